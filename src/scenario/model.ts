@@ -1,0 +1,90 @@
+/**
+ * A loaded scenario (docs/spec/scenario-format.md): the host whose netfilter is simulated, the
+ * machines around it, and the conversations. Every part keeps the position of its YAML node, so
+ * later errors ("no such interface") can name the file, line and key.
+ */
+import type { Span } from '../ruleset/model.ts';
+
+export type Lang = 'en' | 'ja';
+export type IpFamily = 4 | 6;
+
+export interface Cidr {
+  /** The address as written, normalised (IPv6 in its shortest form). */
+  address: string;
+  prefix: number;
+  family: IpFamily;
+}
+
+export interface Listen {
+  protocol: 'tcp' | 'udp';
+  port: number;
+}
+
+export interface HostInterface {
+  name: string;
+  kind: 'link' | 'bridge';
+  addresses: Cidr[];
+  span?: Span;
+}
+
+export interface Route {
+  /** `default` becomes 0.0.0.0/0 or ::/0 by the family of `via`. */
+  to: Cidr;
+  via?: string;
+  dev?: string;
+  span?: Span;
+}
+
+export interface Machine {
+  name: string;
+  /** The host interface it sits behind. */
+  interface: string;
+  /** Behind a bridge: the name of the bridge port the host gets for it. */
+  port?: string;
+  mac?: string;
+  gateway?: string;
+  addresses: string[];
+  listens: Listen[];
+  span?: Span;
+}
+
+export type PacketProtocol = 'udp' | 'tcp' | 'icmp' | 'icmpv6';
+
+export interface PacketSpec {
+  /** A machine's name, or `host`. */
+  from: string;
+  to: string;
+  protocol: PacketProtocol;
+  sport?: number;
+  dport?: number;
+  saddr?: string;
+  span?: Span;
+}
+
+export interface RulesetRef {
+  format: 'nft' | 'nft-json' | 'iptables-save';
+  /** As written in the scenario (relative to it). */
+  path: string;
+  /** Resolved absolute path, checked to stay inside the scenario's folder. */
+  resolved: string;
+  span?: Span;
+}
+
+export interface Scenario {
+  /** The scenario file as given (relative paths stay relative, for messages and trace JSON). */
+  file: string;
+  title: string;
+  summary?: string;
+  lang: Lang;
+  ruleset: RulesetRef;
+  host: {
+    name: string;
+    interfaces: HostInterface[];
+    routes: Route[];
+    /** Every sysctl the simulator reads, defaults filled in. */
+    sysctl: Record<string, number>;
+    listens: Listen[];
+  };
+  hosts: Machine[];
+  packets: PacketSpec[];
+}
