@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { subcommands } from './commands.ts';
 import { VERSION } from './version.ts';
 
 /** Where the CLI writes; tests pass their own to capture output. */
@@ -44,9 +45,6 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
 }
 
 export type Register = (program: Command, io: Io, setAction: (action: Action) => void) => void;
-
-/** Subcommands in the order `--help` lists them; later modules append here. */
-export const subcommands: Register[] = [];
 
 /** Runs the CLI on argv (without node and script) and resolves to the exit code. */
 export async function run(argv: readonly string[], io: Io = processIo): Promise<number> {

@@ -1,0 +1,7 @@
+import type { Register } from './main.ts';
+
+/**
+ * The subcommands, in the order `nfwalk --help` lists them. Each lives in
+ * src/cli/commands/<name>.ts and exports `register`.
+ */
+export const subcommands: Register[] = [];
