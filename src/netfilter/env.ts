@@ -6,7 +6,17 @@
  * at every base chain) and rule evaluation (src/netfilter/expr, which evaluates statements
  * against it). Change it only additively.
  */
-import type { Family, HookName, NamedSet, Table } from '../ruleset/model.ts';
+import type {
+  Family,
+  HookName,
+  NamedSet,
+  NatStmt,
+  RejectStmt,
+  Rule,
+  Statement,
+  Table,
+  Verdict,
+} from '../ruleset/model.ts';
 
 export type L3Family = 'ip' | 'ip6';
 
@@ -153,3 +163,41 @@ export interface EvalEnv {
   /** For numgen/hash: a stable seed, so the simulation is deterministic. */
   seed: number;
 }
+
+// ---------------------------------------------------------------------------------------------
+// What evaluating one rule yields (src/netfilter/expr → the chain loop in src/netfilter)
+
+/**
+ * A side effect of a matching rule's statements, for the packet walk to carry out (NAT setup,
+ * marks, reject, notrack) or to report (log, counter). Effects come in statement order.
+ */
+export type Effect =
+  | {
+      kind: 'nat';
+      stmt: NatStmt;
+      /** The resolved address range (maps looked up); absent keeps the address (redirect, masquerade pick their own). */
+      addr?: { low: string; high: string };
+      port?: { low: number; high: number };
+    }
+  | { kind: 'reject'; stmt: RejectStmt }
+  | { kind: 'mark'; target: 'meta mark' | 'ct mark'; value: number }
+  /** Other `… set …` statements: `target` as nft writes it (`ip dscp`, `meta priority`, `ct helper`…). */
+  | { kind: 'mangle'; target: string; value: string | number }
+  | { kind: 'notrack' }
+  | { kind: 'log'; options: { key: string; value: string }[] }
+  | { kind: 'counter' }
+  | { kind: 'setop'; op: 'add' | 'update' | 'delete'; set: string; key: string };
+
+export type RuleOutcome =
+  /** A match statement failed: the rule did not match (no event). */
+  | { kind: 'nomatch' }
+  /**
+   * Every match succeeded. `verdict` is the verdict the rule ended with (`continue` when it only
+   * had non-terminal statements); NAT statements end with accept, reject with drop.
+   */
+  | { kind: 'match'; verdict: Verdict; effects: Effect[] }
+  /**
+   * The rule needs something the scenario cannot decide, or a statement nfwalk does not model:
+   * the walk stops here and reports it, never guessing.
+   */
+  | { kind: 'unsupported'; statement: Statement; reason: string; rule: Rule };
