@@ -15,19 +15,21 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** The candidate nearest to `word`, when the distance is at most a third of its length (min 2). */
+/** The candidate nearest to `word`, when the distance is at most a third of the longer (min 2). */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
+  let bestLength = 0;
   const lower = word.toLowerCase();
   for (const c of candidates) {
     const d = editDistance(lower, c.toLowerCase());
     if (d < bestDistance) {
       best = c;
       bestDistance = d;
+      bestLength = c.length;
     }
   }
-  const limit = Math.max(2, Math.floor(word.length / 3));
+  const limit = Math.max(2, Math.floor(Math.max(word.length, bestLength) / 3));
   if (best !== undefined && bestDistance <= limit) return best;
   // A prefix of a candidate (`addr` for `addresses`) is a likely slip too.
   if (lower.length >= 3) return candidates.find((c) => c.toLowerCase().startsWith(lower));

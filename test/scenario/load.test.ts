@@ -1,0 +1,286 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type Diagnostic,
+  formatDiagnostic,
+  ScenarioError,
+} from '../../src/scenario/diagnostics.ts';
+import { loadScenario, parseScenario } from '../../src/scenario/load.ts';
+import { scratch, VALID } from './helpers.ts';
+
+let s: ReturnType<typeof scratch>;
+beforeEach(() => {
+  s = scratch();
+});
+afterEach(() => s.done());
+
+function errorsOf(text: string): Diagnostic[] {
+  try {
+    parseScenario(text, 'x.yaml', s.dir);
+  } catch (e) {
+    if (e instanceof ScenarioError) return [...e.diagnostics];
+    throw e;
+  }
+  throw new Error('expected the scenario to be refused');
+}
+
+/** The 1-based line of the first line of `text` containing `needle`. */
+function lineOf(text: string, needle: string): number {
+  return text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+}
+
+describe('loadScenario: a valid scenario', () => {
+  it('loads with defaults filled in and addresses normalised', () => {
+    const path = s.write('ok.yaml', VALID);
+    const sc = loadScenario(path);
+    expect(sc.title).toBe('RADIUS through Docker');
+    expect(sc.lang).toBe('en');
+    expect(sc.host.name).toBe('host');
+    expect(sc.ruleset).toMatchObject({
+      format: 'nft',
+      path: 'rules.nft',
+      resolved: join(s.dir, 'rules.nft'),
+    });
+    expect(sc.host.interfaces.map((i) => [i.name, i.kind])).toEqual([
+      ['lo', 'link'],
+      ['ens192', 'link'],
+      ['docker1', 'bridge'],
+    ]);
+    expect(sc.host.interfaces[1]!.addresses[1]).toEqual({
+      address: '2001:db8::1',
+      prefix: 64,
+      family: 6,
+    });
+    expect(sc.host.routes).toEqual([
+      expect.objectContaining({
+        to: { address: '0.0.0.0', prefix: 0, family: 4 },
+        via: '10.254.10.1',
+        dev: 'ens192',
+      }),
+    ]);
+    expect(sc.host.sysctl).toEqual({
+      'net.ipv4.ip_forward': 1,
+      'net.ipv6.conf.all.forwarding': 0,
+      'net.bridge.bridge-nf-call-iptables': 1,
+      'net.bridge.bridge-nf-call-ip6tables': 1,
+    });
+    expect(sc.host.listens).toEqual([{ protocol: 'tcp', port: 22 }]);
+    const radius = sc.hosts[1]!;
+    expect(radius).toMatchObject({
+      name: 'radius',
+      interface: 'docker1',
+      port: 'veth1',
+      mac: '02:42:ac:14:00:04',
+    });
+    expect(radius.listens).toEqual([{ protocol: 'udp', port: 1812 }]);
+    expect(sc.hosts[0]!.port).toBeUndefined();
+    expect(sc.packets).toEqual([
+      expect.objectContaining({
+        from: 'client',
+        to: '10.254.10.252',
+        protocol: 'udp',
+        sport: 40000,
+        dport: 1812,
+      }),
+    ]);
+    expect(sc.packets[0]!.span).toMatchObject({
+      file: path,
+      line: lineOf(VALID, '- from: client'),
+    });
+  });
+
+  it('accepts the three ruleset forms and other net.* sysctls', () => {
+    s.write('r.json', '{}');
+    s.write('r.rules', '*filter\nCOMMIT\n');
+    for (const [form, format] of [
+      ['ruleset: {nft: rules.nft}', 'nft'],
+      ['ruleset: {nft-json: r.json}', 'nft-json'],
+      ['ruleset:\n  iptables-save: r.rules', 'iptables-save'],
+    ] as const) {
+      const sc = parseScenario(VALID.replace('ruleset: rules.nft', form), 'x.yaml', s.dir);
+      expect(sc.ruleset.format).toBe(format);
+    }
+    const sc = parseScenario(
+      VALID.replace(
+        '    net.ipv4.ip_forward: 1',
+        '    net.ipv4.ip_forward: 1\n    net.ipv4.conf.all.rp_filter: 2',
+      ),
+      'x.yaml',
+      s.dir,
+    );
+    expect(sc.host.sysctl['net.ipv4.conf.all.rp_filter']).toBe(2);
+  });
+
+  it('loads every scenario shipped in scenarios/', async () => {
+    const { readdirSync } = await import('node:fs');
+    const dir = new URL('../../scenarios/', import.meta.url).pathname;
+    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(() => loadScenario(join(dir, f)), f).not.toThrow();
+  });
+});
+
+describe('loadScenario: errors name file, line, column and key', () => {
+  it('formats an unknown key with a suggestion, at the key', () => {
+    const text = VALID.replace('    addresses: [172.20.0.4]', '    adress: [172.20.0.4]');
+    const errs = errorsOf(text);
+    const unknown = errs.find((e) => e.message.startsWith('unknown key'));
+    expect(formatDiagnostic(unknown!)).toBe(
+      `x.yaml:${lineOf(text, 'adress')}:5: error: unknown key "adress" in hosts[1] (did you mean "addresses"?)`,
+    );
+    // The missing addresses are reported too, at the machine's mapping.
+    expect(errs.some((e) => e.message === 'missing key "addresses" in hosts[1]')).toBe(true);
+  });
+
+  it('reports every error, not only the first, in file order', () => {
+    const text = VALID.replace('lang: en', 'lang: fr')
+      .replace('10.254.10.252/24', '10.254.10.252')
+      .replace('udp/1812', 'sctp/1812')
+      .replace('    sport: 40000\n', '')
+      .replace('from: client', 'from: nobody');
+    const errs = errorsOf(text);
+    const messages = errs.map((e) => e.message);
+    expect(messages).toEqual([
+      'lang must be "en" or "ja", not "fr"',
+      'host.interfaces[1].addresses[0]: "10.254.10.252" needs a prefix length, like 10.254.10.252/24',
+      // A consequence of the address above: ens192 has no network left for the gateway.
+      "host.routes[0]: the gateway 10.254.10.1 is on no network of the host's interfaces",
+      'hosts[1].listens[0]: "sctp/1812" is not a socket like tcp/22 or udp/1812 (port 1 to 65535)',
+      // Reported at the packet's mapping (column 5), before the `from` value (column 11).
+      'packets[0]: a udp packet needs "sport"',
+      'packets[0].from: no machine is named "nobody" (write "host" or one of: client, radius)',
+    ]);
+    expect(errs[0]).toMatchObject({ file: 'x.yaml', line: lineOf(text, 'lang: fr'), col: 7 });
+    const lines = errs.map((e) => e.line);
+    expect([...lines].sort((a, b) => a - b)).toEqual(lines);
+  });
+
+  it('refuses wrong types with what was found', () => {
+    const errs = errorsOf(
+      VALID.replace('sport: 40000', 'sport: "40000"').replace(
+        'title: RADIUS through Docker',
+        'title: [a]',
+      ),
+    );
+    expect(errs.map((e) => e.message)).toEqual([
+      'title must be a string, not a list',
+      'packets[0].sport must be a whole number, not a string ("40000")',
+    ]);
+  });
+
+  it('refuses missing top-level keys and YAML syntax errors with positions', () => {
+    expect(errorsOf('title: x\n').map((e) => e.message)).toEqual([
+      'missing key "ruleset" in the top level',
+      'missing key "host" in the top level',
+      'missing key "hosts" in the top level',
+      'missing key "packets" in the top level',
+    ]);
+    const bad = errorsOf('title: x\nhost: [\n');
+    expect(bad[0]!.message).toMatch(/^invalid YAML/);
+    expect(bad[0]!.line).toBeGreaterThanOrEqual(2);
+    const dup = errorsOf(`${VALID}title: again\n`);
+    expect(dup[0]!.message).toMatch(/^invalid YAML: Map keys must be unique/);
+    expect(errorsOf('- a\n- b\n')[0]!.message).toBe(
+      'the top level must be a mapping (key: value lines), not a list',
+    );
+    expect(errorsOf('')[0]).toMatchObject({ line: 1, col: 1 });
+  });
+
+  it('checks addresses, MACs, routes, sysctls and references between sections', () => {
+    const text = VALID.replace('via: 10.254.10.1', 'via: 192.168.9.1')
+      .replace('02:42:AC:14:00:04', '03:42:ac:14:00:04')
+      .replace('net.ipv4.ip_forward: 1', 'net.ipv4.ip_forward: 2\n    kernel.panic: 1')
+      .replace('interface: ens192', 'interface: eth0')
+      .replace('to: 10.254.10.252', 'to: 10.254.10.300');
+    const messages = errorsOf(text).map((e) => e.message);
+    expect(messages).toEqual([
+      "host.routes[0]: the gateway 192.168.9.1 is on no network of the host's interfaces",
+      'host.sysctl.net.ipv4.ip_forward must be between 0 and 1, not 2',
+      'unknown key "kernel.panic" in host.sysctl',
+      'hosts[0].interface: the host has no interface "eth0" (it has "lo", "ens192", "docker1")',
+      'hosts[1].mac: "03:42:ac:14:00:04" is a multicast MAC address; a machine needs a unicast one',
+      'packets[0].to: "10.254.10.300" is not an IPv4 or IPv6 address',
+    ]);
+  });
+
+  it('checks the packet against its sender and its protocol', () => {
+    const icmp = VALID.replace(
+      'protocol: udp\n    sport: 40000\n    dport: 1812',
+      'protocol: icmp\n    dport: 1',
+    );
+    expect(errorsOf(icmp).map((e) => e.message)).toEqual([
+      'packets[0]: "dport" has no meaning for icmp',
+    ]);
+    const v6 = VALID.replace('to: 10.254.10.252', 'to: "2001:db8::1"').replace(
+      'from: client',
+      'from: radius',
+    );
+    expect(errorsOf(v6).map((e) => e.message)).toEqual([
+      'packets[0].from: "radius" has no IPv6 address to send to 2001:db8::1 from',
+    ]);
+    const spoof = VALID.replace('dport: 1812', 'dport: 1812\n    saddr: 10.254.10.99');
+    expect(errorsOf(spoof).map((e) => e.message)).toEqual([
+      'packets[0].saddr: 10.254.10.99 is not an address of "client"',
+    ]);
+    const icmp6 = VALID.replace('to: 10.254.10.252', 'to: "2001:db8::1"').replace(
+      'protocol: udp\n    sport: 40000\n    dport: 1812',
+      'protocol: icmp',
+    );
+    expect(errorsOf(icmp6).map((e) => e.message)).toEqual([
+      'packets[0]: 2001:db8::1 is IPv6; use protocol icmpv6',
+    ]);
+  });
+
+  it('refuses port names on non-bridges and clashing port names', () => {
+    const text = VALID.replace(
+      '    interface: ens192\n',
+      '    interface: ens192\n    port: vethc\n',
+    ).replace('    mac: 02', '    port: docker1\n    mac: 02');
+    expect(errorsOf(text).map((e) => e.message)).toEqual([
+      'hosts[0].port: only a machine behind a bridge has a port ("ens192" is not a bridge)',
+      'hosts[1].port: "docker1" is already the name of another interface',
+    ]);
+  });
+
+  it('keeps the ruleset inside the scenario folder', () => {
+    const outside = scratch();
+    try {
+      symlinkSync(join(outside.dir, 'rules.nft'), join(s.dir, 'link.nft'));
+      mkdirSync(join(s.dir, 'sub'));
+      writeFileSync(join(s.dir, 'sub', 'in.nft'), '');
+      const cases: [string, string][] = [
+        [join(outside.dir, 'rules.nft'), 'is absolute'],
+        ['../x/rules.nft', 'uses ".."'],
+        ['sub/../rules.nft', 'uses ".."'],
+        ['link.nft', 'symbolic link out of'],
+        ['missing.nft', 'does not exist'],
+        ['sub', 'is not a file'],
+      ];
+      for (const [path, message] of cases) {
+        const errs = errorsOf(VALID.replace('ruleset: rules.nft', `ruleset: "${path}"`));
+        expect(errs.length, path).toBe(1);
+        expect(errs[0]!.message, path).toContain(message);
+        expect(errs[0]!.line).toBe(3);
+      }
+      expect(
+        parseScenario(VALID.replace('ruleset: rules.nft', 'ruleset: sub/in.nft'), 'x.yaml', s.dir)
+          .ruleset.path,
+      ).toBe('sub/in.nft');
+      const two = errorsOf(
+        VALID.replace('ruleset: rules.nft', 'ruleset: {nft: rules.nft, nft-json: rules.nft}'),
+      );
+      expect(two[0]!.message).toBe(
+        'ruleset must give exactly one of nft, iptables-save, nft-json, not 2',
+      );
+    } finally {
+      outside.done();
+    }
+  });
+
+  it('says so when the file cannot be read', () => {
+    expect(() => loadScenario(join(s.dir, 'nope.yaml'))).toThrow(
+      /nope.yaml:1:1: error: cannot read the scenario: no such file/,
+    );
+  });
+});
