@@ -211,6 +211,8 @@ export interface SetOpStmt extends StmtBase {
   op: 'add' | 'update' | 'delete';
   set: string;
   key: Expr;
+  /** For maps: the data part, `update @m { ip saddr : 0x00000002 }`. */
+  data?: Expr;
   /** Statements attached to the element (`limit rate …`, `counter`). */
   statements: Statement[];
 }
@@ -299,7 +301,8 @@ export interface CtExpr extends ExprBase {
 export interface FibExpr extends ExprBase {
   kind: 'fib';
   flags: string[];
-  result: 'oif' | 'oifname' | 'type';
+  /** `check`: the route-exists test, `fib saddr . iif check missing` (JSON: result `oif` compared with a boolean). */
+  result: 'oif' | 'oifname' | 'type' | 'check';
 }
 
 /** `rt nexthop`, `rt ip6 mtu`, `rt classid`, `rt ipsec`. */
