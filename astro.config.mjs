@@ -1,12 +1,20 @@
 // @ts-check
+import { unified } from '@astrojs/markdown-remark';
 import mdx from '@astrojs/mdx';
 import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
+import { DARK_THEME, LIGHT_THEME, siteLanguages } from './src/site/highlight.ts';
+import { remarkMermaid } from './src/site/mermaid.ts';
 
 export default defineConfig({
   // Served from any static file server, also under a sub-path: set NFWALK_BASE=/sub/.
   base: process.env.NFWALK_BASE ?? '/',
   trailingSlash: 'always',
+  // No telemetry, no prefetching from other hosts: the site makes no request but to itself.
+  markdown: {
+    // Remark plugins run in the unified processor (Astro 7's default, Satteri, runs none).
+    processor: unified({ remarkPlugins: [remarkMermaid] }),
+  },
   integrations: [
     starlight({
       title: 'nfwalk',
@@ -16,6 +24,23 @@ export default defineConfig({
         root: { label: 'English', lang: 'en' },
         ja: { label: '日本語', lang: 'ja' },
       },
+      customCss: ['./src/site/styles/nfwalk.css'],
+      expressiveCode: {
+        themes: [DARK_THEME, LIGHT_THEME],
+        shiki: { langs: siteLanguages },
+      },
+      sidebar: [
+        {
+          label: 'Guide',
+          translations: { ja: 'ガイド' },
+          items: [{ autogenerate: { directory: 'guide' } }],
+        },
+        {
+          label: 'Scenarios',
+          translations: { ja: 'シナリオ' },
+          items: [{ autogenerate: { directory: 'scenarios' } }],
+        },
+      ],
     }),
     mdx(),
   ],

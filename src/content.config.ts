@@ -1,11 +1,20 @@
 import { defineCollection } from 'astro:content';
 import { docsSchema } from '@astrojs/starlight/schema';
-import { glob } from 'astro/loaders';
+import { z } from 'astro/zod';
+import { nfwalkDocsLoader } from './site/loader.ts';
 
-/** Hand-written pages live in content/ at the top of the repository (the design card). */
+/**
+ * Hand-written pages live in content/ at the top of the repository; scenario pages are
+ * generated from scenarios/ at build time by the loader (src/site/loader.ts).
+ */
 export const collections = {
   docs: defineCollection({
-    loader: glob({ pattern: '**/*.{md,mdx}', base: './content/docs' }),
-    schema: docsSchema(),
+    loader: nfwalkDocsLoader(),
+    schema: docsSchema({
+      extend: z.object({
+        /** Generated scenario pages: the scenario file they were built from. */
+        nfwalkScenario: z.string().optional(),
+      }),
+    }),
   }),
 };

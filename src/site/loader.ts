@@ -1,0 +1,123 @@
+/**
+ * The content loader of Starlight's `docs` collection: the hand-written pages in content/docs
+ * and, generated at build time, one page per scenario file in scenarios/ and language (the
+ * simulator and the explainer run on every scenario) plus an index of scenarios.
+ *
+ * Generated pages are written as MDX files under .astro/nfwalk-pages/ (ignored by git) and
+ * loaded by the same glob as the hand-written ones, so MDX components, Expressive Code and the
+ * mermaid renderer treat both alike. Nothing generated is committed.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Loader, LoaderContext } from 'astro/loaders';
+import { glob } from 'astro/loaders';
+import { slug as githubSlug } from 'github-slugger';
+import { type IndexEntry, indexPage, scenarioPage } from './pages.ts';
+import {
+  explainScenario,
+  SiteBuildError,
+  type SiteLang,
+  scenarioFiles,
+  scenarioSlug,
+} from './scenarios.ts';
+
+export interface NfwalkLoaderOptions {
+  /** Hand-written pages, relative to the project root. */
+  contentDir?: string;
+  /** Scenario files, relative to the project root. */
+  scenariosDir?: string;
+  /** Where generated pages are written, relative to the project root. */
+  generatedDir?: string;
+}
+
+const LANGS: { lang: SiteLang; prefix: string }[] = [
+  { lang: 'en', prefix: '' },
+  { lang: 'ja', prefix: 'ja/' },
+];
+
+/** Write every generated page; returns how many scenario pages were written. */
+export async function generatePages(
+  root: string,
+  options: Required<NfwalkLoaderOptions>,
+): Promise<number> {
+  const outDir = join(root, options.generatedDir);
+  const componentsDir = join(dirname(fileURLToPath(import.meta.url)), 'components');
+  const files = scenarioFiles(join(root, options.scenariosDir));
+  const slugs = new Map<string, string>();
+  for (const file of files) {
+    const slug = scenarioSlug(file);
+    const other = slugs.get(slug);
+    if (other) {
+      throw new SiteBuildError(
+        `${relative(root, file)}: error: its page would have the same address as ${relative(root, other)} (scenarios/${slug}/)`,
+      );
+    }
+    slugs.set(slug, file);
+  }
+  const pages = new Map<string, string>();
+  for (const { lang, prefix } of LANGS) {
+    const entries: IndexEntry[] = [];
+    for (const [slug, file] of slugs) {
+      const explained = await explainScenario(root, file, lang);
+      const rel = relative(root, file);
+      pages.set(`${prefix}scenarios/${slug}.mdx`, scenarioPage(explained, componentsDir, rel));
+      entries.push({ slug, file: rel, explained });
+    }
+    pages.set(`${prefix}scenarios/index.mdx`, indexPage(entries, lang));
+  }
+  rmSync(outDir, { recursive: true, force: true });
+  for (const [path, text] of pages) {
+    mkdirSync(dirname(join(outDir, path)), { recursive: true });
+    writeFileSync(join(outDir, path), text);
+  }
+  return slugs.size;
+}
+
+/** The entry id Astro's glob would give a file, relative to its own folder. */
+export function entryId(relPath: string): string {
+  const segments = relPath.replace(/\.(md|mdx)$/, '').split('/');
+  const id = segments.map((s) => githubSlug(s)).join('/');
+  return id === 'index' ? id : id.replace(/\/index$/, '');
+}
+
+export function nfwalkDocsLoader(opts: NfwalkLoaderOptions = {}): Loader {
+  const options: Required<NfwalkLoaderOptions> = {
+    contentDir: opts.contentDir ?? 'content/docs',
+    // NFWALK_SCENARIOS: build the site from another folder of scenario files.
+    scenariosDir: opts.scenariosDir ?? process.env.NFWALK_SCENARIOS ?? 'scenarios',
+    generatedDir: opts.generatedDir ?? '.astro/nfwalk-pages',
+  };
+  const prefixes = [options.contentDir, options.generatedDir].map(
+    (d) => `${d.replace(/\/$/, '')}/`,
+  );
+  const files = glob({
+    base: '.',
+    pattern: prefixes.map((p) => `${p}**/*.{md,mdx}`),
+    generateId: ({ entry }) => {
+      const prefix = prefixes.find((p) => entry.startsWith(p));
+      return entryId(prefix ? entry.slice(prefix.length) : entry);
+    },
+  });
+  return {
+    name: 'nfwalk-docs-loader',
+    load: async (context: LoaderContext) => {
+      const root = fileURLToPath(context.config.root);
+      const started = performance.now();
+      const count = await generatePages(root, options);
+      context.logger.info(
+        `${count} scenario page(s) × ${LANGS.length} languages generated in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+      );
+      await files.load(context);
+      context.watcher?.add(join(root, options.scenariosDir));
+      context.watcher?.on('change', async (path) => {
+        if (!path.startsWith(join(root, options.scenariosDir))) return;
+        try {
+          await generatePages(root, options);
+        } catch (error) {
+          context.logger.error((error as Error).message);
+        }
+      });
+    },
+  };
+}

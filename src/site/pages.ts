@@ -1,0 +1,121 @@
+/**
+ * Turns explained scenarios into the MDX files Starlight renders: one page per scenario and
+ * language, and an index of scenarios per language. Frontmatter is written with the yaml
+ * library and the index is an mdast tree serialised by mdast-util-to-markdown, so no title or
+ * summary from a scenario file ever becomes code.
+ */
+import type { PhrasingContent, Root, RootContent, Table, TableRow } from 'mdast';
+import { gfmToMarkdown } from 'mdast-util-gfm';
+import { mdxToMarkdown } from 'mdast-util-mdx';
+import { toMarkdown } from 'mdast-util-to-markdown';
+import { stringify } from 'yaml';
+import type { ExplainedScenario, SiteLang } from './scenarios.ts';
+
+/** Components a scenario page may use, imported at the top of every generated page. */
+export function componentImports(componentsDir: string): string {
+  const path = (name: string) => JSON.stringify(`${componentsDir}/${name}.astro`);
+  return [
+    `import ChainListing from ${path('ChainListing')};`,
+    `import Step from ${path('Step')};`,
+    '',
+  ].join('\n');
+}
+
+function frontmatter(data: Record<string, unknown>): string {
+  return `---\n${stringify(data, { lineWidth: 0 })}---\n`;
+}
+
+export function scenarioPage(
+  explained: ExplainedScenario,
+  componentsDir: string,
+  sourceFile: string,
+): string {
+  const data: Record<string, unknown> = { title: explained.title, nfwalkScenario: sourceFile };
+  if (explained.summary) data.description = firstLine(explained.summary);
+  const body = explained.markdown;
+  // The explainer's MDX carries no frontmatter and no imports (CONTRACT.md): refuse otherwise,
+  // rather than emitting two frontmatter blocks or clashing imports.
+  if (/^\s*---\r?\n/.test(body)) {
+    throw new Error(`${sourceFile}: error: the explainer's MDX starts with frontmatter`);
+  }
+  if (/^\s*(import|export)\s/m.test(body.split('\n\n')[0] ?? '')) {
+    throw new Error(`${sourceFile}: error: the explainer's MDX starts with import/export`);
+  }
+  return `${frontmatter(data)}\n${componentImports(componentsDir)}\n${body.trimEnd()}\n`;
+}
+
+function firstLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+export interface IndexEntry {
+  slug: string;
+  file: string;
+  explained: ExplainedScenario;
+}
+
+const INDEX_TEXT = {
+  en: {
+    title: 'Scenarios',
+    description: 'Every scenario on this site: what it shows and how each conversation ends.',
+    intro:
+      'Each scenario is a host with its netfilter ruleset and the packets sent through it. Its page walks every packet of every conversation — the request and everything that comes back — hook by hook.',
+    empty: 'There are no scenarios yet: add a scenario file to scenarios/ and build again.',
+    headers: ['Scenario', 'What it shows', 'Conversations'],
+    conv: (n: number) => `#${n}`,
+  },
+  ja: {
+    title: 'シナリオ一覧',
+    description: 'このサイトのすべてのシナリオと、各通信の結末。',
+    intro:
+      '各シナリオは、netfilter のルールセットを持つホストと、そこを通るパケットの組です。ページではすべての通信のすべてのパケット(リクエストと、戻ってくるものすべて)をフックごとに追います。',
+    empty:
+      'シナリオはまだありません。scenarios/ にシナリオファイルを追加して、もう一度ビルドしてください。',
+    headers: ['シナリオ', '内容', '通信'],
+    conv: (n: number) => `#${n}`,
+  },
+} as const;
+
+function text(value: string): PhrasingContent {
+  return { type: 'text', value };
+}
+
+/** The index of scenarios for one language, as an MDX page (no components). */
+export function indexPage(entries: IndexEntry[], lang: SiteLang): string {
+  const t = INDEX_TEXT[lang];
+  const children: RootContent[] = [{ type: 'paragraph', children: [text(t.intro)] }];
+  if (entries.length === 0) {
+    children.push({ type: 'paragraph', children: [text(t.empty)] });
+  } else {
+    const header: TableRow = {
+      type: 'tableRow',
+      children: t.headers.map((hd) => ({ type: 'tableCell', children: [text(hd)] })),
+    };
+    const rows: TableRow[] = entries.map((e) => ({
+      type: 'tableRow',
+      children: [
+        {
+          type: 'tableCell',
+          children: [{ type: 'link', url: `./${e.slug}/`, children: [text(e.explained.title)] }],
+        },
+        {
+          type: 'tableCell',
+          children: [text(e.explained.summary ? firstLine(e.explained.summary) : '')],
+        },
+        {
+          type: 'tableCell',
+          children: e.explained.conversations.flatMap((c, i): PhrasingContent[] => [
+            ...(i > 0 ? [text(' · ')] : []),
+            { type: 'strong', children: [text(t.conv(c.index))] },
+            text(` ${c.verdict}`),
+          ]),
+        },
+      ],
+    }));
+    const table: Table = { type: 'table', align: [null, null, null], children: [header, ...rows] };
+    children.push(table);
+  }
+  const root: Root = { type: 'root', children };
+  const body = toMarkdown(root, { extensions: [gfmToMarkdown(), mdxToMarkdown()] });
+  return `${frontmatter({ title: t.title, description: t.description, sidebar: { order: 0 } })}\n${body}`;
+}
