@@ -186,7 +186,12 @@ export type Effect =
   | { kind: 'notrack' }
   | { kind: 'log'; options: { key: string; value: string }[] }
   | { kind: 'counter' }
-  | { kind: 'setop'; op: 'add' | 'update' | 'delete'; set: string; key: string };
+  | { kind: 'setop'; op: 'add' | 'update' | 'delete'; set: string; key: string }
+  /**
+   * Something the reader should know about how nfwalk decided this rule: `limit`/`quota`
+   * evaluated as not exceeded, numgen/hash values drawn deterministically. Nothing to carry out.
+   */
+  | { kind: 'note'; text: string };
 
 export type RuleOutcome =
   /** A match statement failed: the rule did not match (no event). */

@@ -1,0 +1,36 @@
+/**
+ * Rule evaluation, as nft_do_chain runs one rule: its expressions in order, each either
+ * continuing, breaking (NFT_BREAK: the rule does not match) or setting a verdict, which ends the
+ * rule. What nfwalk cannot decide from the scenario ends the rule as `unsupported`, naming the
+ * statement, so the walk reports it instead of guessing.
+ *
+ * Marks set by `meta mark set` / `ct mark set` are written to the environment at once, as the
+ * kernel writes skb->mark and ct->mark, so later statements of the same rule see them; they are
+ * also returned as effects for the walk to report.
+ */
+import type { Rule } from '../../ruleset/model.ts';
+import type { Effect, EvalEnv, RuleOutcome } from '../env.ts';
+import { NotDecidable } from './datatypes.ts';
+import { evalStatement, mapLookupValue } from './statements.ts';
+import { BREAK, type EvalContext } from './values.ts';
+
+export { NotDecidable } from './datatypes.ts';
+
+export function evaluateRule(rule: Rule, env: EvalEnv): RuleOutcome {
+  const effects: Effect[] = [];
+  const ctx: EvalContext = { env, rule, effects, mapLookup: mapLookupValue };
+  for (const statement of rule.statements) {
+    let result: ReturnType<typeof evalStatement>;
+    try {
+      result = evalStatement(statement, ctx);
+    } catch (err) {
+      if (err instanceof NotDecidable) {
+        return { kind: 'unsupported', statement, reason: err.message, rule };
+      }
+      throw err;
+    }
+    if (result === BREAK) return { kind: 'nomatch' };
+    if (result !== 'continue') return { kind: 'match', verdict: result, effects };
+  }
+  return { kind: 'match', verdict: { kind: 'continue' }, effects };
+}

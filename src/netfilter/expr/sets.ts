@@ -1,0 +1,266 @@
+/**
+ * Sets and maps at run time: anonymous `{ … }` literals and the table's named sets, with their
+ * intervals, concatenations and the `*` catch-all element. As nft_lookup does, a lookup compares
+ * the key's register bytes with each element; a concatenation matches part by part (each part
+ * padded to 32-bit registers in the kernel, which does not change which elements match).
+ *
+ * Named sets keep a run-time element store (WeakMap per NamedSet), so `add @s { ip saddr }` in
+ * one packet's walk is seen by the next lookups, as with the kernel's dynamic sets.
+ */
+import type { Expr, NamedSet, SetElement, Statement, TypeSpec } from '../../ruleset/model.ts';
+import {
+  compareBytes,
+  type DataType,
+  formatValue,
+  type Interval,
+  NotDecidable,
+  parseLiteral,
+  prefixInterval,
+  type TypedValue,
+  typeByName,
+} from './datatypes.ts';
+import { type EvalContext, exprTypes, type Key } from './values.ts';
+
+export interface RuntimeElement {
+  /** One interval per key part; `catchall` for `*`. */
+  key: Interval[] | 'catchall';
+  /** The mapped value, for maps (a verdict expression for vmaps). */
+  data?: Expr;
+  statements?: Statement[];
+  /** The key as text, for effects and notes. */
+  text: string;
+}
+
+export interface RuntimeSet {
+  types: DataType[];
+  elements: RuntimeElement[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Element literals
+
+/** A key part written in a set or on a match's right side → interval of the part's type. */
+export function literalInterval(e: Expr, type: DataType): Interval {
+  switch (e.kind) {
+    case 'value':
+      return parseLiteral(type, e.text, e.quoted);
+    case 'prefix': {
+      const base = literalInterval(e.expr, type);
+      return prefixInterval(base.low, e.length, `${exprText(e.expr)}/${e.length}`);
+    }
+    case 'range': {
+      const low = literalInterval(e.low, type).low;
+      const high = literalInterval(e.high, type).high;
+      if (compareBytes(low, high) > 0)
+        throw new NotDecidable('a range whose low end is above its high end');
+      return { low, high };
+    }
+    case 'list': {
+      // A bitmask written as a list inside an element (`ct state established,related`).
+      const parts = e.items.map((i) => literalInterval(i, type).low);
+      const out = new Uint8Array(type.size);
+      for (const p of parts) for (let i = 0; i < out.length; i++) out[i]! |= p[i] ?? 0;
+      return { low: out, high: out };
+    }
+    case 'variable':
+      throw new NotDecidable(`$${e.name}: an unresolved variable`);
+    default:
+      throw new NotDecidable(`a ${e.kind} expression where a constant ${type.name} is expected`);
+  }
+}
+
+export function exprText(e: Expr): string {
+  switch (e.kind) {
+    case 'value':
+      return e.quoted ? `"${e.text}"` : e.text;
+    case 'prefix':
+      return `${exprText(e.expr)}/${e.length}`;
+    case 'range':
+      return `${exprText(e.low)}-${exprText(e.high)}`;
+    case 'concat':
+      return e.parts.map(exprText).join(' . ');
+    case 'list':
+      return e.items.map(exprText).join(',');
+    case 'symbol':
+      return e.name;
+    case 'verdict':
+      return e.verdict.target ? `${e.verdict.kind} ${e.verdict.target}` : e.verdict.kind;
+    case 'setref':
+      return `@${e.name}`;
+    default:
+      return e.kind;
+  }
+}
+
+/** A key expression of an element → intervals per key part. */
+export function elementKey(key: Expr, types: DataType[]): Interval[] | 'catchall' {
+  if (key.kind === 'symbol' && key.name === '*') return 'catchall';
+  if (key.kind === 'value' && key.text === '*' && !key.quoted) return 'catchall';
+  const parts = key.kind === 'concat' ? key.parts : [key];
+  if (parts.length !== types.length) {
+    throw new NotDecidable(
+      `element ${exprText(key)} has ${parts.length} part(s); the key has ${types.length}`,
+    );
+  }
+  return parts.map((p, i) => literalInterval(p, types[i]!));
+}
+
+function parseElements(elements: SetElement[], types: DataType[]): RuntimeElement[] {
+  return elements.map((el) => {
+    const r: RuntimeElement = { key: elementKey(el.key, types), text: exprText(el.key) };
+    if (el.value) r.data = el.value;
+    if (el.statements) r.statements = el.statements;
+    return r;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stores
+
+const anonymous = new WeakMap<Expr, RuntimeSet>();
+const named = new WeakMap<NamedSet, RuntimeSet>();
+
+/** The key types a named set declares (`type a . b` or `typeof x . y`), if nfwalk knows them all. */
+export function declaredTypes(spec: TypeSpec, family: string): DataType[] | undefined {
+  if (spec.form === 'type') {
+    const out: DataType[] = [];
+    for (const n of spec.names) {
+      const t = typeByName(n);
+      if (!t) return undefined;
+      out.push(t);
+    }
+    return out;
+  }
+  const out: DataType[] = [];
+  for (const e of spec.exprs) {
+    const t = exprTypes(e, family);
+    if (!t) return undefined;
+    out.push(...t);
+  }
+  return out;
+}
+
+/** The run-time store of a named set, created from its declared elements on first use. */
+export function namedSet(set: NamedSet, fallback: DataType[], family: string): RuntimeSet {
+  let rs = named.get(set);
+  if (!rs) {
+    const types = declaredTypes(set.key, family) ?? fallback;
+    rs = { types, elements: parseElements(set.elements, types) };
+    named.set(set, rs);
+  }
+  return rs;
+}
+
+function resolveSet(
+  ref: Expr,
+  types: DataType[],
+  ctx: EvalContext,
+): { rs: RuntimeSet; decl?: NamedSet } {
+  if (ref.kind === 'set') {
+    let rs = anonymous.get(ref);
+    if (!rs) {
+      rs = { types, elements: parseElements(ref.elements, types) };
+      anonymous.set(ref, rs);
+    }
+    return { rs };
+  }
+  if (ref.kind === 'setref') {
+    const decl = ctx.env.set(ref.name);
+    if (!decl) throw new NotDecidable(`@${ref.name}: no such set in table ${ctx.env.table.name}`);
+    return { rs: namedSet(decl, types, ctx.env.family), decl };
+  }
+  if (ref.kind === 'variable') throw new NotDecidable(`$${ref.name}: an unresolved variable`);
+  throw new NotDecidable(`a ${ref.kind} expression is not a set`);
+}
+
+function partMatches(iv: Interval, v: TypedValue): boolean {
+  return compareBytes(iv.low, v.bytes) <= 0 && compareBytes(v.bytes, iv.high) <= 0;
+}
+
+function checkTypes(key: Key, rs: RuntimeSet, name: string): void {
+  if (key.length !== rs.types.length) {
+    throw new NotDecidable(
+      `${name}: the key has ${key.length} part(s), the set ${rs.types.length}`,
+    );
+  }
+  for (let i = 0; i < key.length; i++) {
+    if (key[i]!.bytes.length !== rs.types[i]!.size) {
+      throw new NotDecidable(
+        `${name}: a ${key[i]!.type.name} key looked up in a set of ${rs.types[i]!.name}`,
+      );
+    }
+  }
+}
+
+/** nft_lookup: the element whose key matches, else the catch-all element, else none. */
+export function lookup(ref: Expr, key: Key, ctx: EvalContext): RuntimeElement | undefined {
+  const { rs } = resolveSet(
+    ref,
+    key.map((k) => k.type),
+    ctx,
+  );
+  checkTypes(key, rs, exprText(ref));
+  let catchall: RuntimeElement | undefined;
+  for (const el of rs.elements) {
+    if (el.key === 'catchall') {
+      catchall ??= el;
+      continue;
+    }
+    const parts = el.key;
+    if (parts.every((iv, i) => partMatches(iv, key[i]!))) return el;
+  }
+  return catchall;
+}
+
+export function keyText(key: Key): string {
+  return key.map(formatValue).join(' . ');
+}
+
+/**
+ * `add @s { key }`, `update @s { key }`, `delete @s { key }` (nft_dynset). Returns the element
+ * (existing or new) whose attached statements then run, or undefined after a delete.
+ */
+export function dynset(
+  op: 'add' | 'update' | 'delete',
+  name: string,
+  key: Key,
+  ctx: EvalContext,
+  data?: Expr,
+): RuntimeElement | undefined {
+  const decl = ctx.env.set(name);
+  if (!decl) throw new NotDecidable(`@${name}: no such set in table ${ctx.env.table.name}`);
+  const rs = namedSet(
+    decl,
+    key.map((k) => k.type),
+    ctx.env.family,
+  );
+  checkTypes(key, rs, `@${name}`);
+  const index = rs.elements.findIndex(
+    (el) => el.key !== 'catchall' && el.key.every((iv, i) => partMatches(iv, key[i]!)),
+  );
+  if (op === 'delete') {
+    if (index >= 0) rs.elements.splice(index, 1);
+    return undefined;
+  }
+  if (index >= 0) {
+    const found = rs.elements[index]!;
+    // `update` refreshes the element (and its data, for maps); `add` leaves an existing one.
+    if (op === 'update' && data) found.data = data;
+    return found;
+  }
+  const el: RuntimeElement = {
+    key: key.map((k) => ({ low: k.bytes, high: k.bytes })),
+    text: keyText(key),
+  };
+  if (data) el.data = data;
+  rs.elements.push(el);
+  return el;
+}
+
+/** The data type of a named map, if declared with a type nfwalk knows. */
+export function mapDataTypes(ref: Expr, ctx: EvalContext): DataType[] | undefined {
+  if (ref.kind !== 'setref') return undefined;
+  const decl = ctx.env.set(ref.name);
+  if (!decl?.data) return undefined;
+  return declaredTypes(decl.data, ctx.env.family);
+}
