@@ -1,0 +1,204 @@
+/**
+ * Words of the nft language the parser needs to tell expressions from values: header fields
+ * per protocol (nft's src/proto.c and exthdr tables), meta keys, ct keys.
+ */
+
+export const FAMILIES = new Set(['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev']);
+export const HOOKS = new Set([
+  'prerouting',
+  'input',
+  'forward',
+  'output',
+  'postrouting',
+  'ingress',
+  'egress',
+]);
+export const CHAIN_TYPES = new Set(['filter', 'nat', 'route']);
+
+/** Header fields per payload protocol. */
+export const PAYLOAD_FIELDS: Record<string, readonly string[]> = {
+  ether: ['daddr', 'saddr', 'type'],
+  vlan: ['id', 'cfi', 'dei', 'pcp', 'type'],
+  arp: ['htype', 'ptype', 'hlen', 'plen', 'operation', 'saddr', 'daddr'],
+  ip: [
+    'version',
+    'hdrlength',
+    'dscp',
+    'ecn',
+    'length',
+    'id',
+    'frag-off',
+    'ttl',
+    'protocol',
+    'checksum',
+    'saddr',
+    'daddr',
+  ],
+  icmp: ['type', 'code', 'checksum', 'id', 'sequence', 'gateway', 'mtu'],
+  igmp: ['type', 'mrt', 'checksum', 'group'],
+  ip6: ['version', 'dscp', 'ecn', 'flowlabel', 'length', 'nexthdr', 'hoplimit', 'saddr', 'daddr'],
+  icmpv6: [
+    'type',
+    'code',
+    'checksum',
+    'parameter-problem',
+    'packet-too-big',
+    'mtu',
+    'id',
+    'sequence',
+    'max-delay',
+    'taddr',
+    'daddr',
+  ],
+  tcp: [
+    'sport',
+    'dport',
+    'sequence',
+    'ackseq',
+    'doff',
+    'reserved',
+    'flags',
+    'window',
+    'checksum',
+    'urgptr',
+  ],
+  udp: ['sport', 'dport', 'length', 'checksum'],
+  udplite: ['sport', 'dport', 'csumcov', 'checksum'],
+  sctp: ['sport', 'dport', 'vtag', 'checksum'],
+  dccp: ['sport', 'dport', 'type'],
+  th: ['sport', 'dport'],
+  ah: ['nexthdr', 'hdrlength', 'reserved', 'spi', 'sequence'],
+  esp: ['spi', 'sequence'],
+  comp: ['nexthdr', 'flags', 'cpi'],
+  gre: ['version', 'flags', 'protocol'],
+  gretap: ['version', 'flags', 'protocol'],
+  vxlan: ['vni', 'flags'],
+  geneve: ['vni', 'flags', 'type'],
+  // IPv6 extension headers.
+  hbh: ['nexthdr', 'hdrlength'],
+  rt: ['nexthdr', 'hdrlength', 'type', 'seg-left'],
+  rt0: ['addr'],
+  rt2: ['addr'],
+  srh: ['last-entry', 'flags', 'tag', 'sid'],
+  frag: ['nexthdr', 'reserved', 'frag-off', 'reserved2', 'more-fragments', 'id'],
+  dst: ['nexthdr', 'hdrlength'],
+  mh: ['nexthdr', 'hdrlength', 'type', 'reserved', 'checksum'],
+};
+
+/** Protocols that carry an inner header (`vxlan ip saddr`). */
+export const TUNNEL_PROTOS = new Set(['vxlan', 'geneve', 'gre', 'gretap']);
+
+/** Extension-header protocols (the model marks their payloads `exthdr`). */
+export const EXTHDR_PROTOS = new Set(['hbh', 'rt', 'rt0', 'rt2', 'srh', 'frag', 'dst', 'mh']);
+
+/** Fields of `tcp option X`, `ip option X`, `sctp chunk X`, `dccp option`. */
+export const OPTION_FIELDS = new Set([
+  'kind',
+  'length',
+  'size',
+  'count',
+  'value',
+  'left',
+  'right',
+  'tsval',
+  'tsecr',
+  'subtype',
+  'type',
+  'flags',
+  'ptr',
+  'addr',
+  'tsn',
+  'stream',
+  'ssn',
+  'ppid',
+  'init-tag',
+  'a-rwnd',
+  'num-outbound-streams',
+  'num-inbound-streams',
+  'initial-tsn',
+  'cum-tsn-ack',
+  'num-gap-ack-blocks',
+  'num-dup-tsns',
+  'lowest-tsn',
+  'seqno',
+  'new-cum-tsn',
+]);
+
+/** Meta keys that nft writes without `meta`. */
+export const META_SHORT = new Set([
+  'mark',
+  'iif',
+  'iifname',
+  'iiftype',
+  'oif',
+  'oifname',
+  'oiftype',
+  'skuid',
+  'skgid',
+  'nftrace',
+  'rtclassid',
+  'ibriport',
+  'obriport',
+  'ibrname',
+  'obrname',
+  'pkttype',
+  'cpu',
+  'iifgroup',
+  'oifgroup',
+  'cgroup',
+  'priority',
+]);
+
+export const META_KEYS = new Set([
+  ...META_SHORT,
+  'length',
+  'protocol',
+  'nfproto',
+  'l4proto',
+  'random',
+  'secmark',
+  'secpath',
+  'ipsec',
+  'iifkind',
+  'oifkind',
+  'ibrpvid',
+  'ibrvproto',
+  'time',
+  'day',
+  'hour',
+  'broute',
+  'sdif',
+  'sdifname',
+]);
+
+export const CT_KEYS = new Set([
+  'state',
+  'direction',
+  'status',
+  'mark',
+  'expiration',
+  'helper',
+  'l3proto',
+  'protocol',
+  'proto-src',
+  'proto-dst',
+  'saddr',
+  'daddr',
+  'zone',
+  'label',
+  'bytes',
+  'packets',
+  'avgpkt',
+  'event',
+  'secmark',
+  'id',
+  'count',
+  'timeout',
+  'expectation',
+  'ip',
+  'ip6',
+]);
+
+export const VERDICT_WORDS = new Set(['accept', 'drop', 'continue', 'return', 'jump', 'goto']);
+
+export const RT_KEYS = new Set(['classid', 'nexthop', 'mtu', 'ipsec']);
