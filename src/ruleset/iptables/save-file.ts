@@ -1,0 +1,395 @@
+/**
+ * The iptables-save / iptables-restore file structure: `*table` … `COMMIT` blocks, chain
+ * declarations `:NAME POLICY [packets:bytes]`, and rule lines `-A CHAIN …` / `-I CHAIN [n] …`
+ * (plus the restore commands `-N`, `-P`, `-F`). Each block becomes a model table of family
+ * ip or ip6 named as the iptables table; built-in chains become base chains.
+ */
+import type { Diagnostic } from '../diagnostics.ts';
+import type { Chain, NamedSet, Rule, Table } from '../model.ts';
+import {
+  builtinChain,
+  builtinChains,
+  type IptablesTable,
+  isIptablesTable,
+} from './builtin-chains.ts';
+import { type IpFamily, LineError, type LineRef, lineSpan, type RuleContext } from './context.ts';
+import { translateRuleWords } from './rule.ts';
+import { TokenizeError, tokenizeLine, type Word } from './tokenize.ts';
+
+export interface ParseOptions {
+  family: IpFamily;
+  /** ipset members from the scenario, by set name. */
+  ipsets?: Record<string, string[]>;
+  /** Builds the named set for an ipset (see ipsets.ts). */
+  makeSet(
+    name: string,
+    members: string[] | undefined,
+    dims: number,
+    family: IpFamily,
+  ): NamedSet | { error: string };
+}
+
+interface RuleLine {
+  ref: LineRef;
+  words: Word[];
+  chain: string;
+  /** Where the rule goes: append, or insert at a 1-based position. */
+  insertAt?: number;
+}
+
+interface Block {
+  table: Table;
+  name: IptablesTable;
+  ref: LineRef;
+  /** Rule lines and flushes, in order: translated when the block is committed. */
+  ops: ({ kind: 'rule'; rule: RuleLine } | { kind: 'flush'; chain?: string; ref: LineRef })[];
+}
+
+const POLICIES = ['ACCEPT', 'DROP'];
+
+export function parseSaveFile(
+  file: string,
+  text: string,
+  opts: ParseOptions,
+): { tables: Table[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const tables: Table[] = [];
+  let block: Block | undefined;
+
+  const error = (ref: LineRef, start: number, end: number, message: string) => {
+    diagnostics.push({
+      file,
+      line: ref.line,
+      col: start + 1,
+      endLine: ref.line,
+      endCol: Math.max(end, start + 1) + 1,
+      message,
+      severity: 'error',
+    });
+  };
+
+  let offset = 0;
+  const rawLines = text.split('\n');
+  for (let n = 0; n < rawLines.length; n++) {
+    let lineText = rawLines[n]!;
+    const lineOffset = offset;
+    offset += lineText.length + 1;
+    if (lineText.endsWith('\r')) lineText = lineText.slice(0, -1);
+    const ref: LineRef = { file, line: n + 1, offset: lineOffset, text: lineText };
+    const trimmed = lineText.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const lead = lineText.length - lineText.trimStart().length;
+    try {
+      if (trimmed.startsWith('*')) {
+        if (block) {
+          error(
+            ref,
+            lead,
+            lineText.length,
+            `table ${trimmed.slice(1)} starts before COMMIT ends table ${block.name} (line ${block.ref.line})`,
+          );
+          commit(block, opts, diagnostics);
+        }
+        const name = trimmed.slice(1).trim();
+        if (!isIptablesTable(name)) {
+          error(
+            ref,
+            lead + 1,
+            lineText.trimEnd().length,
+            `unknown table "${name}" (raw, mangle, nat, filter, security)`,
+          );
+          block = undefined;
+          continue;
+        }
+        let table = tables.find((t) => t.name === name);
+        if (!table) {
+          table = {
+            family: opts.family,
+            name,
+            flags: [],
+            chains: [],
+            sets: [],
+            objects: [],
+            flowtables: [],
+            span: lineSpan(ref, lead, lineText.trimEnd().length),
+          };
+          tables.push(table);
+        }
+        block = { table, name, ref, ops: [] };
+        continue;
+      }
+      if (trimmed === 'COMMIT') {
+        if (!block) error(ref, lead, lead + 6, 'COMMIT without a table (*filter, *nat…) to commit');
+        else commit(block, opts, diagnostics);
+        block = undefined;
+        continue;
+      }
+      const words = tokenizeLine(lineText);
+      if (!block) {
+        error(
+          ref,
+          lead,
+          lineText.trimEnd().length,
+          'line outside a table: start the table with *filter, *nat, *mangle, *raw or *security',
+        );
+        continue;
+      }
+      if (trimmed.startsWith(':')) {
+        declareChain(block, ref, words);
+        continue;
+      }
+      readCommand(block, ref, words);
+    } catch (e) {
+      if (e instanceof LineError) error(ref, e.start, e.end, e.message);
+      else if (e instanceof TokenizeError) error(ref, e.column, e.column + 1, e.message);
+      else throw e;
+    }
+  }
+  if (block) {
+    error(
+      block.ref,
+      0,
+      block.ref.text.length,
+      `table ${block.name} has no COMMIT: iptables-restore would load nothing of it`,
+    );
+  }
+  return { tables, diagnostics };
+}
+
+function findChain(block: Block, name: string): Chain | undefined {
+  return block.table.chains.find((c) => c.name === name);
+}
+
+function addChain(block: Block, name: string, ref: LineRef, start: number, end: number): Chain {
+  const base = builtinChain(block.name, name);
+  const chain: Chain = { name, rules: [], span: lineSpan(ref, start, end) };
+  if (base) {
+    chain.base = base;
+    chain.policy = 'accept';
+  }
+  block.table.chains.push(chain);
+  return chain;
+}
+
+/** `:INPUT ACCEPT [0:0]`, `:DOCKER - [0:0]`. */
+function declareChain(block: Block, ref: LineRef, words: Word[]): void {
+  const first = words[0]!;
+  const name = first.text.slice(1);
+  if (name === '') throw new LineError('chain declaration without a name', first.start, first.end);
+  if (name.length > 28)
+    throw new LineError(
+      `chain name "${name}" is longer than 28 characters`,
+      first.start,
+      first.end,
+    );
+  const policy = words[1];
+  if (!policy)
+    throw new LineError(
+      `chain ${name} needs a policy (ACCEPT, DROP, or - for a user chain)`,
+      first.start,
+      first.end,
+    );
+  const builtin = builtinChains(block.name).includes(name);
+  if (builtin && !POLICIES.includes(policy.text)) {
+    throw new LineError(
+      `built-in chain ${name} needs the policy ACCEPT or DROP`,
+      policy.start,
+      policy.end,
+    );
+  }
+  if (!builtin && policy.text !== '-') {
+    throw new LineError(
+      POLICIES.includes(policy.text)
+        ? `${name} is not a built-in chain of table ${block.name}: only built-in chains have a policy (write -)`
+        : `bad policy "${policy.text}"`,
+      policy.start,
+      policy.end,
+    );
+  }
+  const counters = words[2];
+  if (counters && !/^\[\d+:\d+\]$/.test(counters.text)) {
+    throw new LineError(
+      `bad counters "${counters.text}" (write [packets:bytes])`,
+      counters.start,
+      counters.end,
+    );
+  }
+  if (words[3]) throw new LineError(`unexpected "${words[3].text}"`, words[3].start, words[3].end);
+  let chain = findChain(block, name);
+  if (!chain) chain = addChain(block, name, ref, first.start, (counters ?? policy).end);
+  if (builtin) {
+    chain.policy = policy.text === 'DROP' ? 'drop' : 'accept';
+    chain.policyWritten = true;
+  }
+}
+
+/** A rule or restore command line. */
+function readCommand(block: Block, ref: LineRef, all: Word[]): void {
+  let words = all;
+  // iptables-save -c writes counters first: `[0:0] -A INPUT …`.
+  if (words[0] && /^\[\d+:\d+\]$/.test(words[0].text)) words = words.slice(1);
+  const cmd = words[0];
+  if (!cmd) return;
+  const chainWord = words[1];
+  const needChain = () => {
+    if (!chainWord) throw new LineError(`${cmd.text} needs a chain name`, cmd.start, cmd.end);
+    return chainWord;
+  };
+  switch (cmd.text) {
+    case '-A':
+    case '--append':
+    case '-I':
+    case '--insert': {
+      const cw = needChain();
+      let rest = words.slice(2);
+      let insertAt: number | undefined;
+      if (cmd.text === '-I' || cmd.text === '--insert') {
+        insertAt = 1;
+        const num = rest[0];
+        if (num && /^\d+$/.test(num.text)) {
+          insertAt = Number(num.text);
+          if (insertAt < 1) throw new LineError('rule positions start at 1', num.start, num.end);
+          rest = rest.slice(1);
+        }
+      }
+      if (!findChain(block, cw.text)) {
+        if (builtinChains(block.name).includes(cw.text)) {
+          addChain(block, cw.text, ref, cw.start, cw.end);
+        } else {
+          throw new LineError(
+            `chain ${cw.text} is not declared in table ${block.name} (declare it with :${cw.text} - [0:0] before its rules)`,
+            cw.start,
+            cw.end,
+          );
+        }
+      }
+      const rule: RuleLine = { ref, words: rest, chain: cw.text };
+      if (insertAt !== undefined) rule.insertAt = insertAt;
+      block.ops.push({ kind: 'rule', rule });
+      return;
+    }
+    case '-N':
+    case '--new-chain': {
+      const cw = needChain();
+      if (builtinChains(block.name).includes(cw.text) || findChain(block, cw.text)) {
+        throw new LineError(`chain ${cw.text} already exists`, cw.start, cw.end);
+      }
+      addChain(block, cw.text, ref, cmd.start, cw.end);
+      return;
+    }
+    case '-P':
+    case '--policy': {
+      const cw = needChain();
+      const p = words[2];
+      if (!builtinChains(block.name).includes(cw.text)) {
+        throw new LineError(
+          `${cw.text} is not a built-in chain of table ${block.name}: it has no policy`,
+          cw.start,
+          cw.end,
+        );
+      }
+      if (!p || !POLICIES.includes(p.text)) {
+        throw new LineError('the policy is ACCEPT or DROP', (p ?? cw).start, (p ?? cw).end);
+      }
+      const chain = findChain(block, cw.text) ?? addChain(block, cw.text, ref, cmd.start, p.end);
+      chain.policy = p.text === 'DROP' ? 'drop' : 'accept';
+      chain.policyWritten = true;
+      return;
+    }
+    case '-F':
+    case '--flush': {
+      const op: Block['ops'][number] = { kind: 'flush', ref };
+      if (chainWord) {
+        if (!findChain(block, chainWord.text)) {
+          throw new LineError(
+            `chain ${chainWord.text} is not declared`,
+            chainWord.start,
+            chainWord.end,
+          );
+        }
+        op.chain = chainWord.text;
+      }
+      block.ops.push(op);
+      return;
+    }
+    default:
+      throw new LineError(
+        cmd.text.startsWith('-')
+          ? `nfwalk reads -A, -I, -N, -P and -F lines; ${cmd.text} is not supported here`
+          : `unexpected "${cmd.text}": a rule line starts with -A CHAIN`,
+        cmd.start,
+        cmd.end,
+      );
+  }
+}
+
+/** Translates the block's rules, now that every chain of the table is known. */
+function commit(block: Block, opts: ParseOptions, diagnostics: Diagnostic[]): void {
+  const table = block.table;
+  const names = new Set(table.chains.map((c) => c.name));
+  const builtins = builtinChains(block.name);
+  for (const op of block.ops) {
+    if (op.kind === 'flush') {
+      for (const c of table.chains) if (op.chain === undefined || c.name === op.chain) c.rules = [];
+      continue;
+    }
+    const r = op.rule;
+    const chain = table.chains.find((c) => c.name === r.chain)!;
+    const ctx: RuleContext = {
+      family: opts.family,
+      table: block.name,
+      chain: r.chain,
+      line: r.ref,
+      ipset: (name, dims) => {
+        const existing = table.sets.find((s) => s.name === name);
+        if (existing) return existing;
+        const made = opts.makeSet(name, opts.ipsets?.[name], dims, opts.family);
+        if (!('error' in made)) table.sets.push(made);
+        return made;
+      },
+    };
+    try {
+      const body = translateRuleWords(r.words, ctx, names, builtins);
+      if (!body) continue;
+      const lineText = r.ref.text.trimEnd();
+      const lead = lineText.length - lineText.trimStart().length;
+      const rule: Rule = {
+        index: 0,
+        statements: body.statements,
+        text: lineText.trimStart(),
+        span: lineSpan(r.ref, lead, lineText.length),
+        iptables: { table: block.name, chain: r.chain, line: lineText.trimStart() },
+      };
+      if (body.comment !== undefined) rule.comment = body.comment;
+      if (r.insertAt !== undefined) {
+        if (r.insertAt > chain.rules.length + 1) {
+          const w = r.words[0];
+          throw new LineError(
+            `cannot insert at position ${r.insertAt}: chain ${r.chain} has ${chain.rules.length} rules`,
+            w?.start ?? 0,
+            w?.end ?? 1,
+          );
+        }
+        chain.rules.splice(r.insertAt - 1, 0, rule);
+      } else {
+        chain.rules.push(rule);
+      }
+    } catch (e) {
+      if (!(e instanceof LineError)) throw e;
+      diagnostics.push({
+        file: r.ref.file,
+        line: r.ref.line,
+        col: e.start + 1,
+        endLine: r.ref.line,
+        endCol: Math.max(e.end, e.start + 1) + 1,
+        message: e.message,
+        severity: 'error',
+      });
+    }
+  }
+  for (const c of table.chains)
+    c.rules.forEach((rule, k) => {
+      rule.index = k;
+    });
+  block.ops = [];
+}
