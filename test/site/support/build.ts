@@ -1,0 +1,55 @@
+/**
+ * Build the site once for the browser tests, under a base path (so links that ignore the base
+ * break the tests), into test-results/site-dist/. A build newer than every input is reused.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const REPO = join(import.meta.dirname, '..', '..', '..');
+export const BASE = '/nfwalk-test/';
+export const OUT = join(REPO, 'test-results', 'site-dist');
+
+function newest(path: string): number {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let max = st.mtimeMs;
+  for (const e of readdirSync(path)) max = Math.max(max, newest(join(path, e)));
+  return max;
+}
+
+export function siteIsFresh(): boolean {
+  const stamp = join(OUT, 'index.html');
+  if (!existsSync(stamp)) return false;
+  const inputs = ['src', 'content', 'scenarios', 'astro.config.mjs', 'package-lock.json'];
+  return statSync(stamp).mtimeMs > Math.max(...inputs.map((p) => newest(join(REPO, p))));
+}
+
+/** Build (or reuse); returns the seconds the build took (0 when reused). */
+export function buildSite(): number {
+  if (siteIsFresh()) return 0;
+  const started = performance.now();
+  try {
+    execFileSync(
+      process.execPath,
+      [join(REPO, 'node_modules/astro/bin/astro.mjs'), 'build', '--outDir', OUT],
+      {
+        cwd: REPO,
+        env: { ...process.env, NFWALK_BASE: BASE, ASTRO_TELEMETRY_DISABLED: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+  } catch (error) {
+    const e = error as { stdout?: Buffer; stderr?: Buffer };
+    const output = `${e.stdout?.toString() ?? ''}\n${e.stderr?.toString() ?? ''}`;
+    const errors = output
+      .split('\n')
+      .filter((l) => /error/i.test(l))
+      .slice(0, 20)
+      .join('\n');
+    throw new Error(`the site build failed:\n${errors || output.slice(-4000)}`);
+  }
+  return (performance.now() - started) / 1000;
+}
