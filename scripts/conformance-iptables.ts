@@ -42,10 +42,7 @@ export function corpusGroups(corpus: string): { group: string; files: string[] }
     { group: 'kube-proxy', files: list('kube-proxy-iptables-embedded', () => true) },
     {
       group: 'iptables dumps',
-      files: list(
-        'iptables',
-        (f) => f.includes('__dumps__') || f.includes('iptables-nft-save'),
-      ),
+      files: list('iptables', (f) => f.includes('__dumps__') || f.includes('iptables-nft-save')),
     },
     {
       group: 'iptables test blocks',
@@ -104,7 +101,9 @@ export function runConformance(corpus: string): ConformanceResult {
 function main(): void {
   const args = process.argv.slice(2);
   const here = dirname(fileURLToPath(import.meta.url));
-  const corpus = resolve(args.find((a) => !a.startsWith('--')) ?? join(here, '../../shared/corpus'));
+  const corpus = resolve(
+    args.find((a) => !a.startsWith('--')) ?? join(here, '../../shared/corpus'),
+  );
   if (!existsSync(corpus)) {
     console.error(`corpus not found: ${corpus}`);
     process.exit(2);

@@ -170,9 +170,8 @@ export function parsePortRange(w: Word, text = w.text): Expr {
   const low = lo === '' ? '0' : checkPort(lo, w);
   const high = hi === '' ? '65535' : checkPort(hi, w);
   if (low === high) return value(low);
-  if (/^\d+$/.test(low) && /^\d+$/.test(high) && Number(low) > Number(high)) {
-    fail(`port range ${text} runs backwards`, w);
-  }
+  // A backwards range (`60000:29`, which old iptables versions loaded) matches no port in
+  // the kernel (min <= port && port <= max); the range keeps that meaning.
   return { kind: 'range', low: value(low), high: value(high) };
 }
 

@@ -8,7 +8,7 @@ import type { IpFamily } from './context.ts';
 const IP6_HINTS = [
   /^#.*\bip6tables(-nft|-legacy)?-save\b/m,
   /\s-[sd]\s+(!\s+)?[0-9a-f]*:[0-9a-f:]*(\/\d+)?(\s|$)/im,
-  /--icmpv6-type|-p\s+(ipv6-icmp|icmpv6)\b|--reject-with\s+icmp6-|-m\s+(hl|icmp6)\b|--to-destination\s+\[/,
+  /--(src|dst)-range\s+[0-9a-f]*:[0-9a-f:]*-|--icmpv6-type|-p\s+(ipv6-icmp|icmpv6)\b|--reject-with\s+icmp6-|-m\s+(hl|icmp6)\b|--to-destination\s+\[/,
 ];
 const IP4_HINTS = [
   /^#.*\biptables(-nft|-legacy)?-save\b/m,

@@ -52,7 +52,16 @@ export interface ModuleDef {
 export function optionName(def: ModuleDef, name: string): string | undefined {
   if (Object.hasOwn(def.options, name)) return name;
   const alias = def.aliases?.[name];
-  return alias !== undefined && Object.hasOwn(def.options, alias) ? alias : undefined;
+  if (alias !== undefined && Object.hasOwn(def.options, alias)) return alias;
+  // getopt_long, which iptables uses, accepts an unambiguous prefix of a long option.
+  if (!name.startsWith('--') || name.length < 4) return undefined;
+  const names = [...Object.keys(def.options), ...Object.keys(def.aliases ?? {})];
+  const hits = new Set(
+    names
+      .filter((n) => n.startsWith(name))
+      .map((n) => (Object.hasOwn(def.options, n) ? n : def.aliases![n]!)),
+  );
+  return hits.size === 1 ? [...hits][0] : undefined;
 }
 
 export function unsupported(what: string, sp: Span): UnsupportedStmt {
@@ -600,6 +609,11 @@ export const MATCHES: Record<string, ModuleDef> = {
     aliases: PORT_ALIASES,
     translate: portOptions('sctp'),
   },
+  dccp: {
+    options: { ...PORT_OPTS, '--dccp-types': 1, '--dccp-option': 1 },
+    aliases: PORT_ALIASES,
+    translate: portOptions('dccp'),
+  },
   icmp: {
     options: { '--icmp-type': 1 },
     translate: (use, ctx) => use.options.flatMap((o) => icmpMatch(o, ctx, 'icmp')),
@@ -765,6 +779,7 @@ export function protocolModule(proto: string, family: IpFamily): string | undefi
   if (proto === 'tcp' || proto === '6') return 'tcp';
   if (proto === 'udp' || proto === '17') return 'udp';
   if (proto === 'sctp' || proto === '132') return 'sctp';
+  if (proto === 'dccp' || proto === '33') return 'dccp';
   if (family === 'ip' && (proto === 'icmp' || proto === '1')) return 'icmp';
   if (family === 'ip6' && ['icmpv6', 'ipv6-icmp', 'icmp6', '58'].includes(proto)) return 'icmp6';
   return undefined;

@@ -42,7 +42,12 @@ interface Block {
   name: IptablesTable;
   ref: LineRef;
   /** Rule lines and flushes, in order: translated when the block is committed. */
-  ops: ({ kind: 'rule'; rule: RuleLine } | { kind: 'flush'; chain?: string; ref: LineRef })[];
+  ops: (
+    | { kind: 'rule'; rule: RuleLine }
+    | { kind: 'flush'; chain?: string; ref: LineRef }
+    | { kind: 'delete'; chain: string; ref: LineRef; at: Word; position?: number; spec?: string[] }
+    | { kind: 'replace'; rule: RuleLine; position: number; at: Word }
+  )[];
 }
 
 const POLICIES = ['ACCEPT', 'DROP'];
@@ -190,9 +195,10 @@ function declareChain(block: Block, ref: LineRef, words: Word[]): void {
       first.end,
     );
   const builtin = builtinChains(block.name).includes(name);
-  if (builtin && !POLICIES.includes(policy.text)) {
+  if (builtin && !POLICIES.includes(policy.text) && policy.text !== '-') {
+    // iptables-nft-restore takes `-` on a built-in chain as "keep the policy" (accept when new).
     throw new LineError(
-      `built-in chain ${name} needs the policy ACCEPT or DROP`,
+      `built-in chain ${name} needs the policy ACCEPT, DROP or -`,
       policy.start,
       policy.end,
     );
@@ -217,7 +223,7 @@ function declareChain(block: Block, ref: LineRef, words: Word[]): void {
   if (words[3]) throw new LineError(`unexpected "${words[3].text}"`, words[3].start, words[3].end);
   let chain = findChain(block, name);
   if (!chain) chain = addChain(block, name, ref, first.start, (counters ?? policy).end);
-  if (builtin) {
+  if (builtin && policy.text !== '-') {
     chain.policy = policy.text === 'DROP' ? 'drop' : 'accept';
     chain.policyWritten = true;
   }
@@ -228,6 +234,13 @@ function readCommand(block: Block, ref: LineRef, all: Word[]): void {
   let words = all;
   // iptables-save -c writes counters first: `[0:0] -A INPUT …`.
   if (words[0] && /^\[\d+:\d+\]$/.test(words[0].text)) words = words.slice(1);
+  // iptables-restore lines can be limited to one family: `-4 -A …` / `-6 -A …`.
+  const fam = words[0]?.text;
+  if (fam === '-4' || fam === '-6' || fam === '--ipv4' || fam === '--ipv6') {
+    const four = fam === '-4' || fam === '--ipv4';
+    if (four !== (block.table.family === 'ip')) return;
+    words = words.slice(1);
+  }
   const cmd = words[0];
   if (!cmd) return;
   const chainWord = words[1];
@@ -301,21 +314,98 @@ function readCommand(block: Block, ref: LineRef, all: Word[]): void {
       const op: Block['ops'][number] = { kind: 'flush', ref };
       if (chainWord) {
         if (!findChain(block, chainWord.text)) {
-          throw new LineError(
-            `chain ${chainWord.text} is not declared`,
-            chainWord.start,
-            chainWord.end,
-          );
+          if (!builtinChains(block.name).includes(chainWord.text)) {
+            throw new LineError(
+              `chain ${chainWord.text} is not declared`,
+              chainWord.start,
+              chainWord.end,
+            );
+          }
+          addChain(block, chainWord.text, ref, chainWord.start, chainWord.end);
         }
         op.chain = chainWord.text;
       }
       block.ops.push(op);
       return;
     }
+    case '-Z':
+    case '--zero':
+      return; // counters: nfwalk does not count
+    case '-X':
+    case '--delete-chain': {
+      const builtins = builtinChains(block.name);
+      if (chainWord && builtins.includes(chainWord.text)) {
+        throw new LineError(
+          `built-in chain ${chainWord.text} cannot be deleted`,
+          chainWord.start,
+          chainWord.end,
+        );
+      }
+      if (chainWord && !findChain(block, chainWord.text)) {
+        throw new LineError(
+          `chain ${chainWord.text} is not declared`,
+          chainWord.start,
+          chainWord.end,
+        );
+      }
+      const gone = (name: string) =>
+        !builtins.includes(name) && (chainWord === undefined || name === chainWord.text);
+      for (const op of block.ops) {
+        if (op.kind === 'rule' && gone(op.rule.chain)) {
+          throw new LineError(
+            `chain ${op.rule.chain} is not empty: it has rules (line ${op.rule.ref.line})`,
+            cmd.start,
+            (chainWord ?? cmd).end,
+          );
+        }
+      }
+      block.table.chains = block.table.chains.filter((c) => !gone(c.name));
+      return;
+    }
+    case '-D':
+    case '--delete':
+    case '-R':
+    case '--replace': {
+      const cw = needChain();
+      if (!findChain(block, cw.text)) {
+        throw new LineError(`chain ${cw.text} is not declared`, cw.start, cw.end);
+      }
+      const rest = words.slice(2);
+      const num = rest[0] && /^\d+$/.test(rest[0].text) ? rest[0] : undefined;
+      if (cmd.text === '-D' || cmd.text === '--delete') {
+        if (num && rest.length === 1) {
+          block.ops.push({
+            kind: 'delete',
+            chain: cw.text,
+            ref,
+            at: num,
+            position: Number(num.text),
+          });
+        } else {
+          block.ops.push({
+            kind: 'delete',
+            chain: cw.text,
+            ref,
+            at: cw,
+            spec: rest.map((w) => w.text),
+          });
+        }
+        return;
+      }
+      if (!num)
+        throw new LineError('-R needs the position of the rule to replace', cw.start, cw.end);
+      block.ops.push({
+        kind: 'replace',
+        rule: { ref, words: rest.slice(1), chain: cw.text },
+        position: Number(num.text),
+        at: num,
+      });
+      return;
+    }
     default:
       throw new LineError(
         cmd.text.startsWith('-')
-          ? `nfwalk reads -A, -I, -N, -P and -F lines; ${cmd.text} is not supported here`
+          ? `${cmd.text} is not an iptables-restore command nfwalk reads (-A, -I, -D, -R, -N, -X, -P, -F, -Z)`
           : `unexpected "${cmd.text}": a rule line starts with -A CHAIN`,
         cmd.start,
         cmd.end,
@@ -331,6 +421,26 @@ function commit(block: Block, opts: ParseOptions, diagnostics: Diagnostic[]): vo
   for (const op of block.ops) {
     if (op.kind === 'flush') {
       for (const c of table.chains) if (op.chain === undefined || c.name === op.chain) c.rules = [];
+      continue;
+    }
+    if (op.kind === 'delete') {
+      const chain = table.chains.find((c) => c.name === op.chain)!;
+      const k =
+        op.position !== undefined
+          ? op.position - 1
+          : chain.rules.findIndex((rule) => sameSpec(rule, op.spec!));
+      if (k < 0 || k >= chain.rules.length) {
+        diagnostics.push(
+          lineDiagnostic(
+            op.ref,
+            op.at.start,
+            op.at.end,
+            op.position !== undefined
+              ? `chain ${op.chain} has no rule ${op.position} to delete (it has ${chain.rules.length})`
+              : `chain ${op.chain} has no such rule to delete`,
+          ),
+        );
+      } else chain.rules.splice(k, 1);
       continue;
     }
     const r = op.rule;
@@ -361,7 +471,16 @@ function commit(block: Block, opts: ParseOptions, diagnostics: Diagnostic[]): vo
         iptables: { table: block.name, chain: r.chain, line: lineText.trimStart() },
       };
       if (body.comment !== undefined) rule.comment = body.comment;
-      if (r.insertAt !== undefined) {
+      if (op.kind === 'replace') {
+        if (op.position > chain.rules.length) {
+          throw new LineError(
+            `chain ${r.chain} has no rule ${op.position} to replace`,
+            op.at.start,
+            op.at.end,
+          );
+        }
+        chain.rules[op.position - 1] = rule;
+      } else if (r.insertAt !== undefined) {
         if (r.insertAt > chain.rules.length + 1) {
           const w = r.words[0];
           throw new LineError(
@@ -376,15 +495,7 @@ function commit(block: Block, opts: ParseOptions, diagnostics: Diagnostic[]): vo
       }
     } catch (e) {
       if (!(e instanceof LineError)) throw e;
-      diagnostics.push({
-        file: r.ref.file,
-        line: r.ref.line,
-        col: e.start + 1,
-        endLine: r.ref.line,
-        endCol: Math.max(e.end, e.start + 1) + 1,
-        message: e.message,
-        severity: 'error',
-      });
+      diagnostics.push(lineDiagnostic(r.ref, e.start, e.end, e.message));
     }
   }
   for (const c of table.chains)
@@ -392,4 +503,29 @@ function commit(block: Block, opts: ParseOptions, diagnostics: Diagnostic[]): vo
       rule.index = k;
     });
   block.ops = [];
+}
+
+function lineDiagnostic(ref: LineRef, start: number, end: number, message: string): Diagnostic {
+  return {
+    file: ref.file,
+    line: ref.line,
+    col: start + 1,
+    endLine: ref.line,
+    endCol: Math.max(end, start + 1) + 1,
+    message,
+    severity: 'error',
+  };
+}
+
+/** Whether a rule was written with these words after `-A CHAIN` (for `-D CHAIN rule-spec`). */
+function sameSpec(rule: Rule, spec: string[]): boolean {
+  const words = tokenizeLine(rule.text).map((w) => w.text);
+  const i = words.findIndex(
+    (w) => w === '-A' || w === '--append' || w === '-I' || w === '--insert',
+  );
+  if (i < 0) return false;
+  let rest = words.slice(i + 2);
+  if ((words[i] === '-I' || words[i] === '--insert') && rest[0] && /^\d+$/.test(rest[0]))
+    rest = rest.slice(1);
+  return rest.length === spec.length && rest.every((w, k) => w === spec[k]);
 }

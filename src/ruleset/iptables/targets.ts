@@ -262,10 +262,6 @@ function connmarkTarget(use: ModuleUse, ctx: RuleContext): Statement[] {
 const LOG_LEVELS = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug'];
 const LOG_LEVEL_ALIASES: Record<string, string> = { error: 'err', warning: 'warn', panic: 'emerg' };
 
-function quote(s: string): string {
-  return `"${s.replaceAll('"', '\\"')}"`;
-}
-
 function logTarget(use: ModuleUse, ctx: RuleContext): Statement[] {
   const options: LogStmt['options'] = [];
   const flags: Record<string, string> = {
@@ -279,7 +275,7 @@ function logTarget(use: ModuleUse, ctx: RuleContext): Statement[] {
     noNegation(o);
     if (o.name === '--log-prefix') {
       if (arg(o).text.length > 29) fail('--log-prefix is at most 29 characters', arg(o));
-      options.push({ key: 'prefix', value: quote(arg(o).text) });
+      options.push({ key: 'prefix', value: arg(o).text });
     } else if (o.name === '--log-level') {
       const t = arg(o).text.toLowerCase();
       const level = /^\d$/.test(t) ? LOG_LEVELS[Number(t)] : (LOG_LEVEL_ALIASES[t] ?? t);
@@ -297,7 +293,7 @@ function nflogTarget(use: ModuleUse, ctx: RuleContext): Statement[] {
   for (const o of use.options) {
     noNegation(o);
     const w = arg(o);
-    if (o.name === '--nflog-prefix') options.push({ key: 'prefix', value: quote(w.text) });
+    if (o.name === '--nflog-prefix') options.push({ key: 'prefix', value: w.text });
     else if (o.name === '--nflog-group')
       options.push({ key: 'group', value: String(parseNumber(w, w.text, 65535)) });
     else if (o.name === '--nflog-size' || o.name === '--nflog-range') {
@@ -315,9 +311,28 @@ function nflogTarget(use: ModuleUse, ctx: RuleContext): Statement[] {
 function ctTarget(use: ModuleUse, ctx: RuleContext): Statement[] {
   const sp = useSpan(use, ctx);
   for (const o of use.options) noNegation(o);
-  if (use.options.length === 1 && use.options[0]!.name === '--notrack')
+  if (use.options.length === 0) fail('CT needs an option (--notrack, --helper, --zone…)', use.word);
+  if (use.options.some((o) => o.name === '--notrack')) {
+    if (use.options.length > 1) fail('CT --notrack takes no other option', use.word);
     return [{ kind: 'notrack', span: sp }];
-  return [unsupported(`iptables target 'CT' (${useText(use, ctx)})`, sp)];
+  }
+  const out: Statement[] = [];
+  for (const o of use.options) {
+    if (o.name === '--helper') {
+      // nft: `ct helper set "ftp"` (with a ct helper object of that name in the table).
+      out.push({ kind: 'mangle', target: ct('helper'), value: value(arg(o).text, true), span: sp });
+    } else if (o.name === '--zone') {
+      out.push({
+        kind: 'mangle',
+        target: ct('zone'),
+        value: value(String(parseNumber(arg(o), arg(o).text, 65535))),
+        span: sp,
+      });
+    } else {
+      return [unsupported(`iptables target 'CT' (${useText(use, ctx)})`, sp)];
+    }
+  }
+  return out;
 }
 
 function queueTarget(use: ModuleUse, ctx: RuleContext): Statement[] {
