@@ -11,5 +11,5 @@ import { corpusDir, formatReport, runConformance } from '../src/ruleset/nft/conf
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = process.argv[2] ?? corpusDir(resolve(here, '..'));
 const verbose = process.argv.includes('-v');
-const report = runConformance(dir, { verbose });
+const report = runConformance(dir);
 process.stdout.write(formatReport(report, verbose));

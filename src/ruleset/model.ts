@@ -455,8 +455,14 @@ export type Expr =
 
 /** `type ipv4_addr . inet_service` or `typeof ip saddr . tcp dport`. */
 export type TypeSpec =
-  | { form: 'type'; names: string[]; span?: Span }
-  | { form: 'typeof'; exprs: Expr[]; span?: Span };
+  | {
+      form: 'type';
+      names: string[];
+      span?: Span;
+      /** Map data only: `type ipv4_addr : interval ipv4_addr` (the data holds ranges). */
+      interval?: boolean;
+    }
+  | { form: 'typeof'; exprs: Expr[]; span?: Span; interval?: boolean };
 
 export interface NamedSet {
   kind: 'set' | 'map';

@@ -161,7 +161,8 @@ export function printStatement(s: Statement): string {
       return 'notrack';
     case 'setop': {
       const stmts = s.statements.map((x) => ` ${printStatement(x)}`).join('');
-      return `${s.op} @${s.set} { ${printExpr(s.key)}${stmts} }`;
+      const data = s.data ? ` : ${printExpr(s.data)}` : '';
+      return `${s.op} @${s.set} { ${printExpr(s.key)}${stmts}${data} }`;
     }
     case 'other':
       return s.args.length > 0 ? `${s.keyword} ${s.args.join(' ')}` : s.keyword;
@@ -183,6 +184,7 @@ function printTypeSpec(t: TypeSpec): string {
 /** nft's calculate_delim: how many elements share a line in a named set's listing. */
 function elementsPerLine(set: NamedSet): number {
   if (set.kind === 'map') return 1;
+  if (set.elements.some((e) => (e.statements?.length ?? 0) > 0)) return 1;
   let typeName: string | undefined;
   if (set.key.form === 'type') {
     if (set.key.names.length !== 1) return 1;
@@ -207,7 +209,6 @@ function elementsPerLine(set: NamedSet): number {
     case 'ct_dir':
       return 5;
     case 'ipv4_addr':
-    case 'ipv6_addr':
     case 'ct_state':
     case 'ct_status':
     case 'pkt_type':
@@ -220,12 +221,15 @@ function elementsPerLine(set: NamedSet): number {
 /** The datatype nft gives a `typeof` expression, for the element layout only. */
 function typeofDatatype(e: Expr): string | undefined {
   if (e.kind === 'payload') {
-    if (/saddr|daddr/.test(e.field) && (e.protocol === 'ip' || e.protocol === 'ip6')) {
-      return e.protocol === 'ip' ? 'ipv4_addr' : 'ipv6_addr';
+    if (e.field === 'saddr' || e.field === 'daddr') {
+      if (e.protocol === 'ip') return 'ipv4_addr';
+      return e.protocol === 'ip6' ? 'ipv6_addr' : undefined;
     }
     if (e.field === 'sport' || e.field === 'dport') return 'inet_service';
     if (e.field === 'protocol' || e.field === 'nexthdr') return 'inet_proto';
     if (e.protocol === 'tcp' && e.field === 'flags') return 'tcp_flag';
+    if (['type', 'dscp', 'ecn', 'code', 'operation'].includes(e.field) || e.exthdr)
+      return undefined;
     return 'integer';
   }
   if (e.kind === 'meta') {
@@ -299,7 +303,7 @@ function handleSuffix(h: number | undefined, opts: PrintOptions): string {
 export function printSet(set: NamedSet, opts: PrintOptions = {}): string {
   let out = `\t${set.kind} ${set.name} {${handleSuffix(set.handle, opts)}\n`;
   let type = `\t\t${set.key.form} ${printTypeSpec(set.key)}`;
-  if (set.data) type += ` : ${printTypeSpec(set.data)}`;
+  if (set.data) type += ` : ${set.data.interval ? 'interval ' : ''}${printTypeSpec(set.data)}`;
   out += `${type}\n`;
   if (set.policy !== undefined) out += `\t\tpolicy ${set.policy}\n`;
   if (set.size !== undefined) out += `\t\tsize ${set.size}\n`;
@@ -323,7 +327,7 @@ export function printObject(o: StatefulObject, opts: PrintOptions = {}): string 
 export function printFlowtable(f: Flowtable, opts: PrintOptions = {}): string {
   let out = `\tflowtable ${f.name} {${handleSuffix(f.handle, opts)}\n`;
   out += `\t\thook ${f.hook} priority ${f.priority.text}\n`;
-  if (f.devices.length > 0) out += `\t\tdevices = { ${f.devices.join(', ')} }\n`;
+  if (f.devices.length > 0) out += `\t\tdevices = { ${f.devices.map(quote).join(', ')} }\n`;
   if (f.flags && f.flags.length > 0) out += `\t\tflags ${f.flags.join(',')}\n`;
   if (f.counter) out += '\t\tcounter\n';
   return `${out}\t}\n`;

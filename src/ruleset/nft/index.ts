@@ -14,6 +14,8 @@ export interface ParseNftOptions {
    * folder of `file` when that file exists on disk, and refused otherwise.
    */
   root?: string;
+  /** Reads includes instead of the file system (tests, or a mapped /etc/nftables.d). */
+  include?: IncludeHost;
 }
 
 function isInside(root: string, p: string): boolean {
@@ -103,7 +105,8 @@ export function parseNft(text: string, file: string, opts: ParseNftOptions = {})
     diagnostics: [],
     includeStack: [file],
   };
-  if (root !== undefined) state.include = fsIncludeHost(root);
+  if (opts.include) state.include = opts.include;
+  else if (root !== undefined) state.include = fsIncludeHost(root);
   try {
     new NftParser(text, file, state).parseScript();
   } catch (e) {
@@ -123,3 +126,4 @@ export function parseNft(text: string, file: string, opts: ParseNftOptions = {})
   numberRules(ruleset);
   return ruleset;
 }
+export type { IncludeHost } from './parser.ts';

@@ -26,6 +26,7 @@ import type {
   Ruleset,
   SetElement,
   SetExpr,
+  SetOpStmt,
   Span,
   StatefulObject,
   Statement,
@@ -455,7 +456,32 @@ export class NftParser {
     this.st.defines.set(n.text, value);
   }
 
-  private parseInclude(kw: Token): void {
+  /** The items of an included file inside a table block. */
+  parseTableItems(table: Table): void {
+    let lastPos = -1;
+    for (;;) {
+      this.skipSeparators();
+      const t = this.peek();
+      if (t.kind === 'eof') return;
+      if (this.pos === lastPos) {
+        this.next();
+        continue;
+      }
+      lastPos = this.pos;
+      try {
+        this.parseTableItem(table);
+        if (this.peek().kind === 'handle') this.next();
+        if (!this.atEnd()) this.unexpected(this.peek(), 'end of line');
+        if (this.isPunct(this.peek(), '}')) this.unexpected(this.peek());
+      } catch (err) {
+        if (!(err instanceof ParseFail)) throw err;
+        this.record(err.diag);
+        this.resync();
+      }
+    }
+  }
+
+  private parseInclude(kw: Token, table?: Table): void {
     const p = this.peek();
     if (p.kind !== 'string') this.unexpected(p, 'quoted path');
     this.next();
@@ -470,7 +496,9 @@ export class NftParser {
       if (!this.st.ruleset.files.some((x) => x.path === f.path)) this.st.ruleset.files.push(f);
       this.st.includeStack.push(f.path);
       try {
-        new NftParser(f.text, f.path, this.st).parseScript();
+        const sub = new NftParser(f.text, f.path, this.st);
+        if (table) sub.parseTableItems(table);
+        else sub.parseScript();
       } finally {
         this.st.includeStack.pop();
       }
@@ -722,6 +750,15 @@ export class NftParser {
     const t = this.peek();
     if (t.kind !== 'word') this.unexpected(t);
     switch (t.text) {
+      case 'define':
+      case 'redefine':
+        this.next();
+        this.parseDefine(t.text === 'redefine');
+        return;
+      case 'include':
+        this.next();
+        this.parseInclude(t, table);
+        return;
       case 'flags': {
         this.next();
         table.flags.push(...this.parseWordList());
@@ -1046,13 +1083,15 @@ export class NftParser {
         if (this.atPunct(':')) {
           this.next();
           const d0 = this.peek();
-          if (this.atWord('interval')) this.next();
+          const interval = this.atWord('interval') && this.peek(1).kind === 'word';
+          if (interval) this.next();
           const dn = [this.expectWord('data type').text];
           while (this.atPunct('.')) {
             this.next();
             dn.push(this.expectWord('data type').text);
           }
           set.data = { form: 'type', names: dn, span: this.span(d0) };
+          if (interval) set.data.interval = true;
         }
         return;
       }
@@ -1067,7 +1106,8 @@ export class NftParser {
         if (this.atPunct(':')) {
           this.next();
           const d0 = this.peek();
-          if (this.atWord('interval')) this.next();
+          const interval = this.atWord('interval') && this.peek(1).kind === 'word';
+          if (interval) this.next();
           if (this.atWord('verdict', 'counter', 'quota', 'limit', 'secmark') && this.isEndAt(1)) {
             set.data = { form: 'type', names: [this.next().text], span: this.span(d0) };
           } else {
@@ -1078,6 +1118,7 @@ export class NftParser {
               span: this.span(d0),
             };
           }
+          if (interval) set.data.interval = true;
         }
         return;
       }
@@ -1117,10 +1158,14 @@ export class NftParser {
       case 'last':
       case 'ct': {
         this.pos--;
-        const s = this.parseStatement();
-        if (!s) this.unexpected(this.peek());
         set.statements ??= [];
-        set.statements.push(s);
+        let guard = 0;
+        while (!this.atEnd() && guard++ < 16) {
+          const before = this.pos;
+          const s = this.parseStatement();
+          if (!s || this.pos === before) this.unexpected(this.peek());
+          set.statements.push(s);
+        }
         return;
       }
       default:
@@ -1246,8 +1291,16 @@ export class NftParser {
             continue;
           }
           const from = this.pos;
-          while (!this.atEnd()) {
-            if (this.atPunct('{')) this.unexpected(this.peek());
+          let depth = 0;
+          let guard = 0;
+          while (guard++ < 100000) {
+            const c = this.peek();
+            if (c.kind === 'eof') this.fail(open, "unterminated object: missing '}'");
+            if (this.isPunct(c, '{')) depth++;
+            else if (this.isPunct(c, '}')) {
+              if (depth === 0) break;
+              depth--;
+            } else if (depth === 0 && this.atEnd()) break;
             this.next();
           }
           obj.body.push(this.words(from, this.pos - 1));
@@ -1414,19 +1467,16 @@ export class NftParser {
     const s: CounterStmt = { kind: 'counter' };
     if (this.atWord('name')) {
       this.next();
-      const n = this.peek();
-      if ((n.kind === 'string' || n.kind === 'word') && this.isEndOrStmtAt(1)) {
-        this.next();
-        s.name = n.text;
-      } else {
-        const from = this.pos - 2;
-        this.parseRhs('expr', false);
-        return this.withSpan(
-          { kind: 'other', keyword: 'counter', args: this.words(from + 1, this.pos - 1) },
-          t,
-        );
+      const from = this.pos - 1;
+      const e = this.parseRhs('expr', false, true);
+      if (e.kind === 'value') {
+        s.name = e.text;
+        return this.withSpan(s, t);
       }
-      return this.withSpan(s, t);
+      return this.withSpan(
+        { kind: 'other', keyword: 'counter', args: this.words(from, this.pos - 1) },
+        t,
+      );
     }
     if (this.atWord('packets')) {
       this.next();
@@ -1779,6 +1829,7 @@ export class NftParser {
       this.skipNewlines();
       const key = this.parseConcat('lhs');
       const statements: Statement[] = [];
+      let data: Expr | undefined;
       let guard = 0;
       while (!this.atPunct('}') && guard++ < 32) {
         this.skipNewlines();
@@ -1792,16 +1843,27 @@ export class NftParser {
           );
           continue;
         }
+        if (this.atPunct(':')) {
+          this.next();
+          data = this.parseRhs('expr', true);
+          this.skipNewlines();
+          break;
+        }
         const before = this.pos;
         const s = this.parseStatement();
         if (!s || this.pos === before) this.unexpected(this.peek(), "'}'");
         statements.push(s);
       }
       this.expectPunct('}');
-      return this.withSpan(
-        { kind: 'setop', op: t.text as 'add' | 'update' | 'delete', set, key, statements },
-        t,
-      );
+      const op: SetOpStmt = {
+        kind: 'setop',
+        op: t.text as 'add' | 'update' | 'delete',
+        set,
+        key,
+        statements,
+      };
+      if (data) op.data = data;
+      return this.withSpan(op, t);
     } finally {
       this.leave();
     }
@@ -2102,6 +2164,19 @@ export class NftParser {
     const n1 = this.peek(1);
     const lhs = ctx === 'lhs';
     if (ctx === 'value') return undefined;
+    if (
+      w === 'rt' &&
+      n1.kind === 'word' &&
+      (RT_KEYS.has(n1.text) || n1.text === 'ip' || n1.text === 'ip6')
+    ) {
+      this.next();
+      let family: 'ip' | 'ip6' | undefined;
+      if (this.atWord('ip', 'ip6')) family = this.next().text as 'ip';
+      const k = this.expectWord('rt key');
+      const e: Expr = { kind: 'rt', key: k.text, span: this.span(t) };
+      if (family) e.family = family;
+      return e;
+    }
     if (Object.hasOwn(PAYLOAD_FIELDS, w)) return this.parsePayload(ctx);
     if (w === 'exthdr' && n1.kind === 'word') {
       this.next();
