@@ -96,7 +96,7 @@ function immediate(n: JsonNode, want: ValueType): Expr {
     const raw = n.raw ?? String(n.value);
     return { kind: 'value', text: formatNumber(raw, want), span };
   }
-  if (n.type === 'boolean') return { kind: 'symbol', name: n.value ? 'exists' : 'missing', span };
+  if (n.type === 'boolean') return { kind: 'value', text: n.value ? 'exists' : 'missing', span };
   throw new SchemaError(`an expression was expected, not ${describeNode(n)}`, span);
 }
 

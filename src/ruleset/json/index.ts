@@ -102,6 +102,25 @@ function priorityCompatible(name: string, family: Family, hook: HookName | undef
   return ipLike && (hook === 'input' || hook === 'postrouting');
 }
 
+/**
+ * Set flags in the order and form `nft list` prints them (src/rule.c set_print_declaration):
+ * constant, dynamic, interval, timeout — and no `timeout` flag when it is the only flag and
+ * the set has a default timeout.
+ */
+function listedSetFlags(flags: string[], hasTimeout: boolean): string[] {
+  const order = ['constant', 'dynamic', 'interval', 'timeout'];
+  const known = order.filter((f) => flags.includes(f));
+  const rest = flags.filter((f) => !order.includes(f));
+  if (hasTimeout && known.length === 1 && known[0] === 'timeout' && rest.length === 0) return [];
+  return [...known, ...rest];
+}
+
+/** A set declaration's statements are printed without state: `last`, not `last used never`. */
+function stateless(s: Statement): Statement {
+  if (s.kind === 'other' && s.keyword === 'last') return { ...s, args: [] };
+  return s;
+}
+
 interface TableState {
   table: Table;
   chains: Map<string, { chain: Chain; nextIndex: number }>;
@@ -315,7 +334,7 @@ class Reader {
       kind,
       name,
       key: key.spec,
-      flags: strList(optional(o, 'flags'), `${what} flag`),
+      flags: [],
       elements: [],
       span: o.span,
     };
@@ -329,6 +348,10 @@ class Reader {
     const timeout = optional(o, 'timeout');
     if (timeout !== undefined)
       set.timeout = formatDuration(BigInt(intRaw(timeout, `${what} "timeout"`)) * 1000n);
+    set.flags = listedSetFlags(
+      strList(optional(o, 'flags'), `${what} flag`),
+      set.timeout !== undefined,
+    );
     const gc = optional(o, 'gc-interval');
     if (gc !== undefined)
       set.gcInterval = formatDuration(BigInt(intRaw(gc, `${what} "gc-interval"`)) * 1000n);
@@ -339,7 +362,9 @@ class Reader {
     if (optBool(o, 'auto-merge', what)) set.autoMerge = true;
     const stmts = optional(o, 'stmt');
     if (stmts !== undefined)
-      set.statements = asArray(stmts, `${what} "stmt"`).items.map((s) => t.reader.read(s));
+      set.statements = asArray(stmts, `${what} "stmt"`)
+        .items.map((s) => t.reader.read(s))
+        .map(stateless);
     const comment = optStr(o, 'comment', what);
     if (comment !== undefined) set.comment = comment;
     const elem = optional(o, 'elem');

@@ -158,8 +158,8 @@ export class StmtReader {
         const o = asObject(value, what);
         const val = num(required(o, 'val', what), `${what} "val"`);
         return this.other(
-          'ct',
-          ['count', ...(optBool(o, 'inv', what) ? ['over'] : []), String(val)],
+          'ct count',
+          [...(optBool(o, 'inv', what) ? ['over'] : []), String(val)],
           n,
         );
       }
@@ -191,10 +191,12 @@ export class StmtReader {
       case 'flow': {
         const o = asObject(value, what);
         const op = reqStr(o, 'op', what);
-        return this.other('flow', [op, reqStr(o, 'flowtable', what)], n);
+        return this.other(`flow ${op}`, [reqStr(o, 'flowtable', what)], n);
       }
       case 'last': {
-        if (value.type === 'null') return this.other('last', [], n);
+        // null: never used (listings print `last used never`; set declarations, which are
+        // stateless, print plain `last` — see the set reader).
+        if (value.type === 'null') return this.other('last', ['used', 'never'], n);
         const o = asObject(value, what);
         const used = optional(o, 'used');
         return this.other(
@@ -275,8 +277,11 @@ export class StmtReader {
     if (left.kind === 'fib' && left.result === 'oif' && rightNode.type === 'boolean')
       left = { ...left, result: 'check' };
     const type = typeOf(left);
-    const right =
-      left.kind === 'map' ? this.exprs.read(rightNode) : this.exprs.read(rightNode, type);
+    // `exists`/`missing` (JSON true/false) is a symbol on the right of a match, as nft writes it.
+    const right: Expr =
+      rightNode.type === 'boolean'
+        ? { kind: 'symbol', name: rightNode.value ? 'exists' : 'missing', span: rightNode.span }
+        : this.exprs.read(rightNode, left.kind === 'map' ? PLAIN : type);
     const stmt: MatchStmt = {
       kind: 'match',
       left,
@@ -346,7 +351,7 @@ export class StmtReader {
     const what = '"log" statement';
     const o = asObject(value, what);
     const prefix = optStr(o, 'prefix', what);
-    if (prefix !== undefined) stmt.options.push({ key: 'prefix', value: JSON.stringify(prefix) });
+    if (prefix !== undefined) stmt.options.push({ key: 'prefix', value: prefix });
     for (const k of ['group', 'snaplen', 'queue-threshold']) {
       const v = optNum(o, k, what);
       if (v !== undefined) stmt.options.push({ key: k, value: String(v) });
@@ -380,7 +385,7 @@ export class StmtReader {
     const name = ref.slice(1);
     const types = this.ctx.setTypes(name);
     const elemNode = required(o, 'elem', what);
-    // The element may carry a timeout or a comment: read it as a set element.
+    // The element may carry a timeout, an expiry or a comment: read it as a set element.
     const [el] = this.exprs.elements(elemNode, types?.key ?? PLAIN, undefined);
     const statements = optional(o, 'stmt');
     const stmt: Statement = {
@@ -394,12 +399,13 @@ export class StmtReader {
           : asArray(statements, `${what} "stmt"`).items.map((s) => this.read(s)),
       span: n.span,
     };
-    if (el!.timeout !== undefined || el!.expires !== undefined || el!.comment !== undefined) {
-      // The model's key is an expression; keep the element options as a one-element set.
-      stmt.key = { kind: 'set', elements: [{ ...el!, value: undefined }], span: elemNode.span };
-      delete stmt.key.elements[0]!.value;
-    }
-    if (el!.statements) stmt.statements.unshift(...el!.statements);
+    // As the nft front end keeps them: the element's timeout and expiry as leading statements.
+    const options: Statement[] = [];
+    if (el!.timeout !== undefined) options.push(this.other('timeout', [el!.timeout], elemNode));
+    if (el!.expires !== undefined) options.push(this.other('expires', [el!.expires], elemNode));
+    if (el!.comment !== undefined)
+      options.push(this.other('comment', [JSON.stringify(el!.comment)], elemNode));
+    stmt.statements.unshift(...options, ...(el!.statements ?? []));
     if (kind === 'map')
       stmt.data = this.exprs.read(required(o, 'data', what), types?.data ?? PLAIN);
     return stmt;

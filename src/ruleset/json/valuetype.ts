@@ -10,10 +10,11 @@ import type { Expr } from '../model.ts';
 /**
  * `plain`: numbers in decimal, strings as given. `hex`: `0x` and at least `digits` digits
  * (0: unpadded, nft's xinteger and bitmask). `string`: double-quoted (ifname, string types).
+ * `ifindex`: an interface, quoted by name, bare as a number when no device has that index.
  * `time`: JSON seconds printed as nft durations (`1m`, `2h30m`).
  */
 export interface ValueType {
-  fmt: 'plain' | 'hex' | 'string' | 'time' | 'concat';
+  fmt: 'plain' | 'hex' | 'string' | 'ifindex' | 'time' | 'concat';
   digits?: number;
   /** A bitmask type (ct state, tcp flags…): nft prints `==` before a single value. */
   bitmask?: boolean;
@@ -23,6 +24,7 @@ export interface ValueType {
 
 export const PLAIN: ValueType = { fmt: 'plain' };
 const STRING: ValueType = { fmt: 'string' };
+const IFINDEX: ValueType = { fmt: 'ifindex' };
 const TIME: ValueType = { fmt: 'time' };
 const MARK: ValueType = { fmt: 'hex', digits: 8 };
 const ETHERTYPE: ValueType = { fmt: 'hex', digits: 4 };
@@ -60,9 +62,9 @@ const META_TYPES: Record<string, ValueType> = {
   iifkind: STRING,
   oifkind: STRING,
   sdifname: STRING,
-  iif: STRING,
-  oif: STRING,
-  sdif: STRING,
+  iif: IFINDEX,
+  oif: IFINDEX,
+  sdif: IFINDEX,
   protocol: ETHERTYPE,
   ibrvproto: ETHERTYPE,
 };
@@ -84,7 +86,7 @@ const NAMED_TYPES: Record<string, ValueType> = {
   ecn: ECN,
   ifname: STRING,
   string: STRING,
-  iface_index: STRING,
+  iface_index: IFINDEX,
   time: TIME,
   ct_state: BITMASK,
   ct_status: BITMASK,
@@ -121,7 +123,7 @@ export function typeOf(e: Expr): ValueType {
     case 'ct':
       return CT_TYPES[e.key] ?? PLAIN;
     case 'fib':
-      return e.result === 'oif' || e.result === 'oifname' ? STRING : PLAIN;
+      return e.result === 'oif' ? IFINDEX : e.result === 'oifname' ? STRING : PLAIN;
     case 'socket':
       return e.words[0] === 'mark' ? MARK : PLAIN;
     case 'osf':
@@ -178,6 +180,7 @@ export function formatNumber(raw: string, t: ValueType): string {
 /** Whether nft prints a string of this type in double quotes. */
 export function quotesString(text: string, t: ValueType): boolean {
   if (t.fmt === 'string') return true;
+  if (t.fmt === 'ifindex') return !/^[0-9]+$/.test(text);
   // Symbols, addresses, prefixes, interval bounds and times are single words; anything else
   // (a space, a quote, an empty string) can only have come from a quoted string.
   return !/^[A-Za-z0-9_.:/\-%[\]]+$/.test(text);
