@@ -19,7 +19,7 @@ import {
   NotDecidable,
   type TypedValue,
 } from './datatypes.ts';
-import { exprText, literalInterval, lookup } from './sets.ts';
+import { exprText, literalInterval, lookup, setKeyTypes } from './sets.ts';
 import {
   BREAK,
   type Break,
@@ -32,9 +32,9 @@ import {
 
 /** Evaluate a match: true (continue), false (NFT_BREAK). */
 export function evalMatch(stmt: MatchStmt, ctx: EvalContext): boolean {
-  let left: Key | Break = evalKey(stmt.left, ctx);
-  if (left === BREAK) return false;
   const right = stmt.right;
+  let left: Key | Break = evalKey(stmt.left, ctx, undefined, setKeyTypes(right, ctx));
+  if (left === BREAK) return false;
 
   if (stmt.mask) {
     // `left value / mask`: (left & mask) op value.

@@ -9,10 +9,13 @@
  */
 import type { Expr, NamedSet, SetElement, Statement, TypeSpec } from '../../ruleset/model.ts';
 import {
+  bytesToBigInt,
   compareBytes,
   type DataType,
   formatValue,
   type Interval,
+  intBytes,
+  integer,
   NotDecidable,
   parseLiteral,
   prefixInterval,
@@ -62,11 +65,31 @@ export function literalInterval(e: Expr, type: DataType): Interval {
       for (const p of parts) for (let i = 0; i < out.length; i++) out[i]! |= p[i] ?? 0;
       return { low: out, high: out };
     }
+    case 'binop': {
+      // `{ syn | ack, fin }`: nft folds constant operations on integer and bitmask types.
+      if (type.base !== 'integer' && type.base !== 'bitmask') break;
+      const a = bytesToBigInt(literalInterval(e.left, type).low);
+      const b = bytesToBigInt(
+        literalInterval(e.right, e.op === '<<' || e.op === '>>' ? integer(32) : type).low,
+      );
+      const all = (1n << BigInt(type.size * 8)) - 1n;
+      const r =
+        e.op === '&'
+          ? a & b
+          : e.op === '|'
+            ? a | b
+            : e.op === '^'
+              ? a ^ b
+              : e.op === '<<'
+                ? (a << b) & all
+                : a >> b;
+      const bytes = intBytes(r, type.size);
+      return { low: bytes, high: bytes };
+    }
     case 'variable':
       throw new NotDecidable(`$${e.name}: an unresolved variable`);
-    default:
-      throw new NotDecidable(`a ${e.kind} expression where a constant ${type.name} is expected`);
   }
+  throw new NotDecidable(`a ${e.kind} expression where a constant ${type.name} is expected`);
 }
 
 export function exprText(e: Expr): string {
@@ -255,6 +278,13 @@ export function dynset(
   if (data) el.data = data;
   rs.elements.push(el);
   return el;
+}
+
+/** The key types a named set declares, when the lookup goes to one nfwalk can type. */
+export function setKeyTypes(ref: Expr, ctx: EvalContext): DataType[] | undefined {
+  if (ref.kind !== 'setref') return undefined;
+  const decl = ctx.env.set(ref.name);
+  return decl ? declaredTypes(decl.key, ctx.env.family) : undefined;
 }
 
 /** The data type of a named map, if declared with a type nfwalk knows. */

@@ -35,6 +35,7 @@ import {
   lookup,
   mapDataTypes,
   type RuntimeElement,
+  setKeyTypes,
 } from './sets.ts';
 import {
   BREAK,
@@ -113,7 +114,7 @@ function verdictOf(data: Expr): Verdict {
 }
 
 function evalVmap(stmt: VmapStmt, ctx: EvalContext): StmtResult {
-  const key = evalKey(stmt.key, ctx);
+  const key = evalKey(stmt.key, ctx, undefined, setKeyTypes(stmt.map, ctx));
   if (key === BREAK) return BREAK;
   const el = lookup(stmt.map, key, ctx);
   // No element (and no catch-all): nft_lookup breaks, the rule does not match.
@@ -128,7 +129,7 @@ function evalVmap(stmt: VmapStmt, ctx: EvalContext): StmtResult {
 
 /** Look up `key map {…}`: the element found, or BREAK when none matches. */
 function mapElement(e: MapExpr, ctx: EvalContext): { el: RuntimeElement; key: Key } | Break {
-  const key = evalKey(e.key, ctx);
+  const key = evalKey(e.key, ctx, undefined, setKeyTypes(e.map, ctx));
   if (key === BREAK) return BREAK;
   const el = lookup(e.map, key, ctx);
   if (!el?.data) return BREAK;
@@ -244,6 +245,14 @@ function evalMangle(stmt: MangleStmt, ctx: EvalContext): StmtResult {
 
   if (!type) {
     // Targets without a register datatype nfwalk models (`ct helper set "ftp"`, `ct zone`…): keep the text.
+    if (stmt.value.kind === 'map') {
+      const found = mapElement(stmt.value, ctx);
+      if (found === BREAK) return BREAK;
+      const data = found.el.data!;
+      const text = data.kind === 'value' ? data.text : exprText(data);
+      ctx.effects.push({ kind: 'mangle', target: name, value: text });
+      return 'continue';
+    }
     if (!isConstant(stmt.value))
       throw new NotDecidable(`${name} set ${exprText(stmt.value)}: not modelled`);
     ctx.effects.push({ kind: 'mangle', target: name, value: exprText(stmt.value) });
@@ -292,7 +301,12 @@ function resize(bytes: Uint8Array, size: number): Uint8Array {
 // Dynamic sets
 
 function evalSetop(stmt: SetOpStmt, ctx: EvalContext): StmtResult {
-  const key = evalKey(stmt.key, ctx);
+  const key = evalKey(
+    stmt.key,
+    ctx,
+    undefined,
+    setKeyTypes({ kind: 'setref', name: stmt.set }, ctx),
+  );
   if (key === BREAK) return BREAK;
   let data: Expr | undefined;
   if (stmt.data) {
@@ -309,6 +323,8 @@ function evalSetop(stmt: SetOpStmt, ctx: EvalContext): StmtResult {
   if (!el) return 'continue';
   // nft_dynset runs the element's expressions (limit, counter…); a break ends the rule.
   for (const s of stmt.statements) {
+    // `timeout 30s` / `expires …` are element options, not expressions: the first packets see no expiry.
+    if (s.kind === 'other' && (s.keyword === 'timeout' || s.keyword === 'expires')) continue;
     const r = evalStatement(s, ctx);
     if (r === BREAK) return BREAK;
     if (r !== 'continue') throw new NotDecidable(`a verdict inside a set element`);
@@ -338,6 +354,11 @@ const NOT_MODELLED: Record<string, string> = {
 /** The object a `limit name "x"` / `quota name "x"` statement refers to. */
 function objectWords(stmt: OtherStmt, ctx: EvalContext): string[] {
   if (stmt.args[0] !== 'name' || stmt.args[1] === undefined) return stmt.args;
+  if (stmt.args.length > 2) {
+    throw new NotDecidable(
+      `${stmt.keyword} name ${stmt.args.slice(1).join(' ')}: objects chosen by a map are not modelled`,
+    );
+  }
   const name = stmt.args[1].replace(/^"(.*)"$/, '$1');
   const obj = ctx.env.table.objects.find((o) => o.type === stmt.keyword && o.name === name);
   if (!obj)

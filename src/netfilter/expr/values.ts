@@ -839,7 +839,13 @@ export function evalValue(e: Expr, ctx: EvalContext, want?: DataType): TypedValu
 }
 
 /** Evaluate a left-hand expression; a concatenation yields its parts. */
-export function evalKey(e: Expr, ctx: EvalContext, want?: DataType): Key | Break {
+export function evalKey(
+  e: Expr,
+  ctx: EvalContext,
+  want?: DataType,
+  /** The declared key types of the set this key is looked up in, for constants inside a concatenation. */
+  partTypes?: DataType[],
+): Key | Break {
   const one = (v: TypedValue | Break): Key | Break => (v === BREAK ? BREAK : [v]);
   switch (e.kind) {
     case 'payload':
@@ -896,6 +902,16 @@ export function evalKey(e: Expr, ctx: EvalContext, want?: DataType): Key | Break
     case 'concat': {
       const out: TypedValue[] = [];
       for (const part of e.parts) {
+        if (part.kind === 'value') {
+          // `ip saddr . 1.2.3.4 . 80 @s`: nft loads the constant with nft_immediate.
+          const t = partTypes?.[out.length];
+          if (!t)
+            throw new NotDecidable(
+              `the constant ${part.text} in a concatenation needs a declared set type`,
+            );
+          out.push({ type: t, bytes: parseValue(t, part.text) });
+          continue;
+        }
         const v = evalKey(part, ctx);
         if (v === BREAK) return BREAK;
         out.push(...v);
@@ -905,6 +921,12 @@ export function evalKey(e: Expr, ctx: EvalContext, want?: DataType): Key | Break
     case 'map': {
       if (!ctx.mapLookup) throw new NotDecidable('map lookup outside a rule');
       return ctx.mapLookup(e, ctx, want);
+    }
+    case 'value': {
+      // A constant key (`add @s { 10.2.3.4 }`): nft_immediate, typed by the set.
+      const t = want ?? (partTypes?.length === 1 ? partTypes[0] : undefined);
+      if (!t) throw new NotDecidable(`the constant ${e.text} needs a declared type here`);
+      return [{ type: t, bytes: parseValue(t, e.text) }];
     }
     case 'variable':
       throw new NotDecidable(`$${e.name}: an unresolved variable`);
