@@ -1,0 +1,221 @@
+/**
+ * From the kernel's trace messages of one conversation to the packets of trace JSON.
+ *
+ * Messages are first grouped into base chain runs (a `packet:` line opens one) and the runs
+ * into packets. A packet keeps its trace id along its path, except where the kernel hands it
+ * on as another skb (bridge input → ip forward, for one): a run with an unseen id whose
+ * headers equal those a packet last showed continues that packet. Then the conversation is
+ * picked out: the request, and the first packet that answers it (reply, ICMP error or reset).
+ * Later packets (the TCP client's ACK, its closing RST) are not part of a conversation.
+ */
+
+import type {
+  EnterEvent,
+  PacketRole,
+  PacketTrace,
+  PolicyEvent,
+  RuleEvent,
+  TraceEvent,
+} from '../netfilter/trace.ts';
+import type { PacketSpec } from '../scenario/model.ts';
+import type { MonitorLine, TraceHeaders } from './monitor-parse.ts';
+import type { RulesetIndex } from './ruleset-index.ts';
+
+/** The tables the harness adds to set nftrace; never part of the compared trace. */
+export const TRACE_TABLE = 'nfwalk_trace';
+
+export interface ChainRun {
+  id: string;
+  family: MonitorLine['family'];
+  table: string;
+  chain: string;
+  headers: TraceHeaders;
+  lines: MonitorLine[];
+}
+
+export interface KernelPacket {
+  runs: ChainRun[];
+  ids: Set<string>;
+  first: TraceHeaders;
+  last: TraceHeaders;
+}
+
+function sameSkb(a: TraceHeaders, b: TraceHeaders): boolean {
+  // NAT rewrites addresses and ports, never the IPv4 id, the length or the protocol.
+  if (a.protocol !== b.protocol || a.length !== b.length || a.l3 !== b.l3) return false;
+  return a.l3 !== 'ip' || a.ipId === b.ipId;
+}
+
+function sameHeaders(a: TraceHeaders, b: TraceHeaders): boolean {
+  return (
+    sameSkb(a, b) &&
+    a.saddr === b.saddr &&
+    a.daddr === b.daddr &&
+    a.sport === b.sport &&
+    a.dport === b.dport &&
+    String(a.tcpFlags) === String(b.tcpFlags) &&
+    a.icmpType === b.icmpType
+  );
+}
+
+/** Groups trace messages into packets, in the order each packet was first seen. */
+export function groupPackets(lines: readonly MonitorLine[]): KernelPacket[] {
+  const packets: KernelPacket[] = [];
+  const byId = new Map<string, KernelPacket>();
+  const runById = new Map<string, ChainRun>();
+  for (const line of lines) {
+    if (line.kind === 'packet') {
+      const h = line.headers;
+      let packet = byId.get(line.id);
+      if (packet && !sameSkb(packet.last, h)) packet = undefined;
+      if (!packet) {
+        for (let i = packets.length - 1; i >= 0 && !packet; i--) {
+          if (sameHeaders(packets[i]!.last, h)) packet = packets[i];
+        }
+      }
+      if (!packet) {
+        packet = { runs: [], ids: new Set(), first: h, last: h };
+        packets.push(packet);
+      }
+      const run: ChainRun = {
+        id: line.id,
+        family: line.family,
+        table: line.table,
+        chain: line.chain,
+        headers: h,
+        lines: [],
+      };
+      packet.runs.push(run);
+      packet.ids.add(line.id);
+      packet.last = h;
+      byId.set(line.id, packet);
+      runById.set(line.id, run);
+    } else {
+      runById.get(line.id)?.lines.push(line);
+    }
+  }
+  return packets;
+}
+
+/** Whether a packet's first headers are those of the conversation's request. */
+function isRequest(p: KernelPacket, spec: PacketSpec): boolean {
+  const h = p.first;
+  if (h.daddr !== spec.to) return false;
+  if (spec.saddr !== undefined && h.saddr !== spec.saddr) return false;
+  if (spec.protocol === 'icmp' || spec.protocol === 'icmpv6') {
+    return h.protocol === spec.protocol && /echo-request/.test(h.icmpType ?? '');
+  }
+  return h.protocol === spec.protocol && h.dport === spec.dport && h.sport === spec.sport;
+}
+
+const ICMP_ERRORS = /unreachable|time-exceeded|parameter-problem|packet-too-big|admin-prohibited/;
+
+/** Whether `p` answers the request: addressed back to it, or an ICMP error about it. */
+function answers(p: KernelPacket, request: KernelPacket): boolean {
+  const seen = request.runs.map((r) => r.headers);
+  const h = p.first;
+  const sources = new Set(seen.map((s) => s.saddr));
+  if (!sources.has(h.daddr)) return false;
+  if ((h.protocol === 'icmp' || h.protocol === 'icmpv6') && ICMP_ERRORS.test(h.icmpType ?? ''))
+    return true;
+  if (h.protocol !== request.first.protocol) return false;
+  if (h.protocol === 'icmp' || h.protocol === 'icmpv6') return /echo-reply/.test(h.icmpType ?? '');
+  // Ports reversed; the source is not checked, as a DNAT target may never show in a chain.
+  return seen.some((s) => s.sport === h.dport && s.dport === h.sport);
+}
+
+export function roleOf(p: KernelPacket): PacketRole {
+  const h = p.first;
+  if ((h.protocol === 'icmp' || h.protocol === 'icmpv6') && ICMP_ERRORS.test(h.icmpType ?? ''))
+    return 'icmp-error';
+  if (h.protocol === 'tcp' && h.tcpFlags?.includes('rst')) return 'reset';
+  return 'reply';
+}
+
+/** The request and its answer, picked out of everything traced during the conversation. */
+export function conversationPackets(
+  packets: readonly KernelPacket[],
+  spec: PacketSpec,
+): { packet: KernelPacket; role: PacketRole }[] {
+  const reqAt = packets.findIndex((p) => isRequest(p, spec));
+  if (reqAt < 0) return [];
+  const request = packets[reqAt]!;
+  const out: { packet: KernelPacket; role: PacketRole }[] = [{ packet: request, role: 'request' }];
+  const answer = packets.slice(reqAt + 1).find((p) => answers(p, request));
+  if (answer) out.push({ packet: answer, role: roleOf(answer) });
+  return out;
+}
+
+/** The compared events of one packet: enter, rule and policy per base chain run. */
+export function packetEvents(p: KernelPacket, index: RulesetIndex): TraceEvent[] {
+  const events: TraceEvent[] = [];
+  for (const run of p.runs) {
+    if (run.table === TRACE_TABLE) continue;
+    const info = index.baseChain(run.family, run.table, run.chain);
+    if (!info) {
+      events.push({
+        type: 'note',
+        message: `the kernel traced ${run.family} ${run.table} ${run.chain}, which its listing does not show as a base chain`,
+      });
+      continue;
+    }
+    const h = run.headers;
+    const enter: EnterEvent = {
+      type: 'enter',
+      family: run.family,
+      table: run.table,
+      chain: run.chain,
+      hook: info.hook,
+      priority: info.priority,
+      packet: {
+        iif: h.iif,
+        oif: h.oif,
+        saddr: h.saddr ?? '',
+        daddr: h.daddr ?? '',
+        protocol: h.protocol ?? '',
+        sport: h.sport,
+        dport: h.dport,
+      },
+    };
+    events.push(enter);
+    for (const line of run.lines) {
+      if (line.kind === 'rule') {
+        const idx =
+          line.handle === null
+            ? undefined
+            : index.ruleIndex(line.family, line.table, line.chain, line.handle);
+        const rule: RuleEvent = {
+          type: 'rule',
+          family: line.family,
+          table: line.table,
+          chain: line.chain,
+          index: idx ?? -1,
+          verdict: line.verdict,
+          text: line.text,
+        };
+        events.push(rule);
+      } else if (line.kind === 'policy') {
+        const policy: PolicyEvent = {
+          type: 'policy',
+          family: line.family,
+          table: line.table,
+          chain: line.chain,
+          verdict: line.verdict === 'drop' ? 'drop' : 'accept',
+        };
+        events.push(policy);
+      }
+    }
+  }
+  return events;
+}
+
+export function assembleConversation(
+  lines: readonly MonitorLine[],
+  spec: PacketSpec,
+  index: RulesetIndex,
+): PacketTrace[] {
+  return conversationPackets(groupPackets(lines), spec).map(({ packet, role }) => ({
+    role,
+    events: packetEvents(packet, index),
+  }));
+}

@@ -1,0 +1,162 @@
+/**
+ * The kernel side of `nfwalk verify`: the scenario built in network namespaces, its ruleset
+ * loaded into the host's, every conversation sent for real, and what `nft monitor trace`
+ * reported turned into trace JSON.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+import type { ConversationTrace, Trace } from '../netfilter/trace.ts';
+import { parseAddress } from '../scenario/addresses.ts';
+import type { Listen, Scenario } from '../scenario/model.ts';
+import { assembleConversation } from './assemble.ts';
+import { type Background, background, inNetns, run, sleep } from './exec.ts';
+import { parseMonitorTrace } from './monitor-parse.ts';
+import { findTool } from './preflight.ts';
+import { buildRulesetIndex } from './ruleset-index.ts';
+import { buildTopology, type Topology } from './topology.ts';
+import { traceTables } from './trace-tables.ts';
+import { sendRequest, startServers } from './traffic.ts';
+
+export class KernelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KernelError';
+  }
+}
+
+export interface KernelOptions {
+  /** Leave the namespaces in place (their names are passed to `onKept`). */
+  keep?: boolean;
+  onKept?: (namespaces: string[]) => void;
+  /** Namespace name prefix; random by default (`nfw` + 6 hex digits). */
+  prefix?: string;
+}
+
+/** Loads the scenario's ruleset into a namespace, with the tool its format needs. */
+async function loadRuleset(sc: Scenario, ns: string): Promise<void> {
+  const { format, resolved } = sc.ruleset;
+  let argv: string[];
+  if (format === 'nft') argv = ['nft', '-I', dirname(resolved), '-f', resolved];
+  else if (format === 'nft-json') argv = ['nft', '-j', '-f', resolved];
+  else {
+    const restore = findTool('iptables-nft-restore');
+    if (!restore)
+      throw new KernelError(
+        'iptables-nft-restore is not installed (needed for iptables-save rulesets)',
+      );
+    argv = [restore, resolved];
+  }
+  try {
+    await run(inNetns(ns, argv), { timeoutMs: 30_000 });
+  } catch (e) {
+    throw new KernelError(
+      `the kernel refused the ruleset ${sc.ruleset.path}: ${(e as Error).message}`,
+    );
+  }
+}
+
+/** Every (listen, address) a namespace serves: each machine's listens on each of its addresses. */
+function socketsOf(listens: Listen[], addresses: string[]) {
+  return listens.flatMap((listen) => addresses.map((address) => ({ listen, address })));
+}
+
+/** Waits until the monitor has printed nothing new for `quietMs` (at most `maxMs`). */
+async function settle(monitor: Background, quietMs: number, maxMs: number): Promise<void> {
+  const start = Date.now();
+  let last = monitor.stdout().length;
+  let since = Date.now();
+  while (Date.now() - start < maxMs) {
+    await sleep(50);
+    const now = monitor.stdout().length;
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) return;
+  }
+}
+
+function removeNamespaces(namespaces: readonly string[]): void {
+  for (const ns of [...namespaces].reverse()) {
+    try {
+      execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore', timeout: 5000 });
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** Runs the scenario on this kernel and returns the trace the kernel reported. */
+export async function kernelTrace(sc: Scenario, opts: KernelOptions = {}): Promise<Trace> {
+  const prefix = opts.prefix ?? `nfw${randomBytes(3).toString('hex')}`;
+  const created: string[] = [];
+  const processes: Background[] = [];
+  const onSignal = (signal: NodeJS.Signals) => {
+    for (const p of processes) p.child.kill('SIGKILL');
+    if (!opts.keep) removeNamespaces(created);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    let topo: Topology;
+    try {
+      topo = await buildTopology(sc, prefix, created);
+    } catch (e) {
+      throw new KernelError(
+        `building the scenario in network namespaces failed: ${(e as Error).message}`,
+      );
+    }
+    await loadRuleset(sc, topo.hostNs);
+    const index = buildRulesetIndex(
+      JSON.parse(await run(inNetns(topo.hostNs, ['nft', '-j', 'list', 'ruleset']))),
+    );
+    await run(inNetns(topo.hostNs, ['nft', '-f', '-']), { input: traceTables(topo.hostDevices) });
+
+    const hostAddresses = sc.host.interfaces.flatMap((i) => i.addresses.map((c) => c.address));
+    const serverSpecs: [string, ReturnType<typeof socketsOf>][] = [
+      [topo.hostNs, socketsOf(sc.host.listens, hostAddresses)],
+    ];
+    for (const [ns, machines] of topo.machinesIn) {
+      serverSpecs.push([ns, machines.flatMap((m) => socketsOf(m.listens, m.addresses))]);
+    }
+    for (const [ns, sockets] of serverSpecs) {
+      const server = await startServers(ns, sockets);
+      if (server) processes.push(server);
+    }
+
+    const monitor = background(inNetns(topo.hostNs, ['nft', '-a', 'monitor', 'trace']));
+    processes.push(monitor);
+    await sleep(400);
+    const conversations: ConversationTrace[] = [];
+    for (const [i, p] of sc.packets.entries()) {
+      const from = monitor.stdout().length;
+      const saddr = p.saddr ?? defaultSource(sc, p.from, p.to);
+      await sendRequest(topo.nsOf(p.from), { ...p, ...(saddr ? { saddr } : {}) });
+      await settle(monitor, 300, 3000);
+      const lines = parseMonitorTrace(monitor.stdout().slice(from));
+      conversations.push({
+        index: i,
+        packets: assembleConversation(lines, { ...p, ...(saddr ? { saddr } : {}) }, index),
+      });
+    }
+    return { version: 1, scenario: sc.file, conversations };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    for (const p of processes) await p.stop();
+    if (opts.keep) opts.onKept?.([...created]);
+    else removeNamespaces(created);
+  }
+}
+
+/** A machine sends from its first address of the destination's family; the host lets the kernel pick. */
+function defaultSource(sc: Scenario, from: string, to: string): string | undefined {
+  if (from === 'host') return undefined;
+  const family = parseAddress(to);
+  const m = sc.hosts.find((x) => x.name === from);
+  return m?.addresses.find((a) => {
+    const p = parseAddress(a);
+    return !('error' in p) && !('error' in family) && p.family === family.family;
+  });
+}

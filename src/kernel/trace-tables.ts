@@ -1,0 +1,31 @@
+/**
+ * The tables the harness adds to the host namespace so the kernel traces every packet: one per
+ * family, each with base chains at the lowest priority there is (so they run before anything of
+ * the scenario's ruleset) that only set `meta nftrace`. Their own events are left out of the
+ * compared trace (assemble.ts, TRACE_TABLE).
+ */
+import { TRACE_TABLE } from './assemble.ts';
+
+const FIRST = -2147483648;
+
+function chain(name: string, hook: string, device?: string): string {
+  const dev = device === undefined ? '' : ` device "${device.replace(/["\\]/g, '')}"`;
+  return [
+    `\tchain ${name} {`,
+    `\t\ttype filter hook ${hook}${dev} priority ${FIRST}; policy accept;`,
+    '\t\tmeta nftrace set 1',
+    '\t}',
+  ].join('\n');
+}
+
+export function traceTables(devices: readonly string[]): string {
+  const tables: string[] = [];
+  for (const family of ['ip', 'ip6', 'bridge']) {
+    tables.push(
+      `table ${family} ${TRACE_TABLE} {\n${chain('pre', 'prerouting')}\n${chain('out', 'output')}\n}`,
+    );
+  }
+  const ingress = devices.map((d, i) => chain(`in${i}`, 'ingress', d));
+  if (ingress.length > 0) tables.push(`table netdev ${TRACE_TABLE} {\n${ingress.join('\n')}\n}`);
+  return `${tables.join('\n')}\n`;
+}

@@ -1,0 +1,189 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { assembleConversation, groupPackets } from '../../src/kernel/assemble.ts';
+import { parseMonitorLine, parseMonitorTrace } from '../../src/kernel/monitor-parse.ts';
+import { buildRulesetIndex } from '../../src/kernel/ruleset-index.ts';
+import { comparedEvents } from '../../src/netfilter/trace.ts';
+
+const fixture = (name: string) =>
+  readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
+
+describe('parsing nft monitor trace text (captured from nft 1.0.6 on kernel 6.18)', () => {
+  it('reads packet, rule and policy lines', () => {
+    const lines = parseMonitorTrace(fixture('seed-radius-udp.trace.txt'));
+    // Every line of the capture is a trace message.
+    expect(lines.length).toBe(fixture('seed-radius-udp.trace.txt').trim().split('\n').length);
+    const enter = lines.find((l) => l.kind === 'packet' && l.chain === 'FORWARD');
+    expect(enter).toEqual({
+      kind: 'packet',
+      id: 'de915a1b',
+      family: 'ip',
+      table: 'filter',
+      chain: 'FORWARD',
+      headers: {
+        iif: 'ens192',
+        oif: 'docker1',
+        l3: 'ip',
+        saddr: '10.254.10.105',
+        daddr: '172.20.0.4',
+        protocol: 'udp',
+        sport: 40000,
+        dport: 1812,
+        ipId: 49135,
+        length: 31,
+        tcpFlags: null,
+        icmpType: null,
+      },
+    });
+    expect(
+      lines.find((l) => l.kind === 'rule' && l.chain === 'DOCKER' && l.table === 'nat'),
+    ).toEqual({
+      kind: 'rule',
+      id: 'de915a1b',
+      family: 'ip',
+      table: 'nat',
+      chain: 'DOCKER',
+      handle: 17,
+      text: 'udp dport 1812 counter packets 0 bytes 0 dnat to 172.20.0.4:1812',
+      verdict: 'accept',
+    });
+    expect(parseMonitorLine('trace id de915a1b ip nat POSTROUTING policy accept ')).toMatchObject({
+      kind: 'policy',
+      verdict: 'accept',
+    });
+    expect(
+      parseMonitorLine(
+        'trace id 1 ip filter X rule ip saddr 1.2.3.4 jump A # handle 9 (verdict jump A)',
+      ),
+    ).toMatchObject({
+      handle: 9,
+      verdict: 'jump A',
+      text: 'ip saddr 1.2.3.4 jump A',
+    });
+    expect(parseMonitorLine('something else')).toBeUndefined();
+  });
+
+  it('reads tcp flags, icmp types and IPv6 headers', () => {
+    const tcp = parseMonitorLine(
+      'trace id 1 ip filter INPUT packet: iif "ens192" ip saddr 10.0.0.2 ip daddr 10.0.0.1 ip id 7 ip length 60 tcp sport 40000 tcp dport 22 tcp flags == syn tcp window 64240',
+    );
+    expect(tcp).toMatchObject({
+      headers: { protocol: 'tcp', sport: 40000, dport: 22, tcpFlags: ['syn'] },
+    });
+    const synack = parseMonitorLine(
+      'trace id 1 ip filter INPUT packet: iif "ens192" ip saddr 10.0.0.2 ip daddr 10.0.0.1 ip id 7 ip length 60 tcp sport 22 tcp dport 4 tcp flags == 0x12 tcp window 1',
+    );
+    expect(synack).toMatchObject({ headers: { tcpFlags: ['syn', 'ack'] } });
+    const icmp6 = parseMonitorLine(
+      'trace id 2 inet t c packet: oif "ens192" ip6 saddr 2001:db8::1 ip6 daddr 2001:db8::2 ip6 dscp cs0 ip6 ecn not-ect ip6 hoplimit 64 ip6 flowlabel 0 ip6 nexthdr ipv6-icmp ip6 length 64 icmpv6 type echo-request icmpv6 code no-route',
+    );
+    expect(icmp6).toMatchObject({
+      headers: {
+        l3: 'ip6',
+        saddr: '2001:db8::1',
+        protocol: 'icmpv6',
+        icmpType: 'echo-request',
+        length: 64,
+        sport: null,
+      },
+    });
+  });
+});
+
+describe('assembling a conversation from the captured RADIUS trace', () => {
+  // The ruleset listing is reduced to what the fixture's chains need (handles as the kernel gave).
+  const chain = (family: string, table: string, name: string, hook: string, prio: number) => ({
+    chain: { family, table, name, hook, prio },
+  });
+  const rules = (family: string, table: string, chainName: string, handles: number[]) =>
+    handles.map((handle) => ({ rule: { family, table, chain: chainName, handle } }));
+  const index = buildRulesetIndex({
+    nftables: [
+      chain('ip', 'nat', 'PREROUTING', 'prerouting', -100),
+      chain('ip', 'nat', 'POSTROUTING', 'postrouting', 100),
+      chain('ip', 'filter', 'FORWARD', 'forward', 0),
+      chain('inet', 'firewalld', 'raw_PREROUTING', 'prerouting', -290),
+      chain('inet', 'firewalld', 'mangle_PREROUTING', 'prerouting', -140),
+      chain('inet', 'firewalld', 'filter_FORWARD', 'forward', 10),
+      chain('ip', 'firewalld', 'nat_POSTROUTING', 'postrouting', 110),
+      chain('bridge', 'filter', 'PREROUTING', 'prerouting', -200),
+      chain('bridge', 'filter', 'INPUT', 'input', -200),
+      chain('bridge', 'filter', 'OUTPUT', 'output', -200),
+      chain('bridge', 'filter', 'POSTROUTING', 'postrouting', -200),
+      ...rules('ip', 'nat', 'DOCKER', [14, 15, 16, 17]),
+      ...rules('inet', 'firewalld', 'filter_FORWARD', [62, 63, 64]),
+    ],
+  });
+  const lines = parseMonitorTrace(fixture('seed-radius-udp.trace.txt'));
+
+  it('follows the reply across its change of trace id (bridge input → ip forward)', () => {
+    const packets = groupPackets(lines);
+    expect(packets.length).toBe(2);
+    expect(packets[1]!.ids).toEqual(new Set(['e9f28cc9', '69532b91']));
+  });
+
+  it('gives request and reply with the trace tables left out', () => {
+    const spec = {
+      from: 'client',
+      to: '10.254.10.252',
+      protocol: 'udp' as const,
+      sport: 40000,
+      dport: 1812,
+    };
+    const [request, reply] = assembleConversation(lines, spec, index);
+    expect(request!.role).toBe('request');
+    expect(reply!.role).toBe('reply');
+    const chains = (events: ReturnType<typeof comparedEvents>) =>
+      events.filter((e) => e.type === 'enter').map((e) => `${e.family} ${e.table} ${e.chain}`);
+    expect(chains(comparedEvents(request!.events))).toEqual([
+      'inet firewalld raw_PREROUTING',
+      'inet firewalld mangle_PREROUTING',
+      'ip nat PREROUTING',
+      'ip filter FORWARD',
+      'inet firewalld filter_FORWARD',
+      'ip nat POSTROUTING',
+      'ip firewalld nat_POSTROUTING',
+      'bridge filter OUTPUT',
+      'bridge filter POSTROUTING',
+    ]);
+    expect(chains(comparedEvents(reply!.events))).toEqual([
+      'bridge filter PREROUTING',
+      'inet firewalld raw_PREROUTING',
+      'inet firewalld mangle_PREROUTING',
+      'bridge filter INPUT',
+      'ip filter FORWARD',
+      'inet firewalld filter_FORWARD',
+    ]);
+    const dnat = request!.events.find(
+      (e) => e.type === 'rule' && e.chain === 'DOCKER' && e.table === 'nat',
+    );
+    expect(dnat).toMatchObject({ index: 3, verdict: 'accept' });
+    const bridgeInput = reply!.events.find((e) => e.type === 'enter' && e.chain === 'INPUT');
+    expect(bridgeInput).toMatchObject({
+      hook: 'input',
+      priority: -200,
+      packet: {
+        iif: 'vethradius',
+        oif: null,
+        saddr: '172.20.0.4',
+        daddr: '10.254.10.105',
+        sport: 1812,
+        dport: 40000,
+      },
+    });
+    expect(request!.events.some((e) => e.type === 'enter' && e.table === 'nfwalk_trace')).toBe(
+      false,
+    );
+  });
+
+  it('finds no conversation when the request is not in the trace', () => {
+    const spec = {
+      from: 'client',
+      to: '10.254.10.252',
+      protocol: 'udp' as const,
+      sport: 40000,
+      dport: 9,
+    };
+    expect(assembleConversation(lines, spec, index)).toEqual([]);
+  });
+});
