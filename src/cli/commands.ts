@@ -1,7 +1,9 @@
+import { register as trace } from './commands/trace.ts';
+import { register as verify } from './commands/verify.ts';
 import type { Register } from './main.ts';
 
 /**
  * The subcommands, in the order `nfwalk --help` lists them. Each lives in
  * src/cli/commands/<name>.ts and exports `register`.
  */
-export const subcommands: Register[] = [];
+export const subcommands: Register[] = [trace, verify];

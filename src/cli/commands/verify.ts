@@ -1,0 +1,101 @@
+/**
+ * `nfwalk verify SCENARIO [--keep]`: runs the scenario on this machine's kernel (network
+ * namespaces, `nft monitor trace`) and compares what the kernel did, event by event, with
+ * the simulator's trace. Exit 0 when they agree, 1 on the first difference (printed with
+ * context), 2 when this machine cannot run it (not root, no nft/ip).
+ */
+import type { Command } from 'commander';
+import { type Comparison, compareTraces } from '../../kernel/compare.ts';
+import { KernelError, kernelTrace } from '../../kernel/harness.ts';
+import { kernelUnavailable } from '../../kernel/preflight.ts';
+import { readRuleset, simulatedTrace } from '../../kernel/simulator.ts';
+import { formatDiagnostic, ScenarioError } from '../../scenario/diagnostics.ts';
+import { loadScenario } from '../../scenario/load.ts';
+import type { Scenario } from '../../scenario/model.ts';
+import { type Action, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io } from '../main.ts';
+
+export function register(program: Command, _io: Io, setAction: (action: Action) => void): void {
+  program
+    .command('verify')
+    .description(
+      'run a scenario on this kernel (network namespaces, nft monitor trace) and compare with the simulation',
+    )
+    .argument('<scenario>', 'scenario YAML file')
+    .option('--keep', 'leave the network namespaces in place and print their names')
+    .action((file: string, opts: { keep?: boolean }) => {
+      setAction((io) => verify(io, file, opts.keep === true));
+    });
+}
+
+function describeConversation(sc: Scenario, i: number): string {
+  const p = sc.packets[i];
+  if (!p) return `conversation ${i}`;
+  const port = (n?: number) => (n === undefined ? '' : `:${n}`);
+  return `conversation ${i} (${p.protocol} from ${p.from}${port(p.sport)} to ${p.to}${port(p.dport)})`;
+}
+
+function report(io: Io, sc: Scenario, cmp: Comparison): void {
+  const d = cmp.difference;
+  if (!d) {
+    io.out(
+      `${sc.file}: the kernel agrees with the simulation: ${sc.packets.length} conversation(s), ${cmp.events.kernel} compared events\n`,
+    );
+    return;
+  }
+  io.out(`${sc.file}: the kernel and the simulation differ\n`);
+  io.out(`${describeConversation(sc, d.conversation)}, ${d.message}\n`);
+  const block = (name: string, lines: string[]) =>
+    lines.length > 0 ? `${name}:\n${lines.map((l) => `    ${l}`).join('\n')}\n` : '';
+  io.out(block('  around it, simulator', d.context.simulator));
+  io.out(block('  around it, kernel', d.context.kernel));
+}
+
+async function verify(io: Io, file: string, keep: boolean): Promise<number> {
+  let sc: Scenario;
+  try {
+    sc = loadScenario(file);
+  } catch (e) {
+    if (e instanceof ScenarioError) {
+      for (const d of e.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
+      return EXIT_FAILED;
+    }
+    throw e;
+  }
+  const why = await kernelUnavailable();
+  if (why) {
+    io.err(`nfwalk verify: cannot run on this machine: ${why}\n`);
+    return EXIT_USAGE;
+  }
+  let ruleset: Awaited<ReturnType<typeof readRuleset>>;
+  try {
+    ruleset = await readRuleset(sc);
+  } catch (e) {
+    const diags = (e as { diagnostics?: unknown }).diagnostics;
+    if (Array.isArray(diags)) {
+      for (const d of diags as Parameters<typeof formatDiagnostic>[0][])
+        io.err(`${formatDiagnostic(d)}\n`);
+    } else io.err(`nfwalk verify: ${(e as Error).message}\n`);
+    return EXIT_FAILED;
+  }
+  const simulated = await simulatedTrace(sc, ruleset);
+  if (!simulated) {
+    io.err('nfwalk verify: this build has no simulator (src/netfilter/simulate.ts)\n');
+    return EXIT_USAGE;
+  }
+  let kernel: Awaited<ReturnType<typeof kernelTrace>>;
+  try {
+    kernel = await kernelTrace(sc, {
+      keep,
+      onKept: (names) => io.out(`network namespaces kept: ${names.join(' ')}\n`),
+    });
+  } catch (e) {
+    if (e instanceof KernelError) {
+      io.err(`nfwalk verify: ${e.message}\n`);
+      return EXIT_FAILED;
+    }
+    throw e;
+  }
+  const cmp = compareTraces(simulated, kernel);
+  report(io, sc, cmp);
+  return cmp.equal ? EXIT_OK : EXIT_FAILED;
+}
