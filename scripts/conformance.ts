@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { corpusDir, formatReport, runConformance } from '../src/ruleset/nft/conformance.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const dir = process.argv[2] ?? corpusDir(resolve(here, '..'));
+const args = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const dir = args[0] ?? corpusDir(resolve(here, '..'));
 const verbose = process.argv.includes('-v');
 const report = runConformance(dir);
 process.stdout.write(formatReport(report, verbose));

@@ -29,7 +29,12 @@ function quote(s: string): string {
   return `"${s}"`;
 }
 
-export function printVerdict(v: Verdict): string {
+export function printVerdict(v: Verdict, indent = 2): string {
+  if (v.binding) {
+    const tabs = '\t'.repeat(indent);
+    const rules = v.binding.map((r) => `${tabs}\t${printRule(r, indent + 1)}\n`).join('');
+    return `${v.kind} {\n${rules}${tabs}}`;
+  }
   return v.target !== undefined ? `${v.kind} ${v.target}` : v.kind;
 }
 
@@ -119,7 +124,7 @@ function printNatTarget(addr: Expr | undefined, port: Expr | undefined): string 
   return a;
 }
 
-export function printStatement(s: Statement): string {
+export function printStatement(s: Statement, indent = 2): string {
   switch (s.kind) {
     case 'match': {
       const op = s.implicitOp ? ' ' : ` ${s.op} `;
@@ -127,7 +132,7 @@ export function printStatement(s: Statement): string {
       return `${printExpr(s.left)}${op}${printExpr(s.right)}${mask}`;
     }
     case 'verdict':
-      return printVerdict(s.verdict);
+      return printVerdict(s.verdict, indent);
     case 'vmap':
       return `${printExpr(s.key)} vmap ${printExpr(s.map)}`;
     case 'counter': {
@@ -171,8 +176,8 @@ export function printStatement(s: Statement): string {
   }
 }
 
-export function printRule(r: Rule): string {
-  let t = r.statements.map(printStatement).join(' ');
+export function printRule(r: Rule, indent = 2): string {
+  let t = r.statements.map((s) => printStatement(s, indent)).join(' ');
   if (r.comment !== undefined) t += ` comment ${quote(r.comment)}`;
   return t;
 }
@@ -253,6 +258,10 @@ function typeofDatatype(e: Expr): string | undefined {
         return 'classid';
       case 'length':
       case 'cpu':
+      case 'ibrpvid':
+      case 'iifgroup':
+      case 'oifgroup':
+      case 'cgroup':
         return 'integer';
       default:
         return undefined;
@@ -306,9 +315,13 @@ export function printSet(set: NamedSet, opts: PrintOptions = {}): string {
   if (set.data) type += ` : ${set.data.interval ? 'interval ' : ''}${printTypeSpec(set.data)}`;
   out += `${type}\n`;
   if (set.policy !== undefined) out += `\t\tpolicy ${set.policy}\n`;
-  if (set.size !== undefined) out += `\t\tsize ${set.size}\n`;
+  if (set.size !== undefined) {
+    out += `\t\tsize ${set.size}${set.count !== undefined ? `\t# count ${set.count}` : ''}\n`;
+  }
   if (set.flags.length > 0) out += `\t\tflags ${set.flags.join(',')}\n`;
-  for (const s of set.statements ?? []) out += `\t\t${printStatement(s)}\n`;
+  if (set.statements && set.statements.length > 0) {
+    out += `\t\t${set.statements.map((s) => printStatement(s)).join(' ')}\n`;
+  }
   if (set.timeout !== undefined) out += `\t\ttimeout ${set.timeout}\n`;
   if (set.gcInterval !== undefined) out += `\t\tgc-interval ${set.gcInterval}\n`;
   if (set.autoMerge) out += '\t\tauto-merge\n';

@@ -6,7 +6,7 @@
  * `# handle N` is kept as a token because listings carry handles that way.
  */
 
-export type TokenKind = 'word' | 'string' | 'punct' | 'nl' | 'handle' | 'eof';
+export type TokenKind = 'word' | 'string' | 'punct' | 'nl' | 'handle' | 'count' | 'eof';
 
 export interface Token {
   kind: TokenKind;
@@ -147,6 +147,8 @@ export function lex(text: string, file: string): { tokens: Token[]; errors: LexE
       if (j < 0) j = n;
       const m = /^#\s*handle\s+(\d+)\s*$/.exec(text.slice(i, j));
       if (m) push('handle', m[1] as string, i, j, line, col);
+      const c2 = /^#\s*count\s+(\d+)\s*$/.exec(text.slice(i, j));
+      if (c2) push('count', c2[1] as string, i, j, line, col);
       i = j;
       sp = true;
       continue;

@@ -162,6 +162,7 @@ export class NftParser {
       t.kind === 'nl' ||
       t.kind === 'eof' ||
       t.kind === 'handle' ||
+      t.kind === 'count' ||
       (t.kind === 'punct' && (t.text === ';' || t.text === '}'))
     );
   }
@@ -234,7 +235,7 @@ export class NftParser {
   private skipSeparators(): void {
     for (;;) {
       const t = this.peek();
-      if (t.kind === 'nl' || this.isPunct(t, ';')) this.next();
+      if (t.kind === 'nl' || t.kind === 'count' || this.isPunct(t, ';')) this.next();
       else break;
     }
   }
@@ -653,13 +654,13 @@ export class NftParser {
             if (i < 0) this.fail(n, `rule with handle ${n.text} not found`);
             at = verb === 'insert' ? i : i + 1;
             if (verb === 'replace') {
-              const rule = this.parseRule(table);
+              const rule = this.parseRule();
               chain.rules[i] = rule;
               return;
             }
           }
         }
-        const rule = this.parseRule(table);
+        const rule = this.parseRule();
         if (at === undefined) at = verb === 'insert' ? 0 : chain.rules.length;
         chain.rules.splice(Math.min(at, chain.rules.length), 0, rule);
         return;
@@ -905,7 +906,7 @@ export class NftParser {
       chain.base.devices = this.parseDeviceSet();
       chain.base.devicesSet = true;
     } else {
-      const rule = this.parseRule(table);
+      const rule = this.parseRule();
       chain.rules.push(rule);
       return;
     }
@@ -1135,6 +1136,7 @@ export class NftParser {
         const n = this.expectWord('number');
         if (!isNumeric(n.text)) this.unexpected(n, 'number');
         set.size = Number(n.text);
+        if (this.peek().kind === 'count') set.count = Number(this.next().text);
         return;
       }
       case 'policy':
@@ -1255,14 +1257,41 @@ export class NftParser {
     return el;
   }
 
-  private parseVerdict(): Verdict {
+  private parseVerdict(allowBinding = false): Verdict {
     const t = this.next();
     const kind = t.text as VerdictKind;
+    if ((kind === 'jump' || kind === 'goto') && allowBinding && this.atPunct('{')) {
+      return { kind, binding: this.parseBinding() };
+    }
     if (kind === 'jump' || kind === 'goto') {
       const target = this.expectName('chain name');
       return { kind, target };
     }
     return { kind };
+  }
+
+  /** The rules of a chain binding, `jump { … }`. */
+  private parseBinding(): Rule[] {
+    const open = this.expectPunct('{');
+    this.enter(open);
+    const rules: Rule[] = [];
+    try {
+      for (;;) {
+        this.skipSeparators();
+        const t = this.peek();
+        if (this.isPunct(t, '}')) {
+          this.next();
+          break;
+        }
+        if (t.kind === 'eof') this.fail(open, "unterminated chain binding: missing '}'");
+        const rule = this.parseRule();
+        rule.index = rules.length;
+        rules.push(rule);
+      }
+    } finally {
+      this.leave();
+    }
+    return rules;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1367,7 +1396,7 @@ export class NftParser {
   // -------------------------------------------------------------------------------------------
   // Rules and statements
 
-  private parseRule(table: Table): Rule {
+  private parseRule(): Rule {
     const from = this.peek();
     const statements: Statement[] = [];
     let comment: string | undefined;
@@ -1395,7 +1424,6 @@ export class NftParser {
     };
     if (comment !== undefined) rule.comment = comment;
     if (this.peek().kind === 'handle') rule.handle = Number(this.next().text);
-    void table;
     return rule;
   }
 
@@ -1417,7 +1445,7 @@ export class NftParser {
         case 'return':
         case 'jump':
         case 'goto':
-          return this.withSpan({ kind: 'verdict', verdict: this.parseVerdict() }, t);
+          return this.withSpan({ kind: 'verdict', verdict: this.parseVerdict(true) }, t);
         case 'counter':
           return this.parseCounter();
         case 'log':
@@ -1454,6 +1482,9 @@ export class NftParser {
           break;
         case 'ct':
           if (this.isWord(this.peek(1), 'count')) return this.parseOther();
+          break;
+        case 'tunnel':
+          if (this.isWord(this.peek(1), 'name')) return this.parseOther();
           break;
         default:
           break;
@@ -1580,6 +1611,9 @@ export class NftParser {
     if (this.atWord('to')) {
       this.next();
       this.parseAddrPort(s, t.text === 'masquerade' || t.text === 'redirect');
+    } else if ((t.text === 'snat' || t.text === 'dnat') && !this.atEnd()) {
+      // nft accepts the address without `to` (`dnat 10.0.0.2:22`).
+      this.parseAddrPort(s, false);
     } else if (t.text === 'snat' || t.text === 'dnat') {
       this.unexpected(this.peek(), "'to'");
     }
@@ -1670,6 +1704,10 @@ export class NftParser {
         ]);
         break;
       }
+      case 'tunnel':
+        this.keyword('name');
+        this.parseRhs('expr', false);
+        break;
       case 'quota': {
         if (this.atWord('name')) {
           this.next();
