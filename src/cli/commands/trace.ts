@@ -1,0 +1,91 @@
+/**
+ * `nfwalk trace SCENARIO [--json]`: walks the scenario's packets through the host and prints
+ * the walk, one line per event (the packet as each chain sees it, rules that matched, the
+ * routing decisions, conntrack and NAT), or with --json the trace JSON and nothing else.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { simulate } from '../../netfilter/simulate.ts';
+import type { Trace, TraceEvent } from '../../netfilter/trace.ts';
+import { formatDiagnostics, RulesetError } from '../../ruleset/diagnostics.ts';
+import type { Ruleset } from '../../ruleset/model.ts';
+import { parseNft } from '../../ruleset/nft/index.ts';
+import { ScenarioError } from '../../scenario/diagnostics.ts';
+import { loadScenario } from '../../scenario/load.ts';
+import type { Scenario } from '../../scenario/model.ts';
+import { EXIT_FAILED, EXIT_OK, type Io, type Register } from '../main.ts';
+
+export const register: Register = (program: Command, _io: Io, setAction) => {
+  program
+    .command('trace')
+    .description(
+      "walk the scenario's packets through the host's netfilter and print every hook, chain and rule",
+    )
+    .argument('<scenario>', 'the scenario YAML file')
+    .option('--json', 'print the trace JSON (docs/spec/trace-json.md) and nothing else')
+    .action((file: string, opts: { json?: boolean }) => {
+      setAction((io) => traceCommand(io, file, opts.json === true));
+    });
+};
+
+function loadRulesetOf(scenario: Scenario): Ruleset {
+  const ref = scenario.ruleset;
+  if (ref.format !== 'nft') {
+    throw new Error(
+      `${ref.path}: ruleset format ${ref.format} is not readable by nfwalk trace yet`,
+    );
+  }
+  return parseNft(readFileSync(ref.resolved, 'utf8'), ref.path);
+}
+
+export function traceCommand(io: Io, file: string, json: boolean): number {
+  let scenario: Scenario;
+  let ruleset: Ruleset;
+  try {
+    scenario = loadScenario(file);
+    ruleset = loadRulesetOf(scenario);
+  } catch (e) {
+    if (e instanceof ScenarioError) io.err(`${e.message}\n`);
+    else if (e instanceof RulesetError) io.err(formatDiagnostics(e.diagnostics, e.sources));
+    else if (e instanceof Error) io.err(`nfwalk trace: ${e.message}\n`);
+    else throw e;
+    return EXIT_FAILED;
+  }
+  const trace = simulate(scenario, ruleset);
+  if (json) io.out(`${JSON.stringify(trace, null, 2)}\n`);
+  else io.out(formatTrace(trace));
+  const unsupported = trace.conversations.some((c) =>
+    c.packets.some((p) => p.events.some((e) => e.type === 'unsupported')),
+  );
+  return unsupported ? EXIT_FAILED : EXIT_OK;
+}
+
+/** The readable form: one line per event, indented under its conversation and packet. */
+export function formatTrace(trace: Trace): string {
+  const lines: string[] = [];
+  for (const c of trace.conversations) {
+    lines.push(`conversation ${c.index}`);
+    for (const p of c.packets) {
+      lines.push(`  ${p.role}`);
+      for (const e of p.events) lines.push(`    ${eventLine(e)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function eventLine(e: TraceEvent): string {
+  switch (e.type) {
+    case 'enter': {
+      const p = e.packet;
+      const ep = (a: string, port: number | null) => (port === null ? a : `${a}:${port}`);
+      const dev = `iif=${p.iif ?? '-'} oif=${p.oif ?? '-'}`;
+      return `enter  ${e.family} ${e.table} ${e.chain} (hook ${e.hook}, priority ${e.priority})  ${p.protocol} ${ep(p.saddr, p.sport)} → ${ep(p.daddr, p.dport)}  ${dev}`;
+    }
+    case 'rule':
+      return `rule   ${e.family} ${e.table} ${e.chain} #${e.index}: ${e.text}  → ${e.verdict}`;
+    case 'policy':
+      return `policy ${e.family} ${e.table} ${e.chain}: ${e.verdict}`;
+    default:
+      return `${e.type.padEnd(6)} ${e.message}`;
+  }
+}

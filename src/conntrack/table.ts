@@ -1,0 +1,187 @@
+/**
+ * The connection tracking table (nf_conntrack_core.c): entries are created unconfirmed by the
+ * first packet (nf_conntrack_in at priority -200 in prerouting and output), inserted into the
+ * table when that packet leaves the last hook (__nf_conntrack_confirm at postrouting/input),
+ * and found again by either of their tuples. The table lives across a scenario's
+ * conversations, as the kernel's does.
+ */
+import type { CtState, CtView, Packet, Tuple } from '../netfilter/env.ts';
+import { invert, isIcmpError, sameTuple, tupleOf } from './tuple.ts';
+
+export type Direction = 'original' | 'reply';
+
+/** TCP conntrack states (nf_conntrack_proto_tcp.c), by the names conntrack -L prints. */
+export type TcpState = 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'CLOSE';
+
+export interface Connection {
+  id: number;
+  family: 'ip' | 'ip6';
+  original: Tuple;
+  reply: Tuple;
+  /** Status bits by nft's names: confirmed, seen-reply, assured, snat, dnat. */
+  status: Set<string>;
+  /** nf_nat_initialized: which manips are set up (a null binding counts). */
+  natDone: { src: boolean; dst: boolean };
+  mark: number;
+  tcp?: TcpState;
+}
+
+/** What nf_conntrack_in attaches to a packet: the entry and ctinfo. */
+export interface CtAttachment {
+  conn: Connection;
+  direction: Direction;
+  /** new / established / related (ctinfo without the reply bit). */
+  info: 'new' | 'established' | 'related';
+}
+
+export type CtLookup =
+  | { kind: 'tracked'; ct: CtAttachment; created: boolean }
+  /** An ICMP error whose embedded packet belongs to no connection, or an invalid TCP packet. */
+  | { kind: 'invalid'; reason: string };
+
+export class ConntrackTable {
+  private readonly entries: Connection[] = [];
+  private nextId = 1;
+
+  /** Confirmed entries, in creation order (for the explainer and tests). */
+  list(): readonly Connection[] {
+    return this.entries;
+  }
+
+  find(t: Tuple): { conn: Connection; direction: Direction } | undefined {
+    for (const conn of this.entries) {
+      if (sameTuple(conn.original, t)) return { conn, direction: 'original' };
+      if (sameTuple(conn.reply, t)) return { conn, direction: 'reply' };
+    }
+    return undefined;
+  }
+
+  /**
+   * nf_nat_used_tuple: whether the connection a NAT mapping would create is taken, that is
+   * whether its reply tuple is already a tuple (either direction) of a confirmed connection.
+   */
+  replyTupleInUse(reply: Tuple, except: Connection): boolean {
+    return this.entries.some(
+      (c) => c !== except && (sameTuple(c.reply, reply) || sameTuple(c.original, reply)),
+    );
+  }
+
+  /**
+   * nf_conntrack_in for a packet with no conntrack yet: ICMP errors are matched through
+   * their embedded header (icmp_error_message looks up its inverse, the reply tuple); other
+   * packets by their own tuple, or a new unconfirmed entry is made for them.
+   */
+  track(p: Packet): CtLookup {
+    if (isIcmpError(p)) {
+      const inner = p.icmp?.inner;
+      if (!inner) return { kind: 'invalid', reason: 'ICMP error without an embedded header' };
+      const found = this.find(invert(tupleOf(inner)));
+      if (!found) {
+        return { kind: 'invalid', reason: 'the embedded packet belongs to no known connection' };
+      }
+      return {
+        kind: 'tracked',
+        created: false,
+        ct: { conn: found.conn, direction: found.direction, info: 'related' },
+      };
+    }
+    const t = tupleOf(p);
+    const found = this.find(t);
+    if (found) {
+      const { conn, direction } = found;
+      if (p.tcp) {
+        const bad = tcpTransition(conn, direction, p.tcp.flags);
+        if (bad) return { kind: 'invalid', reason: bad };
+      }
+      if (direction === 'reply') {
+        conn.status.add('seen-reply');
+        return { kind: 'tracked', created: false, ct: { conn, direction, info: 'established' } };
+      }
+      const info = conn.status.has('seen-reply') ? 'established' : 'new';
+      return { kind: 'tracked', created: false, ct: { conn, direction, info } };
+    }
+    if (p.tcp) {
+      // tcp_new: a SYN starts a connection (and, with nf_conntrack_tcp_loose, a mid-stream
+      // ACK); a SYN-ACK or a RST for no known connection is invalid.
+      const f = p.tcp.flags;
+      if (f.includes('rst'))
+        return { kind: 'invalid', reason: 'a TCP RST for no known connection' };
+      if (f.includes('syn') && f.includes('ack')) {
+        return { kind: 'invalid', reason: 'a SYN-ACK for no known connection' };
+      }
+    }
+    if (p.icmp && p.icmp.id === undefined) {
+      return { kind: 'invalid', reason: 'an ICMP message that is neither echo nor error' };
+    }
+    const conn: Connection = {
+      id: this.nextId++,
+      family: p.family,
+      original: t,
+      reply: invert(t),
+      status: new Set(),
+      natDone: { src: false, dst: false },
+      mark: 0,
+      ...(p.tcp ? { tcp: 'SYN_SENT' as TcpState } : {}),
+    };
+    return { kind: 'tracked', created: true, ct: { conn, direction: 'original', info: 'new' } };
+  }
+
+  /** __nf_conntrack_confirm: the entry goes into the table. Returns false if already there. */
+  confirm(conn: Connection): boolean {
+    if (conn.status.has('confirmed')) return false;
+    conn.status.add('confirmed');
+    this.entries.push(conn);
+    return true;
+  }
+}
+
+/** The TCP state machine for the packets a conversation has: SYN, SYN-ACK, RST. */
+function tcpTransition(
+  conn: Connection,
+  dir: Direction,
+  flags: readonly string[],
+): string | undefined {
+  const syn = flags.includes('syn');
+  const ack = flags.includes('ack');
+  const rst = flags.includes('rst');
+  if (rst) {
+    conn.tcp = 'CLOSE';
+    return undefined;
+  }
+  if (syn && ack) {
+    if (dir !== 'reply') return 'a SYN-ACK in the original direction';
+    if (conn.tcp === 'SYN_SENT') conn.tcp = 'SYN_RECV';
+    return undefined;
+  }
+  if (syn) return undefined;
+  if (ack && conn.tcp === 'SYN_RECV' && dir === 'original') {
+    conn.tcp = 'ESTABLISHED';
+    conn.status.add('assured');
+  }
+  return undefined;
+}
+
+/** The conntrack entry as rules see it (`ct state`, `ct status`, `ct mark`…). */
+export function ctView(ct: CtAttachment | undefined, state?: CtState): CtView | undefined {
+  if (state === 'untracked' || state === 'invalid') {
+    return { state, status: [], mark: 0, zone: 0, labels: [] };
+  }
+  if (!ct) return undefined;
+  // A related ICMP error or reset carries its parent's entry: status and mark are the parent's.
+  const status = [...ct.conn.status];
+  return {
+    state: ct.info,
+    direction: ct.direction,
+    status: orderStatus(status),
+    mark: ct.conn.mark,
+    zone: 0,
+    original: ct.conn.original,
+    reply: ct.conn.reply,
+    labels: [],
+  };
+}
+
+const STATUS_ORDER = ['expected', 'seen-reply', 'assured', 'confirmed', 'snat', 'dnat', 'dying'];
+function orderStatus(s: string[]): string[] {
+  return STATUS_ORDER.filter((x) => s.includes(x));
+}

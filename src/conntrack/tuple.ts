@@ -1,0 +1,54 @@
+/**
+ * Conntrack tuples (nf_conntrack_tuple): addresses, L4 protocol and ports (the echo id for
+ * ICMP echo). A connection has two: the original direction as first seen, and the reply
+ * direction the kernel expects back (the inverse, rewritten by NAT).
+ */
+import type { Packet, Tuple } from '../netfilter/env.ts';
+
+/** Echo request/reply types: the only ICMP messages that start or answer a connection. */
+const ECHO: Record<number, number> = { 8: 0, 0: 8, 128: 129, 129: 128 };
+
+export function isIcmpError(p: Packet): boolean {
+  if (!p.icmp) return false;
+  const t = p.icmp.type;
+  return p.family === 'ip' ? [3, 4, 5, 11, 12].includes(t) : t < 128;
+}
+
+/** The tuple of a packet as it is now (nf_ct_get_tuple). */
+export function tupleOf(p: Packet): Tuple {
+  const t: Tuple = { saddr: p.saddr, daddr: p.daddr, l4proto: p.l4proto };
+  if (p.sport !== undefined) t.sport = p.sport;
+  if (p.dport !== undefined) t.dport = p.dport;
+  if (p.icmp?.id !== undefined) t.icmpId = p.icmp.id;
+  return t;
+}
+
+/** nf_ct_invert_tuple. The ICMP id stays; echo request and reply are each other's inverse. */
+export function invert(t: Tuple): Tuple {
+  const r: Tuple = { saddr: t.daddr, daddr: t.saddr, l4proto: t.l4proto };
+  if (t.dport !== undefined) r.sport = t.dport;
+  if (t.sport !== undefined) r.dport = t.sport;
+  if (t.icmpId !== undefined) r.icmpId = t.icmpId;
+  return r;
+}
+
+export function sameTuple(a: Tuple, b: Tuple): boolean {
+  return (
+    a.saddr === b.saddr &&
+    a.daddr === b.daddr &&
+    a.l4proto === b.l4proto &&
+    a.sport === b.sport &&
+    a.dport === b.dport &&
+    a.icmpId === b.icmpId
+  );
+}
+
+export function tupleText(t: Tuple): string {
+  const ports = t.sport !== undefined ? ` sport=${t.sport} dport=${t.dport}` : '';
+  const id = t.icmpId !== undefined ? ` id=${t.icmpId}` : '';
+  return `${t.l4proto} src=${t.saddr} dst=${t.daddr}${ports}${id}`;
+}
+
+export function replyIcmpType(type: number): number | undefined {
+  return ECHO[type];
+}

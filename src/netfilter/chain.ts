@@ -1,0 +1,146 @@
+/**
+ * The rule loop of one base chain, as nft_do_chain (net/netfilter/nf_tables_core.c) runs it:
+ * rules in order; a rule that does not match is skipped silently; a matching rule is traced
+ * with its verdict; accept, drop and queue end the base chain; jump pushes the next rule on
+ * the jump stack and enters the target; goto enters the target without pushing; return, or
+ * falling off the end of a chain, pops the stack (an implicit return is not traced); falling
+ * off the base chain itself applies its policy (traced).
+ */
+import type { Chain, Rule, Table, Verdict } from '../ruleset/model.ts';
+import type { Effect, EvalEnv, RuleOutcome } from './env.ts';
+import type { ChainHook } from './hooks.ts';
+import type { TraceEvent } from './trace.ts';
+
+/** NFT_JUMP_STACK_SIZE: the kernel refuses rulesets whose jumps nest deeper. */
+export const NFT_JUMP_STACK_SIZE = 16;
+
+export type Evaluate = (rule: Rule, env: EvalEnv) => RuleOutcome;
+
+export type ChainVerdict =
+  | { kind: 'accept' | 'drop' | 'queue' }
+  | { kind: 'unsupported'; message: string };
+
+export interface ChainRun {
+  /** Builds the rule's view of the packet; called before each rule (effects change it). */
+  env(table: Table): EvalEnv;
+  /** Carries out a matching rule's effects (marks, NAT setup, notrack, reject) at once. */
+  apply(effects: readonly Effect[], rule: Rule, chain: Chain): void;
+  emit(e: TraceEvent): void;
+  evaluate: Evaluate;
+}
+
+interface Frame {
+  chain: Chain;
+  next: number;
+}
+
+export function verdictText(v: Verdict): string {
+  if (v.kind === 'jump' || v.kind === 'goto') return `${v.kind} ${v.target ?? ''}`;
+  return v.kind;
+}
+
+export function runChain(base: ChainHook, run: ChainRun): ChainVerdict {
+  const { table } = base;
+  const ref = { family: base.family, table: table.name };
+  const stack: Frame[] = [];
+  let chain = base.chain;
+  let i = 0;
+  for (;;) {
+    const rule = chain.rules[i];
+    if (!rule) {
+      // End of chain: implicit return (not traced), or the base chain's policy.
+      const frame = stack.pop();
+      if (frame) {
+        chain = frame.chain;
+        i = frame.next;
+        continue;
+      }
+      const policy = base.chain.policy ?? 'accept';
+      run.emit({ type: 'policy', ...ref, chain: base.chain.name, verdict: policy });
+      return { kind: policy };
+    }
+    const outcome = run.evaluate(rule, run.env(table));
+    if (outcome.kind === 'nomatch') {
+      i++;
+      continue;
+    }
+    if (outcome.kind === 'unsupported') {
+      const where = rule.span
+        ? `${rule.span.file}:${rule.span.line}:${rule.span.col}`
+        : 'unknown position';
+      const message = `${where}: rule ${rule.index} of chain ${chain.name} in table ${base.family} ${table.name} cannot be simulated: ${outcome.reason} (${outcome.statement.text ?? outcome.statement.kind})`;
+      run.emit({
+        type: 'unsupported',
+        message,
+        detail: {
+          family: base.family,
+          table: table.name,
+          chain: chain.name,
+          index: rule.index,
+          text: rule.text,
+          reason: outcome.reason,
+          ...(rule.span ? { file: rule.span.file, line: rule.span.line, col: rule.span.col } : {}),
+        },
+      });
+      return { kind: 'unsupported', message };
+    }
+    const v = outcome.verdict;
+    run.emit({
+      type: 'rule',
+      ...ref,
+      chain: chain.name,
+      index: rule.index,
+      verdict: verdictText(v),
+      text: rule.text,
+    });
+    run.apply(outcome.effects, rule, chain);
+    switch (v.kind) {
+      case 'continue':
+        i++;
+        continue;
+      case 'accept':
+      case 'drop':
+      case 'queue':
+        return { kind: v.kind };
+      case 'return': {
+        const frame = stack.pop();
+        if (frame) {
+          chain = frame.chain;
+          i = frame.next;
+          continue;
+        }
+        const policy = base.chain.policy ?? 'accept';
+        run.emit({ type: 'policy', ...ref, chain: base.chain.name, verdict: policy });
+        return { kind: policy };
+      }
+      case 'jump':
+      case 'goto': {
+        const target = table.chains.find((c) => c.name === v.target);
+        if (!target) {
+          const message = `rule ${rule.index} of chain ${chain.name} jumps to "${v.target}", which table ${table.name} does not have`;
+          run.emit({
+            type: 'unsupported',
+            message,
+            detail: { chain: chain.name, index: rule.index },
+          });
+          return { kind: 'unsupported', message };
+        }
+        if (v.kind === 'jump') {
+          if (stack.length >= NFT_JUMP_STACK_SIZE) {
+            const message = `jumps nest deeper than ${NFT_JUMP_STACK_SIZE} chains at ${chain.name} rule ${rule.index}; the kernel refuses such a ruleset`;
+            run.emit({
+              type: 'unsupported',
+              message,
+              detail: { chain: chain.name, index: rule.index },
+            });
+            return { kind: 'unsupported', message };
+          }
+          stack.push({ chain, next: i + 1 });
+        }
+        chain = target;
+        i = 0;
+        continue;
+      }
+    }
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The hook entries of each family and hook, in the order the kernel runs them.
+ *
+ * nf_hook_entries_grow inserts a new hook before the first existing entry whose priority is
+ * greater than or EQUAL to its own ("if (inserted || reg->priority > orig_ops[i]->priority)
+ * keep the old one"), so among equal priorities the LAST registered runs FIRST. nft registers
+ * a base chain's hook when the chain is added, in ruleset order; measured on 6.18 with two
+ * tables' prerouting chains at priority 0: the second table's chain ran first.
+ *
+ * Besides base chains, the entries hold the kernel's own hooks that shape the walk:
+ * - conntrack (nf_conntrack_in at -200 in prerouting and output, confirm at INT_MAX in
+ *   postrouting and input), registered per L3 family only when the ruleset needs conntrack
+ *   (a ct expression or a NAT statement; measured: a nat chain without them gets no
+ *   conntrack, and is then never consulted);
+ * - NAT (nf_nat_ipv4_fn at -100 in prerouting and output, 100 in postrouting and input). nat
+ *   type chains are NOT hook entries of their own: nf_nat_register_fn puts them in a private
+ *   list, sorted by their priority, that the NAT hook walks (measured: nat chains at -60 and
+ *   -50 ran before a filter chain at -80);
+ * - br_netfilter (bridge prerouting 0, bridge forward -1, bridge postrouting INT_MAX).
+ *
+ * inet chains are registered on both ip and ip6; netdev (and inet) ingress/egress chains per
+ * device.
+ */
+import type { Chain, Family, HookName, Ruleset, Table } from '../ruleset/model.ts';
+
+export const NF_IP_PRI_CONNTRACK = -200;
+export const NF_IP_PRI_NAT_DST = -100;
+export const NF_IP_PRI_NAT_SRC = 100;
+export const NF_IP_PRI_CONNTRACK_CONFIRM = 2147483647;
+export const NF_BR_PRI_BRNF = 0;
+export const NF_BR_PRI_LAST = 2147483647;
+
+export type L3 = 'ip' | 'ip6';
+export type HookFamily = 'ip' | 'ip6' | 'bridge' | 'netdev';
+
+export interface ChainHook {
+  kind: 'chain';
+  table: Table;
+  chain: Chain;
+  /** The family the chain was declared in (inet for inet chains run on ip). */
+  family: Family;
+  hook: HookName;
+  priority: number;
+}
+
+export type InternalHook =
+  | { kind: 'conntrack-in' }
+  | { kind: 'conntrack-confirm' }
+  | { kind: 'nat' }
+  | { kind: 'br-nf-prerouting' }
+  | { kind: 'br-nf-forward' }
+  | { kind: 'br-nf-postrouting' };
+
+export type HookOp = ChainHook | InternalHook;
+
+export interface HookEntry {
+  op: HookOp;
+  priority: number;
+  /** Registration order: later registrations run first among equal priorities. */
+  seq: number;
+}
+
+export interface HookOptions {
+  /** br_netfilter is loaded (net.bridge.bridge-nf-call-ip(6)tables set). */
+  brNetfilter: boolean;
+}
+
+interface Registered extends HookEntry {
+  family: HookFamily;
+  hook: HookName;
+  device?: string;
+}
+
+export class HookTable {
+  private readonly registered: Registered[] = [];
+  private readonly natChains: { family: L3; hook: HookName; entry: ChainHook; seq: number }[] = [];
+  readonly conntrack: Record<L3, boolean> = { ip: false, ip6: false };
+
+  constructor(ruleset: Ruleset, opts: HookOptions) {
+    let seq = 0;
+    if (opts.brNetfilter) {
+      // br_netfilter is loaded before any ruleset (Docker loads it at start).
+      this.add('bridge', 'prerouting', { kind: 'br-nf-prerouting' }, NF_BR_PRI_BRNF, seq);
+      this.add('bridge', 'forward', { kind: 'br-nf-forward' }, NF_BR_PRI_BRNF - 1, seq);
+      this.add('bridge', 'postrouting', { kind: 'br-nf-postrouting' }, NF_BR_PRI_LAST, seq);
+    }
+    const natCore: Record<L3, boolean> = { ip: false, ip6: false };
+    for (const table of ruleset.tables) {
+      if (table.flags.includes('dormant')) continue;
+      for (const chain of table.chains) {
+        seq++;
+        const base = chain.base;
+        if (base) {
+          const entry: ChainHook = {
+            kind: 'chain',
+            table,
+            chain,
+            family: table.family,
+            hook: base.hook,
+            priority: base.priority.value,
+          };
+          const l3s = l3sOf(table.family);
+          if (base.type === 'nat' && l3s.length > 0) {
+            for (const l3 of l3s) {
+              if (!natCore[l3]) {
+                natCore[l3] = true;
+                this.add(l3, 'prerouting', { kind: 'nat' }, NF_IP_PRI_NAT_DST, seq);
+                this.add(l3, 'output', { kind: 'nat' }, NF_IP_PRI_NAT_DST, seq);
+                this.add(l3, 'input', { kind: 'nat' }, NF_IP_PRI_NAT_SRC, seq);
+                this.add(l3, 'postrouting', { kind: 'nat' }, NF_IP_PRI_NAT_SRC, seq);
+              }
+              this.natChains.push({ family: l3, hook: base.hook, entry, seq });
+            }
+          } else if (base.hook === 'ingress' || base.hook === 'egress') {
+            for (const device of base.devices) {
+              this.add('netdev', base.hook, entry, entry.priority, seq, device);
+            }
+          } else if (table.family === 'bridge') {
+            this.add('bridge', base.hook, entry, entry.priority, seq);
+          } else {
+            for (const l3 of l3s) this.add(l3, base.hook, entry, entry.priority, seq);
+          }
+        }
+        // A rule that needs conntrack registers its hooks after its chain.
+        if (chain.rules.some(needsConntrack)) {
+          for (const l3 of l3sOf(table.family)) {
+            if (this.conntrack[l3]) continue;
+            this.conntrack[l3] = true;
+            const s = seq + 0.5;
+            this.add(l3, 'prerouting', { kind: 'conntrack-in' }, NF_IP_PRI_CONNTRACK, s);
+            this.add(l3, 'output', { kind: 'conntrack-in' }, NF_IP_PRI_CONNTRACK, s);
+            this.add(
+              l3,
+              'postrouting',
+              { kind: 'conntrack-confirm' },
+              NF_IP_PRI_CONNTRACK_CONFIRM,
+              s,
+            );
+            this.add(l3, 'input', { kind: 'conntrack-confirm' }, NF_IP_PRI_CONNTRACK_CONFIRM, s);
+          }
+        }
+      }
+    }
+  }
+
+  private add(
+    family: HookFamily,
+    hook: HookName,
+    op: HookOp,
+    priority: number,
+    seq: number,
+    device?: string,
+  ): void {
+    this.registered.push({ family, hook, op, priority, seq, ...(device ? { device } : {}) });
+  }
+
+  /** The entries of one hook, in run order (priority, then the latest registration first). */
+  entries(family: HookFamily, hook: HookName, device?: string): HookEntry[] {
+    return this.registered
+      .filter((r) => r.family === family && r.hook === hook && r.device === device)
+      .sort(byRunOrder);
+  }
+
+  /** The nat-type chains the NAT hook of (family, hook) walks, in priority order. */
+  natChainsOf(family: L3, hook: HookName): ChainHook[] {
+    return this.natChains
+      .filter((n) => n.family === family && n.hook === hook)
+      .map((n) => ({ ...n, priority: n.entry.priority }))
+      .sort(byRunOrder)
+      .map((n) => n.entry);
+  }
+}
+
+function byRunOrder(a: { priority: number; seq: number }, b: { priority: number; seq: number }) {
+  return a.priority - b.priority || b.seq - a.seq;
+}
+
+export function l3sOf(family: Family): L3[] {
+  if (family === 'ip') return ['ip'];
+  if (family === 'ip6') return ['ip6'];
+  if (family === 'inet') return ['ip', 'ip6'];
+  return [];
+}
+
+/** Whether a rule uses conntrack: a ct expression or statement, or a NAT statement. */
+export function needsConntrack(rule: unknown): boolean {
+  const seen = new Set<unknown>();
+  const walk = (x: unknown): boolean => {
+    if (!x || typeof x !== 'object' || seen.has(x)) return false;
+    seen.add(x);
+    const kind = (x as { kind?: unknown }).kind;
+    if (kind === 'ct' || kind === 'nat') return true;
+    for (const [k, v] of Object.entries(x)) {
+      if (k === 'span') continue;
+      if (walk(v)) return true;
+    }
+    return false;
+  };
+  return walk(rule);
+}

@@ -1,0 +1,46 @@
+/**
+ * simulate(scenario, ruleset): every conversation of the scenario walked through the host's
+ * netfilter, in order, with one conntrack table shared by all of them (as the kernel's is).
+ * The walk stops at the first rule nfwalk cannot evaluate, and says which.
+ */
+import { Bridges } from '../bridge/bridge.ts';
+import { ConntrackTable } from '../conntrack/table.ts';
+import { RoutingTable } from '../routing/table.ts';
+import type { Ruleset } from '../ruleset/model.ts';
+import type { Scenario } from '../scenario/model.ts';
+import type { Evaluate } from './chain.ts';
+import { evaluateRule } from './expr/index.ts';
+import { HookTable } from './hooks.ts';
+import type { Trace } from './trace.ts';
+import { runConversation } from './walk/conversation.ts';
+import { HostWalk } from './walk/host.ts';
+
+export interface SimulateOptions {
+  /** Rule evaluation; the default is nfwalk's (src/netfilter/expr). */
+  evaluate?: Evaluate;
+}
+
+export function simulate(
+  scenario: Scenario,
+  ruleset: Ruleset,
+  options: SimulateOptions = {},
+): Trace {
+  const sysctl = scenario.host.sysctl;
+  const brNetfilter =
+    (sysctl['net.bridge.bridge-nf-call-iptables'] ?? 1) === 1 ||
+    (sysctl['net.bridge.bridge-nf-call-ip6tables'] ?? 1) === 1;
+  const walk = new HostWalk({
+    scenario,
+    hooks: new HookTable(ruleset, { brNetfilter }),
+    routing: new RoutingTable(scenario.host),
+    bridges: new Bridges(scenario),
+    conntrack: new ConntrackTable(),
+    evaluate: options.evaluate ?? evaluateRule,
+  });
+  const trace: Trace = { version: 1, scenario: scenario.file, conversations: [] };
+  scenario.packets.forEach((spec, i) => {
+    if (walk.stopped) return;
+    trace.conversations.push(runConversation(walk, spec, i));
+  });
+  return trace;
+}

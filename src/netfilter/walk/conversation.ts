@@ -1,0 +1,234 @@
+/**
+ * A conversation (docs/spec/scenario-format.md): the request, then what the network does
+ * with it. The machine (or the host's socket) that receives a request answers as Linux does:
+ * a listening socket gives a UDP reply or a SYN-ACK, an echo request always gets its echo
+ * reply, otherwise an ICMP port unreachable (UDP) or a RST (TCP). A reject on the host sends
+ * the ICMP error or RST from the host. Answers are not answered; a dropped packet ends the
+ * conversation.
+ */
+import { familyOf, inCidr } from '../../routing/address.ts';
+import type { Machine, PacketSpec } from '../../scenario/model.ts';
+import type { Packet } from '../env.ts';
+import type { ConversationTrace, PacketRole, PacketTrace } from '../trace.ts';
+import { type Arrival, answerSkb, type HostWalk, icmpErrorSkb } from './host.ts';
+import { clonePacket, describe, makePacket, type Skb } from './skb.ts';
+
+/** Packets of one conversation at most (request, answer, and what a reject adds). */
+const MAX_PACKETS = 6;
+
+type Origin = { kind: 'machine'; machine: Machine } | { kind: 'host' };
+
+interface Pending {
+  role: PacketRole;
+  skb: Skb;
+  origin: Origin;
+}
+
+export function runConversation(
+  walk: HostWalk,
+  spec: PacketSpec,
+  index: number,
+): ConversationTrace {
+  const packets: PacketTrace[] = [];
+  const first = requestOf(walk, spec);
+  if ('error' in first) {
+    packets.push({ role: 'request', events: [{ type: 'unsupported', message: first.error }] });
+    walk.stopped = true;
+    return { index, packets };
+  }
+  const queue: Pending[] = [first];
+  while (queue.length > 0 && packets.length < MAX_PACKETS && !walk.stopped) {
+    const item = queue.shift() as Pending;
+    walk.events = [];
+    walk.spawned = [];
+    const arrival = send(walk, item);
+    const trace: PacketTrace = { role: item.role, events: walk.events };
+    if (arrival === 'unseen') {
+      // Between two machines on one link: the host never sees it; not listed.
+      continue;
+    }
+    packets.push(trace);
+    for (const s of walk.spawned)
+      queue.push({ role: s.role, skb: s.skb, origin: { kind: 'host' } });
+    if (item.role !== 'request' || arrival.kind === 'ended' || arrival.kind === 'unsupported')
+      continue;
+    const answer = answerOf(walk, arrival, trace);
+    if (answer) queue.push(answer);
+  }
+  return { index, packets };
+}
+
+/** The request packet of a conversation, from a machine or from the host. */
+function requestOf(walk: HostWalk, spec: PacketSpec): Pending | { error: string } {
+  const scenario = walk.d.scenario;
+  const fam = familyOf(spec.to);
+  const family = fam === 4 ? 'ip' : 'ip6';
+  let saddr = spec.saddr;
+  let origin: Origin;
+  if (spec.from === 'host') {
+    origin = { kind: 'host' };
+    if (!saddr) {
+      const local = walk.d.routing.addressType(spec.to) === 'local';
+      saddr = local ? spec.to : walk.sourceToward(spec.to);
+    }
+  } else {
+    const machine = scenario.hosts.find((m) => m.name === spec.from);
+    if (!machine) return { error: `no machine named "${spec.from}"` };
+    origin = { kind: 'machine', machine };
+    saddr ??= machine.addresses.find((a) => familyOf(a) === fam);
+  }
+  if (!saddr)
+    return {
+      error: `${spec.from} has no ${family === 'ip' ? 'IPv4' : 'IPv6'} address to send to ${spec.to} from`,
+    };
+  if (spec.protocol === 'icmp' && family === 'ip6')
+    return { error: 'protocol icmp with an IPv6 destination: use icmpv6' };
+  const pkt = makePacket({
+    family,
+    protocol: spec.protocol,
+    saddr,
+    daddr: spec.to,
+    ...(spec.sport !== undefined ? { sport: spec.sport } : {}),
+    ...(spec.dport !== undefined ? { dport: spec.dport } : {}),
+  });
+  return {
+    role: 'request',
+    skb: { pkt, mark: 0, local: origin.kind === 'host', passes: 0 },
+    origin,
+  };
+}
+
+/** Puts a packet on its way: out of a machine onto its link, or out of the host's stack. */
+function send(walk: HostWalk, item: Pending): Arrival | 'unseen' {
+  if (item.origin.kind === 'host') return walk.localOut(item.skb);
+  const m = item.origin.machine;
+  const scenario = walk.d.scenario;
+  const iface = scenario.host.interfaces.find((i) => i.name === m.interface);
+  if (!iface) return { kind: 'ended' };
+  const p = item.skb.pkt;
+  const bridges = walk.d.bridges;
+  // The machine's own routing: on-link destinations directly, the rest through its gateway.
+  const peer = scenario.hosts.find(
+    (o) => o !== m && o.interface === m.interface && o.addresses.includes(p.daddr),
+  );
+  const onLink = iface.addresses.some((a) => inCidr(p.daddr, a));
+  if (bridges.isBridge(iface.name)) {
+    const port = bridges.portOf(m);
+    if (!port) return { kind: 'ended' };
+    const dmac = peer && onLink ? bridges.machineMac(peer) : bridges.deviceMac(iface.name);
+    p.ether = {
+      saddr: bridges.machineMac(m),
+      daddr: dmac,
+      type: p.family === 'ip' ? 0x0800 : 0x86dd,
+    };
+    walk.events.push({
+      type: 'send',
+      message: `${m.name} sends ${describe(p)} into port ${port.name} of ${iface.name}`,
+      detail: { machine: m.name, port: port.name, bridge: iface.name },
+    });
+    return walk.receive(item.skb, iface.name, { name: port.name, bridge: iface.name });
+  }
+  if (peer && onLink) return 'unseen';
+  p.ether = {
+    saddr: bridges.machineMac(m),
+    daddr: bridges.deviceMac(iface.name),
+    type: p.family === 'ip' ? 0x0800 : 0x86dd,
+  };
+  walk.events.push({
+    type: 'send',
+    message: `${m.name} sends ${describe(p)} to the host's ${iface.name}`,
+    detail: { machine: m.name, dev: iface.name },
+  });
+  return walk.receive(item.skb, iface.name);
+}
+
+/** What the receiver of a request sends back. */
+function answerOf(
+  walk: HostWalk,
+  arrival: Extract<Arrival, { kind: 'machine' | 'host' }>,
+  trace: PacketTrace,
+): Pending | undefined {
+  const p = arrival.skb.pkt;
+  const listens = arrival.kind === 'host' ? walk.d.scenario.host.listens : arrival.machine.listens;
+  const origin: Origin =
+    arrival.kind === 'host' ? { kind: 'host' } : { kind: 'machine', machine: arrival.machine };
+  const who = arrival.kind === 'host' ? 'the host' : arrival.machine.name;
+  if (arrival.kind === 'machine' && !arrival.machine.addresses.includes(p.daddr)) {
+    trace.events.push({
+      type: 'note',
+      message: `${who} is not ${p.daddr}; it does not answer (nfwalk does not route beyond the host's neighbours)`,
+    });
+    return undefined;
+  }
+  const fresh = (pkt: Packet): Skb => ({ pkt, mark: 0, local: arrival.kind === 'host', passes: 0 });
+  if (p.icmp) {
+    const echoReply =
+      p.family === 'ip'
+        ? p.icmp.type === 8
+          ? 0
+          : undefined
+        : p.icmp.type === 128
+          ? 129
+          : undefined;
+    if (echoReply === undefined) return undefined;
+    const pkt = makePacket({
+      family: p.family,
+      protocol: p.family === 'ip' ? 'icmp' : 'icmpv6',
+      saddr: p.daddr,
+      daddr: p.saddr,
+      icmp: { type: echoReply, code: 0, id: p.icmp.id ?? 0, sequence: p.icmp.sequence ?? 0 },
+    });
+    trace.events.push({
+      type: 'deliver',
+      message: `${who} answers the echo request`,
+      detail: { answer: 'echo-reply' },
+    });
+    return { role: 'reply', skb: fresh(pkt), origin };
+  }
+  const proto = p.tcp ? 'tcp' : 'udp';
+  const open = listens.some((l) => l.protocol === proto && l.port === p.dport);
+  if (open) {
+    const pkt = makePacket({
+      family: p.family,
+      protocol: proto,
+      saddr: p.daddr,
+      daddr: p.saddr,
+      ...(p.dport !== undefined ? { sport: p.dport } : {}),
+      ...(p.sport !== undefined ? { dport: p.sport } : {}),
+      ...(proto === 'tcp' ? { tcpFlags: ['syn', 'ack'] } : {}),
+    });
+    trace.events.push({
+      type: 'deliver',
+      message: `${who} has a socket on ${proto}/${p.dport}: it answers`,
+      detail: { answer: proto === 'tcp' ? 'syn-ack' : 'reply' },
+    });
+    return { role: 'reply', skb: fresh(pkt), origin };
+  }
+  if (proto === 'tcp') {
+    trace.events.push({
+      type: 'deliver',
+      message: `${who} has no socket on tcp/${p.dport}: it answers with a RST`,
+      detail: { answer: 'reset' },
+    });
+    // tcp_v4_send_reset: a plain packet, tracked by conntrack like any other.
+    return { role: 'reset', skb: answerSkb(p, p.daddr, p.saddr, { rst: true }), origin };
+  }
+  trace.events.push({
+    type: 'deliver',
+    message: `${who} has no socket on udp/${p.dport}: it answers with ICMP port unreachable`,
+    detail: { answer: 'port-unreachable' },
+  });
+  const quoted = clonePacket(p);
+  delete quoted.ether;
+  // The host's icmp_send carries the packet's conntrack along (related); a machine's error
+  // is just a packet, recognised by the host's conntrack from the header it quotes.
+  const err = icmpErrorSkb(
+    quoted,
+    p.daddr,
+    p.family === 'ip' ? 3 : 4,
+    arrival.kind === 'host' ? arrival.skb.ct : undefined,
+  );
+  if (arrival.kind === 'machine') err.pkt.dscp = 0;
+  err.local = arrival.kind === 'host';
+  return { role: 'icmp-error', skb: err, origin };
+}

@@ -1,0 +1,1032 @@
+/**
+ * A packet's journey through the host, one function per step of the kernel's path:
+ *
+ *   receive:  netdev ingress → (bridge port: br_handle_frame …) → ip_rcv: PREROUTING →
+ *             routing decision → ip_local_deliver: INPUT → socket
+ *                                → ip_forward: FORWARD → ip_output: POSTROUTING → transmit
+ *   send:     route → __ip_local_out: OUTPUT → (reroute) → ip_output: POSTROUTING → transmit
+ *   bridge:   bridge PREROUTING (br_netfilter runs ip PREROUTING inside it) → FDB →
+ *             bridge INPUT → up to the bridge device's ip_rcv (ip PREROUTING not again)
+ *             bridge FORWARD (br_netfilter runs ip FORWARD) → bridge POSTROUTING
+ *             (br_netfilter runs ip POSTROUTING after it) → port
+ *
+ * Each hook runs its entries (HookTable) in order; chains through runChain, the kernel's own
+ * hooks (conntrack, NAT, br_netfilter) here, where the walk can follow what they do to the
+ * packet.
+ */
+import type { Bridges } from '../../bridge/bridge.ts';
+import {
+  icmpErrorTranslation,
+  manipOfHook,
+  natPacket,
+  nullBinding,
+  setupNat,
+} from '../../conntrack/nat.ts';
+import type { ConntrackTable, CtAttachment } from '../../conntrack/table.ts';
+import { tupleText } from '../../conntrack/tuple.ts';
+import { familyOf } from '../../routing/address.ts';
+import type { RouteResult, RoutingTable } from '../../routing/table.ts';
+import type { Chain, HookName, Rule, Table } from '../../ruleset/model.ts';
+import type { Machine, Scenario } from '../../scenario/model.ts';
+import { type Evaluate, runChain } from '../chain.ts';
+import type { Effect, Packet } from '../env.ts';
+import {
+  type ChainHook,
+  type HookEntry,
+  type HookFamily,
+  type HookTable,
+  type L3,
+  NF_BR_PRI_BRNF,
+} from '../hooks.ts';
+import type { PacketRole, TraceEvent } from '../trace.ts';
+import { buildEnv, type HookState } from './env.ts';
+import { clonePacket, describe, makePacket, type Skb, view } from './skb.ts';
+
+/** At most this many passes through the host's stack per packet (a routing loop ends here). */
+export const MAX_PASSES = 8;
+
+export type Verdict = 'accept' | 'drop' | 'stolen' | 'unsupported';
+
+/** Where a packet's walk ended. */
+export type Arrival =
+  | { kind: 'machine'; machine: Machine; skb: Skb }
+  | { kind: 'host'; skb: Skb; dev: string }
+  | { kind: 'ended' }
+  | { kind: 'unsupported' };
+
+/** A packet the host itself sends because of this one (reject). */
+export interface Spawned {
+  role: PacketRole;
+  skb: Skb;
+}
+
+export interface HostDeps {
+  scenario: Scenario;
+  hooks: HookTable;
+  routing: RoutingTable;
+  bridges: Bridges;
+  conntrack: ConntrackTable;
+  evaluate: Evaluate;
+}
+
+export class HostWalk {
+  readonly d: HostDeps;
+  /** The events of the packet being walked. */
+  events: TraceEvent[] = [];
+  /** Packets the host sends in answer (reject). */
+  spawned: Spawned[] = [];
+  /** Set when a chain hit something unsupported: the whole scenario walk stops. */
+  stopped = false;
+  /** Reject effects seen in the current base chain, sent when its verdict is known. */
+  private pendingReject: {
+    effect: Extract<Effect, { kind: 'reject' }>;
+    hook: HookName;
+    iif: string | null;
+  }[] = [];
+
+  constructor(d: HostDeps) {
+    this.d = d;
+  }
+
+  private info(
+    type: Exclude<TraceEvent['type'], 'enter' | 'rule' | 'policy'>,
+    message: string,
+    detail?: Record<string, unknown>,
+  ) {
+    this.events.push(detail ? { type, message, detail } : { type, message });
+  }
+
+  private sysctl(name: string): number {
+    return this.d.scenario.host.sysctl[name] ?? 0;
+  }
+
+  forwarding(l3: L3): boolean {
+    return this.sysctl(l3 === 'ip' ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding') === 1;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Hooks
+
+  /**
+   * nf_hook_slow: run a hook's entries from `from` on. Returns the verdict; `stolen` means
+   * br_netfilter took the packet over (and already carried it on).
+   */
+  runHook(
+    skb: Skb,
+    family: HookFamily,
+    hook: HookName,
+    state: HookState,
+    entries?: HookEntry[],
+    from = 0,
+  ): Verdict {
+    const list =
+      entries ??
+      this.d.hooks.entries(
+        family,
+        hook,
+        family === 'netdev' ? (state.iif ?? state.oif ?? undefined) : undefined,
+      );
+    for (let i = from; i < list.length; i++) {
+      const entry = list[i] as HookEntry;
+      const op = entry.op;
+      let v: Verdict;
+      switch (op.kind) {
+        case 'chain':
+          v = this.baseChain(skb, op, state);
+          break;
+        case 'conntrack-in':
+          v = this.conntrackIn(skb, state);
+          break;
+        case 'conntrack-confirm':
+          v = this.conntrackConfirm(skb);
+          break;
+        case 'nat':
+          v = this.natHook(skb, state);
+          break;
+        case 'br-nf-prerouting':
+        case 'br-nf-forward': {
+          // br_netfilter runs the ip hook, then br_nf_hook_thresh resumes this bridge hook.
+          const r =
+            op.kind === 'br-nf-prerouting'
+              ? this.brNfPreRouting(skb, state)
+              : this.brNfForward(skb, state);
+          if (r !== 'resume') {
+            v = r;
+            break;
+          }
+          i = nextAfterThresh(list, i, op.kind) - 1;
+          continue;
+        }
+        case 'br-nf-postrouting':
+          v = this.brNfPostRouting(skb, state);
+          break;
+      }
+      if (v !== 'accept') return v;
+    }
+    return 'accept';
+  }
+
+  /** One base chain: the enter event, the rule loop, then any reject it decided. */
+  private baseChain(skb: Skb, op: ChainHook, state: HookState): Verdict {
+    const hookState: HookState = { ...state, family: op.family };
+    this.events.push({
+      type: 'enter',
+      family: op.family,
+      table: op.table.name,
+      chain: op.chain.name,
+      hook: op.hook,
+      priority: op.priority,
+      packet: view(skb.pkt, state.iif, state.oif),
+    });
+    this.pendingReject = [];
+    const result = runChain(op, {
+      env: (table: Table) => buildEnv(skb, hookState, table, this.d.routing),
+      apply: (effects, rule, chain) => this.applyEffects(skb, effects, rule, chain, hookState),
+      emit: (e) => this.events.push(e),
+      evaluate: this.d.evaluate,
+    });
+    if (result.kind === 'unsupported') {
+      this.stopped = true;
+      return 'unsupported';
+    }
+    if (result.kind === 'queue') {
+      this.info('drop', 'queued to user space: nfwalk does not follow packets through a queue', {
+        reason: 'queue',
+      });
+      this.stopped = true;
+      return 'unsupported';
+    }
+    if (result.kind === 'drop') {
+      const rejects = this.pendingReject;
+      this.pendingReject = [];
+      this.info('drop', `dropped by ${op.family} ${op.table.name} ${op.chain.name}`, {
+        reason: rejects.length ? 'reject' : 'verdict',
+        family: op.family,
+        table: op.table.name,
+        chain: op.chain.name,
+      });
+      for (const r of rejects) this.reject(skb, r.effect, r.hook, r.iif);
+      return 'drop';
+    }
+    return 'accept';
+  }
+
+  private applyEffects(
+    skb: Skb,
+    effects: readonly Effect[],
+    rule: Rule,
+    chain: Chain,
+    state: HookState,
+  ): void {
+    for (const e of effects) {
+      switch (e.kind) {
+        case 'mark':
+          if (e.target === 'meta mark') skb.mark = e.value;
+          else if (skb.ct) skb.ct.conn.mark = e.value;
+          break;
+        case 'notrack':
+          if (!skb.ct) {
+            skb.notrack = true;
+            skb.ctState = 'untracked';
+          }
+          break;
+        case 'nat':
+          this.natEffect(skb, e, state, rule, chain);
+          break;
+        case 'reject':
+          this.pendingReject.push({ effect: e, hook: state.hook, iif: state.iif });
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Conntrack
+
+  /** nf_conntrack_in (priority -200 in prerouting and output). */
+  private conntrackIn(skb: Skb, state: HookState): Verdict {
+    if (skb.ct || skb.ctState === 'untracked') return 'accept'; // loopback, reject, or notrack
+    const found = this.d.conntrack.track(skb.pkt);
+    if (found.kind === 'invalid') {
+      skb.ctState = 'invalid';
+      this.info('conntrack', `conntrack: invalid (${found.reason})`, {
+        state: 'invalid',
+        reason: found.reason,
+      });
+      return 'accept';
+    }
+    skb.ct = found.ct;
+    const c = found.ct.conn;
+    this.info(
+      'conntrack',
+      found.created
+        ? `conntrack: new connection ${tupleText(c.original)}`
+        : `conntrack: ${found.ct.info} (${found.ct.direction} direction) of ${tupleText(c.original)}`,
+      {
+        state: found.ct.info,
+        direction: found.ct.direction,
+        status: [...c.status],
+        original: c.original,
+        reply: c.reply,
+        hook: state.hook,
+        ...(c.tcp ? { tcp: c.tcp } : {}),
+      },
+    );
+    return 'accept';
+  }
+
+  /** __nf_conntrack_confirm (last in postrouting and input): original direction only. */
+  private conntrackConfirm(skb: Skb): Verdict {
+    const ct = skb.ct;
+    if (ct?.direction !== 'original' || ct.info === 'related') return 'accept';
+    if (this.d.conntrack.confirm(ct.conn)) {
+      this.info(
+        'conntrack',
+        `conntrack: connection confirmed ${tupleText(ct.conn.original)}, expecting replies as ${tupleText(ct.conn.reply)}`,
+        {
+          state: ct.info,
+          direction: ct.direction,
+          status: [...ct.conn.status],
+          original: ct.conn.original,
+          reply: ct.conn.reply,
+          confirmed: true,
+        },
+      );
+    }
+    return 'accept';
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // NAT
+
+  /**
+   * nf_nat_ipv4_fn / nf_nat_inet_fn. A related ICMP error is translated from its
+   * connection's bindings; a connection's first packet (ctinfo new, or a related reset) runs
+   * the nat chains of this hook, in priority order, until one sets up a binding, and gets a
+   * null binding if none does; every packet is then rewritten per the bindings.
+   */
+  private natHook(skb: Skb, state: HookState): Verdict {
+    const ct = skb.ct;
+    if (!ct) return 'accept';
+    const l3 = skb.pkt.family;
+    const manip = manipOfHook(state.hook);
+    if (ct.info === 'related' && skb.pkt.icmp && skb.pkt.icmp.inner) {
+      const t = icmpErrorTranslation(ct, manip, skb.pkt);
+      if (t && (t.outer || t.inner)) {
+        this.info(
+          'nat',
+          `NAT of an ICMP error: ${t.outer ? `outer ${show(t.outer.before)} → ${show(t.outer.after)}` : 'outer unchanged'}, embedded header rewritten back`,
+          {
+            manip,
+            reverse: ct.direction === 'reply',
+            icmpError: true,
+            ...(t.outer ? { before: t.outer.before, after: t.outer.after } : {}),
+            ...(t.inner ? { inner: t.inner } : {}),
+          },
+        );
+      }
+      return 'accept';
+    }
+    const first = (ct.info === 'new' && ct.direction === 'original') || ct.info === 'related';
+    if (first && !ct.conn.natDone[manip]) {
+      for (const chain of this.d.hooks.natChainsOf(l3, state.hook)) {
+        const v = this.baseChain(skb, chain, state);
+        if (v !== 'accept') return v;
+        if (ct.conn.natDone[manip]) break;
+      }
+      if (!ct.conn.natDone[manip]) {
+        const nb = nullBinding(this.d.conntrack, ct.conn, manip);
+        if (nb.portClash) {
+          this.info(
+            'nat',
+            `null binding changed the ${manip === 'src' ? 'source' : 'destination'} port ${nb.portClash.wanted} → ${nb.portClash.chosen}: the connection would clash with an existing one (the kernel picks the new port by hash)`,
+            { manip, nullBinding: true, portClash: nb.portClash },
+          );
+        }
+      }
+    }
+    const rw = natPacket(ct, manip, skb.pkt);
+    if (rw) {
+      this.info(
+        'nat',
+        `${ct.direction === 'reply' ? 'reverse ' : ''}${manip === 'src' ? 'SNAT' : 'DNAT'}: ${show(rw.before)} → ${show(rw.after)}`,
+        {
+          manip,
+          reverse: ct.direction === 'reply',
+          before: rw.before,
+          after: rw.after,
+          hook: state.hook,
+        },
+      );
+    }
+    return 'accept';
+  }
+
+  /** A nat statement (nft_nat_eval): sets up the binding on the packet's connection. */
+  private natEffect(
+    skb: Skb,
+    e: Extract<Effect, { kind: 'nat' }>,
+    state: HookState,
+    rule: Rule,
+    chain: Chain,
+  ): void {
+    const ct = skb.ct;
+    if (!ct) {
+      this.info(
+        'note',
+        `rule ${rule.index} of ${chain.name}: ${e.stmt.type} without a conntrack entry does nothing`,
+      );
+      return;
+    }
+    const manip = manipOfHook(state.hook);
+    let addr = e.addr;
+    const fam = familyOf(skb.pkt.saddr);
+    if (e.stmt.type === 'masquerade') {
+      // nf_nat_masquerade_ipv4: inet_select_addr(out, nexthop): the out device's address.
+      const dev = state.oif ?? '';
+      const nh = skb.dst?.type === 'unicast' ? skb.dst.nexthop : skb.pkt.daddr;
+      const src = this.d.routing.sourceFor(dev, fam, nh);
+      if (!src) {
+        this.info('drop', `masquerade: ${dev} has no address of the packet's family`, {
+          reason: 'masquerade-no-address',
+        });
+        return;
+      }
+      addr = { low: src, high: src };
+    } else if (e.stmt.type === 'redirect') {
+      // nf_nat_redirect_ipv4: the input device's first address; 127.0.0.1 (::1) for output.
+      const to =
+        state.hook === 'output'
+          ? fam === 4
+            ? '127.0.0.1'
+            : '::1'
+          : this.d.routing.primaryAddress(state.iif ?? '', fam);
+      if (!to) return;
+      addr = { low: to, high: to };
+    }
+    const setup = setupNat(
+      this.d.conntrack,
+      ct.conn,
+      e.stmt.type === 'dnat' || e.stmt.type === 'redirect' ? 'dst' : manip,
+      {
+        ...(addr ? { addr } : {}),
+        ...(e.port ? { port: e.port } : {}),
+      },
+    );
+    this.info(
+      'nat',
+      `${e.stmt.type} binding for ${tupleText(ct.conn.original)}: replies expected as ${tupleText(ct.conn.reply)}`,
+      {
+        manip: setup.manip,
+        statement: e.stmt.type,
+        tuple: setup.tuple,
+        reply: ct.conn.reply,
+        changed: setup.changed,
+        ...(setup.portClash ? { portClash: setup.portClash } : {}),
+      },
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // br_netfilter
+
+  /**
+   * br_nf_pre_routing: runs the ip PREROUTING hook with the bridge device as input device,
+   * then (br_nf_pre_routing_finish) routes the packet if its destination changed, and carries
+   * on with the bridge prerouting entries after this one (br_nf_hook_thresh).
+   */
+  private brNfPreRouting(skb: Skb, state: HookState): Verdict | 'resume' {
+    const l3 = skb.pkt.family;
+    if (!this.callIpTables(l3)) return 'resume';
+    const bridge = state.bridge ?? '';
+    skb.bridge = { physIn: state.iif ?? '', inPrerouting: true, daddrBefore: skb.pkt.daddr };
+    this.info(
+      'bridge',
+      `br_netfilter: the ${l3} prerouting hook runs for the bridged packet (input device ${bridge})`,
+      { step: 'br_nf_pre_routing', bridge },
+    );
+    const v = this.runHook(skb, l3, 'prerouting', {
+      family: l3,
+      hook: 'prerouting',
+      iif: bridge,
+      oif: null,
+    });
+    skb.bridge.inPrerouting = false;
+    if (v !== 'accept') return v;
+    if (skb.pkt.daddr !== skb.bridge.daddrBefore) {
+      const r = this.routeInput(skb, bridge);
+      if (r.type === 'unicast' && r.dev === bridge) {
+        // bridged_dnat: stays on the bridge, towards the new destination's MAC.
+        const target = this.neighbour(bridge, r.nexthop);
+        if (target && skb.pkt.ether) skb.pkt.ether.daddr = this.d.bridges.machineMac(target);
+        this.info(
+          'bridge',
+          `destination changed to ${skb.pkt.daddr}, still on ${bridge}: bridged to its port`,
+          { step: 'bridged_dnat' },
+        );
+      } else if (r.type === 'unicast' || r.type === 'local') {
+        skb.dst = r;
+        if (skb.pkt.ether) skb.pkt.ether.daddr = this.d.bridges.deviceMac(bridge);
+        this.info(
+          'route',
+          `destination changed to ${skb.pkt.daddr}: routed (${r.type === 'local' ? 'local delivery' : `forward via ${r.dev}`}); the frame goes up to ${bridge}`,
+          routeDetail(r, r.type === 'local' ? 'local' : 'forward'),
+        );
+      } else {
+        this.info('drop', `no route to ${skb.pkt.daddr} after prerouting`, { reason: 'no-route' });
+        return 'drop';
+      }
+    }
+    return 'resume';
+  }
+
+  /** br_nf_forward_ip: ip FORWARD for a bridged packet, input and output device the bridge. */
+  private brNfForward(skb: Skb, state: HookState): Verdict | 'resume' {
+    const l3 = skb.pkt.family;
+    if (!this.callIpTables(l3) || !skb.bridge) return 'resume';
+    skb.bridge.physOut = state.oif ?? '';
+    const bridge = state.bridge ?? '';
+    this.info(
+      'bridge',
+      `br_netfilter: the ${l3} forward hook runs for the bridged packet (devices ${bridge})`,
+      { step: 'br_nf_forward_ip', bridge },
+    );
+    const v = this.runHook(skb, l3, 'forward', {
+      family: l3,
+      hook: 'forward',
+      iif: bridge,
+      oif: bridge,
+    });
+    return v === 'accept' ? 'resume' : v;
+  }
+
+  /** br_nf_post_routing: ip POSTROUTING for a bridged packet, after the bridge's own chains. */
+  private brNfPostRouting(skb: Skb, state: HookState): Verdict {
+    const l3 = skb.pkt.family;
+    if (!skb.bridge?.physOut || !this.callIpTables(l3)) return 'accept';
+    const bridge = state.bridge ?? '';
+    this.info(
+      'bridge',
+      `br_netfilter: the ${l3} postrouting hook runs for the bridged packet (output device ${bridge})`,
+      { step: 'br_nf_post_routing', bridge },
+    );
+    return this.runHook(skb, l3, 'postrouting', {
+      family: l3,
+      hook: 'postrouting',
+      iif: null,
+      oif: bridge,
+    });
+  }
+
+  private callIpTables(l3: L3): boolean {
+    return (
+      this.sysctl(
+        l3 === 'ip' ? 'net.bridge.bridge-nf-call-iptables' : 'net.bridge.bridge-nf-call-ip6tables',
+      ) === 1
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Receive
+
+  /** A frame from a machine arrives on a host device (a bridge port or an ordinary link). */
+  receive(skb: Skb, dev: string, port?: { name: string; bridge: string }): Arrival {
+    if (++skb.passes > MAX_PASSES) {
+      this.info(
+        'drop',
+        `the packet went through the host ${MAX_PASSES} times: a routing loop; nfwalk stops it here`,
+        { reason: 'loop' },
+      );
+      return { kind: 'ended' };
+    }
+    if (port) return this.bridgeReceive(skb, port.name, port.bridge);
+    return this.ipRcv(skb, dev);
+  }
+
+  private ingress(skb: Skb, dev: string): Verdict {
+    return this.runHook(skb, 'netdev', 'ingress', {
+      family: 'netdev',
+      hook: 'ingress',
+      iif: dev,
+      oif: null,
+    });
+  }
+
+  /** ip_rcv → PREROUTING → ip_rcv_finish (routing decision). */
+  ipRcv(skb: Skb, dev: string): Arrival {
+    const l3 = skb.pkt.family;
+    if (this.ingress(skb, dev) !== 'accept') return this.end();
+    if (skb.bridge && !skb.bridge.inPrerouting) {
+      // ip_sabotage_in: ip prerouting already ran inside the bridge's prerouting.
+      this.info(
+        'bridge',
+        `up from bridge ${dev}: the ${l3} prerouting hook already ran inside the bridge's prerouting, so it is skipped`,
+        { step: 'ip_sabotage_in' },
+      );
+    } else {
+      const v = this.runHook(skb, l3, 'prerouting', {
+        family: l3,
+        hook: 'prerouting',
+        iif: dev,
+        oif: null,
+      });
+      if (v !== 'accept') return this.end(v);
+    }
+    const r = skb.dst ?? this.routeInput(skb, dev);
+    skb.dst = r;
+    if (r.type === 'local' || r.type === 'broadcast') {
+      this.info(
+        'route',
+        `routing decision: ${skb.pkt.daddr} is local: input`,
+        routeDetail(r, 'local'),
+      );
+      return this.ipLocalDeliver(skb, dev);
+    }
+    if (r.type === 'unicast') {
+      if (!this.forwarding(l3)) {
+        this.info(
+          'drop',
+          `routing decision: ${skb.pkt.daddr} is not local and forwarding is off (${l3 === 'ip' ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding'} = 0): dropped, no forward hook`,
+          { reason: 'forwarding-disabled' },
+        );
+        return { kind: 'ended' };
+      }
+      this.info(
+        'route',
+        `routing decision: forward to ${skb.pkt.daddr} via ${r.dev}${r.via ? ` (gateway ${r.via})` : ''}`,
+        routeDetail(r, 'forward'),
+      );
+      return this.ipForward(skb, dev, r);
+    }
+    this.info('drop', `routing decision: no route to ${skb.pkt.daddr}: dropped`, {
+      reason: 'no-route',
+      decision: 'unreachable',
+    });
+    return { kind: 'ended' };
+  }
+
+  private routeInput(skb: Skb, _dev: string): RouteResult {
+    return this.d.routing.lookup(skb.pkt.daddr);
+  }
+
+  /** ip_local_deliver: INPUT, then the socket. */
+  private ipLocalDeliver(skb: Skb, dev: string): Arrival {
+    const l3 = skb.pkt.family;
+    const v = this.runHook(skb, l3, 'input', { family: l3, hook: 'input', iif: dev, oif: null });
+    if (v !== 'accept') return this.end(v);
+    this.info('deliver', `delivered to the host (${describe(skb.pkt)})`, { to: 'host', dev });
+    return { kind: 'host', skb, dev };
+  }
+
+  /** ip_forward: ttl decremented, FORWARD, then ip_output. */
+  private ipForward(skb: Skb, iif: string, r: Extract<RouteResult, { type: 'unicast' }>): Arrival {
+    const l3 = skb.pkt.family;
+    if (skb.pkt.ttl <= 1) {
+      this.info(
+        'drop',
+        'ttl exceeded: the kernel would send an ICMP time exceeded, which nfwalk does not model',
+        { reason: 'ttl' },
+      );
+      this.stopped = true;
+      return { kind: 'unsupported' };
+    }
+    skb.pkt.ttl -= 1;
+    if (skb.pkt.ether) delete skb.pkt.ether;
+    const v = this.runHook(skb, l3, 'forward', { family: l3, hook: 'forward', iif, oif: r.dev });
+    if (v !== 'accept') return this.end(v);
+    return this.ipOutput(skb, iif);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Send
+
+  /** A packet the host sends (a socket's reply, a reject): route, OUTPUT, POSTROUTING. */
+  localOut(skb: Skb): Arrival {
+    const l3 = skb.pkt.family;
+    skb.local = true;
+    const r = this.d.routing.lookup(skb.pkt.daddr);
+    if (r.type !== 'unicast' && r.type !== 'local') {
+      this.info('drop', `no route to ${skb.pkt.daddr} for the host's packet`, {
+        reason: 'no-route',
+        decision: 'output',
+      });
+      return { kind: 'ended' };
+    }
+    const route = r.type === 'local' ? ({ type: 'local', dev: 'lo' } as const) : r;
+    skb.dst = route;
+    this.info(
+      'route',
+      `route for the host's packet: ${route.type === 'local' ? 'local, through lo' : `via ${route.dev}${route.via ? ` (gateway ${route.via})` : ''}`}`,
+      routeDetail(route, 'output'),
+    );
+    const before = { daddr: skb.pkt.daddr, mark: skb.mark };
+    const v = this.runHook(skb, l3, 'output', {
+      family: l3,
+      hook: 'output',
+      iif: null,
+      oif: route.dev,
+    });
+    if (v !== 'accept') return this.end(v);
+    if (skb.pkt.daddr !== before.daddr || skb.mark !== before.mark) {
+      // ip_route_me_harder (NAT in output, route chains): route again.
+      const again = this.d.routing.lookup(skb.pkt.daddr);
+      if (again.type !== 'unicast' && again.type !== 'local') {
+        this.info('drop', `no route to ${skb.pkt.daddr} after output`, { reason: 'no-route' });
+        return { kind: 'ended' };
+      }
+      skb.dst = again.type === 'local' ? { type: 'local', dev: 'lo' } : again;
+      this.info(
+        'route',
+        `rerouted after the output hook changed the packet: ${skb.dst.type === 'local' ? 'local, through lo' : `via ${again.type === 'unicast' ? again.dev : ''}`}`,
+        routeDetail(skb.dst, 'output'),
+      );
+    }
+    return this.ipOutput(skb, null);
+  }
+
+  /** ip_output: POSTROUTING (input device: the one the packet came in on, if any), transmit. */
+  private ipOutput(skb: Skb, iif: string | null): Arrival {
+    const l3 = skb.pkt.family;
+    const r = skb.dst;
+    const dev = r && (r.type === 'unicast' || r.type === 'local') ? r.dev : '';
+    const v = this.runHook(skb, l3, 'postrouting', {
+      family: l3,
+      hook: 'postrouting',
+      iif,
+      oif: dev,
+    });
+    if (v !== 'accept') return this.end(v);
+    if (r?.type === 'local') {
+      this.info('send', `looped back through lo (${describe(skb.pkt)})`, { dev: 'lo' });
+      skb.bridge = undefined;
+      skb.dst = undefined;
+      return this.receive(skb, 'lo');
+    }
+    if (r?.type !== 'unicast') return { kind: 'ended' };
+    return this.transmit(skb, r);
+  }
+
+  /** The neighbour: which machine behind `dev` has `address`. */
+  private neighbour(dev: string, address: string): Machine | undefined {
+    return this.d.scenario.hosts.find((m) => m.interface === dev && m.addresses.includes(address));
+  }
+
+  /** ip_finish_output2 → neighbour → device (through the bridge for a bridge device). */
+  private transmit(skb: Skb, r: Extract<RouteResult, { type: 'unicast' }>): Arrival {
+    const next = this.neighbour(r.dev, r.nexthop);
+    const final = this.neighbour(r.dev, skb.pkt.daddr);
+    const to = final ?? next;
+    if (!to) {
+      this.info('drop', `no neighbour: no machine behind ${r.dev} has ${r.nexthop}`, {
+        reason: 'no-neighbour',
+        dev: r.dev,
+        nexthop: r.nexthop,
+      });
+      return { kind: 'ended' };
+    }
+    if (
+      this.runHook(skb, 'netdev', 'egress', {
+        family: 'netdev',
+        hook: 'egress',
+        iif: null,
+        oif: r.dev,
+      }) !== 'accept'
+    )
+      return this.end();
+    if (this.d.bridges.isBridge(r.dev)) {
+      const port = this.d.bridges.portOf(to);
+      if (!port) return { kind: 'ended' };
+      this.info(
+        'bridge',
+        `bridge ${r.dev}: ${this.d.bridges.machineMac(to)} is behind port ${port.name}`,
+        { step: 'br_dev_xmit', bridge: r.dev, port: port.name },
+      );
+      const v = this.runHook(skb, 'bridge', 'output', {
+        family: 'bridge',
+        hook: 'output',
+        iif: null,
+        oif: port.name,
+        bridge: r.dev,
+      });
+      if (v !== 'accept') return this.end(v);
+      return this.bridgePostRouting(skb, port.name, r.dev, to);
+    }
+    return this.arrive(skb, r.dev, to);
+  }
+
+  private arrive(skb: Skb, dev: string, to: Machine): Arrival {
+    this.info('send', `sent out of ${dev} to ${to.name} (${describe(skb.pkt)})`, {
+      dev,
+      machine: to.name,
+      packet: view(skb.pkt, null, dev),
+    });
+    return { kind: 'machine', machine: to, skb };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Bridge
+
+  /** br_handle_frame: bridge PREROUTING, then the FDB decides: local, or another port. */
+  private bridgeReceive(skb: Skb, port: string, bridge: string): Arrival {
+    if (this.ingress(skb, port) !== 'accept') return this.end();
+    const v = this.runHook(skb, 'bridge', 'prerouting', {
+      family: 'bridge',
+      hook: 'prerouting',
+      iif: port,
+      oif: null,
+      bridge,
+    });
+    if (v !== 'accept') return this.end(v);
+    return this.bridgeFrameFinish(skb, port, bridge);
+  }
+
+  /** br_handle_frame_finish. */
+  private bridgeFrameFinish(skb: Skb, port: string, bridge: string): Arrival {
+    const dmac = skb.pkt.ether?.daddr ?? '';
+    if (dmac === this.d.bridges.deviceMac(bridge)) {
+      // br_pass_frame_up: bridge INPUT, then the bridge device receives it.
+      this.info(
+        'bridge',
+        `bridge ${bridge}: the frame is for the bridge itself: bridge input, then up to ${bridge}`,
+        { step: 'br_pass_frame_up', bridge, port },
+      );
+      const v = this.runHook(skb, 'bridge', 'input', {
+        family: 'bridge',
+        hook: 'input',
+        iif: port,
+        oif: null,
+        bridge,
+      });
+      if (v !== 'accept') return this.end(v);
+      return this.ipRcv(skb, bridge);
+    }
+    const out = this.d.bridges.fdbLookup(bridge, dmac);
+    if (!out) {
+      this.info(
+        'drop',
+        `bridge ${bridge}: no forwarding entry for ${dmac}: the frame would be flooded, which nfwalk does not model`,
+        { reason: 'flood' },
+      );
+      return { kind: 'ended' };
+    }
+    if (out.name === port) {
+      this.info(
+        'drop',
+        `bridge ${bridge}: the destination is behind the port the frame came in on (${port}); without hairpin mode the bridge does not send it back`,
+        { reason: 'hairpin', port },
+      );
+      return { kind: 'ended' };
+    }
+    this.info('bridge', `bridge ${bridge}: ${dmac} is behind port ${out.name}: bridge forward`, {
+      step: 'br_forward',
+      bridge,
+      from: port,
+      to: out.name,
+    });
+    const v = this.runHook(skb, 'bridge', 'forward', {
+      family: 'bridge',
+      hook: 'forward',
+      iif: port,
+      oif: out.name,
+      bridge,
+    });
+    if (v !== 'accept') return this.end(v);
+    return this.bridgePostRouting(skb, out.name, bridge, out.machine);
+  }
+
+  /** br_forward_finish: bridge POSTROUTING (and, via br_netfilter, ip POSTROUTING), then out. */
+  private bridgePostRouting(skb: Skb, port: string, bridge: string, to: Machine): Arrival {
+    const v = this.runHook(skb, 'bridge', 'postrouting', {
+      family: 'bridge',
+      hook: 'postrouting',
+      iif: null,
+      oif: port,
+      bridge,
+    });
+    if (v !== 'accept') return this.end(v);
+    if (
+      this.runHook(skb, 'netdev', 'egress', {
+        family: 'netdev',
+        hook: 'egress',
+        iif: null,
+        oif: port,
+      }) !== 'accept'
+    )
+      return this.end();
+    return this.arrive(skb, port, to);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Reject
+
+  /**
+   * nft_reject: the kernel answers the packet from the host (nf_send_unreach / nf_send_reset)
+   * and the answer crosses the host's own output path. The answer carries the rejected
+   * packet's conntrack entry as related (nf_ct_attach); measured: the ICMP error of a reject
+   * in input is `ct state related` in output.
+   */
+  private reject(
+    skb: Skb,
+    e: Extract<Effect, { kind: 'reject' }>,
+    hook: HookName,
+    _iif: string | null,
+  ): void {
+    const p = skb.pkt;
+    const w = e.stmt.with;
+    const tcpReset = w?.type === 'tcp reset';
+    if (tcpReset && !p.tcp) return;
+    if (tcpReset) {
+      const rst = answerSkb(p, p.daddr, p.saddr, { rst: true }, skb.ct);
+      this.spawned.push({ role: 'reset', skb: rst });
+      this.info('note', `reject with tcp reset: the host sends a RST to ${p.saddr}`, { hook });
+      return;
+    }
+    const code = icmpCode(p.family, w?.type, w?.code);
+    // icmp_send: the source is the packet's destination if it was for the host, else the
+    // address routing picks towards the sender.
+    const local = this.d.routing.addressType(p.daddr) === 'local';
+    const src = local ? p.daddr : this.sourceToward(p.saddr);
+    if (!src) return;
+    const err = icmpErrorSkb(p, src, code, skb.ct);
+    this.spawned.push({ role: 'icmp-error', skb: err });
+    this.info(
+      'note',
+      `reject: the host sends ICMP ${p.family === 'ip' ? 'type 3' : 'type 1'} code ${code} to ${p.saddr}`,
+      { hook, code },
+    );
+  }
+
+  sourceToward(daddr: string): string | undefined {
+    const r = this.d.routing.lookup(daddr);
+    if (r.type !== 'unicast') return undefined;
+    return this.d.routing.sourceFor(r.dev, familyOf(daddr), r.nexthop);
+  }
+
+  private end(v?: Verdict): Arrival {
+    return v === 'unsupported' || this.stopped ? { kind: 'unsupported' } : { kind: 'ended' };
+  }
+}
+
+/**
+ * br_nf_hook_thresh: where the bridge hook carries on after br_netfilter's entry. Entries
+ * below NF_BR_PRI_BRNF already ran; at NF_BR_PRI_BRNF only br_nf_pre_routing itself is
+ * recognised, so for the forward hook (br_nf_forward_ip sits at -1) other entries at exactly
+ * 0 are skipped, as in the kernel's loop.
+ */
+function nextAfterThresh(
+  list: HookEntry[],
+  at: number,
+  kind: 'br-nf-prerouting' | 'br-nf-forward',
+): number {
+  if (kind === 'br-nf-prerouting') return at + 1;
+  let i = 0;
+  for (; i < list.length; i++) {
+    const e = list[i] as HookEntry;
+    if (e.priority < NF_BR_PRI_BRNF) continue;
+    if (e.priority > NF_BR_PRI_BRNF) break;
+  }
+  return i;
+}
+
+function show(e: { saddr: string; daddr: string; sport?: number; dport?: number }): string {
+  const a = (x: string, p?: number) => (p === undefined ? x : `${x}:${p}`);
+  return `${a(e.saddr, e.sport)} → ${a(e.daddr, e.dport)}`;
+}
+
+function routeDetail(
+  r: RouteResult,
+  decision: 'local' | 'forward' | 'output',
+): Record<string, unknown> {
+  return {
+    decision,
+    ...(r.type === 'unicast'
+      ? { dev: r.dev, nexthop: r.nexthop, ...(r.via ? { via: r.via } : {}) }
+      : {}),
+    ...(r.type === 'local' ? { dev: r.dev } : {}),
+  };
+}
+
+/** The ICMP code of a reject (nft_reject: port-unreachable by default; icmpx mapped). */
+function icmpCode(family: 'ip' | 'ip6', type?: string, code?: string): number {
+  const v4: Record<string, number> = {
+    'net-unreachable': 0,
+    'host-unreachable': 1,
+    'prot-unreachable': 2,
+    'port-unreachable': 3,
+    'net-prohibited': 9,
+    'host-prohibited': 10,
+    'admin-prohibited': 13,
+  };
+  const v6: Record<string, number> = {
+    'no-route': 0,
+    'admin-prohibited': 1,
+    'addr-unreachable': 3,
+    'port-unreachable': 4,
+    'host-unreachable': 3,
+  };
+  // icmpx: no-route, port-unreachable, host-unreachable, admin-prohibited.
+  const icmpx4: Record<string, number> = {
+    'no-route': 0,
+    'port-unreachable': 3,
+    'host-unreachable': 1,
+    'admin-prohibited': 13,
+  };
+  const icmpx6: Record<string, number> = {
+    'no-route': 0,
+    'port-unreachable': 4,
+    'host-unreachable': 3,
+    'admin-prohibited': 1,
+  };
+  const name = code ?? 'port-unreachable';
+  if (/^\d+$/.test(name)) return Number(name);
+  if (type === 'icmpx' || type === undefined)
+    return (family === 'ip' ? icmpx4 : icmpx6)[name] ?? (family === 'ip' ? 3 : 4);
+  return (family === 'ip' ? v4 : v6)[name] ?? (family === 'ip' ? 3 : 4);
+}
+
+/** The conntrack a kernel-made answer carries (nf_ct_attach: related, opposite direction). */
+function attachRelated(ct: CtAttachment | undefined): CtAttachment | undefined {
+  if (!ct) return undefined;
+  return {
+    conn: ct.conn,
+    direction: ct.direction === 'original' ? 'reply' : 'original',
+    info: 'related',
+  };
+}
+
+export function answerSkb(
+  p: Packet,
+  saddr: string,
+  daddr: string,
+  opts: { rst: true },
+  ct?: CtAttachment,
+): Skb {
+  const pkt = makePacket({
+    family: p.family,
+    protocol: 'tcp',
+    saddr,
+    daddr,
+    ...(p.dport !== undefined ? { sport: p.dport } : {}),
+    ...(p.sport !== undefined ? { dport: p.sport } : {}),
+    tcpFlags: opts.rst ? ['rst', 'ack'] : ['syn', 'ack'],
+  });
+  const at = attachRelated(ct);
+  return { pkt, mark: 0, local: true, passes: 0, ...(at ? { ct: at } : {}) };
+}
+
+export function icmpErrorSkb(p: Packet, saddr: string, code: number, ct?: CtAttachment): Skb {
+  const inner = clonePacket(p);
+  delete inner.ether;
+  const pkt = makePacket({
+    family: p.family,
+    protocol: p.family === 'ip' ? 'icmp' : 'icmpv6',
+    saddr,
+    daddr: p.saddr,
+    icmp: { type: p.family === 'ip' ? 3 : 1, code, inner },
+  });
+  pkt.dscp = p.family === 'ip' ? 48 : 0;
+  const at = attachRelated(ct);
+  return { pkt, mark: 0, local: true, passes: 0, ...(at ? { ct: at } : {}) };
+}

@@ -1,0 +1,137 @@
+/**
+ * The packet as the walk carries it through the host (the kernel's sk_buff, reduced to what
+ * the hooks and the routing look at): the IP packet, its mark, its conntrack attachment, the
+ * route it was given, and br_netfilter's per-packet state.
+ */
+import type { CtAttachment } from '../../conntrack/table.ts';
+import type { RouteResult } from '../../routing/table.ts';
+import type { Packet } from '../env.ts';
+import type { PacketView } from '../trace.ts';
+
+export interface BridgeInfo {
+  /** The port the frame came in on (nf_bridge->physindev). */
+  physIn: string;
+  /** The port it leaves by, once bridge forward decided (nf_bridge->physoutdev). */
+  physOut?: string;
+  /** Inside br_nf_pre_routing's run of the ip prerouting hook. */
+  inPrerouting: boolean;
+  /** The destination before ip prerouting (br_nf_ipv4_daddr_was_changed). */
+  daddrBefore: string;
+}
+
+export interface Skb {
+  pkt: Packet;
+  mark: number;
+  /** The conntrack entry and ctinfo attached by conntrack (or by a reject). */
+  ct?: CtAttachment;
+  /** Set when conntrack looked and attached no entry (invalid) or notrack was applied. */
+  ctState?: 'invalid' | 'untracked';
+  /** `notrack` ran before conntrack. */
+  notrack?: boolean;
+  /** The routing decision attached to the packet (skb_dst). */
+  dst?: RouteResult;
+  bridge?: BridgeInfo;
+  /** Sent by a local process (or by the kernel for the host). */
+  local: boolean;
+  /** Times the packet entered the host's stack; bounded so a loop ends. */
+  passes: number;
+}
+
+export function protocolName(p: Packet): string {
+  if (p.l4proto === 'ipv6-icmp') return 'icmpv6';
+  return p.l4proto;
+}
+
+export function view(p: Packet, iif: string | null, oif: string | null): PacketView {
+  return {
+    iif,
+    oif,
+    saddr: p.saddr,
+    daddr: p.daddr,
+    protocol: protocolName(p),
+    sport: p.sport ?? null,
+    dport: p.dport ?? null,
+  };
+}
+
+export function describe(p: Packet): string {
+  const port = (a: string, n?: number) =>
+    n === undefined ? a : p.family === 'ip6' ? `[${a}]:${n}` : `${a}:${n}`;
+  let what = protocolName(p);
+  if (p.tcp) what += ` [${p.tcp.flags.join(',')}]`;
+  if (p.icmp) what += ` type ${p.icmp.type} code ${p.icmp.code}`;
+  return `${what} ${port(p.saddr, p.sport)} → ${port(p.daddr, p.dport)}`;
+}
+
+const IP_HEADER = { ip: 20, ip6: 40 } as const;
+
+export interface PacketInit {
+  family: 'ip' | 'ip6';
+  protocol: 'udp' | 'tcp' | 'icmp' | 'icmpv6';
+  saddr: string;
+  daddr: string;
+  sport?: number;
+  dport?: number;
+  tcpFlags?: string[];
+  icmp?: { type: number; code: number; id?: number; sequence?: number; inner?: Packet };
+  ttl?: number;
+}
+
+/**
+ * Builds a packet with the sizes Linux tools send: a UDP datagram with 4 bytes of data, a TCP
+ * SYN or SYN-ACK with the usual 20 bytes of options, a bare RST, a ping with 56 bytes of
+ * data, an ICMP error quoting the offending packet's header and first 8 bytes.
+ */
+export function makePacket(init: PacketInit): Packet {
+  const ip = IP_HEADER[init.family];
+  let l4proto: string = init.protocol;
+  let number = 17;
+  let length = ip;
+  const p: Partial<Packet> = {};
+  if (init.protocol === 'udp') {
+    length += 8 + 4;
+  } else if (init.protocol === 'tcp') {
+    number = 6;
+    const flags = init.tcpFlags ?? ['syn'];
+    length += flags.includes('syn') ? 40 : 20;
+    p.tcp = { flags, seq: 0, ackSeq: 0, window: flags.includes('rst') ? 0 : 64240 };
+  } else {
+    number = init.protocol === 'icmp' ? 1 : 58;
+    l4proto = init.protocol === 'icmp' ? 'icmp' : 'ipv6-icmp';
+    const icmp = init.icmp ?? {
+      type: init.protocol === 'icmp' ? 8 : 128,
+      code: 0,
+      id: 1,
+      sequence: 1,
+    };
+    p.icmp = { ...icmp };
+    length += 8 + (icmp.inner ? Math.min(icmp.inner.length, IP_HEADER[init.family] + 8) : 56);
+  }
+  return {
+    family: init.family,
+    saddr: init.saddr,
+    daddr: init.daddr,
+    l4proto,
+    protocolNumber: number,
+    ...(init.sport !== undefined ? { sport: init.sport } : {}),
+    ...(init.dport !== undefined ? { dport: init.dport } : {}),
+    ...p,
+    length,
+    ttl: init.ttl ?? 64,
+    dscp: 0,
+    ecn: 0,
+    id: 0,
+  };
+}
+
+/** A deep copy (NAT rewrites packets in place; an ICMP error quotes a snapshot). */
+export function clonePacket(p: Packet): Packet {
+  return {
+    ...p,
+    ...(p.tcp ? { tcp: { ...p.tcp, flags: [...p.tcp.flags] } } : {}),
+    ...(p.icmp
+      ? { icmp: { ...p.icmp, ...(p.icmp.inner ? { inner: clonePacket(p.icmp.inner) } : {}) } }
+      : {}),
+    ...(p.ether ? { ether: { ...p.ether } } : {}),
+  };
+}

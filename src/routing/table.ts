@@ -1,0 +1,162 @@
+/**
+ * The host's routing: the kernel's local table (every address of every interface, the IPv4
+ * broadcast addresses, 127.0.0.0/8 on lo) and main table (connected routes, the scenario's
+ * routes, the default route), looked up the way fib_lookup does: local table first, then the
+ * longest matching prefix of main.
+ */
+import type { HostInterface, Route, Scenario } from '../scenario/model.ts';
+import { broadcastOf, familyOf, inCidr, inPrefix, isMulticast, networkAddress } from './address.ts';
+
+export interface RouteEntry {
+  network: string;
+  prefix: number;
+  family: 4 | 6;
+  dev: string;
+  via?: string;
+  /** connected (proto kernel, scope link) or static (from the scenario). */
+  origin: 'connected' | 'static';
+  /** The preferred source of a connected route: the interface address. */
+  src?: string;
+}
+
+/** The answer of a routing lookup: the fib types nft's `fib … type` reports, and the next hop. */
+export type RouteResult =
+  | { type: 'local'; dev: string }
+  | { type: 'broadcast'; dev: string }
+  | { type: 'multicast' }
+  | { type: 'unicast'; dev: string; via?: string; nexthop: string; entry: RouteEntry }
+  | { type: 'unreachable' };
+
+export class RoutingTable {
+  readonly interfaces: readonly HostInterface[];
+  readonly main: RouteEntry[] = [];
+  /** Local table: address → device (IPv4 127/8 kept as a prefix on lo). */
+  private readonly local: { address: string; prefix: number; dev: string }[] = [];
+  private readonly broadcast: { address: string; dev: string }[] = [];
+
+  constructor(host: Scenario['host']) {
+    this.interfaces = host.interfaces;
+    for (const iface of host.interfaces) {
+      for (const a of iface.addresses) {
+        // On lo the kernel installs `local 127.0.0.0/8 dev lo`: the whole prefix is local.
+        if (iface.name === 'lo')
+          this.local.push({ address: a.address, prefix: a.prefix, dev: 'lo' });
+        else
+          this.local.push({
+            address: a.address,
+            prefix: a.family === 4 ? 32 : 128,
+            dev: iface.name,
+          });
+        const b = broadcastOf(a);
+        if (b && iface.name !== 'lo') this.broadcast.push({ address: b, dev: iface.name });
+        if (iface.name !== 'lo' && a.prefix < (a.family === 4 ? 32 : 128)) {
+          this.main.push({
+            network: networkAddress(a),
+            prefix: a.prefix,
+            family: a.family,
+            dev: iface.name,
+            origin: 'connected',
+            src: a.address,
+          });
+        }
+      }
+    }
+    for (const r of host.routes) this.main.push(this.staticEntry(r));
+  }
+
+  private staticEntry(r: Route): RouteEntry {
+    let dev = r.dev;
+    if (!dev && r.via) {
+      const via = r.via;
+      dev = this.main.find(
+        (e) => e.origin === 'connected' && inPrefix(via, e.network, e.prefix),
+      )?.dev;
+    }
+    return {
+      network: networkAddress(r.to),
+      prefix: r.to.prefix,
+      family: r.to.family,
+      dev: dev ?? '',
+      origin: 'static',
+      ...(r.via ? { via: r.via } : {}),
+    };
+  }
+
+  /** The local-table type of an address (`fib daddr type`); `dev` restricts it (`. iif`). */
+  addressType(address: string, dev?: string): 'local' | 'broadcast' | 'multicast' | undefined {
+    if (isMulticast(address)) return 'multicast';
+    if (familyOf(address) === 4 && address === '255.255.255.255') return 'broadcast';
+    const l = this.local.find((x) => inPrefix(address, x.address, x.prefix));
+    if (l && (dev === undefined || l.dev === dev || l.dev === 'lo')) return 'local';
+    const b = this.broadcast.find((x) => x.address === address);
+    if (b && (dev === undefined || b.dev === dev)) return 'broadcast';
+    return undefined;
+  }
+
+  /** The device owning a local address. */
+  localDev(address: string): string | undefined {
+    return this.local.find((x) => inPrefix(address, x.address, x.prefix))?.dev;
+  }
+
+  /** fib_lookup: the local table, then the longest prefix of main. */
+  lookup(daddr: string): RouteResult {
+    const t = this.addressType(daddr);
+    if (t === 'local') return { type: 'local', dev: this.localDev(daddr) ?? 'lo' };
+    if (t === 'broadcast') {
+      return { type: 'broadcast', dev: this.broadcast.find((b) => b.address === daddr)?.dev ?? '' };
+    }
+    if (t === 'multicast') return { type: 'multicast' };
+    const entry = this.bestMatch(daddr);
+    if (!entry?.dev) return { type: 'unreachable' };
+    return {
+      type: 'unicast',
+      dev: entry.dev,
+      nexthop: entry.via ?? daddr,
+      entry,
+      ...(entry.via ? { via: entry.via } : {}),
+    };
+  }
+
+  /** The main-table route for `daddr` that leaves through `dev` (reverse-path checks). */
+  lookupVia(daddr: string, dev: string): RouteEntry | undefined {
+    return this.bestMatch(daddr, dev);
+  }
+
+  private bestMatch(daddr: string, dev?: string): RouteEntry | undefined {
+    const family = familyOf(daddr);
+    let best: RouteEntry | undefined;
+    for (const e of this.main) {
+      if (e.family !== family || (dev !== undefined && e.dev !== dev)) continue;
+      if (!inPrefix(daddr, e.network, e.prefix)) continue;
+      if (!best || e.prefix > best.prefix) best = e;
+    }
+    return best;
+  }
+
+  /**
+   * The source address the kernel picks for a packet leaving through `dev` towards `nexthop`
+   * (inet_select_addr): the primary address of the device in the family, preferring one whose
+   * subnet holds the next hop; the first address in scenario order otherwise.
+   */
+  sourceFor(dev: string, family: 4 | 6, nexthop?: string): string | undefined {
+    const iface = this.interfaces.find((i) => i.name === dev);
+    const addrs = iface?.addresses.filter((a) => a.family === family) ?? [];
+    if (nexthop) {
+      const same = addrs.find((a) => inCidr(nexthop, a));
+      if (same) return same.address;
+    }
+    if (addrs[0]) return addrs[0].address;
+    // A device without an address in the family: the kernel takes one from another device.
+    for (const i of this.interfaces) {
+      const a = i.addresses.find((x) => x.family === family && i.name !== 'lo');
+      if (a) return a.address;
+    }
+    return undefined;
+  }
+
+  /** The primary address of a device in a family (masquerade's choice): the first one listed. */
+  primaryAddress(dev: string, family: 4 | 6): string | undefined {
+    return this.interfaces.find((i) => i.name === dev)?.addresses.find((a) => a.family === family)
+      ?.address;
+  }
+}
