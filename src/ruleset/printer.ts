@@ -233,8 +233,7 @@ function typeofDatatype(e: Expr): string | undefined {
     if (e.field === 'sport' || e.field === 'dport') return 'inet_service';
     if (e.field === 'protocol' || e.field === 'nexthdr') return 'inet_proto';
     if (e.protocol === 'tcp' && e.field === 'flags') return 'tcp_flag';
-    if (['type', 'dscp', 'ecn', 'code', 'operation'].includes(e.field) || e.exthdr)
-      return undefined;
+    if (['type', 'dscp', 'ecn', 'code', 'operation'].includes(e.field)) return undefined;
     return 'integer';
   }
   if (e.kind === 'meta') {
@@ -333,7 +332,12 @@ export function printSet(set: NamedSet, opts: PrintOptions = {}): string {
 export function printObject(o: StatefulObject, opts: PrintOptions = {}): string {
   let out = `\t${o.type} ${o.name} {${handleSuffix(o.handle, opts)}\n`;
   if (o.comment !== undefined) out += `\t\tcomment ${quote(o.comment)}\n`;
-  for (const line of o.body) out += `\t\t${line.join(' ')}\n`;
+  let depth = 2;
+  for (const line of o.body) {
+    if (line.length === 1 && line[0] === '}') depth = Math.max(2, depth - 1);
+    out += `${'\t'.repeat(depth)}${line.join(' ')}\n`;
+    if (line[line.length - 1] === '{') depth++;
+  }
   return `${out}\t}\n`;
 }
 

@@ -1305,16 +1305,21 @@ export class NftParser {
       const open = this.next();
       if (this.peek().kind === 'handle') obj.handle = Number(this.next().text);
       this.enter(open);
+      let blocks = 0;
       try {
         for (;;) {
           this.skipSeparators();
           const t = this.peek();
           if (this.isPunct(t, '}')) {
             this.next();
-            break;
+            if (blocks === 0) break;
+            // The end of a nested block (`geneve { … }` in a tunnel).
+            blocks--;
+            obj.body.push(['}']);
+            continue;
           }
           if (t.kind === 'eof') this.fail(open, "unterminated object: missing '}'");
-          if (this.isWord(t, 'comment') && this.peek(1).kind === 'string') {
+          if (blocks === 0 && this.isWord(t, 'comment') && this.peek(1).kind === 'string') {
             this.next();
             obj.comment = this.expectString();
             continue;
@@ -1322,17 +1327,27 @@ export class NftParser {
           const from = this.pos;
           let depth = 0;
           let guard = 0;
+          let opensBlock = false;
           while (guard++ < 100000) {
             const c = this.peek();
             if (c.kind === 'eof') this.fail(open, "unterminated object: missing '}'");
-            if (this.isPunct(c, '{')) depth++;
-            else if (this.isPunct(c, '}')) {
+            if (this.isPunct(c, '{')) {
+              if (depth === 0 && this.peek(1).kind === 'nl') {
+                this.next();
+                opensBlock = true;
+                break;
+              }
+              depth++;
+            } else if (this.isPunct(c, '}')) {
               if (depth === 0) break;
               depth--;
             } else if (depth === 0 && this.atEnd()) break;
             this.next();
           }
           obj.body.push(this.words(from, this.pos - 1));
+          if (opensBlock) {
+            if (++blocks > MAX_NESTING) this.fail(t, 'nesting too deep');
+          }
         }
       } finally {
         this.leave();
