@@ -267,8 +267,9 @@ const HEADERS: Record<
   udplite: { fields: PORTS, present: (p) => p.protocolNumber === 136 },
   sctp: { fields: PORTS, present: (p) => p.protocolNumber === 132 },
   dccp: { fields: PORTS, present: (p) => p.protocolNumber === 33 },
-  icmp: { fields: ICMP_FIELDS, present: (p) => p.protocolNumber === 1 },
-  icmpv6: { fields: ICMP6_FIELDS, present: (p) => p.protocolNumber === 58 },
+  // nft adds `meta nfproto ipv4` before `meta l4proto icmp` in inet tables (nft --debug=netlink).
+  icmp: { fields: ICMP_FIELDS, present: (p) => p.family === 'ip' && p.protocolNumber === 1 },
+  icmpv6: { fields: ICMP6_FIELDS, present: (p) => p.family === 'ip6' && p.protocolNumber === 58 },
   th: { fields: PORTS, present: () => true },
   ether: { fields: ETHER_FIELDS, present: (p) => p.ether !== undefined },
   vlan: { fields: VLAN_FIELDS, present: (p) => p.ether?.vlan !== undefined },
@@ -335,12 +336,20 @@ function evalPayload(e: PayloadExpr, ctx: EvalContext): TypedValue | Break {
   if (!header || !def) throw new NotDecidable(`${what}: unknown or unmodelled header field`);
   // The dependency nft adds (meta nfproto / meta l4proto / ether type): a mismatch is NFT_BREAK.
   if (!header.present(p)) return BREAK;
-  if (e.protocol === 'th' && p.sport === undefined && p.tcp === undefined) {
-    if (!p.bytes) {
-      throw new NotDecidable(
-        `${what}: the ${p.l4proto} header has no ports (the load reads other bytes)`,
-      );
+  if (e.protocol === 'th' && p.sport === undefined) {
+    // `th` has no dependency: on a header without ports the kernel reads whatever is there.
+    if (p.icmp && e.field === 'sport') {
+      return { type: def.type, bytes: intBytes((p.icmp.type << 8) | p.icmp.code, 2) };
     }
+    const v = readBits(
+      p,
+      'th',
+      def.bit,
+      def.bits,
+      `${what} on a ${p.l4proto} header (no ports there)`,
+    );
+    if (v === BREAK) return BREAK;
+    return { type: def.type, bytes: intBytes(v, def.type.size) };
   }
   const direct = def.get?.(p, ctx.env);
   if (direct !== undefined) return { type: def.type, bytes: toBytes(direct, def.type) };
