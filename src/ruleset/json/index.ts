@@ -23,6 +23,7 @@ import type {
   Table,
   TypeSpec,
 } from '../model.ts';
+import { printRule } from '../printer.ts';
 import {
   asArray,
   asObject,
@@ -41,7 +42,6 @@ import {
 } from './access.ts';
 import { SchemaError } from './errors.ts';
 import { OBJECT_TYPES, objectBody } from './objects.ts';
-import { ruleText } from './render.ts';
 import { StmtReader } from './stmt.ts';
 import { type JsonNode, type JsonObject, JsonSyntaxError, parseJsonTree } from './tree.ts';
 import { formatDuration, namedType, PLAIN, typeOf, type ValueType } from './valuetype.ts';
@@ -302,7 +302,7 @@ class Reader {
     if (handle !== undefined) rule.handle = handle;
     const comment = optStr(o, 'comment', what);
     if (comment !== undefined) rule.comment = comment;
-    rule.text = ruleText(rule);
+    rule.text = printRule(rule);
     c.chain.rules.push(rule);
   }
 

@@ -5,6 +5,7 @@
  */
 
 import type { Expr, LogStmt, MatchStmt, NatStmt, RejectStmt, RelOp, Statement } from '../model.ts';
+import { printExpr, printStatement } from '../printer.ts';
 import {
   asArray,
   asObject,
@@ -23,7 +24,6 @@ import {
 } from './access.ts';
 import { SchemaError } from './errors.ts';
 import { type ExprContext, ExprReader, isVerdictKey, readVerdict } from './expr.ts';
-import { exprText } from './text.ts';
 import type { JsonNode, JsonObject } from './tree.ts';
 import { formatDuration, PLAIN, typeOf, type ValueType } from './valuetype.ts';
 
@@ -70,19 +70,7 @@ export class StmtReader {
   }
 
   private text(e: Expr): string {
-    return exprText(e, (s) => this.words(s).join(' '));
-  }
-
-  /** The words of a statement kept as `OtherStmt` (its keyword first). */
-  private words(s: Statement): string[] {
-    if (s.kind === 'other') return [s.keyword, ...s.args];
-    if (s.kind === 'counter') {
-      if (s.name !== undefined) return ['counter', 'name', JSON.stringify(s.name)];
-      return s.packets === undefined
-        ? ['counter']
-        : ['counter', 'packets', String(s.packets), 'bytes', String(s.bytes ?? 0)];
-    }
-    return [s.kind];
+    return printExpr(e);
   }
 
   /** Splits expression text into words, keeping double-quoted strings whole. */
@@ -222,7 +210,7 @@ export class StmtReader {
             String(size ?? 0),
             '{',
             ...this.split(k),
-            ...this.words(inner),
+            ...this.split(printStatement(inner)),
             '}',
           ],
           n,
@@ -276,6 +264,18 @@ export class StmtReader {
     const rightNode = required(o, 'right', what);
     if (left.kind === 'fib' && left.result === 'oif' && rightNode.type === 'boolean')
       left = { ...left, result: 'check' };
+    // `{"&": [tcp flags, ["syn", "ack"]]} == "syn"`: the flag-mask form nft 1.0.x lists as
+    // `tcp flags syn / syn,ack` (newer nft writes the mask as `{"|": […]}` and lists a binop).
+    let mask: Expr | undefined;
+    if (
+      left.kind === 'binop' &&
+      left.op === '&' &&
+      left.right.kind === 'list' &&
+      rightNode.type !== 'object'
+    ) {
+      mask = left.right;
+      left = left.left;
+    }
     const type = typeOf(left);
     // `exists`/`missing` (JSON true/false) is a symbol on the right of a match, as nft writes it.
     const right: Expr =
@@ -289,7 +289,10 @@ export class StmtReader {
       right,
       span: n.span,
     };
-    if (op === 'in') stmt.implicitOp = true;
+    if (mask) {
+      stmt.mask = mask;
+      if (op === '==' || op === 'in') stmt.implicitOp = true;
+    } else if (op === 'in') stmt.implicitOp = true;
     else if (op === '==') {
       // nft's must_print_eq_op: `==` is printed before a single bitmask value, and after a binop.
       const single = right.kind === 'value';
