@@ -3,7 +3,7 @@
  * break the tests), into test-results/site-dist/. A build newer than every input is reused.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const REPO = join(import.meta.dirname, '..', '..', '..');
@@ -19,9 +19,16 @@ function newest(path: string): number {
   return max;
 }
 
+/** What the build depended on besides files: a build made with other settings is not reused. */
+function settings(): string {
+  return JSON.stringify({ base: BASE, scenarios: process.env.NFWALK_SCENARIOS ?? 'scenarios' });
+}
+
 export function siteIsFresh(): boolean {
   const stamp = join(OUT, 'index.html');
-  if (!existsSync(stamp)) return false;
+  const made = join(OUT, '.nfwalk-build.json');
+  if (!existsSync(stamp) || !existsSync(made) || readFileSync(made, 'utf8') !== settings())
+    return false;
   const inputs = ['src', 'content', 'scenarios', 'astro.config.mjs', 'package-lock.json'];
   return statSync(stamp).mtimeMs > Math.max(...inputs.map((p) => newest(join(REPO, p))));
 }
@@ -51,5 +58,6 @@ export function buildSite(): number {
       .join('\n');
     throw new Error(`the site build failed:\n${errors || output.slice(-4000)}`);
   }
+  writeFileSync(join(OUT, '.nfwalk-build.json'), settings());
   return (performance.now() - started) / 1000;
 }
