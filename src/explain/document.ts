@@ -1,0 +1,835 @@
+/**
+ * Builds the explanation page as an mdast tree: the setup, then for each conversation its
+ * diagrams, every packet hook by hook (extracted chains with margin marks, numbered steps, the
+ * packet after every rewrite, the routing decisions), and why the reply went the way it did.
+ * All sentences come from the message catalogue; all facts from the trace and the scenario.
+ */
+import type {
+  BlockContent,
+  Code,
+  List,
+  ListItem,
+  Paragraph,
+  Root,
+  RootContent,
+  Table,
+  TableRow,
+} from 'mdast';
+import type { MdxJsxFlowElement } from 'mdast-util-mdx-jsx';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import type { InfoEvent, Trace } from '../netfilter/trace.ts';
+import type { Family, HookName, Ruleset } from '../ruleset/model.ts';
+import type { Scenario } from '../scenario/model.ts';
+import {
+  cidrText,
+  connectedIface,
+  type FlowView,
+  flowText,
+  localAddresses,
+  localIface,
+  machineByAddress,
+  natDelta,
+  ownerOf,
+  subnetText,
+} from './facts.ts';
+import type { ChainRef, Messages } from './i18n/messages.ts';
+import {
+  bridgeInfo,
+  conntrackInfo,
+  deliverInfo,
+  dropInfo,
+  natInfo,
+  routeInfo,
+  sendInfo,
+  unsupportedInfo,
+} from './info.ts';
+import { listingRows, listingText } from './listing.ts';
+import { matchReasons } from './matches.ts';
+import { hookMap, packetFlowchart, sequenceDiagram } from './mermaid.ts';
+import { type Phrase, toPhrasing } from './phrase.ts';
+import { type Step, splitVerdict } from './stages.ts';
+import {
+  findRule,
+  flowOf,
+  natStmtOf,
+  type PacketWalk,
+  type StageWalk,
+  sameFlow,
+  stageWalks,
+  walkPacket,
+} from './walk.ts';
+
+export interface DocOptions {
+  format: 'md' | 'mdx';
+  msg: Messages;
+}
+
+export interface ConversationSummary {
+  index: number;
+  verdict: string;
+}
+
+interface Ctx {
+  scenario: Scenario;
+  ruleset: Ruleset;
+  trace: Trace;
+  msg: Messages;
+  format: 'md' | 'mdx';
+}
+
+const para = (p: Phrase): Paragraph => ({ type: 'paragraph', children: toPhrasing(p) });
+const heading = (depth: 1 | 2 | 3 | 4 | 5, p: Phrase): RootContent => ({
+  type: 'heading',
+  depth,
+  children: toPhrasing(p),
+});
+const codeBlock = (lang: string, value: string): Code => ({ type: 'code', lang, value });
+const bullets = (items: BlockContent[][]): List => ({
+  type: 'list',
+  ordered: false,
+  spread: false,
+  children: items.map((children): ListItem => ({ type: 'listItem', spread: false, children })),
+});
+
+function ref(family: Family, table: string, chain: string): ChainRef {
+  return { family, table, chain };
+}
+
+/** The summary is Markdown by the scenario format; raw HTML in it becomes plain text. */
+function summaryNodes(summary: string): RootContent[] {
+  const tree = unified().use(remarkParse).use(remarkGfm).parse(summary) as Root;
+  const clean = (n: RootContent): RootContent => {
+    if (n.type === 'html')
+      return { type: 'paragraph', children: [{ type: 'text', value: n.value }] };
+    if ('children' in n && Array.isArray(n.children)) {
+      return {
+        ...n,
+        children: (n.children as RootContent[]).map((c) =>
+          c.type === 'html' ? { type: 'text', value: c.value } : clean(c),
+        ),
+      } as RootContent;
+    }
+    return n;
+  };
+  return tree.children.map(clean);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup
+
+function setupSection(ctx: Ctx): RootContent[] {
+  const { scenario: s, msg } = ctx;
+  const out: RootContent[] = [heading(2, msg.setupHeading()), para(msg.setupIntro(s.host.name))];
+  const cell = (p: Phrase) => ({ type: 'tableCell' as const, children: toPhrasing(p) });
+  const row = (cells: Phrase[]): TableRow => ({ type: 'tableRow', children: cells.map(cell) });
+  const ifaces: Table = {
+    type: 'table',
+    align: [null, null, null],
+    children: [
+      row([msg.colInterface(), msg.colKind(), msg.colAddresses()]),
+      ...s.host.interfaces.map((i) =>
+        row([[{ code: i.name }], msg.kind(i.kind), [i.addresses.map(cidrText).join(', ')]]),
+      ),
+    ],
+  };
+  out.push(ifaces);
+  if (s.hosts.length > 0) {
+    out.push(para(msg.machinesIntro()));
+    out.push({
+      type: 'table',
+      align: [null, null, null, null],
+      children: [
+        row([msg.colMachine(), msg.colBehind(), msg.colAddresses(), msg.colListens()]),
+        ...s.hosts.map((m) =>
+          row([
+            [m.name],
+            m.port ? [{ code: m.interface }, ' (', { code: m.port }, ')'] : [{ code: m.interface }],
+            [m.addresses.join(', ')],
+            m.listens.length > 0
+              ? [m.listens.map((l) => `${l.protocol}/${l.port}`).join(', ')]
+              : msg.none(),
+          ]),
+        ),
+      ],
+    });
+  }
+  const facts: Phrase[] = [];
+  for (const r of s.host.routes) {
+    facts.push(msg.route(cidrText(r.to), r.via, r.dev));
+  }
+  facts.push(msg.sysctlForwarding((s.host.sysctl['net.ipv4.ip_forward'] ?? 0) === 1));
+  if (s.host.interfaces.some((i) => i.kind === 'bridge')) {
+    facts.push(
+      msg.sysctlBridgeNf((s.host.sysctl['net.bridge.bridge-nf-call-iptables'] ?? 1) === 1),
+    );
+  }
+  if (s.host.listens.length > 0) {
+    facts.push(msg.hostListens(s.host.listens.map((l) => `${l.protocol}/${l.port}`)));
+  }
+  facts.push(
+    msg.rulesetIntro(ctx.scenario.ruleset.path, ctx.ruleset.format, ctx.ruleset.tables.length),
+  );
+  out.push(bullets(facts.map((f) => [para(f)])));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+
+function laterBases(sw: StageWalk, step: Step): ChainRef[] {
+  const entered = sw.replay.steps.filter((s) => s.event.type === 'enter' && s.n > step.n);
+  return entered.map((s) => ref(s.event.family, s.event.table, s.event.chain));
+}
+
+/** One step's explanation: the main sentence(s), then the notes on what the verdict means. */
+function stepPhrases(
+  ctx: Ctx,
+  w: PacketWalk,
+  sw: StageWalk,
+  step: Step,
+): { main: Phrase[]; notes: Phrase[] } {
+  const r = stepPhrasesFlat(ctx, w, sw, step);
+  return { main: r.slice(0, r.mainCount), notes: r.slice(r.mainCount) };
+}
+
+function stepPhrasesFlat(
+  ctx: Ctx,
+  w: PacketWalk,
+  sw: StageWalk,
+  step: Step,
+): Phrase[] & { mainCount: number } {
+  const { msg, ruleset, scenario } = ctx;
+  const e = step.event;
+  const out = [] as unknown as Phrase[] & { mainCount: number };
+  out.mainCount = 0;
+  for (const r of step.implicitReturns) out.push(msg.implicitReturn(r.from, r.to));
+  if (e.type === 'enter') {
+    const idx = sw.bases.findIndex(
+      (b) => b.table.family === e.family && b.table.name === e.table && b.chain.name === e.chain,
+    );
+    const base = sw.bases[idx]?.chain.base;
+    const enteredBefore = sw.replay.steps.filter(
+      (s) => s.event.type === 'enter' && s.n < step.n,
+    ).length;
+    out.push(
+      msg.stepEnter({
+        hook: sw.stage.hook,
+        fclass: sw.stage.fclass,
+        chain: ref(e.family, e.table, e.chain),
+        type: base?.type ?? 'filter',
+        priority: e.priority,
+        priorityText: base?.priority.text ?? String(e.priority),
+        position: idx + 1,
+        total: sw.bases.length,
+        first: enteredBefore === 0,
+      }),
+    );
+    const prev = sw.replay.steps.filter((s) => s.event.type === 'enter' && s.n < step.n).at(-1);
+    const v = flowOf(e.packet);
+    if (prev?.event.type === 'enter' && !sameFlow(flowOf(prev.event.packet), v)) {
+      out.push(msg.chainSees(flowText(v)));
+    }
+    out.mainCount = out.length;
+    return out;
+  }
+  if (e.type === 'policy') {
+    for (const p of step.passed) out.push(msg.passedOver(p.chain, p.indices.length));
+    out.push(msg.stepPolicy(e.chain, e.verdict));
+    out.mainCount = out.length;
+    out.push(msg.policyMeans(e.verdict));
+    return out;
+  }
+  const rule = findRule(ruleset, e.family, e.table, e.chain, e.index);
+  const enterStep = [...sw.replay.steps]
+    .reverse()
+    .find((s) => s.n <= step.n && s.event.type === 'enter');
+  const packet = enterStep?.event.type === 'enter' ? enterStep.event.packet : undefined;
+  const reasons =
+    rule && packet
+      ? matchReasons(
+          rule,
+          { scenario, packet, ct: { state: w.ct.state, status: w.ct.status } },
+          msg,
+        )
+      : [];
+  const [verdict, target] = splitVerdict(e.verdict);
+  const extra: Phrase[] = [];
+  let action: Phrase;
+  const nat = natStmtOf(rule);
+  const reject = rule?.statements.find((s) => s.kind === 'reject');
+  if (verdict === 'jump') {
+    action = msg.actJump(target);
+    extra.push(msg.jumpMeans(target, e.chain));
+  } else if (verdict === 'goto') {
+    action = msg.actGoto(target);
+    extra.push(msg.gotoMeans(target, e.chain, step.caller));
+  } else if (verdict === 'return') {
+    action = msg.actReturn(step.returnTo);
+    if (step.returnTo) extra.push(msg.returnMeans(step.returnTo));
+  } else if (verdict === 'accept' && nat) {
+    const change = sw.nat.find((c) => c.step === step.n);
+    const iface = nat.type === 'masquerade' ? sw.oif : nat.type === 'redirect' ? sw.iif : null;
+    action = msg.actNat(nat.type, change ? flowText(change.after) : undefined, iface ?? undefined);
+    extra.push(msg.natMeans(nat.type));
+    extra.push(msg.acceptMeans(e.chain, step.base.chain, laterBases(sw, step)));
+  } else if (verdict === 'accept') {
+    action = msg.actAccept();
+    extra.push(msg.acceptMeans(e.chain, step.base.chain, laterBases(sw, step)));
+  } else if (verdict === 'drop' && reject) {
+    action = msg.actReject(reject.text ?? 'reject');
+    extra.push(msg.dropMeans());
+  } else if (verdict === 'drop') {
+    action = msg.actDrop();
+    extra.push(msg.dropMeans());
+  } else if (verdict === 'queue') {
+    action = msg.actQueue();
+  } else {
+    action = msg.actContinue();
+  }
+  for (const p of step.passed) out.push(msg.passedOver(p.chain, p.indices.length));
+  out.push(reasons.length > 0 ? msg.stepBecause(reasons, action) : msg.stepAlways(action));
+  if (!rule) out.push(msg.ruleNotInRuleset(e.text));
+  out.mainCount = out.length;
+  out.push(...extra);
+  for (const i of step.after) out.push(...infoPhrases(ctx, w, i));
+  return out;
+}
+
+/** Why a base chain on this hook was not entered. */
+function notEntered(ctx: Ctx, w: PacketWalk, sw: StageWalk): Phrase[] {
+  const { msg } = ctx;
+  const out: Phrase[] = [];
+  const lastStep = sw.replay.steps.at(-1)?.event;
+  const droppedAt =
+    lastStep &&
+    ((lastStep.type === 'policy' && lastStep.verdict === 'drop') ||
+      (lastStep.type === 'rule' && splitVerdict(lastStep.verdict)[0] === 'drop'));
+  for (const b of sw.bases) {
+    if (sw.replay.reached.has(b.key)) continue;
+    const r = ref(b.table.family, b.table.name, b.chain.name);
+    const prio = b.chain.base!.priority.value;
+    const mapped = sw.nat.find((n) => n.step !== undefined);
+    const mappedStep = sw.replay.steps.find((s) => s.n === mapped?.step);
+    const mappedBase = sw.bases.find(
+      (x) =>
+        mappedStep &&
+        x.table.family === mappedStep.base.family &&
+        x.table.name === mappedStep.base.table &&
+        x.chain.name === mappedStep.base.chain,
+    );
+    const mappedBy =
+      mappedBase && mappedBase.chain.base!.priority.value <= prio ? mappedStep : undefined;
+    if (b.chain.base?.type === 'nat' && w.ct.state && w.ct.state !== 'new') {
+      out.push(msg.notEnteredNatEstablished(r, w.ct.state));
+    } else if (b.chain.base?.type === 'nat' && mappedBy) {
+      out.push(msg.notEnteredNatMapped(r, mappedBy.base.chain));
+    } else if (droppedAt) {
+      out.push(msg.notEnteredDropped(r));
+    } else {
+      out.push(msg.notEnteredUnknown(r));
+    }
+  }
+  return out;
+}
+
+function listingNode(ctx: Ctx, sw: StageWalk, title: string): RootContent {
+  const lang = ctx.ruleset.format === 'iptables-save' ? 'iptables' : 'nft';
+  if (ctx.format === 'md') return codeBlock(lang, listingText(ctx.ruleset, sw.tables, sw.replay));
+  const rows = listingRows(ctx.ruleset, sw.tables, sw.replay);
+  return jsxElement('ChainListing', { anchor: sw.anchor, lang, title, lines: rows }, []);
+}
+
+function stageSection(ctx: Ctx, w: PacketWalk, sw: StageWalk): RootContent[] {
+  const { msg } = ctx;
+  const out: RootContent[] = [];
+  out.push(heading(4, msg.stageHeading(w.role, sw.stage.hook, sw.stage.fclass)));
+  if (sw.inferred) out.push(para(msg.stageInferredIntro(sw.stage.hook)));
+  else
+    out.push(
+      para(msg.stageIntro(sw.stage.hook, sw.stage.fclass, ctx.ruleset.format === 'iptables-save')),
+    );
+  const viaBridge =
+    sw.stage.fclass === 'l3' && sw.stage.hook === 'prerouting' && sw.iif
+      ? ctx.scenario.host.interfaces.find((i) => i.name === sw.iif && i.kind === 'bridge')
+      : undefined;
+  if (viaBridge && (ctx.scenario.host.sysctl['net.bridge.bridge-nf-call-iptables'] ?? 1) === 1) {
+    out.push(para(msg.brNetfilterPrerouting(viaBridge.name)));
+  }
+  out.push(para(msg.packetAtStart(flowText(sw.viewIn), sw.iif, sw.oif)));
+  out.push(listingNode(ctx, sw, `${flowText(sw.viewIn)} · ${sw.stage.hook}`));
+  const items: BlockContent[][] = [];
+  for (const step of sw.replay.steps) {
+    const { main, notes } = stepPhrases(ctx, w, sw, step);
+    const paras = [msg.sentences(main), ...(notes.length > 0 ? [msg.sentences(notes)] : [])];
+    if (ctx.format === 'mdx') {
+      out.push(jsxElement('Step', { anchor: sw.anchor, n: step.n }, paras.map(para)));
+    } else {
+      const [firstP, ...rest] = paras;
+      items.push([para([`(${step.n}) `, ...(firstP ?? [])]), ...rest.map(para)]);
+    }
+  }
+  if (items.length > 0) out.push(bullets(items));
+  const skipped = notEntered(ctx, w, sw);
+  if (skipped.length > 0) out.push(bullets(skipped.map((p) => [para(p)])));
+  if (sw.replay.steps.length > 0 || sw.nat.length > 0) {
+    out.push(
+      para(
+        sameFlow(sw.viewIn, sw.viewOut)
+          ? msg.packetUnchanged(flowText(sw.viewOut))
+          : msg.packetNow(flowText(sw.viewOut)),
+      ),
+    );
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Between the hooks
+
+function routeSentence(
+  ctx: Ctx,
+  daddr: string,
+  next: StageWalk | undefined,
+  info?: InfoEvent,
+): Phrase | undefined {
+  const { scenario, msg } = ctx;
+  const r = info ? routeInfo(info) : undefined;
+  const decision =
+    r?.decision ??
+    (next?.stage.hook === 'input'
+      ? 'local'
+      : next?.stage.hook === 'forward'
+        ? 'forward'
+        : undefined);
+  const dst = r?.daddr ?? daddr;
+  if (decision === 'local') {
+    return msg.routeLocal(dst, localIface(scenario, dst) ?? r?.oif ?? 'lo');
+  }
+  if (decision === 'forward' || decision === 'output') {
+    const conn = connectedIface(scenario, dst);
+    const oif = r?.oif ?? next?.oif ?? conn?.iface;
+    const via =
+      r?.via ?? (conn ? undefined : scenario.host.routes.find((x) => x.dev === oif || !x.dev)?.via);
+    return msg.routeForward(
+      dst,
+      oif ?? '?',
+      decision === 'output',
+      via,
+      conn ? subnetText(conn.cidr) : undefined,
+    );
+  }
+  if (decision === 'none') return msg.routeNone(dst);
+  return info ? msg.simulatorNote(info.message) : undefined;
+}
+
+function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoEvent): Phrase[] {
+  const { msg, scenario } = ctx;
+  switch (e.type) {
+    case 'route': {
+      const s = routeSentence(ctx, w.last.daddr, undefined, e);
+      return s ? [s] : [];
+    }
+    case 'conntrack': {
+      const c = conntrackInfo(e);
+      if (c.state === 'new' || c.created) return [msg.ctNew()];
+      if (c.direction === 'reply' || w.role === 'reply')
+        return [msg.ctReply(c.state ?? 'established')];
+      return [msg.ctOther(c.state ?? '?')];
+    }
+    case 'nat': {
+      const n = natInfo(e);
+      if (n.before && n.after && n.reverse) {
+        return [msg.natReverse(n.kind ?? 'nat', natDelta(n.before, n.after), n.hook)];
+      }
+      return [];
+    }
+    case 'bridge': {
+      const b = bridgeInfo(e);
+      const bridge = b.bridge ?? '?';
+      if (b.decision === 'local' || b.decision === 'up' || b.decision === 'input') {
+        const gw = machineByAddress(scenario, w.first?.saddr ?? '')?.gateway;
+        return [msg.bridgeLocal(bridge, b.inPort, gw)];
+      }
+      if (b.decision === 'forward') return [msg.bridgeForward(bridge, b.inPort, b.outPort)];
+      if (b.decision === 'out' || b.decision === 'output')
+        return [msg.bridgeOut(bridge, b.outPort)];
+      return [msg.simulatorNote(e.message)];
+    }
+    case 'deliver': {
+      const d = deliverInfo(e);
+      const to = d.to ?? ownerOf(scenario, w.last.daddr) ?? w.last.daddr;
+      return [msg.deliver(to, flowText(w.last), d.socket)];
+    }
+    case 'drop': {
+      const d = dropInfo(e);
+      return [msg.dropped(d.reason ?? e.message)];
+    }
+    case 'send': {
+      const s = sendInfo(e);
+      return [msg.sent(s.from ?? '?', s.iface)];
+    }
+    case 'unsupported': {
+      const u = unsupportedInfo(e);
+      return [msg.unsupported(u.what ?? e.message, u.chain, u.index, u.text, u.file, u.line)];
+    }
+    default:
+      return [msg.simulatorNote(e.message)];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Packets
+
+function packetSection(ctx: Ctx, w: PacketWalk, conv: number): RootContent[] {
+  const { msg } = ctx;
+  const out: RootContent[] = [];
+  out.push(heading(3, msg.packetHeading(w.role, w.first ? flowText(flowOf(w.first)) : '?')));
+  const from = w.first ? (ownerOf(ctx.scenario, w.first.saddr) ?? w.first.saddr) : '?';
+  out.push(para(msg.packetIntro(w.role, from, w.first?.iif ?? null)));
+  out.push(para(msg.flowchartIntro()));
+  out.push(codeBlock('mermaid', packetFlowchart(ctx.scenario, w, msg, conv)));
+  let prevStage: StageWalk | undefined;
+  let routeSaid = false;
+  let cursor: FlowView | undefined;
+  for (let i = 0; i < w.items.length; i++) {
+    const item = w.items[i]!;
+    if (item.kind === 'info') {
+      if (item.event.type === 'route') routeSaid = true;
+      if (item.event.type === 'nat') {
+        const n = natInfo(item.event);
+        if (n.after) cursor = flowOf(n.after);
+      }
+      for (const p of infoPhrases(ctx, w, item.event)) out.push(para(p));
+      continue;
+    }
+    if (
+      prevStage &&
+      !routeSaid &&
+      prevStage.stage.fclass === 'l3' &&
+      prevStage.stage.hook === 'prerouting' &&
+      item.stage.fclass === 'l3' &&
+      (item.stage.hook === 'forward' || item.stage.hook === 'input')
+    ) {
+      const s = routeSentence(ctx, prevStage.viewOut.daddr, item);
+      if (s) out.push(para(s));
+    }
+    if (cursor && !sameFlow(cursor, item.viewIn)) {
+      out.push(para(msg.natChangeBetween(natDelta(cursor, item.viewIn))));
+    }
+    out.push(...stageSection(ctx, w, item));
+    cursor = item.viewOut;
+    if (item.stage.fclass === 'l3') {
+      prevStage = item;
+      routeSaid = false;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Why the reply goes the way it does, and the seed author's questions
+
+function natStepsOf(
+  w: PacketWalk,
+): { kind: string; hook: HookName; before: FlowView; after: FlowView }[] {
+  return stageWalks(w).flatMap((sw) =>
+    sw.nat.filter((n) => n.step !== undefined).map((n) => ({ ...n, hook: sw.stage.hook })),
+  );
+}
+
+function whySection(ctx: Ctx, walks: PacketWalk[]): RootContent[] {
+  const { msg, ruleset } = ctx;
+  const request = walks.find((w) => w.role === 'request');
+  const reply = walks.find((w) => w.role === 'reply');
+  if (!request || !reply) return [];
+  const out: RootContent[] = [heading(3, msg.whyHeading())];
+  const reqNat = natStepsOf(request);
+  const replyStages = stageWalks(reply);
+  const skippedNat = replyStages.flatMap((sw) =>
+    sw.bases
+      .filter((b) => b.chain.base?.type === 'nat' && !sw.replay.reached.has(b.key))
+      .map((b) => ({ ref: ref(b.table.family, b.table.name, b.chain.name), hook: sw.stage.hook })),
+  );
+  const enteredNat = replyStages.some((sw) =>
+    sw.replay.steps.some(
+      (s) =>
+        s.event.type === 'enter' &&
+        sw.bases.find(
+          (b) => b.key === `${s.event.family}\u0000${s.event.table}\u0000${s.event.chain}`,
+        )?.chain.base?.type === 'nat',
+    ),
+  );
+  const answers: { q: Phrase; a: Phrase[] }[] = [];
+
+  // 1. NAT: the reply is translated by conntrack, not by nat chains. Each rewrite, with the
+  // chain that last saw the packet before it and the first chain that saw it after.
+  const undo: Phrase[] = [];
+  type Seen = { chain: ChainRef; priority: number; view: FlowView };
+  const seen: (Seen | { change: { before: FlowView; after: FlowView; hook?: HookName } })[] = [];
+  for (const item of reply.items) {
+    if (item.kind === 'info') {
+      const n = item.event.type === 'nat' ? natInfo(item.event) : undefined;
+      if (n?.before && n.after) {
+        seen.push({
+          change: {
+            before: flowOf(n.before),
+            after: flowOf(n.after),
+            hook: n.hook as HookName | undefined,
+          },
+        });
+      }
+      continue;
+    }
+    for (const s of item.replay.steps) {
+      if (s.event.type !== 'enter') continue;
+      const change = item.nat.find(
+        (n) =>
+          n.kind === 'conntrack' &&
+          sameFlow(n.after, flowOf((s.event as { packet: FlowView }).packet)),
+      );
+      if (change)
+        seen.push({
+          change: { before: change.before, after: change.after, hook: item.stage.hook },
+        });
+      seen.push({
+        chain: ref(s.event.family, s.event.table, s.event.chain),
+        priority: s.event.priority,
+        view: flowOf(s.event.packet),
+      });
+    }
+  }
+  seen.forEach((x, i) => {
+    if (!('change' in x)) return;
+    const before = seen
+      .slice(0, i)
+      .reverse()
+      .find((y): y is Seen => 'chain' in y);
+    const after = seen.slice(i + 1).find((y): y is Seen => 'chain' in y);
+    undo.push(
+      msg.whyUndo(
+        natDelta(x.change.before, x.change.after),
+        x.change.hook ?? 'postrouting',
+        before && sameFlow(before.view, x.change.before) ? before : undefined,
+        after && sameFlow(after.view, x.change.after) ? after : undefined,
+      ),
+    );
+  });
+  if (reqNat.length > 0 && !enteredNat) {
+    const natPhrases = reqNat.map((n) => msg.natRecap(n.kind, n.hook, natDelta(n.before, n.after)));
+    const a: Phrase[] = [
+      msg.whyNoNat(
+        skippedNat.map((s) => s.ref),
+        natPhrases,
+      ),
+      ...undo,
+    ];
+    if (request.first && reply.last && reply.last.saddr === request.first.daddr) {
+      a.push(msg.whyClientSees(flowText(reply.last), request.first.daddr));
+    }
+    answers.push({ q: msg.qNoNat(), a });
+  } else if (undo.length > 0) {
+    answers.push({ q: msg.qRewrites(), a: undo });
+  }
+
+  // 2 and 3. The bridge: bridge input and ip forward, never ip input.
+  const bridgeInput = replyStages.find(
+    (sw) => sw.stage.fclass === 'bridge' && sw.stage.hook === 'input',
+  );
+  const ipForward = replyStages.find(
+    (sw) => sw.stage.fclass === 'l3' && sw.stage.hook === 'forward',
+  );
+  if (bridgeInput && ipForward) {
+    const bEnter = bridgeInput.replay.steps.find((s) => s.event.type === 'enter')?.event;
+    const fEnter = ipForward.replay.steps.find((s) => s.event.type === 'enter')?.event;
+    const bridgeName =
+      ctx.scenario.hosts.find((m) => m.port === bridgeInput.iif)?.interface ??
+      ctx.scenario.host.interfaces.find((i) => i.kind === 'bridge')?.name ??
+      '?';
+    const sender = reply.first ? machineByAddress(ctx.scenario, reply.first.saddr) : undefined;
+    const gw =
+      sender?.gateway ??
+      localAddresses(ctx.scenario, reply.ipFamily).find((a) => a.iface === bridgeName)?.address;
+    const ipInputs = ruleset.tables
+      .filter((t) => t.family === (reply.ipFamily === 4 ? 'ip' : 'ip6') || t.family === 'inet')
+      .flatMap((t) =>
+        t.chains.filter((c) => c.base?.hook === 'input').map((c) => ref(t.family, t.name, c.name)),
+      );
+    const a2: Phrase[] = [
+      msg.whyBridgeLocal(bridgeName, bridgeInput.iif ?? undefined, gw, sender?.name),
+      msg.whyForwardNotInput(ipForward.viewIn.daddr, ipForward.oif ?? '?'),
+    ];
+    answers.push({
+      q: msg.qInputAndForward(
+        bEnter ? ref(bEnter.family, bEnter.table, bEnter.chain) : undefined,
+        fEnter ? ref(fEnter.family, fEnter.table, fEnter.chain) : undefined,
+      ),
+      a: a2,
+    });
+    const firstInput = ipInputs[0];
+    if (firstInput && bEnter?.type === 'enter') {
+      const ipPrio =
+        ruleset.tables
+          .find((t) => t.family === firstInput.family && t.name === firstInput.table)
+          ?.chains.find((c) => c.name === firstInput.chain)?.base?.priority.value ?? 0;
+      answers.push({
+        q: msg.qBridgeNotIpInput(
+          ref(bEnter.family, bEnter.table, bEnter.chain),
+          bEnter.priority,
+          firstInput,
+          ipPrio,
+        ),
+        a: [msg.whyLayers(bEnter.priority, ipPrio, ipInputs)],
+      });
+    }
+  }
+  if (answers.length === 0) return [];
+  for (const { q, a } of answers) {
+    out.push(heading(4, q));
+    out.push(...a.map(para));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function verdictOf(walks: PacketWalk[]): string {
+  if (walks.some((w) => w.ending === 'unsupported')) return 'unsupported';
+  const req = walks.find((w) => w.role === 'request');
+  const last = walks.at(-1);
+  if (!req || !last) return 'no-packets';
+  if (walks.some((w) => w.role === 'icmp-error' || w.role === 'reset')) return 'rejected';
+  if (req.ending === 'dropped') return 'dropped';
+  if (req.ending === 'rejected') return 'rejected';
+  const reply = walks.find((w) => w.role === 'reply');
+  if (reply) return reply.ending === 'dropped' ? 'reply-dropped' : 'answered';
+  return req.ending === 'delivered' ? 'delivered' : 'passed';
+}
+
+function conversationSection(
+  ctx: Ctx,
+  conv: number,
+  walks: PacketWalk[],
+  verdict: string,
+): RootContent[] {
+  const { msg, scenario } = ctx;
+  const spec = scenario.packets[conv];
+  const req = walks[0];
+  const flow = req?.first ? flowText(flowOf(req.first)) : '?';
+  const out: RootContent[] = [];
+  out.push(
+    heading(
+      2,
+      msg.conversationHeading(conv + 1, spec?.protocol ?? req?.first?.protocol ?? '?', flow),
+    ),
+  );
+  out.push(
+    para(
+      msg.conversationIntro(
+        spec?.from ?? '?',
+        spec?.to ?? '?',
+        walks.map((w) => w.role),
+        verdict,
+      ),
+    ),
+  );
+  out.push(para(msg.sequenceIntro()));
+  out.push(codeBlock('mermaid', sequenceDiagram(scenario, walks, msg)));
+  out.push(para(msg.hookMapIntro()));
+  out.push(codeBlock('mermaid', hookMap(walks, msg)));
+  for (const w of walks) out.push(...packetSection(ctx, w, conv));
+  out.push(...whySection(ctx, walks));
+  return out;
+}
+
+export function buildDocument(
+  scenario: Scenario,
+  ruleset: Ruleset,
+  trace: Trace,
+  opts: DocOptions,
+): { root: Root; conversations: ConversationSummary[] } {
+  const ctx: Ctx = { scenario, ruleset, trace, msg: opts.msg, format: opts.format };
+  const children: RootContent[] = [];
+  if (opts.format === 'md') children.push(heading(1, [scenario.title]));
+  if (scenario.summary) children.push(...summaryNodes(scenario.summary));
+  children.push(...setupSection(ctx));
+  const conversations: ConversationSummary[] = [];
+  for (const c of trace.conversations) {
+    const walks: PacketWalk[] = [];
+    let start: FlowView | undefined;
+    c.packets.forEach((p, i) => {
+      const w = walkPacket(scenario, ruleset, p, c.index, i, start);
+      walks.push(w);
+      start = undefined;
+    });
+    const verdict = verdictOf(walks);
+    conversations.push({ index: c.index, verdict });
+    children.push(...conversationSection(ctx, c.index, walks, verdict));
+  }
+  return { root: { type: 'root', children }, conversations };
+}
+
+// ---------------------------------------------------------------------------------------------
+// MDX components, built as trees: attribute values are estree expressions, never strings of code.
+
+type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
+
+function estreeOf(v: JsonValue): unknown {
+  if (v === null || typeof v !== 'object') {
+    if (typeof v === 'number' && v < 0) {
+      return {
+        type: 'UnaryExpression',
+        operator: '-',
+        prefix: true,
+        argument: { type: 'Literal', value: -v, raw: String(-v) },
+      };
+    }
+    return { type: 'Literal', value: v, raw: JSON.stringify(v) };
+  }
+  if (Array.isArray(v)) return { type: 'ArrayExpression', elements: v.map(estreeOf) };
+  return {
+    type: 'ObjectExpression',
+    properties: Object.entries(v).map(([k, x]) => ({
+      type: 'Property',
+      kind: 'init',
+      method: false,
+      shorthand: false,
+      computed: false,
+      key: { type: 'Literal', value: k, raw: JSON.stringify(k) },
+      value: estreeOf(x),
+    })),
+  };
+}
+
+export function jsxElement(
+  name: string,
+  props: Record<string, JsonValue>,
+  children: BlockContent[],
+): MdxJsxFlowElement {
+  return {
+    type: 'mdxJsxFlowElement',
+    name,
+    attributes: Object.entries(props).map(([k, v]) =>
+      typeof v === 'string'
+        ? { type: 'mdxJsxAttribute', name: k, value: v }
+        : {
+            type: 'mdxJsxAttribute',
+            name: k,
+            value: {
+              type: 'mdxJsxAttributeValueExpression',
+              // The serialiser prints `value`; `estree` is the same value as a tree, for compilers.
+              value: JSON.stringify(v),
+              data: {
+                estree: {
+                  type: 'Program',
+                  sourceType: 'module',
+                  body: [{ type: 'ExpressionStatement', expression: estreeOf(v) }],
+                } as never,
+              },
+            },
+          },
+    ),
+    children,
+  };
+}

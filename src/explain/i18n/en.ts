@@ -1,0 +1,492 @@
+/** English: every sentence of the page. ja.ts has the same keys. */
+import type { PacketRole } from '../../netfilter/trace.ts';
+import type { NatDelta } from '../facts.ts';
+import { code as c, capitalize, type Phrase } from '../phrase.ts';
+import type { FamilyClass } from '../stages.ts';
+import type { ChainRef, LocalAddr, Messages } from './messages.ts';
+
+const cref = (r: ChainRef): Phrase => [c(r.chain), ' of table ', c(`${r.family} ${r.table}`)];
+
+function list(items: Phrase[]): Phrase {
+  if (items.length === 0) return [];
+  if (items.length === 1) return items[0]!;
+  const out: Phrase = [];
+  items.forEach((p, i) => {
+    if (i > 0) out.push(i === items.length - 1 ? ' and ' : ', ');
+    out.push(...p);
+  });
+  return out;
+}
+
+const locals = (l: LocalAddr[]): Phrase => list(l.map((a) => [c(a.iface), ` ${a.address}`]));
+const addrWord = (f: 'saddr' | 'daddr') => (f === 'saddr' ? 'source' : 'destination');
+const portWord = (f: 'sport' | 'dport') => (f === 'sport' ? 'source port' : 'destination port');
+const ifWord = (d: 'in' | 'out') => (d === 'in' ? 'input interface' : 'output interface');
+const roleWord: Record<PacketRole, string> = {
+  request: 'request',
+  reply: 'reply',
+  'icmp-error': 'ICMP error',
+  reset: 'TCP reset',
+};
+const layer = (f: FamilyClass) =>
+  f === 'bridge'
+    ? 'bridge family'
+    : f === 'netdev'
+      ? 'netdev family'
+      : f === 'arp'
+        ? 'arp family'
+        : 'ip family';
+const verdictWord: Record<string, string> = {
+  answered: 'the request gets through and the answer comes back',
+  delivered: 'the request is delivered; nothing answers it',
+  passed: 'the request passes the host',
+  dropped: 'the request is dropped',
+  rejected: 'the request is rejected',
+  'reply-dropped': 'the request gets through but its reply is dropped',
+  unsupported: 'the walk stops at something nfwalk does not model',
+  'no-packets': 'no packet crosses the host',
+};
+
+const fieldWord = (d: NatDelta) =>
+  d.field === 'both' ? 'the packet' : d.field === 'source' ? 'the source' : 'the destination';
+
+export const en: Messages = {
+  list,
+  sentences: (parts) => parts.flatMap((p, i) => (i === 0 ? p : [' ', ...p])),
+
+  setupHeading: () => ['The setup'],
+  setupIntro: (host) => [
+    'The host whose netfilter is simulated is ',
+    c(host),
+    '. Its interfaces and addresses:',
+  ],
+  colInterface: () => ['Interface'],
+  colKind: () => ['Kind'],
+  colAddresses: () => ['Addresses'],
+  colMachine: () => ['Machine'],
+  colBehind: () => ['Behind'],
+  colListens: () => ['Listens on'],
+  kind: (k) => [k === 'bridge' ? 'bridge' : 'link'],
+  none: () => ['nothing'],
+  machinesIntro: () => ['The machines around it:'],
+  route: (to, via, dev) => [
+    'Route: ',
+    c(to),
+    ...(via ? [' via ', via] : []),
+    ...(dev ? [' dev ', c(dev)] : []),
+    '.',
+  ],
+  sysctlForwarding: (on) =>
+    on
+      ? [c('net.ipv4.ip_forward = 1'), ': the host routes packets between its interfaces.']
+      : [c('net.ipv4.ip_forward = 0'), ': the host does not forward IPv4 packets.'],
+  sysctlBridgeNf: (on) =>
+    on
+      ? [
+          c('net.bridge.bridge-nf-call-iptables = 1'),
+          ' (br_netfilter, as Docker loads it): packets crossing a bridge also pass the ip-family hooks, so a frame on a bridge port can meet both bridge-family and ip-family chains.',
+        ]
+      : [
+          c('net.bridge.bridge-nf-call-iptables = 0'),
+          ': bridged packets meet only bridge-family chains.',
+        ],
+  hostListens: (s) => ['The host itself listens on ', s.join(', '), '.'],
+  rulesetIntro: (path, format, tables) => [
+    'Ruleset: ',
+    c(path),
+    ` (${format === 'iptables-save' ? 'iptables-save output' : format === 'nft-json' ? 'nft -j JSON' : 'nft list ruleset'}), ${tables} ${tables === 1 ? 'table' : 'tables'}. The listings below are cut out of it: only the chains on the hook in question and the chains the packet reached.`,
+  ],
+
+  conversationHeading: (n, protocol, flow) => [`Conversation ${n}: ${protocol} ${flow}`],
+  conversationIntro: (from, to, roles, verdict) => [
+    c(from),
+    ' sends to ',
+    c(to),
+    `. The packets that cross the host: ${roles.map((r) => roleWord[r]).join(', ')}. In short: ${verdictWord[verdict] ?? verdict}.`,
+  ],
+  sequenceIntro: () => [
+    'The conversation as the machines see it, with the translations the host makes on the way:',
+  ],
+  hookMapIntro: () => [
+    'All netfilter hooks; the ones this conversation crosses are outlined (solid: the request, dashed: the reply, thickest: both):',
+  ],
+  packetHeading: (role, flow) => [`${capitalize([roleWord[role]]).join('')}: ${flow}`],
+  packetIntro: (role, from, iif) => [
+    `The ${roleWord[role]} comes from `,
+    c(from),
+    ...(iif ? [' and enters the host on ', c(iif)] : [' (a process on the host)']),
+    '. Hook by hook:',
+  ],
+  flowchartIntro: () => [
+    'The hooks and base chains it crosses, with the verdict of each chain and the address changes:',
+  ],
+  stageHeading: (role, hook, fclass) => [
+    `${capitalize([roleWord[role]]).join('')} (${fclass === 'l3' ? '' : `${fclass} `}${hook})`,
+  ],
+  stageIntro: (hook, fclass, iptables) => [
+    iptables ? 'From the iptables-save output, the chains ' : 'From the ruleset, the chains ',
+    `on the ${hook} hook of the ${layer(fclass)} and the chains the packet reached from them:`,
+  ],
+  brNetfilterPrerouting: (b) => [
+    'The packet arrived on a port of the bridge ',
+    c(b),
+    '. With br_netfilter, the ip-family prerouting chains run from inside the bridge’s own prerouting, before the bridge decides where the frame goes; they see the bridge device as the input interface.',
+  ],
+  stageInferredIntro: (hook) => [
+    `The packet crosses the ${hook} hook too, but enters none of its chains. The chains there:`,
+  ],
+  packetAtStart: (flow, iif, oif) => [
+    `The packet at this point: ${flow}`,
+    ...(iif ? [' (in on ', c(iif)] : []),
+    ...(oif ? [iif ? ', out on ' : ' (out on ', c(oif)] : []),
+    ...(iif || oif ? [')'] : []),
+    '.',
+  ],
+  packetNow: (flow) => [`The packet is now ${flow}.`],
+  packetUnchanged: (flow) => [`The packet is still ${flow}, as it was when it reached this hook.`],
+  natChangeBetween: (d) => [
+    `Between the hooks ${fieldWord(d)} changed from ${d.from} to ${d.to} (conntrack applies the connection's recorded translation).`,
+  ],
+
+  stepEnter: (f) => [
+    ...(f.first
+      ? [
+          `On the ${f.hook} hook${f.fclass === 'bridge' ? ' of the bridge family' : ''}, base chains run in ascending priority, whatever table they belong to. `,
+        ]
+      : ['Next on the same hook, ']),
+    ...cref(f.chain),
+    ` (type ${f.type}, priority ${f.priorityText}${f.priorityText !== String(f.priority) ? ` = ${f.priority}` : ''}) `,
+    f.first
+      ? f.position === 1
+        ? 'comes first, so it is chosen.'
+        : `is the first one the packet enters (position ${f.position} of ${f.total}).`
+      : `runs: it is number ${f.position} of ${f.total} in priority order. An accept in an earlier base chain ended only that chain; every base chain on the hook gets its turn.`,
+  ],
+  chainSees: (flow) => [`This chain sees the packet as ${flow}.`],
+  stepBecause: (reasons, action) => [...capitalize(list(reasons)), ', so ', ...action, '.'],
+  stepAlways: (action) => ['The rule has no match, so it always applies: ', ...action, '.'],
+  actJump: (t) => ['the packet jumps to ', c(t)],
+  actGoto: (t) => ['evaluation goes to ', c(t), ' (goto)'],
+  actReturn: (to) =>
+    to ? ['evaluation returns to ', c(to)] : ['the base chain returns: its policy applies'],
+  actAccept: () => ['the packet is accepted'],
+  actNat: (kind, result, iface) =>
+    [
+      c(kind),
+      kind === 'masquerade'
+        ? [
+            ' rewrites the source to the address of the output interface',
+            ...(iface ? [' ', c(iface)] : []),
+          ]
+        : kind === 'snat'
+          ? [' rewrites the source']
+          : kind === 'redirect'
+            ? [' rewrites the destination to the host itself']
+            : [' rewrites the destination'],
+      ...(result ? [`: the packet becomes ${result}`] : []),
+    ].flat() as Phrase,
+  actDrop: () => ['the packet is dropped'],
+  actReject: (text) => ['the packet is dropped and the kernel answers for it (', c(text), ')'],
+  actQueue: () => ['the packet is queued to user space'],
+  actContinue: () => [
+    'its statements run (counters, logging, marks) and, having no verdict, evaluation continues with the next rule',
+  ],
+  jumpMeans: (t, from) => [
+    'A jump is a call: when ',
+    c(t),
+    ' returns, or ends without a verdict, evaluation comes back to ',
+    c(from),
+    ' at the rule after this one.',
+  ],
+  gotoMeans: (t, from, caller) =>
+    [
+      'A goto does not come back: when ',
+      c(t),
+      ' ends without a verdict, evaluation does not return to ',
+      c(from),
+      caller
+        ? [' but to ', c(caller), ', the chain that jumped to ', c(from), '.']
+        : ['; the base chain ends and its policy applies.'],
+    ].flat() as Phrase,
+  returnMeans: (to) => ['Evaluation continues in ', c(to), ' with the rule after the jump.'],
+  acceptMeans: (chain, base, later) => [
+    ...(chain !== base
+      ? ['The accept in ', c(chain), ' ends it and the base chain ', c(base), ' that called it. ']
+      : ['The accept ends ', c(base), '. ']),
+    ...(later.length > 0
+      ? [
+          'It does not end the hook: ',
+          ...list(later.map(cref)),
+          later.length === 1 ? ' still runs.' : ' still run.',
+        ]
+      : ['No later base chain on this hook is entered, so the packet passes the hook.']),
+  ],
+  natMeans: (kind) => [
+    'A NAT statement also ends the chain with accept. The mapping is stored in the conntrack entry of this first packet: every later packet of the connection is translated the same way, and its replies the opposite way, without any nat chain being consulted again',
+    kind === 'masquerade'
+      ? ' (masquerade picks the output interface’s address when the mapping is made).'
+      : '.',
+  ],
+  dropMeans: () => ['The packet is gone: no later chain or hook sees it.'],
+  passedOver: (chain, n) => [
+    n === 1 ? 'The rule marked ↓ in ' : `The ${n} rules marked ↓ in `,
+    c(chain),
+    n === 1 ? ' was tried and did not match.' : ' were tried in order and did not match.',
+  ],
+  implicitReturn: (from, to) => [
+    c(from),
+    ' ran out of rules without a verdict (an implicit return), so evaluation went back to ',
+    c(to),
+    '.',
+  ],
+  stepPolicy: (chain, verdict) => [
+    'No rule gave a verdict, so the policy of the base chain ',
+    c(chain),
+    ' applies: ',
+    c(verdict),
+    '.',
+  ],
+  policyMeans: (v) =>
+    v === 'accept'
+      ? ['The packet goes on to the next base chain on this hook, or past the hook.']
+      : ['The packet is dropped here.'],
+  ruleNotInRuleset: (text) => [
+    'The simulator reported a rule the ruleset does not have at this position: ',
+    c(text),
+    '.',
+  ],
+  notEnteredNatEstablished: (r, state) => [
+    ...capitalize(cref(r)),
+    ` is a nat chain and is not entered: the packet belongs to a known connection (conntrack state ${state}), and nat chains see only the first packet of a connection.`,
+  ],
+  notEnteredNatMapped: (r, by) => [
+    ...capitalize(cref(r)),
+    ' is not entered: ',
+    c(by),
+    ' already set up this connection’s translation on this hook, and once a mapping exists the remaining nat chains of the hook are skipped.',
+  ],
+  notEnteredDropped: (r) => [
+    ...capitalize(cref(r)),
+    ' is not entered: the packet was dropped before its turn.',
+  ],
+  notEnteredUnknown: (r) => [
+    ...capitalize(cref(r)),
+    ' is on this hook but the trace shows the packet did not enter it.',
+  ],
+
+  reasonLocal: (f, addr, l) => [
+    `the ${addrWord(f)} address ${addr} is local: the host's own addresses are `,
+    ...locals(l),
+  ],
+  reasonNotLocal: (f, addr, l) => [
+    `the ${addrWord(f)} address ${addr} is not local (the host's own addresses are `,
+    ...locals(l),
+    ')',
+  ],
+  reasonIface: (d, n) => [`the ${ifWord(d)} is `, c(n)],
+  reasonIfaceIn: (d, n, v) => [
+    `the ${ifWord(d)} `,
+    c(n),
+    ' is one of ',
+    ...list(v.map((x) => [c(x)])),
+  ],
+  reasonIfaceNot: (d, n, v) => [
+    `the ${ifWord(d)} is `,
+    c(n),
+    ', not ',
+    ...list(v.map((x) => [c(x)])),
+  ],
+  reasonProto: (p) => [`the protocol is ${p}`],
+  reasonProtoNot: (p, v) => [`the protocol is ${p}, not ${v.join(', ')}`],
+  reasonFamily: (f) => [`the packet is ${f}`],
+  reasonAddr: (f, a) => [`the ${addrWord(f)} address is ${a}`],
+  reasonAddrIn: (f, a, s) => [`the ${addrWord(f)} address ${a} is in `, c(s)],
+  reasonAddrNot: (f, a, v) => [`the ${addrWord(f)} address ${a} is not `, c(v)],
+  reasonPort: (f, p) => [`the ${portWord(f)} is ${p}`],
+  reasonPortIn: (f, p, s) => [`the ${portWord(f)} ${p} is in `, c(s)],
+  reasonPortNot: (f, p, v) => [`the ${portWord(f)} ${p} is not `, c(v)],
+  reasonCtState: (s) => [
+    `the conntrack state is ${s}`,
+    s === 'new'
+      ? ' (the first packet of a connection)'
+      : s === 'established'
+        ? ' (a packet of a connection conntrack already knows)'
+        : '',
+  ],
+  reasonCtStateNot: (s, v) => [`the conntrack state is ${s}, not ${v.join(', ')}`],
+  reasonCtStatus: (st) => [
+    `the connection's conntrack status has ${st.join(', ')}`,
+    st.includes('dnat') ? ' (its destination was translated when it began)' : '',
+    st.includes('snat') ? ' (its source was translated when it began)' : '',
+  ],
+  reasonGeneric: (t) => [c(t), ' holds'],
+
+  routeLocal: (d, i) => [
+    `Routing decision: ${d} is an address of the host (on `,
+    c(i),
+    '), so the packet is for the host itself and goes to the input hook.',
+  ],
+  routeForward: (d, oif, local, via, subnet) => [
+    local
+      ? `Routing decision for a packet the host sends: ${d} `
+      : `Routing decision: ${d} is not an address of the host; it `,
+    ...(subnet
+      ? [`is in ${subnet}, the subnet of `, c(oif)]
+      : [`is reached via ${via ?? 'the default route'} on `, c(oif)]),
+    local
+      ? ', so it leaves through '
+      : ', so the packet is forwarded (the forward hook comes next) and leaves through ',
+    c(oif),
+    '.',
+  ],
+  routeNone: (d) => [`Routing decision: there is no route to ${d}; the packet is dropped.`],
+  ctNew: () => [
+    'conntrack sees no entry for this packet: it creates one (state new). This packet is the only one of the connection the nat chains will see.',
+  ],
+  ctReply: (s) => [
+    `conntrack finds the entry the request created: this packet is its reply (state ${s}). The translations recorded for the request are undone on the way.`,
+  ],
+  ctOther: (s) => [`conntrack: state ${s}.`],
+  natReverse: (kind, d, hook) => [
+    `conntrack undoes the request’s ${kind}${hook ? ` at the ${hook} hook` : ''}: ${fieldWord(d)} ${d.from} becomes ${d.to}.`,
+  ],
+  bridgeLocal: (b, port, gw) => [
+    'The bridge ',
+    c(b),
+    ...(port ? [' receives the frame on its port ', c(port)] : [' receives the frame']),
+    '. It is addressed to the bridge’s own MAC address',
+    gw ? ` (the sender’s gateway ${gw} is the bridge device itself)` : '',
+    ', so the bridge does not forward it to another port: it passes it up to the host’s IP stack, through the bridge family’s input hook.',
+  ],
+  bridgeForward: (b, i, o) => [
+    'The bridge ',
+    c(b),
+    ' forwards the frame',
+    ...(i ? [' from ', c(i)] : []),
+    ...(o ? [' to ', c(o)] : []),
+    ' at layer 2 (the bridge family’s forward hook).',
+  ],
+  bridgeOut: (b, p) => [
+    'The host sends the packet out of the bridge ',
+    c(b),
+    ...(p ? [' through its port ', c(p)] : []),
+    ' (the bridge family’s output and postrouting hooks).',
+  ],
+  deliver: (to, flow, socket) => [
+    `Delivered: ${flow} reaches `,
+    c(to),
+    socket === false
+      ? ', which has no socket open for it.'
+      : socket
+        ? ', which has a socket open for it.'
+        : '.',
+  ],
+  dropped: (r) => ['The packet is dropped: ', c(r), '.'],
+  sent: (from, iface) => [c(from), ' sends the packet', ...(iface ? [' on ', c(iface)] : []), '.'],
+  unsupported: (what, chain, index, text, file, line) => [
+    'The walk stops here: nfwalk does not model ',
+    c(what),
+    ...(chain !== undefined
+      ? [' (in chain ', c(chain), ...(index !== undefined ? [`, rule ${index + 1}`] : []), ')']
+      : []),
+    ...(text ? [': ', c(text)] : []),
+    ...(file ? [' — ', c(`${file}${line ? `:${line}` : ''}`)] : []),
+    '. It reports this rather than guess whether the rule matches.',
+  ],
+  simulatorNote: (m) => ['Simulator note: ', c(m)],
+
+  whyHeading: () => ['Why the reply takes this path'],
+  qNoNat: () => ['Why does the reply cross no nat chain?'],
+  qRewrites: () => ['How the reply is rewritten'],
+  qInputAndForward: (b, f) => [
+    'Why is the reply seen on an input hook ',
+    ...(b ? ['(', ...cref(b), ') '] : []),
+    'and on the forward hook ',
+    ...(f ? ['(', ...cref(f), ') '] : []),
+    'at the same time?',
+  ],
+  qBridgeNotIpInput: (b, bp, i, ip) => [
+    ...cref(b),
+    ` (input, priority ${bp}) sees the reply, but `,
+    ...cref(i),
+    ` (input, priority ${ip}) does not. Do the bridge (L2) and IP (L3) handle it separately?`,
+  ],
+  natRecap: (kind, hook, d) => [c(kind), ` at ${hook} (${fieldWord(d)} ${d.from} → ${d.to})`],
+  whyNoNat: (skipped, req) => [
+    'Because nat chains are consulted only for the first packet of a connection, the one that creates its conntrack entry. The request was that packet, and its nat chains set up ',
+    ...list(req),
+    '. conntrack stored both translations in the entry; the reply matches the entry’s reply direction, and conntrack rewrites it back by itself',
+    ...(skipped.length > 0
+      ? [', so ', ...list(skipped.map(cref)), skipped.length === 1 ? ' is' : ' are', ' skipped']
+      : []),
+    '.',
+  ],
+  whyUndo: (d, hook, sb, sa) => [
+    `At the ${hook} hook conntrack rewrites the reply: ${fieldWord(d)} ${d.from} becomes ${d.to}`,
+    ...(hook === 'prerouting'
+      ? ['. It does so where the nat hook sits (priority -100, dstnat)']
+      : hook === 'postrouting'
+        ? ['. It does so where the nat hook sits (priority 100, srcnat)']
+        : []),
+    ...(sb
+      ? ['. ', ...cref(sb.chain), ` (priority ${sb.priority}) ran before that and saw ${d.from}`]
+      : []),
+    ...(sa
+      ? [
+          sb ? '; ' : '. ',
+          ...cref(sa.chain),
+          ` (priority ${sa.priority}) runs after it and sees ${d.to}`,
+        ]
+      : []),
+    ...(sa &&
+    sb &&
+    sa.chain.family !== sb.chain.family &&
+    (sa.chain.family === 'bridge' || sb.chain.family === 'bridge')
+      ? [
+          '. Priorities of different families do not compare: with br_netfilter the ip-family prerouting hook runs inside the bridge’s prerouting, before the bridge’s input hook, whatever the numbers say',
+        ]
+      : []),
+    '.',
+  ],
+  whyClientSees: (flow, addr) => [
+    `The client receives ${flow}: the answer comes from ${addr}, the address it sent the request to, so to the client the exchange looks like one conversation with the host.`,
+  ],
+  whyBridgeLocal: (b, port, gw, sender) => [
+    'The bridge’s input hook and the IP stack’s input hook are different hooks at different layers. ',
+    ...(sender ? [c(sender)] : ['The sender']),
+    ' sends the reply to its gateway',
+    gw ? ` ${gw}` : '',
+    ', which is the bridge device ',
+    c(b),
+    ' itself; so the Ethernet frame is addressed to the bridge’s own MAC address',
+    ...(port ? [' and arrives on the bridge port ', c(port)] : []),
+    '. For a bridge, “input” means “this frame is for me, not for another port”: it goes through the bridge family’s input hook and is handed up to the IP stack. Nothing there has decided yet where the IP packet goes.',
+  ],
+  whyForwardNotInput: (d, oif) => [
+    `The IP stack then makes its own routing decision. By then conntrack has restored the destination to ${d} (at prerouting), which is not an address of the host, so the packet is forwarded out of `,
+    c(oif),
+    ': the ip family’s forward hook, then postrouting. The ip family’s input hook is only for packets addressed to the host, so the reply never reaches it.',
+  ],
+  whyLayers: (bp, ip, inputs) => [
+    `Yes. The priorities ${bp} and ${ip} do not compare across families: each family has its own hooks, and a priority only orders the chains of one hook. The bridge family’s input runs because the frame was for the bridge (L2); `,
+    ...list(inputs.map(cref)),
+    inputs.length === 1 ? ' is' : ' are',
+    ' on the ip family’s input hook, which only packets routed to the host itself reach (L3), and this reply is routed onwards.',
+  ],
+
+  dgRouting: () => ['routing decision'],
+  dgLocalProcess: () => ['local process'],
+  dgNoChain: (chains) => [`no chain entered (${chains.join(', ')} skipped)`],
+  dgDelivered: (to) => [`delivered to ${to}`],
+  dgLeaves: (to) => [`leaves the host towards ${to}`],
+  dgDropped: () => ['dropped'],
+  dgRejected: () => ['rejected'],
+  dgUnsupported: () => ['not modelled: walk stops'],
+  dgConntrack: () => ['conntrack'],
+  dgUndo: (k) => [`conntrack undoes ${k}`],
+  dgField: (f) => [f === 'both' ? 'packet' : f === 'source' ? 'src' : 'dst'],
+  dgL3: () => ['IP layer: ip, ip6, inet families'],
+  dgL2: () => ['bridge family: layer 2'],
+  dgUpToIp: () => ['up to the IP stack'],
+  dgDownToBridge: () => ['out through the bridge'],
+};

@@ -1,0 +1,516 @@
+/** 日本語: ページのすべての文。en.ts と同じキーを持つ。 */
+import type { PacketRole } from '../../netfilter/trace.ts';
+import type { NatDelta } from '../facts.ts';
+import { code as c, type Phrase } from '../phrase.ts';
+import type { FamilyClass } from '../stages.ts';
+import type { ChainRef, LocalAddr, Messages } from './messages.ts';
+
+const cref = (r: ChainRef): Phrase => [c(`${r.family} ${r.table}`), ' の ', c(r.chain)];
+
+function list(items: Phrase[]): Phrase {
+  const out: Phrase = [];
+  items.forEach((p, i) => {
+    if (i > 0) out.push('、');
+    out.push(...p);
+  });
+  return out;
+}
+
+const locals = (l: LocalAddr[]): Phrase => list(l.map((a) => [c(a.iface), `:${a.address}`]));
+const addrWord = (f: 'saddr' | 'daddr') => (f === 'saddr' ? '送信元アドレス' : '宛先アドレス');
+const portWord = (f: 'sport' | 'dport') => (f === 'sport' ? '送信元ポート' : '宛先ポート');
+const ifWord = (d: 'in' | 'out') => (d === 'in' ? '入力IF' : '出力IF');
+const roleWord: Record<PacketRole, string> = {
+  request: 'リクエスト',
+  reply: 'レスポンス',
+  'icmp-error': 'ICMPエラー',
+  reset: 'TCPリセット',
+};
+const layer = (f: FamilyClass) =>
+  f === 'bridge'
+    ? 'bridgeファミリ'
+    : f === 'netdev'
+      ? 'netdevファミリ'
+      : f === 'arp'
+        ? 'arpファミリ'
+        : 'ipファミリ';
+const fieldWord = (d: NatDelta) =>
+  d.field === 'both' ? 'パケット' : d.field === 'source' ? '送信元' : '宛先';
+const verdictWord: Record<string, string> = {
+  answered: 'リクエストは届き、応答が返ってきます',
+  delivered: 'リクエストは届きますが、応答はありません',
+  passed: 'リクエストはホストを通過します',
+  dropped: 'リクエストは破棄されます',
+  rejected: 'リクエストは拒否されます',
+  'reply-dropped': 'リクエストは届きますが、応答が破棄されます',
+  unsupported: 'nfwalk がモデル化していないものに当たり、追跡はそこで止まります',
+  'no-packets': 'ホストを通過するパケットはありません',
+};
+
+export const ja: Messages = {
+  list,
+  sentences: (parts) => parts.flat(),
+
+  setupHeading: () => ['前提条件'],
+  setupIntro: (host) => [
+    'netfilter をシミュレートするホストは ',
+    c(host),
+    ' です。インターフェースとアドレスは以下のとおりです。',
+  ],
+  colInterface: () => ['インターフェース'],
+  colKind: () => ['種類'],
+  colAddresses: () => ['アドレス'],
+  colMachine: () => ['マシン'],
+  colBehind: () => ['接続先'],
+  colListens: () => ['待ち受け'],
+  kind: (k) => [k === 'bridge' ? 'ブリッジ' : 'リンク'],
+  none: () => ['なし'],
+  machinesIntro: () => ['周囲のマシンは以下のとおりです。'],
+  route: (to, via, dev) => [
+    '経路: ',
+    c(to),
+    ...(via ? [' via ', via] : []),
+    ...(dev ? [' dev ', c(dev)] : []),
+  ],
+  sysctlForwarding: (on) =>
+    on
+      ? [
+          c('net.ipv4.ip_forward = 1'),
+          ': ホストはインターフェース間でパケットをルーティングします。',
+        ]
+      : [c('net.ipv4.ip_forward = 0'), ': ホストは IPv4 パケットを転送しません。'],
+  sysctlBridgeNf: (on) =>
+    on
+      ? [
+          c('net.bridge.bridge-nf-call-iptables = 1'),
+          '（Docker が読み込む br_netfilter）: ブリッジを通るパケットも ip ファミリのhookを通ります。そのため、ブリッジのポートに来たフレームは bridge ファミリと ip ファミリの両方のchainに出会うことがあります。',
+        ]
+      : [
+          c('net.bridge.bridge-nf-call-iptables = 0'),
+          ': ブリッジされたパケットは bridge ファミリのchainだけを通ります。',
+        ],
+  hostListens: (s) => [`ホスト自身は ${s.join(', ')} で待ち受けています。`],
+  rulesetIntro: (path, format, tables) => [
+    'ルールセット: ',
+    c(path),
+    `（${format === 'iptables-save' ? 'iptables-save の出力' : format === 'nft-json' ? 'nft -j の JSON' : 'nft list ruleset'}）、テーブル ${tables} 個。以下のリストはここから、対象のhookのchainと、パケットが到達したchainだけを抜き出したものです。`,
+  ],
+
+  conversationHeading: (n, protocol, flow) => [`通信 ${n}: ${protocol} ${flow}`],
+  conversationIntro: (from, to, roles, verdict) => [
+    c(from),
+    ' から ',
+    c(to),
+    ` あてに送ります。ホストを通過するパケットは ${roles.map((r) => roleWord[r]).join('、')} です。結論: ${verdictWord[verdict] ?? verdict}。`,
+  ],
+  sequenceIntro: () => ['マシンから見た通信と、途中でホストが行うアドレス変換です。'],
+  hookMapIntro: () => [
+    'netfilter の全hookです。この通信が通るhookを枠線で強調しています（実線: リクエスト、破線: レスポンス、最も太い線: 両方）。',
+  ],
+  packetHeading: (role, flow) => [`${roleWord[role]}: ${flow}`],
+  packetIntro: (role, from, iif) => [
+    `${roleWord[role]}は `,
+    c(from),
+    ...(iif
+      ? [' から来て、', c(iif), ' でホストに入ります']
+      : [' から（ホスト上のプロセスが）送ります']),
+    '。hookごとに追っていきます。',
+  ],
+  flowchartIntro: () => ['通過するhookとbase chain、各chainの判定とアドレスの変化です。'],
+  stageHeading: (role, hook, fclass) => [
+    `${roleWord[role]}(${fclass === 'l3' ? '' : `${fclass} `}${hook})`,
+  ],
+  stageIntro: (hook, fclass, iptables) => [
+    iptables ? 'iptables-save の出力から、' : 'nft list ruleset から、',
+    `${layer(fclass)}でhookが${hook}のchainと、そこからパケットが到達したchainを抽出すると、以下となります。`,
+  ],
+  brNetfilterPrerouting: (b) => [
+    'パケットはブリッジ ',
+    c(b),
+    ' のポートに着信しました。br_netfilter があると、ip ファミリの prerouting のchainはブリッジ自身の prerouting の中から、ブリッジがフレームの行き先を決める前に呼ばれます。入力IFにはブリッジデバイスが見えます。',
+  ],
+  stageInferredIntro: (hook) => [
+    `パケットは ${hook} のhookも通りますが、そのどのchainにも入りません。そこにあるchainは以下です。`,
+  ],
+  packetAtStart: (flow, iif, oif) => [
+    `現時点での通信は ${flow} となります`,
+    ...(iif ? ['（入力IF ', c(iif)] : []),
+    ...(oif ? [iif ? '、出力IF ' : '（出力IF ', c(oif)] : []),
+    ...(iif || oif ? ['）'] : []),
+    '。',
+  ],
+  packetNow: (flow) => [`この時点の通信は ${flow} となります。`],
+  packetUnchanged: (flow) => [`この時点の通信は、このhookに来たときと変わらず ${flow} です。`],
+  natChangeBetween: (d) => [
+    `hookとhookの間で${fieldWord(d)}が ${d.from} から ${d.to} に変わりました（conntrack が、この接続に記録した変換を適用しています）。`,
+  ],
+
+  stepEnter: (f) => [
+    ...(f.first
+      ? [
+          `${f.fclass === 'bridge' ? 'bridgeファミリの' : ''}${f.hook}のhookでは、テーブルに関係なく、base chainが優先度（priority）の小さい順に実行されます。`,
+        ]
+      : ['同じhookで次に、']),
+    ...cref(f.chain),
+    `（type ${f.type}、priority ${f.priorityText}${f.priorityText !== String(f.priority) ? ` = ${f.priority}` : ''}）`,
+    f.first
+      ? f.position === 1
+        ? 'が最も優先順位が高いので、このchainが選択されます。'
+        : `が、パケットが最初に入るchainです（${f.total}個中${f.position}番目）。`
+      : `が実行されます（優先順位で${f.total}個中${f.position}番目）。前のbase chainでのacceptはそのchainを終わらせただけで、同じhookのbase chainはすべて順番に評価されます。`,
+  ],
+  chainSees: (flow) => [`このchainから見たパケットは ${flow} です。`],
+  stepBecause: (reasons, action) => [...list(reasons), 'なので、', ...action, '。'],
+  stepAlways: (action) => ['条件のないルールなので、無条件に', ...action, '。'],
+  actJump: (t) => [c(t), ' というchainに飛びます'],
+  actGoto: (t) => [c(t), ' に goto します'],
+  actReturn: (to) =>
+    to
+      ? ['なにもせず ', c(to), ' に戻ります']
+      : ['base chainでの return なので、policyが適用されます'],
+  actAccept: () => ['accept します'],
+  actNat: (kind, result, iface) =>
+    [
+      kind === 'masquerade'
+        ? [
+            '送信元アドレスを出力IF',
+            ...(iface ? [' ', c(iface)] : []),
+            ' のアドレスに ',
+            c(kind),
+            ' します',
+          ]
+        : kind === 'snat'
+          ? ['送信元を ', c(kind), ' します']
+          : kind === 'redirect'
+            ? ['宛先をホスト自身に ', c(kind), ' します']
+            : ['宛先を ', c(kind), ' します'],
+      ...(result ? [`（パケットは ${result} になります）`] : []),
+    ].flat() as Phrase,
+  actDrop: () => ['パケットを破棄（drop）します'],
+  actReject: (text) => ['パケットを破棄し、カーネルが代わりに応答します（', c(text), '）'],
+  actQueue: () => ['パケットをユーザー空間のキューに渡します'],
+  actContinue: () => ['カウンタやログなどの文を実行し、判定がないので次のルールの評価に進みます'],
+  jumpMeans: (t, from) => [
+    'jump は呼び出しです。',
+    c(t),
+    ' が return するか、判定なしで最後まで進むと、',
+    c(from),
+    ' のこのルールの次から評価が再開されます。',
+  ],
+  gotoMeans: (t, from, caller) =>
+    [
+      'goto は戻ってきません。',
+      c(t),
+      ' が判定なしで終わっても ',
+      c(from),
+      ' には戻らず、',
+      caller
+        ? [c(from), ' を呼び出した ', c(caller), ' に戻ります。']
+        : ['base chainの評価が終わり、policyが適用されます。'],
+    ].flat() as Phrase,
+  returnMeans: (to) => [c(to), ' の、jump したルールの次から評価が続きます。'],
+  acceptMeans: (chain, base, later) => [
+    ...(chain !== base
+      ? [
+          'regular chain の ',
+          c(chain),
+          ' は base chain の ',
+          c(base),
+          ' から呼び出されています。',
+          c(chain),
+          ' で accept した時点で、呼び出し元の ',
+          c(base),
+          ' の評価も終了します。',
+        ]
+      : ['accept で ', c(base), ' の評価は終了します。']),
+    ...(later.length > 0
+      ? [
+          'ただしhookの処理が終わるわけではなく、',
+          ...list(later.map(cref)),
+          ' はこの後も実行されます。',
+        ]
+      : ['このhookでこれより後に入るbase chainはないので、パケットはこのhookを通過します。']),
+  ],
+  natMeans: (kind) => [
+    'NAT文は accept でchainを終わらせます。この変換は接続の最初のパケットで conntrack のエントリに記録され、以後の同じ接続のパケットは同じように、その応答は逆向きに、natのchainを通らずに変換されます',
+    kind === 'masquerade'
+      ? '（masquerade は変換を記録する時点の出力IFのアドレスを使います）。'
+      : '。',
+  ],
+  dropMeans: () => ['パケットはここで消え、以降のchainやhookには現れません。'],
+  passedOver: (chain, n) => [
+    c(chain),
+    ` の ↓ の付いたルール（${n}個）は順に評価されましたが、一致しませんでした。`,
+  ],
+  implicitReturn: (from, to) => [
+    c(from),
+    ' は判定のないまま最後のルールまで進んだので（暗黙の return）、',
+    c(to),
+    ' に戻ります。',
+  ],
+  stepPolicy: (chain, verdict) => [
+    '引き続きの処理がないため、base chain ',
+    c(chain),
+    ' の policy が適用されます -> ',
+    c(verdict),
+    '。',
+  ],
+  policyMeans: (v) =>
+    v === 'accept'
+      ? ['パケットはこのhookの次のbase chainへ、なければhookの先へ進みます。']
+      : ['パケットはここで破棄されます。'],
+  ruleNotInRuleset: (text) => [
+    'シミュレータはこの位置に、ルールセットにないルールを報告しました: ',
+    c(text),
+    '。',
+  ],
+  notEnteredNatEstablished: (r, state) => [
+    ...cref(r),
+    ` は nat のchainなので入りません。パケットは既知の接続に属しており（conntrack の状態は ${state}）、nat のchainは接続の最初のパケットしか見ないからです。`,
+  ],
+  notEnteredNatMapped: (r, by) => [
+    ...cref(r),
+    ' には入りません。このhookで ',
+    c(by),
+    ' がすでにこの接続の変換を設定しており、変換が決まると同じhookの残りの nat chainは飛ばされます。',
+  ],
+  notEnteredDropped: (r) => [
+    ...cref(r),
+    ' には入りません。その順番が来る前にパケットが破棄されました。',
+  ],
+  notEnteredUnknown: (r) => [
+    ...cref(r),
+    ' はこのhookにありますが、トレースではパケットはここに入っていません。',
+  ],
+
+  reasonLocal: (f, addr, l) => [
+    `${addrWord(f)} ${addr} は local（自ホストが持つアドレス: `,
+    ...locals(l),
+    '）',
+  ],
+  reasonNotLocal: (f, addr, l) => [
+    `${addrWord(f)} ${addr} は local ではない（自ホストが持つアドレスは `,
+    ...locals(l),
+    '）',
+  ],
+  reasonIface: (d, n) => [`${ifWord(d)}は `, c(n)],
+  reasonIfaceIn: (d, n, v) => [
+    `${ifWord(d)} `,
+    c(n),
+    ' は ',
+    ...list(v.map((x) => [c(x)])),
+    ' のいずれか',
+  ],
+  reasonIfaceNot: (d, n, v) => [
+    `${ifWord(d)}は `,
+    c(n),
+    ' で ',
+    ...list(v.map((x) => [c(x)])),
+    ' ではない',
+  ],
+  reasonProto: (p) => [`プロトコルは ${p}`],
+  reasonProtoNot: (p, v) => [`プロトコルは ${p} で ${v.join(', ')} ではない`],
+  reasonFamily: (f) => [`パケットは ${f}`],
+  reasonAddr: (f, a) => [`${addrWord(f)}は ${a}`],
+  reasonAddrIn: (f, a, s) => [`${addrWord(f)} ${a} は `, c(s), ' に含まれる'],
+  reasonAddrNot: (f, a, v) => [`${addrWord(f)} ${a} は `, c(v), ' ではない'],
+  reasonPort: (f, p) => [`${portWord(f)}は ${p}`],
+  reasonPortIn: (f, p, s) => [`${portWord(f)} ${p} は `, c(s), ' に含まれる'],
+  reasonPortNot: (f, p, v) => [`${portWord(f)} ${p} は `, c(v), ' ではない'],
+  reasonCtState: (s) => [
+    `conntrack の状態は ${s}`,
+    s === 'new'
+      ? '（接続の最初のパケット）'
+      : s === 'established'
+        ? '（conntrack がすでに知っている接続のパケット）'
+        : '',
+  ],
+  reasonCtStateNot: (s, v) => [`conntrack の状態は ${s} で ${v.join(', ')} ではない`],
+  reasonCtStatus: (st) => [
+    `接続の conntrack ステータスに ${st.join(', ')} がある`,
+    st.includes('dnat') ? '（接続の開始時に宛先が変換された）' : '',
+    st.includes('snat') ? '（接続の開始時に送信元が変換された）' : '',
+  ],
+  reasonGeneric: (t) => [c(t), ' が成り立つ'],
+
+  routeLocal: (d, i) => [
+    `routing decision: ${d} はホスト自身のアドレス（`,
+    c(i),
+    '）なので、パケットは自ホスト宛てとして input のhookへ進みます。',
+  ],
+  routeForward: (d, oif, local, via, subnet) => [
+    local
+      ? `ホストが送るパケットの routing decision: ${d} は`
+      : `routing decision: ${d} はホストのアドレスではなく、`,
+    ...(subnet
+      ? [c(oif), ` のサブネット ${subnet} にあるので、`]
+      : [`${via ?? 'デフォルトルート'} 経由で `, c(oif), ' から届くので、']),
+    local ? '' : 'パケットは転送され（次は forward のhook）、',
+    c(oif),
+    ' から出ていきます。',
+  ],
+  routeNone: (d) => [`routing decision: ${d} への経路がないため、パケットは破棄されます。`],
+  ctNew: () => [
+    'conntrack にはこのパケットのエントリがないので、新しく作られます（状態 new）。nat のchainがこの接続で見るのは、このパケットだけです。',
+  ],
+  ctReply: (s) => [
+    `conntrack はリクエストが作ったエントリを見つけます。このパケットはその応答です（状態 ${s}）。リクエストに記録した変換が、途中で元に戻されます。`,
+  ],
+  ctOther: (s) => [`conntrack: 状態 ${s}。`],
+  natReverse: (kind, d, hook) => [
+    `conntrack がリクエストの ${kind} を${hook ? ` ${hook} のhookで` : ''}元に戻します: ${fieldWord(d)} ${d.from} は ${d.to} になります。`,
+  ],
+  bridgeLocal: (b, port, gw) => [
+    'ブリッジ ',
+    c(b),
+    ...(port
+      ? [' がポート ', c(port), ' でフレームを受け取ります']
+      : [' がフレームを受け取ります']),
+    '。フレームの宛先はブリッジ自身の MAC アドレスです',
+    gw ? `（送信元のゲートウェイ ${gw} はブリッジデバイスそのもの）` : '',
+    '。そのためブリッジは他のポートへ転送せず、bridgeファミリの input のhookを通して、ホストの IP スタックへ渡します。',
+  ],
+  bridgeForward: (b, i, o) => [
+    'ブリッジ ',
+    c(b),
+    ' はフレームを',
+    ...(i ? [' ', c(i), ' から'] : []),
+    ...(o ? [' ', c(o), ' へ'] : []),
+    ' L2 で転送します（bridgeファミリの forward のhook）。',
+  ],
+  bridgeOut: (b, p) => [
+    'ホストはパケットをブリッジ ',
+    c(b),
+    ...(p ? [' のポート ', c(p), ' から'] : [' から']),
+    '送り出します（bridgeファミリの output と postrouting のhook）。',
+  ],
+  deliver: (to, flow, socket) => [
+    `${flow} が `,
+    c(to),
+    socket === false
+      ? ' に届きますが、待ち受けているソケットはありません。'
+      : socket
+        ? ' に届き、待ち受けているソケットが受け取ります。'
+        : ' に届きます。',
+  ],
+  dropped: (r) => ['パケットは破棄されます: ', c(r), '。'],
+  sent: (from, iface) => [
+    c(from),
+    ' がパケットを',
+    ...(iface ? [' ', c(iface), ' に'] : []),
+    '送ります。',
+  ],
+  unsupported: (what, chain, index, text, file, line) => [
+    '追跡はここで止まります。nfwalk は ',
+    c(what),
+    ' をモデル化していません',
+    ...(chain !== undefined
+      ? [
+          '（chain ',
+          c(chain),
+          ...(index !== undefined ? [` の ${index + 1} 番目のルール`] : []),
+          '）',
+        ]
+      : []),
+    ...(text ? [': ', c(text)] : []),
+    ...(file ? [' — ', c(`${file}${line ? `:${line}` : ''}`)] : []),
+    '。ルールが一致するかどうかを推測せず、こうして報告します。',
+  ],
+  simulatorNote: (m) => ['シミュレータの注記: ', c(m)],
+
+  whyHeading: () => ['レスポンスがこの経路を通る理由'],
+  qNoNat: () => ['なぜレスポンスはどの type:nat のchainも通らないのか？'],
+  qRewrites: () => ['レスポンスはどう書き換えられるか'],
+  qInputAndForward: (b, f) => [
+    'なぜレスポンスは input のhook',
+    ...(b ? ['（', ...cref(b), '）'] : []),
+    'と forward のhook',
+    ...(f ? ['（', ...cref(f), '）'] : []),
+    'を同時に通っているのか？',
+  ],
+  qBridgeNotIpInput: (b, bp, i, ip) => [
+    ...cref(b),
+    `（input、priority ${bp}）には入るのに、`,
+    ...cref(i),
+    `（input、priority ${ip}）には入らないのはなぜか？ L2 のブリッジと L3 の IP で違う処理をしているのか？`,
+  ],
+  natRecap: (kind, hook, d) => [c(kind), `（${hook}、${fieldWord(d)} ${d.from} → ${d.to}）`],
+  whyNoNat: (skipped, req) => [
+    'nat のchainが参照されるのは、接続の最初のパケット、つまり conntrack のエントリを作るパケットだけだからです。この接続ではリクエストがそのパケットで、nat のchainで ',
+    ...list(req),
+    ' が設定されました。conntrack はこの二つの変換をエントリに記録しています。レスポンスはエントリの応答方向に一致するので、conntrack 自身が逆向きに書き換えます',
+    ...(skipped.length > 0 ? ['。そのため ', ...list(skipped.map(cref)), ' は飛ばされます'] : []),
+    '。',
+  ],
+  whyUndo: (d, hook, sb, sa) => [
+    `${hook} のhookで、conntrack がレスポンスを書き換えます: ${fieldWord(d)} ${d.from} は ${d.to} になります`,
+    ...(hook === 'prerouting'
+      ? ['。これは nat のhookの位置（priority -100、dstnat）で行われます']
+      : hook === 'postrouting'
+        ? ['。これは nat のhookの位置（priority 100、srcnat）で行われます']
+        : []),
+    ...(sb
+      ? [
+          '。それより前に実行される ',
+          ...cref(sb.chain),
+          `（priority ${sb.priority}）は ${d.from} を見ます`,
+        ]
+      : []),
+    ...(sa
+      ? [
+          '。その後に実行される ',
+          ...cref(sa.chain),
+          `（priority ${sa.priority}）は ${d.to} を見ます`,
+        ]
+      : []),
+    ...(sa &&
+    sb &&
+    sa.chain.family !== sb.chain.family &&
+    (sa.chain.family === 'bridge' || sb.chain.family === 'bridge')
+      ? [
+          '。ファミリが違えば priority の数値は比べられません。br_netfilter では ipファミリの prerouting のhookがブリッジの prerouting の中で実行され、ブリッジの input のhookより先に来ます',
+        ]
+      : []),
+    '。',
+  ],
+  whyClientSees: (flow, addr) => [
+    `クライアントが受け取るのは ${flow} です。応答はリクエストを送った先の ${addr} から来るので、クライアントから見るとホストとの一つの通信になっています。`,
+  ],
+  whyBridgeLocal: (b, port, gw, sender) => [
+    'ブリッジの input のhookと、IP スタックの input のhookは、別の層にある別のhookです。',
+    ...(sender ? [c(sender)] : ['送信元']),
+    ' はレスポンスをゲートウェイ',
+    gw ? ` ${gw}` : '',
+    ' に送りますが、これはブリッジデバイス ',
+    c(b),
+    ' 自身です。そのためイーサネットフレームの宛先はブリッジ自身の MAC アドレスで',
+    ...(port ? ['、ブリッジのポート ', c(port), ' に着信します'] : []),
+    '。ブリッジにとって「input」は「このフレームは他のポートではなく自分宛て」という意味で、フレームは bridgeファミリの input のhookを通り、IP スタックに渡されます。この時点では、IP パケットの行き先はまだ決まっていません。',
+  ],
+  whyForwardNotInput: (d, oif) => [
+    `その後 IP スタックが自分で routing decision を行います。このときには conntrack が（prerouting で）宛先を ${d} に戻しており、これはホストのアドレスではないので、パケットは `,
+    c(oif),
+    ' へ転送されます。ipファミリの forward、そして postrouting のhookです。ipファミリの input のhookはホスト宛てのパケットだけが通るので、レスポンスがそこに来ることはありません。',
+  ],
+  whyLayers: (bp, ip, inputs) => [
+    `そのとおりです。priority ${bp} と ${ip} はファミリをまたいで比べるものではありません。hookはファミリごとにあり、priority は一つのhookの中でchainの順番を決めるだけです。bridgeファミリの input を通るのはフレームがブリッジ宛てだったから（L2）で、`,
+    ...list(inputs.map(cref)),
+    ' は ipファミリの input のhook、つまりホスト自身にルーティングされたパケットだけが通るhook（L3）にあり、このレスポンスは先へルーティングされます。',
+  ],
+
+  dgRouting: () => ['routing decision'],
+  dgLocalProcess: () => ['ローカルプロセス'],
+  dgNoChain: (chains) => [`chainに入らない（${chains.join(', ')} は飛ばされる）`],
+  dgDelivered: (to) => [`${to} に届く`],
+  dgLeaves: (to) => [`ホストから ${to} へ`],
+  dgDropped: () => ['破棄'],
+  dgRejected: () => ['拒否'],
+  dgUnsupported: () => ['モデル化されていない: 追跡終了'],
+  dgConntrack: () => ['conntrack'],
+  dgUndo: (k) => [`conntrack が ${k} を戻す`],
+  dgField: (f) => [f === 'both' ? 'パケット' : f === 'source' ? '送信元' : '宛先'],
+  dgL3: () => ['IP 層: ip, ip6, inet ファミリ'],
+  dgL2: () => ['bridge ファミリ: L2'],
+  dgUpToIp: () => ['IP スタックへ'],
+  dgDownToBridge: () => ['ブリッジから送出'],
+};

@@ -1,0 +1,209 @@
+/**
+ * The message catalogue's shape: every sentence of the page, as a function of the facts it
+ * states. en.ts and ja.ts each implement all of it (the type checker and a test make sure);
+ * nothing outside the catalogues writes words a reader sees.
+ */
+
+import type { PacketRole } from '../../netfilter/trace.ts';
+import type { ChainType, Family, HookName } from '../../ruleset/model.ts';
+import type { NatDelta } from '../facts.ts';
+import type { Phrase } from '../phrase.ts';
+import type { FamilyClass } from '../stages.ts';
+
+export interface ChainRef {
+  family: Family;
+  table: string;
+  chain: string;
+}
+
+export interface LocalAddr {
+  iface: string;
+  address: string;
+}
+
+export interface EnterFacts {
+  hook: HookName;
+  fclass: FamilyClass;
+  chain: ChainRef;
+  type: ChainType;
+  priority: number;
+  priorityText: string;
+  /** 1-based position among all base chains on this hook, and their number. */
+  position: number;
+  total: number;
+  /** The first base chain the packet enters on this hook. */
+  first: boolean;
+}
+
+export type AddrField = 'saddr' | 'daddr';
+export type PortField = 'sport' | 'dport';
+export type IfDir = 'in' | 'out';
+
+export interface Messages {
+  /** Joins phrases as a list: "a, b and c" / "a、b、c". */
+  list(items: Phrase[]): Phrase;
+  /** Joins sentences into one paragraph. */
+  sentences(parts: Phrase[]): Phrase;
+
+  // Setup
+  setupHeading(): Phrase;
+  setupIntro(host: string): Phrase;
+  colInterface(): Phrase;
+  colKind(): Phrase;
+  colAddresses(): Phrase;
+  colMachine(): Phrase;
+  colBehind(): Phrase;
+  colListens(): Phrase;
+  kind(k: 'link' | 'bridge'): Phrase;
+  none(): Phrase;
+  machinesIntro(): Phrase;
+  route(to: string, via: string | undefined, dev: string | undefined): Phrase;
+  sysctlForwarding(on: boolean): Phrase;
+  sysctlBridgeNf(on: boolean): Phrase;
+  hostListens(sockets: string[]): Phrase;
+  rulesetIntro(path: string, format: string, tables: number): Phrase;
+
+  // Conversations and packets
+  conversationHeading(n: number, protocol: string, flow: string): Phrase;
+  conversationIntro(from: string, to: string, roles: PacketRole[], verdict: string): Phrase;
+  sequenceIntro(): Phrase;
+  hookMapIntro(): Phrase;
+  packetHeading(role: PacketRole, flow: string): Phrase;
+  packetIntro(role: PacketRole, from: string, iif: string | null): Phrase;
+  flowchartIntro(): Phrase;
+  stageHeading(role: PacketRole, hook: HookName, fclass: FamilyClass): Phrase;
+  stageIntro(hook: HookName, fclass: FamilyClass, iptables: boolean): Phrase;
+  stageInferredIntro(hook: HookName): Phrase;
+  /** ip-family prerouting chains run from inside the bridge (br_netfilter). */
+  brNetfilterPrerouting(bridge: string): Phrase;
+  packetAtStart(flow: string, iif: string | null, oif: string | null): Phrase;
+  packetNow(flow: string): Phrase;
+  packetUnchanged(flow: string): Phrase;
+  natChangeBetween(delta: NatDelta): Phrase;
+
+  // Steps
+  stepEnter(f: EnterFacts): Phrase;
+  chainSees(flow: string): Phrase;
+  stepBecause(reasons: Phrase[], action: Phrase): Phrase;
+  stepAlways(action: Phrase): Phrase;
+  actJump(target: string): Phrase;
+  actGoto(target: string): Phrase;
+  actReturn(to: string | undefined): Phrase;
+  actAccept(): Phrase;
+  actNat(kind: string, result: string | undefined, iface: string | undefined): Phrase;
+  actDrop(): Phrase;
+  actReject(text: string): Phrase;
+  actQueue(): Phrase;
+  actContinue(): Phrase;
+  jumpMeans(target: string, from: string): Phrase;
+  gotoMeans(target: string, from: string, caller: string | undefined): Phrase;
+  returnMeans(to: string): Phrase;
+  acceptMeans(chain: string, base: string, later: ChainRef[]): Phrase;
+  natMeans(kind: string): Phrase;
+  dropMeans(): Phrase;
+  passedOver(chain: string, count: number): Phrase;
+  implicitReturn(from: string, to: string): Phrase;
+  stepPolicy(chain: string, verdict: string): Phrase;
+  policyMeans(verdict: string): Phrase;
+  ruleNotInRuleset(text: string): Phrase;
+  notEnteredNatEstablished(chain: ChainRef, state: string): Phrase;
+  notEnteredNatMapped(chain: ChainRef, by: string): Phrase;
+  notEnteredDropped(chain: ChainRef): Phrase;
+  notEnteredUnknown(chain: ChainRef): Phrase;
+
+  // Why a rule matched
+  reasonLocal(field: AddrField, addr: string, locals: LocalAddr[]): Phrase;
+  reasonNotLocal(field: AddrField, addr: string, locals: LocalAddr[]): Phrase;
+  reasonIface(dir: IfDir, name: string): Phrase;
+  reasonIfaceIn(dir: IfDir, name: string, values: string[]): Phrase;
+  reasonIfaceNot(dir: IfDir, name: string, values: string[]): Phrase;
+  reasonProto(proto: string): Phrase;
+  reasonProtoNot(proto: string, values: string[]): Phrase;
+  reasonFamily(f: string): Phrase;
+  reasonAddr(field: AddrField, addr: string): Phrase;
+  reasonAddrIn(field: AddrField, addr: string, set: string): Phrase;
+  reasonAddrNot(field: AddrField, addr: string, value: string): Phrase;
+  reasonPort(field: PortField, port: number): Phrase;
+  reasonPortIn(field: PortField, port: number, set: string): Phrase;
+  reasonPortNot(field: PortField, port: number, value: string): Phrase;
+  reasonCtState(state: string): Phrase;
+  reasonCtStateNot(state: string, values: string[]): Phrase;
+  reasonCtStatus(status: string[]): Phrase;
+  reasonGeneric(text: string): Phrase;
+
+  // Between hooks
+  routeLocal(daddr: string, iface: string): Phrase;
+  routeForward(
+    daddr: string,
+    oif: string,
+    local: boolean,
+    via: string | undefined,
+    subnet: string | undefined,
+  ): Phrase;
+  routeNone(daddr: string): Phrase;
+  ctNew(): Phrase;
+  ctReply(state: string): Phrase;
+  ctOther(state: string): Phrase;
+  natReverse(kind: string, delta: NatDelta, hook: string | undefined): Phrase;
+  bridgeLocal(bridge: string, port: string | undefined, gateway: string | undefined): Phrase;
+  bridgeForward(bridge: string, inPort: string | undefined, outPort: string | undefined): Phrase;
+  bridgeOut(bridge: string, port: string | undefined): Phrase;
+  deliver(to: string, flow: string, socket: boolean | undefined): Phrase;
+  dropped(reason: string): Phrase;
+  sent(from: string, iface: string | undefined): Phrase;
+  unsupported(
+    what: string,
+    chain: string | undefined,
+    index: number | undefined,
+    text: string | undefined,
+    file: string | undefined,
+    line: number | undefined,
+  ): Phrase;
+  simulatorNote(message: string): Phrase;
+
+  // Why the reply goes the way it does
+  whyHeading(): Phrase;
+  qNoNat(): Phrase;
+  qRewrites(): Phrase;
+  qInputAndForward(bridgeInput: ChainRef | undefined, ipForward: ChainRef | undefined): Phrase;
+  qBridgeNotIpInput(
+    bridgeInput: ChainRef,
+    bridgePrio: number,
+    ipInput: ChainRef,
+    ipPrio: number,
+  ): Phrase;
+  natRecap(kind: string, hook: HookName, delta: NatDelta): Phrase;
+  whyNoNat(skipped: ChainRef[], requestNat: Phrase[]): Phrase;
+  whyUndo(
+    delta: NatDelta,
+    hook: HookName,
+    seenBefore: { chain: ChainRef; priority: number } | undefined,
+    seenAfter: { chain: ChainRef; priority: number } | undefined,
+  ): Phrase;
+  whyClientSees(flow: string, addr: string): Phrase;
+  whyBridgeLocal(
+    bridge: string,
+    port: string | undefined,
+    gateway: string | undefined,
+    sender: string | undefined,
+  ): Phrase;
+  whyForwardNotInput(daddr: string, oif: string): Phrase;
+  whyLayers(bridgePrio: number, ipPrio: number, ipInputs: ChainRef[]): Phrase;
+
+  // Diagram labels (plain text)
+  dgRouting(): Phrase;
+  dgLocalProcess(): Phrase;
+  dgNoChain(chains: string[]): Phrase;
+  dgDelivered(to: string): Phrase;
+  dgLeaves(to: string): Phrase;
+  dgDropped(): Phrase;
+  dgRejected(): Phrase;
+  dgUnsupported(): Phrase;
+  dgConntrack(): Phrase;
+  dgUndo(kind: string): Phrase;
+  dgField(field: 'source' | 'destination' | 'both'): Phrase;
+  dgL3(): Phrase;
+  dgL2(): Phrase;
+  dgUpToIp(): Phrase;
+  dgDownToBridge(): Phrase;
+}

@@ -1,0 +1,55 @@
+/**
+ * The explainer: from a scenario, its ruleset and the simulator's trace, the page a patient
+ * expert would write (docs: the seed article's style), in English or Japanese, as Markdown
+ * (GFM) or MDX.
+ */
+import type { Root } from 'mdast';
+import type { Trace } from '../netfilter/trace.ts';
+import type { Ruleset } from '../ruleset/model.ts';
+import type { Lang, Scenario } from '../scenario/model.ts';
+import { buildDocument, type ConversationSummary } from './document.ts';
+import { messages } from './i18n/index.ts';
+import { toMarkdown, toMdx } from './render.ts';
+
+export interface ExplainOptions {
+  lang: Lang;
+  format: 'md' | 'mdx';
+}
+
+export interface Explained {
+  title: string;
+  summary?: string;
+  markdown: string;
+  conversations: ConversationSummary[];
+}
+
+/** The page as an mdast tree. */
+export function explain(
+  scenario: Scenario,
+  ruleset: Ruleset,
+  trace: Trace,
+  opts: ExplainOptions,
+): Root {
+  return buildDocument(scenario, ruleset, trace, { format: opts.format, msg: messages(opts.lang) })
+    .root;
+}
+
+/** The page serialised, with what the site lists about it. */
+export function explainToText(
+  scenario: Scenario,
+  ruleset: Ruleset,
+  trace: Trace,
+  opts: ExplainOptions,
+): Explained {
+  const { root, conversations } = buildDocument(scenario, ruleset, trace, {
+    format: opts.format,
+    msg: messages(opts.lang),
+  });
+  const markdown = opts.format === 'mdx' ? toMdx(root) : toMarkdown(root);
+  return {
+    title: scenario.title,
+    ...(scenario.summary ? { summary: scenario.summary } : {}),
+    markdown,
+    conversations,
+  };
+}

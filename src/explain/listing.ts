@@ -1,0 +1,161 @@
+/**
+ * The extracted chains of one hook crossing, printed from the user's own ruleset with the seed
+ * article's margin marks: `(n)` where a step was taken, `(n)->` on a jump/goto/return, `->(n)`
+ * where evaluation arrives, `↓` beside rules passed over.
+ */
+import type { Chain, Family, HookName, Ruleset, Table } from '../ruleset/model.ts';
+import { type ChainMarks, chainKey, type FamilyClass, type Replay } from './stages.ts';
+
+export interface BaseOnHook {
+  table: Table;
+  chain: Chain;
+  key: string;
+}
+
+/** Families whose chains an L3 packet of `ipFamily` meets, or the bridge/netdev/arp family. */
+export function familiesFor(fclass: FamilyClass, ipFamily: 4 | 6): Family[] {
+  if (fclass === 'bridge') return ['bridge'];
+  if (fclass === 'netdev') return ['netdev'];
+  if (fclass === 'arp') return ['arp'];
+  return ipFamily === 4 ? ['ip', 'inet'] : ['ip6', 'inet'];
+}
+
+/** Every base chain on this hook in these families, in the order the kernel runs them. */
+export function baseChainsOnHook(
+  ruleset: Ruleset,
+  hook: HookName,
+  families: Family[],
+): BaseOnHook[] {
+  const out: BaseOnHook[] = [];
+  for (const table of ruleset.tables) {
+    if (!families.includes(table.family)) continue;
+    if (table.flags.includes('dormant')) continue;
+    for (const chain of table.chains) {
+      if (chain.base?.hook !== hook) continue;
+      out.push({ table, chain, key: chainKey(table.family, table.name, chain.name) });
+    }
+  }
+  // Stable sort: equal priorities keep ruleset order (the kernel's registration order).
+  return out.sort((a, b) => a.chain.base!.priority.value - b.chain.base!.priority.value);
+}
+
+export function findChain(
+  ruleset: Ruleset,
+  family: Family,
+  table: string,
+  chain: string,
+): { table: Table; chain: Chain } | undefined {
+  const t = ruleset.tables.find((x) => x.family === family && x.name === table);
+  const c = t?.chains.find((x) => x.name === chain);
+  return t && c ? { table: t, chain: c } : undefined;
+}
+
+interface Line {
+  marks: string[];
+  text: string;
+}
+
+function joinMarks(marks: string[]): string {
+  return marks.join('');
+}
+
+function chainLinesNft(chain: Chain, m: ChainMarks | undefined, indent: string): Line[] {
+  const lines: Line[] = [];
+  lines.push({ marks: m?.header ?? [], text: `${indent}chain ${chain.name} {` });
+  if (chain.base) {
+    const b = chain.base;
+    const dev =
+      b.devices.length === 0
+        ? ''
+        : b.devicesSet || b.devices.length > 1
+          ? ` devices = { ${b.devices.join(', ')} };`
+          : ` device "${b.devices[0]}";`;
+    lines.push({
+      marks: m?.typeLine ?? [],
+      text: `${indent}  type ${b.type} hook ${b.hook}${dev} priority ${b.priority.text}; policy ${chain.policy ?? 'accept'};`,
+    });
+  }
+  for (const r of chain.rules) {
+    lines.push({ marks: m?.rules.get(r.index) ?? [], text: `${indent}  ${r.text}` });
+  }
+  lines.push({ marks: m?.close ?? [], text: `${indent}}` });
+  return lines;
+}
+
+function chainLinesIptables(chain: Chain, m: ChainMarks | undefined): Line[] {
+  const lines: Line[] = [];
+  const policy = chain.base ? (chain.policy ?? 'accept').toUpperCase() : '-';
+  lines.push({
+    marks: [...(m?.header ?? []), ...(m?.typeLine ?? [])],
+    text: `:${chain.name} ${policy}`,
+  });
+  for (const r of chain.rules) {
+    lines.push({
+      marks: m?.rules.get(r.index) ?? [],
+      text: r.iptables?.line ?? `-A ${chain.name} ${r.text}`,
+    });
+  }
+  if (m && m.close.length > 0) {
+    lines.push({ marks: m.close, text: `(policy ${policy} of ${chain.name})` });
+  }
+  return lines;
+}
+
+export interface ListingTable {
+  table: Table;
+  chains: Chain[];
+}
+
+/**
+ * The tables and chains shown for one stage: every base chain on the hook (entered or not) and
+ * every regular chain the packet reached, tables in the order their first base chain runs,
+ * chains in ruleset order.
+ */
+export function listingTables(
+  bases: BaseOnHook[],
+  replay: Replay | undefined,
+): ListingTable[] {
+  const tables: ListingTable[] = [];
+  for (const b of bases) {
+    if (tables.some((t) => t.table === b.table)) continue;
+    const chains = b.table.chains.filter((c) => {
+      const key = chainKey(b.table.family, b.table.name, c.name);
+      if (bases.some((x) => x.key === key)) return true;
+      return !c.base && (replay?.reached.has(key) ?? false);
+    });
+    tables.push({ table: b.table, chains });
+  }
+  return tables;
+}
+
+/** The listing row by row: the margin mark and the ruleset line. */
+export function listingRows(
+  ruleset: Ruleset,
+  tables: ListingTable[],
+  replay?: Replay,
+): { mark: string; text: string }[] {
+  const lines: Line[] = [];
+  const iptables = ruleset.format === 'iptables-save';
+  for (const { table, chains } of tables) {
+    const marksOf = (c: Chain) => replay?.marks.get(chainKey(table.family, table.name, c.name));
+    if (iptables) {
+      lines.push({ marks: [], text: `*${table.name}` });
+      for (const c of chains) lines.push(...chainLinesIptables(c, marksOf(c)));
+      lines.push({ marks: [], text: 'COMMIT' });
+      continue;
+    }
+    lines.push({ marks: [], text: `table ${table.family} ${table.name} {` });
+    for (const c of chains) lines.push(...chainLinesNft(c, marksOf(c), '  '));
+    lines.push({ marks: [], text: '}' });
+  }
+  return lines.map((l) => ({ mark: joinMarks(l.marks), text: l.text }));
+}
+
+/** The listing as plain text (the code block's value): marks in a left margin. */
+export function listingText(ruleset: Ruleset, tables: ListingTable[], replay?: Replay): string {
+  const rows = listingRows(ruleset, tables, replay);
+  const width = Math.max(0, ...rows.map((r) => [...r.mark].length));
+  return rows
+    .map((r) => `${r.mark}${' '.repeat(width - [...r.mark].length)}  ${r.text}`.trimEnd())
+    .join('\n');
+}

@@ -1,0 +1,185 @@
+/**
+ * Why a matched rule matched: each match statement of the rule, stated as a fact about the
+ * packet and the host ("the destination address 10.254.10.252 is local: lo 127.0.0.1, …").
+ * The facts come from the packet as the chain saw it (the trace's `enter` event), the
+ * scenario and the packet's conntrack state; a statement nfwalk cannot put into words is
+ * quoted as written.
+ */
+
+import type { PacketView } from '../netfilter/trace.ts';
+import type { Expr, MatchStmt, Rule, Statement } from '../ruleset/model.ts';
+import type { Scenario } from '../scenario/model.ts';
+import { familyOf, localAddresses } from './facts.ts';
+import type { Messages } from './i18n/messages.ts';
+import type { Phrase } from './phrase.ts';
+
+export interface MatchContext {
+  scenario: Scenario;
+  packet: PacketView;
+  /** The packet's conntrack state and status as the simulator reported them. */
+  ct: { state?: string; status: string[] };
+}
+
+/** A short nft-like rendering of an expression, for quoting statements without source text. */
+export function exprText(e: Expr): string {
+  switch (e.kind) {
+    case 'payload':
+      return `${e.protocol} ${e.field}`;
+    case 'raw':
+      return `@${e.base},${e.offset},${e.length}`;
+    case 'meta':
+      return e.short ? e.key : `meta ${e.key}`;
+    case 'ct':
+      return ['ct', e.dir, e.family, e.key].filter(Boolean).join(' ');
+    case 'fib':
+      return `fib ${e.flags.join(' . ')} ${e.result}`;
+    case 'rt':
+      return ['rt', e.family, e.key].filter(Boolean).join(' ');
+    case 'value':
+      return e.quoted ? `"${e.text}"` : e.text;
+    case 'variable':
+      return `$${e.name}`;
+    case 'prefix':
+      return `${exprText(e.expr)}/${e.length}`;
+    case 'range':
+      return `${exprText(e.low)}-${exprText(e.high)}`;
+    case 'list':
+      return e.items.map(exprText).join(',');
+    case 'set':
+      return `{ ${e.elements.map((x) => exprText(x.key) + (x.value ? ` : ${exprText(x.value)}` : '')).join(', ')} }`;
+    case 'setref':
+      return `@${e.name}`;
+    case 'concat':
+      return e.parts.map(exprText).join(' . ');
+    case 'binop':
+      return `${exprText(e.left)} ${e.op} ${exprText(e.right)}`;
+    case 'map':
+      return `${exprText(e.key)} map ${exprText(e.map)}`;
+    case 'verdict':
+      return e.verdict.target ? `${e.verdict.kind} ${e.verdict.target}` : e.verdict.kind;
+    case 'symbol':
+      return e.name;
+    case 'numgen':
+      return `numgen ${e.mode} mod ${e.mod}`;
+    case 'hash':
+      return `${e.fn} mod ${e.mod}`;
+    default:
+      return `${e.kind} ${e.words.join(' ')}`;
+  }
+}
+
+export function statementText(s: Statement): string {
+  if (s.text) return s.text;
+  if (s.kind === 'match') {
+    const op = s.implicitOp || s.op === '==' ? '' : ` ${s.op}`;
+    return `${exprText(s.left)}${op} ${exprText(s.right)}`;
+  }
+  return s.kind;
+}
+
+function valueTexts(e: Expr): string[] {
+  if (e.kind === 'set') return e.elements.map((x) => exprText(x.key));
+  if (e.kind === 'list') return e.items.map(exprText);
+  return [exprText(e)];
+}
+
+function unquote(s: string): string {
+  return s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1) : s;
+}
+
+function isSingle(e: Expr): boolean {
+  return e.kind === 'value';
+}
+
+/** The reason one match statement held, or undefined when no fact-based wording applies. */
+function reason(m: MatchStmt, ctx: MatchContext, msg: Messages): Phrase | undefined {
+  const { left, right, op } = m;
+  const neg = op === '!=';
+  const p = ctx.packet;
+  const rightText = exprText(right);
+  if (left.kind === 'fib' && left.result === 'type') {
+    const addrFlag = left.flags.includes('daddr')
+      ? 'daddr'
+      : left.flags.includes('saddr')
+        ? 'saddr'
+        : undefined;
+    if (!addrFlag) return undefined;
+    const addr = addrFlag === 'daddr' ? p.daddr : p.saddr;
+    const types = valueTexts(right);
+    const locals = localAddresses(ctx.scenario, familyOf(addr)).map((l) => ({
+      iface: l.iface,
+      address: l.address,
+    }));
+    if (types.length === 1 && types[0] === 'local') {
+      return neg
+        ? msg.reasonNotLocal(addrFlag, addr, locals)
+        : msg.reasonLocal(addrFlag, addr, locals);
+    }
+    return msg.reasonGeneric(statementText(m));
+  }
+  if (left.kind === 'meta') {
+    const key = left.key;
+    if (key === 'iifname' || key === 'oifname' || key === 'iif' || key === 'oif') {
+      const dir = key.startsWith('i') ? 'in' : 'out';
+      const actual = dir === 'in' ? p.iif : p.oif;
+      if (actual === null) return undefined;
+      const values = valueTexts(right).map(unquote);
+      if (neg) return msg.reasonIfaceNot(dir, actual, values);
+      return isSingle(right)
+        ? msg.reasonIface(dir, actual)
+        : msg.reasonIfaceIn(dir, actual, values);
+    }
+    if (key === 'l4proto' || key === 'protocol') {
+      return neg ? msg.reasonProtoNot(p.protocol, valueTexts(right)) : msg.reasonProto(p.protocol);
+    }
+    if (key === 'nfproto') return msg.reasonFamily(valueTexts(right).join(', '));
+  }
+  if (left.kind === 'payload') {
+    const f = left.field;
+    if ((left.protocol === 'ip' || left.protocol === 'ip6') && (f === 'saddr' || f === 'daddr')) {
+      const addr = f === 'saddr' ? p.saddr : p.daddr;
+      if (neg) return msg.reasonAddrNot(f, addr, rightText);
+      if (right.kind === 'value') return msg.reasonAddr(f, addr);
+      return msg.reasonAddrIn(f, addr, rightText);
+    }
+    if (
+      (left.protocol === 'ip' && f === 'protocol') ||
+      (left.protocol === 'ip6' && f === 'nexthdr')
+    ) {
+      return neg ? msg.reasonProtoNot(p.protocol, valueTexts(right)) : msg.reasonProto(p.protocol);
+    }
+    if (
+      (f === 'dport' || f === 'sport') &&
+      ['tcp', 'udp', 'th', 'sctp', 'udplite', 'dccp'].includes(left.protocol)
+    ) {
+      const port = f === 'dport' ? p.dport : p.sport;
+      if (port === null) return undefined;
+      if (neg) return msg.reasonPortNot(f, port, rightText);
+      if (right.kind === 'value') return msg.reasonPort(f, port);
+      return msg.reasonPortIn(f, port, rightText);
+    }
+  }
+  if (left.kind === 'ct') {
+    if (left.key === 'state' && ctx.ct.state) {
+      return neg
+        ? msg.reasonCtStateNot(ctx.ct.state, valueTexts(right))
+        : msg.reasonCtState(ctx.ct.state);
+    }
+    if (left.key === 'status') {
+      const wanted = valueTexts(right);
+      const have = wanted.filter((w) => ctx.ct.status.includes(w));
+      if (!neg && have.length > 0) return msg.reasonCtStatus(have);
+    }
+  }
+  return undefined;
+}
+
+/** Every match statement of the rule, each with the fact that made it true. */
+export function matchReasons(rule: Rule, ctx: MatchContext, msg: Messages): Phrase[] {
+  const out: Phrase[] = [];
+  for (const s of rule.statements) {
+    if (s.kind !== 'match') continue;
+    out.push(reason(s, ctx, msg) ?? msg.reasonGeneric(statementText(s)));
+  }
+  return out;
+}

@@ -1,0 +1,288 @@
+/**
+ * Splits one packet's trace into hook crossings ("stages"), and replays each stage's events the
+ * way the kernel's chain loop ran them (nft_do_chain: rules in order, a jump stack, goto,
+ * return, the base chain's policy), so that the page can number every step and mark every
+ * rule that was passed over. Everything on the page about chains comes from here, and this
+ * comes from the trace events only.
+ */
+
+import type {
+  EnterEvent,
+  InfoEvent,
+  PacketTrace,
+  PolicyEvent,
+  RuleEvent,
+  TraceEvent,
+} from '../netfilter/trace.ts';
+import type { Family, HookName } from '../ruleset/model.ts';
+
+export type FamilyClass = 'l3' | 'bridge' | 'netdev' | 'arp';
+export type Compared = EnterEvent | RuleEvent | PolicyEvent;
+
+export function familyClass(f: Family): FamilyClass {
+  if (f === 'bridge') return 'bridge';
+  if (f === 'netdev') return 'netdev';
+  if (f === 'arp') return 'arp';
+  return 'l3';
+}
+
+export function chainKey(family: Family, table: string, chain: string): string {
+  return `${family}\u0000${table}\u0000${chain}`;
+}
+
+export function isCompared(e: TraceEvent): e is Compared {
+  return e.type === 'enter' || e.type === 'rule' || e.type === 'policy';
+}
+
+export interface Stage {
+  kind: 'stage';
+  hook: HookName;
+  fclass: FamilyClass;
+  /** Compared events and the info events that happened between them, in order. */
+  events: TraceEvent[];
+}
+
+export interface Between {
+  kind: 'info';
+  event: InfoEvent;
+}
+
+export type PathItem = Stage | Between;
+
+/** The packet's path: hook crossings with chains, and what happened between them. */
+export function splitStages(packet: PacketTrace): PathItem[] {
+  const items: PathItem[] = [];
+  let current: Stage | undefined;
+  let pendingInfo: InfoEvent[] = [];
+  for (const e of packet.events) {
+    if (!isCompared(e)) {
+      pendingInfo.push(e);
+      continue;
+    }
+    const startsNew =
+      e.type === 'enter' &&
+      (!current || current.hook !== e.hook || current.fclass !== familyClass(e.family));
+    if (startsNew) {
+      for (const i of pendingInfo) items.push({ kind: 'info', event: i });
+      pendingInfo = [];
+      current = { kind: 'stage', hook: e.hook, fclass: familyClass(e.family), events: [e] };
+      items.push(current);
+      continue;
+    }
+    if (!current) {
+      throw new Error(`trace: a ${e.type} event comes before any chain was entered`);
+    }
+    current.events.push(...pendingInfo, e);
+    pendingInfo = [];
+  }
+  for (const i of pendingInfo) items.push({ kind: 'info', event: i });
+  return items;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replay
+
+/** Margin marks for one chain in one stage's listing. */
+export interface ChainMarks {
+  /** On the chain's header line (`->(n)` when jumped or gone to). */
+  header: string[];
+  /** On the base chain's `type … hook …` line (`(n)` when entered). */
+  typeLine: string[];
+  /** On the closing brace (`(n)` when the policy applied). */
+  close: string[];
+  rules: Map<number, string[]>;
+}
+
+export interface Step {
+  n: number;
+  event: Compared;
+  /** Rules tried and not matched before this step, per chain (in order). */
+  passed: { key: string; chain: string; indices: number[] }[];
+  /** Regular chains that ended without a verdict just before this step (implicit returns). */
+  implicitReturns: { from: string; to: string }[];
+  /** For an explicit `return`: the chain evaluation went back to. */
+  returnTo?: string;
+  /** For jump and goto: the chain that called the current one (goto's return point). */
+  caller?: string;
+  /** Info events that happened right after this step, before the next one. */
+  after: InfoEvent[];
+  /** The base chain this step belongs to. */
+  base: { family: Family; table: string; chain: string };
+}
+
+export interface Replay {
+  steps: Step[];
+  marks: Map<string, ChainMarks>;
+  /** Chains that appear in the stage (entered base chains and reached regular chains). */
+  reached: Set<string>;
+}
+
+interface Frame {
+  key: string;
+  family: Family;
+  table: string;
+  chain: string;
+  pos: number;
+}
+
+export interface ChainSizes {
+  /** Number of rules in a chain, or undefined when the ruleset has no such chain. */
+  ruleCount(family: Family, table: string, chain: string): number | undefined;
+}
+
+function marksFor(map: Map<string, ChainMarks>, key: string): ChainMarks {
+  let m = map.get(key);
+  if (!m) {
+    m = { header: [], typeLine: [], close: [], rules: new Map() };
+    map.set(key, m);
+  }
+  return m;
+}
+
+function addRuleMark(m: ChainMarks, index: number, mark: string): void {
+  const list = m.rules.get(index) ?? [];
+  if (mark === '↓' && list.includes('↓')) return;
+  list.push(mark);
+  m.rules.set(index, list);
+}
+
+export function replayStage(stage: Stage, sizes: ChainSizes): Replay {
+  const steps: Step[] = [];
+  const marks = new Map<string, ChainMarks>();
+  const reached = new Set<string>();
+  let stack: Frame[] = [];
+  let base: Frame | undefined;
+  let n = 0;
+  let pendingReturnMark: { key: string; label: string } | undefined;
+
+  const passOver = (frame: Frame, upTo: number, step: Step): void => {
+    const indices: number[] = [];
+    for (let i = frame.pos; i < upTo; i++) {
+      indices.push(i);
+      addRuleMark(marksFor(marks, frame.key), i, '↓');
+    }
+    if (indices.length > 0) step.passed.push({ key: frame.key, chain: frame.chain, indices });
+    frame.pos = Math.max(frame.pos, upTo);
+  };
+  const countOf = (f: Frame): number => sizes.ruleCount(f.family, f.table, f.chain) ?? f.pos;
+  /** A regular chain ran out of rules: evaluation goes back to its caller. */
+  const popImplicit = (step: Step): void => {
+    const top = stack.pop();
+    if (!top) return;
+    passOver(top, countOf(top), step);
+    const caller = stack[stack.length - 1];
+    if (caller) step.implicitReturns.push({ from: top.chain, to: caller.chain });
+  };
+  /** Marks `->(n)` on the rule evaluation resumes at, once we know where that is. */
+  const placeReturnMark = (frame: Frame, atIndex: number | 'close'): void => {
+    if (!pendingReturnMark || pendingReturnMark.key !== frame.key) return;
+    const m = marksFor(marks, frame.key);
+    if (atIndex === 'close') m.close.push(pendingReturnMark.label);
+    else addRuleMark(m, atIndex, pendingReturnMark.label);
+    pendingReturnMark = undefined;
+  };
+
+  const afterOf: InfoEvent[][] = [];
+  for (const e of stage.events) {
+    if (!isCompared(e)) {
+      afterOf[afterOf.length - 1]?.push(e);
+      continue;
+    }
+    n++;
+    const key = chainKey(e.family, e.table, e.chain);
+    const after: InfoEvent[] = [];
+    afterOf.push(after);
+    const step: Step = {
+      n,
+      event: e,
+      passed: [],
+      implicitReturns: [],
+      after,
+      base: base
+        ? { family: base.family, table: base.table, chain: base.chain }
+        : { family: e.family, table: e.table, chain: e.chain },
+    };
+    if (e.type === 'enter') {
+      pendingReturnMark = undefined;
+      base = { key, family: e.family, table: e.table, chain: e.chain, pos: 0 };
+      stack = [base];
+      step.base = { family: e.family, table: e.table, chain: e.chain };
+      reached.add(key);
+      marksFor(marks, key).typeLine.push(`(${n})`);
+      steps.push(step);
+      continue;
+    }
+    if (!base) throw new Error(`trace: ${e.type} event in ${e.chain} before its chain was entered`);
+    if (e.type === 'policy') {
+      while (stack.length > 1) popImplicit(step);
+      const top = stack[0]!;
+      placeReturnMark(top, top.pos < countOf(top) ? top.pos : 'close');
+      passOver(top, countOf(top), step);
+      marksFor(marks, key).close.push(`(${n})`);
+      steps.push(step);
+      continue;
+    }
+    // A rule event: unwind implicit returns until its chain is on top.
+    while (stack.length > 1 && stack[stack.length - 1]!.key !== key) popImplicit(step);
+    const top = stack[stack.length - 1];
+    if (!top || top.key !== key) {
+      throw new Error(
+        `trace: rule ${e.index} of ${e.family} ${e.table} ${e.chain} was not reached from ${base.chain}`,
+      );
+    }
+    placeReturnMark(top, top.pos);
+    passOver(top, e.index, step);
+    reached.add(key);
+    const m = marksFor(marks, key);
+    const [verdict, target] = splitVerdict(e.verdict);
+    if (verdict === 'jump' || verdict === 'goto') {
+      addRuleMark(m, e.index, `(${n})->`);
+      const tkey = chainKey(e.family, e.table, target);
+      marksFor(marks, tkey).header.push(`->(${n})`);
+      reached.add(tkey);
+      top.pos = e.index + 1;
+      const frame: Frame = { key: tkey, family: e.family, table: e.table, chain: target, pos: 0 };
+      if (verdict === 'jump') {
+        step.caller = top.chain;
+        stack.push(frame);
+      } else {
+        stack.pop();
+        step.caller = stack[stack.length - 1]?.chain;
+        stack.push(frame);
+      }
+    } else if (verdict === 'return') {
+      addRuleMark(m, e.index, `(${n})->`);
+      top.pos = e.index + 1;
+      if (stack.length > 1) {
+        stack.pop();
+        const caller = stack[stack.length - 1]!;
+        step.returnTo = caller.chain;
+        pendingReturnMark = { key: caller.key, label: `->(${n})` };
+      } else {
+        step.returnTo = undefined;
+      }
+    } else {
+      addRuleMark(m, e.index, `(${n})`);
+      top.pos = e.index + 1;
+    }
+    steps.push(step);
+  }
+  return { steps, marks, reached };
+}
+
+/** `jump DOCKER` → ['jump', 'DOCKER']; `accept` → ['accept', '']. */
+export function splitVerdict(v: string): [string, string] {
+  const i = v.indexOf(' ');
+  if (i < 0) return [v, ''];
+  return [v.slice(0, i), v.slice(i + 1).trim()];
+}
+
+/** The verdict that decided the stage's last base chain, for diagrams. */
+export function stageOutcome(replay: Replay): string | undefined {
+  const last = replay.steps[replay.steps.length - 1];
+  if (!last) return undefined;
+  const e = last.event;
+  if (e.type === 'policy') return e.verdict;
+  if (e.type === 'rule') return splitVerdict(e.verdict)[0];
+  return undefined;
+}
