@@ -73,6 +73,24 @@ export function canonical(x: unknown): string {
   );
 }
 
+/** Where two comparable models first differ: `tables.0.sets.1.data.form: "type" ≠ "typeof"`. */
+export function modelDifference(a: unknown, b: unknown, path = 'tables'): string | undefined {
+  if (canonical(a) === canonical(b)) return undefined;
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    for (const k of keys) {
+      const d = modelDifference(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+        `${path}.${k}`,
+      );
+      if (d) return d;
+    }
+  }
+  const show = (x: unknown): string => (x === undefined ? '(absent)' : canonical(x).slice(0, 160));
+  return `${path}: JSON ${show(a)}, text ${show(b)}`;
+}
+
 function firstDifferentLine(a: string, b: string): string {
   const al = a.split('\n');
   const bl = b.split('\n');
@@ -133,8 +151,9 @@ export function runJsonConformance(corpus: string): JsonConformance {
       r.failures.push({ file: json, kind: 'twin', reason: e.message });
       continue;
     }
-    if (canonical(comparableModel(rs)) === canonical(comparableModel(textModel))) r.modelEqual++;
-    else r.failures.push({ file: json, kind: 'model', reason: 'models differ' });
+    const diff = modelDifference(comparableModel(rs), comparableModel(textModel));
+    if (diff === undefined) r.modelEqual++;
+    else r.failures.push({ file: json, kind: 'model', reason: diff });
   }
   return r;
 }

@@ -375,6 +375,9 @@ class Reader {
         kind === 'map' ? (types.data ?? PLAIN) : undefined,
       );
     }
+    // nft 1.1 lists `size N  # count M`, M the number of elements the kernel holds: the JSON
+    // lists every element, so M is their number (a set with elements added later is recounted).
+    if (set.size !== undefined && set.elements.length > 0) set.count = set.elements.length;
     t.sets.set(name, { set, types });
     t.table.sets.push(set);
   }
@@ -397,6 +400,7 @@ class Reader {
         set.kind === 'map' ? (types.data ?? PLAIN) : undefined,
       ),
     );
+    if (set.size !== undefined && set.elements.length > 0) set.count = set.elements.length;
   }
 
   private object(type: ObjectType, o: JsonObject): void {
