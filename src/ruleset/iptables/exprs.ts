@@ -97,22 +97,33 @@ export function parseAddress(
   const bits = family === 'ip' ? 32 : 128;
   if (slash < 0) return { expr: value(addr) };
   const m = text.slice(slash + 1);
+  let maskBytes: number[];
   let len: number | undefined;
   if (/^\d+$/.test(m)) {
     len = Number(m);
     if (len > bits) fail(`bad prefix length /${m} (at most ${bits})`, w);
+    maskBytes = Array.from({ length: bits / 8 }, (_, i) =>
+      Math.max(0, Math.min(8, len! - i * 8)) === 0
+        ? 0
+        : (0xff << (8 - Math.min(8, len! - i * 8))) & 0xff,
+    );
   } else if (isFamily(m, family)) {
     const parsed = ipaddr.parse(m);
+    maskBytes = parsed.toByteArray();
     len = parsed.prefixLengthFromSubnetMask() ?? undefined;
-    if (len === undefined) {
-      // A mask with holes: iptables keeps it, nft writes it as `ip saddr & mask == addr`.
-      return { expr: value(addr), mask: m };
-    }
   } else {
     fail(`bad mask "/${m}"`, w);
   }
-  if (len === bits) return { expr: value(addr) };
-  return { expr: { kind: 'prefix', expr: value(addr), length: len } };
+  // iptables keeps only the address bits under the mask (iptables-save writes 10.0.0.0/8 for 10.1.2.3/8).
+  const bytes = ipaddr.parse(addr).toByteArray();
+  const net = ipaddr.fromByteArray(bytes.map((b, i) => b & (maskBytes[i] ?? 0))).toString();
+  const netText = net === ipaddr.parse(addr).toString() ? addr : net;
+  if (len === undefined) {
+    // A mask with holes: iptables keeps it, nft writes it as `ip saddr & mask == addr`.
+    return { expr: value(netText), mask: m };
+  }
+  if (len === bits) return { expr: value(netText) };
+  return { expr: { kind: 'prefix', expr: value(netText), length: len } };
 }
 
 /** An address match on `left` (`ip saddr`, `ct original saddr`): value, prefix, or mask. */
@@ -134,7 +145,9 @@ export function addressMatch(
     return match(left, oneOrSet(items), negated, span);
   }
   const r = parseAddress(w, family);
-  if (r.mask) return match(binop('&', left, value(r.mask)), r.expr, negated, span);
+  if (r.mask) {
+    return match(binop('&', left, value(r.mask)), r.expr, negated, span, negated ? '!=' : '==');
+  }
   return match(left, r.expr, negated, span);
 }
 

@@ -4,7 +4,8 @@
  * iptables-nft stores it in nf_tables, so the simulator runs it like any nft ruleset.
  */
 import { RulesetError } from '../diagnostics.ts';
-import type { Ruleset } from '../model.ts';
+import type { Rule, Ruleset } from '../model.ts';
+import { printRule } from '../printer.ts';
 import type { IpFamily } from './context.ts';
 import { detectFamily } from './family.ts';
 import { makeIpset } from './ipsets.ts';
@@ -36,3 +37,15 @@ export function parseIptablesSave(
 }
 
 export { detectFamily } from './family.ts';
+
+/**
+ * The nft form of a rule read from iptables-save, as `nft list ruleset` would show the rule
+ * iptables-nft stores (iptables-translate's output without `add rule ip filter CHAIN`). A rule
+ * with a match or target nfwalk cannot express is shown the way iptables-translate shows
+ * such rules: the iptables line behind `# `.
+ */
+export function translateToNft(rule: Rule): string {
+  if (rule.statements.some((s) => s.kind === 'unsupported'))
+    return `# ${rule.iptables?.line ?? rule.text}`;
+  return printRule(rule);
+}

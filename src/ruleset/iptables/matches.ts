@@ -234,7 +234,7 @@ function flagsMatch(
   return match(binop('&', left, mask), value('0x0'), false, sp, '==');
 }
 
-function ctStateMatch(o: OptionUse, ctx: RuleContext, allowNat: boolean): Statement {
+function ctStateMatch(o: OptionUse, ctx: RuleContext, allowNat: boolean): Statement[] {
   const sp = optionSpan(ctx, o);
   const names = listArg(o).map((s) => s.toLowerCase());
   const states = names.filter((n) => CT_STATES.includes(n));
@@ -243,21 +243,44 @@ function ctStateMatch(o: OptionUse, ctx: RuleContext, allowNat: boolean): Statem
     (n) => !CT_STATES.includes(n) && !(allowNat && (n === 'snat' || n === 'dnat')),
   );
   if (bad) fail(`unknown conntrack state "${bad}"`, arg(o));
-  if (states.length > 0 && nat.length > 0) {
-    // The kernel ORs them; nft has no single expression for "state X or status Y".
-    return unsupported(`conntrack ${o.name} mixing states with SNAT/DNAT`, sp);
+  const out: Statement[] = [];
+  if (states.length > 0 && nat.length > 0 && !o.negated) {
+    // xt_conntrack ORs the state bit and the SNAT/DNAT status bits: nft has no single
+    // expression for "state X or status Y". (Negated, it is "neither", two matches.)
+    return [unsupported(`conntrack ${o.name} mixing states with SNAT/DNAT`, sp)];
   }
-  if (nat.length > 0) return flagsMatch(ct('status'), nat, o.negated, sp, false);
-  return flagsMatch(ct('state'), states, o.negated, sp, true);
+  if (states.length > 0) out.push(flagsMatch(ct('state'), states, o.negated, sp, true));
+  if (nat.length > 0) out.push(flagsMatch(ct('status'), nat, o.negated, sp, false));
+  return out;
 }
+
+/** The order libxt_conntrack's translation writes the options in. */
+const CONNTRACK_ORDER = [
+  '--ctdir',
+  '--ctproto',
+  '--ctstate',
+  '--ctstatus',
+  '--ctexpire',
+  '--ctorigsrc',
+  '--ctorigdst',
+  '--ctreplsrc',
+  '--ctrepldst',
+  '--ctorigsrcport',
+  '--ctorigdstport',
+  '--ctreplsrcport',
+  '--ctrepldstport',
+];
 
 function conntrack(use: ModuleUse, ctx: RuleContext): Statement[] {
   const out: Statement[] = [];
-  for (const o of use.options) {
+  const ordered = [...use.options].sort(
+    (a, b) => CONNTRACK_ORDER.indexOf(a.name) - CONNTRACK_ORDER.indexOf(b.name),
+  );
+  for (const o of ordered) {
     const sp = optionSpan(ctx, o);
     switch (o.name) {
       case '--ctstate':
-        out.push(ctStateMatch(o, ctx, true));
+        out.push(...ctStateMatch(o, ctx, true));
         break;
       case '--ctstatus': {
         const names = listArg(o).map((s) => s.toLowerCase());
@@ -544,7 +567,7 @@ function statistic(use: ModuleUse, ctx: RuleContext): Statement[] {
     const bound = Math.round(0x80000000 * prob);
     return [
       match(
-        binop('&', meta('random'), value('0x7fffffff')),
+        binop('&', meta('random'), value('2147483647')),
         value(String(bound)),
         false,
         sp,
@@ -649,7 +672,7 @@ export const MATCHES: Record<string, ModuleDef> = {
   },
   state: {
     options: { '--state': 1 },
-    translate: (use, ctx) => use.options.map((o) => ctStateMatch(o, ctx, false)),
+    translate: (use, ctx) => use.options.flatMap((o) => ctStateMatch(o, ctx, false)),
   },
   addrtype: {
     options: { '--src-type': 1, '--dst-type': 1, '--limit-iface-in': 0, '--limit-iface-out': 0 },
@@ -767,6 +790,15 @@ export const MATCHES: Record<string, ModuleDef> = {
   hl: {
     options: { '--hl-eq': 1, '--hl-lt': 1, '--hl-gt': 1 },
     translate: ttlLike('hoplimit', '--hl-'),
+  },
+  nfacct: {
+    // Counts into the named accounting object and matches every packet: a named counter.
+    options: { '--nfacct-name': 1 },
+    translate: (use, ctx) =>
+      use.options.map((o) => {
+        noNegation(o);
+        return { kind: 'counter', name: arg(o).text, span: optionSpan(ctx, o) };
+      }),
   },
   statistic: {
     options: { '--mode': 1, '--probability': 1, '--every': 1, '--packet': 1 },

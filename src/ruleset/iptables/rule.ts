@@ -67,6 +67,8 @@ const NO_IN = ['OUTPUT', 'POSTROUTING'];
 const NO_OUT = ['PREROUTING', 'INPUT'];
 
 interface Item {
+  /** For generic options: their place in iptables-nft's rule (nft_ipv4_add: iif, oif, proto, saddr, daddr, frag). */
+  order?: number;
   stmt?: Statement;
   module?: { use: ModuleUse; def: ModuleDef };
 }
@@ -86,6 +88,7 @@ export function translateRuleWords(
   let current: { use: ModuleUse; def: ModuleDef; unknown: boolean } | undefined;
   let protoModule: { use: ModuleUse; def: ModuleDef } | undefined;
   let neg: Word | undefined;
+  const seen = new Set<string>();
   let i = 0;
 
   const take = (opt: Word, n: number): { args: Word[]; negated: boolean; last: Word } => {
@@ -132,12 +135,17 @@ export function translateRuleWords(
     }
     const g = GENERIC[w.text];
     if (g) {
+      if (['-s', '-d', '-i', '-o', '-p', '-f'].includes(g)) {
+        if (seen.has(g)) fail(`multiple ${g} options are not allowed`, w);
+        seen.add(g);
+      }
       switch (g) {
         case '-s':
         case '-d': {
           const o = optionUse(w, g, 1);
           const left = payload(ctx.family === 'ip' ? 'ip' : 'ip6', g === '-s' ? 'saddr' : 'daddr');
           items.push({
+            order: g === '-s' ? 3 : 4,
             stmt: addressMatch(left, o.args[0]!, ctx.family, o.negated, optionSpan(ctx, o)),
           });
           break;
@@ -154,12 +162,12 @@ export function translateRuleWords(
           }
           const key = g === '-i' ? 'iifname' : 'oifname';
           items.push({
+            order: g === '-i' ? 0 : 1,
             stmt: match(meta(key, true), interfaceName(o.args[0]!), o.negated, optionSpan(ctx, o)),
           });
           break;
         }
         case '-p': {
-          if (ctx.protocol) fail('-p given twice', w);
           const o = optionUse(w, g, 1);
           const pw = o.args[0]!;
           let name = pw.text.toLowerCase();
@@ -176,7 +184,7 @@ export function translateRuleWords(
             break;
           }
           const left: Expr = ctx.family === 'ip' ? payload('ip', 'protocol') : meta('l4proto');
-          items.push({ stmt: match(left, value(name), o.negated, optionSpan(ctx, o)) });
+          items.push({ order: 2, stmt: match(left, value(name), o.negated, optionSpan(ctx, o)) });
           break;
         }
         case '-f': {
@@ -184,6 +192,7 @@ export function translateRuleWords(
           const o = optionUse(w, g, 0);
           // A non-first fragment: fragment offset not zero.
           items.push({
+            order: 5,
             stmt: match(
               binop('&', payload('ip', 'frag-off'), value('0x1fff')),
               value('0'),
@@ -318,7 +327,9 @@ export function translateRuleWords(
   // Build the statements.
   const statements: Statement[] = [];
   const comments: string[] = [];
-  for (const it of items) {
+  // iptables-nft puts the generic matches first, in its own order, then the -m matches.
+  const generic = items.filter((it) => it.order !== undefined).sort((a, b) => a.order! - b.order!);
+  for (const it of [...generic, ...items.filter((it) => it.order === undefined)]) {
     if (it.stmt) statements.push(it.stmt);
     else if (it.module) {
       if (it.module.use.name === 'comment' && it.module.def === MATCHES.comment) {
@@ -330,7 +341,11 @@ export function translateRuleWords(
       statements.push(...it.module.def.translate(it.module.use, ctx));
     }
   }
-  elideProtocol(statements, ctx);
+  elideProtocol(
+    statements,
+    ctx,
+    items.flatMap((it) => (it.module ? [it.module.use.name] : [])),
+  );
   statements.push({ kind: 'counter' });
   if (target) {
     if ('stmt' in target) statements.push(target.stmt);
@@ -373,19 +388,20 @@ const PAYLOAD_OF: Record<string, string> = {
 };
 
 function mentions(e: Expr, proto: string): boolean {
-  if (e.kind === 'payload') return e.protocol === proto;
+  if (e.kind === 'payload') return e.protocol === proto || e.protocol.startsWith(`${proto} `);
   if (e.kind === 'concat') return e.parts.some((p) => mentions(p, proto));
   if (e.kind === 'binop') return mentions(e.left, proto);
   return false;
 }
 
 /**
- * `-p tcp --dport 22` is `tcp dport 22` in nft: the header match implies the protocol (nft adds
- * the dependency itself), so iptables-translate leaves the protocol test out. So do we.
+ * `-p tcp -m tcp --dport 22` is `tcp dport 22` in nft: the header match implies the protocol
+ * (nft adds the dependency itself), so iptables-translate leaves the protocol test out when
+ * the rule loads the match named like the protocol (nft_ipv4_xlate). So do we.
  */
-function elideProtocol(statements: Statement[], ctx: RuleContext): void {
+function elideProtocol(statements: Statement[], ctx: RuleContext, modules: string[]): void {
   const p = ctx.protocol;
-  if (!p || p.negated) return;
+  if (!p || p.negated || !modules.includes(p.name)) return;
   const proto = PAYLOAD_OF[p.name];
   if (!proto) return;
   const idx = statements.findIndex(

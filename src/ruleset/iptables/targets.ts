@@ -281,28 +281,43 @@ function logTarget(use: ModuleUse, ctx: RuleContext): Statement[] {
       const level = /^\d$/.test(t) ? LOG_LEVELS[Number(t)] : (LOG_LEVEL_ALIASES[t] ?? t);
       if (!level || !LOG_LEVELS.includes(level)) fail(`unknown log level "${arg(o).text}"`, arg(o));
       options.push({ key: 'level', value: level });
-    } else if (flags[o.name]) {
-      options.push({ key: 'flags', value: flags[o.name]! });
     }
+  }
+  // nft writes the TCP flags together: `flags tcp sequence,options`.
+  const tcp = ['--log-tcp-sequence', '--log-tcp-options']
+    .filter((n) => get(use, n))
+    .map((n) => flags[n]!.slice(4));
+  if (tcp.length > 0) options.push({ key: 'flags', value: `tcp ${tcp.join(',')}` });
+  for (const n of ['--log-ip-options', '--log-uid', '--log-macdecode']) {
+    if (get(use, n)) options.push({ key: 'flags', value: flags[n]! });
   }
   return [{ kind: 'log', options, span: useSpan(use, ctx) }];
 }
 
 function nflogTarget(use: ModuleUse, ctx: RuleContext): Statement[] {
+  const opt = (n: string) => {
+    const o = get(use, n);
+    if (o) noNegation(o);
+    return o ? arg(o) : undefined;
+  };
+  // In the order nft lists a log statement: prefix, group, snaplen, queue-threshold.
   const options: LogStmt['options'] = [];
-  for (const o of use.options) {
-    noNegation(o);
-    const w = arg(o);
-    if (o.name === '--nflog-prefix') options.push({ key: 'prefix', value: w.text });
-    else if (o.name === '--nflog-group')
-      options.push({ key: 'group', value: String(parseNumber(w, w.text, 65535)) });
-    else if (o.name === '--nflog-size' || o.name === '--nflog-range') {
-      options.push({ key: 'snaplen', value: String(parseNumber(w)) });
-    } else if (o.name === '--nflog-threshold') {
-      options.push({ key: 'queue-threshold', value: String(parseNumber(w, w.text, 65535)) });
-    }
+  const prefix = opt('--nflog-prefix');
+  if (prefix) options.push({ key: 'prefix', value: prefix.text });
+  const group = opt('--nflog-group');
+  options.push({
+    key: 'group',
+    value: group ? String(parseNumber(group, group.text, 65535)) : '0',
+  });
+  const size = opt('--nflog-size') ?? opt('--nflog-range');
+  if (size) options.push({ key: 'snaplen', value: String(parseNumber(size)) });
+  const threshold = opt('--nflog-threshold');
+  if (threshold) {
+    options.push({
+      key: 'queue-threshold',
+      value: String(parseNumber(threshold, threshold.text, 65535)),
+    });
   }
-  if (!options.some((o) => o.key === 'group')) options.push({ key: 'group', value: '0' });
   return [{ kind: 'log', options, span: useSpan(use, ctx) }];
 }
 
