@@ -1,3 +1,5 @@
+import { register as check } from './commands/check.ts';
+import { register as format } from './commands/format.ts';
 import { register as trace } from './commands/trace.ts';
 import { register as verify } from './commands/verify.ts';
 import type { Register } from './main.ts';
@@ -6,4 +8,4 @@ import type { Register } from './main.ts';
  * The subcommands, in the order `nfwalk --help` lists them. Each lives in
  * src/cli/commands/<name>.ts and exports `register`.
  */
-export const subcommands: Register[] = [trace, verify];
+export const subcommands: Register[] = [check, format, trace, verify];

@@ -1109,7 +1109,7 @@ export class NftParser {
           const d0 = this.peek();
           const interval = this.atWord('interval') && this.peek(1).kind === 'word';
           if (interval) this.next();
-          if (this.atWord('verdict', 'counter', 'quota', 'limit', 'secmark') && this.isEndAt(1)) {
+          if (this.atWord('verdict', 'counter', 'quota', 'limit', 'secmark', 'queue') && this.isEndAt(1)) {
             set.data = { form: 'type', names: [this.next().text], span: this.span(d0) };
           } else {
             const d = this.parseConcat('lhs');
@@ -2181,6 +2181,10 @@ export class NftParser {
     if (t.kind !== 'word') this.unexpected(t, 'an expression');
     const kw = this.parseKeywordExpr(ctx);
     if (kw) return kw;
+    if (ctx === 'lhs' && /^[A-Za-z_]/.test(t.text)) {
+      // A bare word where an expression must start (`foo bar`, a misspelt keyword).
+      this.fail(t, `syntax error, unexpected '${t.text}'`);
+    }
     this.next();
     return this.glueValue({ kind: 'value', text: t.text, span: this.span(t) }, t);
   }

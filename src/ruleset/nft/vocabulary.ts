@@ -147,6 +147,9 @@ export const META_SHORT = new Set([
   'oifgroup',
   'cgroup',
   'priority',
+  'time',
+  'day',
+  'hour',
 ]);
 
 export const META_KEYS = new Set([
