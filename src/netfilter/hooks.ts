@@ -16,7 +16,9 @@
  *   type chains are NOT hook entries of their own: nf_nat_register_fn puts them in a private
  *   list, sorted by their priority, that the NAT hook walks (measured: nat chains at -60 and
  *   -50 ran before a filter chain at -80);
- * - br_netfilter (bridge prerouting 0, bridge forward -1, bridge postrouting INT_MAX).
+ * - br_netfilter (bridge prerouting 0, bridge forward 0 — br_nf_forward in 6.x; measured: a
+ *   bridge forward chain at priority 0 runs before the ip forward hook —, bridge postrouting
+ *   INT_MAX).
  *
  * inet chains are registered on both ip and ip6; netdev (and inet) ingress/egress chains per
  * device.
@@ -81,7 +83,7 @@ export class HookTable {
     if (opts.brNetfilter) {
       // br_netfilter is loaded before any ruleset (Docker loads it at start).
       this.add('bridge', 'prerouting', { kind: 'br-nf-prerouting' }, NF_BR_PRI_BRNF, seq);
-      this.add('bridge', 'forward', { kind: 'br-nf-forward' }, NF_BR_PRI_BRNF - 1, seq);
+      this.add('bridge', 'forward', { kind: 'br-nf-forward' }, NF_BR_PRI_BRNF, seq);
       this.add('bridge', 'postrouting', { kind: 'br-nf-postrouting' }, NF_BR_PRI_LAST, seq);
     }
     const natCore: Record<L3, boolean> = { ip: false, ip6: false };

@@ -3,13 +3,12 @@
  * the walk, one line per event (the packet as each chain sees it, rules that matched, the
  * routing decisions, conntrack and NAT), or with --json the trace JSON and nothing else.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { readRuleset } from '../../kernel/simulator.ts';
 import { simulate } from '../../netfilter/simulate.ts';
 import type { Trace, TraceEvent } from '../../netfilter/trace.ts';
 import { formatDiagnostics, RulesetError } from '../../ruleset/diagnostics.ts';
 import type { Ruleset } from '../../ruleset/model.ts';
-import { parseNft } from '../../ruleset/nft/index.ts';
 import { ScenarioError } from '../../scenario/diagnostics.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import type { Scenario } from '../../scenario/model.ts';
@@ -28,22 +27,12 @@ export const register: Register = (program: Command, _io: Io, setAction) => {
     });
 };
 
-function loadRulesetOf(scenario: Scenario): Ruleset {
-  const ref = scenario.ruleset;
-  if (ref.format !== 'nft') {
-    throw new Error(
-      `${ref.path}: ruleset format ${ref.format} is not readable by nfwalk trace yet`,
-    );
-  }
-  return parseNft(readFileSync(ref.resolved, 'utf8'), ref.path);
-}
-
-export function traceCommand(io: Io, file: string, json: boolean): number {
+export async function traceCommand(io: Io, file: string, json: boolean): Promise<number> {
   let scenario: Scenario;
   let ruleset: Ruleset;
   try {
     scenario = loadScenario(file);
-    ruleset = loadRulesetOf(scenario);
+    ruleset = await readRuleset(scenario);
   } catch (e) {
     if (e instanceof ScenarioError) io.err(`${e.message}\n`);
     else if (e instanceof RulesetError) io.err(formatDiagnostics(e.diagnostics, e.sources));

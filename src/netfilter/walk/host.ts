@@ -912,8 +912,8 @@ export class HostWalk {
 /**
  * br_nf_hook_thresh: where the bridge hook carries on after br_netfilter's entry. Entries
  * below NF_BR_PRI_BRNF already ran; at NF_BR_PRI_BRNF only br_nf_pre_routing itself is
- * recognised, so for the forward hook (br_nf_forward_ip sits at -1) other entries at exactly
- * 0 are skipped, as in the kernel's loop.
+ * recognised, so for the forward hook (br_nf_forward sits at 0, after the chains at 0, which
+ * registered later and so run first) the walk resumes at the first entry above 0.
  */
 function nextAfterThresh(
   list: HookEntry[],
