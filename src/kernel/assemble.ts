@@ -41,21 +41,22 @@ export interface KernelPacket {
 }
 
 function sameSkb(a: TraceHeaders, b: TraceHeaders): boolean {
-  // NAT rewrites addresses and ports, never the IPv4 id, the length or the protocol.
+  // NAT rewrites addresses and ports, never the IPv4 id, the length, the protocol or flags.
   if (a.protocol !== b.protocol || a.length !== b.length || a.l3 !== b.l3) return false;
+  if (String(a.tcpFlags) !== String(b.tcpFlags) || a.icmpType !== b.icmpType) return false;
   return a.l3 !== 'ip' || a.ipId === b.ipId;
 }
 
 function sameHeaders(a: TraceHeaders, b: TraceHeaders): boolean {
-  return (
-    sameSkb(a, b) &&
-    a.saddr === b.saddr &&
-    a.daddr === b.daddr &&
-    a.sport === b.sport &&
-    a.dport === b.dport &&
-    String(a.tcpFlags) === String(b.tcpFlags) &&
-    a.icmpType === b.icmpType
-  );
+  return sameSkb(a, b) && a.saddr === b.saddr && a.daddr === b.daddr && a.sport === b.sport && a.dport === b.dport;
+}
+
+/** The same packet after one NAT step: one end (address and port) kept, the other rewritten. */
+function afterNat(a: TraceHeaders, b: TraceHeaders): boolean {
+  if (!sameSkb(a, b)) return false;
+  const source = a.saddr === b.saddr && a.sport === b.sport;
+  const destination = a.daddr === b.daddr && a.dport === b.dport;
+  return source || destination;
 }
 
 /** Groups trace messages into packets, in the order each packet was first seen. */
@@ -68,9 +69,11 @@ export function groupPackets(lines: readonly MonitorLine[]): KernelPacket[] {
       const h = line.headers;
       let packet = byId.get(line.id);
       if (packet && !sameSkb(packet.last, h)) packet = undefined;
-      if (!packet) {
+      // A new trace id: the same packet handed on as another skb, maybe rewritten by NAT in
+      // between (a reply de-NATed in prerouting, seen again in input or forward).
+      for (const same of [sameHeaders, afterNat]) {
         for (let i = packets.length - 1; i >= 0 && !packet; i--) {
-          if (sameHeaders(packets[i]!.last, h)) packet = packets[i];
+          if (same(packets[i]!.last, h)) packet = packets[i];
         }
       }
       if (!packet) {
@@ -110,18 +113,25 @@ function isRequest(p: KernelPacket, spec: PacketSpec): boolean {
 
 const ICMP_ERRORS = /unreachable|time-exceeded|parameter-problem|packet-too-big|admin-prohibited/;
 
-/** Whether `p` answers the request: addressed back to it, or an ICMP error about it. */
+/**
+ * Whether `p` answers the request: addressed back to where the request came from (as any
+ * chain saw either of them: NAT may rewrite both on the way), or an ICMP error about it.
+ */
 function answers(p: KernelPacket, request: KernelPacket): boolean {
-  const seen = request.runs.map((r) => r.headers);
+  const asked = request.runs.map((r) => r.headers);
+  const seen = p.runs.map((r) => r.headers);
+  const sources = new Set(asked.map((s) => s.saddr));
   const h = p.first;
-  const sources = new Set(seen.map((s) => s.saddr));
-  if (!sources.has(h.daddr)) return false;
-  if ((h.protocol === 'icmp' || h.protocol === 'icmpv6') && ICMP_ERRORS.test(h.icmpType ?? ''))
-    return true;
+  if (isIcmpError(h)) return seen.some((x) => sources.has(x.daddr));
   if (h.protocol !== request.first.protocol) return false;
-  if (h.protocol === 'icmp' || h.protocol === 'icmpv6') return /echo-reply/.test(h.icmpType ?? '');
-  // Ports reversed; the source is not checked, as a DNAT target may never show in a chain.
-  return seen.some((s) => s.sport === h.dport && s.dport === h.sport);
+  if (h.protocol === 'icmp' || h.protocol === 'icmpv6') {
+    return /echo-reply/.test(h.icmpType ?? '') && seen.some((x) => sources.has(x.daddr));
+  }
+  return seen.some((x) => asked.some((q) => x.daddr === q.saddr && x.dport === q.sport && x.sport === q.dport));
+}
+
+function isIcmpError(h: TraceHeaders): boolean {
+  return (h.protocol === 'icmp' || h.protocol === 'icmpv6') && ICMP_ERRORS.test(h.icmpType ?? '');
 }
 
 export function roleOf(p: KernelPacket): PacketRole {
