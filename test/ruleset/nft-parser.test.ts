@@ -1,0 +1,250 @@
+/**
+ * The nft text parser on hand-written inputs: the model it builds (spans, rule text, handles,
+ * priorities, variables, includes), listings vs scripts, and positioned errors.
+ */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatDiagnostics, RulesetError } from '../../src/ruleset/diagnostics.ts';
+import type { MatchStmt, Ruleset } from '../../src/ruleset/model.ts';
+import { parseNft } from '../../src/ruleset/nft/index.ts';
+import { printRuleset } from '../../src/ruleset/printer.ts';
+
+function errors(text: string, file = 'in.nft', root?: string): RulesetError {
+  try {
+    parseNft(text, file, root === undefined ? {} : { root });
+  } catch (e) {
+    if (e instanceof RulesetError) return e;
+    throw e;
+  }
+  throw new Error('expected a RulesetError');
+}
+
+/** The model without spans and statement texts, for comparing a script with a listing. */
+function shape(rs: Ruleset): unknown {
+  return JSON.parse(
+    JSON.stringify(rs.tables, (k, v) =>
+      ['span', 'text', 'handle', 'policyWritten'].includes(k) ? undefined : v,
+    ),
+  );
+}
+
+const LISTING = `table inet filter {
+\tset blocked {
+\t\ttype ipv4_addr
+\t\tflags interval
+\t\telements = { 10.0.0.0/8, 192.168.1.1 }
+\t}
+
+\tchain input {
+\t\ttype filter hook input priority filter + 10; policy drop;
+\t\tct state established,related accept
+\t\tiifname "lo" accept
+\t\tip saddr @blocked counter packets 0 bytes 0 drop
+\t\ttcp dport { 22, 80, 443 } accept comment "public"
+\t}
+
+\tchain nat_pre {
+\t\ttype nat hook prerouting priority dstnat; policy accept;
+\t\ttcp dport 8080 dnat ip to 10.0.0.2:80
+\t}
+}
+`;
+
+describe('parseNft on a listing', () => {
+  const rs = parseNft(LISTING, 'listing.nft');
+  const table = rs.tables[0];
+
+  it('reads tables, sets and base chains with resolved priorities', () => {
+    expect(table?.family).toBe('inet');
+    expect(table?.sets[0]?.elements.length).toBe(2);
+    const input = table?.chains[0];
+    expect(input?.base).toMatchObject({
+      type: 'filter',
+      hook: 'input',
+      priority: { value: 10, text: 'filter + 10' },
+    });
+    expect(input?.policy).toBe('drop');
+    expect(table?.chains[1]?.base?.priority).toEqual({ value: -100, text: 'dstnat' });
+  });
+
+  it('keeps each rule its exact source text and position', () => {
+    const rule = table?.chains[0]?.rules[3];
+    expect(rule?.text).toBe('tcp dport { 22, 80, 443 } accept comment "public"');
+    expect(rule?.comment).toBe('public');
+    expect(rule?.index).toBe(3);
+    expect(rule?.span).toMatchObject({ file: 'listing.nft', line: 13, col: 3 });
+    const m = rule?.statements[0] as MatchStmt;
+    expect(m.kind).toBe('match');
+    expect(m.implicitOp).toBe(true);
+    expect(m.left).toMatchObject({ kind: 'payload', protocol: 'tcp', field: 'dport' });
+    expect(m.right.kind).toBe('set');
+    expect(m.span).toMatchObject({ line: 13, col: 3, endCol: 28 });
+    expect(LISTING.slice(m.span?.offset, m.span?.end)).toBe('tcp dport { 22, 80, 443 }');
+  });
+
+  it('reads flag lists, named-set lookups, counters and nat', () => {
+    const [ct, , lookup] = table?.chains[0]?.rules ?? [];
+    expect(ct?.statements[0]).toMatchObject({
+      kind: 'match',
+      left: { kind: 'ct', key: 'state' },
+      right: { kind: 'list' },
+    });
+    expect(lookup?.statements.map((s) => s.kind)).toEqual(['match', 'counter', 'verdict']);
+    expect(lookup?.statements[1]).toMatchObject({ kind: 'counter', packets: 0, bytes: 0 });
+    const nat = table?.chains[1]?.rules[0]?.statements[1];
+    expect(nat).toMatchObject({
+      kind: 'nat',
+      type: 'dnat',
+      family: 'ip',
+      addr: { kind: 'value', text: '10.0.0.2' },
+      port: { kind: 'value', text: '80' },
+    });
+  });
+
+  it('prints it back identical', () => {
+    expect(printRuleset(rs)).toBe(LISTING);
+  });
+});
+
+describe('named priorities per family', () => {
+  it('resolves bridge priorities differently from ip', () => {
+    const rs = parseNft(
+      'table bridge b {\n\tchain pre {\n\t\ttype filter hook prerouting priority dstnat; policy accept;\n\t}\n\tchain post {\n\t\ttype filter hook postrouting priority srcnat - 5; policy accept;\n\t}\n}\n',
+      'b.nft',
+    );
+    expect(rs.tables[0]?.chains.map((c) => c.base?.priority.value)).toEqual([-300, 295]);
+    const ip = parseNft(
+      'table ip t {\n\tchain c {\n\t\ttype filter hook prerouting priority raw; policy accept;\n\t}\n}\n',
+      'i.nft',
+    );
+    expect(ip.tables[0]?.chains[0]?.base?.priority.value).toBe(-300);
+  });
+
+  it('rejects a priority name the family does not know, with its position', () => {
+    const e = errors(
+      'table bridge b {\n\tchain c {\n\t\ttype filter hook input priority mangle; policy accept;\n\t}\n}\n',
+    );
+    expect(e.diagnostics[0]).toMatchObject({ line: 3, col: 35 });
+  });
+});
+
+describe('nft -f scripts', () => {
+  const SCRIPT = `#!/usr/sbin/nft -f
+flush ruleset
+define lan = { 10.0.0.0/8, 192.168.1.1 }
+define web = { 22, 80, 443 }
+
+add table inet filter
+add set inet filter blocked { type ipv4_addr; flags interval; }
+add element inet filter blocked $lan
+add chain inet filter input { type filter hook input priority 10; policy drop; }
+add chain inet filter nat_pre { type nat hook prerouting priority -100; }
+add rule inet filter input ct state established,related accept
+add rule inet filter input iifname "lo" accept
+add rule inet filter input ip saddr @blocked counter packets 0 bytes 0 drop
+add rule inet filter input tcp dport $web accept comment "public"
+add rule inet filter nat_pre tcp dport 8080 dnat ip to 10.0.0.2:80
+`;
+
+  it('yields the same model as the listing would', () => {
+    const script = parseNft(SCRIPT, 'script.nft');
+    const listing = parseNft(LISTING, 'listing.nft');
+    // The listing writes priorities by name; compare the numbers.
+    for (const rs of [script, listing]) {
+      for (const c of rs.tables[0]?.chains ?? [])
+        if (c.base) c.base.priority.text = String(c.base.priority.value);
+    }
+    expect(shape(script)).toEqual(shape(listing));
+  });
+
+  it('resolves variables at parse time; the rule text keeps what was written', () => {
+    const rs = parseNft(SCRIPT, 'script.nft');
+    const r = rs.tables[0]?.chains[0]?.rules[3];
+    expect(r?.text).toBe('tcp dport $web accept comment "public"');
+    expect(JSON.stringify(r?.statements)).not.toContain('variable');
+    expect(printRuleset(rs)).toContain('tcp dport { 22, 80, 443 } accept comment "public"');
+  });
+
+  it('inserts rules at the front and at an index', () => {
+    const rs = parseNft(
+      'table ip t {\n\tchain c {\n\t\taccept\n\t}\n}\ninsert rule ip t c drop\nadd rule ip t c index 1 return\n',
+      's.nft',
+    );
+    expect(rs.tables[0]?.chains[0]?.rules.map((r) => r.text)).toEqual(['drop', 'return', 'accept']);
+    expect(rs.tables[0]?.chains[0]?.rules.map((r) => r.index)).toEqual([0, 1, 2]);
+  });
+
+  it('reports an undefined variable and a missing table with positions', () => {
+    const e = errors(
+      'table ip t {\n\tchain c {\n\t\ttcp dport $nope accept\n\t}\n}\nadd rule ip nope c accept\n',
+    );
+    expect(e.diagnostics.map((d) => [d.line, d.col])).toEqual([
+      [3, 14],
+      [6, 13],
+    ]);
+  });
+
+  it('reads handles from `nft -a` listings and prints them only when asked', () => {
+    const text = 'table ip t { # handle 3\n\tchain c { # handle 1\n\t\taccept # handle 2\n\t}\n}\n';
+    const rs = parseNft(text, 'a.nft');
+    expect(rs.tables[0]?.handle).toBe(3);
+    expect(rs.tables[0]?.chains[0]?.rules[0]?.handle).toBe(2);
+    expect(rs.tables[0]?.chains[0]?.rules[0]?.text).toBe('accept');
+    expect(printRuleset(rs, { handles: true })).toBe(text);
+    expect(printRuleset(rs)).not.toContain('handle');
+  });
+});
+
+describe('include', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nfw-include-'));
+  const root = join(dir, 'root');
+  mkdirSync(join(root, 'rules.d'), { recursive: true });
+  writeFileSync(join(root, 'rules.d', 'a.nft'), 'add rule ip t c tcp dport 22 accept\n');
+  writeFileSync(join(root, 'rules.d', 'b.nft'), 'add rule ip t c tcp dport 80 accept\n');
+  writeFileSync(join(dir, 'secret.nft'), 'add rule ip t c drop\n');
+  symlinkSync(join(dir, 'secret.nft'), join(root, 'link.nft'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const head = 'table ip t {\n\tchain c {\n\t}\n}\n';
+
+  it('reads files relative to the including file, globs in order', () => {
+    const main = join(root, 'main.nft');
+    const rs = parseNft(`${head}include "rules.d/*.nft"\n`, main, { root });
+    expect(rs.tables[0]?.chains[0]?.rules.map((r) => r.text)).toEqual([
+      'tcp dport 22 accept',
+      'tcp dport 80 accept',
+    ]);
+    expect(rs.files.length).toBe(3);
+    expect(rs.tables[0]?.chains[0]?.rules[0]?.span?.file).toContain('a.nft');
+  });
+
+  it.each([
+    ['an absolute path', '/etc/passwd', 'absolute'],
+    ['..', '../secret.nft', "'..'"],
+    ['a symbolic link out of the root', 'link.nft', 'symbolic link'],
+  ])('refuses %s with a positioned error', (_what, path, msg) => {
+    const e = errors(`${head}include "${path}"\n`, join(root, 'main.nft'), root);
+    expect(e.diagnostics[0]).toMatchObject({ line: 5, col: 9 });
+    expect(e.diagnostics[0]?.message).toContain(msg);
+  });
+});
+
+describe('errors', () => {
+  it('reports several errors per file, resuming at the next rule', () => {
+    const e = errors(
+      'table ip t {\n\tchain c {\n\t\tip saddr 1.2.3.4 foo accept\n\t\ttcp dport { 22, 80 accept\n\t\tjump\n\t\taccept\n\t}\n}\n',
+      'bad.nft',
+    );
+    expect(e.diagnostics.map((d) => d.line)).toEqual([3, 4, 5]);
+    const text = formatDiagnostics(e.diagnostics, e.sources);
+    expect(text).toContain(
+      "bad.nft:3:20: error: syntax error, unexpected 'foo'\n\t\tip saddr 1.2.3.4 foo accept\n\t\t                 ^^^\n",
+    );
+  });
+
+  it('reports an unterminated block at its opening brace', () => {
+    const e = errors('table ip t {\n\tchain c {\n\t\taccept\n');
+    expect(e.diagnostics[0]).toMatchObject({ line: 2, col: 10 });
+  });
+});
