@@ -368,7 +368,10 @@ function readCommand(block: Block, ref: LineRef, all: Word[]): void {
     case '--replace': {
       const cw = needChain();
       if (!findChain(block, cw.text)) {
-        throw new LineError(`chain ${cw.text} is not declared`, cw.start, cw.end);
+        if (!builtinChains(block.name).includes(cw.text)) {
+          throw new LineError(`chain ${cw.text} is not declared`, cw.start, cw.end);
+        }
+        addChain(block, cw.text, ref, cw.start, cw.end);
       }
       const rest = words.slice(2);
       const num = rest[0] && /^\d+$/.test(rest[0].text) ? rest[0] : undefined;
