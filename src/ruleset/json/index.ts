@@ -124,7 +124,10 @@ function stateless(s: Statement): Statement {
 interface TableState {
   table: Table;
   chains: Map<string, { chain: Chain; nextIndex: number }>;
-  sets: Map<string, { set: NamedSet; types: { key: ValueType; data?: ValueType } }>;
+  sets: Map<
+    string,
+    { set: NamedSet; types: { key: ValueType; data?: ValueType }; rawFlags: string[] }
+  >;
   reader: StmtReader;
 }
 
@@ -191,6 +194,27 @@ class Reader {
         if (!(OBJECT_TYPES as readonly string[]).includes(key))
           throw new SchemaError(`unknown ruleset element "${key}"`, n.span);
         this.object(key as ObjectType, asObject(value, what));
+    }
+  }
+
+  /**
+   * A set that rules add to or update from the packet path is `dynamic` (the kernel's EVAL
+   * flag, which nft sets on every set a dynset statement uses). nft 1.0.x JSON leaves the
+   * flag out while its text listing shows it; newer JSON lists it.
+   */
+  markDynamicSets(): void {
+    for (const t of this.tables.values()) {
+      const used = new Set<string>();
+      const visit = (s: Statement): void => {
+        if (s.kind !== 'setop') return;
+        if (s.op !== 'delete') used.add(s.set);
+        s.statements.forEach(visit);
+      };
+      for (const c of t.table.chains) for (const r of c.rules) r.statements.forEach(visit);
+      for (const { set, rawFlags } of t.sets.values()) {
+        if (!used.has(set.name) || rawFlags.includes('dynamic')) continue;
+        set.flags = listedSetFlags([...rawFlags, 'dynamic'], set.timeout !== undefined);
+      }
     }
   }
 
@@ -348,10 +372,8 @@ class Reader {
     const timeout = optional(o, 'timeout');
     if (timeout !== undefined)
       set.timeout = formatDuration(BigInt(intRaw(timeout, `${what} "timeout"`)) * 1000n);
-    set.flags = listedSetFlags(
-      strList(optional(o, 'flags'), `${what} flag`),
-      set.timeout !== undefined,
-    );
+    const rawFlags = strList(optional(o, 'flags'), `${what} flag`);
+    set.flags = listedSetFlags(rawFlags, set.timeout !== undefined);
     const gc = optional(o, 'gc-interval');
     if (gc !== undefined)
       set.gcInterval = formatDuration(BigInt(intRaw(gc, `${what} "gc-interval"`)) * 1000n);
@@ -378,7 +400,7 @@ class Reader {
     // nft 1.1 lists `size N  # count M`, M the number of elements the kernel holds: the JSON
     // lists every element, so M is their number (a set with elements added later is recounted).
     if (set.size !== undefined && set.elements.length > 0) set.count = set.elements.length;
-    t.sets.set(name, { set, types });
+    t.sets.set(name, { set, types, rawFlags });
     t.table.sets.push(set);
   }
 
@@ -485,5 +507,6 @@ export function parseNftJson(text: string, file: string): Ruleset {
     errors.push(diagnostic(e.message, e.span));
   }
   if (errors.length > 0) throw new RulesetError(errors, sources);
+  reader.markDynamicSets();
   return reader.ruleset;
 }
