@@ -498,7 +498,7 @@ export function parseLiteral(type: DataType, text: string, quoted = false): Inte
       high.set(prefix);
       return { low, high };
     }
-    const v = stringBytes(text.replace(/\\\*$/, '*'), type.size);
+    const v = parseValue(type, text.replace(/\\\*$/, '*'));
     return { low: v, high: v };
   }
   if (quoted && type.base !== 'integer' && type.base !== 'bitmask') {
@@ -546,6 +546,9 @@ export function parseValue(type: DataType, text: string): Uint8Array {
     case 'lladdr':
       return parseEther(text);
     case 'string':
+      if (type.name === 'iface_index' && /^[0-9]+$/.test(text)) {
+        throw new NotDecidable(`interface index ${text}: nfwalk knows devices by name only`);
+      }
       return stringBytes(text, type.size);
     case 'verdict':
       throw new NotDecidable(`"${text}" is a verdict, not a value`);
@@ -556,8 +559,17 @@ export function parseValue(type: DataType, text: string): Uint8Array {
       }
       return intBytes(v, type.size);
     }
-    case 'integer':
+    case 'integer': {
+      // tc handles (`meta priority`) are written major:minor in hex.
+      const tc =
+        type.name === 'tc_handle' ? /^([0-9a-fA-F]{0,4}):([0-9a-fA-F]{0,4})$/.exec(text) : null;
+      if (tc)
+        return intBytes(
+          Number.parseInt(tc[1] || '0', 16) * 65536 + Number.parseInt(tc[2] || '0', 16),
+          4,
+        );
       return parseSymbolOrNumber(type, text);
+    }
   }
 }
 

@@ -193,6 +193,19 @@ function natOperand(e: Expr, types: DataType[], ctx: EvalContext): Interval[] | 
 }
 
 function evalNat(stmt: NatStmt, ctx: EvalContext): StmtResult {
+  const { env } = ctx;
+  if (env.family === 'bridge' || env.family === 'netdev' || env.family === 'arp') {
+    throw new NotDecidable(`${stmt.type} in a ${env.family} table is not modelled`);
+  }
+  if (env.family === 'inet' && stmt.family && stmt.family !== env.packet.family) {
+    // nft_nat_inet_eval: a `dnat ip to …` on an IPv6 packet (or the reverse) does nothing and
+    // the rule goes on (nft adds no nfproto dependency for a constant address).
+    ctx.effects.push({
+      kind: 'note',
+      text: `${stmt.type} ${stmt.family} does nothing to an ${env.packet.family === 'ip' ? 'IPv4' : 'IPv6'} packet; the rule continues`,
+    });
+    return 'continue';
+  }
   const addrType = natAddrType(stmt, ctx);
   const effect: Extract<Effect, { kind: 'nat' }> = { kind: 'nat', stmt };
   if (stmt.addrPortMap) {
