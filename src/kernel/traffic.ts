@@ -68,7 +68,8 @@ try:
         ident = os.getpid() & 0xffff
         body = struct.pack("!BBHHH", 128 if v6 else 8, 0, 0, ident, 1) + b"nfwalk echo"
         if not v6:
-            words = sum(struct.unpack("!%dH" % (len(body) // 2), body + (b"\0" if len(body) % 2 else b"")))
+            padded = body + (b"\0" if len(body) % 2 else b"")
+            words = sum(struct.unpack("!%dH" % (len(padded) // 2), padded))
             while words >> 16:
                 words = (words & 0xffff) + (words >> 16)
             body = body[:2] + struct.pack("!H", ~words & 0xffff) + body[4:]
