@@ -77,6 +77,25 @@ interface Ctx {
   trace: Trace;
   msg: Messages;
   format: 'md' | 'mdx';
+  /** The translations the conversation's first packet set up (to name what a reply undoes). */
+  requestNat: { kind: string; field: 'source' | 'destination' | 'both' }[];
+  /** The machine the host last sent a packet to (the receiver of a `deliver`). */
+  lastSentTo?: string;
+  /** The last routing decision told, to tell a repeated one only once. */
+  lastRoute?: string;
+  /** What a jump, goto, NAT statement, policy… means: told once per packet. */
+  told: Set<string>;
+}
+
+/** A machine's gateway: as given, or the first address of its host interface. */
+function gatewayOf(scenario: Scenario, machine: string | undefined): string | undefined {
+  const m = scenario.hosts.find((h) => h.name === machine);
+  if (!m) return undefined;
+  if (m.gateway) return m.gateway;
+  const fam = m.addresses[0]?.includes(':') ? 6 : 4;
+  return scenario.host.interfaces
+    .find((i) => i.name === m.interface)
+    ?.addresses.find((a) => a.family === fam)?.address;
 }
 
 const para = (p: Phrase): Paragraph => ({ type: 'paragraph', children: toPhrasing(p) });
@@ -204,7 +223,19 @@ function stepPhrasesFlat(
   const e = step.event;
   const out = [] as unknown as Phrase[] & { mainCount: number };
   out.mainCount = 0;
-  for (const r of step.implicitReturns) out.push(msg.implicitReturn(r.from, r.to));
+  const once = (key: string, p: Phrase): Phrase[] => {
+    if (ctx.told.has(key)) return [];
+    ctx.told.add(key);
+    return [p];
+  };
+  for (const r of step.implicitReturns) {
+    out.push(
+      ctx.told.has('implicit-return')
+        ? msg.implicitReturnShort(r.from, r.to)
+        : msg.implicitReturn(r.from, r.to),
+    );
+    ctx.told.add('implicit-return');
+  }
   if (e.type === 'enter') {
     const idx = sw.bases.findIndex(
       (b) => b.table.family === e.family && b.table.name === e.table && b.chain.name === e.chain,
@@ -238,7 +269,7 @@ function stepPhrasesFlat(
     for (const p of step.passed) out.push(msg.passedOver(p.chain, p.indices.length));
     out.push(msg.stepPolicy(e.chain, e.verdict));
     out.mainCount = out.length;
-    out.push(msg.policyMeans(e.verdict));
+    out.push(...once(`policy-${e.verdict}`, msg.policyMeans(e.verdict)));
     return out;
   }
   const rule = findRule(ruleset, e.family, e.table, e.chain, e.index);
@@ -261,28 +292,28 @@ function stepPhrasesFlat(
   const reject = rule?.statements.find((s) => s.kind === 'reject');
   if (verdict === 'jump') {
     action = msg.actJump(target);
-    extra.push(msg.jumpMeans(target, e.chain));
+    extra.push(...once('jump', msg.jumpMeans(target, e.chain)));
   } else if (verdict === 'goto') {
     action = msg.actGoto(target);
-    extra.push(msg.gotoMeans(target, e.chain, step.caller));
+    extra.push(...once('goto', msg.gotoMeans(target, e.chain, step.caller)));
   } else if (verdict === 'return') {
     action = msg.actReturn(step.returnTo);
-    if (step.returnTo) extra.push(msg.returnMeans(step.returnTo));
+    if (step.returnTo) extra.push(...once('return', msg.returnMeans(step.returnTo)));
   } else if (verdict === 'accept' && nat) {
     const change = sw.nat.find((c) => c.step === step.n);
     const iface = nat.type === 'masquerade' ? sw.oif : nat.type === 'redirect' ? sw.iif : null;
     action = msg.actNat(nat.type, change ? flowText(change.after) : undefined, iface ?? undefined);
-    extra.push(msg.natMeans(nat.type));
+    extra.push(...once('nat', msg.natMeans(nat.type)));
     extra.push(msg.acceptMeans(e.chain, step.base.chain, laterBases(sw, step)));
   } else if (verdict === 'accept') {
     action = msg.actAccept();
     extra.push(msg.acceptMeans(e.chain, step.base.chain, laterBases(sw, step)));
   } else if (verdict === 'drop' && reject) {
     action = msg.actReject(reject.text ?? 'reject');
-    extra.push(msg.dropMeans());
+    extra.push(...once('drop', msg.dropMeans()));
   } else if (verdict === 'drop') {
     action = msg.actDrop();
-    extra.push(msg.dropMeans());
+    extra.push(...once('drop', msg.dropMeans()));
   } else if (verdict === 'queue') {
     action = msg.actQueue();
   } else {
@@ -354,7 +385,15 @@ function stageSection(ctx: Ctx, w: PacketWalk, sw: StageWalk): RootContent[] {
     sw.stage.fclass === 'l3' && sw.stage.hook === 'prerouting' && sw.iif
       ? ctx.scenario.host.interfaces.find((i) => i.name === sw.iif && i.kind === 'bridge')
       : undefined;
-  if (viaBridge && (ctx.scenario.host.sysctl['net.bridge.bridge-nf-call-iptables'] ?? 1) === 1) {
+  const told = w.items.some(
+    (i) =>
+      i.kind === 'info' && i.event.type === 'bridge' && bridgeInfo(i.event).decision === 'brnf',
+  );
+  if (
+    !told &&
+    viaBridge &&
+    (ctx.scenario.host.sysctl['net.bridge.bridge-nf-call-iptables'] ?? 1) === 1
+  ) {
     out.push(para(msg.brNetfilterPrerouting(viaBridge.name)));
   }
   out.push(para(msg.packetAtStart(flowText(sw.viewIn), sw.iif, sw.oif)));
@@ -428,11 +467,16 @@ function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoEvent): Phrase[] {
   const { msg, scenario } = ctx;
   switch (e.type) {
     case 'route': {
+      const r = routeInfo(e);
+      const key = `${r.decision}|${r.oif}|${r.daddr ?? ''}`;
+      if (ctx.lastRoute === key) return [];
+      ctx.lastRoute = key;
       const s = routeSentence(ctx, w.last.daddr, undefined, e);
       return s ? [s] : [];
     }
     case 'conntrack': {
       const c = conntrackInfo(e);
+      if (c.confirmed && c.replyTuple) return [msg.ctConfirmed(flowText(c.replyTuple))];
       if (c.state === 'new' || c.created) return [msg.ctNew()];
       if (c.direction === 'reply' || w.role === 'reply')
         return [msg.ctReply(c.state ?? 'established')];
@@ -441,7 +485,12 @@ function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoEvent): Phrase[] {
     case 'nat': {
       const n = natInfo(e);
       if (n.before && n.after && n.reverse) {
-        return [msg.natReverse(n.kind ?? 'nat', natDelta(n.before, n.after), n.hook)];
+        const d = natDelta(n.before, n.after);
+        // Rewriting the reply's destination undoes the request's source NAT, and vice versa.
+        const undone = ctx.requestNat.find(
+          (x) => x.field !== d.field && x.field !== 'both' && d.field !== 'both',
+        )?.kind;
+        return [msg.natReverse(undone ?? n.kind ?? 'nat', d, n.hook)];
       }
       return [];
     }
@@ -449,9 +498,11 @@ function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoEvent): Phrase[] {
       const b = bridgeInfo(e);
       const bridge = b.bridge ?? '?';
       if (b.decision === 'local' || b.decision === 'up' || b.decision === 'input') {
-        const gw = machineByAddress(scenario, w.first?.saddr ?? '')?.gateway;
+        const gw = gatewayOf(scenario, machineByAddress(scenario, w.first?.saddr ?? '')?.name);
         return [msg.bridgeLocal(bridge, b.inPort, gw)];
       }
+      if (b.decision === 'brnf') return [msg.brNetfilterPrerouting(bridge)];
+      if (b.decision === 'skip') return [msg.bridgeSkipPrerouting(bridge)];
       if (b.decision === 'forward') return [msg.bridgeForward(bridge, b.inPort, b.outPort)];
       if (b.decision === 'out' || b.decision === 'output')
         return [msg.bridgeOut(bridge, b.outPort)];
@@ -459,7 +510,8 @@ function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoEvent): Phrase[] {
     }
     case 'deliver': {
       const d = deliverInfo(e);
-      const to = d.to ?? ownerOf(scenario, w.last.daddr) ?? w.last.daddr;
+      const to = d.to ?? ctx.lastSentTo ?? ownerOf(scenario, w.last.daddr) ?? w.last.daddr;
+      if (d.answer) return [msg.answers(to, d.answer)];
       return [msg.deliver(to, flowText(w.last), d.socket)];
     }
     case 'drop': {
@@ -468,7 +520,13 @@ function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoEvent): Phrase[] {
     }
     case 'send': {
       const s = sendInfo(e);
-      return [msg.sent(s.from ?? '?', s.iface)];
+      if (s.outbound) {
+        ctx.lastSentTo = s.machine;
+        return [
+          msg.sentOut(s.machine ?? '?', s.iface, s.packet ? flowText(s.packet) : flowText(w.last)),
+        ];
+      }
+      return [msg.sent(s.machine ?? '?', s.iface)];
     }
     case 'unsupported': {
       const u = unsupportedInfo(e);
@@ -738,7 +796,11 @@ function conversationSection(
   out.push(codeBlock('mermaid', sequenceDiagram(scenario, walks, msg)));
   out.push(para(msg.hookMapIntro()));
   out.push(codeBlock('mermaid', hookMap(walks, msg)));
-  for (const w of walks) out.push(...packetSection(ctx, w, conv));
+  for (const w of walks) {
+    ctx.lastRoute = undefined;
+    ctx.told = new Set();
+    out.push(...packetSection(ctx, w, conv));
+  }
   out.push(...whySection(ctx, walks));
   return out;
 }
@@ -749,7 +811,15 @@ export function buildDocument(
   trace: Trace,
   opts: DocOptions,
 ): { root: Root; conversations: ConversationSummary[] } {
-  const ctx: Ctx = { scenario, ruleset, trace, msg: opts.msg, format: opts.format };
+  const ctx: Ctx = {
+    scenario,
+    ruleset,
+    trace,
+    msg: opts.msg,
+    format: opts.format,
+    requestNat: [],
+    told: new Set(),
+  };
   const children: RootContent[] = [];
   if (opts.format === 'md') children.push(heading(1, [scenario.title]));
   if (scenario.summary) children.push(...summaryNodes(scenario.summary));

@@ -80,6 +80,10 @@ export function routeInfo(e: InfoEvent): RouteInfo {
 
 export interface ConntrackInfo {
   state?: string;
+  /** The entry was confirmed (inserted into the table) as this packet left. */
+  confirmed?: boolean;
+  /** The tuple replies are expected with. */
+  replyTuple?: Endpoints;
   direction?: 'original' | 'reply';
   status: string[];
   /** Whether conntrack created the entry with this packet. */
@@ -91,6 +95,8 @@ export function conntrackInfo(e: InfoEvent): ConntrackInfo {
   const dir = str(d, 'direction', 'dir');
   const created = d?.created ?? d?.new;
   return {
+    confirmed: d?.confirmed === true,
+    replyTuple: endpoints(d?.reply),
     state: str(d, 'state', 'ctstate'),
     direction: dir === 'original' || dir === 'reply' ? dir : undefined,
     status: strList(d, 'status'),
@@ -99,6 +105,10 @@ export function conntrackInfo(e: InfoEvent): ConntrackInfo {
 }
 
 export interface NatInfo {
+  /** A mapping set up (the binding), rather than a rewrite of this packet. */
+  binding: boolean;
+  /** Which end the translation rewrites: src or dst. */
+  manip?: 'src' | 'dst';
   /** dnat, snat, masquerade, redirect; with `reverse` when conntrack undoes one on a reply. */
   kind?: string;
   reverse: boolean;
@@ -110,8 +120,14 @@ export interface NatInfo {
 export function natInfo(e: InfoEvent): NatInfo {
   const d = e.detail;
   const rev = d?.reverse ?? d?.undo ?? d?.conntrack;
-  const kind = str(d, 'kind', 'nat', 'type');
+  const manipRaw = str(d, 'manip');
+  const manip = manipRaw === 'src' || manipRaw === 'dst' ? manipRaw : undefined;
+  const kind =
+    str(d, 'kind', 'statement', 'nat', 'type') ??
+    (manip === 'dst' ? 'dnat' : manip === 'src' ? 'snat' : undefined);
   return {
+    binding: d?.before === undefined && d?.tuple !== undefined,
+    manip,
     kind,
     reverse:
       rev === true ||
@@ -126,7 +142,11 @@ export function natInfo(e: InfoEvent): NatInfo {
 
 export interface BridgeInfo {
   bridge?: string;
-  /** local (frame to the bridge's own MAC, passed up), forward (to another port), flood, out. */
+  /**
+   * local (frame to the bridge's own MAC, passed up), forward (to another port), out (the
+   * host sends through the bridge), brnf (br_netfilter runs the ip prerouting hook), skip (ip
+   * prerouting is not run twice), or what the simulator wrote.
+   */
   decision?: string;
   inPort?: string;
   outPort?: string;
@@ -135,17 +155,30 @@ export interface BridgeInfo {
 
 export function bridgeInfo(e: InfoEvent): BridgeInfo {
   const d = e.detail;
+  const step = str(d, 'step');
+  const byStep: Record<string, string> = {
+    br_pass_frame_up: 'local',
+    br_dev_xmit: 'out',
+    br_forward: 'forward',
+    br_nf_pre_routing: 'brnf',
+    ip_sabotage_in: 'skip',
+    br_flood: 'flood',
+  };
+  const decision = (step ? byStep[step] : undefined) ?? str(d, 'decision', 'action', 'kind');
+  const port = str(d, 'port');
   return {
     bridge: str(d, 'bridge', 'br'),
-    decision: str(d, 'decision', 'action', 'kind'),
-    inPort: str(d, 'iport', 'inPort', 'in', 'port'),
-    outPort: str(d, 'oport', 'outPort', 'out'),
+    decision,
+    inPort: str(d, 'iport', 'inPort', 'in') ?? (decision === 'out' ? undefined : port),
+    outPort: str(d, 'oport', 'outPort', 'out') ?? (decision === 'out' ? port : undefined),
     dmac: str(d, 'dmac', 'daddr'),
   };
 }
 
 export interface DeliverInfo {
   to?: string;
+  /** What the receiver answers with: reply, syn-ack, port-unreachable, rst… */
+  answer?: string;
   address?: string;
   port?: number;
   protocol?: string;
@@ -156,6 +189,7 @@ export function deliverInfo(e: InfoEvent): DeliverInfo {
   const d = e.detail;
   const socket = d?.socket ?? d?.listening;
   return {
+    answer: str(d, 'answer'),
     to: str(d, 'to', 'machine', 'host'),
     address: str(d, 'address', 'daddr'),
     port: num(d, 'port', 'dport'),
@@ -207,11 +241,21 @@ export function unsupportedInfo(e: InfoEvent): UnsupportedInfo {
 }
 
 export interface SendInfo {
-  from?: string;
+  /** The machine sending (inbound), or receiving (outbound). */
+  machine?: string;
   iface?: string;
+  /** The host sends the packet out (the detail carries the packet as it leaves). */
+  outbound: boolean;
+  packet?: Endpoints;
 }
 
 export function sendInfo(e: InfoEvent): SendInfo {
   const d = e.detail;
-  return { from: str(d, 'from', 'machine'), iface: str(d, 'iface', 'interface', 'dev', 'oif') };
+  const packet = endpoints(d?.packet);
+  return {
+    machine: str(d, 'machine', 'from'),
+    iface: str(d, 'iface', 'interface', 'dev', 'port', 'oif'),
+    outbound: packet !== undefined,
+    ...(packet ? { packet } : {}),
+  };
 }

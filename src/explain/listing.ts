@@ -4,7 +4,13 @@
  * where evaluation arrives, `↓` beside rules passed over.
  */
 import type { Chain, Family, HookName, Ruleset, Table } from '../ruleset/model.ts';
-import { type ChainMarks, chainKey, type FamilyClass, type Replay } from './stages.ts';
+import {
+  type ChainMarks,
+  chainKey,
+  type FamilyClass,
+  type Replay,
+  splitVerdict,
+} from './stages.ts';
 
 export interface BaseOnHook {
   table: Table;
@@ -108,22 +114,45 @@ export interface ListingTable {
 
 /**
  * The tables and chains shown for one stage: every base chain on the hook (entered or not) and
- * every regular chain the packet reached, tables in the order their first base chain runs,
- * chains in ruleset order.
+ * every regular chain the packet reached, tables in the order their first base chain runs; in
+ * a table, each base chain is followed by the regular chains reached from it, first reach first.
  */
-export function listingTables(
-  bases: BaseOnHook[],
-  replay: Replay | undefined,
-): ListingTable[] {
+export function listingTables(bases: BaseOnHook[], replay: Replay | undefined): ListingTable[] {
+  // Regular chains in the order the walk first reached them (jump/goto targets, in step order).
+  const order: string[] = [];
+  for (const st of replay?.steps ?? []) {
+    const e = st.event;
+    if (e.type !== 'rule') continue;
+    const [v, target] = splitVerdict(e.verdict);
+    if (v === 'jump' || v === 'goto') order.push(chainKey(e.family, e.table, target));
+  }
   const tables: ListingTable[] = [];
   for (const b of bases) {
-    if (tables.some((t) => t.table === b.table)) continue;
-    const chains = b.table.chains.filter((c) => {
-      const key = chainKey(b.table.family, b.table.name, c.name);
-      if (bases.some((x) => x.key === key)) return true;
-      return !c.base && (replay?.reached.has(key) ?? false);
-    });
-    tables.push({ table: b.table, chains });
+    let entry = tables.find((t) => t.table === b.table);
+    if (!entry) {
+      entry = { table: b.table, chains: [] };
+      tables.push(entry);
+    }
+    entry.chains.push(b.chain);
+    // The regular chains reached from this base chain, first reach first.
+    const fromThis = new Set<string>();
+    for (const st of replay?.steps ?? []) {
+      const e = st.event;
+      if (e.type !== 'rule') continue;
+      if (
+        st.base.family !== b.table.family ||
+        st.base.table !== b.table.name ||
+        st.base.chain !== b.chain.name
+      )
+        continue;
+      const [v, target] = splitVerdict(e.verdict);
+      if (v === 'jump' || v === 'goto') fromThis.add(chainKey(e.family, e.table, target));
+    }
+    for (const key of order) {
+      if (!fromThis.has(key)) continue;
+      const c = b.table.chains.find((x) => chainKey(b.table.family, b.table.name, x.name) === key);
+      if (c && !c.base && !entry.chains.includes(c)) entry.chains.push(c);
+    }
   }
   return tables;
 }

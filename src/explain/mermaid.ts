@@ -10,7 +10,7 @@ import type { HookName } from '../ruleset/model.ts';
 import type { Scenario } from '../scenario/model.ts';
 import { type FlowView, flowText, natDelta, ownerOf } from './facts.ts';
 import type { Messages } from './i18n/messages.ts';
-import { natInfo } from './info.ts';
+import { natInfo, routeInfo } from './info.ts';
 import { plain } from './phrase.ts';
 import { splitVerdict } from './stages.ts';
 import { flowOf, type PacketWalk, type StageWalk, stageWalks } from './walk.ts';
@@ -64,7 +64,8 @@ function chainLabel(sw: StageWalk, stepN: number): string {
       const [v, t] = s.event.type === 'rule' ? splitVerdict(s.event.verdict) : ['', ''];
       return v === 'jump' || v === 'goto' ? [t] : [];
     });
-  const path = reached.length > 0 ? ` → ${reached.join(' → ')}` : '';
+  const shown = reached.length > 3 ? [...reached.slice(0, 2), `… ${reached.at(-1)}`] : reached;
+  const path = shown.length > 0 ? ` → ${shown.join(' → ')}` : '';
   return `${e.family} ${e.table} ${e.chain}${path}`;
 }
 
@@ -105,11 +106,15 @@ export function packetFlowchart(
   const edges: string[] = [];
   const classes: { hit: string[]; skip: string[]; end: string[] } = { hit: [], skip: [], end: [] };
   let si = 0;
+  let lastRoute = '';
   for (const item of w.items) {
     if (item.kind === 'info') {
-      if (item.event.type === 'route') {
+      const r = item.event.type === 'route' ? routeInfo(item.event) : undefined;
+      const key = r ? `${r.decision}|${r.oif}|${r.daddr ?? ''}` : '';
+      if (r && key !== lastRoute) {
+        lastRoute = key;
         const rid = id(`r${si++}`);
-        lines.push(`  ${rid}{{${q(plain(msg.dgRouting()))}}}`);
+        lines.push(`  ${rid}{{${q(plain(msg.dgRoute(r.decision ?? '', r.oif)))}}}`);
         edges.push(`  ${prev} -->${prevLabel ? `|${q(prevLabel)}|` : ''} ${rid}`);
         prev = rid;
         prevLabel = '';

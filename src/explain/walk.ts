@@ -9,7 +9,7 @@ import type { InfoEvent, PacketTrace, PacketView } from '../netfilter/trace.ts';
 import type { HookName, NatStmt, Rule, Ruleset } from '../ruleset/model.ts';
 import type { Scenario } from '../scenario/model.ts';
 import { type FlowView, familyOf, localAddresses } from './facts.ts';
-import { conntrackInfo, natInfo, routeInfo } from './info.ts';
+import { conntrackInfo, natInfo, routeInfo, sendInfo } from './info.ts';
 import {
   type BaseOnHook,
   baseChainsOnHook,
@@ -286,7 +286,7 @@ export function walkPacket(
         iif = e.packet.iif;
         oif = e.packet.oif;
       }
-      const natEv = step.after.find((x) => x.type === 'nat');
+      const natEv = step.after.find((x) => x.type === 'nat' && natInfo(x).after !== undefined);
       if (natEv) {
         const n = natInfo(natEv);
         if (n.after) {
@@ -338,6 +338,7 @@ export function walkPacket(
   for (const i of items) {
     if (i.kind === 'info') {
       if (i.event.type === 'deliver') ending = 'delivered';
+      else if (i.event.type === 'send' && sendInfo(i.event).outbound) ending = 'delivered';
       else if (i.event.type === 'drop') ending = ending === 'open' ? 'dropped' : ending;
       else if (i.event.type === 'unsupported') ending = 'unsupported';
       continue;

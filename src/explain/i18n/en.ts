@@ -164,7 +164,7 @@ export const en: Messages = {
   ],
   chainSees: (flow) => [`This chain sees the packet as ${flow}.`],
   stepBecause: (reasons, action) => [...capitalize(list(reasons)), ', so ', ...action, '.'],
-  stepAlways: (action) => ['The rule has no match, so it always applies: ', ...action, '.'],
+  stepAlways: (action) => ['Unconditionally, ', ...action, '.'],
   actJump: (t) => ['the packet jumps to ', c(t)],
   actGoto: (t) => ['evaluation goes to ', c(t), ' (goto)'],
   actReturn: (to) =>
@@ -239,6 +239,7 @@ export const en: Messages = {
     c(to),
     '.',
   ],
+  implicitReturnShort: (from, to) => [c(from), ' ends without a verdict; back in ', c(to), '.'],
   stepPolicy: (chain, verdict) => [
     'No rule gave a verdict, so the policy of the base chain ',
     c(chain),
@@ -347,6 +348,9 @@ export const en: Messages = {
     `conntrack finds the entry the request created: this packet is its reply (state ${s}). The translations recorded for the request are undone on the way.`,
   ],
   ctOther: (s) => [`conntrack: state ${s}.`],
+  ctConfirmed: (r) => [
+    `As the packet leaves, conntrack confirms the entry with both translations: from now on a packet ${r} is recognised as this connection’s reply.`,
+  ],
   natReverse: (kind, d, hook) => [
     `conntrack undoes the request’s ${kind}${hook ? ` at the ${hook} hook` : ''}: ${fieldWord(d)} ${d.from} becomes ${d.to}.`,
   ],
@@ -382,7 +386,37 @@ export const en: Messages = {
         : '.',
   ],
   dropped: (r) => ['The packet is dropped: ', c(r), '.'],
-  sent: (from, iface) => [c(from), ' sends the packet', ...(iface ? [' on ', c(iface)] : []), '.'],
+  sent: (from, iface) => [
+    c(from),
+    ' sends the packet',
+    ...(iface ? [' into ', c(iface)] : []),
+    '.',
+  ],
+  sentOut: (to, iface, flow) => [
+    `The host sends ${flow} out`,
+    ...(iface ? [' of ', c(iface)] : []),
+    ' to ',
+    c(to),
+    '.',
+  ],
+  answers: (m, a) =>
+    [
+      c(m),
+      a === 'reply'
+        ? ' has a socket open on this port and answers.'
+        : a === 'syn-ack'
+          ? ' has a socket listening on this port and answers with SYN-ACK.'
+          : a === 'port-unreachable'
+            ? ' has no socket on this port and answers with ICMP port unreachable.'
+            : a === 'rst'
+              ? ' has no socket on this port and answers with a TCP reset.'
+              : [' answers: ', c(a), '.'],
+    ].flat() as Phrase,
+  bridgeSkipPrerouting: (b) => [
+    'Handed up from the bridge ',
+    c(b),
+    ', the packet does not pass the ip prerouting hook a second time: it already ran inside the bridge’s prerouting.',
+  ],
   unsupported: (what, chain, index, text, file, line) => [
     'The walk stops here: nfwalk does not model ',
     c(what),
@@ -475,6 +509,9 @@ export const en: Messages = {
   ],
 
   dgRouting: () => ['routing decision'],
+  dgRoute: (d, oif) => [
+    `routing: ${d === 'local' ? 'to the host' : d === 'forward' ? 'forward' : d === 'none' ? 'no route' : d}${oif ? ` via ${oif}` : ''}`,
+  ],
   dgLocalProcess: () => ['local process'],
   dgNoChain: (chains) => [`no chain entered (${chains.join(', ')} skipped)`],
   dgDelivered: (to) => [`delivered to ${to}`],

@@ -248,6 +248,7 @@ export const ja: Messages = {
     c(to),
     ' に戻ります。',
   ],
+  implicitReturnShort: (from, to) => [c(from), ' は判定なしで終わり、', c(to), ' に戻ります。'],
   stepPolicy: (chain, verdict) => [
     '引き続きの処理がないため、base chain ',
     c(chain),
@@ -357,6 +358,9 @@ export const ja: Messages = {
     `conntrack はリクエストが作ったエントリを見つけます。このパケットはその応答です（状態 ${s}）。リクエストに記録した変換が、途中で元に戻されます。`,
   ],
   ctOther: (s) => [`conntrack: 状態 ${s}。`],
+  ctConfirmed: (r) => [
+    `パケットがホストを出るとき、conntrack は二つの変換を含むエントリを確定（confirm）します。これ以降、${r} のパケットはこの接続の応答として扱われます。`,
+  ],
   natReverse: (kind, d, hook) => [
     `conntrack がリクエストの ${kind} を${hook ? ` ${hook} のhookで` : ''}元に戻します: ${fieldWord(d)} ${d.from} は ${d.to} になります。`,
   ],
@@ -399,6 +403,31 @@ export const ja: Messages = {
     ' がパケットを',
     ...(iface ? [' ', c(iface), ' に'] : []),
     '送ります。',
+  ],
+  sentOut: (to, iface, flow) => [
+    `ホストは ${flow} を`,
+    ...(iface ? [' ', c(iface), ' から'] : []),
+    ' ',
+    c(to),
+    ' へ送り出します。',
+  ],
+  answers: (m, a) =>
+    [
+      c(m),
+      a === 'reply'
+        ? ' はこのポートでソケットを開いており、応答を返します。'
+        : a === 'syn-ack'
+          ? ' はこのポートで待ち受けており、SYN-ACK を返します。'
+          : a === 'port-unreachable'
+            ? ' はこのポートにソケットがないので、ICMP port unreachable を返します。'
+            : a === 'rst'
+              ? ' はこのポートにソケットがないので、TCP リセットを返します。'
+              : [' の応答: ', c(a), '。'],
+    ].flat() as Phrase,
+  bridgeSkipPrerouting: (b) => [
+    'ブリッジ ',
+    c(b),
+    ' から IP スタックに渡されたパケットは、ip の prerouting のhookをもう一度通ることはありません。ブリッジの prerouting の中ですでに実行されたからです。',
   ],
   unsupported: (what, chain, index, text, file, line) => [
     '追跡はここで止まります。nfwalk は ',
@@ -499,6 +528,9 @@ export const ja: Messages = {
   ],
 
   dgRouting: () => ['routing decision'],
+  dgRoute: (d, oif) => [
+    `routing decision: ${d === 'local' ? '自ホスト宛て' : d === 'forward' ? '転送' : d === 'none' ? '経路なし' : d}${oif ? `（${oif}）` : ''}`,
+  ],
   dgLocalProcess: () => ['ローカルプロセス'],
   dgNoChain: (chains) => [`chainに入らない（${chains.join(', ')} は飛ばされる）`],
   dgDelivered: (to) => [`${to} に届く`],

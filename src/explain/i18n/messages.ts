@@ -103,6 +103,7 @@ export interface Messages {
   dropMeans(): Phrase;
   passedOver(chain: string, count: number): Phrase;
   implicitReturn(from: string, to: string): Phrase;
+  implicitReturnShort(from: string, to: string): Phrase;
   stepPolicy(chain: string, verdict: string): Phrase;
   policyMeans(verdict: string): Phrase;
   ruleNotInRuleset(text: string): Phrase;
@@ -144,6 +145,7 @@ export interface Messages {
   ctNew(): Phrase;
   ctReply(state: string): Phrase;
   ctOther(state: string): Phrase;
+  ctConfirmed(replyFlow: string): Phrase;
   natReverse(kind: string, delta: NatDelta, hook: string | undefined): Phrase;
   bridgeLocal(bridge: string, port: string | undefined, gateway: string | undefined): Phrase;
   bridgeForward(bridge: string, inPort: string | undefined, outPort: string | undefined): Phrase;
@@ -151,6 +153,9 @@ export interface Messages {
   deliver(to: string, flow: string, socket: boolean | undefined): Phrase;
   dropped(reason: string): Phrase;
   sent(from: string, iface: string | undefined): Phrase;
+  sentOut(to: string, iface: string | undefined, flow: string): Phrase;
+  answers(machine: string, answer: string): Phrase;
+  bridgeSkipPrerouting(bridge: string): Phrase;
   unsupported(
     what: string,
     chain: string | undefined,
@@ -192,6 +197,7 @@ export interface Messages {
 
   // Diagram labels (plain text)
   dgRouting(): Phrase;
+  dgRoute(decision: string, oif: string | undefined): Phrase;
   dgLocalProcess(): Phrase;
   dgNoChain(chains: string[]): Phrase;
   dgDelivered(to: string): Phrase;

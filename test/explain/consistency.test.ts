@@ -1,0 +1,100 @@
+/**
+ * The page and the trace cannot disagree: every step number on the page is a compared trace
+ * event of that hook, in order, and every matched rule is the one the listing marks.
+ */
+import { describe, expect, it } from 'vitest';
+import { explainToText } from '../../src/explain/index.ts';
+import { findChain, listingRows } from '../../src/explain/listing.ts';
+import { walkPacket } from '../../src/explain/walk.ts';
+import { simulate } from '../../src/netfilter/simulate.ts';
+import { comparedEvents } from '../../src/netfilter/trace.ts';
+import { seedTrace } from './fixtures/seed/trace.ts';
+import { fixtureRuleset, fixtureScenario } from './helpers.ts';
+
+const scenario = fixtureScenario();
+const ruleset = fixtureRuleset();
+
+function checkTrace(trace: typeof seedTrace) {
+  for (const conv of trace.conversations) {
+    conv.packets.forEach((packet, pi) => {
+      const walk = walkPacket(scenario, ruleset, packet, conv.index, pi, undefined);
+      const stages = walk.items.filter((i) => i.kind === 'stage');
+      // Steps, in order over all hooks, are exactly the compared events.
+      const steps = stages.flatMap((s) => s.replay.steps.map((x) => x.event));
+      expect(steps).toEqual(comparedEvents(packet.events));
+      for (const s of stages) {
+        // Numbering restarts at 1 on every hook.
+        expect(s.replay.steps.map((x) => x.n)).toEqual(s.replay.steps.map((_, i) => i + 1));
+        const rows = listingRows(ruleset, s.tables, s.replay);
+        for (const step of s.replay.steps) {
+          const e = step.event;
+          if (e.type === 'rule') {
+            const rule = findChain(ruleset, e.family, e.table, e.chain)?.chain.rules[e.index];
+            expect(rule, `${e.chain} #${e.index}`).toBeDefined();
+            const row = rows.find(
+              (r) => r.text.trim() === rule!.text && r.mark.includes(`(${step.n})`),
+            );
+            expect(row, `rule ${e.chain} #${e.index} marked (${step.n})`).toBeDefined();
+          } else if (e.type === 'enter') {
+            const row = rows.find(
+              (r) => r.text.includes(`hook ${e.hook}`) && r.mark.includes(`(${step.n})`),
+            );
+            expect(row, `enter ${e.chain} marked (${step.n})`).toBeDefined();
+          } else {
+            expect(rows.some((r) => r.text.trim() === '}' && r.mark.includes(`(${step.n})`))).toBe(
+              true,
+            );
+          }
+        }
+        // Every number in the listing belongs to a step of this hook.
+        const numbers = rows.flatMap((r) =>
+          [...r.mark.matchAll(/\((\d+)\)/g)].map((m) => Number(m[1])),
+        );
+        for (const n of numbers) expect(n).toBeLessThanOrEqual(s.replay.steps.length);
+      }
+    });
+  }
+}
+
+describe('the page follows the trace', () => {
+  it('on the hand-built seed trace: one step per compared event, each marked in its listing', () => {
+    checkTrace(seedTrace);
+  });
+
+  it('on the simulator’s own trace of the same scenario', () => {
+    checkTrace(simulate(scenario, ruleset));
+  });
+
+  it('writes one explanation item per step, numbered as in the listing', () => {
+    const page = explainToText(scenario, ruleset, seedTrace, { lang: 'en', format: 'md' }).markdown;
+    const compared = seedTrace.conversations[0]!.packets.flatMap((p) => comparedEvents(p.events));
+    const items = page.match(/^- \(\d+\) /gm) ?? [];
+    expect(items.length).toBe(compared.length);
+  });
+
+  it('passes over the rules before the matched one and marks the jump target and the return point', () => {
+    const walk = walkPacket(
+      scenario,
+      ruleset,
+      seedTrace.conversations[0]!.packets[0]!,
+      0,
+      0,
+      undefined,
+    );
+    const forward = walk.items.find((i) => i.kind === 'stage' && i.stage.hook === 'forward');
+    if (forward?.kind !== 'stage') throw new Error('no forward stage');
+    const rows = listingRows(ruleset, forward.tables, forward.replay);
+    const mark = (text: string) => rows.find((r) => r.text.trim() === text)?.mark;
+    // As in the seed article: `->(3)(4)->` on the second jump, `->(5)` on the rule after it.
+    expect(mark('counter packets 0 bytes 0 jump DOCKER-ISOLATION-STAGE-1')).toBe('->(3)(4)->');
+    expect(
+      mark('oifname "docker1" ct state related,established counter packets 0 bytes 0 accept'),
+    ).toBe('->(5)↓');
+    expect(mark('chain DOCKER {')).toBe('->(6)');
+    expect(
+      mark(
+        'iifname != "docker1" oifname "docker1" meta l4proto udp ip daddr 172.20.0.3 udp dport 514 counter packets 0 bytes 0 accept',
+      ),
+    ).toBe('↓');
+  });
+});
