@@ -269,24 +269,47 @@ describe('nft -j JSON into the ruleset model', () => {
     expect(map!.elements[0]!.value).toMatchObject({ kind: 'value', text: 'eth0', quoted: true });
   });
 
-  it('marks sets that rules update as dynamic, as nft lists them', () => {
-    const rs = read(
-      TABLE,
-      CHAIN,
-      {
-        set: {
-          family: 'inet',
-          table: 't',
-          name: 's',
-          type: 'ipv4_addr',
-          flags: ['timeout'],
-          timeout: 60,
+  it('marks sets that rules update as dynamic where nft 1.0.x JSON leaves the flag out', () => {
+    const ruleset = (version: string) =>
+      read(
+        { metainfo: { version, json_schema_version: 1 } },
+        TABLE,
+        CHAIN,
+        {
+          set: {
+            family: 'inet',
+            table: 't',
+            name: 's',
+            type: 'ipv4_addr',
+            flags: ['timeout'],
+            timeout: 60,
+          },
         },
-      },
-      rule({ set: { op: 'update', elem: payload('ip', 'saddr'), set: '@s' } }),
-    );
-    expect(rs.tables[0]!.sets[0]!.flags).toEqual(['dynamic', 'timeout']);
-    expect(rs.tables[0]!.chains[0]!.rules[0]!.text).toBe('update @s { ip saddr }');
+        {
+          map: {
+            family: 'inet',
+            table: 't',
+            name: 'm',
+            type: 'ipv4_addr',
+            map: 'mark',
+            flags: ['timeout'],
+          },
+        },
+        rule({ set: { op: 'update', elem: payload('ip', 'saddr'), set: '@s' } }),
+        rule({ map: { op: 'add', elem: payload('ip', 'saddr'), data: 1, map: '@m' } }),
+      );
+    const old = ruleset('1.0.6');
+    expect(old.tables[0]!.sets[0]!.flags).toEqual(['dynamic', 'timeout']);
+    // The map statement does not set the flag (nft's stmt_evaluate_map).
+    expect(old.tables[0]!.sets[1]!.flags).toEqual(['timeout']);
+    expect(old.tables[0]!.chains[0]!.rules[0]!.text).toBe('update @s { ip saddr }');
+    expect(old.tables[0]!.chains[0]!.rules[1]!.statements[0]).toMatchObject({
+      kind: 'setop',
+      set: 'm',
+      data: { kind: 'value', text: '0x00000001' },
+    });
+    // Newer JSON lists the flag itself: nothing is added.
+    expect(ruleset('1.1.1').tables[0]!.sets[0]!.flags).toEqual([]);
   });
 
   it('gives every table, chain, rule, statement and expression the place of its object', () => {

@@ -53,8 +53,11 @@ export function comparableModel(rs: Ruleset): unknown {
     if (Array.isArray(x)) return x.map(strip);
     if (x !== null && typeof x === 'object') {
       const out: Record<string, unknown> = {};
+      // `text` is the source text of rules and statements, but the value of a ValueExpr.
+      const isValue = (x as { kind?: unknown }).kind === 'value';
       for (const [k, v] of Object.entries(x)) {
-        if (k === 'span' || k === 'text' || k === 'handle' || v === undefined) continue;
+        if (k === 'span' || k === 'handle' || v === undefined) continue;
+        if (k === 'text' && !isValue) continue;
         out[k] = strip(v);
       }
       return out;

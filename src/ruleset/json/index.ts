@@ -133,6 +133,8 @@ interface TableState {
 
 class Reader {
   private readonly tables = new Map<string, TableState>();
+  /** The metainfo names an nft older than 1.1, whose JSON lacks the `dynamic` set flag. */
+  private omitsDynamicFlag = false;
   readonly ruleset: Ruleset;
 
   constructor(file: string, text: string) {
@@ -163,6 +165,9 @@ class Reader {
     switch (key) {
       case 'metainfo': {
         const o = asObject(value, what);
+        const version = optional(o, 'version');
+        const m = version?.type === 'string' ? /^(\d+)\.(\d+)/.exec(version.value as string) : null;
+        if (m) this.omitsDynamicFlag = Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 1);
         const v = optional(o, 'json_schema_version');
         if (v !== undefined && num(v, `${what} "json_schema_version"`) > 1)
           throw new SchemaError(
@@ -200,14 +205,17 @@ class Reader {
   /**
    * A set that rules add to or update from the packet path is `dynamic` (the kernel's EVAL
    * flag, which nft sets on every set a dynset statement uses). nft 1.0.x JSON leaves the
-   * flag out while its text listing shows it; newer JSON lists it.
+   * flag out while its text listing shows it (seen with 1.0.6 on this machine); the
+   * current JSON lists it, so this applies only to JSON that names a version before 1.1.
    */
   markDynamicSets(): void {
+    if (!this.omitsDynamicFlag) return;
     for (const t of this.tables.values()) {
       const used = new Set<string>();
       const visit = (s: Statement): void => {
         if (s.kind !== 'setop') return;
-        if (s.op !== 'delete') used.add(s.set);
+        // Only the set statement (not the map one: `add @m { k : v }`) sets the flag.
+        if (s.op !== 'delete' && s.data === undefined) used.add(s.set);
         s.statements.forEach(visit);
       };
       for (const c of t.table.chains) for (const r of c.rules) r.statements.forEach(visit);
