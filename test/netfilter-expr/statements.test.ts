@@ -407,6 +407,30 @@ describe('set in statements', () => {
       { kind: 'mangle', target: 'ip dscp', value: 8 },
     ]);
   });
+  it('ip dscp set on an IPv6 packet stops the rule (nft puts meta nfproto ipv4 before the write)', () => {
+    const env = makeEnv({
+      packet: { family: 'ip6', saddr: '2001:db8::1', daddr: '2001:db8::2' },
+      meta: { nfproto: 'ip6' },
+    });
+    const out = evaluateRule(
+      rule({ kind: 'mangle', target: pl('ip', 'dscp'), value: v('cs1') }, accept),
+      env,
+    );
+    expect(out).toEqual({ kind: 'nomatch' });
+  });
+  it('ct helper set "ftp" and meta priority set 1:10 are reported as nft writes them', () => {
+    const out = evaluateRule(
+      rule(
+        { kind: 'mangle', target: ct('helper'), value: v('ftp', true) },
+        { kind: 'mangle', target: meta('priority'), value: v('1:10') },
+      ),
+      makeEnv(),
+    );
+    expect(out.kind === 'match' && out.effects).toEqual([
+      { kind: 'mangle', target: 'ct helper', value: 'ftp' },
+      { kind: 'mangle', target: 'meta priority', value: '1:10' },
+    ]);
+  });
   it('tcp dport in a set literal of the anonymous kind', () => {
     expect(
       evaluateRule(rule(m(pl('tcp', 'dport'), set('80', '443')), accept), makeEnv()).kind,

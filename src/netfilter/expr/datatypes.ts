@@ -615,6 +615,9 @@ export function formatValue(v: TypedValue): string {
     default: {
       const n = bytesToBigInt(bytes);
       if (type.name === 'mark') return `0x${n.toString(16).padStart(8, '0')}`;
+      if (type.name === 'tc_handle' && n !== 0n && n !== 0xffffffffn) {
+        return `${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+      }
       return n.toString();
     }
   }

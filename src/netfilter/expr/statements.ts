@@ -47,6 +47,7 @@ import {
   exprTypes,
   isConstant,
   type Key,
+  payloadPresent,
 } from './values.ts';
 
 /** What one statement did: continue with the next, stop the rule (no match), or set a verdict. */
@@ -255,6 +256,8 @@ function evalMangle(stmt: MangleStmt, ctx: EvalContext): StmtResult {
   const name = targetText(target);
   const isMark = (target.kind === 'meta' || target.kind === 'ct') && target.key === 'mark';
   const type = exprTypes(target, ctx.env.family)?.[0];
+  // `ip dscp set …` carries the same dependency as `ip dscp`: on an IPv6 packet the rule stops.
+  if (target.kind === 'payload' && !payloadPresent(target, ctx.env.packet)) return BREAK;
 
   if (!type) {
     // Targets without a register datatype nfwalk models (`ct helper set "ftp"`, `ct zone`…): keep the text.
@@ -268,7 +271,8 @@ function evalMangle(stmt: MangleStmt, ctx: EvalContext): StmtResult {
     }
     if (!isConstant(stmt.value))
       throw new NotDecidable(`${name} set ${exprText(stmt.value)}: not modelled`);
-    ctx.effects.push({ kind: 'mangle', target: name, value: exprText(stmt.value) });
+    const text = stmt.value.kind === 'value' ? stmt.value.text : exprText(stmt.value);
+    ctx.effects.push({ kind: 'mangle', target: name, value: text });
     return 'continue';
   }
 

@@ -275,6 +275,15 @@ const HEADERS: Record<
   vlan: { fields: VLAN_FIELDS, present: (p) => p.ether?.vlan !== undefined },
 };
 
+/**
+ * Whether the header a payload expression reads is present (the dependency nft puts in front
+ * of payload loads and payload writes: `meta nfproto ipv4`, `meta l4proto tcp`…).
+ */
+export function payloadPresent(e: PayloadExpr, p: Packet): boolean {
+  const header = HEADERS[e.protocol];
+  return header ? header.present(p) : true;
+}
+
 function toBytes(v: bigint | Uint8Array, type: DataType): Uint8Array {
   return typeof v === 'bigint' ? intBytes(v, type.size) : v;
 }
