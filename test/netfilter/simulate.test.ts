@@ -214,7 +214,8 @@ table ip filter {
       tuple: { saddr: '10.2.0.1' },
       portClash: { wanted: 40000 },
     });
-    expect((second?.detail?.tuple as { sport: number }).sport).not.toBe(40000);
+    const tuple = second?.detail?.tuple as { sport: number } | undefined;
+    expect(tuple?.sport).not.toBe(40000);
   });
 
   it('translates an ICMP error of a NATed connection: outer header and the embedded one', () => {
