@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateRule } from '../../src/netfilter/expr/index.ts';
+import { evaluateRule, resetRuntimeState } from '../../src/netfilter/expr/index.ts';
 import type { Expr, NatStmt, Statement } from '../../src/ruleset/model.ts';
 import {
   accept,
@@ -152,6 +152,24 @@ describe('named sets', () => {
     };
     evaluateRule(rule(del), env);
     expect(evaluateRule(lookupRule, env).kind).toBe('nomatch');
+  });
+  it('resetRuntimeState forgets elements added at run time but keeps the declared ones', () => {
+    const s = namedSet('seen2', ['ipv4_addr'], [{ key: v('10.9.9.9') }], { flags: ['dynamic'] });
+    const env = makeEnv({ sets: [s] });
+    const add: Statement = {
+      kind: 'setop',
+      op: 'add',
+      set: 'seen2',
+      key: pl('ip', 'saddr'),
+      statements: [],
+    };
+    const lookupRule = rule(m(pl('ip', 'saddr'), ref('seen2')), drop);
+    evaluateRule(rule(add), env);
+    expect(evaluateRule(lookupRule, env).kind).toBe('match');
+    resetRuntimeState();
+    expect(evaluateRule(lookupRule, env).kind).toBe('nomatch');
+    const declared = makeEnv({ sets: [s], packet: { saddr: '10.9.9.9' } });
+    expect(evaluateRule(lookupRule, declared).kind).toBe('match');
   });
   it('update @meter { ip saddr limit rate over 10/second } does not match: the limit is taken as not exceeded', () => {
     const s = namedSet('meter', ['ipv4_addr'], [], { flags: ['dynamic'] });

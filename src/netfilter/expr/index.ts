@@ -11,10 +11,20 @@
 import type { Rule } from '../../ruleset/model.ts';
 import type { Effect, EvalEnv, RuleOutcome } from '../env.ts';
 import { NotDecidable } from './datatypes.ts';
+import { resetSetStore } from './sets.ts';
 import { evalStatement, mapLookupValue } from './statements.ts';
-import { BREAK, type EvalContext } from './values.ts';
+import { BREAK, type EvalContext, resetGenerators } from './values.ts';
 
 export { NotDecidable } from './datatypes.ts';
+
+/**
+ * Start a new simulation: dynamic set elements (`add @s …`) and numgen counters live across
+ * packets of one simulation, as in the kernel, and are forgotten here.
+ */
+export function resetRuntimeState(): void {
+  resetSetStore();
+  resetGenerators();
+}
 
 export function evaluateRule(rule: Rule, env: EvalEnv): RuleOutcome {
   const effects: Effect[] = [];

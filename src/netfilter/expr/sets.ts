@@ -140,8 +140,14 @@ function parseElements(elements: SetElement[], types: DataType[]): RuntimeElemen
 // ---------------------------------------------------------------------------------------------
 // Stores
 
-const anonymous = new WeakMap<Expr, RuntimeSet>();
-const named = new WeakMap<NamedSet, RuntimeSet>();
+let anonymous = new WeakMap<Expr, RuntimeSet>();
+let named = new WeakMap<NamedSet, RuntimeSet>();
+
+/** Forget every element added at run time (a new simulation starts from the declared elements). */
+export function resetSetStore(): void {
+  anonymous = new WeakMap();
+  named = new WeakMap();
+}
 
 /** The key types a named set declares (`type a . b` or `typeof x . y`), if nfwalk knows them all. */
 export function declaredTypes(spec: TypeSpec, family: string): DataType[] | undefined {

@@ -595,8 +595,14 @@ function evalCt(e: CtExpr, ctx: EvalContext): TypedValue | Break {
 // ---------------------------------------------------------------------------------------------
 // numgen, hash
 
-const incCounters = new WeakMap<NumgenExpr, number>();
-const randomDraws = new WeakMap<object, number>();
+let incCounters = new WeakMap<NumgenExpr, number>();
+let randomDraws = new WeakMap<object, number>();
+
+/** Restart every `numgen` counter and random draw (a new simulation). */
+export function resetGenerators(): void {
+  incCounters = new WeakMap();
+  randomDraws = new WeakMap();
+}
 
 /** A small deterministic generator (mulberry32) standing in for get_random_u32(). */
 function seededRandom(seed: number, draw: number): number {
