@@ -119,6 +119,17 @@ const MATCHES = [
   `th dport ${ICMP_CSUM}`,
   'tcp dport vmap { 2222 : continue }',
   'meta l4proto vmap { 99 : accept }',
+  'tcp dport vmap { 1 : accept, * : continue }',
+  'ip saddr . th dport @allowed',
+  'ip saddr . th dport != @allowed',
+  'iifname @ifs',
+  'ip saddr @seen',
+  'add @seen { ip saddr }',
+  'ip saddr @seen',
+  'meta mark set ip saddr map @marks',
+  'meta mark 0x7',
+  'meta mark set ip daddr map { 10.77.0.9 : 0x9 }',
+  'meta mark 0x7',
 ];
 
 /**
@@ -142,6 +153,24 @@ const ALL = [...PRE_MATCHES.map((m) => `(raw prerouting) ${m}`), ...MATCHES];
 
 function ruleset(): string {
   return `table inet nfwt {
+  set allowed {
+    type ipv4_addr . inet_service
+    flags interval
+    elements = { 10.77.0.0/24 . 1800-3000 }
+  }
+  set ifs {
+    type ifname
+    flags interval
+    elements = { "nfwe*" }
+  }
+  set seen {
+    type ipv4_addr
+    flags dynamic
+  }
+  map marks {
+    type ipv4_addr : mark
+    elements = { 10.77.0.1 : 0x7 }
+  }
   chain pre {
     type filter hook prerouting priority -300; policy accept;
 ${PRE_MATCHES.map((m) => `    ${m} counter`).join('\n')}
