@@ -48,7 +48,13 @@ function sameSkb(a: TraceHeaders, b: TraceHeaders): boolean {
 }
 
 function sameHeaders(a: TraceHeaders, b: TraceHeaders): boolean {
-  return sameSkb(a, b) && a.saddr === b.saddr && a.daddr === b.daddr && a.sport === b.sport && a.dport === b.dport;
+  return (
+    sameSkb(a, b) &&
+    a.saddr === b.saddr &&
+    a.daddr === b.daddr &&
+    a.sport === b.sport &&
+    a.dport === b.dport
+  );
 }
 
 /** The same packet after one NAT step: one end (address and port) kept, the other rewritten. */
@@ -127,7 +133,9 @@ function answers(p: KernelPacket, request: KernelPacket): boolean {
   if (h.protocol === 'icmp' || h.protocol === 'icmpv6') {
     return /echo-reply/.test(h.icmpType ?? '') && seen.some((x) => sources.has(x.daddr));
   }
-  return seen.some((x) => asked.some((q) => x.daddr === q.saddr && x.dport === q.sport && x.sport === q.dport));
+  return seen.some((x) =>
+    asked.some((q) => x.daddr === q.saddr && x.dport === q.sport && x.sport === q.dport),
+  );
 }
 
 function isIcmpError(h: TraceHeaders): boolean {

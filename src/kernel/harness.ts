@@ -141,6 +141,11 @@ export async function kernelTrace(sc: Scenario, opts: KernelOptions = {}): Promi
       });
     }
     return { version: 1, scenario: sc.file, conversations };
+  } catch (e) {
+    // Anything the machine refused (a socket that cannot bind, a tool that fails) is about this
+    // run on this kernel, not a bug: say what failed.
+    if (e instanceof KernelError) throw e;
+    throw new KernelError(`running the scenario on the kernel failed: ${(e as Error).message}`);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

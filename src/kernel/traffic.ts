@@ -9,7 +9,7 @@ import type { Listen, PacketSpec } from '../scenario/model.ts';
 import { type Background, background, inNetns, run } from './exec.ts';
 import { python } from './preflight.ts';
 
-const SERVER = String.raw`
+const SERVER = `
 import socket, select, sys
 socks, conns = [], []
 for spec in sys.argv[1:]:

@@ -21,7 +21,10 @@ export function register(program: Command, _io: Io, setAction: (action: Action) 
       'run a scenario on this kernel (network namespaces, nft monitor trace) and compare with the simulation',
     )
     .argument('<scenario>', 'scenario YAML file')
-    .option('--keep', 'leave the network namespaces in place and print their names')
+    .option(
+      '--keep',
+      'leave the network namespaces in place (their sockets closed) and print their names',
+    )
     .action((file: string, opts: { keep?: boolean }) => {
       setAction((io) => verify(io, file, opts.keep === true));
     });
