@@ -482,7 +482,12 @@ export class HostWalk {
     return 'resume';
   }
 
-  /** br_nf_forward_ip: ip FORWARD for a bridged packet, input and output device the bridge. */
+  /**
+   * br_nf_forward: ip FORWARD for a bridged packet. The ip chains see the bridge device as both
+   * input and output interface (brnf_get_logical_dev / bridge_parent), the bridge chains the
+   * ports; measured on 6.18: `iif "br0" oif "br0"` in ip forward, `iif "vethc1" oif "vethc2"`
+   * in bridge forward. No ttl decrement: the packet is bridged, not routed.
+   */
   private brNfForward(skb: Skb, state: HookState): Verdict | 'resume' {
     const l3 = skb.pkt.family;
     if (!this.callIpTables(l3) || !skb.bridge) return 'resume';
@@ -634,6 +639,18 @@ export class HostWalk {
     }
     skb.pkt.ttl -= 1;
     if (skb.pkt.ether) delete skb.pkt.ether;
+    if (
+      r.dev === iif &&
+      this.d.scenario.hosts.some((m) => m.interface === iif && m.addresses.includes(skb.pkt.saddr))
+    ) {
+      // ip_forward sends an ICMP redirect (ip_rt_send_redirect) before the forward hook when a
+      // packet leaves by the link it came from; that packet crosses output and postrouting too.
+      this.info(
+        'note',
+        `the packet leaves by ${iif}, the link it came from: the kernel also sends ${skb.pkt.saddr} an ICMP redirect, which nfwalk does not simulate`,
+        { redirect: true },
+      );
+    }
     const v = this.runHook(skb, l3, 'forward', { family: l3, hook: 'forward', iif, oif: r.dev });
     if (v !== 'accept') return this.end(v);
     return this.ipOutput(skb, iif);
@@ -661,7 +678,7 @@ export class HostWalk {
       `route for the host's packet: ${route.type === 'local' ? 'local, through lo' : `via ${route.dev}${route.via ? ` (gateway ${route.via})` : ''}`}`,
       routeDetail(route, 'output'),
     );
-    const before = { daddr: skb.pkt.daddr, mark: skb.mark };
+    const before = { daddr: skb.pkt.daddr };
     const v = this.runHook(skb, l3, 'output', {
       family: l3,
       hook: 'output',
@@ -669,8 +686,11 @@ export class HostWalk {
       oif: route.dev,
     });
     if (v !== 'accept') return this.end(v);
-    if (skb.pkt.daddr !== before.daddr || skb.mark !== before.mark) {
-      // ip_route_me_harder (NAT in output, route chains): route again.
+    if (skb.pkt.daddr !== before.daddr) {
+      // ip_route_me_harder, from the NAT hook (nf_nat_ipv4_local_fn) or a route chain: route
+      // again. The chains after it still see the first route's device (the hook state's
+      // out device does not change); measured with an output DNAT to another link. A mark
+      // change alone cannot change the route: nfwalk models no policy routing (ip rules).
       const again = this.d.routing.lookup(skb.pkt.daddr);
       if (again.type !== 'unicast' && again.type !== 'local') {
         this.info('drop', `no route to ${skb.pkt.daddr} after output`, { reason: 'no-route' });
@@ -686,7 +706,11 @@ export class HostWalk {
     return this.ipOutput(skb, null);
   }
 
-  /** ip_output: POSTROUTING (input device: the one the packet came in on, if any), transmit. */
+  /**
+   * ip_output: POSTROUTING, then transmit. ip_output passes skb->dev as the input device, so
+   * postrouting chains see a forwarded packet's input interface (iif "ens1" oif "ens2",
+   * measured), and none for the host's own packets.
+   */
   private ipOutput(skb: Skb, iif: string | null): Arrival {
     const l3 = skb.pkt.family;
     const r = skb.dst;
@@ -887,7 +911,10 @@ export class HostWalk {
     // icmp_send: the source is the packet's destination if it was for the host, else the
     // address routing picks towards the sender.
     const local = this.d.routing.addressType(p.daddr) === 'local';
-    const src = local ? p.daddr : this.sourceToward(p.saddr);
+    const src = local
+      ? p.daddr
+      : (this.sourceToward(p.saddr) ??
+        (this.d.routing.addressType(p.saddr) === 'local' ? p.saddr : undefined));
     if (!src) return;
     const err = icmpErrorSkb(p, src, code, skb.ct);
     this.spawned.push({ role: 'icmp-error', skb: err });
