@@ -40,3 +40,38 @@ describe('a kernel listing read as JSON and as text', () => {
     expect(modelDifference(comparableModel(changed), comparableModel(fromText))).toMatch(/lo2/);
   });
 });
+
+describe('statements beyond the common ones, as nft 1.0.6 listed them', () => {
+  // fixtures/kernel-input-2.nft: objects (ct helper/timeout/expectation, synproxy, limit,
+  // quota), tproxy, socket, osf, tcp option, sctp chunk, dup, fwd, numgen, jhash, symhash,
+  // log options, raw payloads, ct directions, ipsec, rt, a netdev table.
+  const json = parseNftJson(
+    readFileSync(fixture('kernel-listing-2.json-nft'), 'utf8'),
+    'kernel-listing-2.json-nft',
+  );
+  const lines = readFileSync(fixture('kernel-listing-2.nft'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
+  // nft 1.0.6 printed `ip frag-off` in decimal; current nft (and this reader) in hex.
+  const versionDifferences = new Set(['ip dscp cs1 ip ecn ce ip frag-off & 0x1fff != 0x0 drop']);
+
+  it('prints every rule as its line of the listing', () => {
+    const rules = json.tables.flatMap((t) => t.chains.flatMap((c) => c.rules));
+    expect(rules.length).toBe(28);
+    const missing = rules.map((r) => r.text).filter((t) => !lines.includes(t));
+    expect(missing).toEqual([...versionDifferences]);
+  });
+
+  it('words every stateful object as the listing does', () => {
+    const objects = json.tables.flatMap((t) => t.objects);
+    expect(objects.map((o) => o.type)).toEqual([
+      'ct helper',
+      'ct timeout',
+      'ct expectation',
+      'synproxy',
+      'limit',
+      'quota',
+    ]);
+    for (const o of objects) for (const line of o.body) expect(lines).toContain(line.join(' '));
+  });
+});

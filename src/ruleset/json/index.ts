@@ -133,8 +133,11 @@ interface TableState {
 
 class Reader {
   private readonly tables = new Map<string, TableState>();
-  /** The metainfo names an nft older than 1.1, whose JSON lacks the `dynamic` set flag. */
-  private omitsDynamicFlag = false;
+  /**
+   * The metainfo names an nft older than 1.1: its JSON lacks the `dynamic` set flag, and its
+   * listings differ in small ways (see StmtContext.legacy).
+   */
+  private legacy = false;
   readonly ruleset: Ruleset;
 
   constructor(file: string, text: string) {
@@ -167,7 +170,7 @@ class Reader {
         const o = asObject(value, what);
         const version = optional(o, 'version');
         const m = version?.type === 'string' ? /^(\d+)\.(\d+)/.exec(version.value as string) : null;
-        if (m) this.omitsDynamicFlag = Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 1);
+        if (m) this.legacy = Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 1);
         const v = optional(o, 'json_schema_version');
         if (v !== undefined && num(v, `${what} "json_schema_version"`) > 1)
           throw new SchemaError(
@@ -209,7 +212,7 @@ class Reader {
    * current JSON lists it, so this applies only to JSON that names a version before 1.1.
    */
   markDynamicSets(): void {
-    if (!this.omitsDynamicFlag) return;
+    if (!this.legacy) return;
     for (const t of this.tables.values()) {
       const used = new Set<string>();
       const visit = (s: Statement): void => {
@@ -276,6 +279,7 @@ class Reader {
       sets: new Map(),
       reader: new StmtReader({
         family,
+        legacy: this.legacy,
         setTypes: (set) => state.sets.get(set)?.types,
       }),
     };
@@ -439,7 +443,7 @@ class Reader {
     const obj = {
       type,
       name: reqStr(o, 'name', what),
-      body: objectBody(type, o),
+      body: objectBody(type, o, this.legacy),
       span: o.span,
     } as Table['objects'][number];
     const handle = optNum(o, 'handle', what);

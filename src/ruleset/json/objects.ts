@@ -38,7 +38,7 @@ function protoName(n: JsonNode | undefined, what: string): string {
 }
 
 /** The body lines of an object, each split into words. */
-export function objectBody(type: ObjectType, o: JsonObject): string[][] {
+export function objectBody(type: ObjectType, o: JsonObject, legacy = false): string[][] {
   const what = `"${type}" object`;
   switch (type) {
     case 'counter':
@@ -86,7 +86,8 @@ export function objectBody(type: ObjectType, o: JsonObject): string[][] {
           ? []
           : asObject(policy, `${what} "policy"`).members.map(
               (m) =>
-                `${m.key} : ${formatDuration(BigInt(intRaw(m.value, `${what} policy`)) * 1000n)}`,
+                // nft < 1.1 lists plain seconds (seen with 1.0.6), current nft durations.
+                `${m.key} : ${legacy ? intRaw(m.value, `${what} policy`) : formatDuration(BigInt(intRaw(m.value, `${what} policy`)) * 1000n)}`,
             );
       lines.push([
         'policy',

@@ -25,7 +25,7 @@ import {
 import { SchemaError } from './errors.ts';
 import { type ExprContext, ExprReader, isVerdictKey, readVerdict } from './expr.ts';
 import type { JsonNode, JsonObject } from './tree.ts';
-import { formatDuration, PLAIN, typeOf, type ValueType } from './valuetype.ts';
+import { DEVICE, formatDuration, PLAIN, typeOf, type ValueType } from './valuetype.ts';
 
 const OPS: Record<string, RelOp | 'in'> = {
   '==': '==',
@@ -55,6 +55,11 @@ const STRING_TYPE: ValueType = { fmt: 'string' };
 export interface StmtContext extends Omit<ExprContext, 'readStatement'> {
   /** The table's family: nft prints `dnat ip to` only where the family is not implied. */
   family: string;
+  /**
+   * The JSON names an nft older than 1.1 (its metainfo version), whose listings differ in
+   * small ways measured with nft 1.0.6: a packet limit's default burst of 5 is not printed.
+   */
+  legacy?: boolean;
 }
 
 export class StmtReader {
@@ -156,7 +161,12 @@ export class StmtReader {
       case 'dup': {
         if (value.type === 'null') return this.other('dup', [], n);
         const o = asObject(value, what);
-        const args = ['to', ...this.split(this.text(this.exprs.read(required(o, 'addr', what))))];
+        // In a netdev table `dup to "eth0"` names a device; elsewhere an address.
+        const addrType = this.ctx.family === 'netdev' ? DEVICE : PLAIN;
+        const args = [
+          'to',
+          ...this.split(this.text(this.exprs.read(required(o, 'addr', what), addrType))),
+        ];
         const dev = optional(o, 'dev');
         if (dev !== undefined)
           args.push('device', ...this.split(this.text(this.exprs.read(dev, STRING_TYPE))));
@@ -431,7 +441,7 @@ export class StmtReader {
         n,
       );
     }
-    return this.other('limit', limitWords(o, what), n);
+    return this.other('limit', limitWords(o, what, this.ctx.legacy), n);
   }
 
   private quota(value: JsonNode, n: JsonNode): Statement {
@@ -497,7 +507,7 @@ export class StmtReader {
 }
 
 /** `rate [over] 10/second burst 5 packets`, `rate over 1 mbytes/second [burst 2 kbytes]`. */
-export function limitWords(o: JsonObject, what: string): string[] {
+export function limitWords(o: JsonObject, what: string, legacy = false): string[] {
   const rate = intRaw(required(o, 'rate', what), `${what} "rate"`);
   const per = optStr(o, 'per', what) ?? 'second';
   const rateUnit = optStr(o, 'rate_unit', what) ?? 'packets';
@@ -506,7 +516,9 @@ export function limitWords(o: JsonObject, what: string): string[] {
   const words = ['rate'];
   if (optBool(o, 'inv', what)) words.push('over');
   if (rateUnit === 'packets') {
-    words.push(`${rate}/${per}`, 'burst', burst, 'packets');
+    words.push(`${rate}/${per}`);
+    // nft < 1.1 leaves out the default burst (seen with 1.0.6); current nft always prints it.
+    if (!legacy || (burst !== '5' && burst !== '0')) words.push('burst', burst, 'packets');
   } else {
     words.push(rate, `${rateUnit}/${per}`);
     if (burst !== '0') words.push('burst', burst, optStr(o, 'burst_unit', what) ?? 'bytes');

@@ -10,7 +10,7 @@ import type { Expr } from '../model.ts';
 /**
  * `plain`: numbers in decimal, strings as given. `hex`: `0x` and at least `digits` digits
  * (0: unpadded, nft's xinteger and bitmask). `string`: double-quoted (ifname, string types).
- * `ifindex`: an interface, quoted by name, bare as a number when no device has that index.
+ * `ifindex`: a name from a table (interface, device group, realm) quoted, a number bare.
  * `time`: JSON seconds printed as nft durations (`1m`, `2h30m`).
  */
 export interface ValueType {
@@ -24,7 +24,9 @@ export interface ValueType {
 
 export const PLAIN: ValueType = { fmt: 'plain' };
 const STRING: ValueType = { fmt: 'string' };
+/** Interface indexes, device groups, realms: a name from a table is quoted, a number is not. */
 const IFINDEX: ValueType = { fmt: 'ifindex' };
+export const DEVICE: ValueType = { fmt: 'string' };
 const TIME: ValueType = { fmt: 'time' };
 const MARK: ValueType = { fmt: 'hex', digits: 8 };
 const ETHERTYPE: ValueType = { fmt: 'hex', digits: 4 };
@@ -67,6 +69,9 @@ const META_TYPES: Record<string, ValueType> = {
   sdif: IFINDEX,
   protocol: ETHERTYPE,
   ibrvproto: ETHERTYPE,
+  iifgroup: IFINDEX,
+  oifgroup: IFINDEX,
+  rtclassid: IFINDEX,
 };
 
 const CT_TYPES: Record<string, ValueType> = {
@@ -87,6 +92,8 @@ const NAMED_TYPES: Record<string, ValueType> = {
   ifname: STRING,
   string: STRING,
   iface_index: IFINDEX,
+  devgroup: IFINDEX,
+  realm: IFINDEX,
   time: TIME,
   ct_state: BITMASK,
   ct_status: BITMASK,
@@ -122,6 +129,8 @@ export function typeOf(e: Expr): ValueType {
       return META_TYPES[e.key] ?? PLAIN;
     case 'ct':
       return CT_TYPES[e.key] ?? PLAIN;
+    case 'rt':
+      return e.key === 'classid' ? IFINDEX : PLAIN;
     case 'fib':
       return e.result === 'oif' ? IFINDEX : e.result === 'oifname' ? STRING : PLAIN;
     case 'socket':
