@@ -92,6 +92,8 @@ const MATCHES = [
   'ip ttl 64',
   'ip dscp cs0',
   'ip protocol tcp',
+  'ip frag-off & 0x1fff != 0',
+  'ip frag-off & 0x3fff == 0',
   'ip6 saddr ::1',
   'meta mark 0',
   'meta mark set 0x5',

@@ -259,3 +259,28 @@ describe('concatenations', () => {
     expect(matches(st, { meta: { iif: 'wlan0' } })).toBe(false);
   });
 });
+
+describe('ip frag-off of a packet that is not a fragment', () => {
+  const fragOff = (mask: string): Expr => ({
+    kind: 'binop',
+    op: '&',
+    left: pl('ip', 'frag-off'),
+    right: v(mask),
+  });
+  it('offset and MF are known to be clear: ip frag-off & 0x1fff != 0 does not match', () => {
+    expect(matches(m(fragOff('0x1fff'), v('0'), '!='))).toBe(false);
+    expect(matches(m(fragOff('0x3fff'), v('0'), '=='))).toBe(true);
+  });
+  it('the DF bit is not given by the scenario: a test that needs it is unsupported', () => {
+    const out = evaluateRule(rule(m(fragOff('0x4000'), v('0'), '!='), accept), makeEnv());
+    expect(out.kind === 'unsupported' && out.reason).toMatch(/DF bit/);
+    const whole = evaluateRule(rule(m(pl('ip', 'frag-off'), v('0')), accept), makeEnv());
+    expect(whole.kind).toBe('unsupported');
+  });
+  it('with raw bytes the whole field is read', () => {
+    const bytes = new Uint8Array(60);
+    bytes[0] = 0x45;
+    bytes[6] = 0x40;
+    expect(matches(m(pl('ip', 'frag-off'), v('0x4000')), { packet: { bytes } })).toBe(true);
+  });
+});

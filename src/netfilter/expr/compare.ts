@@ -25,23 +25,33 @@ import {
   type Break,
   constantBig,
   type EvalContext,
-  evalKey,
   isConstant,
   type Key,
+  loadKey,
+  requireKnown,
 } from './values.ts';
 
 /** Evaluate a match: true (continue), false (NFT_BREAK). */
 export function evalMatch(stmt: MatchStmt, ctx: EvalContext): boolean {
   const right = stmt.right;
-  let left: Key | Break = evalKey(stmt.left, ctx, undefined, setKeyTypes(right, ctx));
+  let left: Key | Break = loadKey(stmt.left, ctx, undefined, setKeyTypes(right, ctx));
   if (left === BREAK) return false;
 
   if (stmt.mask) {
     // `left value / mask`: (left & mask) op value.
     const v = single(left, 'the / mask form');
     const mask = constantBig(stmt.mask, v.type, ctx);
-    left = [{ type: v.type, bytes: intBytes(bytesToBigInt(v.bytes) & mask, v.bytes.length) }];
+    const masked: TypedValue = {
+      type: v.type,
+      bytes: intBytes(bytesToBigInt(v.bytes) & mask, v.bytes.length),
+    };
+    if (v.unknown && (v.unknown & mask) !== 0n) {
+      masked.unknown = v.unknown & mask;
+      if (v.unknownWhy) masked.unknownWhy = v.unknownWhy;
+    }
+    left = [masked];
   }
+  requireKnown(left);
 
   // exists / missing: a presence test (fib oif, tcp option …).
   if ((right.kind === 'symbol' && right.name !== '*') || isPresenceWord(right, left)) {

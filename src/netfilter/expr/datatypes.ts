@@ -32,6 +32,14 @@ export interface DataType {
 export interface TypedValue {
   type: DataType;
   bytes: Uint8Array;
+  /**
+   * Bits the scenario does not determine (the DF bit of `ip frag-off` without raw bytes). A
+   * mask can clear them (`ip frag-off & 0x1fff != 0`); a comparison that still needs them is
+   * not decidable.
+   */
+  unknown?: bigint;
+  /** Why the unknown bits are unknown. */
+  unknownWhy?: string;
 }
 
 /** A closed interval of register bytes: a value has low == high. */

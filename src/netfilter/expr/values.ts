@@ -360,6 +360,15 @@ function evalPayload(e: PayloadExpr, ctx: EvalContext): TypedValue | Break {
     if (v === BREAK) return BREAK;
     return { type: def.type, bytes: intBytes(v, def.type.size) };
   }
+  if (e.protocol === 'ip' && e.field === 'frag-off' && !p.bytes) {
+    // nfwalk's packets are not fragments: offset 0, MF clear. Whether DF is set is not said.
+    return {
+      type: def.type,
+      bytes: intBytes(0, 2),
+      unknown: 0x4000n,
+      unknownWhy: 'ip frag-off: the scenario does not say whether the DF bit is set',
+    };
+  }
   const direct = def.get?.(p, ctx.env);
   if (direct !== undefined) return { type: def.type, bytes: toBytes(direct, def.type) };
   if (def.base === 'll') {
@@ -772,8 +781,10 @@ function note(ctx: EvalContext, text: string): void {
 // Binop, concat, dispatch
 
 function evalBinop(e: BinopExpr, ctx: EvalContext): TypedValue | Break {
-  const left = evalValue(e.left, ctx);
-  if (left === BREAK) return BREAK;
+  const key = loadKey(e.left, ctx);
+  if (key === BREAK) return BREAK;
+  if (key.length !== 1) throw new NotDecidable('an operation on a concatenation');
+  const left = key[0]!;
   const l = bytesToBigInt(left.bytes);
   const width = BigInt(left.bytes.length * 8);
   const all = (1n << width) - 1n;
@@ -801,7 +812,33 @@ function evalBinop(e: BinopExpr, ctx: EvalContext): TypedValue | Break {
       v = l >> r;
       break;
   }
-  return { type: left.type, bytes: intBytes(v, left.bytes.length) };
+  const out: TypedValue = { type: left.type, bytes: intBytes(v, left.bytes.length) };
+  if (left.unknown) {
+    const u = left.unknown;
+    const unknown =
+      e.op === '&'
+        ? u & r
+        : e.op === '|'
+          ? u & ~r & all
+          : e.op === '^'
+            ? u
+            : e.op === '<<'
+              ? (u << r) & all
+              : u >> r;
+    if (unknown !== 0n) {
+      out.unknown = unknown;
+      if (left.unknownWhy) out.unknownWhy = left.unknownWhy;
+    }
+  }
+  return out;
+}
+
+/** Refuse a value whose remaining unknown bits would decide the comparison. */
+export function requireKnown(key: Key): Key {
+  for (const v of key) {
+    if (v.unknown) throw new NotDecidable(v.unknownWhy ?? 'the value is not fully known');
+  }
+  return key;
 }
 
 /** A right operand: a constant of the type, or a constant binop (`syn | ack`), or an expression. */
@@ -868,6 +905,17 @@ export function evalKey(
   ctx: EvalContext,
   want?: DataType,
   /** The declared key types of the set this key is looked up in, for constants inside a concatenation. */
+  partTypes?: DataType[],
+): Key | Break {
+  const key = loadKey(e, ctx, want, partTypes);
+  return key === BREAK ? BREAK : requireKnown(key);
+}
+
+/** evalKey, but values may still carry unknown bits (for masks applied afterwards). */
+export function loadKey(
+  e: Expr,
+  ctx: EvalContext,
+  want?: DataType,
   partTypes?: DataType[],
 ): Key | Break {
   const one = (v: TypedValue | Break): Key | Break => (v === BREAK ? BREAK : [v]);
