@@ -85,6 +85,9 @@ interface Ctx {
   lastRoute?: string;
   /** What a jump, goto, NAT statement, policy… means: told once per packet. */
   told: Set<string>;
+  /** The bridge the packet is on, and whether br_netfilter runs ip prerouting inside it now. */
+  lastBridge?: string;
+  inBridgePrerouting?: boolean;
 }
 
 /** A machine's gateway: as given, or the first address of its host interface. */
@@ -302,7 +305,13 @@ function stepPhrasesFlat(
   } else if (verdict === 'accept' && nat) {
     const change = sw.nat.find((c) => c.step === step.n);
     const iface = nat.type === 'masquerade' ? sw.oif : nat.type === 'redirect' ? sw.iif : null;
-    action = msg.actNat(nat.type, change ? flowText(change.after) : undefined, iface ?? undefined);
+    const delta = change ? natDelta(change.before, change.after) : undefined;
+    action = msg.actNat(
+      nat.type,
+      delta?.to,
+      change ? flowText(change.after) : undefined,
+      iface ?? undefined,
+    );
     extra.push(...once('nat', msg.natMeans(nat.type)));
     extra.push(msg.acceptMeans(e.chain, step.base.chain, laterBases(sw, step)));
   } else if (verdict === 'accept') {
@@ -397,7 +406,8 @@ function stageSection(ctx: Ctx, w: PacketWalk, sw: StageWalk): RootContent[] {
     out.push(para(msg.brNetfilterPrerouting(viaBridge.name)));
   }
   out.push(para(msg.packetAtStart(flowText(sw.viewIn), sw.iif, sw.oif)));
-  out.push(listingNode(ctx, sw, `${flowText(sw.viewIn)} · ${sw.stage.hook}`));
+  const family = sw.stage.fclass === 'l3' ? (w.ipFamily === 4 ? 'ip' : 'ip6') : sw.stage.fclass;
+  out.push(listingNode(ctx, sw, `${flowText(sw.viewIn)} · ${family} ${sw.stage.hook}`));
   const items: BlockContent[][] = [];
   for (const step of sw.replay.steps) {
     const { main, notes } = stepPhrases(ctx, w, sw, step);
@@ -471,6 +481,11 @@ function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoEvent): Phrase[] {
       const key = `${r.decision}|${r.oif}|${r.daddr ?? ''}`;
       if (ctx.lastRoute === key) return [];
       ctx.lastRoute = key;
+      // Inside the bridge's prerouting (br_netfilter), after conntrack changed the destination:
+      // the route decides whether the frame can stay on the bridge or must go up to IP.
+      if (ctx.inBridgePrerouting && r.decision === 'forward' && r.oif && r.oif !== ctx.lastBridge) {
+        return [msg.routeInBridge(r.daddr ?? w.last.daddr, r.oif, ctx.lastBridge ?? '?')];
+      }
       const s = routeSentence(ctx, w.last.daddr, undefined, e);
       return s ? [s] : [];
     }
@@ -496,7 +511,10 @@ function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoEvent): Phrase[] {
     }
     case 'bridge': {
       const b = bridgeInfo(e);
-      const bridge = b.bridge ?? '?';
+      const bridge = b.bridge ?? ctx.lastBridge ?? '?';
+      if (b.bridge) ctx.lastBridge = b.bridge;
+      ctx.inBridgePrerouting = b.decision === 'brnf';
+      if (b.decision === 'skip') ctx.lastRoute = undefined;
       if (b.decision === 'local' || b.decision === 'up' || b.decision === 'input') {
         const gw = gatewayOf(scenario, machineByAddress(scenario, w.first?.saddr ?? '')?.name);
         return [msg.bridgeLocal(bridge, b.inPort, gw)];
@@ -725,7 +743,19 @@ function whySection(ctx: Ctx, walks: PacketWalk[]): RootContent[] {
       ),
       a: a2,
     });
-    const firstInput = ipInputs[0];
+    const inputBases = ipInputs
+      .map((r) => ({
+        r,
+        base: ruleset.tables
+          .find((t) => t.family === r.family && t.name === r.table)
+          ?.chains.find((c) => c.name === r.chain)?.base,
+      }))
+      .sort(
+        (a, b) =>
+          Number(a.base?.type !== 'filter') - Number(b.base?.type !== 'filter') ||
+          (a.base?.priority.value ?? 0) - (b.base?.priority.value ?? 0),
+      );
+    const firstInput = inputBases[0]?.r;
     if (firstInput && bEnter?.type === 'enter') {
       const ipPrio =
         ruleset.tables
@@ -792,13 +822,18 @@ function conversationSection(
       ),
     ),
   );
+  ctx.requestNat = req
+    ? natStepsOf(req).map((n) => ({ kind: n.kind, field: natDelta(n.before, n.after).field }))
+    : [];
   out.push(para(msg.sequenceIntro()));
-  out.push(codeBlock('mermaid', sequenceDiagram(scenario, walks, msg)));
+  out.push(codeBlock('mermaid', sequenceDiagram(scenario, walks, msg, ctx.requestNat)));
   out.push(para(msg.hookMapIntro()));
   out.push(codeBlock('mermaid', hookMap(walks, msg)));
   for (const w of walks) {
     ctx.lastRoute = undefined;
     ctx.told = new Set();
+    ctx.lastBridge = undefined;
+    ctx.inBridgePrerouting = false;
     out.push(...packetSection(ctx, w, conv));
   }
   out.push(...whySection(ctx, walks));

@@ -174,7 +174,12 @@ export function packetFlowchart(
   return lines.join('\n');
 }
 
-export function sequenceDiagram(scenario: Scenario, walks: PacketWalk[], msg: Messages): string {
+export function sequenceDiagram(
+  scenario: Scenario,
+  walks: PacketWalk[],
+  msg: Messages,
+  requestNat: { kind: string; field: string }[],
+): string {
   const lines = ['sequenceDiagram'];
   const host = scenario.host.name;
   const parts: string[] = [];

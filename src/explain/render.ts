@@ -10,10 +10,24 @@ import { unified } from 'unified';
 
 const options = { bullet: '-', fences: true, rule: '-', listItemIndent: 'one' } as const;
 
+/** Display width, so table columns line up with Japanese text (wide characters count 2). */
+function stringLength(s: string): number {
+  let n = 0;
+  for (const ch of s)
+    n +=
+      /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(
+        ch,
+      )
+        ? 2
+        : 1;
+  return n;
+}
+const gfm = { stringLength };
+
 export function toMarkdown(root: Root): string {
-  return unified().use(remarkGfm).use(remarkStringify, options).stringify(root);
+  return unified().use(remarkGfm, gfm).use(remarkStringify, options).stringify(root);
 }
 
 export function toMdx(root: Root): string {
-  return unified().use(remarkGfm).use(remarkMdx).use(remarkStringify, options).stringify(root);
+  return unified().use(remarkGfm, gfm).use(remarkMdx).use(remarkStringify, options).stringify(root);
 }

@@ -63,6 +63,10 @@ export function splitStages(packet: PacketTrace): PathItem[] {
       e.type === 'enter' &&
       (!current || current.hook !== e.hook || current.fclass !== familyClass(e.family));
     if (startsNew) {
+      // A translation reported right after a rule belongs to that rule's hook.
+      while (current && pendingInfo[0] && isRuleNat(pendingInfo[0])) {
+        current.events.push(pendingInfo.shift()!);
+      }
       for (const i of pendingInfo) items.push({ kind: 'info', event: i });
       pendingInfo = [];
       current = { kind: 'stage', hook: e.hook, fclass: familyClass(e.family), events: [e] };
@@ -75,8 +79,16 @@ export function splitStages(packet: PacketTrace): PathItem[] {
     current.events.push(...pendingInfo, e);
     pendingInfo = [];
   }
+  while (current && pendingInfo[0] && isRuleNat(pendingInfo[0])) {
+    current.events.push(pendingInfo.shift()!);
+  }
   for (const i of pendingInfo) items.push({ kind: 'info', event: i });
   return items;
+}
+
+/** A `nat` event of a rule's translation (not conntrack undoing one on a reply). */
+function isRuleNat(e: InfoEvent): boolean {
+  return e.type === 'nat' && e.detail?.reverse !== true;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -290,8 +290,15 @@ export function walkPacket(
       if (natEv) {
         const n = natInfo(natEv);
         if (n.after) {
+          // Named by the rule's statement (masquerade, not just snat) where there is one.
+          const stmt =
+            e.type === 'rule'
+              ? natStmtOf(findRule(ruleset, e.family, e.table, e.chain, e.index))
+              : undefined;
+          if (stmt)
+            ct.status.push(stmt.type === 'dnat' || stmt.type === 'redirect' ? 'dnat' : 'snat');
           nat.push({
-            kind: n.kind ?? 'nat',
+            kind: stmt?.type ?? n.kind ?? 'nat',
             before: n.before ?? cur,
             after: flowOf(n.after),
             step: step.n,

@@ -101,3 +101,21 @@ describe('ruleset and scenario text stays text', () => {
     });
   }
 });
+
+describe('MDX compiles', () => {
+  it('with @mdx-js/mdx, when it is installed', async (ctx) => {
+    let compile: ((s: string) => Promise<unknown>) | undefined;
+    try {
+      const mod = '@mdx-js/mdx';
+      compile = ((await import(mod)) as { compile: (s: string) => Promise<unknown> }).compile;
+    } catch {
+      ctx.skip(
+        '@mdx-js/mdx is not installed under node_modules (remark-mdx parsing is tested above)',
+      );
+      return;
+    }
+    const { scenario, ruleset, trace } = nastyInputs();
+    const mdx = explainToText(scenario, ruleset, trace, { lang: 'ja', format: 'mdx' }).markdown;
+    await expect(compile(mdx)).resolves.toBeDefined();
+  });
+});

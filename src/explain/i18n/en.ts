@@ -340,6 +340,13 @@ export const en: Messages = {
     c(oif),
     '.',
   ],
+  routeInBridge: (d, oif, b) => [
+    `The destination is now ${d}, so br_netfilter looks up the route while the frame is still in the bridge’s prerouting: ${d} is reached through `,
+    c(oif),
+    ', not through a port of ',
+    c(b),
+    '. The frame cannot simply be bridged; it will be passed up to the host’s IP stack, which forwards it.',
+  ],
   routeNone: (d) => [`Routing decision: there is no route to ${d}; the packet is dropped.`],
   ctNew: () => [
     'conntrack sees no entry for this packet: it creates one (state new). This packet is the only one of the connection the nat chains will see.',

@@ -1,7 +1,7 @@
 /** 日本語: ページのすべての文。en.ts と同じキーを持つ。 */
 import type { PacketRole } from '../../netfilter/trace.ts';
 import type { NatDelta } from '../facts.ts';
-import { code as c, type Phrase } from '../phrase.ts';
+import { code as c, type Phrase, plain } from '../phrase.ts';
 import type { FamilyClass } from '../stages.ts';
 import type { ChainRef, LocalAddr, Messages } from './messages.ts';
 
@@ -101,7 +101,7 @@ export const ja: Messages = {
     c(from),
     ' から ',
     c(to),
-    ` あてに送ります。ホストを通過するパケットは ${roles.map((r) => roleWord[r]).join('、')} です。結論: ${verdictWord[verdict] ?? verdict}。`,
+    ` あてに送ります。ホストを通過するパケットは${roles.map((r) => roleWord[r]).join('と')}です。結論: ${verdictWord[verdict] ?? verdict}。`,
   ],
   sequenceIntro: () => ['マシンから見た通信と、途中でホストが行うアドレス変換です。'],
   hookMapIntro: () => [
@@ -160,30 +160,34 @@ export const ja: Messages = {
       : `が実行されます（優先順位で${f.total}個中${f.position}番目）。前のbase chainでのacceptはそのchainを終わらせただけで、同じhookのbase chainはすべて順番に評価されます。`,
   ],
   chainSees: (flow) => [`このchainから見たパケットは ${flow} です。`],
-  stepBecause: (reasons, action) => [...list(reasons), 'なので、', ...action, '。'],
-  stepAlways: (action) => ['条件のないルールなので、無条件に', ...action, '。'],
-  actJump: (t) => [c(t), ' というchainに飛びます'],
+  stepBecause: (reasons, action) => {
+    // 名詞で終わる理由には「なので」、「ない」「る」で終わる理由には「ので」を続ける。
+    const last = plain(reasons.at(-1) ?? []);
+    return [...list(reasons), /[いる]$/.test(last) ? 'ので、' : 'なので、', ...action, '。'];
+  },
+  stepAlways: (action) => ['無条件に', ...action, '。'],
+  actJump: (t) => [c(t), ' に飛びます'],
   actGoto: (t) => [c(t), ' に goto します'],
   actReturn: (to) =>
-    to
-      ? ['なにもせず ', c(to), ' に戻ります']
-      : ['base chainでの return なので、policyが適用されます'],
+    to ? [c(to), ' に戻ります'] : ['base chainでの return なので、policyが適用されます'],
   actAccept: () => ['accept します'],
-  actNat: (kind, result, iface) =>
+  actNat: (kind, to, result, iface) =>
     [
       kind === 'masquerade'
         ? [
-            '送信元アドレスを出力IF',
+            '送信元を出力IF',
             ...(iface ? [' ', c(iface)] : []),
-            ' のアドレスに ',
+            ' のアドレス',
+            ...(to ? [` ${to}`] : []),
+            ' に ',
             c(kind),
             ' します',
           ]
         : kind === 'snat'
-          ? ['送信元を ', c(kind), ' します']
+          ? ['送信元を', ...(to ? [` ${to} に`] : []), ' ', c(kind), ' します']
           : kind === 'redirect'
-            ? ['宛先をホスト自身に ', c(kind), ' します']
-            : ['宛先を ', c(kind), ' します'],
+            ? ['宛先をホスト自身', ...(to ? [`（${to}）`] : []), 'に ', c(kind), ' します']
+            : ['宛先を', ...(to ? [` ${to} に`] : []), ' ', c(kind), ' します'],
       ...(result ? [`（パケットは ${result} になります）`] : []),
     ].flat() as Phrase,
   actDrop: () => ['パケットを破棄（drop）します'],
@@ -349,6 +353,13 @@ export const ja: Messages = {
     local ? '' : 'パケットは転送され（次は forward のhook）、',
     c(oif),
     ' から出ていきます。',
+  ],
+  routeInBridge: (d, oif, b) => [
+    `宛先が ${d} に変わったので、br_netfilter はフレームがまだブリッジの prerouting にある間に経路を調べます。${d} へは `,
+    c(oif),
+    ' 経由で届き、',
+    c(b),
+    ' のポートの先にはありません。そのためフレームはそのままブリッジされず、ホストの IP スタックに渡されて転送されます。',
   ],
   routeNone: (d) => [`routing decision: ${d} への経路がないため、パケットは破棄されます。`],
   ctNew: () => [

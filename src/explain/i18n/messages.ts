@@ -90,7 +90,12 @@ export interface Messages {
   actGoto(target: string): Phrase;
   actReturn(to: string | undefined): Phrase;
   actAccept(): Phrase;
-  actNat(kind: string, result: string | undefined, iface: string | undefined): Phrase;
+  actNat(
+    kind: string,
+    to: string | undefined,
+    result: string | undefined,
+    iface: string | undefined,
+  ): Phrase;
   actDrop(): Phrase;
   actReject(text: string): Phrase;
   actQueue(): Phrase;
@@ -142,6 +147,7 @@ export interface Messages {
     subnet: string | undefined,
   ): Phrase;
   routeNone(daddr: string): Phrase;
+  routeInBridge(daddr: string, oif: string, bridge: string): Phrase;
   ctNew(): Phrase;
   ctReply(state: string): Phrase;
   ctOther(state: string): Phrase;
