@@ -1,4 +1,5 @@
 import { register as check } from './commands/check.ts';
+import { register as explain } from './commands/explain.ts';
 import { register as format } from './commands/format.ts';
 import { register as trace } from './commands/trace.ts';
 import { register as verify } from './commands/verify.ts';
@@ -8,4 +9,4 @@ import type { Register } from './main.ts';
  * The subcommands, in the order `nfwalk --help` lists them. Each lives in
  * src/cli/commands/<name>.ts and exports `register`.
  */
-export const subcommands: Register[] = [check, format, trace, verify];
+export const subcommands: Register[] = [check, explain, format, trace, verify];
