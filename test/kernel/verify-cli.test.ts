@@ -42,7 +42,7 @@ describe('nfwalk verify', () => {
   });
 
   it.skipIf(kernelSkipReason !== undefined)(
-    `agrees with the kernel on the seed scenario and leaves no namespace behind${kernelSkipReason ? ` (skipped: ${kernelSkipReason})` : ''}`,
+    `agrees with the kernel on the seed scenario${kernelSkipReason ? ` (skipped: ${kernelSkipReason})` : ''}`,
     async () => {
       const io = capture();
       const seed = new URL('../../scenarios/seed-docker-firewalld-radius.yaml', import.meta.url)
