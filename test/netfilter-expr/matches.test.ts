@@ -156,6 +156,10 @@ describe('meta', () => {
     expect(matches(m(meta('oifname'), v('eth0', true), '!='))).toBe(true);
     expect(matches(m(meta('oifname'), v('', true)))).toBe(true);
   });
+  it('oif 0 means "no output device" (the index a missing device reads as)', () => {
+    expect(matches(m(meta('oif'), v('0')))).toBe(true);
+    expect(matches(m(meta('oif'), v('0')), { meta: { oif: 'eth1' } })).toBe(false);
+  });
   it('iifname in a set with a wildcard element', () => {
     const st = m(meta('iifname'), set(v('lo', true), v('br-*', true)));
     expect(matches(st, { meta: { iif: 'br-1a2b' } })).toBe(true);

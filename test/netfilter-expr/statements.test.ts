@@ -153,6 +153,36 @@ describe('named sets', () => {
     evaluateRule(rule(del), env);
     expect(evaluateRule(lookupRule, env).kind).toBe('nomatch');
   });
+  it('update @map { key : data } stores data computed from the packet, and a later map lookup returns it', () => {
+    const pinned = namedSet('pinned', ['ipv4_addr'], [], {
+      kind: 'map',
+      data: { form: 'typeof', exprs: [pl('ip', 'daddr'), pl('tcp', 'dport')] },
+      flags: ['dynamic'],
+    });
+    const env = makeEnv({ sets: [pinned] });
+    const upd: Statement = {
+      kind: 'setop',
+      op: 'update',
+      set: 'pinned',
+      key: pl('ip', 'saddr'),
+      data: concat(pl('ip', 'daddr'), pl('tcp', 'dport')),
+      statements: [{ kind: 'other', keyword: 'timeout', args: ['1m30s'] }],
+    };
+    expect(evaluateRule(rule(upd), env).kind).toBe('match');
+    const dnat: Statement = {
+      kind: 'nat',
+      type: 'dnat',
+      family: 'ip',
+      flags: [],
+      addrPortMap: true,
+      addr: { kind: 'map', key: pl('ip', 'saddr'), map: ref('pinned') },
+    };
+    const out = evaluateRule(rule(dnat), env);
+    expect(out.kind === 'match' && out.effects[0]).toMatchObject({
+      addr: { low: '10.0.0.2', high: '10.0.0.2' },
+      port: { low: 22, high: 22 },
+    });
+  });
   it('resetRuntimeState forgets elements added at run time but keeps the declared ones', () => {
     const s = namedSet('seen2', ['ipv4_addr'], [{ key: v('10.9.9.9') }], { flags: ['dynamic'] });
     const env = makeEnv({ sets: [s] });

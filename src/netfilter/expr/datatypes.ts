@@ -554,6 +554,8 @@ export function parseValue(type: DataType, text: string): Uint8Array {
     case 'lladdr':
       return parseEther(text);
     case 'string':
+      // Index 0 is "no device" (what nft_meta and nft_fib store for a missing device).
+      if (type.name === 'iface_index' && /^0+$/.test(text)) return new Uint8Array(type.size);
       if (type.name === 'iface_index' && /^[0-9]+$/.test(text)) {
         throw new NotDecidable(`interface index ${text}: nfwalk knows devices by name only`);
       }

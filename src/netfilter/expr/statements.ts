@@ -330,9 +330,10 @@ function evalSetop(stmt: SetOpStmt, ctx: EvalContext): StmtResult {
     // Map data computed from the packet is stored as the constant it evaluates to.
     if (isConstant(stmt.data)) data = stmt.data;
     else {
-      const v = evalValue(stmt.data, ctx);
+      const v = evalKey(stmt.data, ctx);
       if (v === BREAK) return BREAK;
-      data = { kind: 'value', text: formatValue(v) };
+      const parts: Expr[] = v.map((p) => ({ kind: 'value', text: formatValue(p) }));
+      data = parts.length === 1 ? parts[0]! : { kind: 'concat', parts };
     }
   }
   const el = dynset(stmt.op, stmt.set, key, ctx, data);

@@ -355,7 +355,7 @@ function evalPayload(e: PayloadExpr, ctx: EvalContext): TypedValue | Break {
       'th',
       def.bit,
       def.bits,
-      `${what} on a ${p.l4proto} header (no ports there)`,
+      `${what} on ${p.l4proto} (a header without ports)`,
     );
     if (v === BREAK) return BREAK;
     return { type: def.type, bytes: intBytes(v, def.type.size) };
