@@ -26,6 +26,11 @@ function rule(...expr: unknown[]): unknown {
   return { rule: { family: 'inet', table: 't', chain: 'c', handle: 3, expr } };
 }
 
+/** A rule as a command file writes it: no handle. */
+function bareRule(...expr: unknown[]): unknown {
+  return { rule: { family: 'inet', table: 't', chain: 'c', expr } };
+}
+
 function read(...elements: unknown[]): Ruleset {
   return parseNftJson(doc(...elements), 'r.json');
 }
@@ -351,10 +356,27 @@ describe('nft -j JSON into the ruleset model', () => {
       { flush: { ruleset: null } },
       { add: TABLE },
       { add: CHAIN },
-      { insert: rule({ drop: null }) },
+      { insert: bareRule({ drop: null }) },
     );
     expect(rs.tables.map((t) => t.name)).toEqual(['t']);
     expect(rs.tables[0]!.chains[0]!.rules[0]!.text).toBe('drop');
+  });
+
+  it('inserts `insert` rules first and refuses positions it cannot honour', () => {
+    const rs = read(
+      { add: TABLE },
+      { add: CHAIN },
+      { add: bareRule({ accept: null }) },
+      { insert: bareRule({ drop: null }) },
+    );
+    expect(rs.tables[0]!.chains[0]!.rules.map((r) => [r.index, r.text])).toEqual([
+      [0, 'drop'],
+      [1, 'accept'],
+    ]);
+    const e = errors(doc({ add: TABLE }, { add: CHAIN }, { add: rule({ accept: null }) }));
+    expect(e.diagnostics[0]!.message).toBe(
+      '"rule": placing a rule by "handle" in an "add" command is not supported',
+    );
   });
 
   describe('errors', () => {

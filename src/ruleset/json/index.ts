@@ -155,8 +155,11 @@ class Reader {
 
   element(n: JsonNode): void {
     let { key, value } = single(n, 'ruleset element');
-    if (ADD_COMMANDS.includes(key)) ({ key, value } = single(value, `"${key}" command`));
-    else if (key === 'flush') {
+    let command: string | undefined;
+    if (ADD_COMMANDS.includes(key)) {
+      command = key;
+      ({ key, value } = single(value, `"${key}" command`));
+    } else if (key === 'flush') {
       this.flush(value);
       return;
     } else if (OTHER_COMMANDS.includes(key))
@@ -186,7 +189,7 @@ class Reader {
         this.chain(asObject(value, what));
         break;
       case 'rule':
-        this.rule(asObject(value, what));
+        this.rule(asObject(value, what), command);
         break;
       case 'set':
       case 'map':
@@ -319,7 +322,12 @@ class Reader {
     t.table.chains.push(chain);
   }
 
-  private rule(o: JsonObject): void {
+  /**
+   * A rule, appended to its chain; `insert` puts it first. In `nft -j list` output (no
+   * command) the handle is the rule's own; in an add/insert command it would position the
+   * rule, which this reader does not do: it says so rather than misplace the rule.
+   */
+  private rule(o: JsonObject, command?: string): void {
     const what = '"rule"';
     const t = this.tableState(o, what);
     const chainName = reqStr(o, 'chain', what);
@@ -332,14 +340,29 @@ class Reader {
     const exprs = asArray(required(o, 'expr', what), `${what} "expr"`);
     if (exprs.items.length === 0)
       throw new SchemaError(`${what}: a rule needs at least one statement`, exprs.span);
+    if (command !== undefined) {
+      for (const k of ['handle', 'index', 'position']) {
+        const at = optional(o, k);
+        if (at !== undefined)
+          throw new SchemaError(
+            `${what}: placing a rule by "${k}" in an "${command}" command is not supported`,
+            at.span,
+          );
+      }
+    }
     const statements: Statement[] = exprs.items.map((s) => t.reader.read(s));
     const rule: Rule = { index: c.nextIndex++, statements, text: '', span: o.span };
-    const handle = optNum(o, 'handle', what);
+    const handle = command === undefined ? optNum(o, 'handle', what) : undefined;
     if (handle !== undefined) rule.handle = handle;
     const comment = optStr(o, 'comment', what);
     if (comment !== undefined) rule.comment = comment;
     rule.text = printRule(rule);
-    c.chain.rules.push(rule);
+    if (command === 'insert') {
+      c.chain.rules.unshift(rule);
+      c.chain.rules.forEach((r, i) => {
+        r.index = i;
+      });
+    } else c.chain.rules.push(rule);
   }
 
   private typeSpec(
