@@ -420,3 +420,29 @@ table ip t {
     ]);
   });
 });
+
+describe('the end of the road', () => {
+  it('ends a packet routed back out of the link it came from with a clear event', () => {
+    const rs = nft(`table ip t {
+  chain fw {
+    type filter hook forward priority 0; policy accept;
+  }
+}`);
+    const sc = router({
+      packets: [udp('client', '10.9.0.7', 40000, 53)],
+      routes: [{ to: { address: '10.9.0.0', prefix: 24, family: 4 }, via: '10.1.0.5' }],
+    });
+    const t = simulate(sc, rs);
+    const events = packetEvents(t, 0, 0);
+    expect(compact(events)[0]).toBe('enter ip t fw ens1>ens1 10.1.0.5:40000>10.9.0.7:53');
+    expect(
+      info(events, 'note')
+        .map((e) => e.message)
+        .join('\n'),
+    ).toMatch(/ICMP redirect/);
+    expect(info(events, 'note').at(-1)?.message).toMatch(
+      /client is not 10\.9\.0\.7; it does not answer/,
+    );
+    expect(roles(t, 0)).toEqual(['request']);
+  });
+});
