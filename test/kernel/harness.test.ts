@@ -73,9 +73,7 @@ describe.skipIf(kernelSkipReason !== undefined)(
   `kernelTrace on a hand-checked case${kernelSkipReason ? ` (skipped: ${kernelSkipReason})` : ''}`,
   () => {
     it('reports the base chains, rules and policies the kernel ran, and cleans up', async () => {
-      const trace = await kernelTrace(loadScenario(join(dir, 'tiny.yaml')), {
-        prefix: `nfwt${process.pid % 10000}`,
-      });
+      const trace = await kernelTrace(loadScenario(join(dir, 'tiny.yaml')), { prefix });
       const lines = trace.conversations.map((c) =>
         c.packets.map((p) => ({
           role: p.role,
