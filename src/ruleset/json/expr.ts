@@ -47,8 +47,6 @@ import {
 export interface ExprContext {
   /** Reads statements attached to set elements (`counter`, `limit` in an `elem`). */
   readStatement(n: JsonNode): Statement;
-  /** The type of a named set's elements and data, for `@name` lookups. */
-  setTypes(name: string): { key: ValueType; data?: ValueType } | undefined;
 }
 
 const BINOPS = ['&', '|', '^', '<<', '>>'] as const;

@@ -23,7 +23,7 @@ import {
   strList,
 } from './access.ts';
 import { SchemaError } from './errors.ts';
-import { type ExprContext, ExprReader, isVerdictKey, readVerdict } from './expr.ts';
+import { ExprReader, isVerdictKey, readVerdict } from './expr.ts';
 import type { JsonNode, JsonObject } from './tree.ts';
 import { DEVICE, formatDuration, PLAIN, typeOf, type ValueType } from './valuetype.ts';
 
@@ -52,7 +52,9 @@ const SET_OBJREFS: Record<string, () => Expr> = {
 };
 const STRING_TYPE: ValueType = { fmt: 'string' };
 
-export interface StmtContext extends Omit<ExprContext, 'readStatement'> {
+export interface StmtContext {
+  /** The types of a named set's elements and data, to print the elements of `add @s { … }`. */
+  setTypes(name: string): { key: ValueType; data?: ValueType } | undefined;
   /** The table's family: nft prints `dnat ip to` only where the family is not implied. */
   family: string;
   /**
@@ -70,7 +72,6 @@ export class StmtReader {
     this.ctx = ctx;
     this.exprs = new ExprReader({
       readStatement: (n) => this.read(n),
-      setTypes: (name) => ctx.setTypes(name),
     });
   }
 
