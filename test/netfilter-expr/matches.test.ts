@@ -216,6 +216,11 @@ describe('conntrack', () => {
     expect(matches(m(ct('direction'), v('reply')), { ct: { direction: 'reply' } })).toBe(true);
     expect(matches(m(ct('direction'), v('reply')))).toBe(false);
   });
+  it('ct status reads every kernel status bit the scenario lists (dnat-done is not dnat)', () => {
+    const o: EnvOptions = { ct: { state: 'new', status: ['confirmed', 'dnat-done'] } };
+    expect(matches(m(ct('status'), v('dnat')), o)).toBe(false);
+    expect(matches(m(ct('status'), v('0x108'), '=='), o)).toBe(true);
+  });
   it('ct mark and ct original saddr', () => {
     expect(matches(m(ct('mark'), v('0x10')), { ct: { mark: 16 } })).toBe(true);
     expect(matches(m(ct('saddr', 'original'), v('10.0.0.1')))).toBe(true);

@@ -525,6 +525,26 @@ function tupleAddr(addr: string | undefined, e: CtExpr, ctx: EvalContext): Typed
   return { type, bytes: parseValue(type, addr) };
 }
 
+/** enum ip_conntrack_status (include/uapi/linux/netfilter/nf_conntrack_common.h). */
+const CT_STATUS_BITS: Record<string, number> = {
+  expected: 1 << 0,
+  'seen-reply': 1 << 1,
+  assured: 1 << 2,
+  confirmed: 1 << 3,
+  snat: 1 << 4,
+  dnat: 1 << 5,
+  'seq-adjust': 1 << 6,
+  'snat-done': 1 << 7,
+  'dnat-done': 1 << 8,
+  dying: 1 << 9,
+  'fixed-timeout': 1 << 10,
+  template: 1 << 11,
+  'nat-clash': 1 << 12,
+  helper: 1 << 13,
+  offload: 1 << 14,
+  'hw-offload': 1 << 15,
+};
+
 function evalCt(e: CtExpr, ctx: EvalContext): TypedValue | Break {
   const ct = ctx.env.ct;
   if (e.key === 'state') {
@@ -539,11 +559,16 @@ function evalCt(e: CtExpr, ctx: EvalContext): TypedValue | Break {
     case 'direction':
       if (!ct.direction) return BREAK;
       return { type: TYPES.ct_dir, bytes: parseValue(TYPES.ct_dir, ct.direction) };
-    case 'status':
-      return {
-        type: TYPES.ct_status,
-        bytes: parseValue(TYPES.ct_status, ct.status.join(',') || '0'),
-      };
+    case 'status': {
+      let bits = 0;
+      for (const name of ct.status) {
+        const bit = CT_STATUS_BITS[name];
+        if (bit === undefined)
+          throw new NotDecidable(`ct status: unknown status "${name}" in the scenario`);
+        bits |= bit;
+      }
+      return { type: TYPES.ct_status, bytes: intBytes(bits >>> 0, 4) };
+    }
     case 'mark':
       return { type: TYPES.mark, bytes: intBytes(ct.mark >>> 0, 4) };
     case 'zone':
