@@ -5,8 +5,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ConversationTrace, Trace } from '../netfilter/trace.ts';
+import { detectFamily } from '../ruleset/iptables/family.ts';
 import { parseAddress } from '../scenario/addresses.ts';
 import type { Listen, Scenario } from '../scenario/model.ts';
 import { assembleConversation } from './assemble.ts';
@@ -40,11 +42,11 @@ async function loadRuleset(sc: Scenario, ns: string): Promise<void> {
   if (format === 'nft') argv = ['nft', '-I', dirname(resolved), '-f', resolved];
   else if (format === 'nft-json') argv = ['nft', '-j', '-f', resolved];
   else {
-    const restore = findTool('iptables-nft-restore');
-    if (!restore)
-      throw new KernelError(
-        'iptables-nft-restore is not installed (needed for iptables-save rulesets)',
-      );
+    // The family the front end reads the file as: ip6tables-save output goes to ip6 tables.
+    const family = detectFamily(readFileSync(resolved, 'utf8'), resolved);
+    const tool = family === 'ip6' ? 'ip6tables-nft-restore' : 'iptables-nft-restore';
+    const restore = findTool(tool);
+    if (!restore) throw new KernelError(`${tool} is not installed (needed for this ruleset)`);
     argv = [restore, resolved];
   }
   try {
