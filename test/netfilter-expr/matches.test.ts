@@ -293,3 +293,40 @@ describe('ip frag-off of a packet that is not a fragment', () => {
     expect(matches(m(pl('ip', 'frag-off'), v('0x4000')), { packet: { bytes } })).toBe(true);
   });
 });
+
+describe('link layer (bridge and netdev families)', () => {
+  const bridged: EnvOptions = {
+    family: 'bridge',
+    packet: { ether: { saddr: '02:42:ac:11:00:02', daddr: '02:42:ac:11:00:01', type: 0x0800 } },
+    meta: { iif: 'veth1', ibrname: 'docker0' },
+  };
+  const tagged: EnvOptions = {
+    ...bridged,
+    packet: {
+      ether: {
+        saddr: '02:42:ac:11:00:02',
+        daddr: '02:42:ac:11:00:01',
+        type: 0x0800,
+        vlan: { id: 10, pcp: 0, type: 0x0800 },
+      },
+    },
+  };
+  it('ether saddr and ether type', () => {
+    expect(matches(m(pl('ether', 'saddr'), v('02:42:ac:11:00:02')), bridged)).toBe(true);
+    expect(matches(m(pl('ether', 'type'), v('ip')), bridged)).toBe(true);
+    expect(matches(m(pl('ether', 'type'), v('ip6')), bridged)).toBe(false);
+  });
+  it('a tagged frame reads ether type vlan and its vlan id; ip saddr still matches (meta protocol is the inner protocol)', () => {
+    expect(matches(m(pl('vlan', 'id'), v('10')), tagged)).toBe(true);
+    expect(matches(m(pl('ether', 'type'), v('vlan')), tagged)).toBe(true);
+    expect(matches(m(pl('vlan', 'id'), v('10')), bridged)).toBe(false);
+    expect(matches(m(pl('ip', 'saddr'), v('10.0.0.1')), tagged)).toBe(true);
+  });
+  it('meta ibrname names the bridge of the input port', () => {
+    expect(matches(m(meta('ibrname'), v('docker0', true)), bridged)).toBe(true);
+    expect(matches(m(meta('ibrname'), v('docker0', true)))).toBe(false);
+  });
+  it('without a link-layer header (locally generated) ether fields do not match', () => {
+    expect(matches(m(pl('ether', 'saddr'), v('02:42:ac:11:00:02'), '!='))).toBe(false);
+  });
+});
