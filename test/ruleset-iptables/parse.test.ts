@@ -94,7 +94,7 @@ describe('tables and chains', () => {
       'mangle POSTROUTING: filter postrouting -150 (mangle)',
       'raw PREROUTING: filter prerouting -300 (raw)',
       'raw OUTPUT: filter output -300 (raw)',
-      'security INPUT: filter input 50 (security)',
+      'security INPUT: filter input 150 (150)',
     ]);
   });
 

@@ -28,14 +28,14 @@ describe('generic matches', () => {
     // iptables-nft's order: iif, oif, protocol, saddr, daddr — whatever order the line has.
     [
       '-A FORWARD -s 192.168.255.0/24 -i ppp+ -p gre -j DROP',
-      'iifname "ppp*" ip protocol gre ip saddr 192.168.255.0/24 counter drop',
+      'iifname "ppp*" meta l4proto gre ip saddr 192.168.255.0/24 counter drop',
     ],
-    ['-A INPUT -p tcp -j ACCEPT', 'ip protocol tcp counter accept'],
-    ['-A INPUT ! -p tcp -j ACCEPT', 'ip protocol != tcp counter accept'],
+    ['-A INPUT -p tcp -j ACCEPT', 'meta l4proto tcp counter accept'],
+    ['-A INPUT ! -p tcp -j ACCEPT', 'meta l4proto != tcp counter accept'],
     ['-A INPUT -p all -j ACCEPT', 'counter accept'],
-    ['-A INPUT -p 47 -j ACCEPT', 'ip protocol 47 counter accept'],
-    ['-A INPUT -f -j DROP', 'ip frag-off & 0x1fff != 0 counter drop'],
-    ['-A INPUT ! -f -j DROP', 'ip frag-off & 0x1fff == 0 counter drop'],
+    ['-A INPUT -p 47 -j ACCEPT', 'meta l4proto gre counter accept'],
+    ['-A INPUT -f -j DROP', 'ip frag-off & 8191 != 0 counter drop'],
+    ['-A INPUT ! -f -j DROP', 'ip frag-off & 8191 == 0 counter drop'],
     // The old syntax: `!` after the option.
     [
       '-A INPUT -s ! 10.0.0.0/8 -i ! lo -j DROP',
@@ -57,10 +57,10 @@ describe('protocol matches', () => {
     ['-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT', 'tcp dport 22 counter accept'],
     ['-A INPUT -p tcp --dport 22 -j ACCEPT', 'tcp dport 22 counter accept'],
     ['-A INPUT -p udp -m udp --sport 1:1024 -j DROP', 'udp sport 1-1024 counter drop'],
-    ['-A INPUT -p udp --dport :1023 -j DROP', 'udp dport 0-1023 counter drop'],
+    ['-A INPUT -p udp --dport :1023 -j DROP', 'udp dport <= 1023 counter drop'],
     ['-A INPUT -p tcp -m tcp ! --dport 53 -j DROP', 'tcp dport != 53 counter drop'],
     ['-A INPUT -p tcp --dport ! 53 -j DROP', 'tcp dport != 53 counter drop'],
-    ['-A INPUT -p sctp --dport 80', 'sctp dport 80 counter'],
+    ['-A INPUT -p sctp --dport 80', 'meta l4proto sctp sctp dport 80 counter'],
     ['-A INPUT -p tcp --tcp-flags SYN,RST SYN -j DROP', 'tcp flags syn / syn,rst counter drop'],
     ['-A INPUT -p tcp --syn -j DROP', 'tcp flags syn / fin,syn,rst,ack counter drop'],
     ['-A INPUT -p tcp ! --syn', 'tcp flags != syn / fin,syn,rst,ack counter'],
@@ -72,23 +72,32 @@ describe('protocol matches', () => {
       '-A INPUT -p tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG FIN,PSH,URG',
       'tcp flags fin,psh,urg / fin,syn,rst,psh,ack,urg counter',
     ],
-    ['-A INPUT -p tcp --tcp-option 2 -j DROP', 'tcp option maxseg exists counter drop'],
-    ['-A INPUT -p tcp ! --tcp-option 8', 'tcp option timestamp missing counter'],
-    ['-A INPUT -p icmp --icmp-type echo-request -j DROP', 'icmp type echo-request counter drop'],
-    ['-A INPUT -p icmp --icmp-type 8 -j DROP', 'icmp type echo-request counter drop'],
-    ['-A INPUT -p icmp --icmp-type any -j DROP', 'ip protocol icmp counter drop'],
+    [
+      '-A INPUT -p tcp --tcp-option 2 -j DROP',
+      'meta l4proto tcp tcp option maxseg exists counter drop',
+    ],
+    ['-A INPUT -p tcp ! --tcp-option 8', 'meta l4proto tcp tcp option timestamp missing counter'],
+    [
+      '-A INPUT -p icmp --icmp-type echo-request -j DROP',
+      'meta l4proto icmp icmp type echo-request counter drop',
+    ],
+    [
+      '-A INPUT -p icmp --icmp-type 8 -j DROP',
+      'meta l4proto icmp icmp type echo-request counter drop',
+    ],
+    ['-A INPUT -p icmp --icmp-type any -j DROP', 'meta l4proto icmp counter drop'],
     // iptables-translate gives up on type/code; nft has both fields.
     [
       '-A INPUT -p icmp --icmp-type 3/4 -j DROP',
-      'icmp type destination-unreachable icmp code 4 counter drop',
+      'meta l4proto icmp icmp type destination-unreachable icmp code 4 counter drop',
     ],
     [
       '-A INPUT -p icmp --icmp-type fragmentation-needed',
-      'icmp type destination-unreachable icmp code 4 counter',
+      'meta l4proto icmp icmp type destination-unreachable icmp code 4 counter',
     ],
     [
       '-A INPUT -p icmp ! --icmp-type 3/4',
-      'icmp type . icmp code != destination-unreachable . 4 counter',
+      'meta l4proto icmp icmp type . icmp code != destination-unreachable . 4 counter',
     ],
   ])('%s', (line, expected) => {
     expect(nft(line)).toBe(expected);
@@ -104,7 +113,7 @@ describe('protocol matches', () => {
   });
 
   it('keeps -p when the tcp match has no option (the rule still only takes tcp)', () => {
-    expect(nft('-A INPUT -m tcp -p tcp -j ACCEPT')).toBe('ip protocol tcp counter accept');
+    expect(nft('-A INPUT -m tcp -p tcp -j ACCEPT')).toBe('meta l4proto tcp counter accept');
   });
 });
 
@@ -112,15 +121,15 @@ describe('-m matches', () => {
   it.each([
     [
       '-A INPUT -p tcp -m multiport --dports 80,443:445 -j ACCEPT',
-      'ip protocol tcp tcp dport { 80, 443-445 } counter accept',
+      'meta l4proto tcp tcp dport { 80, 443-445 } counter accept',
     ],
     [
       '-A INPUT -p udp -m multiport ! --sports 53,67 -j ACCEPT',
-      'ip protocol udp udp sport != { 53, 67 } counter accept',
+      'meta l4proto udp udp sport != { 53, 67 } counter accept',
     ],
     [
       '-A INPUT -p tcp -m multiport --ports 80,443 -j DROP',
-      'ip protocol tcp tcp sport . tcp dport { 0-65535 . 80, 80 . 0-65535, 0-65535 . 443, 443 . 0-65535 } counter drop',
+      'meta l4proto tcp tcp sport . tcp dport { 0-65535 . 80, 80 . 0-65535, 0-65535 . 443, 443 . 0-65535 } counter drop',
     ],
     [
       '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
@@ -149,7 +158,7 @@ describe('-m matches', () => {
       '-A INPUT -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP',
       'ct state != { related, established } ct status & dnat == 0x0 counter drop',
     ],
-    ['-A INPUT -m conntrack --ctproto UDP -j ACCEPT', 'ct original protocol udp counter accept'],
+    ['-A INPUT -m conntrack --ctproto UDP -j ACCEPT', 'ct original protocol 17 counter accept'],
     [
       '-A INPUT -m conntrack --ctorigsrc 10.100.0.0/255.255.0.0 -j ACCEPT',
       'ct original saddr 10.100.0.0/16 counter accept',
@@ -160,7 +169,7 @@ describe('-m matches', () => {
     ],
     [
       '-A INPUT -m conntrack --ctproto tcp --ctorigsrcport 443:444 -j ACCEPT',
-      'ct original protocol tcp ct original proto-src 443-444 counter accept',
+      'ct original protocol 6 ct original proto-src 443-444 counter accept',
     ],
     [
       '-A INPUT -m conntrack --ctorigsrcport 10 --ctdir REPLY',
@@ -203,7 +212,7 @@ describe('-m matches', () => {
       '-A INPUT -m limit --limit 3/minute --limit-burst 10 -j LOG',
       'limit rate 3/minute burst 10 packets counter log',
     ],
-    ['-A INPUT -m limit --limit 3/min', 'limit rate 3/minute burst 5 packets counter'],
+    ['-A INPUT -m limit --limit 3/min', 'limit rate 3/minute counter'],
     ['-A INPUT -m ttl --ttl-gt 3', 'ip ttl > 3 counter'],
     [
       '-A INPUT -m statistic --mode random --probability 0.3333333333 -j DROP',
@@ -268,7 +277,7 @@ describe('targets', () => {
     ],
     [
       '-A INPUT -p tcp -j REJECT --reject-with tcp-reset',
-      'ip protocol tcp counter reject with tcp reset',
+      'meta l4proto tcp counter reject with tcp reset',
       {},
     ],
     ['-A INPUT -j REJECT --reject-with icmp6-no-route', 'counter reject with icmpv6 no-route', ip6],
@@ -286,7 +295,7 @@ describe('targets', () => {
     ['-A INPUT -j RETURN', 'counter return', {}],
     [
       '-A PREROUTING -p tcp -j DNAT --to-destination 1.2.3.4-1.2.3.9:80-90',
-      'ip protocol tcp counter dnat to 1.2.3.4-1.2.3.9:80-90',
+      'meta l4proto tcp counter dnat to 1.2.3.4-1.2.3.9:80-90',
       nat,
     ],
     [
@@ -301,13 +310,13 @@ describe('targets', () => {
     ],
     [
       '-A POSTROUTING -p tcp -j MASQUERADE --to-ports 1000-2000 --random-fully',
-      'ip protocol tcp counter masquerade to :1000-2000 fully-random',
+      'meta l4proto tcp counter masquerade to :1000-2000 fully-random',
       nat,
     ],
     ['-A POSTROUTING -o eth0 -j MASQUERADE', 'oifname "eth0" counter masquerade', nat],
     [
       '-A PREROUTING -p tcp -j REDIRECT --to-ports 8080',
-      'ip protocol tcp counter redirect to :8080',
+      'meta l4proto tcp counter redirect to :8080',
       nat,
     ],
     ['-A PREROUTING -j MARK --set-mark 0x10', 'counter meta mark set 0x10', mangle],
@@ -369,7 +378,7 @@ describe('targets', () => {
     ],
     [
       '-A FORWARD -p tcp -j TCPMSS --set-mss 1400',
-      'ip protocol tcp counter tcp option maxseg size set 1400',
+      'meta l4proto tcp counter tcp option maxseg size set 1400',
       mangle,
     ],
     ['-A INPUT -j NFQUEUE --queue-num 3', 'counter queue num 3', {}],

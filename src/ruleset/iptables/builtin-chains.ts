@@ -1,8 +1,9 @@
 /**
  * The iptables tables and their built-in chains, as iptables-nft creates them in nf_tables:
  * one base chain per hook, at the priority the legacy tables registered with
- * (include/uapi/linux/netfilter_ipv4.h NF_IP_PRI_*), of type nat in the nat table and type
- * route for mangle OUTPUT (a changed mark or address reroutes the packet).
+ * (include/uapi/linux/netfilter_ipv4.h NF_IP_PRI_*) except security, which iptables-nft puts
+ * at 150, of type nat in the nat table and type route for mangle OUTPUT (a changed mark or
+ * address reroutes the packet).
  */
 import type { BaseChainSpec, ChainType, HookName } from '../model.ts';
 
@@ -39,7 +40,9 @@ function priority(table: IptablesTable, hook: HookName): { value: number; text: 
     case 'filter':
       return { value: 0, text: 'filter' };
     case 'security':
-      return { value: 50, text: 'security' };
+      // iptables-nft registers the security table at 150 (legacy iptables: NF_IP_PRI_SECURITY,
+      // 50); measured with iptables-nft-restore 1.8.9 and `nft list ruleset`.
+      return { value: 150, text: '150' };
   }
 }
 

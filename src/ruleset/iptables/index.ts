@@ -4,7 +4,7 @@
  * iptables-nft stores it in nf_tables, so the simulator runs it like any nft ruleset.
  */
 import { RulesetError } from '../diagnostics.ts';
-import type { Rule, Ruleset } from '../model.ts';
+import type { MatchStmt, Rule, Ruleset, Statement } from '../model.ts';
 import { printRule } from '../printer.ts';
 import type { IpFamily } from './context.ts';
 import { detectFamily } from './family.ts';
@@ -45,7 +45,36 @@ export { detectFamily } from './family.ts';
  * such rules: the iptables line behind `# `.
  */
 export function translateToNft(rule: Rule): string {
-  if (rule.statements.some((s) => s.kind === 'unsupported'))
+  if (rule.statements.some((s) => s.kind === 'unsupported')) {
     return `# ${rule.iptables?.line ?? rule.text}`;
-  return printRule(rule);
+  }
+  return printRule({ ...rule, statements: listedStatements(rule.statements) });
 }
+
+/**
+ * The statements as `nft list ruleset` shows them: nft leaves out a `meta l4proto tcp` the
+ * next transport header match implies (`tcp dport 22`), when only network header matches
+ * stand between them. Measured against nft 1.0.6 listings of rules iptables-nft-restore
+ * loaded: a set lookup (`tcp dport { 80, 443 }`), an ICMP match, or a ct, fib or meta match
+ * in between keep it.
+ */
+function listedStatements(statements: Statement[]): Statement[] {
+  const out = [...statements];
+  const i = out.findIndex(
+    (s) =>
+      s.kind === 'match' && s.op === '==' && s.left.kind === 'meta' && s.left.key === 'l4proto',
+  );
+  const proto = i >= 0 ? (out[i] as MatchStmt).right : undefined;
+  if (proto?.kind !== 'value' || !IMPLIED.includes(proto.text)) return out;
+  for (let k = i + 1; k < out.length; k++) {
+    const s = out[k]!;
+    if (s.kind !== 'match' || s.left.kind !== 'payload') return out;
+    if (s.left.protocol === 'ip' || s.left.protocol === 'ip6') continue;
+    if (s.left.protocol === proto.text && s.right.kind !== 'set') out.splice(i, 1);
+    return out;
+  }
+  return out;
+}
+
+/** nft 1.0.6 keeps `meta l4proto sctp` before `sctp dport` in its listing; tcp and udp go. */
+const IMPLIED = ['tcp', 'udp'];

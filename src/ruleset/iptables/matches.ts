@@ -39,6 +39,7 @@ import {
   NFT_ICMPV6_TYPE,
   parseIcmpType,
 } from './icmp.ts';
+import { protocolName, protocolNumber } from './protocols.ts';
 
 export interface ModuleDef {
   /** Option name → number of arguments. */
@@ -134,16 +135,30 @@ const TCP_OPTION_NAMES: Record<string, string> = {
   '8': 'timestamp',
 };
 
+/** The order iptables-nft stores the tcp/udp match's parts in (flags first, then ports). */
+const PORT_MATCH_ORDER = ['--tcp-flags', '--syn', '--sport', '--dport', '--tcp-option'];
+
 function portOptions(proto: string): ModuleDef['translate'] {
   return (use, ctx) => {
     const out: Statement[] = [];
-    for (const o of use.options) {
+    const ordered = [...use.options].sort(
+      (a, b) => PORT_MATCH_ORDER.indexOf(a.name) - PORT_MATCH_ORDER.indexOf(b.name),
+    );
+    for (const o of ordered) {
       const sp = optionSpan(ctx, o);
       switch (o.name) {
         case '--sport':
         case '--dport': {
           const field = o.name === '--sport' ? 'sport' : 'dport';
-          out.push(match(payload(proto, field), parsePortRange(arg(o)), o.negated, sp));
+          const ports = parsePortRange(arg(o));
+          if (ports.kind === 'range' && ports.low.kind === 'value' && ports.low.text === '0') {
+            // iptables-nft stores `:1023` as `<= 1023`.
+            out.push(
+              match(payload(proto, field), ports.high, o.negated, sp, o.negated ? '>' : '<='),
+            );
+          } else {
+            out.push(match(payload(proto, field), ports, o.negated, sp));
+          }
           break;
         }
         case '--tcp-flags':
@@ -294,11 +309,12 @@ function conntrack(use: ModuleUse, ctx: RuleContext): Statement[] {
         out.push(flagsMatch(ct('status'), mapped, o.negated, sp, false));
         break;
       }
-      case '--ctproto':
-        out.push(
-          match(ct('protocol', 'original'), value(arg(o).text.toLowerCase()), o.negated, sp),
-        );
+      case '--ctproto': {
+        // ct original protocol is a number (nft lists `ct original protocol 17`).
+        const proto = protocolNumber(protocolName(arg(o).text.toLowerCase()));
+        out.push(match(ct('protocol', 'original'), value(proto), o.negated, sp));
         break;
+      }
       case '--ctorigsrc':
       case '--ctorigdst':
       case '--ctreplsrc':
@@ -456,7 +472,8 @@ function limit(use: ModuleUse, ctx: RuleContext): Statement[] {
     {
       kind: 'other',
       keyword: 'limit',
-      args: ['rate', rate, 'burst', burst, 'packets'],
+      // nft lists the burst only when it is not the default 5.
+      args: burst === '5' ? ['rate', rate] : ['rate', rate, 'burst', burst, 'packets'],
       span: useSpan(use, ctx),
     },
   ];

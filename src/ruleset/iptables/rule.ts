@@ -25,6 +25,7 @@ import {
   unknownMatch,
   unsupported,
 } from './matches.ts';
+import { protocolName } from './protocols.ts';
 import { TARGETS, unknownTarget } from './targets.ts';
 import type { Word } from './tokenize.ts';
 
@@ -177,13 +178,15 @@ export function translateRuleWords(
           ) {
             fail(`bad protocol "${pw.text}"`, pw);
           }
-          if (ctx.family === 'ip6' && (name === 'icmpv6' || name === 'icmp6')) name = 'ipv6-icmp';
+          if (name === 'icmpv6' || name === 'icmp6') name = 'ipv6-icmp';
+          name = protocolName(name);
           ctx.protocol = { name, negated: o.negated };
           if (name === 'all' || name === '0') {
             if (o.negated) fail('! -p all matches no packet', pw);
             break;
           }
-          const left: Expr = ctx.family === 'ip' ? payload('ip', 'protocol') : meta('l4proto');
+          // iptables-nft stores -p as `meta l4proto` in both families (nft list shows it so).
+          const left: Expr = meta('l4proto');
           items.push({ order: 2, stmt: match(left, value(name), o.negated, optionSpan(ctx, o)) });
           break;
         }
@@ -194,7 +197,7 @@ export function translateRuleWords(
           items.push({
             order: 5,
             stmt: match(
-              binop('&', payload('ip', 'frag-off'), value('0x1fff')),
+              binop('&', payload('ip', 'frag-off'), value('8191')),
               value('0'),
               false,
               optionSpan(ctx, o),
@@ -341,11 +344,6 @@ export function translateRuleWords(
       statements.push(...it.module.def.translate(it.module.use, ctx));
     }
   }
-  elideProtocol(
-    statements,
-    ctx,
-    items.flatMap((it) => (it.module ? [it.module.use.name] : [])),
-  );
   statements.push({ kind: 'counter' });
   if (target) {
     if ('stmt' in target) statements.push(target.stmt);
@@ -370,49 +368,4 @@ function findOwner(
     if (mod && optionName(MATCHES[mod]!, option) !== undefined) return 'proto';
   }
   return current?.unknown ? undefined : current;
-}
-
-const PAYLOAD_OF: Record<string, string> = {
-  tcp: 'tcp',
-  '6': 'tcp',
-  udp: 'udp',
-  '17': 'udp',
-  sctp: 'sctp',
-  '132': 'sctp',
-  icmp: 'icmp',
-  '1': 'icmp',
-  'ipv6-icmp': 'icmpv6',
-  '58': 'icmpv6',
-  dccp: 'dccp',
-  udplite: 'udplite',
-};
-
-function mentions(e: Expr, proto: string): boolean {
-  if (e.kind === 'payload') return e.protocol === proto || e.protocol.startsWith(`${proto} `);
-  if (e.kind === 'concat') return e.parts.some((p) => mentions(p, proto));
-  if (e.kind === 'binop') return mentions(e.left, proto);
-  return false;
-}
-
-/**
- * `-p tcp -m tcp --dport 22` is `tcp dport 22` in nft: the header match implies the protocol
- * (nft adds the dependency itself), so iptables-translate leaves the protocol test out when
- * the rule loads the match named like the protocol (nft_ipv4_xlate). So do we.
- */
-function elideProtocol(statements: Statement[], ctx: RuleContext, modules: string[]): void {
-  const p = ctx.protocol;
-  if (!p || p.negated || !modules.includes(p.name)) return;
-  const proto = PAYLOAD_OF[p.name];
-  if (!proto) return;
-  const idx = statements.findIndex(
-    (s) =>
-      s.kind === 'match' &&
-      ((s.left.kind === 'payload' && s.left.protocol === 'ip' && s.left.field === 'protocol') ||
-        (s.left.kind === 'meta' && s.left.key === 'l4proto')),
-  );
-  if (idx < 0) return;
-  const implied = statements.some(
-    (s, k) => k !== idx && s.kind === 'match' && mentions(s.left, proto),
-  );
-  if (implied) statements.splice(idx, 1);
 }
