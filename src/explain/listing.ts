@@ -91,8 +91,9 @@ function chainLinesNft(chain: Chain, m: ChainMarks | undefined, indent: string):
 function chainLinesIptables(chain: Chain, m: ChainMarks | undefined): Line[] {
   const lines: Line[] = [];
   const policy = chain.base ? (chain.policy ?? 'accept').toUpperCase() : '-';
+  // iptables-save has no closing line: the policy's step is marked on the `:CHAIN POLICY` line.
   lines.push({
-    marks: [...(m?.header ?? []), ...(m?.typeLine ?? [])],
+    marks: [...(m?.header ?? []), ...(m?.typeLine ?? []), ...(m?.close ?? [])],
     text: `:${chain.name} ${policy}`,
   });
   for (const r of chain.rules) {
@@ -100,9 +101,6 @@ function chainLinesIptables(chain: Chain, m: ChainMarks | undefined): Line[] {
       marks: m?.rules.get(r.index) ?? [],
       text: r.iptables?.line ?? `-A ${chain.name} ${r.text}`,
     });
-  }
-  if (m && m.close.length > 0) {
-    lines.push({ marks: m.close, text: `(policy ${policy} of ${chain.name})` });
   }
   return lines;
 }

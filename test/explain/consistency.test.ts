@@ -2,19 +2,32 @@
  * The page and the trace cannot disagree: every step number on the page is a compared trace
  * event of that hook, in order, and every matched rule is the one the listing marks.
  */
+
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explainToText } from '../../src/explain/index.ts';
 import { findChain, listingRows } from '../../src/explain/listing.ts';
 import { walkPacket } from '../../src/explain/walk.ts';
+import { readRuleset } from '../../src/kernel/simulator.ts';
 import { simulate } from '../../src/netfilter/simulate.ts';
 import { comparedEvents } from '../../src/netfilter/trace.ts';
+import { loadScenario } from '../../src/scenario/load.ts';
 import { seedTrace } from './fixtures/seed/trace.ts';
-import { fixtureRuleset, fixtureScenario } from './helpers.ts';
+import { fixtureRuleset, fixtureScenario, repoRoot } from './helpers.ts';
 
 const scenario = fixtureScenario();
 const ruleset = fixtureRuleset();
+const scenarioDir = join(repoRoot, 'scenarios');
+const scenarioFiles = existsSync(scenarioDir)
+  ? readdirSync(scenarioDir).filter((f) => f.endsWith('.yaml'))
+  : [];
 
-function checkTrace(trace: typeof seedTrace) {
+function checkTrace(
+  trace: typeof seedTrace,
+  scenario = fixtureScenario(),
+  ruleset = fixtureRuleset(),
+) {
   for (const conv of trace.conversations) {
     conv.packets.forEach((packet, pi) => {
       const walk = walkPacket(scenario, ruleset, packet, conv.index, pi, undefined);
@@ -32,18 +45,26 @@ function checkTrace(trace: typeof seedTrace) {
             const rule = findChain(ruleset, e.family, e.table, e.chain)?.chain.rules[e.index];
             expect(rule, `${e.chain} #${e.index}`).toBeDefined();
             const row = rows.find(
-              (r) => r.text.trim() === rule!.text && r.mark.includes(`(${step.n})`),
+              (r) =>
+                r.text.trim() === (rule!.iptables?.line ?? rule!.text) &&
+                r.mark.includes(`(${step.n})`),
             );
             expect(row, `rule ${e.chain} #${e.index} marked (${step.n})`).toBeDefined();
           } else if (e.type === 'enter') {
             const row = rows.find(
-              (r) => r.text.includes(`hook ${e.hook}`) && r.mark.includes(`(${step.n})`),
+              (r) =>
+                (r.text.includes(`hook ${e.hook}`) || r.text.startsWith(`:${e.chain} `)) &&
+                r.mark.includes(`(${step.n})`),
             );
             expect(row, `enter ${e.chain} marked (${step.n})`).toBeDefined();
           } else {
-            expect(rows.some((r) => r.text.trim() === '}' && r.mark.includes(`(${step.n})`))).toBe(
-              true,
-            );
+            expect(
+              rows.some(
+                (r) =>
+                  (r.text.trim() === '}' || r.text.startsWith(`:${e.chain} `)) &&
+                  r.mark.includes(`(${step.n})`),
+              ),
+            ).toBe(true);
           }
         }
         // Every number in the listing belongs to a step of this hook.
@@ -64,6 +85,14 @@ describe('the page follows the trace', () => {
   it('on the simulator’s own trace of the same scenario', () => {
     checkTrace(simulate(scenario, ruleset));
   });
+
+  for (const file of scenarioFiles) {
+    it(`on every scenario: ${file}`, async () => {
+      const sc = loadScenario(join(scenarioDir, file));
+      const rs = await readRuleset(sc);
+      checkTrace(simulate(sc, rs), sc, rs);
+    });
+  }
 
   it('writes one explanation item per step, numbered as in the listing', () => {
     const page = explainToText(scenario, ruleset, seedTrace, { lang: 'en', format: 'md' }).markdown;

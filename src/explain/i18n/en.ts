@@ -170,20 +170,21 @@ export const en: Messages = {
   actReturn: (to) =>
     to ? ['evaluation returns to ', c(to)] : ['the base chain returns: its policy applies'],
   actAccept: () => ['the packet is accepted'],
-  actNat: (kind, result, iface) =>
+  actNat: (kind, to, result, iface) =>
     [
       c(kind),
       kind === 'masquerade'
         ? [
             ' rewrites the source to the address of the output interface',
             ...(iface ? [' ', c(iface)] : []),
+            ...(to ? [`, ${to}`] : []),
           ]
         : kind === 'snat'
-          ? [' rewrites the source']
+          ? [' rewrites the source', ...(to ? [` to ${to}`] : [])]
           : kind === 'redirect'
-            ? [' rewrites the destination to the host itself']
-            : [' rewrites the destination'],
-      ...(result ? [`: the packet becomes ${result}`] : []),
+            ? [' rewrites the destination to the host itself', ...(to ? [`, ${to}`] : [])]
+            : [' rewrites the destination', ...(to ? [` to ${to}`] : [])],
+      ...(result ? [`; the packet is now ${result}`] : []),
     ].flat() as Phrase,
   actDrop: () => ['the packet is dropped'],
   actReject: (text) => ['the packet is dropped and the kernel answers for it (', c(text), ')'],
@@ -501,12 +502,12 @@ export const en: Messages = {
     c(b),
     ' itself; so the Ethernet frame is addressed to the bridge’s own MAC address',
     ...(port ? [' and arrives on the bridge port ', c(port)] : []),
-    '. For a bridge, “input” means “this frame is for me, not for another port”: it goes through the bridge family’s input hook and is handed up to the IP stack. Nothing there has decided yet where the IP packet goes.',
+    '. For a bridge, “input” means “this frame is for me, not for another port”: it goes through the bridge family’s input hook and is handed up to the host’s IP stack. That is all the bridge’s input says; where the IP packet goes is decided by routing, not by the bridge.',
   ],
   whyForwardNotInput: (d, oif) => [
     `The IP stack then makes its own routing decision. By then conntrack has restored the destination to ${d} (at prerouting), which is not an address of the host, so the packet is forwarded out of `,
     c(oif),
-    ': the ip family’s forward hook, then postrouting. The ip family’s input hook is only for packets addressed to the host, so the reply never reaches it.',
+    ': the ip family’s forward hook, then postrouting. The ip family’s input hook is only for packets addressed to the host, so the reply never reaches it, and no local process is involved: the packet goes from the bridge straight to routing and on to forward.',
   ],
   whyLayers: (bp, ip, inputs) => [
     `Yes. The priorities ${bp} and ${ip} do not compare across families: each family has its own hooks, and a priority only orders the chains of one hook. The bridge family’s input runs because the frame was for the bridge (L2); `,
