@@ -7,12 +7,13 @@
 import { TRACE_TABLE } from './assemble.ts';
 
 const FIRST = -2147483648;
+const LAST = 2147483647;
 
-function chain(name: string, hook: string, device?: string): string {
+function chain(name: string, hook: string, device?: string, priority = FIRST): string {
   const dev = device === undefined ? '' : ` device "${device.replace(/["\\]/g, '')}"`;
   return [
     `\tchain ${name} {`,
-    `\t\ttype filter hook ${hook}${dev} priority ${FIRST}; policy accept;`,
+    `\t\ttype filter hook ${hook}${dev} priority ${priority}; policy accept;`,
     '\t\tmeta nftrace set 1',
     '\t}',
   ].join('\n');
@@ -21,9 +22,14 @@ function chain(name: string, hook: string, device?: string): string {
 export function traceTables(devices: readonly string[]): string {
   const tables: string[] = [];
   for (const family of ['ip', 'ip6', 'bridge']) {
-    tables.push(
-      `table ${family} ${TRACE_TABLE} {\n${chain('pre', 'prerouting')}\n${chain('out', 'output')}\n}`,
-    );
+    // The last postrouting chain shows the packet as it leaves, after every NAT: an answer is
+    // recognised by those addresses even when no chain of the ruleset saw them.
+    const chains = [
+      chain('pre', 'prerouting'),
+      chain('out', 'output'),
+      chain('post', 'postrouting', undefined, LAST),
+    ];
+    tables.push(`table ${family} ${TRACE_TABLE} {\n${chains.join('\n')}\n}`);
   }
   const ingress = devices.map((d, i) => chain(`in${i}`, 'ingress', d));
   if (ingress.length > 0) tables.push(`table netdev ${TRACE_TABLE} {\n${ingress.join('\n')}\n}`);
