@@ -395,6 +395,10 @@ describe('errors are positioned', () => {
       'bad.rules:3:10: ! cannot negate -j',
     ],
     ['*bogus\nCOMMIT\n', 'bad.rules:1:2: unknown table "bogus"'],
+    [
+      '*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j DNAT --to-destination 1.2.3.4:80\nCOMMIT\n',
+      'bad.rules:3:15: DNAT with a port needs -p tcp',
+    ],
     ['-A INPUT -j DROP\n', 'bad.rules:1:1: line outside a table'],
     [
       '*filter\n:FOO ACCEPT [0:0]\nCOMMIT\n',

@@ -1,7 +1,9 @@
 /**
- * Each iptables match and target, pinned to its nft form. Where iptables-translate (iptables
- * 1.8.9) writes the same rule, the expected text is its output without `add rule …`; the
- * deviations are explained next to the case.
+ * Each iptables match and target, pinned to its nft form. The expected text is what
+ * `nft list ruleset` (nft 1.0.6) shows after iptables-nft-restore (1.8.9) loads the line,
+ * where nft shows it natively (kernel.test.ts checks that for whole rulesets); where
+ * iptables-nft keeps an xtables match (tos, owner, icmp type/code…) the nft form is the one
+ * with the kernel's meaning. Deviations are explained next to the case.
  */
 import { describe, expect, it } from 'vitest';
 import { nft } from './helpers.ts';

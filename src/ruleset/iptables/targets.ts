@@ -155,6 +155,10 @@ function nat(type: NatStmt['type'], toOption: string | null): ModuleDef['transla
       fail(`${use.name} needs ${toOption}`, use.word);
     }
     if (ctx.table !== 'nat') fail(`${use.name} is only valid in the nat table`, use.word);
+    const p = ctx.protocol;
+    if (stmt.port && (!p || p.negated || !['tcp', 'udp', 'sctp', 'dccp'].includes(p.name))) {
+      fail(`${use.name} with a port needs -p tcp, udp, sctp or dccp`, use.word);
+    }
     return [stmt];
   };
 }
