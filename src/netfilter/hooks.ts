@@ -16,7 +16,9 @@
  *   type chains are NOT hook entries of their own: nf_nat_register_fn puts them in a private
  *   list, sorted by their priority, that the NAT hook walks (measured: nat chains at -60 and
  *   -50 ran before a filter chain at -80);
- * - br_netfilter (bridge prerouting 0, bridge forward 0 — br_nf_forward in 6.x; measured: a
+ * - br_netfilter (ip_sabotage_in first in ip prerouting: chains at exactly INT_MIN, registered
+ *   later, run before it and so run twice for a bridged packet, measured;
+ *   bridge prerouting 0, bridge forward 0 — br_nf_forward in 6.x; measured: a
  *   bridge forward chain at priority 0 runs before the ip forward hook —, bridge postrouting
  *   INT_MAX).
  *
@@ -30,6 +32,7 @@ export const NF_IP_PRI_NAT_DST = -100;
 export const NF_IP_PRI_NAT_SRC = 100;
 export const NF_IP_PRI_CONNTRACK_CONFIRM = 2147483647;
 export const NF_BR_PRI_BRNF = 0;
+export const NF_IP_PRI_FIRST = -2147483648;
 export const NF_BR_PRI_LAST = 2147483647;
 
 export type L3 = 'ip' | 'ip6';
@@ -51,7 +54,9 @@ export type InternalHook =
   | { kind: 'nat' }
   | { kind: 'br-nf-prerouting' }
   | { kind: 'br-nf-forward' }
-  | { kind: 'br-nf-postrouting' };
+  | { kind: 'br-nf-postrouting' }
+  /** ip_sabotage_in: skips ip prerouting for a packet br_netfilter already ran it for. */
+  | { kind: 'br-nf-sabotage' };
 
 export type HookOp = ChainHook | InternalHook;
 
@@ -85,6 +90,9 @@ export class HookTable {
       this.add('bridge', 'prerouting', { kind: 'br-nf-prerouting' }, NF_BR_PRI_BRNF, seq);
       this.add('bridge', 'forward', { kind: 'br-nf-forward' }, NF_BR_PRI_BRNF, seq);
       this.add('bridge', 'postrouting', { kind: 'br-nf-postrouting' }, NF_BR_PRI_LAST, seq);
+      for (const l3 of ['ip', 'ip6'] as const) {
+        this.add(l3, 'prerouting', { kind: 'br-nf-sabotage' }, NF_IP_PRI_FIRST, seq);
+      }
     }
     const natCore: Record<L3, boolean> = { ip: false, ip6: false };
     for (const table of ruleset.tables) {

@@ -98,4 +98,17 @@ table ip B { chain n2 { type nat hook prerouting priority -60; } }`),
     expect(order(t, 'bridge', 'forward')).toEqual(['b/f', 'b/f0', 'br-nf-forward']);
     expect(order(t, 'bridge', 'postrouting')).toEqual(['br-nf-postrouting']);
   });
+
+  it('puts ip_sabotage_in first in ip prerouting when br_netfilter is loaded', () => {
+    const t = new HookTable(
+      nft(`table ip t {
+  chain first { type filter hook prerouting priority -2147483648; }
+  chain p { type filter hook prerouting priority -300; }
+}`),
+      { brNetfilter: true },
+    );
+    // The chain at INT_MIN registered after br_netfilter, so it runs before the sabotage.
+    expect(order(t, 'ip', 'prerouting')).toEqual(['t/first', 'br-nf-sabotage', 't/p']);
+    expect(order(t, 'ip6', 'prerouting')).toEqual(['br-nf-sabotage']);
+  });
 });

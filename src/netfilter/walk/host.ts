@@ -160,6 +160,17 @@ export class HostWalk {
         case 'br-nf-postrouting':
           v = this.brNfPostRouting(skb, state);
           break;
+        case 'br-nf-sabotage':
+          if (skb.bridge && !skb.bridge.inPrerouting) {
+            this.info(
+              'bridge',
+              `up from bridge ${state.iif}: the ${family} prerouting hook already ran inside the bridge's prerouting, so the rest of it is skipped (ip_sabotage_in)`,
+              { step: 'ip_sabotage_in' },
+            );
+            return 'stolen';
+          }
+          v = 'accept';
+          break;
       }
       if (v !== 'accept') return v;
     }
@@ -563,22 +574,14 @@ export class HostWalk {
   ipRcv(skb: Skb, dev: string): Arrival {
     const l3 = skb.pkt.family;
     if (this.ingress(skb, dev) !== 'accept') return this.end();
-    if (skb.bridge && !skb.bridge.inPrerouting) {
-      // ip_sabotage_in: ip prerouting already ran inside the bridge's prerouting.
-      this.info(
-        'bridge',
-        `up from bridge ${dev}: the ${l3} prerouting hook already ran inside the bridge's prerouting, so it is skipped`,
-        { step: 'ip_sabotage_in' },
-      );
-    } else {
-      const v = this.runHook(skb, l3, 'prerouting', {
-        family: l3,
-        hook: 'prerouting',
-        iif: dev,
-        oif: null,
-      });
-      if (v !== 'accept') return this.end(v);
-    }
+    // A packet up from a bridge meets ip_sabotage_in first, which ends the hook early.
+    const v = this.runHook(skb, l3, 'prerouting', {
+      family: l3,
+      hook: 'prerouting',
+      iif: dev,
+      oif: null,
+    });
+    if (v !== 'accept' && v !== 'stolen') return this.end(v);
     const r = skb.dst ?? this.routeInput(skb, dev);
     skb.dst = r;
     if (r.type === 'local' || r.type === 'broadcast') {
