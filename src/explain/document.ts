@@ -499,6 +499,9 @@ function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoEvent): Phrase[] {
     }
     case 'nat': {
       const n = natInfo(e);
+      if (n.before && n.after && e.detail?.icmpError === true) {
+        return [msg.natIcmpError(natDelta(n.before, n.after))];
+      }
       if (n.before && n.after && n.reverse) {
         const d = natDelta(n.before, n.after);
         // Rewriting the reply's destination undoes the request's source NAT, and vice versa.
@@ -520,6 +523,9 @@ function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoEvent): Phrase[] {
         return [msg.bridgeLocal(bridge, b.inPort, gw)];
       }
       if (b.decision === 'brnf') return [msg.brNetfilterPrerouting(bridge)];
+      if (b.decision === 'brnf-forward') return [msg.brNetfilterHook(bridge, 'forward')];
+      if (b.decision === 'brnf-postrouting') return [msg.brNetfilterHook(bridge, 'postrouting')];
+      if (b.decision === 'bridged-dnat') return [msg.bridgedAfterDnat(bridge)];
       if (b.decision === 'skip') return [msg.bridgeSkipPrerouting(bridge)];
       if (b.decision === 'forward') return [msg.bridgeForward(bridge, b.inPort, b.outPort)];
       if (b.decision === 'out' || b.decision === 'output')
@@ -528,12 +534,20 @@ function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoEvent): Phrase[] {
     }
     case 'deliver': {
       const d = deliverInfo(e);
+      if (d.to === 'host') {
+        ctx.lastSentTo = scenario.host.name;
+        return [msg.deliverHost(flowText(w.last), d.iface)];
+      }
       const to = d.to ?? ctx.lastSentTo ?? ownerOf(scenario, w.last.daddr) ?? w.last.daddr;
       if (d.answer) return [msg.answers(to, d.answer)];
       return [msg.deliver(to, flowText(w.last), d.socket)];
     }
     case 'drop': {
       const d = dropInfo(e);
+      const where =
+        d.family && d.table && d.chain ? ref(d.family as Family, d.table, d.chain) : undefined;
+      if (d.reason === 'reject' && where) return [msg.droppedReject(where)];
+      if (d.reason === 'verdict' && where) return [msg.droppedVerdict(where)];
       return [msg.dropped(d.reason ?? e.message)];
     }
     case 'send': {
@@ -544,7 +558,17 @@ function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoEvent): Phrase[] {
           msg.sentOut(s.machine ?? '?', s.iface, s.packet ? flowText(s.packet) : flowText(w.last)),
         ];
       }
+      if (!s.machine && s.iface) return [msg.loopedBack(s.iface)];
       return [msg.sent(s.machine ?? '?', s.iface)];
+    }
+    case 'note': {
+      const d = e.detail ?? {};
+      if (d.redirect === true) return [msg.icmpRedirect()];
+      if (typeof d.hook === 'string' && typeof d.code === 'number')
+        return [msg.rejectAnswer('icmp', d.code)];
+      if (typeof d.hook === 'string' && /reset|RST/.test(e.message))
+        return [msg.rejectAnswer('rst', undefined)];
+      return [msg.simulatorNote(e.message)];
     }
     case 'unsupported': {
       const u = unsupportedInfo(e);
@@ -563,7 +587,15 @@ function packetSection(ctx: Ctx, w: PacketWalk, conv: number): RootContent[] {
   const out: RootContent[] = [];
   out.push(heading(3, msg.packetHeading(w.role, w.first ? flowText(flowOf(w.first)) : '?')));
   const from = w.first ? (ownerOf(ctx.scenario, w.first.saddr) ?? w.first.saddr) : '?';
-  out.push(para(msg.packetIntro(w.role, from, w.first?.iif ?? null)));
+  const fromKernel =
+    (w.role === 'icmp-error' || w.role === 'reset') && from === ctx.scenario.host.name;
+  out.push(
+    para(
+      fromKernel
+        ? msg.packetIntroKernel(w.role)
+        : msg.packetIntro(w.role, from, w.first?.iif ?? null),
+    ),
+  );
   out.push(para(msg.flowchartIntro()));
   out.push(codeBlock('mermaid', packetFlowchart(ctx.scenario, w, msg, conv)));
   let prevStage: StageWalk | undefined;

@@ -161,6 +161,9 @@ export function bridgeInfo(e: InfoEvent): BridgeInfo {
     br_dev_xmit: 'out',
     br_forward: 'forward',
     br_nf_pre_routing: 'brnf',
+    br_nf_forward_ip: 'brnf-forward',
+    br_nf_post_routing: 'brnf-postrouting',
+    bridged_dnat: 'bridged-dnat',
     ip_sabotage_in: 'skip',
     br_flood: 'flood',
   };
@@ -169,14 +172,17 @@ export function bridgeInfo(e: InfoEvent): BridgeInfo {
   return {
     bridge: str(d, 'bridge', 'br'),
     decision,
-    inPort: str(d, 'iport', 'inPort', 'in') ?? (decision === 'out' ? undefined : port),
-    outPort: str(d, 'oport', 'outPort', 'out') ?? (decision === 'out' ? port : undefined),
+    inPort: str(d, 'iport', 'inPort', 'in', 'from') ?? (decision === 'out' ? undefined : port),
+    outPort: str(d, 'oport', 'outPort', 'out', 'to') ?? (decision === 'out' ? port : undefined),
     dmac: str(d, 'dmac', 'daddr'),
   };
 }
 
 export interface DeliverInfo {
+  /** A machine's name, or `host`. */
   to?: string;
+  /** The interface it arrived on. */
+  iface?: string;
   /** What the receiver answers with: reply, syn-ack, port-unreachable, rst… */
   answer?: string;
   address?: string;
@@ -190,6 +196,7 @@ export function deliverInfo(e: InfoEvent): DeliverInfo {
   const socket = d?.socket ?? d?.listening;
   return {
     answer: str(d, 'answer'),
+    iface: str(d, 'dev'),
     to: str(d, 'to', 'machine', 'host'),
     address: str(d, 'address', 'daddr'),
     port: num(d, 'port', 'dport'),

@@ -393,6 +393,49 @@ export const en: Messages = {
         ? ', which has a socket open for it.'
         : '.',
   ],
+  deliverHost: (flow, iface) => [
+    `Delivered to the host itself: ${flow}`,
+    ...(iface ? [' (arrived on ', c(iface), ')'] : []),
+    '.',
+  ],
+  droppedReject: (r) => [
+    'The packet ends in ',
+    ...cref(r),
+    ': the reject drops it, and the kernel answers the sender in its place.',
+  ],
+  droppedVerdict: (r) => [
+    'The packet ends in ',
+    ...cref(r),
+    ': dropped without an answer. The sender hears nothing and can only time out.',
+  ],
+  loopedBack: (i) => ['The packet loops back through ', c(i), ' and arrives at the host again.'],
+  icmpRedirect: () => [
+    'The packet leaves by the link it came in on, so the kernel also sends the sender an ICMP redirect pointing at the better next hop.',
+  ],
+  rejectAnswer: (kind, code) =>
+    kind === 'rst'
+      ? ['The kernel answers with a TCP reset; it is the next packet of this conversation.']
+      : [
+          `The kernel answers with an ICMP error${code !== undefined ? ` (code ${code})` : ''}; it is the next packet of this conversation.`,
+        ],
+  natIcmpError: (d) => [
+    `conntrack recognises the ICMP error as related to the connection and translates it as it translates the reply: ${fieldWord(d)} ${d.from} becomes ${d.to}, and the copy of the original header inside the error is translated back too.`,
+  ],
+  brNetfilterHook: (b, hook) => [
+    'With br_netfilter, the bridged packet also passes the ip family’s ',
+    hook,
+    ' hook (devices: the bridge ',
+    c(b),
+    ').',
+  ],
+  bridgedAfterDnat: (b) => [
+    'After the destination changed, the new destination is still on the bridge ',
+    c(b),
+    ', so the frame is bridged to that port rather than routed.',
+  ],
+  packetIntroKernel: (role) => [
+    `The host’s kernel sends this ${roleWord[role]} itself, in answer to the rejected packet. Hook by hook:`,
+  ],
   dropped: (r) => ['The packet is dropped: ', c(r), '.'],
   sent: (from, iface) => [
     c(from),

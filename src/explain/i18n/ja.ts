@@ -408,6 +408,49 @@ export const ja: Messages = {
         ? ' に届き、待ち受けているソケットが受け取ります。'
         : ' に届きます。',
   ],
+  deliverHost: (flow, iface) => [
+    `${flow} はホスト自身に届きます`,
+    ...(iface ? ['（', c(iface), ' に着信）'] : []),
+    '。',
+  ],
+  droppedReject: (r) => [
+    'パケットは ',
+    ...cref(r),
+    ' で終わります。reject がパケットを破棄し、カーネルが代わりに送信元へ応答します。',
+  ],
+  droppedVerdict: (r) => [
+    'パケットは ',
+    ...cref(r),
+    ' で応答なしに破棄されます。送信元には何も届かず、タイムアウトを待つだけです。',
+  ],
+  loopedBack: (i) => ['パケットは ', c(i), ' を折り返して、ふたたびホストに着信します。'],
+  icmpRedirect: () => [
+    'パケットは来たのと同じリンクから出ていくので、カーネルは送信元に、よりよい次ホップを知らせる ICMP リダイレクトも送ります。',
+  ],
+  rejectAnswer: (kind, code) =>
+    kind === 'rst'
+      ? ['カーネルは TCP リセットで応答します。これがこの通信の次のパケットです。']
+      : [
+          `カーネルは ICMP エラー${code !== undefined ? `（code ${code}）` : ''}で応答します。これがこの通信の次のパケットです。`,
+        ],
+  natIcmpError: (d) => [
+    `conntrack はこの ICMP エラーを接続に関連する（related）ものと認識し、応答と同じように変換します: ${fieldWord(d)} ${d.from} は ${d.to} になり、エラーの中に埋め込まれた元のヘッダも元に戻されます。`,
+  ],
+  brNetfilterHook: (b, hook) => [
+    'br_netfilter により、ブリッジされたパケットは ipファミリの ',
+    hook,
+    ' のhookも通ります（デバイスはブリッジ ',
+    c(b),
+    '）。',
+  ],
+  bridgedAfterDnat: (b) => [
+    '宛先が変わった後も新しい宛先はブリッジ ',
+    c(b),
+    ' の先にあるので、フレームはルーティングされずにそのポートへブリッジされます。',
+  ],
+  packetIntroKernel: (role) => [
+    `この${roleWord[role]}は、reject されたパケットへの応答としてホストのカーネル自身が送ります。hookごとに追っていきます。`,
+  ],
   dropped: (r) => ['パケットは破棄されます: ', c(r), '。'],
   sent: (from, iface) => [
     c(from),

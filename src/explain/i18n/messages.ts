@@ -157,6 +157,16 @@ export interface Messages {
   bridgeForward(bridge: string, inPort: string | undefined, outPort: string | undefined): Phrase;
   bridgeOut(bridge: string, port: string | undefined): Phrase;
   deliver(to: string, flow: string, socket: boolean | undefined): Phrase;
+  deliverHost(flow: string, iface: string | undefined): Phrase;
+  droppedReject(where: ChainRef): Phrase;
+  droppedVerdict(where: ChainRef): Phrase;
+  loopedBack(iface: string): Phrase;
+  icmpRedirect(): Phrase;
+  rejectAnswer(kind: 'icmp' | 'rst', code: number | undefined): Phrase;
+  natIcmpError(delta: NatDelta): Phrase;
+  brNetfilterHook(bridge: string, hook: 'forward' | 'postrouting'): Phrase;
+  bridgedAfterDnat(bridge: string): Phrase;
+  packetIntroKernel(role: PacketRole): Phrase;
   dropped(reason: string): Phrase;
   sent(from: string, iface: string | undefined): Phrase;
   sentOut(to: string, iface: string | undefined, flow: string): Phrase;
