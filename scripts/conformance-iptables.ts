@@ -3,7 +3,9 @@
  * (../shared/corpus): per source, the files parsed clean, parsed with unsupported matches or
  * targets (listed by name and count), and failed (with the first error).
  *
- *   node scripts/conformance-iptables.ts [corpus-dir] [--json]
+ *   node scripts/conformance-iptables.ts [corpus-dir] [--json] [--lines]
+ *
+ * --lines also lists every unsupported statement with its file, line and column.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -21,6 +23,8 @@ export interface GroupResult {
 
 export interface ConformanceResult {
   groups: GroupResult[];
+  /** Every unsupported statement: `file:line:col: what`. */
+  sites: string[];
   /** Unsupported statements seen, by name: how many rules and which files. */
   unsupported: Record<string, { count: number; files: Set<string> }>;
 }
@@ -64,7 +68,7 @@ export function unsupportedName(what: string): string {
 }
 
 export function runConformance(corpus: string): ConformanceResult {
-  const result: ConformanceResult = { groups: [], unsupported: {} };
+  const result: ConformanceResult = { groups: [], unsupported: {}, sites: [] };
   for (const { group, files } of corpusGroups(corpus)) {
     const g: GroupResult = { group, files: files.length, clean: 0, withUnsupported: 0, failed: [] };
     for (const file of files) {
@@ -79,6 +83,7 @@ export function runConformance(corpus: string): ConformanceResult {
               for (const s of r.statements) {
                 if (s.kind !== 'unsupported') continue;
                 unsupported++;
+                result.sites.push(`${name}:${s.span?.line}:${s.span?.col}: ${s.what}`);
                 const key = unsupportedName(s.what);
                 const entry = result.unsupported[key] ?? { count: 0, files: new Set<string>() };
                 entry.count++;
@@ -136,6 +141,10 @@ function main(): void {
   console.log('\nunsupported (rules, files):');
   for (const [k, v] of Object.entries(r.unsupported).sort((a, b) => b[1].count - a[1].count)) {
     console.log(`  ${String(v.count).padStart(5)} ${String(v.files.size).padStart(4)}  ${k}`);
+  }
+  if (args.includes('--lines')) {
+    console.log('\nunsupported, where:');
+    for (const site of r.sites) console.log(`  ${site}`);
   }
   if (failed > 0) {
     console.log('\nfailed:');
