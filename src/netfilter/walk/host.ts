@@ -245,6 +245,24 @@ export class HostWalk {
           this.natEffect(skb, e, state, rule, chain);
           break;
         case 'reject':
+          if (state.family === 'bridge' || state.family === 'netdev') {
+            // nft_reject_bridge / netdev build the answer at layer 2 and send it straight back
+            // out of the port, not through the ip output path: not modelled.
+            const message = `rule ${rule.index} of chain ${chain.name}: reject in a ${state.family} table sends its answer at layer 2, which nfwalk does not simulate`;
+            this.events.push({
+              type: 'unsupported',
+              message,
+              detail: {
+                chain: chain.name,
+                index: rule.index,
+                ...(rule.span
+                  ? { file: rule.span.file, line: rule.span.line, col: rule.span.col }
+                  : {}),
+              },
+            });
+            this.stopped = true;
+            break;
+          }
           this.pendingReject.push({ effect: e, hook: state.hook, iif: state.iif });
           break;
         default:
@@ -608,10 +626,24 @@ export class HostWalk {
       );
       return this.ipForward(skb, dev, r);
     }
-    this.info('drop', `routing decision: no route to ${skb.pkt.daddr}: dropped`, {
-      reason: 'no-route',
-      decision: 'unreachable',
-    });
+    if (!this.forwarding(l3)) {
+      this.info('drop', `routing decision: no route to ${skb.pkt.daddr}: dropped`, {
+        reason: 'no-route',
+        decision: 'unreachable',
+      });
+      return { kind: 'ended' };
+    }
+    // ip_error / ip6_pkt_drop: the host answers with ICMP (net unreachable / no route).
+    this.info(
+      'drop',
+      `routing decision: no route to ${skb.pkt.daddr}: the host answers with ICMP unreachable`,
+      {
+        reason: 'no-route',
+        decision: 'unreachable',
+      },
+    );
+    const src = this.sourceToward(skb.pkt.saddr);
+    if (src) this.spawned.push({ role: 'icmp-error', skb: icmpErrorSkb(skb.pkt, src, 0, skb.ct) });
     return { kind: 'ended' };
   }
 
@@ -911,9 +943,10 @@ export class HostWalk {
       return;
     }
     const code = icmpCode(p.family, w?.type, w?.code);
-    // icmp_send: the source is the packet's destination if it was for the host, else the
-    // address routing picks towards the sender.
-    const local = this.d.routing.addressType(p.daddr) === 'local';
+    // icmp_send: the source is the packet's destination if its route was local (input), else
+    // the address routing picks towards the sender (forward, output, and prerouting, where
+    // nf_reject_fill_skb_dst gives the packet the route back to its sender).
+    const local = hook !== 'prerouting' && this.d.routing.addressType(p.daddr) === 'local';
     const src = local
       ? p.daddr
       : (this.sourceToward(p.saddr) ??
