@@ -260,6 +260,7 @@ function stepPhrasesFlat(
         first: enteredBefore === 0,
       }),
     );
+    if (enteredBefore > 0) out.push(...once('later-base', msg.laterBaseNote()));
     const prev = sw.replay.steps.filter((s) => s.event.type === 'enter' && s.n < step.n).at(-1);
     const v = flowOf(e.packet);
     if (prev?.event.type === 'enter' && !sameFlow(flowOf(prev.event.packet), v)) {
@@ -326,7 +327,12 @@ function stepPhrasesFlat(
   } else if (verdict === 'queue') {
     action = msg.actQueue();
   } else {
-    action = msg.actContinue();
+    const kinds = (rule?.statements ?? []).flatMap((x) =>
+      x.kind === 'match' || x.kind === 'verdict'
+        ? []
+        : [x.kind === 'other' ? x.keyword : x.kind === 'mangle' ? (x.text ?? 'set') : x.kind],
+    );
+    action = msg.actContinue([...new Set(kinds)]);
   }
   for (const p of step.passed) out.push(msg.passedOver(p.chain, p.indices.length));
   out.push(reasons.length > 0 ? msg.stepBecause(reasons, action) : msg.stepAlways(action));

@@ -122,7 +122,7 @@ function reason(m: MatchStmt, ctx: MatchContext, msg: Messages): Phrase | undefi
     if (key === 'iifname' || key === 'oifname' || key === 'iif' || key === 'oif') {
       const dir = key.startsWith('i') ? 'in' : 'out';
       const actual = dir === 'in' ? p.iif : p.oif;
-      if (actual === null) return undefined;
+      if (actual === null) return neg ? msg.reasonNoIface(dir) : undefined;
       const values = valueTexts(right).map(unquote);
       if (neg) return msg.reasonIfaceNot(dir, actual, values);
       return isSingle(right)

@@ -160,7 +160,7 @@ export const en: Messages = {
       ? f.position === 1
         ? 'comes first, so it is chosen.'
         : `is the first one the packet enters (position ${f.position} of ${f.total}).`
-      : `runs: it is number ${f.position} of ${f.total} in priority order. An accept in an earlier base chain ended only that chain; every base chain on the hook gets its turn.`,
+      : `runs: it is number ${f.position} of ${f.total} in priority order.`,
   ],
   chainSees: (flow) => [`This chain sees the packet as ${flow}.`],
   stepBecause: (reasons, action) => [...capitalize(list(reasons)), ', so ', ...action, '.'],
@@ -189,8 +189,14 @@ export const en: Messages = {
   actDrop: () => ['the packet is dropped'],
   actReject: (text) => ['the packet is dropped and the kernel answers for it (', c(text), ')'],
   actQueue: () => ['the packet is queued to user space'],
-  actContinue: () => [
-    'its statements run (counters, logging, marks) and, having no verdict, evaluation continues with the next rule',
+  actContinue: (st) => [
+    ...(st.length > 0
+      ? [...list(st.map((x) => [c(x)])), st.length === 1 ? ' runs' : ' run']
+      : ['nothing happens']),
+    ' and, with no verdict, evaluation continues with the next rule',
+  ],
+  laterBaseNote: () => [
+    'An accept in an earlier base chain ends only that chain: every base chain on the hook gets its turn, and only a drop stops the packet for good.',
   ],
   jumpMeans: (t, from) => [
     'A jump is a call: when ',
@@ -297,6 +303,11 @@ export const en: Messages = {
     c(n),
     ', not ',
     ...list(v.map((x) => [c(x)])),
+  ],
+  reasonNoIface: (d) => [
+    d === 'in'
+      ? 'the packet has no input interface here (the host itself sent it)'
+      : 'the packet has no output interface yet',
   ],
   reasonProto: (p) => [`the protocol is ${p}`],
   reasonProtoNot: (p, v) => [`the protocol is ${p}, not ${v.join(', ')}`],

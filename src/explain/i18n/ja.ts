@@ -157,7 +157,7 @@ export const ja: Messages = {
       ? f.position === 1
         ? 'が最も優先順位が高いので、このchainが選択されます。'
         : `が、パケットが最初に入るchainです（${f.total}個中${f.position}番目）。`
-      : `が実行されます（優先順位で${f.total}個中${f.position}番目）。前のbase chainでのacceptはそのchainを終わらせただけで、同じhookのbase chainはすべて順番に評価されます。`,
+      : `が実行されます（優先順位で${f.total}個中${f.position}番目）。`,
   ],
   chainSees: (flow) => [`このchainから見たパケットは ${flow} です。`],
   stepBecause: (reasons, action) => {
@@ -193,7 +193,13 @@ export const ja: Messages = {
   actDrop: () => ['パケットを破棄（drop）します'],
   actReject: (text) => ['パケットを破棄し、カーネルが代わりに応答します（', c(text), '）'],
   actQueue: () => ['パケットをユーザー空間のキューに渡します'],
-  actContinue: () => ['カウンタやログなどの文を実行し、判定がないので次のルールの評価に進みます'],
+  actContinue: (st) => [
+    ...(st.length > 0 ? [...list(st.map((x) => [c(x)])), ' を実行し'] : ['なにもせず']),
+    '、判定がないので次のルールの評価に進みます',
+  ],
+  laterBaseNote: () => [
+    '前のbase chainでのacceptはそのchainを終わらせるだけで、同じhookのbase chainはすべて順番に評価されます。パケットを完全に止めるのは drop だけです。',
+  ],
   jumpMeans: (t, from) => [
     'jump は呼び出しです。',
     c(t),
@@ -312,6 +318,11 @@ export const ja: Messages = {
     ' で ',
     ...list(v.map((x) => [c(x)])),
     ' ではない',
+  ],
+  reasonNoIface: (d) => [
+    d === 'in'
+      ? 'ここでは入力IFがない（ホスト自身が送ったパケット）'
+      : 'まだ出力IFが決まっていない',
   ],
   reasonProto: (p) => [`プロトコルは ${p}`],
   reasonProtoNot: (p, v) => [`プロトコルは ${p} で ${v.join(', ')} ではない`],

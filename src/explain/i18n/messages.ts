@@ -99,7 +99,8 @@ export interface Messages {
   actDrop(): Phrase;
   actReject(text: string): Phrase;
   actQueue(): Phrase;
-  actContinue(): Phrase;
+  actContinue(statements: string[]): Phrase;
+  laterBaseNote(): Phrase;
   jumpMeans(target: string, from: string): Phrase;
   gotoMeans(target: string, from: string, caller: string | undefined): Phrase;
   returnMeans(to: string): Phrase;
@@ -123,6 +124,8 @@ export interface Messages {
   reasonIface(dir: IfDir, name: string): Phrase;
   reasonIfaceIn(dir: IfDir, name: string, values: string[]): Phrase;
   reasonIfaceNot(dir: IfDir, name: string, values: string[]): Phrase;
+  /** The packet has no such interface here (no input interface on the output path). */
+  reasonNoIface(dir: IfDir): Phrase;
   reasonProto(proto: string): Phrase;
   reasonProtoNot(proto: string, values: string[]): Phrase;
   reasonFamily(f: string): Phrase;
