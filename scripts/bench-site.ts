@@ -32,6 +32,7 @@ function build(scenariosDir: string | undefined, outDir: string): number {
       cwd: root,
       env: {
         ...process.env,
+        NODE_ENV: 'production',
         ASTRO_TELEMETRY_DISABLED: '1',
         ...(scenariosDir ? { NFWALK_SCENARIOS: scenariosDir } : {}),
       },

@@ -104,9 +104,10 @@ export function indexPage(entries: IndexEntry[], lang: SiteLang): string {
         },
         {
           type: 'tableCell',
+          // Numbered by position (1-based), whatever base the explainer's `index` uses.
           children: e.explained.conversations.flatMap((c, i): PhrasingContent[] => [
             ...(i > 0 ? [text(' · ')] : []),
-            { type: 'strong', children: [text(t.conv(c.index))] },
+            { type: 'strong', children: [text(t.conv(i + 1))] },
             text(` ${c.verdict}`),
           ]),
         },

@@ -182,7 +182,9 @@ describe.skipIf(chromiumMissing !== undefined)('the built site in chromium', () 
   it('finds a chain name with the offline search', async () => {
     const page = await open(`scenarios/${SEED}/`);
     await page.click('site-search button[data-open-modal]');
-    await page.fill('#starlight__search input', 'DOCKER-ISOLATION-STAGE-1');
+    const input = page.locator('#starlight__search input.pagefind-ui__search-input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill('DOCKER-ISOLATION-STAGE-1');
     const result = page.locator('#starlight__search .pagefind-ui__result-link').first();
     await result.waitFor({ timeout: 15_000 });
     const hrefs = await page.$$eval('#starlight__search .pagefind-ui__result-link', (as) =>

@@ -33,6 +33,30 @@ export function siteIsFresh(): boolean {
   return statSync(stamp).mtimeMs > Math.max(...inputs.map((p) => newest(join(REPO, p))));
 }
 
+/**
+ * The build's environment: ours without what vitest adds. Vitest exports import.meta.env into
+ * process.env (NODE_ENV=test, MODE, DEV, PROD, SSR, BASE_URL); an Astro build that inherits them
+ * is a development build with search disabled and language links that ignore the base path.
+ */
+function buildEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of [
+    'MODE',
+    'DEV',
+    'PROD',
+    'SSR',
+    'BASE_URL',
+    'VITEST',
+    'VITEST_MODE',
+    'VITEST_POOL_ID',
+    'VITEST_WORKER_ID',
+    'TEST',
+  ]) {
+    delete env[key];
+  }
+  return { ...env, NODE_ENV: 'production', NFWALK_BASE: BASE, ASTRO_TELEMETRY_DISABLED: '1' };
+}
+
 /** Build (or reuse); returns the seconds the build took (0 when reused). */
 export function buildSite(): number {
   if (siteIsFresh()) return 0;
@@ -43,7 +67,7 @@ export function buildSite(): number {
       [join(REPO, 'node_modules/astro/bin/astro.mjs'), 'build', '--outDir', OUT],
       {
         cwd: REPO,
-        env: { ...process.env, NFWALK_BASE: BASE, ASTRO_TELEMETRY_DISABLED: '1' },
+        env: buildEnv(),
         stdio: ['ignore', 'pipe', 'pipe'],
         maxBuffer: 64 * 1024 * 1024,
       },
@@ -51,12 +75,7 @@ export function buildSite(): number {
   } catch (error) {
     const e = error as { stdout?: Buffer; stderr?: Buffer };
     const output = `${e.stdout?.toString() ?? ''}\n${e.stderr?.toString() ?? ''}`;
-    const errors = output
-      .split('\n')
-      .filter((l) => /error/i.test(l))
-      .slice(0, 20)
-      .join('\n');
-    throw new Error(`the site build failed:\n${errors || output.slice(-4000)}`);
+    throw new Error(`the site build failed:\n${output.slice(-6000)}`);
   }
   writeFileSync(join(OUT, '.nfwalk-build.json'), settings());
   return (performance.now() - started) / 1000;
