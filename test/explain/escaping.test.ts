@@ -116,6 +116,10 @@ describe('MDX compiles', () => {
     }
     const { scenario, ruleset, trace } = nastyInputs();
     const mdx = explainToText(scenario, ruleset, trace, { lang: 'ja', format: 'mdx' }).markdown;
-    await expect(compile(mdx)).resolves.toBeDefined();
+    const js = String(await compile(mdx));
+    // The hostile tag stays a string: no element is created for it.
+    expect(js).not.toMatch(/jsx[sD]*\(\s*"script"|_components\.script/);
+    // …it is the text of a paragraph, a string literal in the compiled page.
+    expect(js).toContain('"S <script>alert(1)</script> {x} "');
   });
 });
