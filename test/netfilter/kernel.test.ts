@@ -34,7 +34,7 @@ describe.skipIf(kernelSkipReason !== undefined)(
             ? `conversation ${d.conversation}, ${d.message}\nsimulator:\n  ${d.context.simulator.join('\n  ')}\nkernel:\n  ${d.context.kernel.join('\n  ')}`
             : 'agrees',
         ).toBe('agrees');
-        expect(cmp.events.kernel).toBeGreaterThan(20);
+        expect(cmp.events.kernel).toBeGreaterThan(5);
       });
     }
   },
