@@ -18,7 +18,7 @@ import type {
   TraceEvent,
 } from '../netfilter/trace.ts';
 import type { PacketSpec } from '../scenario/model.ts';
-import type { MonitorLine, TraceHeaders } from './monitor-parse.ts';
+import { type MonitorLine, parseMonitorTrace, type TraceHeaders } from './monitor-parse.ts';
 import type { RulesetIndex } from './ruleset-index.ts';
 
 /** The tables the harness adds to set nftrace; never part of the compared trace. */
@@ -34,6 +34,8 @@ export interface ChainRun {
 }
 
 export interface KernelPacket {
+  /** Offset of its first line in the monitor's output. */
+  offset: number;
   runs: ChainRun[];
   ids: Set<string>;
   first: TraceHeaders;
@@ -83,7 +85,7 @@ export function groupPackets(lines: readonly MonitorLine[]): KernelPacket[] {
         }
       }
       if (!packet) {
-        packet = { runs: [], ids: new Set(), first: h, last: h };
+        packet = { offset: line.offset ?? 0, runs: [], ids: new Set(), first: h, last: h };
         packets.push(packet);
       }
       const run: ChainRun = {
@@ -232,8 +234,31 @@ export function assembleConversation(
   spec: PacketSpec,
   index: RulesetIndex,
 ): PacketTrace[] {
-  return conversationPackets(groupPackets(lines), spec).map(({ packet, role }) => ({
-    role,
-    events: packetEvents(packet, index),
-  }));
+  return tracePackets(conversationPackets(groupPackets(lines), spec), index);
+}
+
+function tracePackets(
+  picked: { packet: KernelPacket; role: PacketRole }[],
+  index: RulesetIndex,
+): PacketTrace[] {
+  return picked.map(({ packet, role }) => ({ role, events: packetEvents(packet, index) }));
+}
+
+/**
+ * Every conversation of a run from the monitor's whole output. `starts[i]` is the output's
+ * length when conversation i was sent: its lines are those printed from there until the next
+ * one was sent. Packets are grouped within a conversation only: two conversations can hold
+ * packets the trace cannot tell apart (the same ICMPv6 error twice: IPv6 has no id field), and
+ * the trace id of one packet may come back for a later one.
+ */
+export function assembleRun(
+  text: string,
+  specs: readonly PacketSpec[],
+  starts: readonly number[],
+  index: RulesetIndex,
+): PacketTrace[][] {
+  return specs.map((spec, i) => {
+    const window = text.slice(starts[i] ?? 0, starts[i + 1] ?? text.length);
+    return assembleConversation(parseMonitorTrace(window), spec, index);
+  });
 }

@@ -11,9 +11,8 @@ import type { ConversationTrace, Trace } from '../netfilter/trace.ts';
 import { detectFamily } from '../ruleset/iptables/family.ts';
 import { parseAddress } from '../scenario/addresses.ts';
 import type { Listen, Scenario } from '../scenario/model.ts';
-import { assembleConversation } from './assemble.ts';
+import { assembleRun } from './assemble.ts';
 import { type Background, background, inNetns, run, sleep } from './exec.ts';
-import { parseMonitorTrace } from './monitor-parse.ts';
 import { findTool } from './preflight.ts';
 import { buildRulesetIndex } from './ruleset-index.ts';
 import { buildTopology, type Topology } from './topology.ts';
@@ -130,18 +129,22 @@ export async function kernelTrace(sc: Scenario, opts: KernelOptions = {}): Promi
     const monitor = background(inNetns(topo.hostNs, ['nft', '-a', 'monitor', 'trace']));
     processes.push(monitor);
     await sleep(400);
-    const conversations: ConversationTrace[] = [];
-    for (const [i, p] of sc.packets.entries()) {
-      const from = monitor.stdout().length;
+    const starts: number[] = [];
+    const specs = sc.packets.map((p) => {
       const saddr = p.saddr ?? defaultSource(sc, p.from, p.to);
-      await sendRequest(topo.nsOf(p.from), { ...p, ...(saddr ? { saddr } : {}) });
+      return { ...p, ...(saddr ? { saddr } : {}) };
+    });
+    for (const p of specs) {
+      starts.push(monitor.stdout().length);
+      await sendRequest(topo.nsOf(p.from), p);
       await settle(monitor, 300, 3000);
-      const lines = parseMonitorTrace(monitor.stdout().slice(from));
-      conversations.push({
-        index: i,
-        packets: assembleConversation(lines, { ...p, ...(saddr ? { saddr } : {}) }, index),
-      });
     }
+    const conversations: ConversationTrace[] = assembleRun(
+      monitor.stdout(),
+      specs,
+      starts,
+      index,
+    ).map((packets, i) => ({ index: i, packets }));
     return { version: 1, scenario: sc.file, conversations };
   } catch (e) {
     // Anything the machine refused (a socket that cannot bind, a tool that fails) is about this

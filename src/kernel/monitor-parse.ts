@@ -34,6 +34,8 @@ export interface TraceHeaders {
 }
 
 interface LineBase {
+  /** Where the line starts in the text parsed (parseMonitorTrace sets it). */
+  offset?: number;
   id: string;
   family: Family;
   table: string;
@@ -53,9 +55,11 @@ const HEAD = /^trace id ([0-9a-f]+) (\S+) (\S+) (\S+) (packet: |rule |policy |ve
 /** Parses the whole output; lines that are not trace messages are skipped. */
 export function parseMonitorTrace(text: string): MonitorLine[] {
   const out: MonitorLine[] = [];
+  let offset = 0;
   for (const raw of text.split('\n')) {
     const line = parseMonitorLine(raw.trimEnd());
-    if (line) out.push(line);
+    if (line) out.push({ ...line, offset });
+    offset += raw.length + 1;
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { assembleConversation, groupPackets } from '../../src/kernel/assemble.ts';
+import { assembleConversation, assembleRun, groupPackets } from '../../src/kernel/assemble.ts';
 import { parseMonitorLine, parseMonitorTrace } from '../../src/kernel/monitor-parse.ts';
 import { buildRulesetIndex } from '../../src/kernel/ruleset-index.ts';
 import { comparedEvents } from '../../src/netfilter/trace.ts';
@@ -16,6 +16,7 @@ describe('parsing nft monitor trace text (captured from nft 1.0.6 on kernel 6.18
     const enter = lines.find((l) => l.kind === 'packet' && l.chain === 'FORWARD');
     expect(enter).toEqual({
       kind: 'packet',
+      offset: expect.any(Number),
       id: 'de915a1b',
       family: 'ip',
       table: 'filter',
@@ -39,6 +40,7 @@ describe('parsing nft monitor trace text (captured from nft 1.0.6 on kernel 6.18
       lines.find((l) => l.kind === 'rule' && l.chain === 'DOCKER' && l.table === 'nat'),
     ).toEqual({
       kind: 'rule',
+      offset: expect.any(Number),
       id: 'de915a1b',
       family: 'ip',
       table: 'nat',
@@ -174,6 +176,22 @@ describe('assembling a conversation from the captured RADIUS trace', () => {
     expect(request!.events.some((e) => e.type === 'enter' && e.table === 'nfwalk_trace')).toBe(
       false,
     );
+  });
+
+  it('keeps conversations apart even when the kernel reuses trace ids', () => {
+    const text = fixture('seed-radius-udp.trace.txt');
+    const spec = {
+      from: 'client',
+      to: '10.254.10.252',
+      protocol: 'udp' as const,
+      sport: 40000,
+      dport: 1812,
+    };
+    // The same capture twice: the same ids and headers in two conversations.
+    const [first, second] = assembleRun(`${text}${text}`, [spec, spec], [0, text.length], index);
+    const one = assembleConversation(lines, spec, index);
+    expect(first).toEqual(one);
+    expect(second).toEqual(one);
   });
 
   it('finds no conversation when the request is not in the trace', () => {
