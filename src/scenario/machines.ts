@@ -17,6 +17,10 @@ export function readMachines(
   if (!list) return [];
   const out: Machine[] = [];
   const taken = new Set(interfaces.map((x) => x.name));
+  // Who owns each address: two owners would make the network ambiguous (and the kernel refuse).
+  const owner = new Map<string, string>();
+  for (const x of interfaces)
+    for (const c of x.addresses) owner.set(c.address, `the host (${x.name})`);
   const needsPort: { machine: Machine; index: number; node: Node }[] = [];
   list.items.forEach((item, i) => {
     const path = `hosts[${i}]`;
@@ -113,7 +117,15 @@ export function readMachines(
         if ('error' in parsed) r.error(a, `${p}: ${parsed.error}`);
         else if (addresses.includes(parsed.address))
           r.error(a, `${p}: ${parsed.address} is listed twice`);
-        else addresses.push(parsed.address);
+        else if (owner.has(parsed.address)) {
+          r.error(
+            a,
+            `${p}: ${parsed.address} is already an address of ${owner.get(parsed.address)}`,
+          );
+        } else {
+          addresses.push(parsed.address);
+          owner.set(parsed.address, name !== undefined ? `"${name}"` : `hosts[${i}]`);
+        }
       });
     }
     const listens = readListens(r, m.get('listens'));

@@ -232,6 +232,14 @@ describe('loadScenario: errors name file, line, column and key', () => {
     ]);
   });
 
+  it('refuses an address owned twice', () => {
+    const text = VALID.replace('addresses: [172.20.0.4]', 'addresses: [172.20.0.1, 10.254.10.105]');
+    expect(errorsOf(text).map((e) => e.message)).toEqual([
+      'hosts[1].addresses[0]: 172.20.0.1 is already an address of the host (docker1)',
+      'hosts[1].addresses[1]: 10.254.10.105 is already an address of "client"',
+    ]);
+  });
+
   it('refuses port names on non-bridges and clashing port names', () => {
     const text = VALID.replace(
       '    interface: ens192\n',
