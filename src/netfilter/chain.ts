@@ -26,6 +26,13 @@ export interface ChainRun {
   /** Carries out a matching rule's effects (marks, NAT setup, notrack, reject) at once. */
   apply(effects: readonly Effect[], rule: Rule, chain: Chain): void;
   emit(e: TraceEvent): void;
+  /**
+   * Called once a rule's verdict or the policy has been traced and the rule's effects applied.
+   * The kernel prints a chain's `packet:` line with its first traced event (nft_trace_packet
+   * dumps the packet once per chain), so the packet the trace shows is the packet after the
+   * first matching rule's statements ran (measured: `udp dport set 53` shows dport 53).
+   */
+  traced?(): void;
   evaluate: Evaluate;
 }
 
@@ -57,6 +64,7 @@ export function runChain(base: ChainHook, run: ChainRun): ChainVerdict {
       }
       const policy = base.chain.policy ?? 'accept';
       run.emit({ type: 'policy', ...ref, chain: base.chain.name, verdict: policy });
+      run.traced?.();
       return { kind: policy };
     }
     const outcome = run.evaluate(rule, run.env(table));
@@ -94,6 +102,7 @@ export function runChain(base: ChainHook, run: ChainRun): ChainVerdict {
       text: rule.text,
     });
     run.apply(outcome.effects, rule, chain);
+    run.traced?.();
     switch (v.kind) {
       case 'continue':
         i++;
@@ -111,6 +120,7 @@ export function runChain(base: ChainHook, run: ChainRun): ChainVerdict {
         }
         const policy = base.chain.policy ?? 'accept';
         run.emit({ type: 'policy', ...ref, chain: base.chain.name, verdict: policy });
+        run.traced?.();
         return { kind: policy };
       }
       case 'jump':

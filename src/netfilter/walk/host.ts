@@ -38,7 +38,7 @@ import {
   type L3,
   NF_BR_PRI_BRNF,
 } from '../hooks.ts';
-import type { PacketRole, TraceEvent } from '../trace.ts';
+import type { EnterEvent, PacketRole, TraceEvent } from '../trace.ts';
 import { buildEnv, type HookState } from './env.ts';
 import { clonePacket, describe, makePacket, type Skb, view } from './skb.ts';
 
@@ -180,7 +180,7 @@ export class HostWalk {
   /** One base chain: the enter event, the rule loop, then any reject it decided. */
   private baseChain(skb: Skb, op: ChainHook, state: HookState): Verdict {
     const hookState: HookState = { ...state, family: op.family };
-    this.events.push({
+    const enter: EnterEvent = {
       type: 'enter',
       family: op.family,
       table: op.table.name,
@@ -188,12 +188,19 @@ export class HostWalk {
       hook: op.hook,
       priority: op.priority,
       packet: view(skb.pkt, state.iif, state.oif),
-    });
+    };
+    this.events.push(enter);
+    let dumped = false;
     this.pendingReject = [];
     const result = runChain(op, {
       env: (table: Table) => buildEnv(skb, hookState, table, this.d.routing),
       apply: (effects, rule, chain) => this.applyEffects(skb, effects, rule, chain, hookState),
       emit: (e) => this.events.push(e),
+      traced: () => {
+        if (dumped) return;
+        dumped = true;
+        enter.packet = view(skb.pkt, state.iif, state.oif);
+      },
       evaluate: this.d.evaluate,
     });
     if (result.kind === 'unsupported') {
@@ -265,9 +272,50 @@ export class HostWalk {
           }
           this.pendingReject.push({ effect: e, hook: state.hook, iif: state.iif });
           break;
+        case 'mangle':
+          this.mangle(skb, e.target, e.value);
+          break;
         default:
           break;
       }
+    }
+  }
+
+  /**
+   * Payload statements (`ip daddr set …`, `tcp dport set …`, `ip ttl set …`): nft_payload
+   * rewrites the header in place, without telling conntrack. Other `… set` statements (meta
+   * priority, ct helper, nftrace…) do not change where the packet goes.
+   */
+  private mangle(skb: Skb, target: string, value: string | number): void {
+    const p = skb.pkt;
+    const before = { saddr: p.saddr, daddr: p.daddr, sport: p.sport, dport: p.dport };
+    const m = /^(ip|ip6|tcp|udp|th|sctp|udplite) (saddr|daddr|sport|dport|ttl|hoplimit|dscp)$/.exec(
+      target,
+    );
+    if (!m) return;
+    const field = m[2] as string;
+    const n = typeof value === 'number' ? value : Number(value);
+    if (field === 'saddr' && typeof value === 'string') p.saddr = value;
+    else if (field === 'daddr' && typeof value === 'string') p.daddr = value;
+    else if (
+      (field === 'sport' || field === 'dport') &&
+      Number.isInteger(n) &&
+      p[field] !== undefined
+    )
+      p[field] = n;
+    else if ((field === 'ttl' || field === 'hoplimit') && Number.isInteger(n)) p.ttl = n;
+    else if (field === 'dscp' && Number.isInteger(n)) p.dscp = n;
+    const after = { saddr: p.saddr, daddr: p.daddr, sport: p.sport, dport: p.dport };
+    if (JSON.stringify(before) !== JSON.stringify(after)) {
+      this.info(
+        'note',
+        `${target} set ${value}: the header is rewritten in place (conntrack is not told)`,
+        {
+          mangle: target,
+          before,
+          after,
+        },
+      );
     }
   }
 
