@@ -15,6 +15,13 @@ import type { Trace } from './trace.ts';
 import { runConversation } from './walk/conversation.ts';
 import { HostWalk } from './walk/host.ts';
 
+const MODELLED_SYSCTLS = [
+  'net.ipv4.ip_forward',
+  'net.ipv6.conf.all.forwarding',
+  'net.bridge.bridge-nf-call-iptables',
+  'net.bridge.bridge-nf-call-ip6tables',
+];
+
 export interface SimulateOptions {
   /** Rule evaluation; the default is nfwalk's (src/netfilter/expr). */
   evaluate?: Evaluate;
@@ -42,5 +49,15 @@ export function simulate(
     if (walk.stopped) return;
     trace.conversations.push(runConversation(walk, spec, i));
   });
+  // Sysctls nfwalk does not read (rp_filter, accept_local…) are said once, not ignored silently.
+  const unread = Object.keys(sysctl).filter((k) => !MODELLED_SYSCTLS.includes(k));
+  const first = trace.conversations[0]?.packets[0];
+  if (first && unread.length > 0) {
+    first.events.unshift({
+      type: 'note',
+      message: `not modelled, so the walk ignores: ${unread.map((k) => `${k} = ${sysctl[k]}`).join(', ')}`,
+      detail: { sysctl: unread },
+    });
+  }
   return trace;
 }
