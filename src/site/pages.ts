@@ -8,6 +8,10 @@ import type { PhrasingContent, Root, RootContent, Table, TableRow } from 'mdast'
 import { gfmToMarkdown } from 'mdast-util-gfm';
 import { mdxToMarkdown } from 'mdast-util-mdx';
 import { toMarkdown } from 'mdast-util-to-markdown';
+import { toString as mdastToString } from 'mdast-util-to-string';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
 import { stringify } from 'yaml';
 import type { ExplainedScenario, SiteLang } from './scenarios.ts';
 
@@ -31,7 +35,11 @@ export function scenarioPage(
   sourceFile: string,
 ): string {
   const data: Record<string, unknown> = { title: explained.title, nfwalkScenario: sourceFile };
-  if (explained.summary) data.description = firstLine(explained.summary);
+  if (explained.summary) {
+    data.description = firstLine(
+      mdastToString(unified().use(remarkParse).parse(firstSentence(explained.summary))),
+    );
+  }
   const body = explained.markdown;
   // The explainer's MDX carries no frontmatter and no imports (CONTRACT.md): refuse otherwise,
   // rather than emitting two frontmatter blocks or clashing imports.
@@ -46,6 +54,31 @@ export function scenarioPage(
 
 function firstLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+/** The summary's first sentence (Markdown, on one line). */
+export function firstSentence(summary: string): string {
+  const flat = summary.replace(/\s+/g, ' ').trim();
+  const end = /[.!?](?=\s+[A-Z(`*_])|。/.exec(flat);
+  return end ? flat.slice(0, end.index + end[0].length) : flat;
+}
+
+/**
+ * The summary's first sentence as inline Markdown nodes: emphasis, code and links survive;
+ * raw HTML becomes text. Parsed as Markdown (not MDX), so nothing in it can run.
+ */
+export function summaryLead(summary: string): PhrasingContent[] {
+  const tree = unified().use(remarkParse).use(remarkGfm).parse(firstSentence(summary)) as Root;
+  const first = tree.children[0];
+  if (first?.type !== 'paragraph') return [text(mdastToString(tree))];
+  const clean = (nodes: PhrasingContent[]): PhrasingContent[] =>
+    nodes.map((n): PhrasingContent => {
+      if (n.type === 'html') return text(n.value);
+      if ('children' in n)
+        return { ...n, children: clean(n.children as PhrasingContent[]) } as PhrasingContent;
+      return n;
+    });
+  return clean(first.children);
 }
 
 export interface IndexEntry {
