@@ -10,7 +10,8 @@ import { familyOf, inCidr } from '../../routing/address.ts';
 import type { Machine, PacketSpec } from '../../scenario/model.ts';
 import type { Packet } from '../env.ts';
 import type { ConversationTrace, PacketRole, PacketTrace } from '../trace.ts';
-import { type Arrival, answerSkb, type HostWalk, icmpErrorSkb } from './host.ts';
+import { answerSkb, icmpErrorSkb } from './answers.ts';
+import type { Arrival, HostWalk } from './host.ts';
 import { clonePacket, describe, makePacket, type Skb } from './skb.ts';
 
 /** Packets of one conversation at most (request, answer, and what a reject adds). */

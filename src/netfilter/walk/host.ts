@@ -22,14 +22,14 @@ import {
   nullBinding,
   setupNat,
 } from '../../conntrack/nat.ts';
-import type { ConntrackTable, CtAttachment } from '../../conntrack/table.ts';
+import type { ConntrackTable } from '../../conntrack/table.ts';
 import { tupleText } from '../../conntrack/tuple.ts';
 import { familyOf } from '../../routing/address.ts';
 import type { RouteResult, RoutingTable } from '../../routing/table.ts';
 import type { Chain, HookName, Rule, Table } from '../../ruleset/model.ts';
 import type { Machine, Scenario } from '../../scenario/model.ts';
 import { type Evaluate, runChain } from '../chain.ts';
-import type { Effect, Packet } from '../env.ts';
+import type { Effect } from '../env.ts';
 import {
   type ChainHook,
   type HookEntry,
@@ -39,8 +39,9 @@ import {
   NF_BR_PRI_BRNF,
 } from '../hooks.ts';
 import type { EnterEvent, PacketRole, TraceEvent } from '../trace.ts';
+import { answerSkb, icmpCode, icmpErrorSkb } from './answers.ts';
 import { buildEnv, type HookState } from './env.ts';
-import { clonePacket, describe, makePacket, type Skb, view } from './skb.ts';
+import { describe, type Skb, view } from './skb.ts';
 
 /** At most this many passes through the host's stack per packet (a routing loop ends here). */
 export const MAX_PASSES = 8;
@@ -1057,87 +1058,4 @@ function routeDetail(
       : {}),
     ...(r.type === 'local' ? { dev: r.dev } : {}),
   };
-}
-
-/** The ICMP code of a reject (nft_reject: port-unreachable by default; icmpx mapped). */
-function icmpCode(family: 'ip' | 'ip6', type?: string, code?: string): number {
-  const v4: Record<string, number> = {
-    'net-unreachable': 0,
-    'host-unreachable': 1,
-    'prot-unreachable': 2,
-    'port-unreachable': 3,
-    'net-prohibited': 9,
-    'host-prohibited': 10,
-    'admin-prohibited': 13,
-  };
-  const v6: Record<string, number> = {
-    'no-route': 0,
-    'admin-prohibited': 1,
-    'addr-unreachable': 3,
-    'port-unreachable': 4,
-    'host-unreachable': 3,
-  };
-  // icmpx: no-route, port-unreachable, host-unreachable, admin-prohibited.
-  const icmpx4: Record<string, number> = {
-    'no-route': 0,
-    'port-unreachable': 3,
-    'host-unreachable': 1,
-    'admin-prohibited': 13,
-  };
-  const icmpx6: Record<string, number> = {
-    'no-route': 0,
-    'port-unreachable': 4,
-    'host-unreachable': 3,
-    'admin-prohibited': 1,
-  };
-  const name = code ?? 'port-unreachable';
-  if (/^\d+$/.test(name)) return Number(name);
-  if (type === 'icmpx' || type === undefined)
-    return (family === 'ip' ? icmpx4 : icmpx6)[name] ?? (family === 'ip' ? 3 : 4);
-  return (family === 'ip' ? v4 : v6)[name] ?? (family === 'ip' ? 3 : 4);
-}
-
-/** The conntrack a kernel-made answer carries (nf_ct_attach: related, opposite direction). */
-function attachRelated(ct: CtAttachment | undefined): CtAttachment | undefined {
-  if (!ct) return undefined;
-  return {
-    conn: ct.conn,
-    direction: ct.direction === 'original' ? 'reply' : 'original',
-    info: 'related',
-  };
-}
-
-export function answerSkb(
-  p: Packet,
-  saddr: string,
-  daddr: string,
-  opts: { rst: true },
-  ct?: CtAttachment,
-): Skb {
-  const pkt = makePacket({
-    family: p.family,
-    protocol: 'tcp',
-    saddr,
-    daddr,
-    ...(p.dport !== undefined ? { sport: p.dport } : {}),
-    ...(p.sport !== undefined ? { dport: p.sport } : {}),
-    tcpFlags: opts.rst ? ['rst', 'ack'] : ['syn', 'ack'],
-  });
-  const at = attachRelated(ct);
-  return { pkt, mark: 0, local: true, passes: 0, ...(at ? { ct: at } : {}) };
-}
-
-export function icmpErrorSkb(p: Packet, saddr: string, code: number, ct?: CtAttachment): Skb {
-  const inner = clonePacket(p);
-  delete inner.ether;
-  const pkt = makePacket({
-    family: p.family,
-    protocol: p.family === 'ip' ? 'icmp' : 'icmpv6',
-    saddr,
-    daddr: p.saddr,
-    icmp: { type: p.family === 'ip' ? 3 : 1, code, inner },
-  });
-  pkt.dscp = p.family === 'ip' ? 48 : 0;
-  const at = attachRelated(ct);
-  return { pkt, mark: 0, local: true, passes: 0, ...(at ? { ct: at } : {}) };
 }

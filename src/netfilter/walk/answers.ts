@@ -1,0 +1,91 @@
+/**
+ * Packets the kernel makes in answer to another: the RST of a reject or of a closed TCP port,
+ * and ICMP errors (reject, closed UDP port, no route). They carry the packet they answer's
+ * conntrack entry as related (nf_ct_attach), when given one.
+ */
+import type { CtAttachment } from '../../conntrack/table.ts';
+import type { Packet } from '../env.ts';
+import { clonePacket, makePacket, type Skb } from './skb.ts';
+
+/** The ICMP code of a reject (nft_reject: port-unreachable by default; icmpx mapped). */
+export function icmpCode(family: 'ip' | 'ip6', type?: string, code?: string): number {
+  const v4: Record<string, number> = {
+    'net-unreachable': 0,
+    'host-unreachable': 1,
+    'prot-unreachable': 2,
+    'port-unreachable': 3,
+    'net-prohibited': 9,
+    'host-prohibited': 10,
+    'admin-prohibited': 13,
+  };
+  const v6: Record<string, number> = {
+    'no-route': 0,
+    'admin-prohibited': 1,
+    'addr-unreachable': 3,
+    'port-unreachable': 4,
+    'host-unreachable': 3,
+  };
+  // icmpx: no-route, port-unreachable, host-unreachable, admin-prohibited.
+  const icmpx4: Record<string, number> = {
+    'no-route': 0,
+    'port-unreachable': 3,
+    'host-unreachable': 1,
+    'admin-prohibited': 13,
+  };
+  const icmpx6: Record<string, number> = {
+    'no-route': 0,
+    'port-unreachable': 4,
+    'host-unreachable': 3,
+    'admin-prohibited': 1,
+  };
+  const name = code ?? 'port-unreachable';
+  if (/^\d+$/.test(name)) return Number(name);
+  if (type === 'icmpx' || type === undefined)
+    return (family === 'ip' ? icmpx4 : icmpx6)[name] ?? (family === 'ip' ? 3 : 4);
+  return (family === 'ip' ? v4 : v6)[name] ?? (family === 'ip' ? 3 : 4);
+}
+
+/** The conntrack a kernel-made answer carries (nf_ct_attach: related, opposite direction). */
+function attachRelated(ct: CtAttachment | undefined): CtAttachment | undefined {
+  if (!ct) return undefined;
+  return {
+    conn: ct.conn,
+    direction: ct.direction === 'original' ? 'reply' : 'original',
+    info: 'related',
+  };
+}
+
+export function answerSkb(
+  p: Packet,
+  saddr: string,
+  daddr: string,
+  opts: { rst: true },
+  ct?: CtAttachment,
+): Skb {
+  const pkt = makePacket({
+    family: p.family,
+    protocol: 'tcp',
+    saddr,
+    daddr,
+    ...(p.dport !== undefined ? { sport: p.dport } : {}),
+    ...(p.sport !== undefined ? { dport: p.sport } : {}),
+    tcpFlags: opts.rst ? ['rst', 'ack'] : ['syn', 'ack'],
+  });
+  const at = attachRelated(ct);
+  return { pkt, mark: 0, local: true, passes: 0, ...(at ? { ct: at } : {}) };
+}
+
+export function icmpErrorSkb(p: Packet, saddr: string, code: number, ct?: CtAttachment): Skb {
+  const inner = clonePacket(p);
+  delete inner.ether;
+  const pkt = makePacket({
+    family: p.family,
+    protocol: p.family === 'ip' ? 'icmp' : 'icmpv6',
+    saddr,
+    daddr: p.saddr,
+    icmp: { type: p.family === 'ip' ? 3 : 1, code, inner },
+  });
+  pkt.dscp = p.family === 'ip' ? 48 : 0;
+  const at = attachRelated(ct);
+  return { pkt, mark: 0, local: true, passes: 0, ...(at ? { ct: at } : {}) };
+}
