@@ -493,6 +493,13 @@ export class HostWalk {
         ...(e.port ? { port: e.port } : {}),
       },
     );
+    if (e.stmt.flags.some((f) => f === 'random' || f === 'fully-random')) {
+      this.info(
+        'note',
+        `${e.stmt.type} ${e.stmt.flags.join(',')}: the kernel picks the port at random; nfwalk shows the port the mapping would keep`,
+        { flags: e.stmt.flags },
+      );
+    }
     this.info(
       'nat',
       `${e.stmt.type} binding for ${tupleText(ct.conn.original)}: replies expected as ${tupleText(ct.conn.reply)}`,
@@ -658,6 +665,17 @@ export class HostWalk {
         routeDetail(r, 'local'),
       );
       return this.ipLocalDeliver(skb, dev);
+    }
+    if (r.type === 'multicast') {
+      this.info(
+        'unsupported',
+        `${skb.pkt.daddr} is a multicast address: nfwalk does not model multicast routing or delivery`,
+        {
+          reason: 'multicast',
+        },
+      );
+      this.stopped = true;
+      return { kind: 'unsupported' };
     }
     if (r.type === 'unicast') {
       if (!this.forwarding(l3)) {
