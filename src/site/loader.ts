@@ -8,7 +8,7 @@
  * mermaid renderer treat both alike. Nothing generated is committed.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Loader, LoaderContext } from 'astro/loaders';
 import { glob } from 'astro/loaders';
@@ -41,9 +41,9 @@ export async function generatePages(
   root: string,
   options: Required<NfwalkLoaderOptions>,
 ): Promise<number> {
-  const outDir = join(root, options.generatedDir);
+  const outDir = resolve(root, options.generatedDir);
   const componentsDir = join(dirname(fileURLToPath(import.meta.url)), 'components');
-  const files = scenarioFiles(join(root, options.scenariosDir));
+  const files = scenarioFiles(resolve(root, options.scenariosDir));
   const slugs = new Map<string, string>();
   for (const file of files) {
     const slug = scenarioSlug(file);
@@ -88,32 +88,40 @@ export function nfwalkDocsLoader(opts: NfwalkLoaderOptions = {}): Loader {
     scenariosDir: opts.scenariosDir ?? process.env.NFWALK_SCENARIOS ?? 'scenarios',
     generatedDir: opts.generatedDir ?? '.astro/nfwalk-pages',
   };
-  const prefixes = [options.contentDir, options.generatedDir].map(
-    (d) => `${d.replace(/\/$/, '')}/`,
-  );
-  const files = glob({
-    base: '.',
-    pattern: prefixes.map((p) => `${p}**/*.{md,mdx}`),
-    generateId: ({ entry }) => {
-      const prefix = prefixes.find((p) => entry.startsWith(p));
-      return entryId(prefix ? entry.slice(prefix.length) : entry);
-    },
-  });
+  /** One glob over the hand-written pages and this build's generated ones. */
+  const pagesGlob = (generatedDir: string) => {
+    const prefixes = [options.contentDir, generatedDir].map((d) => `${d.replace(/\/$/, '')}/`);
+    return glob({
+      base: '.',
+      pattern: prefixes.map((p) => `${p}**/*.{md,mdx}`),
+      generateId: ({ entry }) => {
+        const prefix = prefixes.find((p) => entry.startsWith(p));
+        return entryId(prefix ? entry.slice(prefix.length) : entry);
+      },
+    });
+  };
   return {
     name: 'nfwalk-docs-loader',
     load: async (context: LoaderContext) => {
       const root = fileURLToPath(context.config.root);
+      // One folder of generated pages per output folder: two builds at once (a test build and
+      // `npm run build`) must not delete each other's pages.
+      const out = relative(root, fileURLToPath(context.config.outDir)) || 'dist';
+      const perBuild: Required<NfwalkLoaderOptions> = {
+        ...options,
+        generatedDir: `${options.generatedDir}/${out.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '')}`,
+      };
       const started = performance.now();
-      const count = await generatePages(root, options);
+      const count = await generatePages(root, perBuild);
       context.logger.info(
         `${count} scenario page(s) × ${LANGS.length} languages generated in ${((performance.now() - started) / 1000).toFixed(2)} s`,
       );
-      await files.load(context);
-      context.watcher?.add(join(root, options.scenariosDir));
+      await pagesGlob(perBuild.generatedDir).load(context);
+      context.watcher?.add(resolve(root, options.scenariosDir));
       context.watcher?.on('change', async (path) => {
-        if (!path.startsWith(join(root, options.scenariosDir))) return;
+        if (!path.startsWith(resolve(root, options.scenariosDir))) return;
         try {
-          await generatePages(root, options);
+          await generatePages(root, perBuild);
         } catch (error) {
           context.logger.error((error as Error).message);
         }

@@ -78,7 +78,11 @@ export function offlineScoped(svg: string, uid: string): string {
 
 function locate(file: VFile, node: Code): string {
   const start = node.position?.start;
-  return `${file.path ?? '<unknown file>'}:${start?.line ?? 0}:${start?.column ?? 0}`;
+  const where = `${file.path ?? '<unknown file>'}:${start?.line ?? 0}:${start?.column ?? 0}`;
+  // A generated scenario page names the scenario it was built from (frontmatter nfwalkScenario).
+  const astro = file.data.astro as { frontmatter?: { nfwalkScenario?: unknown } } | undefined;
+  const scenario = astro?.frontmatter?.nfwalkScenario;
+  return typeof scenario === 'string' ? `${where} (page generated from ${scenario})` : where;
 }
 
 /** The remark plugin: every ```mermaid fence becomes <figure class="nfw-mermaid"><svg…></figure>. */

@@ -38,7 +38,7 @@ export function siteIsFresh(): boolean {
  * process.env (NODE_ENV=test, MODE, DEV, PROD, SSR, BASE_URL); an Astro build that inherits them
  * is a development build with search disabled and language links that ignore the base path.
  */
-function buildEnv(): NodeJS.ProcessEnv {
+export function buildEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of [
     'MODE',
