@@ -231,11 +231,15 @@ function stepPhrasesFlat(
     ctx.told.add(key);
     return [p];
   };
-  for (const r of step.implicitReturns) {
+  for (const b of step.before) {
+    if (b.kind === 'passed') {
+      out.push(msg.passedOver(b.chain, b.count));
+      continue;
+    }
     out.push(
       ctx.told.has('implicit-return')
-        ? msg.implicitReturnShort(r.from, r.to)
-        : msg.implicitReturn(r.from, r.to),
+        ? msg.implicitReturnShort(b.from, b.to)
+        : msg.implicitReturn(b.from, b.to),
     );
     ctx.told.add('implicit-return');
   }
@@ -261,6 +265,7 @@ function stepPhrasesFlat(
       }),
     );
     if (enteredBefore > 0) out.push(...once('later-base', msg.laterBaseNote()));
+    if (sw.bases[idx]?.chain.policy === 'drop') out.push(msg.policyDropNote(e.chain));
     const prev = sw.replay.steps.filter((s) => s.event.type === 'enter' && s.n < step.n).at(-1);
     const v = flowOf(e.packet);
     if (prev?.event.type === 'enter' && !sameFlow(flowOf(prev.event.packet), v)) {
@@ -270,7 +275,6 @@ function stepPhrasesFlat(
     return out;
   }
   if (e.type === 'policy') {
-    for (const p of step.passed) out.push(msg.passedOver(p.chain, p.indices.length));
     out.push(msg.stepPolicy(e.chain, e.verdict));
     out.mainCount = out.length;
     out.push(...once(`policy-${e.verdict}`, msg.policyMeans(e.verdict)));
@@ -334,7 +338,6 @@ function stepPhrasesFlat(
     );
     action = msg.actContinue([...new Set(kinds)]);
   }
-  for (const p of step.passed) out.push(msg.passedOver(p.chain, p.indices.length));
   out.push(reasons.length > 0 ? msg.stepBecause(reasons, action) : msg.stepAlways(action));
   if (!rule) out.push(msg.ruleNotInRuleset(e.text));
   out.mainCount = out.length;

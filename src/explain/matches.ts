@@ -160,6 +160,11 @@ function reason(m: MatchStmt, ctx: MatchContext, msg: Messages): Phrase | undefi
     }
   }
   if (left.kind === 'ct') {
+    if (left.key === 'state' && !ctx.ct.state && !neg) {
+      // The trace did not say; the rule matching says the state is one of these.
+      const values = valueTexts(right);
+      return values.length === 1 ? msg.reasonCtState(values[0]!) : msg.reasonCtStateOneOf(values);
+    }
     if (left.key === 'state' && ctx.ct.state) {
       return neg
         ? msg.reasonCtStateNot(ctx.ct.state, valueTexts(right))

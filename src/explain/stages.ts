@@ -112,6 +112,11 @@ export interface Step {
   passed: { key: string; chain: string; indices: number[] }[];
   /** Regular chains that ended without a verdict just before this step (implicit returns). */
   implicitReturns: { from: string; to: string }[];
+  /** Both of the above, in the order they happened. */
+  before: (
+    | { kind: 'passed'; chain: string; count: number }
+    | { kind: 'return'; from: string; to: string }
+  )[];
   /** For an explicit `return`: the chain evaluation went back to. */
   returnTo?: string;
   /** For jump and goto: the chain that called the current one (goto's return point). */
@@ -173,7 +178,10 @@ export function replayStage(stage: Stage, sizes: ChainSizes): Replay {
       indices.push(i);
       addRuleMark(marksFor(marks, frame.key), i, '↓');
     }
-    if (indices.length > 0) step.passed.push({ key: frame.key, chain: frame.chain, indices });
+    if (indices.length > 0) {
+      step.passed.push({ key: frame.key, chain: frame.chain, indices });
+      step.before.push({ kind: 'passed', chain: frame.chain, count: indices.length });
+    }
     frame.pos = Math.max(frame.pos, upTo);
   };
   const countOf = (f: Frame): number => sizes.ruleCount(f.family, f.table, f.chain) ?? f.pos;
@@ -183,7 +191,10 @@ export function replayStage(stage: Stage, sizes: ChainSizes): Replay {
     if (!top) return;
     passOver(top, countOf(top), step);
     const caller = stack[stack.length - 1];
-    if (caller) step.implicitReturns.push({ from: top.chain, to: caller.chain });
+    if (caller) {
+      step.implicitReturns.push({ from: top.chain, to: caller.chain });
+      step.before.push({ kind: 'return', from: top.chain, to: caller.chain });
+    }
   };
   /** Marks `->(n)` on the rule evaluation resumes at, once we know where that is. */
   const placeReturnMark = (frame: Frame, atIndex: number | 'close'): void => {
@@ -209,6 +220,7 @@ export function replayStage(stage: Stage, sizes: ChainSizes): Replay {
       event: e,
       passed: [],
       implicitReturns: [],
+      before: [],
       after,
       base: base
         ? { family: base.family, table: base.table, chain: base.chain }

@@ -190,7 +190,11 @@ export function walkPacket(
   const replays = new Map<Stage, Replay>();
   for (const i of path) if (i.kind === 'stage') replays.set(i, replayStage(i, sizes));
   const firstEnter = packet.events.find((e) => e.type === 'enter');
-  const first = firstEnter?.type === 'enter' ? firstEnter.packet : undefined;
+  // A packet that enters no chain: the packet the host sends out is the packet as it was.
+  const first =
+    firstEnter?.type === 'enter'
+      ? firstEnter.packet
+      : (arrivalPacket(packet) ?? sentPacket(packet));
   const ipFamily = familyOf(first?.saddr ?? start?.saddr ?? '0.0.0.0');
 
   // Hooks crossed without entering a chain, where the ruleset has chains (nat chains of a reply).
@@ -367,6 +371,55 @@ export function walkPacket(
     ct,
     ipFamily,
   };
+}
+
+/** The packet as conntrack first saw it: the tuple of its direction. */
+function arrivalPacket(packet: PacketTrace): PacketView | undefined {
+  for (const e of packet.events) {
+    if (e.type !== 'conntrack') continue;
+    const dir = e.detail?.direction;
+    const t =
+      dir === 'reply' ? e.detail?.reply : dir === 'original' ? e.detail?.original : undefined;
+    if (typeof t !== 'object' || t === null) continue;
+    const o = t as Record<string, unknown>;
+    if (typeof o.saddr !== 'string' || typeof o.daddr !== 'string') continue;
+    const send = packet.events.find(
+      (x): x is InfoEvent => x.type === 'send' && (x as InfoEvent).detail?.packet === undefined,
+    );
+    const dev = send?.detail?.port ?? send?.detail?.dev;
+    return {
+      iif: typeof dev === 'string' ? dev : null,
+      oif: null,
+      saddr: o.saddr,
+      daddr: o.daddr,
+      protocol: typeof o.l4proto === 'string' ? o.l4proto : '',
+      sport: typeof o.sport === 'number' ? o.sport : null,
+      dport: typeof o.dport === 'number' ? o.dport : null,
+    };
+  }
+  return undefined;
+}
+
+function sentPacket(packet: PacketTrace): PacketView | undefined {
+  for (const e of packet.events) {
+    if (e.type !== 'send') continue;
+    const p = e.detail?.packet;
+    if (typeof p !== 'object' || p === null) continue;
+    const o = p as Record<string, unknown>;
+    if (typeof o.saddr !== 'string' || typeof o.daddr !== 'string') continue;
+    const port = (x: unknown) => (typeof x === 'number' ? x : null);
+    const dev = (x: unknown) => (typeof x === 'string' ? x : null);
+    return {
+      iif: dev(o.iif),
+      oif: dev(o.oif),
+      saddr: o.saddr,
+      daddr: o.daddr,
+      protocol: typeof o.protocol === 'string' ? o.protocol : '',
+      sport: port(o.sport),
+      dport: port(o.dport),
+    };
+  }
+  return undefined;
 }
 
 export function stageWalks(w: PacketWalk): StageWalk[] {

@@ -162,6 +162,13 @@ export const en: Messages = {
         : `is the first one the packet enters (position ${f.position} of ${f.total}).`
       : `runs: it is number ${f.position} of ${f.total} in priority order.`,
   ],
+  policyDropNote: (chain) => [
+    'Its policy is ',
+    c('drop'),
+    ': a packet that reaches the end of ',
+    c(chain),
+    ' without an accept is dropped, so something in it must accept the packet.',
+  ],
   chainSees: (flow) => [`This chain sees the packet as ${flow}.`],
   stepBecause: (reasons, action) => [...capitalize(list(reasons)), ', so ', ...action, '.'],
   stepAlways: (action) => ['Unconditionally, ', ...action, '.'],
@@ -327,6 +334,7 @@ export const en: Messages = {
         : '',
   ],
   reasonCtStateNot: (s, v) => [`the conntrack state is ${s}, not ${v.join(', ')}`],
+  reasonCtStateOneOf: (v) => [`the conntrack state is one of ${v.join(', ')}`],
   reasonCtStatus: (st) => [
     `the connection's conntrack status has ${st.join(', ')}`,
     st.includes('dnat') ? ' (its destination was translated when it began)' : '',

@@ -159,6 +159,13 @@ export const ja: Messages = {
         : `が、パケットが最初に入るchainです（${f.total}個中${f.position}番目）。`
       : `が実行されます（優先順位で${f.total}個中${f.position}番目）。`,
   ],
+  policyDropNote: (chain) => [
+    'このchainの policy は ',
+    c('drop'),
+    ' です。accept されないまま ',
+    c(chain),
+    ' の最後まで進んだパケットは破棄されるので、どこかのルールで accept される必要があります。',
+  ],
   chainSees: (flow) => [`このchainから見たパケットは ${flow} です。`],
   stepBecause: (reasons, action) => {
     // 名詞で終わる理由には「なので」、「ない」「る」で終わる理由には「ので」を続ける。
@@ -342,6 +349,7 @@ export const ja: Messages = {
         : '',
   ],
   reasonCtStateNot: (s, v) => [`conntrack の状態は ${s} で ${v.join(', ')} ではない`],
+  reasonCtStateOneOf: (v) => [`conntrack の状態は ${v.join(', ')} のいずれか`],
   reasonCtStatus: (st) => [
     `接続の conntrack ステータスに ${st.join(', ')} がある`,
     st.includes('dnat') ? '（接続の開始時に宛先が変換された）' : '',

@@ -84,6 +84,7 @@ export interface Messages {
   // Steps
   stepEnter(f: EnterFacts): Phrase;
   chainSees(flow: string): Phrase;
+  policyDropNote(chain: string): Phrase;
   stepBecause(reasons: Phrase[], action: Phrase): Phrase;
   stepAlways(action: Phrase): Phrase;
   actJump(target: string): Phrase;
@@ -137,6 +138,7 @@ export interface Messages {
   reasonPortNot(field: PortField, port: number, value: string): Phrase;
   reasonCtState(state: string): Phrase;
   reasonCtStateNot(state: string, values: string[]): Phrase;
+  reasonCtStateOneOf(values: string[]): Phrase;
   reasonCtStatus(status: string[]): Phrase;
   reasonGeneric(text: string): Phrase;
 
