@@ -84,6 +84,9 @@ function requestOf(walk: HostWalk, spec: PacketSpec): Pending | { error: string 
     };
   if (spec.protocol === 'icmp' && family === 'ip6')
     return { error: 'protocol icmp with an IPv6 destination: use icmpv6' };
+  if (spec.protocol === 'icmpv6' && family === 'ip')
+    return { error: 'protocol icmpv6 with an IPv4 destination: use icmp' };
+
   const pkt = makePacket({
     family,
     protocol: spec.protocol,
