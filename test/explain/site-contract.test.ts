@@ -1,0 +1,67 @@
+/**
+ * The MDX honours the site's component contract (src/site/components/CONTRACT.md): every
+ * listing mark is in the seed notation the site parses, anchors are unique and well formed,
+ * and every listing's steps have their <Step> items.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Root } from 'mdast';
+import type { MdxJsxFlowElement } from 'mdast-util-mdx-jsx';
+import remarkMdx from 'remark-mdx';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import { visit } from 'unist-util-visit';
+import { describe, expect, it } from 'vitest';
+import { explainScenarioFile } from '../../src/explain/index.ts';
+import { parseMarks } from '../../src/site/listing.ts';
+import { repoRoot } from './helpers.ts';
+
+const dir = join(repoRoot, 'scenarios');
+const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml')) : [];
+
+function attr(el: MdxJsxFlowElement, name: string): unknown {
+  const a = el.attributes.find((x) => x.type === 'mdxJsxAttribute' && x.name === name);
+  if (!a || a.type !== 'mdxJsxAttribute') return undefined;
+  if (typeof a.value === 'string' || a.value === null || a.value === undefined) return a.value;
+  return JSON.parse(a.value.value);
+}
+
+describe('MDX for the site', () => {
+  it.skipIf(files.length === 0)('has scenarios to check', () => {
+    expect(files.length).toBeGreaterThan(0);
+  });
+  for (const file of files) {
+    it(`${file}: marks parse, anchors are unique, every step has its item`, async () => {
+      const page = await explainScenarioFile(join(dir, file), { lang: 'en', format: 'mdx' });
+      expect(page.markdown).not.toMatch(/^---|^import |^export /m);
+      const tree = unified().use(remarkParse).use(remarkMdx).parse(page.markdown) as Root;
+      const anchors: string[] = [];
+      const steps = new Map<string, number[]>();
+      const marked = new Map<string, Set<number>>();
+      visit(tree, 'mdxJsxFlowElement', (el: MdxJsxFlowElement) => {
+        const anchor = attr(el, 'anchor');
+        expect(typeof anchor).toBe('string');
+        expect(anchor as string).toMatch(/^[A-Za-z][\w-]*$/);
+        if (el.name === 'ChainListing') {
+          anchors.push(anchor as string);
+          const numbers = new Set<number>();
+          for (const line of attr(el, 'lines') as { mark: string; text: string }[]) {
+            for (const m of parseMarks(line.mark)) if (m.n !== undefined) numbers.add(m.n);
+          }
+          marked.set(anchor as string, numbers);
+        } else if (el.name === 'Step') {
+          const n = attr(el, 'n');
+          const list = steps.get(anchor as string) ?? [];
+          list.push(n as number);
+          steps.set(anchor as string, list);
+        }
+      });
+      expect(new Set(anchors).size).toBe(anchors.length);
+      for (const [anchor, numbers] of marked) {
+        const items = steps.get(anchor) ?? [];
+        expect(items).toEqual(items.map((_, i) => i + 1));
+        for (const n of numbers) expect(items, `${anchor} (${n})`).toContain(n);
+      }
+    });
+  }
+});
