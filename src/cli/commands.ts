@@ -1,3 +1,4 @@
+import { register as capture } from './commands/capture.ts';
 import { register as check } from './commands/check.ts';
 import { register as explain } from './commands/explain.ts';
 import { register as format } from './commands/format.ts';
@@ -9,4 +10,4 @@ import type { Register } from './main.ts';
  * The subcommands, in the order `nfwalk --help` lists them. Each lives in
  * src/cli/commands/<name>.ts and exports `register`.
  */
-export const subcommands: Register[] = [check, explain, format, trace, verify];
+export const subcommands: Register[] = [capture, check, explain, format, trace, verify];
