@@ -20,6 +20,7 @@ export function tupleOf(p: Packet): Tuple {
   if (p.sport !== undefined) t.sport = p.sport;
   if (p.dport !== undefined) t.dport = p.dport;
   if (p.icmp?.id !== undefined) t.icmpId = p.icmp.id;
+  if (p.icmp) t.icmpType = p.icmp.type;
   return t;
 }
 
@@ -29,6 +30,8 @@ export function invert(t: Tuple): Tuple {
   if (t.dport !== undefined) r.sport = t.dport;
   if (t.sport !== undefined) r.dport = t.sport;
   if (t.icmpId !== undefined) r.icmpId = t.icmpId;
+  // icmp_invert_tuple: an echo request's inverse is an echo reply (and back).
+  if (t.icmpType !== undefined) r.icmpType = ECHO[t.icmpType] ?? t.icmpType;
   return r;
 }
 
@@ -39,7 +42,8 @@ export function sameTuple(a: Tuple, b: Tuple): boolean {
     a.l4proto === b.l4proto &&
     a.sport === b.sport &&
     a.dport === b.dport &&
-    a.icmpId === b.icmpId
+    a.icmpId === b.icmpId &&
+    a.icmpType === b.icmpType
   );
 }
 

@@ -89,6 +89,8 @@ export interface Tuple {
   dport?: number;
   /** ICMP: the echo id stands in for the ports. */
   icmpId?: number;
+  /** ICMP: the message type (echo request 8 / reply 0; 128 / 129 for ICMPv6), as the kernel's tuple keeps it. */
+  icmpType?: number;
 }
 
 /** The packet's conntrack entry as rules see it. Absent fields are not set on the entry. */

@@ -5,7 +5,19 @@
  * longest matching prefix of main.
  */
 import type { HostInterface, Route, Scenario } from '../scenario/model.ts';
-import { broadcastOf, familyOf, inCidr, inPrefix, isMulticast, networkAddress } from './address.ts';
+import {
+  broadcastOf,
+  familyOf,
+  inCidr,
+  inPrefix,
+  isLoopback,
+  isMulticast,
+  networkAddress,
+} from './address.ts';
+
+function hostScope(address: string): boolean {
+  return isLoopback(address);
+}
 
 export interface RouteEntry {
   network: string;
@@ -140,7 +152,11 @@ export class RoutingTable {
    */
   sourceFor(dev: string, family: 4 | 6, nexthop?: string): string | undefined {
     const iface = this.interfaces.find((i) => i.name === dev);
-    const addrs = iface?.addresses.filter((a) => a.family === family) ?? [];
+    // Only addresses of universe scope qualify: lo's 127.0.0.1 and ::1 (scope host) do not, so
+    // a packet out of lo gets the first universe address of another device (in_dev_select_addr
+    // over the devices in order; measured: masquerade out of lo picked ens1's address).
+    const addrs =
+      iface?.addresses.filter((a) => a.family === family && !hostScope(a.address)) ?? [];
     if (nexthop) {
       const same = addrs.find((a) => inCidr(nexthop, a));
       if (same) return same.address;
@@ -148,7 +164,7 @@ export class RoutingTable {
     if (addrs[0]) return addrs[0].address;
     // A device without an address in the family: the kernel takes one from another device.
     for (const i of this.interfaces) {
-      const a = i.addresses.find((x) => x.family === family && i.name !== 'lo');
+      const a = i.addresses.find((x) => x.family === family && !hostScope(x.address));
       if (a) return a.address;
     }
     return undefined;
