@@ -74,8 +74,8 @@ function chainLinesNft(chain: Chain, m: ChainMarks | undefined, indent: string):
       b.devices.length === 0
         ? ''
         : b.devicesSet || b.devices.length > 1
-          ? ` devices = { ${b.devices.join(', ')} };`
-          : ` device "${b.devices[0]}";`;
+          ? ` devices = { ${b.devices.join(', ')} }`
+          : ` device "${b.devices[0]}"`;
     lines.push({
       marks: m?.typeLine ?? [],
       text: `${indent}  type ${b.type} hook ${b.hook}${dev} priority ${b.priority.text}; policy ${chain.policy ?? 'accept'};`,

@@ -208,12 +208,13 @@ export function sequenceDiagram(
     for (const item of w.items) {
       if (item.kind === 'info') {
         const n = item.event.type === 'nat' ? natInfo(item.event) : undefined;
-        if (n?.before && n.after)
-          note(
-            plain(n.reverse && n.kind ? msg.dgUndo(n.kind) : msg.dgConntrack()),
-            n.before,
-            n.after,
-          );
+        if (n?.before && n.after) {
+          // Rewriting the reply's destination undoes the request's source NAT, and vice versa.
+          const field = natDelta(n.before, n.after).field;
+          const undone = requestNat.find((x) => x.field !== field && x.field !== 'both')?.kind;
+          const label = n.reverse ? msg.dgUndo(undone ?? n.kind ?? 'nat') : msg.dgConntrack();
+          note(plain(label), n.before, n.after);
+        }
         continue;
       }
       for (const n of item.nat)

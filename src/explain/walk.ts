@@ -270,7 +270,16 @@ export function walkPacket(
     const stage: Stage =
       o.kind === 'stage' ? o : { kind: 'stage', hook: o.hook, fclass: 'l3', events: [] };
     const replay = replays.get(stage) ?? replayStage(stage, sizes);
-    const bases = baseChainsOnHook(ruleset, stage.hook, familiesFor(stage.fclass, ipFamily));
+    const enterEv = stage.events.find((e) => e.type === 'enter');
+    const dev = enterEv?.type === 'enter' ? enterEv.packet.iif : null;
+    // Ingress chains belong to a device: only those of the packet's device are on its path.
+    const bases = baseChainsOnHook(ruleset, stage.hook, familiesFor(stage.fclass, ipFamily)).filter(
+      (b) =>
+        stage.fclass !== 'netdev' ||
+        !dev ||
+        b.chain.base!.devices.length === 0 ||
+        b.chain.base!.devices.includes(dev),
+    );
     const tables = listingTables(bases, replay);
     const enter = stage.events.find((e) => e.type === 'enter');
     if (enter?.type === 'enter') {

@@ -151,7 +151,7 @@ export const en: Messages = {
   stepEnter: (f) => [
     ...(f.first
       ? [
-          `On the ${f.hook} hook${f.fclass === 'bridge' ? ' of the bridge family' : ''}, base chains run in ascending priority, whatever table they belong to. `,
+          `On the ${f.hook} hook${f.fclass === 'bridge' ? ' of the bridge family' : f.fclass === 'netdev' ? ' of the netdev family (before IP and conntrack see the packet)' : ''}, base chains run in ascending priority, whatever table they belong to. `,
         ]
       : ['Next on the same hook, ']),
     ...cref(f.chain),
@@ -519,7 +519,12 @@ export const en: Messages = {
   whyNoNat: (skipped, req) => [
     'Because nat chains are consulted only for the first packet of a connection, the one that creates its conntrack entry. The request was that packet, and its nat chains set up ',
     ...list(req),
-    '. conntrack stored both translations in the entry; the reply matches the entry’s reply direction, and conntrack rewrites it back by itself',
+    req.length === 2
+      ? '. conntrack stored both translations in the entry'
+      : req.length === 1
+        ? '. conntrack stored the translation in the entry'
+        : '. conntrack stored the translations in the entry',
+    '; the reply matches the entry’s reply direction, and conntrack rewrites it back by itself',
     ...(skipped.length > 0
       ? [', so ', ...list(skipped.map(cref)), skipped.length === 1 ? ' is' : ' are', ' skipped']
       : []),

@@ -148,7 +148,7 @@ export const ja: Messages = {
   stepEnter: (f) => [
     ...(f.first
       ? [
-          `${f.fclass === 'bridge' ? 'bridgeファミリの' : ''}${f.hook}のhookでは、テーブルに関係なく、base chainが優先度（priority）の小さい順に実行されます。`,
+          `${f.fclass === 'bridge' ? 'bridgeファミリの' : f.fclass === 'netdev' ? 'netdevファミリ（IP や conntrack より前）の' : ''}${f.hook}のhookでは、テーブルに関係なく、base chainが優先度（priority）の小さい順に実行されます。`,
         ]
       : ['同じhookで次に、']),
     ...cref(f.chain),
@@ -540,7 +540,11 @@ export const ja: Messages = {
   whyNoNat: (skipped, req) => [
     'nat のchainが参照されるのは、接続の最初のパケット、つまり conntrack のエントリを作るパケットだけだからです。この接続ではリクエストがそのパケットで、nat のchainで ',
     ...list(req),
-    ' が設定されました。conntrack はこの二つの変換をエントリに記録しています。レスポンスはエントリの応答方向に一致するので、conntrack 自身が逆向きに書き換えます',
+    ' が設定されました。',
+    req.length === 2
+      ? 'conntrack はこの二つの変換をエントリに記録しています。'
+      : 'conntrack はこの変換をエントリに記録しています。',
+    'レスポンスはエントリの応答方向に一致するので、conntrack 自身が逆向きに書き換えます',
     ...(skipped.length > 0 ? ['。そのため ', ...list(skipped.map(cref)), ' は飛ばされます'] : []),
     '。',
   ],
