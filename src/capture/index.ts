@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { readRuleset } from '../kernel/simulator.ts';
 import type { Diagnostic } from '../scenario/diagnostics.ts';
 import { ScenarioError } from '../scenario/diagnostics.ts';
 import { parseScenario } from '../scenario/load.ts';
@@ -80,11 +81,18 @@ export async function capture(opts: CaptureOptions): Promise<CaptureResult> {
   await create(rulesetPath, captured.ruleset.text);
   await create(scenarioPath, yamlText);
   let diagnostics: readonly Diagnostic[] = [];
+  const notes = [...captured.notes];
   try {
-    parseScenario(yamlText, scenarioPath, opts.outDir);
+    const sc = parseScenario(yamlText, scenarioPath, opts.outDir);
+    try {
+      await readRuleset(sc);
+    } catch (e) {
+      const first = String((e as Error).message).split('\n')[0];
+      notes.push(`nfwalk cannot read the captured ruleset yet: ${first}`);
+    }
   } catch (e) {
     if (!(e instanceof ScenarioError)) throw e;
     diagnostics = e.diagnostics;
   }
-  return { scenarioPath, rulesetPath, notes: captured.notes, diagnostics };
+  return { scenarioPath, rulesetPath, notes, diagnostics };
 }

@@ -265,6 +265,20 @@ describe('capture (from given tool output)', () => {
     });
   });
 
+  it('says when nfwalk cannot read the captured ruleset, with its position', async () => {
+    const out = mkdtempSync(join(dir, 'e-'));
+    const r = await capture({
+      outDir: out,
+      name: 'unread',
+      sources: sources({ nftRuleset: 'table inet t {\n\tchain c {\n\t\tbogus things\n\t}\n}\n' }),
+      now,
+    });
+    expect(r.diagnostics).toEqual([]);
+    expect(
+      r.notes.find((n) => n.startsWith('nfwalk cannot read the captured ruleset yet:')),
+    ).toMatch(/unread\.nft:3:/);
+  });
+
   it('refuses a name that is not a file name, and never overwrites', async () => {
     expect(() => scenarioName({ name: '../etc/passwd' })).toThrow(CaptureError);
     const out = mkdtempSync(join(dir, 'd-'));
