@@ -257,7 +257,7 @@ export function hookMap(walks: PacketWalk[], msg: Messages): string {
       mark(`${fc === 'l3' ? 'ip' : fc}_${sw.stage.hook}`, w.role === 'request' ? 'req' : 'rep');
     }
   }
-  const lines = ['flowchart LR'];
+  const lines = ['flowchart TB'];
   lines.push(`  subgraph L3 [${q(plain(msg.dgL3()))}]`);
   lines.push(`    netdev_ingress[${q('ingress (netdev)')}]`);
   for (const h of L3_HOOKS) lines.push(`    ip_${h}[${q(h)}]`);
@@ -279,9 +279,11 @@ export function hookMap(walks: PacketWalk[], msg: Messages): string {
     lines.push(`  bridge_input -.->|${q(plain(msg.dgUpToIp()))}| ip_route`);
     lines.push(`  ip_postrouting -.->|${q(plain(msg.dgDownToBridge()))}| bridge_output`);
   }
-  lines.push('  classDef req stroke-width:3px');
-  lines.push('  classDef rep stroke-width:3px,stroke-dasharray:6 3');
-  lines.push('  classDef both stroke-width:4px');
+  lines.push('  classDef req fill:#dbeafe,stroke:#1d4ed8,stroke-width:3px,color:#111');
+  lines.push(
+    '  classDef rep fill:#fef3c7,stroke:#b45309,stroke-width:3px,stroke-dasharray:6 3,color:#111',
+  );
+  lines.push('  classDef both fill:#dcfce7,stroke:#15803d,stroke-width:4px,color:#111');
   const by: Record<string, string[]> = { req: [], rep: [], both: [] };
   for (const [k, roles] of crossed) {
     const cls = roles.size > 1 ? 'both' : [...roles][0]!;

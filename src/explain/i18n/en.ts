@@ -108,7 +108,7 @@ export const en: Messages = {
     'The conversation as the machines see it, with the translations the host makes on the way:',
   ],
   hookMapIntro: () => [
-    'All netfilter hooks; the ones this conversation crosses are outlined (solid: the request, dashed: the reply, thickest: both):',
+    'All netfilter hooks; the ones this conversation crosses are highlighted (blue: the request, amber and dashed: the reply, green: both):',
   ],
   packetHeading: (role, flow) => [`${capitalize([roleWord[role]]).join('')}: ${flow}`],
   packetIntro: (role, from, iif) => [

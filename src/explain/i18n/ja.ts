@@ -105,7 +105,7 @@ export const ja: Messages = {
   ],
   sequenceIntro: () => ['マシンから見た通信と、途中でホストが行うアドレス変換です。'],
   hookMapIntro: () => [
-    'netfilter の全hookです。この通信が通るhookを枠線で強調しています（実線: リクエスト、破線: レスポンス、最も太い線: 両方）。',
+    'netfilter の全hookです。この通信が通るhookを色で示しています（青: リクエスト、黄色の破線: レスポンス、緑: 両方）。',
   ],
   packetHeading: (role, flow) => [`${roleWord[role]}: ${flow}`],
   packetIntro: (role, from, iif) => [
