@@ -31,7 +31,7 @@ export function runConversation(
   index: number,
 ): ConversationTrace {
   const packets: PacketTrace[] = [];
-  const first = requestOf(walk, spec);
+  const first = requestOf(walk, spec, index);
   if ('error' in first) {
     packets.push({ role: 'request', events: [{ type: 'unsupported', message: first.error }] });
     walk.stopped = true;
@@ -60,7 +60,11 @@ export function runConversation(
 }
 
 /** The request packet of a conversation, from a machine or from the host. */
-function requestOf(walk: HostWalk, spec: PacketSpec): Pending | { error: string } {
+/**
+ * The request of conversation `index`. An echo request gets its own id per conversation, as
+ * each ping process has (Linux uses the pid): two pings are two connections for conntrack.
+ */
+function requestOf(walk: HostWalk, spec: PacketSpec, index: number): Pending | { error: string } {
   const scenario = walk.d.scenario;
   const fam = familyOf(spec.to);
   const family = fam === 4 ? 'ip' : 'ip6';
@@ -94,6 +98,11 @@ function requestOf(walk: HostWalk, spec: PacketSpec): Pending | { error: string 
     daddr: spec.to,
     ...(spec.sport !== undefined ? { sport: spec.sport } : {}),
     ...(spec.dport !== undefined ? { dport: spec.dport } : {}),
+    ...(spec.protocol === 'icmp' || spec.protocol === 'icmpv6'
+      ? {
+          icmp: { type: family === 'ip' ? 8 : 128, code: 0, id: (index + 1) & 0xffff, sequence: 1 },
+        }
+      : {}),
   });
   return {
     role: 'request',
