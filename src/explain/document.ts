@@ -46,7 +46,7 @@ import {
   unsupportedInfo,
 } from './info.ts';
 import { listingRows, listingText } from './listing.ts';
-import { matchReasons } from './matches.ts';
+import { matchReasons, whyNot } from './matches.ts';
 import { hookMap, packetFlowchart, sequenceDiagram } from './mermaid.ts';
 import { type Phrase, toPhrasing } from './phrase.ts';
 import { type Step, splitVerdict } from './stages.ts';
@@ -231,9 +231,25 @@ function stepPhrasesFlat(
     ctx.told.add(key);
     return [p];
   };
+  const enterOf = [...sw.replay.steps]
+    .reverse()
+    .find((s) => s.n <= step.n && s.event.type === 'enter');
+  const seen = enterOf?.event.type === 'enter' ? enterOf.event.packet : undefined;
   for (const b of step.before) {
     if (b.kind === 'passed') {
-      out.push(msg.passedOver(b.chain, b.count));
+      const whys = seen
+        ? b.indices.flatMap((i) => {
+            const r = findRule(ruleset, b.family, b.table, b.chain, i);
+            const ctxM = { scenario, packet: seen, ct: { state: w.ct.state, status: w.ct.status } };
+            const why = r ? whyNot(r, ctxM, msg) : undefined;
+            return why ? [why] : [];
+          })
+        : [];
+      out.push(
+        whys.length === b.count
+          ? msg.passedOverWhy(b.chain, whys)
+          : msg.passedOver(b.chain, b.count),
+      );
       continue;
     }
     out.push(

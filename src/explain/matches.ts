@@ -9,7 +9,7 @@
 import type { PacketView } from '../netfilter/trace.ts';
 import type { Expr, MatchStmt, Rule, Statement } from '../ruleset/model.ts';
 import type { Scenario } from '../scenario/model.ts';
-import { familyOf, localAddresses } from './facts.ts';
+import { familyOf, inPrefix, localAddresses, sameAddress } from './facts.ts';
 import type { Messages } from './i18n/messages.ts';
 import type { Phrase } from './phrase.ts';
 
@@ -187,4 +187,138 @@ export function matchReasons(rule: Rule, ctx: MatchContext, msg: Messages): Phra
     out.push(reason(s, ctx, msg) ?? msg.reasonGeneric(statementText(s)));
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Why a rule did not match: the first match statement that is plainly false for this packet.
+
+function numbers(e: Expr): { low: number; high: number }[] | undefined {
+  const one = (x: Expr): { low: number; high: number } | undefined => {
+    if (x.kind === 'value' && /^\d+$/.test(x.text))
+      return { low: Number(x.text), high: Number(x.text) };
+    if (x.kind === 'range') {
+      const lo = one(x.low);
+      const hi = one(x.high);
+      return lo && hi ? { low: lo.low, high: hi.high } : undefined;
+    }
+    return undefined;
+  };
+  const items = e.kind === 'set' ? e.elements.map((x) => x.key) : e.kind === 'list' ? e.items : [e];
+  const out = items.map(one);
+  return out.every((x) => x !== undefined) ? (out as { low: number; high: number }[]) : undefined;
+}
+
+function names(e: Expr): string[] | undefined {
+  const items = e.kind === 'set' ? e.elements.map((x) => x.key) : e.kind === 'list' ? e.items : [e];
+  if (!items.every((x) => x.kind === 'value')) return undefined;
+  return items.map((x) => unquote(exprText(x)));
+}
+
+function ifMatches(actual: string, pattern: string): boolean {
+  return pattern.endsWith('*') ? actual.startsWith(pattern.slice(0, -1)) : actual === pattern;
+}
+
+/** Whether the statement is decidably true or false for the packet, with the fact that decides it. */
+function decide(
+  m: MatchStmt,
+  ctx: MatchContext,
+  msg: Messages,
+): { holds: boolean; fact: Phrase } | undefined {
+  const { left, right, op } = m;
+  if (op !== '==' && op !== '!=') return undefined;
+  if (m.mask) return undefined;
+  const neg = op === '!=';
+  const p = ctx.packet;
+  const result = (inSet: boolean, fact: Phrase) => ({ holds: neg ? !inSet : inSet, fact });
+  if (left.kind === 'meta' && ['iifname', 'oifname'].includes(left.key)) {
+    const dir = left.key === 'iifname' ? 'in' : 'out';
+    const actual = dir === 'in' ? p.iif : p.oif;
+    const values = names(right);
+    if (actual === null || !values) return undefined;
+    return result(
+      values.some((v) => ifMatches(actual, v)),
+      msg.reasonIface(dir, actual),
+    );
+  }
+  if (left.kind === 'meta' && left.key === 'l4proto') {
+    const values = names(right);
+    if (!values || !p.protocol) return undefined;
+    return result(values.includes(p.protocol), msg.reasonProto(p.protocol));
+  }
+  if (
+    left.kind === 'payload' &&
+    ['tcp', 'udp'].includes(left.protocol) &&
+    p.protocol &&
+    p.protocol !== left.protocol
+  ) {
+    // `udp dport 53` also requires the packet to be udp.
+    return { holds: false, fact: msg.reasonProto(p.protocol) };
+  }
+  if (
+    left.kind === 'payload' &&
+    ['tcp', 'udp', 'th'].includes(left.protocol) &&
+    (left.field === 'dport' || left.field === 'sport')
+  ) {
+    const port = left.field === 'dport' ? p.dport : p.sport;
+    const ranges = numbers(right);
+    if (port === null || !ranges) return undefined;
+    return result(
+      ranges.some((r) => port >= r.low && port <= r.high),
+      msg.reasonPort(left.field, port),
+    );
+  }
+  if (
+    left.kind === 'payload' &&
+    (left.protocol === 'ip' || left.protocol === 'ip6') &&
+    (left.field === 'saddr' || left.field === 'daddr')
+  ) {
+    const addr = left.field === 'saddr' ? p.saddr : p.daddr;
+    const items = right.kind === 'set' ? right.elements.map((x) => x.key) : [right];
+    const hits: boolean[] = [];
+    for (const x of items) {
+      if (x.kind === 'value') hits.push(sameAddress(addr, x.text));
+      else if (x.kind === 'prefix' && x.expr.kind === 'value')
+        hits.push(inPrefix(addr, `${x.expr.text}/${x.length}`));
+      else return undefined;
+    }
+    return result(hits.some(Boolean), msg.reasonAddr(left.field, addr));
+  }
+  if (left.kind === 'ct' && left.key === 'state' && ctx.ct.state && !left.dir) {
+    const values = names(right);
+    if (!values) return undefined;
+    return result(values.includes(ctx.ct.state), msg.reasonCtState(ctx.ct.state));
+  }
+  if (
+    left.kind === 'fib' &&
+    left.result === 'type' &&
+    (left.flags.includes('daddr') || left.flags.includes('saddr')) &&
+    left.flags.length === 1
+  ) {
+    const values = names(right);
+    if (!values || values.length !== 1 || values[0] !== 'local') return undefined;
+    const field = left.flags[0] === 'daddr' ? 'daddr' : 'saddr';
+    const addr = field === 'daddr' ? p.daddr : p.saddr;
+    const locals = localAddresses(ctx.scenario, familyOf(addr));
+    const isLocal = locals.some((l) => sameAddress(l.address, addr));
+    return result(
+      isLocal,
+      isLocal ? msg.reasonLocal(field, addr, locals) : msg.reasonNotLocal(field, addr, locals),
+    );
+  }
+  return undefined;
+}
+
+/** The first statement of a rule that plainly fails for this packet, or undefined when nfwalk cannot say in words. */
+export function whyNot(
+  rule: Rule,
+  ctx: MatchContext,
+  msg: Messages,
+): { stmt: string; fact: Phrase } | undefined {
+  for (const s of rule.statements) {
+    if (s.kind !== 'match') continue;
+    const d = decide(s, ctx, msg);
+    if (!d) return undefined; // an undecided statement before: the failing one may be earlier
+    if (!d.holds) return { stmt: statementText(s), fact: d.fact };
+  }
+  return undefined;
 }

@@ -114,7 +114,14 @@ export interface Step {
   implicitReturns: { from: string; to: string }[];
   /** Both of the above, in the order they happened. */
   before: (
-    | { kind: 'passed'; chain: string; count: number }
+    | {
+        kind: 'passed';
+        family: Family;
+        table: string;
+        chain: string;
+        count: number;
+        indices: number[];
+      }
     | { kind: 'return'; from: string; to: string }
   )[];
   /** For an explicit `return`: the chain evaluation went back to. */
@@ -180,7 +187,14 @@ export function replayStage(stage: Stage, sizes: ChainSizes): Replay {
     }
     if (indices.length > 0) {
       step.passed.push({ key: frame.key, chain: frame.chain, indices });
-      step.before.push({ kind: 'passed', chain: frame.chain, count: indices.length });
+      step.before.push({
+        kind: 'passed',
+        family: frame.family,
+        table: frame.table,
+        chain: frame.chain,
+        count: indices.length,
+        indices,
+      });
     }
     frame.pos = Math.max(frame.pos, upTo);
   };

@@ -247,6 +247,13 @@ export const en: Messages = {
     c(chain),
     n === 1 ? ' was tried and did not match.' : ' were tried in order and did not match.',
   ],
+  passedOverWhy: (chain, why) => [
+    why.length === 1 ? 'The rule marked ↓ in ' : `The ${why.length} rules marked ↓ in `,
+    c(chain),
+    why.length === 1 ? ' does not match: ' : ' do not match: ',
+    ...why.flatMap((w, i) => [...(i > 0 ? ['; '] : []), c(w.stmt), ' fails, as ', ...w.fact]),
+    '.',
+  ],
   implicitReturn: (from, to) => [
     c(from),
     ' ran out of rules without a verdict (an implicit return), so evaluation went back to ',

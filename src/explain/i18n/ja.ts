@@ -259,6 +259,12 @@ export const ja: Messages = {
     c(chain),
     ` の ↓ の付いたルール（${n}個）は順に評価されましたが、一致しませんでした。`,
   ],
+  passedOverWhy: (chain, why) => [
+    c(chain),
+    ' の ↓ の付いたルールは一致しません（',
+    ...why.flatMap((w, i) => [...(i > 0 ? ['／'] : []), c(w.stmt), ' が不成立: ', ...w.fact]),
+    '）。',
+  ],
   implicitReturn: (from, to) => [
     c(from),
     ' は判定のないまま最後のルールまで進んだので（暗黙の return）、',

@@ -109,6 +109,8 @@ export interface Messages {
   natMeans(kind: string): Phrase;
   dropMeans(): Phrase;
   passedOver(chain: string, count: number): Phrase;
+  /** Every rule passed over, with the statement that failed and the fact that makes it fail. */
+  passedOverWhy(chain: string, why: { stmt: string; fact: Phrase }[]): Phrase;
   implicitReturn(from: string, to: string): Phrase;
   implicitReturnShort(from: string, to: string): Phrase;
   stepPolicy(chain: string, verdict: string): Phrase;
