@@ -295,7 +295,7 @@ function decide(
     left.flags.length === 1
   ) {
     const values = names(right);
-    if (!values || values.length !== 1 || values[0] !== 'local') return undefined;
+    if (values?.length !== 1 || values[0] !== 'local') return undefined;
     const field = left.flags[0] === 'daddr' ? 'daddr' : 'saddr';
     const addr = field === 'daddr' ? p.daddr : p.saddr;
     const locals = localAddresses(ctx.scenario, familyOf(addr));

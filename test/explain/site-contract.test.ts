@@ -21,7 +21,7 @@ const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml
 
 function attr(el: MdxJsxFlowElement, name: string): unknown {
   const a = el.attributes.find((x) => x.type === 'mdxJsxAttribute' && x.name === name);
-  if (!a || a.type !== 'mdxJsxAttribute') return undefined;
+  if (a?.type !== 'mdxJsxAttribute') return undefined;
   if (typeof a.value === 'string' || a.value === null || a.value === undefined) return a.value;
   return JSON.parse(a.value.value);
 }
