@@ -197,7 +197,7 @@ describe.skipIf(!HAVE_CORPUS)('corpus files', () => {
           expect(performance.now() - t0).toBeLessThan(2000);
         },
       ),
-      { numRuns: 1500 },
+      { numRuns: Number(process.env.NFW_FUZZ_RUNS ?? 1500) },
     );
   });
 });
