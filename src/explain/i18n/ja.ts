@@ -169,7 +169,7 @@ export const ja: Messages = {
   chainSees: (flow) => [`このchainから見たパケットは ${flow} です。`],
   stepBecause: (reasons, action) => {
     // 名詞で終わる理由には「なので」、「ない」「る」で終わる理由には「ので」を続ける。
-    const last = plain(reasons.at(-1) ?? []);
+    const last = plain(reasons.at(-1) ?? []).replace(/（[^（）]*）$/, '');
     return [...list(reasons), /[いる]$/.test(last) ? 'ので、' : 'なので、', ...action, '。'];
   },
   stepAlways: (action) => ['無条件に', ...action, '。'],
