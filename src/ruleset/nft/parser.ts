@@ -95,6 +95,34 @@ function cloneExpr<T>(e: T): T {
   return structuredClone(e);
 }
 
+/**
+ * A table's chains by name, so that declaring the 50,000th chain does not scan the 49,999
+ * before it (kube-proxy-sized listings were quadratic). Rebuilt whenever the chain list
+ * changed other than by the push this index saw; the first chain of a name wins, as find did.
+ */
+const chainIndexes = new WeakMap<
+  Table,
+  { list: Chain[]; size: number; byName: Map<string, Chain> }
+>();
+
+function chainNamed(table: Table, name: string): Chain | undefined {
+  let ix = chainIndexes.get(table);
+  if (!ix || ix.list !== table.chains || ix.size !== table.chains.length) {
+    // One chain pushed since the last look: add it; anything else: rebuild.
+    if (ix && ix.list === table.chains && ix.size + 1 === table.chains.length) {
+      const added = table.chains[ix.size] as Chain;
+      if (!ix.byName.has(added.name)) ix.byName.set(added.name, added);
+      ix.size++;
+    } else {
+      const byName = new Map<string, Chain>();
+      for (const c of table.chains) if (!byName.has(c.name)) byName.set(c.name, c);
+      ix = { list: table.chains, size: table.chains.length, byName };
+      chainIndexes.set(table, ix);
+    }
+  }
+  return ix.byName.get(name);
+}
+
 export class NftParser {
   private readonly toks: Token[];
   private pos = 0;
@@ -373,7 +401,7 @@ export class NftParser {
   }
 
   private findChain(table: Table, name: string, at: Token): Chain {
-    const c = table.chains.find((x) => x.name === name);
+    const c = chainNamed(table, name);
     if (!c)
       this.fail(
         at,
@@ -635,7 +663,7 @@ export class NftParser {
         const table = this.findTable(fam, this.expectName('table name'), tt);
         const ct = this.peek();
         const name = this.expectName('chain name');
-        if (verb === 'create' && table.chains.some((c) => c.name === name)) {
+        if (verb === 'create' && chainNamed(table, name)) {
           this.fail(ct, `chain '${name}' already exists`);
         }
         this.parseChainDecl(table, name, kw);
@@ -835,7 +863,7 @@ export class NftParser {
   // Chains
 
   private parseChainDecl(table: Table, name: string, kw: Token): void {
-    let chain = table.chains.find((c) => c.name === name);
+    let chain = chainNamed(table, name);
     if (!chain) {
       chain = { name, rules: [] };
       table.chains.push(chain);
