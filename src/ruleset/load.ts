@@ -9,6 +9,7 @@ import { parseIptablesSave } from './iptables/index.ts';
 import { parseNftJson } from './json/index.ts';
 import type { Ruleset } from './model.ts';
 import { parseNft } from './nft/index.ts';
+import { validateJumps } from './validate.ts';
 
 export type RulesetFormat = 'nft' | 'nft-json' | 'iptables-save';
 
@@ -59,14 +60,20 @@ export function parseRuleset(
   file: string,
   root?: string,
 ): Ruleset {
-  switch (format) {
-    case 'nft':
-      return parseNft(text, file, root === undefined ? {} : { root });
-    case 'nft-json':
-      return parseNftJson(text, file);
-    case 'iptables-save':
-      return parseIptablesSave(text, file);
+  const ruleset =
+    format === 'nft'
+      ? parseNft(text, file, root === undefined ? {} : { root })
+      : format === 'nft-json'
+        ? parseNftJson(text, file)
+        : parseIptablesSave(text, file);
+  // What the kernel refuses at commit (jumps nesting too deep, loops): nf_tables only.
+  if (format !== 'iptables-save') {
+    const refused = validateJumps(ruleset);
+    if (refused.length > 0) {
+      throw new RulesetError(refused, new Map(ruleset.files.map((f) => [f.path, f.text])));
+    }
   }
+  return ruleset;
 }
 
 /** Loads the ruleset a scenario (or the CLI) names. */
