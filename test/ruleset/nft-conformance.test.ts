@@ -80,4 +80,4 @@ describe.skipIf(!HAVE_CORPUS)('inputs nft rejects (bogons)', () => {
 });
 
 /** Bogons rejected with a position at the last measurement. */
-const BOGONS_REJECTED = 45;
+const BOGONS_REJECTED = 63;

@@ -7,6 +7,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { RulesetError } from '../diagnostics.ts';
 import type { Ruleset } from '../model.ts';
 import { type IncludeHost, NftParser, numberRules, type ParseState } from './parser.ts';
+import { validateRuleset } from './validate.ts';
 
 export interface ParseNftOptions {
   /**
@@ -119,6 +120,7 @@ export function parseNft(text: string, file: string, opts: ParseNftOptions = {})
       severity: 'error',
     });
   }
+  if (state.diagnostics.length === 0) state.diagnostics.push(...validateRuleset(ruleset));
   if (state.diagnostics.length > 0) {
     const sources = new Map(ruleset.files.map((f) => [f.path, f.text]));
     throw new RulesetError(state.diagnostics, sources);

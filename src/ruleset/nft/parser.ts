@@ -909,8 +909,13 @@ export class NftParser {
       this.isWord(this.peek(2), 'hook')
     ) {
       this.parseBaseSpec(table, chain);
-    } else if (this.isWord(t, 'policy') && this.peek(1).kind !== 'punct') {
+    } else if (
+      this.isWord(t, 'policy') &&
+      (this.peek(1).kind !== 'punct' || this.isPunct(this.peek(1), '$'))
+    ) {
       this.next();
+      if (!chain.base)
+        this.fail(t, `policy given for chain '${chain.name}', which is not a base chain`);
       const p = this.peek();
       let v = p.text;
       if (this.isPunct(p, '$')) {
@@ -1137,7 +1142,10 @@ export class NftParser {
           const d0 = this.peek();
           const interval = this.atWord('interval') && this.peek(1).kind === 'word';
           if (interval) this.next();
-          if (this.atWord('verdict', 'counter', 'quota', 'limit', 'secmark', 'queue') && this.isEndAt(1)) {
+          if (
+            this.atWord('verdict', 'counter', 'quota', 'limit', 'secmark', 'queue') &&
+            this.isEndAt(1)
+          ) {
             set.data = { form: 'type', names: [this.next().text], span: this.span(d0) };
           } else {
             const d = this.parseConcat('lhs');
@@ -2278,6 +2286,7 @@ export class NftParser {
     if (w === 'meta' && n1.kind === 'word' && (lhs || META_KEYS.has(n1.text))) {
       this.next();
       const k = this.next();
+      if (!META_KEYS.has(k.text)) this.fail(k, `unknown meta key '${k.text}'`);
       return { kind: 'meta', key: k.text, span: this.span(t) };
     }
     if (META_SHORT.has(w)) {
