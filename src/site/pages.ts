@@ -95,7 +95,6 @@ const INDEX_TEXT = {
       'Each scenario is a host with its netfilter ruleset and the packets sent through it. Its page walks every packet of every conversation — the request and everything that comes back — hook by hook.',
     empty: 'There are no scenarios yet: add a scenario file to scenarios/ and build again.',
     headers: ['Scenario', 'What it shows', 'Conversations'],
-    conv: (n: number) => `#${n}`,
   },
   ja: {
     title: 'シナリオ一覧',
@@ -105,9 +104,19 @@ const INDEX_TEXT = {
     empty:
       'シナリオはまだありません。scenarios/ にシナリオファイルを追加して、もう一度ビルドしてください。',
     headers: ['シナリオ', '内容', '通信'],
-    conv: (n: number) => `#${n}`,
   },
 } as const;
+
+/** Consecutive conversations with the same verdict, numbered from 1. */
+export function verdictRuns(verdicts: string[]): { from: number; to: number; verdict: string }[] {
+  const runs: { from: number; to: number; verdict: string }[] = [];
+  verdicts.forEach((verdict, i) => {
+    const last = runs.at(-1);
+    if (last && last.verdict === verdict && last.to === i) last.to = i + 1;
+    else runs.push({ from: i + 1, to: i + 1, verdict });
+  });
+  return runs;
+}
 
 function text(value: string): PhrasingContent {
   return { type: 'text', value };
@@ -133,16 +142,22 @@ export function indexPage(entries: IndexEntry[], lang: SiteLang): string {
         },
         {
           type: 'tableCell',
-          children: [text(e.explained.summary ? firstLine(e.explained.summary) : '')],
+          children: e.explained.summary ? summaryLead(e.explained.summary) : [],
         },
         {
           type: 'tableCell',
-          // Numbered by position (1-based), whatever base the explainer's `index` uses.
-          children: e.explained.conversations.flatMap((c, i): PhrasingContent[] => [
-            ...(i > 0 ? [text(' · ')] : []),
-            { type: 'strong', children: [text(t.conv(i + 1))] },
-            text(` ${c.verdict}`),
-          ]),
+          // Numbered by position (1-based), whatever base the explainer's `index` uses; runs of
+          // the same verdict are grouped: "#1–6 answered · #7–8 rejected".
+          children: verdictRuns(e.explained.conversations.map((c) => c.verdict)).flatMap(
+            (run, i): PhrasingContent[] => [
+              ...(i > 0 ? [text(' · ')] : []),
+              {
+                type: 'strong',
+                children: [text(run.from === run.to ? `#${run.from}` : `#${run.from}–${run.to}`)],
+              },
+              text(` ${run.verdict}`),
+            ],
+          ),
         },
       ],
     }));

@@ -20,7 +20,7 @@ import {
   remarkMermaid,
   renderDiagram,
 } from '../../src/site/mermaid.ts';
-import { indexPage, scenarioPage } from '../../src/site/pages.ts';
+import { indexPage, scenarioPage, verdictRuns } from '../../src/site/pages.ts';
 import { loadExplainer, scenarioSlug } from '../../src/site/scenarios.ts';
 
 /** The innermost scope of each token, keyed by the token's text. */
@@ -245,6 +245,29 @@ describe('generated pages', () => {
     expect(texts).toContain(explained.title);
     expect(texts.join('')).toContain('dropped by <policy>');
     expect(body).toContain('](./a/)');
+    // Only the summary's first sentence, its Markdown kept (inline code stays code).
+    const withCode = indexPage(
+      [
+        {
+          slug: 'b',
+          file: 'b.yaml',
+          explained: { ...explained, summary: 'Rules from `iptables-save` (v1.8). Then more.' },
+        },
+      ],
+      'en',
+    );
+    expect(withCode).toContain('Rules from `iptables-save` (v1.8).');
+    expect(withCode).not.toContain('Then more');
+  });
+
+  it('groups runs of the same verdict', () => {
+    expect(verdictRuns(['answered', 'answered', 'answered', 'rejected', 'answered'])).toEqual([
+      { from: 1, to: 3, verdict: 'answered' },
+      { from: 4, to: 4, verdict: 'rejected' },
+      { from: 5, to: 5, verdict: 'answered' },
+    ]);
+    const page = indexPage([{ slug: 'a', file: 'a.yaml', explained }], 'en');
+    expect(page).toContain('**#1** reply reached client · **#2** dropped by');
   });
 
   it('says so when there are no scenarios', () => {
