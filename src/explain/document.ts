@@ -409,7 +409,8 @@ function listingNode(ctx: Ctx, sw: StageWalk, title: string): RootContent {
 function stageSection(ctx: Ctx, w: PacketWalk, sw: StageWalk): RootContent[] {
   const { msg } = ctx;
   const out: RootContent[] = [];
-  out.push(heading(4, msg.stageHeading(w.role, sw.stage.hook, sw.stage.fclass)));
+  const from = w.first ? ownerOf(ctx.scenario, w.first.saddr) : undefined;
+  out.push(heading(4, msg.stageHeading(w.role, sw.stage.hook, sw.stage.fclass, from)));
   if (sw.inferred) out.push(para(msg.stageInferredIntro(sw.stage.hook)));
   else
     out.push(

@@ -31,7 +31,8 @@ describe('an unsupported statement', () => {
     expect(page.markdown).toContain('The walk stops here: nfwalk does not model `osf name`');
     expect(page.markdown).toContain('(in chain `DOCKER`, rule 4)');
     // No claim about what happened after: no forward hook, no delivery.
-    expect(page.markdown).not.toContain('#### Request (forward)');
+    expect(page.markdown).not.toMatch(/^#### Request.*\(forward\)/m);
+    expect(page.markdown).toMatch(/^#### Request from client \(prerouting\)/m);
     expect(page.markdown).not.toContain('Delivered');
   });
 

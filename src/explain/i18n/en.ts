@@ -120,8 +120,8 @@ export const en: Messages = {
   flowchartIntro: () => [
     'The hooks and base chains it crosses, with the verdict of each chain and the address changes:',
   ],
-  stageHeading: (role, hook, fclass) => [
-    `${capitalize([roleWord[role]]).join('')} (${fclass === 'l3' ? '' : `${fclass} `}${hook})`,
+  stageHeading: (role, hook, fclass, from) => [
+    `${capitalize([roleWord[role]]).join('')}${from ? ` from ${from}` : ''} (${fclass === 'l3' ? '' : `${fclass} `}${hook})`,
   ],
   stageIntro: (hook, fclass, iptables) => [
     iptables ? 'From the iptables-save output, the chains ' : 'From the ruleset, the chains ',

@@ -117,8 +117,8 @@ export const ja: Messages = {
     '。hookごとに追っていきます。',
   ],
   flowchartIntro: () => ['通過するhookとbase chain、各chainの判定とアドレスの変化です。'],
-  stageHeading: (role, hook, fclass) => [
-    `${roleWord[role]}(${fclass === 'l3' ? '' : `${fclass} `}${hook})`,
+  stageHeading: (role, hook, fclass, from) => [
+    `${from ? `${from} からの` : ''}${roleWord[role]}(${fclass === 'l3' ? '' : `${fclass} `}${hook})`,
   ],
   stageIntro: (hook, fclass, iptables) => [
     iptables ? 'iptables-save の出力から、' : 'nft list ruleset から、',

@@ -71,7 +71,12 @@ export interface Messages {
   packetHeading(role: PacketRole, flow: string): Phrase;
   packetIntro(role: PacketRole, from: string, iif: string | null): Phrase;
   flowchartIntro(): Phrase;
-  stageHeading(role: PacketRole, hook: HookName, fclass: FamilyClass): Phrase;
+  stageHeading(
+    role: PacketRole,
+    hook: HookName,
+    fclass: FamilyClass,
+    from: string | undefined,
+  ): Phrase;
   stageIntro(hook: HookName, fclass: FamilyClass, iptables: boolean): Phrase;
   stageInferredIntro(hook: HookName): Phrase;
   /** ip-family prerouting chains run from inside the bridge (br_netfilter). */
