@@ -23,6 +23,9 @@ describe('nfwalk trace', () => {
       ['request', 'reply'],
       ['request', 'reset'],
       ['request', 'reply'],
+      ['request', 'reply'],
+      ['request', 'icmp-error'],
+      ['request', 'reply'],
     ]);
     expect(c.err).toEqual([]);
   });
