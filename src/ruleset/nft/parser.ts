@@ -1051,17 +1051,15 @@ export class NftParser {
   private parseSetDecl(table: Table, kind: string, kw: Token): void {
     const nt = this.peek();
     const name = this.expectName('set name');
-    let set = table.sets.find((s) => s.name === name);
-    const fresh = !set;
-    if (!set) {
-      set = {
-        kind: kind as 'set' | 'map',
-        name,
-        key: { form: 'type', names: [] },
-        flags: [],
-        elements: [],
-      };
-    }
+    const existing = table.sets.find((s) => s.name === name);
+    // The declaration is read on its own, then merged into an existing set of that name.
+    const set: NamedSet = {
+      kind: kind as 'set' | 'map',
+      name,
+      key: { form: 'type', names: [] },
+      flags: [],
+      elements: [],
+    };
     if (this.peek().kind === 'handle') set.handle = Number(this.next().text);
     const open = this.expectPunct('{');
     if (this.peek().kind === 'handle') set.handle = Number(this.next().text);
@@ -1089,17 +1087,35 @@ export class NftParser {
     } finally {
       this.leave();
     }
-    if (fresh) {
-      if (
-        (set.key.form === 'type' && set.key.names.length === 0) ||
-        (set.key.form === 'typeof' && set.key.exprs.length === 0)
-      ) {
-        this.fail(nt, `set '${name}' has no type`);
-      }
-      if (set.kind === 'map' && !set.data) this.fail(nt, `map '${name}' has no data type`);
-      set.span = this.span(kw);
-      table.sets.push(set);
+    const typed =
+      (set.key.form === 'type' && set.key.names.length > 0) ||
+      (set.key.form === 'typeof' && set.key.exprs.length > 0);
+    if (existing) {
+      this.mergeSet(existing, set, typed, nt);
+      return;
     }
+    if (!typed) this.fail(nt, `set '${name}' has no type`);
+    if (set.kind === 'map' && !set.data) this.fail(nt, `map '${name}' has no data type`);
+    set.span = this.span(kw);
+    table.sets.push(set);
+  }
+
+  /** A second declaration of a set: nft accepts it only when it agrees with the first. */
+  private mergeSet(old: NamedSet, decl: NamedSet, typed: boolean, at: Token): void {
+    const sig = (x: NamedSet['key'] | undefined) =>
+      JSON.stringify(x, (k, v) => (k === 'span' ? undefined : v));
+    if (decl.kind !== old.kind) this.fail(at, `'${old.name}' already exists as a ${old.kind}`);
+    if (typed && (sig(decl.key) !== sig(old.key) || sig(decl.data) !== sig(old.data))) {
+      this.fail(at, `${old.kind} '${old.name}' already exists with a different type`);
+    }
+    if (typed && [...decl.flags].sort().join() !== [...old.flags].sort().join()) {
+      this.fail(at, `${old.kind} '${old.name}' already exists with different flags`);
+    }
+    old.elements.push(...decl.elements);
+    if (decl.handle !== undefined) old.handle = decl.handle;
+    if (decl.comment !== undefined) old.comment = decl.comment;
+    if (decl.timeout !== undefined) old.timeout = decl.timeout;
+    if (decl.size !== undefined) old.size = decl.size;
   }
 
   private parseSetItem(set: NamedSet): void {
@@ -1396,6 +1412,7 @@ export class NftParser {
   }
 
   private parseFlowtable(table: Table, kw: Token): void {
+    const nameTok = this.peek();
     const name = this.expectName('flowtable name');
     let ft = table.flowtables.find((f) => f.name === name);
     const fresh = !ft;
@@ -1441,6 +1458,9 @@ export class NftParser {
       }
     }
     ft.span = this.span(kw);
+    if (fresh && ft.priority.text === '0' && !/\bpriority\b/.test(this.slice(kw))) {
+      this.fail(nameTok, `flowtable '${name}' needs a hook and a priority`);
+    }
     if (fresh) table.flowtables.push(ft as Flowtable);
   }
 
@@ -1544,13 +1564,23 @@ export class NftParser {
     return this.parseExprStatement();
   }
 
+  /** `name "x"` or `name KEY map { … }` of counter, quota, limit, synproxy, tunnel. */
+  private parseObjectRef(): Expr {
+    const t = this.peek();
+    const e = this.parseRhs('expr', false, true);
+    if (e.kind !== 'value' && e.kind !== 'map') {
+      this.fail(t, 'expecting an object name or a map lookup (KEY map { … })');
+    }
+    return e;
+  }
+
   private parseCounter(): Statement {
     const t = this.next();
     const s: CounterStmt = { kind: 'counter' };
     if (this.atWord('name')) {
       this.next();
       const from = this.pos - 1;
-      const e = this.parseRhs('expr', false, true);
+      const e = this.parseObjectRef();
       if (e.kind === 'value') {
         s.name = e.text;
         return this.withSpan(s, t);
@@ -1733,7 +1763,7 @@ export class NftParser {
       case 'limit': {
         if (this.atWord('name')) {
           this.next();
-          this.parseRhs('expr', false);
+          this.parseObjectRef();
           break;
         }
         this.consumeWords([
@@ -1757,12 +1787,12 @@ export class NftParser {
       }
       case 'tunnel':
         this.keyword('name');
-        this.parseRhs('expr', false);
+        this.parseObjectRef();
         break;
       case 'quota': {
         if (this.atWord('name')) {
           this.next();
-          this.parseRhs('expr', false);
+          this.parseObjectRef();
           break;
         }
         this.consumeWords(['over', 'until', 'used', 'bytes', 'kbytes', 'mbytes', 'gbytes']);
@@ -1794,13 +1824,16 @@ export class NftParser {
       case 'dup':
       case 'fwd': {
         if (this.atWord('ip', 'ip6')) this.next();
-        if (this.atWord('to')) {
+        for (const k of ['to', 'device']) {
+          if (!this.atWord(k)) continue;
           this.next();
-          this.parseRhs('expr', false, true);
-        }
-        if (this.atWord('device')) {
-          this.next();
-          this.parseRhs('expr', false, true);
+          const e = this.parseRhs('expr', false, true);
+          if (e.kind === 'range' || e.kind === 'prefix') {
+            this.fail(
+              this.prev(),
+              `${t.text} ${k}: a ${e.kind} is not allowed here, expecting a single value`,
+            );
+          }
         }
         break;
       }
@@ -1809,12 +1842,20 @@ export class NftParser {
         this.keyword('to');
         const tmp: { addr?: Expr; port?: Expr } = {};
         this.parseAddrPort(tmp, false);
+        for (const e of [tmp.addr, tmp.port]) {
+          if (e && (e.kind === 'range' || e.kind === 'prefix')) {
+            this.fail(
+              this.prev(),
+              `tproxy: a ${e.kind} is not allowed here, expecting an address and port`,
+            );
+          }
+        }
         break;
       }
       case 'synproxy': {
         if (this.atWord('name')) {
           this.next();
-          this.parseRhs('expr', false);
+          this.parseObjectRef();
           break;
         }
         let guard = 0;

@@ -36,6 +36,16 @@ const TCP_TIMEOUT_STATES = new Set([
   'retrans',
   'unack',
 ]);
+/** Meta keys of string type (interface names). */
+const STRING_META = new Set([
+  'iifname',
+  'oifname',
+  'ibrname',
+  'obrname',
+  'iifkind',
+  'oifkind',
+  'sdifname',
+]);
 const OTHER_TIMEOUT_STATES = new Set(['unreplied', 'replied']);
 
 class Validator {
@@ -107,7 +117,12 @@ class Validator {
         this.error(st.span, 'a set statement cannot refer to a named object');
     }
     const isVerdictMap = s.data?.form === 'type' && s.data.names[0] === 'verdict';
+    const isClassidMap =
+      s.data?.form === 'type' && s.data.names.length === 1 && s.data.names[0] === 'classid';
     for (const el of s.elements) {
+      if (el.key.kind === 'binop' && (el.key.op === '<<' || el.key.op === '>>')) {
+        this.error(el.key.span ?? el.span, 'a set element must be a constant value');
+      }
       if (s.kind === 'map' && !el.value)
         this.error(el.span, `element of map '${s.name}' has no data (expecting key : value)`);
       if (s.kind === 'set' && el.value)
@@ -119,6 +134,16 @@ class Validator {
       if (el.value) {
         this.checkExpr(el.value);
         if (isVerdictMap) this.checkVerdictExpr(el.value);
+        if (
+          isClassidMap &&
+          el.value.kind === 'value' &&
+          !/^(root|none|[0-9a-fA-F]{1,4}:[0-9a-fA-F]{0,4})$/.test(el.value.text)
+        ) {
+          this.error(
+            el.value.span ?? el.span,
+            `'${el.value.text}' is not a class id (major:minor)`,
+          );
+        }
       }
     }
   }
@@ -218,6 +243,12 @@ class Validator {
         if (s.port) this.checkExpr(s.port);
         return;
       case 'mangle':
+        if (s.target.kind === 'meta' && STRING_META.has(s.target.key) && s.value.kind === 'binop') {
+          this.error(
+            s.value.span ?? s.span,
+            `bitwise operation assigned to ${s.target.key}, which is a string`,
+          );
+        }
         this.checkExpr(s.target);
         this.checkExpr(s.value);
         if (s.value.kind === 'range')
@@ -256,10 +287,18 @@ class Validator {
             this.error(e.map.span, `'${e.map.name}' is a set, a map is needed here`);
         } else {
           this.checkMapLiteral(e.map, false);
-          if (e.map.kind === 'set') for (const el of e.map.elements) this.checkExpr(el.key);
+          if (e.map.kind === 'set') {
+            for (const el of e.map.elements) {
+              this.checkExpr(el.key);
+              if (el.value) this.checkExpr(el.value);
+            }
+          }
         }
         return;
       case 'binop':
+        if (e.left.kind === 'meta' && STRING_META.has(e.left.key)) {
+          this.error(e.span, `bitwise operation on ${e.left.key}, which is a string`);
+        }
         this.checkExpr(e.left);
         this.checkExpr(e.right);
         if (
