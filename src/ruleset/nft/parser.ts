@@ -670,7 +670,7 @@ export class NftParser {
         return;
       }
       case 'rule': {
-        const { table, chain } = this.parseChainRef();
+        const { chain } = this.parseChainRef();
         let at: number | undefined;
         if (this.atWord('index', 'position', 'handle')) {
           const k = this.next();
@@ -1599,13 +1599,6 @@ export class NftParser {
       s.bytes = this.expectNumber();
     }
     return this.withSpan(s, t);
-  }
-
-  /** Whether the token at k ends the statement (end of rule, or a `,`/`}` inside a set). */
-  private isEndOrStmtAt(k: number): boolean {
-    const t = this.peek(k);
-    if (this.isEndAt(k) || this.isPunct(t, ',', '}', ':')) return true;
-    return t.kind === 'word' && !this.isPunct(this.peek(k + 1), '.') && !this.isWord(t, 'map');
   }
 
   private expectNumber(): number {

@@ -89,7 +89,7 @@ class Validator {
   private checkChain(c: Chain): void {
     this.fallback = c.span ?? this.table.span;
     this.checkName(c.name, 'chain', c.span);
-    if (c.base && c.base.devices.some((d) => d === '')) this.error(c.span, 'empty device name');
+    if (c.base?.devices.some((d) => d === '')) this.error(c.span, 'empty device name');
     this.checkRules(c.rules);
   }
 
