@@ -119,6 +119,13 @@ export function packetFlowchart(
         prev = rid;
         prevLabel = '';
       }
+      const n = item.event.type === 'nat' ? natInfo(item.event) : undefined;
+      if (n?.before && n.after && n.reverse) {
+        // conntrack's own rewrite of a reply, between two chains: on the edge it happens on.
+        const d = natDelta(n.before, n.after);
+        const change = `${plain(msg.dgConntrack())}: ${plain(msg.dgField(d.field))} ${d.from} → ${d.to}`;
+        prevLabel = prevLabel ? `${prevLabel} · ${change}` : change;
+      }
       continue;
     }
     const sw = item;

@@ -28,6 +28,20 @@ export function toMarkdown(root: Root): string {
   return unified().use(remarkGfm, gfm).use(remarkStringify, options).stringify(root);
 }
 
+/**
+ * MDX reads a line starting with `import` or `export` as JavaScript (ESM) that runs when the
+ * page is built; mdast-util-mdx does not escape it. A scenario summary or any text that
+ * begins a line so is written with its first letter as a character reference.
+ */
+const mdxUnsafe = [
+  { character: 'e', atBreak: true, after: 'xport\\b' },
+  { character: 'i', atBreak: true, after: 'mport\\b' },
+];
+
 export function toMdx(root: Root): string {
-  return unified().use(remarkGfm, gfm).use(remarkMdx).use(remarkStringify, options).stringify(root);
+  return unified()
+    .use(remarkGfm, gfm)
+    .use(remarkMdx)
+    .use(remarkStringify, { ...options, unsafe: mdxUnsafe })
+    .stringify(root);
 }
