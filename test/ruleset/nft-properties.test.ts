@@ -34,6 +34,9 @@ const ipv4 = fc
   .map((p) => p.join('.'));
 const port = fc.integer({ min: 1, max: 65535 }).map(String);
 const ifname = fc.constantFrom('"eth0"', '"lo"', '"docker0"', '"br-lan"', '"veth*"');
+const markValue = fc
+  .integer({ min: 0, max: 0xffff })
+  .map((n) => `0x${n.toString(16).padStart(8, '0')}`);
 const values: Record<string, fc.Arbitrary<string>> = {
   'ip saddr': ipv4,
   'ip daddr': fc.oneof(
@@ -77,7 +80,7 @@ const middle = fc.oneof(
   fc.constant('counter'),
   fc.tuple(fc.nat(1000), fc.nat(100000)).map(([p, b]) => `counter packets ${p} bytes ${b}`),
   fc.constantFrom('log', 'log prefix "x: " level info', 'notrack', 'limit rate 10/second'),
-  values['meta mark'].map((v) => `meta mark set ${v}`),
+  markValue.map((v) => `meta mark set ${v}`),
 );
 const rule = fc
   .tuple(fc.array(match, { maxLength: 3 }), fc.array(middle, { maxLength: 2 }), fc.option(terminal))
