@@ -110,17 +110,15 @@ const statement: fc.Arbitrary<Statement> = fc.oneof(
       fc.oneof(value, fc.constantFrom(...LEFT)),
     )
     .map(([target, v]): Statement => ({ kind: 'mangle', target, value: v })),
-  fc
-    .tuple(fc.option(literal, { nil: undefined }), fc.option(literal, { nil: undefined }))
-    .map(
-      ([addr, port]): Statement => ({
-        kind: 'nat',
-        type: 'dnat',
-        flags: [],
-        ...(addr ? { addr } : {}),
-        ...(port ? { port } : {}),
-      }),
-    ),
+  fc.tuple(fc.option(literal, { nil: undefined }), fc.option(literal, { nil: undefined })).map(
+    ([addr, port]): Statement => ({
+      kind: 'nat',
+      type: 'dnat',
+      flags: [],
+      ...(addr ? { addr } : {}),
+      ...(port ? { port } : {}),
+    }),
+  ),
 );
 
 const packet = fc.record({

@@ -49,6 +49,15 @@ describe('verdicts and rule flow', () => {
     );
     expect(out.kind === 'match' && out.verdict).toEqual({ kind: 'jump', target: 'x' });
   });
+  it('a continue verdict (here from a vmap) does not end the rule: the counter after it runs', () => {
+    const vm = vmap(pl('tcp', 'dport'), map(['22', verdict('continue')]));
+    const out = evaluateRule(rule(vm, counter), makeEnv());
+    expect(out).toEqual({
+      kind: 'match',
+      verdict: { kind: 'continue' },
+      effects: [{ kind: 'counter' }],
+    });
+  });
   it('statements after the verdict are not evaluated (the loop stops at a verdict)', () => {
     const out = evaluateRule(rule(drop, { kind: 'unsupported', what: 'xt foo' }), makeEnv());
     expect(out.kind === 'match' && out.verdict.kind).toBe('drop');

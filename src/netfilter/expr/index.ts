@@ -40,7 +40,11 @@ export function evaluateRule(rule: Rule, env: EvalEnv): RuleOutcome {
       throw err;
     }
     if (result === BREAK) return { kind: 'nomatch' };
-    if (result !== 'continue') return { kind: 'match', verdict: result, effects };
+    // NFT_CONTINUE (a `continue` verdict, also from a vmap) does not end the rule: the kernel's
+    // loop stops only at a verdict other than NFT_CONTINUE.
+    if (result !== 'continue' && result.kind !== 'continue') {
+      return { kind: 'match', verdict: result, effects };
+    }
   }
   return { kind: 'match', verdict: { kind: 'continue' }, effects };
 }

@@ -345,7 +345,8 @@ function evalSetop(stmt: SetOpStmt, ctx: EvalContext): StmtResult {
     if (s.kind === 'other' && (s.keyword === 'timeout' || s.keyword === 'expires')) continue;
     const r = evalStatement(s, ctx);
     if (r === BREAK) return BREAK;
-    if (r !== 'continue') throw new NotDecidable(`a verdict inside a set element`);
+    if (r !== 'continue' && r.kind !== 'continue')
+      throw new NotDecidable('a verdict inside a set element');
   }
   return 'continue';
 }
