@@ -63,17 +63,27 @@ export function firstSentence(summary: string): string {
   return end ? flat.slice(0, end.index + end[0].length) : flat;
 }
 
+/** Links may point to http(s), mailto or a relative path; `javascript:` and the like become text. */
+function safeUrl(url: string): boolean {
+  const u = url.replace(/[\u0000-\u0020\u007f]/g, '');
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(u);
+  return !scheme || /^(https?|mailto)$/i.test(scheme[1] ?? '');
+}
+
 /**
  * The summary's first sentence as inline Markdown nodes: emphasis, code and links survive;
  * raw HTML becomes text. Parsed as Markdown (not MDX), so nothing in it can run.
  */
 export function summaryLead(summary: string): PhrasingContent[] {
-  const tree = unified().use(remarkParse).use(remarkGfm).parse(firstSentence(summary)) as Root;
+  const lead = firstSentence(summary);
+  const tree = unified().use(remarkParse).use(remarkGfm).parse(lead) as Root;
   const first = tree.children[0];
   if (first?.type !== 'paragraph') return [text(mdastToString(tree))];
   const clean = (nodes: PhrasingContent[]): PhrasingContent[] =>
     nodes.map((n): PhrasingContent => {
       if (n.type === 'html') return text(n.value);
+      if ((n.type === 'link' || n.type === 'image') && !safeUrl(n.url))
+        return text(lead.slice(n.position?.start.offset, n.position?.end.offset));
       if ('children' in n)
         return { ...n, children: clean(n.children as PhrasingContent[]) } as PhrasingContent;
       return n;
