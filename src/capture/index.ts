@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { inNetns, run } from '../kernel/exec.ts';
 import { readRuleset } from '../kernel/simulator.ts';
 import type { Diagnostic } from '../scenario/diagnostics.ts';
 import { ScenarioError } from '../scenario/diagnostics.ts';
@@ -66,6 +67,15 @@ async function create(path: string, text: string): Promise<void> {
 
 export async function capture(opts: CaptureOptions): Promise<CaptureResult> {
   const name = scenarioName(opts);
+  if (opts.netns !== undefined && !opts.sources) {
+    try {
+      await run(inNetns(opts.netns, ['true']));
+    } catch {
+      throw new CaptureError(
+        `cannot enter the network namespace ${JSON.stringify(opts.netns)} (see ip netns list)`,
+      );
+    }
+  }
   const sources = opts.sources ?? (await readSources(opts.netns));
   const date = (opts.now ?? new Date()).toISOString().replace(/\.\d+Z$/, 'Z');
   const ctx: CaptureContext = {

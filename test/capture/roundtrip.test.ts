@@ -10,11 +10,12 @@
  * The harness's own trace tables are removed before capture: they are not part of the host.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { capture } from '../../src/capture/index.ts';
+import { run as runCli } from '../../src/cli/main.ts';
 import { compareTraces } from '../../src/kernel/compare.ts';
 import { inNetns, run } from '../../src/kernel/exec.ts';
 import { kernelTrace } from '../../src/kernel/harness.ts';
@@ -80,6 +81,7 @@ function withOriginalTraffic(original: Scenario, captured: Scenario): Scenario {
 const cases = [
   'scenarios/seed-docker-firewalld-radius.yaml',
   'scenarios/gallery-dual-stack-router.yaml',
+  'scenarios/gallery-openwrt-fw4.yaml',
 ];
 
 describe.skipIf(kernelSkipReason !== undefined)(
@@ -146,3 +148,55 @@ describe.skipIf(kernelSkipReason !== undefined)(
     }
   },
 );
+
+/** An Io that keeps what the command printed. */
+function collect() {
+  const io = {
+    stdout: '',
+    stderr: '',
+    out(text: string) {
+      io.stdout += text;
+    },
+    err(text: string) {
+      io.stderr += text;
+    },
+  };
+  return io;
+}
+
+describe.skipIf(kernelSkipReason !== undefined)('nfwalk capture (command line)', () => {
+  it('refuses a namespace that does not exist, writing nothing (exit 1)', async () => {
+    const out = mkdtempSync(join(dir, 'cli-'));
+    const io = collect();
+    expect(await runCli(['capture', '--netns', 'nfwnosuchns', '-o', out, '--name', 'x'], io)).toBe(
+      1,
+    );
+    expect(io.stderr).toContain('cannot enter the network namespace "nfwnosuchns"');
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('captures a namespace and prints the two files it wrote (exit 0)', async () => {
+    const ns = `nfwcap${process.pid}`;
+    const out = mkdtempSync(join(dir, 'cli-'));
+    execFileSync('ip', ['netns', 'add', ns]);
+    try {
+      execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+      execFileSync('ip', [
+        'netns',
+        'exec',
+        ns,
+        'nft',
+        'add table inet t; add chain inet t c { type filter hook input priority 0; policy drop; }',
+      ]);
+      const io = collect();
+      expect(await runCli(['capture', '--netns', ns, '-o', out], io)).toBe(0);
+      expect(io.stdout).toBe(`${join(out, `${ns}.yaml`)}\n${join(out, `${ns}.nft`)}\n`);
+      expect(io.stderr).toContain('the neighbour table is empty');
+      const sc = loadScenario(join(out, `${ns}.yaml`));
+      expect(sc.host.interfaces.map((i) => i.name)).toEqual(['lo']);
+      expect(sc.packets[0]).toMatchObject({ from: 'host', to: '127.0.0.1', protocol: 'icmp' });
+    } finally {
+      execFileSync('ip', ['netns', 'del', ns]);
+    }
+  });
+});
