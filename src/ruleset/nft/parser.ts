@@ -1638,6 +1638,10 @@ export class NftParser {
         s.options.push({ key: 'flags', value: v });
       } else break;
     }
+    const keys = s.options.map((o) => o.key);
+    if (keys.includes('group') && keys.includes('level')) {
+      this.fail(t, 'log: level and group are mutually exclusive');
+    }
     return this.withSpan(s, t);
   }
 
