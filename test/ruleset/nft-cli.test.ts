@@ -41,7 +41,7 @@ describe('nfwalk check', () => {
   it('exits 1 and prints every error with file, line, column, the line and a caret', async () => {
     const bad = file(
       'bad.nft',
-      'table ip t {\n\tchain c {\n\t\ttcp dport 22 acept\n\t\tjump nowhere\n\t}\n}\n',
+      'table ip t {\n\tchain c {\n\t\ttcp dport 22 acept\n\t\tip saddr 10.0.0.1 counter packets x\n\t}\n}\n',
     );
     const io = capture();
     expect(await run(['check', bad], io)).toBe(1);
