@@ -99,8 +99,30 @@ function examplePacket(
   return { from: 'host', to: '127.0.0.1', protocol: 'icmp' };
 }
 
+/** Policy routing beyond the three rules every Linux host has (local, main, default). */
+function policyRouting(s: Sources, notes: string[]): void {
+  for (const [family, rules] of [
+    [4, s.rules4],
+    [6, s.rules6],
+  ] as const) {
+    if (!Array.isArray(rules)) continue;
+    const extra = rules.filter((r) => {
+      const table = (r as { table?: unknown }).table;
+      return !['local', 'main', 'default'].includes(String(table));
+    });
+    if (extra.length > 0)
+      notes.push(
+        `${extra.length} IPv${family} policy routing rule(s) (ip rule) and the tables they use are not captured: a scenario has one routing table`,
+      );
+  }
+}
+
 export function buildScenario(s: Sources, ctx: CaptureContext): CapturedScenario {
   const notes = [...s.notes];
+  policyRouting(s, notes);
+  notes.push(
+    'connections known to conntrack are not captured: every conversation starts as a new connection',
+  );
   const ruleset = chooseRuleset(s, notes);
   const links = readLinks(s.links, s.addrs, s.bridgePorts);
   notes.push(...links.notes);

@@ -34,6 +34,9 @@ export interface Sources {
   fdb?: unknown;
   /** `ss -Hlntu`. */
   sockets?: string;
+  /** `ip -j rule show` and `ip -6 -j rule show`. */
+  rules4?: unknown;
+  rules6?: unknown;
   /** Sysctl values by dotted name; a name missing here could not be read. */
   sysctl: Record<string, string>;
   /** What could not be read, one sentence each (for stderr). */
@@ -110,6 +113,8 @@ export async function readSources(netns?: string): Promise<Sources> {
   s.neighbours = await json(['ip', '-j', 'neigh', 'show'], netns, notes, 'the neighbour table');
   s.fdb = await json(['bridge', '-j', 'fdb', 'show'], netns, notes, 'the bridge FDB');
   s.sockets = await tool(['ss', '-Hlntu'], netns, notes, 'the listening sockets');
+  s.rules4 = await json(['ip', '-j', 'rule', 'show'], netns, notes, 'the IPv4 routing rules');
+  s.rules6 = await json(['ip', '-6', '-j', 'rule', 'show'], netns, notes, 'the IPv6 routing rules');
   for (const name of CAPTURED_SYSCTLS) {
     const v = await sysctl(name, netns);
     if (v !== undefined) s.sysctl[name] = v;

@@ -121,6 +121,16 @@ function sources(over: Partial<Sources> = {}): Sources {
     fdb,
     sockets: ss,
     sysctl: { 'net.ipv4.ip_forward': '1', 'net.ipv6.conf.all.forwarding': '0' },
+    rules4: [
+      { priority: 0, src: 'all', table: 'local' },
+      { priority: 100, src: '10.8.0.0/24', table: 'vpn' },
+      { priority: 32766, src: 'all', table: 'main' },
+      { priority: 32767, src: 'all', table: 'default' },
+    ],
+    rules6: [
+      { priority: 0, src: 'all', table: 'local' },
+      { priority: 32766, src: 'all', table: 'main' },
+    ],
     notes: [],
     ...over,
   };
@@ -222,6 +232,10 @@ describe('capture (from given tool output)', () => {
     expect(text).toContain('also open on loopback addresses only: tcp/41985, udp/53');
     expect(text).toMatch(/# One conversation each, in order\. This first one is only an example/);
     expect(r.notes.join('\n')).toContain('br_netfilter is not loaded');
+    expect(r.notes).toContain(
+      '1 IPv4 policy routing rule(s) (ip rule) and the tables they use are not captured: a scenario has one routing table',
+    );
+    expect(r.notes.join('\n')).not.toContain('IPv6 policy routing');
   });
 
   it('takes iptables-legacy rules only when nftables has none', async () => {
