@@ -122,6 +122,12 @@ export function parseNft(text: string, file: string, opts: ParseNftOptions = {})
   }
   if (state.diagnostics.length === 0) state.diagnostics.push(...validateRuleset(ruleset));
   if (state.diagnostics.length > 0) {
+    // In source order: files as read, then line and column.
+    const order = new Map(ruleset.files.map((f, i) => [f.path, i]));
+    state.diagnostics.sort(
+      (a, b) =>
+        (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || a.line - b.line || a.col - b.col,
+    );
     const sources = new Map(ruleset.files.map((f) => [f.path, f.text]));
     throw new RulesetError(state.diagnostics, sources);
   }

@@ -1017,11 +1017,11 @@ export class NftParser {
     }
     if (parts.length === 0) this.unexpected(this.peek(), 'priority');
     let text = '';
-    for (const p of parts) {
+    for (const [i, p] of parts.entries()) {
       if (this.isPunct(p, '$')) continue;
       let s = p.text;
-      const idx = this.toks.indexOf(p);
-      if (idx > 0 && this.isPunct(this.toks[idx - 1] as Token, '$')) {
+      const before = parts[i - 1];
+      if (before && this.isPunct(before, '$')) {
         const v = this.st.defines.get(p.text);
         if (!v) this.fail(p, `undefined variable '${p.text}'`);
         s = v.kind === 'value' ? v.text : '?';

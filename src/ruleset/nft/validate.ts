@@ -51,6 +51,8 @@ const OTHER_TIMEOUT_STATES = new Set(['unreplied', 'replied']);
 class Validator {
   readonly diags: Diagnostic[] = [];
   private table!: Table;
+  private chainNames = new Set<string>();
+  private setsByName = new Map<string, NamedSet>();
   private fallback?: Span;
 
   error(span: Span | undefined, message: string): void {
@@ -68,6 +70,8 @@ class Validator {
   run(rs: Ruleset): void {
     for (const t of rs.tables) {
       this.table = t;
+      this.chainNames = new Set(t.chains.map((c) => c.name));
+      this.setsByName = new Map(t.sets.map((x) => [x.name, x]));
       this.fallback = t.span;
       this.checkName(t.name, 'table', t.span);
       for (const s of t.sets) this.checkSet(s);
@@ -171,7 +175,7 @@ class Validator {
   }
 
   private findSet(name: string, span: Span | undefined): NamedSet | undefined {
-    const s = this.table.sets.find((x) => x.name === name);
+    const s = this.setsByName.get(name);
     if (!s)
       this.error(
         span,
@@ -186,7 +190,7 @@ class Validator {
       this.error(span, `chain name is too long (${target.length} characters, at most ${MAX_NAME})`);
       return;
     }
-    if (!this.table.chains.some((c) => c.name === target)) {
+    if (!this.chainNames.has(target)) {
       this.error(
         span,
         `chain '${target}' does not exist in table ${this.table.family} ${this.table.name}`,
