@@ -30,7 +30,10 @@ export interface KernelOptions {
   /** Leave the namespaces in place (their names are passed to `onKept`). */
   keep?: boolean;
   onKept?: (namespaces: string[]) => void;
-  /** Namespace name prefix; random by default (`nfw` + 6 hex digits). */
+  /**
+   * Namespace name prefix: `nfw` and up to 8 lower-case letters or digits. Default: the
+   * environment's NFWALK_NETNS_PREFIX, else `nfw` + 6 random hex digits.
+   */
   prefix?: string;
 }
 
@@ -89,7 +92,13 @@ function removeNamespaces(namespaces: readonly string[]): void {
 
 /** Runs the scenario on this kernel and returns the trace the kernel reported. */
 export async function kernelTrace(sc: Scenario, opts: KernelOptions = {}): Promise<Trace> {
-  const prefix = opts.prefix ?? `nfw${randomBytes(3).toString('hex')}`;
+  const prefix =
+    opts.prefix ?? process.env.NFWALK_NETNS_PREFIX ?? `nfw${randomBytes(3).toString('hex')}`;
+  if (!/^nfw[a-z0-9]{1,8}$/.test(prefix)) {
+    throw new KernelError(
+      `namespace prefix "${prefix}": nfw and 1 to 8 lower-case letters or digits`,
+    );
+  }
   const created: string[] = [];
   const processes: Background[] = [];
   const onSignal = (signal: NodeJS.Signals) => {
@@ -122,8 +131,7 @@ export async function kernelTrace(sc: Scenario, opts: KernelOptions = {}): Promi
       serverSpecs.push([ns, machines.flatMap((m) => socketsOf(m.listens, m.addresses))]);
     }
     for (const [ns, sockets] of serverSpecs) {
-      const server = await startServers(ns, sockets);
-      if (server) processes.push(server);
+      await startServers(ns, sockets, (server) => processes.push(server));
     }
 
     const monitor = background(inNetns(topo.hostNs, ['nft', '-a', 'monitor', 'trace']));

@@ -84,16 +84,20 @@ except OSError as e:
 print("done", flush=True)
 `;
 
-/** One server process in a namespace, for every (protocol, address, port) given. */
+/**
+ * One server process in a namespace, for every (protocol, address, port) given. `track` gets
+ * the process as soon as it exists, so it is stopped even if it never gets ready.
+ */
 export async function startServers(
   ns: string,
   sockets: { listen: Listen; address: string }[],
-): Promise<Background | undefined> {
-  if (sockets.length === 0) return undefined;
+  track: (server: Background) => void,
+): Promise<void> {
+  if (sockets.length === 0) return;
   const args = sockets.map(({ listen, address }) => `${listen.protocol},${address},${listen.port}`);
   const server = background(inNetns(ns, [python()!, '-c', SERVER, ...args]));
+  track(server);
   await server.waitFor('ready', 5000);
-  return server;
 }
 
 /** Sends one conversation's request from `ns` and waits for its answer (or gives up). */
