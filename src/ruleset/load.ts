@@ -8,7 +8,7 @@ import { RulesetError } from './diagnostics.ts';
 import { parseIptablesSave } from './iptables/index.ts';
 import { parseNftJson } from './json/index.ts';
 import type { Ruleset } from './model.ts';
-import { parseNft } from './nft/index.ts';
+import { fsIncludeHost, type ParseNftOptions, parseNft } from './nft/index.ts';
 import { validateJumps } from './validate.ts';
 
 export type RulesetFormat = 'nft' | 'nft-json' | 'iptables-save';
@@ -59,10 +59,12 @@ export function parseRuleset(
   format: RulesetFormat,
   file: string,
   root?: string,
+  /** Where `file` really is, when `file` is only its name for messages (includes start there). */
+  realPath?: string,
 ): Ruleset {
   const ruleset =
     format === 'nft'
-      ? parseNft(text, file, root === undefined ? {} : { root })
+      ? parseNft(text, file, nftOptions(file, root, realPath))
       : format === 'nft-json'
         ? parseNftJson(text, file)
         : parseIptablesSave(text, file);
@@ -76,9 +78,24 @@ export function parseRuleset(
   return ruleset;
 }
 
+/**
+ * Includes are read relative to the including file: for the top file, where it really is, not
+ * the name messages show (a scenario's `ruleset: main.nft` is relative to the scenario, not to
+ * the working directory).
+ */
+function nftOptions(file: string, root?: string, realPath?: string): ParseNftOptions {
+  if (root === undefined) return {};
+  if (realPath === undefined || realPath === file) return { root };
+  const host = fsIncludeHost(root);
+  return {
+    root,
+    include: { read: (path, from) => host.read(path, from === file ? realPath : from) },
+  };
+}
+
 /** Loads the ruleset a scenario (or the CLI) names. */
 export function loadRuleset(ref: RulesetFileRef): Ruleset {
   const where = ref.resolved ?? ref.path;
   const text = readRulesetText(where, ref.path);
-  return parseRuleset(text, ref.format, ref.path, ref.root ?? dirname(where));
+  return parseRuleset(text, ref.format, ref.path, ref.root ?? dirname(where), where);
 }
