@@ -80,8 +80,21 @@ async function settle(monitor: Background, quietMs: number, maxMs: number): Prom
   }
 }
 
-function removeNamespaces(namespaces: readonly string[]): void {
-  for (const ns of [...namespaces].reverse()) {
+/**
+ * Removes the run's namespaces: those it recorded, and any other with its prefix (one an
+ * interrupted `ip netns add` finished creating after the run stopped counting).
+ */
+function removeNamespaces(namespaces: readonly string[], prefix: string): void {
+  let listed: string[] = [];
+  try {
+    listed = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8', timeout: 5000 })
+      .split('\n')
+      .map((l) => l.split(' ')[0] ?? '')
+      .filter((n) => n.startsWith(prefix) && /^[hlm]\d*$/.test(n.slice(prefix.length)));
+  } catch {
+    // Without a list, the recorded names still go.
+  }
+  for (const ns of [...new Set([...namespaces].reverse().concat(listed))]) {
     try {
       execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore', timeout: 5000 });
     } catch {
@@ -103,7 +116,7 @@ export async function kernelTrace(sc: Scenario, opts: KernelOptions = {}): Promi
   const processes: Background[] = [];
   const onSignal = (signal: NodeJS.Signals) => {
     for (const p of processes) p.child.kill('SIGKILL');
-    if (!opts.keep) removeNamespaces(created);
+    if (!opts.keep) removeNamespaces(created, prefix);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', onSignal);
@@ -164,7 +177,7 @@ export async function kernelTrace(sc: Scenario, opts: KernelOptions = {}): Promi
     process.off('SIGTERM', onSignal);
     for (const p of processes) await p.stop();
     if (opts.keep) opts.onKept?.([...created]);
-    else removeNamespaces(created);
+    else removeNamespaces(created, prefix);
   }
 }
 
