@@ -46,7 +46,11 @@ export function parseScenario(text: string, file: string, dir: string): Scenario
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const r = new Reader(file, lines, text.length);
   for (const e of [...doc.errors, ...doc.warnings]) {
-    r.errorAt(e.pos[0], `invalid YAML: ${e.message.split('\n')[0]}`);
+    // The yaml library reports a stack overflow on very deep nesting as a YAML error.
+    const why = /Maximum call stack/.test(e.message)
+      ? 'nested too deeply'
+      : e.message.split('\n')[0];
+    r.errorAt(e.pos[0], `invalid YAML: ${why}`);
   }
   if (r.diagnostics.length > 0) throw new ScenarioError(r.diagnostics);
 
