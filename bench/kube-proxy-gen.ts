@@ -54,7 +54,7 @@ export function kubeProxyRuleset(n: number): string {
     const s = service(i);
     out.push('');
     out.push(`\tchain svc_${i} {`);
-    out.push(`\t\tip protocol tcp counter packets 0 bytes 0 dnat to ${s.endpoint}:8080`);
+    out.push(`\t\tip protocol tcp dnat to ${s.endpoint}:8080`);
     out.push('\t}');
   }
   out.push('}');
