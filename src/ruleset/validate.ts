@@ -147,7 +147,10 @@ class DepthFinder {
         const set = this.table.sets.find((s) => s.name === o.name);
         if (set) visit(set.elements.map((e) => e.value));
       }
-      for (const [k, v] of Object.entries(o)) if (k !== 'span' && k !== 'binding') visit(v);
+      for (const k in o) {
+        const v = o[k];
+        if (v !== null && typeof v === 'object' && k !== 'span' && k !== 'binding') visit(v);
+      }
     };
     visit(rule.statements);
     return out;
