@@ -33,6 +33,8 @@ export interface Difference {
   message: string;
   /** A few compared events before and after, from both sides. */
   context: { simulator: string[]; kernel: string[] };
+  /** What the simulator reported it does not model in that conversation (often the reason). */
+  unsupported: string[];
 }
 
 export interface Comparison {
@@ -55,12 +57,16 @@ export function compareTraces(sim: Trace, kernel: Trace): Comparison {
     for (const p of sp) simCount += comparedEvents(p.events).length;
     for (const p of kp) kernelCount += comparedEvents(p.events).length;
     if (first) continue;
+    const unsupported = sp.flatMap((p) =>
+      p.events.flatMap((e) => (e.type === 'unsupported' ? [e.message] : [])),
+    );
     const pn = Math.max(sp.length, kp.length);
     for (let i = 0; i < pn && !first; i++) {
       const s = sp[i];
       const k = kp[i];
       if (!s || !k) {
         first = {
+          unsupported,
           conversation: c,
           packet: i,
           event: 0,
@@ -82,6 +88,7 @@ export function compareTraces(sim: Trace, kernel: Trace): Comparison {
       }
       if (s.role !== k.role) {
         first = {
+          unsupported,
           conversation: c,
           packet: i,
           event: 0,
@@ -97,6 +104,7 @@ export function compareTraces(sim: Trace, kernel: Trace): Comparison {
         if (se[e] === ke[e]) continue;
         const lo = Math.max(0, e - CONTEXT);
         first = {
+          unsupported,
           conversation: c,
           packet: i,
           event: e,

@@ -87,7 +87,12 @@ async function settle(monitor: Background, quietMs: number, maxMs: number): Prom
 function removeNamespaces(namespaces: readonly string[], prefix: string): void {
   let listed: string[] = [];
   try {
-    listed = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8', timeout: 5000 })
+    // stderr ignored: `ip netns list` complains about namespaces others delete meanwhile.
+    listed = execFileSync('ip', ['netns', 'list'], {
+      encoding: 'utf8',
+      timeout: 5000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
       .split('\n')
       .map((l) => l.split(' ')[0] ?? '')
       .filter((n) => n.startsWith(prefix) && /^[hlm]\d*$/.test(n.slice(prefix.length)));

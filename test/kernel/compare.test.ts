@@ -59,6 +59,17 @@ describe('comparing a simulated trace with a kernel trace', () => {
     expect(cmp.difference!.message).toContain('simulator: rule ip filter INPUT [2] accept');
     expect(cmp.difference!.message).toContain('kernel:    rule ip filter INPUT [3] accept');
     expect(cmp.difference!.context.kernel[0]).toMatch(/^enter ip filter INPUT/);
+    expect(cmp.difference!.unsupported).toEqual([]);
+  });
+
+  it('passes on what the simulator said it does not model', () => {
+    const stopped = trace({
+      role: 'request',
+      events: [enter('INPUT'), { type: 'unsupported', message: 'ct count at rule 0' }],
+    });
+    const cmp = compareTraces(stopped, base);
+    expect(cmp.difference?.event).toBe(1);
+    expect(cmp.difference?.unsupported).toEqual(['ct count at rule 0']);
   });
 
   it('sees a changed packet view, a missing event and a missing packet', () => {

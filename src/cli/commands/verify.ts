@@ -51,6 +51,7 @@ function report(io: Io, sc: Scenario, cmp: Comparison): void {
     lines.length > 0 ? `${name}:\n${lines.map((l) => `    ${l}`).join('\n')}\n` : '';
   io.out(block('  around it, simulator', d.context.simulator));
   io.out(block('  around it, kernel', d.context.kernel));
+  io.out(block('  the simulator does not model', d.unsupported));
 }
 
 async function verify(io: Io, file: string, keep: boolean): Promise<number> {
