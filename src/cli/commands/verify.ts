@@ -9,6 +9,8 @@ import { type Comparison, compareTraces } from '../../kernel/compare.ts';
 import { KernelError, kernelTrace } from '../../kernel/harness.ts';
 import { kernelUnavailable } from '../../kernel/preflight.ts';
 import { readRuleset, simulatedTrace } from '../../kernel/simulator.ts';
+import { formatDiagnostics, RulesetError } from '../../ruleset/diagnostics.ts';
+import type { Ruleset } from '../../ruleset/model.ts';
 import { formatDiagnostic, ScenarioError } from '../../scenario/diagnostics.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import type { Scenario } from '../../scenario/model.ts';
@@ -70,22 +72,17 @@ async function verify(io: Io, file: string, keep: boolean): Promise<number> {
     io.err(`nfwalk verify: cannot run on this machine: ${why}\n`);
     return EXIT_USAGE;
   }
-  let ruleset: Awaited<ReturnType<typeof readRuleset>>;
+  let ruleset: Ruleset;
   try {
-    ruleset = await readRuleset(sc);
+    ruleset = readRuleset(sc);
   } catch (e) {
-    const diags = (e as { diagnostics?: unknown }).diagnostics;
-    if (Array.isArray(diags)) {
-      for (const d of diags as Parameters<typeof formatDiagnostic>[0][])
-        io.err(`${formatDiagnostic(d)}\n`);
-    } else io.err(`nfwalk verify: ${(e as Error).message}\n`);
-    return EXIT_FAILED;
+    if (e instanceof RulesetError) {
+      io.err(formatDiagnostics(e.diagnostics, e.sources));
+      return EXIT_FAILED;
+    }
+    throw e;
   }
-  const simulated = await simulatedTrace(sc, ruleset);
-  if (!simulated) {
-    io.err('nfwalk verify: this build has no simulator (src/netfilter/simulate.ts)\n');
-    return EXIT_USAGE;
-  }
+  const simulated = simulatedTrace(sc, ruleset);
   let kernel: Awaited<ReturnType<typeof kernelTrace>>;
   try {
     kernel = await kernelTrace(sc, {
