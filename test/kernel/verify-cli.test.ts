@@ -35,6 +35,19 @@ describe('nfwalk verify', () => {
     );
   });
 
+  it('refuses a ruleset with errors, quoting the line, with exit 1', async () => {
+    writeFileSync(join(dir, 'r.nft'), 'table ip t {\n\tchain c {\n\t\tbogus stuff\n\t}\n}\n');
+    writeFileSync(
+      join(dir, 'r.yaml'),
+      'title: t\nruleset: r.nft\nhost:\n  interfaces:\n    - name: eth0\n      addresses: [10.0.0.1/24]\nhosts: []\npackets:\n  - from: host\n    to: 10.0.0.2\n    protocol: icmp\n',
+    );
+    const io = capture();
+    expect(await run(['verify', join(dir, 'r.yaml')], io)).toBe(1);
+    expect(io.stderr).toContain(
+      "r.nft:3:3: error: syntax error, unexpected 'bogus'\n\t\tbogus stuff\n\t\t^^^^^",
+    );
+  });
+
   it('needs a scenario argument (usage error, exit 2)', async () => {
     const io = capture();
     expect(await run(['verify'], io)).toBe(2);

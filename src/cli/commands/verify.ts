@@ -67,11 +67,6 @@ async function verify(io: Io, file: string, keep: boolean): Promise<number> {
     }
     throw e;
   }
-  const why = await kernelUnavailable();
-  if (why) {
-    io.err(`nfwalk verify: cannot run on this machine: ${why}\n`);
-    return EXIT_USAGE;
-  }
   let ruleset: Ruleset;
   try {
     ruleset = readRuleset(sc);
@@ -81,6 +76,12 @@ async function verify(io: Io, file: string, keep: boolean): Promise<number> {
       return EXIT_FAILED;
     }
     throw e;
+  }
+  // The input is checked first: its errors are worth knowing on any machine.
+  const why = await kernelUnavailable();
+  if (why) {
+    io.err(`nfwalk verify: cannot run on this machine: ${why}\n`);
+    return EXIT_USAGE;
   }
   const simulated = simulatedTrace(sc, ruleset);
   let kernel: Awaited<ReturnType<typeof kernelTrace>>;
