@@ -27,12 +27,16 @@ function build(outDir: string): number {
   return (performance.now() - start) / 1000;
 }
 
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((e) => {
+    const p = join(dir, e);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+/** Every file under `dir`, relative to it, sorted. */
 function files(dir: string): string[] {
-  return readdirSync(dir)
-    .flatMap((e) => {
-      const p = join(dir, e);
-      return statSync(p).isDirectory() ? files(p) : [p];
-    })
+  return walk(dir)
     .map((p) => relative(dir, p))
     .sort();
 }
