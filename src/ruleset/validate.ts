@@ -125,34 +125,46 @@ class DepthFinder {
   /** The chains a rule's jumps and gotos lead to: verdicts, vmaps, named verdict maps. */
   private targetsOf(rule: Rule): Chain[] {
     const out: Chain[] = [];
-    const seen = new Set<unknown>();
-    const visit = (x: unknown): void => {
-      if (!x || typeof x !== 'object' || seen.has(x)) return;
-      seen.add(x);
-      if (Array.isArray(x)) {
-        for (const v of x) visit(v);
-        return;
-      }
-      const o = x as Record<string, unknown>;
-      if ((o.kind === 'jump' || o.kind === 'goto') && typeof o.target === 'string') {
+    this.collect(rule.statements, out);
+    return out;
+  }
+
+  /** Targets of a named map's elements, found once per map (many rules may look it up). */
+  private readonly setTargets = new Map<string, Chain[]>();
+
+  /** Walks a (tree-shaped) part of the model for verdicts; the model has no cycles. */
+  private collect(x: unknown, out: Chain[]): void {
+    if (x === null || typeof x !== 'object') return;
+    if (Array.isArray(x)) {
+      for (const v of x) this.collect(v, out);
+      return;
+    }
+    const o = x as Record<string, unknown>;
+    if (o.kind === 'jump' || o.kind === 'goto') {
+      if (typeof o.target === 'string') {
         const t = this.chains.get(o.target);
         if (t) out.push(t);
       }
-      if ((o.kind === 'jump' || o.kind === 'goto') && Array.isArray(o.binding)) {
+      if (Array.isArray(o.binding)) {
         // An anonymous chain written in place: one level, then its own rules.
         out.push({ name: `${o.kind} { … }`, rules: o.binding as Rule[] });
         return;
       }
-      if (o.kind === 'setref' && typeof o.name === 'string') {
+    }
+    if (o.kind === 'setref' && typeof o.name === 'string') {
+      let targets = this.setTargets.get(o.name);
+      if (!targets) {
+        targets = [];
+        this.setTargets.set(o.name, targets);
         const set = this.table.sets.find((s) => s.name === o.name);
-        if (set) visit(set.elements.map((e) => e.value));
+        if (set) for (const e of set.elements) this.collect(e.value, targets);
       }
-      for (const k in o) {
-        const v = o[k];
-        if (v !== null && typeof v === 'object' && k !== 'span' && k !== 'binding') visit(v);
-      }
-    };
-    visit(rule.statements);
-    return out;
+      out.push(...targets);
+    }
+    for (const k in o) {
+      const v = o[k];
+      if (v !== null && typeof v === 'object' && k !== 'span' && k !== 'binding')
+        this.collect(v, out);
+    }
   }
 }
