@@ -968,7 +968,12 @@ export class NftParser {
       }
       const d = this.peek();
       if (this.isPunct(d, '$')) out.push(...flattenNames(this.parseVariable()));
-      else out.push(this.expectName('device name'));
+      else {
+        let name = this.expectName('device name');
+        // Older nft lists wildcard devices unquoted: `devices = { foo*, lo }`.
+        if (this.atPunct('*') && !this.peek().sp) name += this.next().text;
+        out.push(name);
+      }
       this.skipNewlines();
       if (this.atPunct(',')) this.next();
       else if (!this.atPunct('}')) this.unexpected(this.peek(), "',' or '}'");
