@@ -15,15 +15,7 @@
  * packet.
  */
 import type { Bridges } from '../../bridge/bridge.ts';
-import {
-  icmpErrorTranslation,
-  manipOfHook,
-  natPacket,
-  nullBinding,
-  setupNat,
-} from '../../conntrack/nat.ts';
 import type { ConntrackTable } from '../../conntrack/table.ts';
-import { tupleText } from '../../conntrack/tuple.ts';
 import { familyOf } from '../../routing/address.ts';
 import type { RouteResult, RoutingTable } from '../../routing/table.ts';
 import type { Chain, HookName, Rule, Table } from '../../ruleset/model.ts';
@@ -40,6 +32,7 @@ import {
 } from '../hooks.ts';
 import type { EnterEvent, PacketRole, TraceEvent } from '../trace.ts';
 import { answerSkb, icmpCode, icmpErrorSkb } from './answers.ts';
+import { ConntrackHooks } from './conntrack-hooks.ts';
 import { buildEnv, type HookState } from './env.ts';
 import { describe, type Skb, view } from './skb.ts';
 
@@ -85,11 +78,15 @@ export class HostWalk {
     iif: string | null;
   }[] = [];
 
+  /** Conntrack and NAT, the kernel's hooks between the chains. */
+  private readonly ct: ConntrackHooks;
+
   constructor(d: HostDeps) {
     this.d = d;
+    this.ct = new ConntrackHooks(this);
   }
 
-  private info(
+  info(
     type: Exclude<TraceEvent['type'], 'enter' | 'rule' | 'policy'>,
     message: string,
     detail?: Record<string, unknown>,
@@ -136,13 +133,13 @@ export class HostWalk {
           v = this.baseChain(skb, op, state);
           break;
         case 'conntrack-in':
-          v = this.conntrackIn(skb, state);
+          v = this.ct.conntrackIn(skb, state);
           break;
         case 'conntrack-confirm':
-          v = this.conntrackConfirm(skb);
+          v = this.ct.conntrackConfirm(skb);
           break;
         case 'nat':
-          v = this.natHook(skb, state);
+          v = this.ct.natHook(skb, state);
           break;
         case 'br-nf-prerouting':
         case 'br-nf-forward': {
@@ -179,7 +176,7 @@ export class HostWalk {
   }
 
   /** One base chain: the enter event, the rule loop, then any reject it decided. */
-  private baseChain(skb: Skb, op: ChainHook, state: HookState): Verdict {
+  baseChain(skb: Skb, op: ChainHook, state: HookState): Verdict {
     const hookState: HookState = { ...state, family: op.family };
     const enter: EnterEvent = {
       type: 'enter',
@@ -250,7 +247,7 @@ export class HostWalk {
           }
           break;
         case 'nat':
-          this.natEffect(skb, e, state, rule, chain);
+          this.ct.natEffect(skb, e, state, rule, chain);
           break;
         case 'reject':
           if (state.family === 'bridge' || state.family === 'netdev') {
@@ -318,200 +315,6 @@ export class HostWalk {
         },
       );
     }
-  }
-
-  // ---------------------------------------------------------------------------------------
-  // Conntrack
-
-  /** nf_conntrack_in (priority -200 in prerouting and output). */
-  private conntrackIn(skb: Skb, state: HookState): Verdict {
-    if (skb.ct || skb.ctState === 'untracked') return 'accept'; // loopback, reject, or notrack
-    const found = this.d.conntrack.track(skb.pkt);
-    if (found.kind === 'invalid') {
-      skb.ctState = 'invalid';
-      this.info('conntrack', `conntrack: invalid (${found.reason})`, {
-        state: 'invalid',
-        reason: found.reason,
-      });
-      return 'accept';
-    }
-    skb.ct = found.ct;
-    const c = found.ct.conn;
-    this.info(
-      'conntrack',
-      found.created
-        ? `conntrack: new connection ${tupleText(c.original)}`
-        : `conntrack: ${found.ct.info} (${found.ct.direction} direction) of ${tupleText(c.original)}`,
-      {
-        state: found.ct.info,
-        direction: found.ct.direction,
-        status: [...c.status],
-        original: c.original,
-        reply: c.reply,
-        hook: state.hook,
-        ...(c.tcp ? { tcp: c.tcp } : {}),
-      },
-    );
-    return 'accept';
-  }
-
-  /** __nf_conntrack_confirm (last in postrouting and input): original direction only. */
-  private conntrackConfirm(skb: Skb): Verdict {
-    const ct = skb.ct;
-    if (ct?.direction !== 'original' || ct.info === 'related') return 'accept';
-    if (this.d.conntrack.confirm(ct.conn)) {
-      this.info(
-        'conntrack',
-        `conntrack: connection confirmed ${tupleText(ct.conn.original)}, expecting replies as ${tupleText(ct.conn.reply)}`,
-        {
-          state: ct.info,
-          direction: ct.direction,
-          status: [...ct.conn.status],
-          original: ct.conn.original,
-          reply: ct.conn.reply,
-          confirmed: true,
-        },
-      );
-    }
-    return 'accept';
-  }
-
-  // ---------------------------------------------------------------------------------------
-  // NAT
-
-  /**
-   * nf_nat_ipv4_fn / nf_nat_inet_fn. A related ICMP error is translated from its
-   * connection's bindings; a connection's first packet (ctinfo new, or a related reset) runs
-   * the nat chains of this hook, in priority order, until one sets up a binding, and gets a
-   * null binding if none does; every packet is then rewritten per the bindings.
-   */
-  private natHook(skb: Skb, state: HookState): Verdict {
-    const ct = skb.ct;
-    if (!ct) return 'accept';
-    const l3 = skb.pkt.family;
-    const manip = manipOfHook(state.hook);
-    if (ct.info === 'related' && skb.pkt.icmp && skb.pkt.icmp.inner) {
-      const t = icmpErrorTranslation(ct, manip, skb.pkt);
-      if (t && (t.outer || t.inner)) {
-        this.info(
-          'nat',
-          `NAT of an ICMP error: ${t.outer ? `outer ${show(t.outer.before)} → ${show(t.outer.after)}` : 'outer unchanged'}, embedded header rewritten back`,
-          {
-            manip,
-            reverse: ct.direction === 'reply',
-            icmpError: true,
-            ...(t.outer ? { before: t.outer.before, after: t.outer.after } : {}),
-            ...(t.inner ? { inner: t.inner } : {}),
-          },
-        );
-      }
-      return 'accept';
-    }
-    const first = (ct.info === 'new' && ct.direction === 'original') || ct.info === 'related';
-    if (first && !ct.conn.natDone[manip]) {
-      for (const chain of this.d.hooks.natChainsOf(l3, state.hook)) {
-        const v = this.baseChain(skb, chain, state);
-        if (v !== 'accept') return v;
-        if (ct.conn.natDone[manip]) break;
-      }
-      if (!ct.conn.natDone[manip]) {
-        const nb = nullBinding(this.d.conntrack, ct.conn, manip);
-        if (nb.portClash) {
-          this.info(
-            'nat',
-            `null binding changed the ${manip === 'src' ? 'source' : 'destination'} port ${nb.portClash.wanted} → ${nb.portClash.chosen}: the connection would clash with an existing one (the kernel picks the new port by hash)`,
-            { manip, nullBinding: true, portClash: nb.portClash },
-          );
-        }
-      }
-    }
-    const rw = natPacket(ct, manip, skb.pkt);
-    if (rw) {
-      this.info(
-        'nat',
-        `${ct.direction === 'reply' ? 'reverse ' : ''}${manip === 'src' ? 'SNAT' : 'DNAT'}: ${show(rw.before)} → ${show(rw.after)}`,
-        {
-          manip,
-          reverse: ct.direction === 'reply',
-          before: rw.before,
-          after: rw.after,
-          hook: state.hook,
-        },
-      );
-    }
-    return 'accept';
-  }
-
-  /** A nat statement (nft_nat_eval): sets up the binding on the packet's connection. */
-  private natEffect(
-    skb: Skb,
-    e: Extract<Effect, { kind: 'nat' }>,
-    state: HookState,
-    rule: Rule,
-    chain: Chain,
-  ): void {
-    const ct = skb.ct;
-    if (!ct) {
-      this.info(
-        'note',
-        `rule ${rule.index} of ${chain.name}: ${e.stmt.type} without a conntrack entry does nothing`,
-      );
-      return;
-    }
-    const manip = manipOfHook(state.hook);
-    let addr = e.addr;
-    const fam = familyOf(skb.pkt.saddr);
-    if (e.stmt.type === 'masquerade') {
-      // nf_nat_masquerade_ipv4: inet_select_addr(out, nexthop): the out device's address.
-      const dev = state.oif ?? '';
-      const nh = skb.dst?.type === 'unicast' ? skb.dst.nexthop : skb.pkt.daddr;
-      const src = this.d.routing.sourceFor(dev, fam, nh);
-      if (!src) {
-        this.info('drop', `masquerade: ${dev} has no address of the packet's family`, {
-          reason: 'masquerade-no-address',
-        });
-        return;
-      }
-      addr = { low: src, high: src };
-    } else if (e.stmt.type === 'redirect') {
-      // nf_nat_redirect_ipv4: the input device's first address; 127.0.0.1 (::1) for output.
-      const to =
-        state.hook === 'output'
-          ? fam === 4
-            ? '127.0.0.1'
-            : '::1'
-          : this.d.routing.primaryAddress(state.iif ?? '', fam);
-      if (!to) return;
-      addr = { low: to, high: to };
-    }
-    const setup = setupNat(
-      this.d.conntrack,
-      ct.conn,
-      e.stmt.type === 'dnat' || e.stmt.type === 'redirect' ? 'dst' : manip,
-      {
-        ...(addr ? { addr } : {}),
-        ...(e.port ? { port: e.port } : {}),
-      },
-    );
-    if (e.stmt.flags.some((f) => f === 'random' || f === 'fully-random')) {
-      this.info(
-        'note',
-        `${e.stmt.type} ${e.stmt.flags.join(',')}: the kernel picks the port at random; nfwalk shows the port the mapping would keep`,
-        { flags: e.stmt.flags },
-      );
-    }
-    this.info(
-      'nat',
-      `${e.stmt.type} binding for ${tupleText(ct.conn.original)}: replies expected as ${tupleText(ct.conn.reply)}`,
-      {
-        manip: setup.manip,
-        statement: e.stmt.type,
-        tuple: setup.tuple,
-        reply: ct.conn.reply,
-        changed: setup.changed,
-        ...(setup.portClash ? { portClash: setup.portClash } : {}),
-      },
-    );
   }
 
   // ---------------------------------------------------------------------------------------
@@ -1058,11 +861,6 @@ function nextAfterThresh(
     if (e.priority > NF_BR_PRI_BRNF) break;
   }
   return i;
-}
-
-function show(e: { saddr: string; daddr: string; sport?: number; dport?: number }): string {
-  const a = (x: string, p?: number) => (p === undefined ? x : `${x}:${p}`);
-  return `${a(e.saddr, e.sport)} → ${a(e.daddr, e.dport)}`;
 }
 
 function routeDetail(

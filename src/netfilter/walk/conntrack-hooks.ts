@@ -1,0 +1,227 @@
+/**
+ * The kernel's own hooks around the chains, as the walk runs them: nf_conntrack_in (-200 in
+ * prerouting and output), __nf_conntrack_confirm (last in postrouting and input), the NAT hook
+ * (nf_nat_ipv4_fn: -100 in prerouting and output, 100 in postrouting and input) that walks the
+ * nat chains for a connection's first packet, and the nat statements' bindings.
+ */
+import {
+  icmpErrorTranslation,
+  manipOfHook,
+  natPacket,
+  nullBinding,
+  setupNat,
+} from '../../conntrack/nat.ts';
+import { tupleText } from '../../conntrack/tuple.ts';
+import { familyOf } from '../../routing/address.ts';
+import type { Chain, Rule } from '../../ruleset/model.ts';
+import type { Effect } from '../env.ts';
+import type { HookState } from './env.ts';
+import type { HostWalk, Verdict } from './host.ts';
+import type { Skb } from './skb.ts';
+
+export class ConntrackHooks {
+  private readonly w: HostWalk;
+
+  constructor(walk: HostWalk) {
+    this.w = walk;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Conntrack
+
+  /** nf_conntrack_in (priority -200 in prerouting and output). */
+  conntrackIn(skb: Skb, state: HookState): Verdict {
+    if (skb.ct || skb.ctState === 'untracked') return 'accept'; // loopback, reject, or notrack
+    const found = this.w.d.conntrack.track(skb.pkt);
+    if (found.kind === 'invalid') {
+      skb.ctState = 'invalid';
+      this.w.info('conntrack', `conntrack: invalid (${found.reason})`, {
+        state: 'invalid',
+        reason: found.reason,
+      });
+      return 'accept';
+    }
+    skb.ct = found.ct;
+    const c = found.ct.conn;
+    this.w.info(
+      'conntrack',
+      found.created
+        ? `conntrack: new connection ${tupleText(c.original)}`
+        : `conntrack: ${found.ct.info} (${found.ct.direction} direction) of ${tupleText(c.original)}`,
+      {
+        state: found.ct.info,
+        direction: found.ct.direction,
+        status: [...c.status],
+        original: c.original,
+        reply: c.reply,
+        hook: state.hook,
+        ...(c.tcp ? { tcp: c.tcp } : {}),
+      },
+    );
+    return 'accept';
+  }
+
+  /** __nf_conntrack_confirm (last in postrouting and input): original direction only. */
+  conntrackConfirm(skb: Skb): Verdict {
+    const ct = skb.ct;
+    if (ct?.direction !== 'original' || ct.info === 'related') return 'accept';
+    if (this.w.d.conntrack.confirm(ct.conn)) {
+      this.w.info(
+        'conntrack',
+        `conntrack: connection confirmed ${tupleText(ct.conn.original)}, expecting replies as ${tupleText(ct.conn.reply)}`,
+        {
+          state: ct.info,
+          direction: ct.direction,
+          status: [...ct.conn.status],
+          original: ct.conn.original,
+          reply: ct.conn.reply,
+          confirmed: true,
+        },
+      );
+    }
+    return 'accept';
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // NAT
+
+  /**
+   * nf_nat_ipv4_fn / nf_nat_inet_fn. A related ICMP error is translated from its
+   * connection's bindings; a connection's first packet (ctinfo new, or a related reset) runs
+   * the nat chains of this hook, in priority order, until one sets up a binding, and gets a
+   * null binding if none does; every packet is then rewritten per the bindings.
+   */
+  natHook(skb: Skb, state: HookState): Verdict {
+    const ct = skb.ct;
+    if (!ct) return 'accept';
+    const l3 = skb.pkt.family;
+    const manip = manipOfHook(state.hook);
+    if (ct.info === 'related' && skb.pkt.icmp && skb.pkt.icmp.inner) {
+      const t = icmpErrorTranslation(ct, manip, skb.pkt);
+      if (t && (t.outer || t.inner)) {
+        this.w.info(
+          'nat',
+          `NAT of an ICMP error: ${t.outer ? `outer ${show(t.outer.before)} → ${show(t.outer.after)}` : 'outer unchanged'}, embedded header rewritten back`,
+          {
+            manip,
+            reverse: ct.direction === 'reply',
+            icmpError: true,
+            ...(t.outer ? { before: t.outer.before, after: t.outer.after } : {}),
+            ...(t.inner ? { inner: t.inner } : {}),
+          },
+        );
+      }
+      return 'accept';
+    }
+    const first = (ct.info === 'new' && ct.direction === 'original') || ct.info === 'related';
+    if (first && !ct.conn.natDone[manip]) {
+      for (const chain of this.w.d.hooks.natChainsOf(l3, state.hook)) {
+        const v = this.w.baseChain(skb, chain, state);
+        if (v !== 'accept') return v;
+        if (ct.conn.natDone[manip]) break;
+      }
+      if (!ct.conn.natDone[manip]) {
+        const nb = nullBinding(this.w.d.conntrack, ct.conn, manip);
+        if (nb.portClash) {
+          this.w.info(
+            'nat',
+            `null binding changed the ${manip === 'src' ? 'source' : 'destination'} port ${nb.portClash.wanted} → ${nb.portClash.chosen}: the connection would clash with an existing one (the kernel picks the new port by hash)`,
+            { manip, nullBinding: true, portClash: nb.portClash },
+          );
+        }
+      }
+    }
+    const rw = natPacket(ct, manip, skb.pkt);
+    if (rw) {
+      this.w.info(
+        'nat',
+        `${ct.direction === 'reply' ? 'reverse ' : ''}${manip === 'src' ? 'SNAT' : 'DNAT'}: ${show(rw.before)} → ${show(rw.after)}`,
+        {
+          manip,
+          reverse: ct.direction === 'reply',
+          before: rw.before,
+          after: rw.after,
+          hook: state.hook,
+        },
+      );
+    }
+    return 'accept';
+  }
+
+  /** A nat statement (nft_nat_eval): sets up the binding on the packet's connection. */
+  natEffect(
+    skb: Skb,
+    e: Extract<Effect, { kind: 'nat' }>,
+    state: HookState,
+    rule: Rule,
+    chain: Chain,
+  ): void {
+    const ct = skb.ct;
+    if (!ct) {
+      this.w.info(
+        'note',
+        `rule ${rule.index} of ${chain.name}: ${e.stmt.type} without a conntrack entry does nothing`,
+      );
+      return;
+    }
+    const manip = manipOfHook(state.hook);
+    let addr = e.addr;
+    const fam = familyOf(skb.pkt.saddr);
+    if (e.stmt.type === 'masquerade') {
+      // nf_nat_masquerade_ipv4: inet_select_addr(out, nexthop): the out device's address.
+      const dev = state.oif ?? '';
+      const nh = skb.dst?.type === 'unicast' ? skb.dst.nexthop : skb.pkt.daddr;
+      const src = this.w.d.routing.sourceFor(dev, fam, nh);
+      if (!src) {
+        this.w.info('drop', `masquerade: ${dev} has no address of the packet's family`, {
+          reason: 'masquerade-no-address',
+        });
+        return;
+      }
+      addr = { low: src, high: src };
+    } else if (e.stmt.type === 'redirect') {
+      // nf_nat_redirect_ipv4: the input device's first address; 127.0.0.1 (::1) for output.
+      const to =
+        state.hook === 'output'
+          ? fam === 4
+            ? '127.0.0.1'
+            : '::1'
+          : this.w.d.routing.primaryAddress(state.iif ?? '', fam);
+      if (!to) return;
+      addr = { low: to, high: to };
+    }
+    const setup = setupNat(
+      this.w.d.conntrack,
+      ct.conn,
+      e.stmt.type === 'dnat' || e.stmt.type === 'redirect' ? 'dst' : manip,
+      {
+        ...(addr ? { addr } : {}),
+        ...(e.port ? { port: e.port } : {}),
+      },
+    );
+    if (e.stmt.flags.some((f) => f === 'random' || f === 'fully-random')) {
+      this.w.info(
+        'note',
+        `${e.stmt.type} ${e.stmt.flags.join(',')}: the kernel picks the port at random; nfwalk shows the port the mapping would keep`,
+        { flags: e.stmt.flags },
+      );
+    }
+    this.w.info(
+      'nat',
+      `${e.stmt.type} binding for ${tupleText(ct.conn.original)}: replies expected as ${tupleText(ct.conn.reply)}`,
+      {
+        manip: setup.manip,
+        statement: e.stmt.type,
+        tuple: setup.tuple,
+        reply: ct.conn.reply,
+        changed: setup.changed,
+        ...(setup.portClash ? { portClash: setup.portClash } : {}),
+      },
+    );
+  }
+}
+
+function show(e: { saddr: string; daddr: string; sport?: number; dport?: number }): string {
+  const a = (x: string, p?: number) => (p === undefined ? x : `${x}:${p}`);
+  return `${a(e.saddr, e.sport)} → ${a(e.daddr, e.dport)}`;
+}
