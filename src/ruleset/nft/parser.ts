@@ -455,6 +455,13 @@ export class NftParser {
         this.next();
         this.parseFlush(t);
         return;
+      case 'list':
+      case 'reset':
+      case 'describe':
+      case 'monitor':
+      case 'export':
+        // These print or reset state of a running kernel; a ruleset file for nfwalk has none.
+        this.fail(t, `'${t.text}' commands are not supported in a ruleset file`);
       case 'define':
       case 'redefine':
         this.next();
@@ -669,30 +676,9 @@ export class NftParser {
         this.parseChainDecl(table, name, kw);
         return;
       }
-      case 'rule': {
-        const { chain } = this.parseChainRef();
-        let at: number | undefined;
-        if (this.atWord('index', 'position', 'handle')) {
-          const k = this.next();
-          const n = this.expectWord('number');
-          if (!isNumeric(n.text)) this.unexpected(n, 'number');
-          if (k.text === 'index') at = Number(n.text);
-          else {
-            const i = chain.rules.findIndex((r) => r.handle === Number(n.text));
-            if (i < 0) this.fail(n, `rule with handle ${n.text} not found`);
-            at = verb === 'insert' ? i : i + 1;
-            if (verb === 'replace') {
-              const rule = this.parseRule();
-              chain.rules[i] = rule;
-              return;
-            }
-          }
-        }
-        const rule = this.parseRule();
-        if (at === undefined) at = verb === 'insert' ? 0 : chain.rules.length;
-        chain.rules.splice(Math.min(at, chain.rules.length), 0, rule);
+      case 'rule':
+        this.parseAddRule(verb);
         return;
-      }
       case 'set':
       case 'map': {
         const fam = this.parseFamilyOpt();
@@ -738,8 +724,39 @@ export class NftParser {
         return;
       }
       default:
+        // `add TABLE CHAIN statements`: nft reads a rule when the keyword is left out.
+        if (verb === 'add' || verb === 'insert' || verb === 'replace') {
+          this.pos--;
+          this.parseAddRule(verb);
+          return;
+        }
         this.fail(what, `${verb} ${what.text}: not supported`);
     }
+  }
+
+  /** `add|insert|replace rule [family] table chain [index N|position H|handle H] statements`. */
+  private parseAddRule(verb: string): void {
+    const { chain } = this.parseChainRef();
+    let at: number | undefined;
+    if (this.atWord('index', 'position', 'handle')) {
+      const k = this.next();
+      const n = this.expectWord('number');
+      if (!isNumeric(n.text)) this.unexpected(n, 'number');
+      if (k.text === 'index') at = Number(n.text);
+      else {
+        const i = chain.rules.findIndex((r) => r.handle === Number(n.text));
+        if (i < 0) this.fail(n, `rule with handle ${n.text} not found`);
+        at = verb === 'insert' ? i : i + 1;
+        if (verb === 'replace') {
+          const rule = this.parseRule();
+          chain.rules[i] = rule;
+          return;
+        }
+      }
+    }
+    const rule = this.parseRule();
+    if (at === undefined) at = verb === 'insert' ? 0 : chain.rules.length;
+    chain.rules.splice(Math.min(at, chain.rules.length), 0, rule);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1257,8 +1274,15 @@ export class NftParser {
         const elemFrom = this.peek();
         if (this.atPunct('$')) {
           const v = this.parseVariable();
-          if (v.kind === 'set') elements.push(...cloneExpr(v.elements));
-          else elements.push(this.parseElementTail(v, elemFrom, isMap));
+          if (v.kind === 'set') {
+            const tail = this.parseElementTail({ kind: 'symbol', name: '*' }, elemFrom, isMap);
+            // `{ $ifs : drop }`: every element of the variable gets the data.
+            for (const el of v.elements) {
+              const e: SetElement = { ...el };
+              if (tail.value) e.value = cloneExpr(tail.value);
+              elements.push(e);
+            }
+          } else elements.push(this.parseElementTail(v, elemFrom, isMap));
         } else {
           let key: Expr;
           if (this.atPunct('*')) {

@@ -141,7 +141,7 @@ class Validator {
         if (
           isClassidMap &&
           el.value.kind === 'value' &&
-          !/^(root|none|[0-9a-fA-F]{1,4}:[0-9a-fA-F]{0,4})$/.test(el.value.text)
+          !/^(root|none|(0x)?[0-9a-fA-F]{1,4}:(0x)?[0-9a-fA-F]{0,4})$/.test(el.value.text)
         ) {
           this.error(
             el.value.span ?? el.span,
