@@ -517,7 +517,7 @@ export class NftParser {
     }
   }
 
-  private parseInclude(kw: Token, table?: Table): void {
+  private parseInclude(kw: Token, table?: Table, chain?: Chain): void {
     const p = this.peek();
     if (p.kind !== 'string') this.unexpected(p, 'quoted path');
     this.next();
@@ -533,7 +533,8 @@ export class NftParser {
       this.st.includeStack.push(f.path);
       try {
         const sub = new NftParser(f.text, f.path, this.st);
-        if (table) sub.parseTableItems(table);
+        if (table && chain) sub.parseChainItems(table, chain);
+        else if (table) sub.parseTableItems(table);
         else sub.parseScript();
       } finally {
         this.st.includeStack.pop();
@@ -918,8 +919,36 @@ export class NftParser {
     chain.span = this.span(kw);
   }
 
+  /** The items of an included file inside a chain block. */
+  parseChainItems(table: Table, chain: Chain): void {
+    let lastPos = -1;
+    for (;;) {
+      this.skipSeparators();
+      if (this.peek().kind === 'eof') return;
+      if (this.pos === lastPos) {
+        this.next();
+        continue;
+      }
+      lastPos = this.pos;
+      try {
+        this.parseChainItem(table, chain);
+        if (this.isPunct(this.peek(), '}')) this.unexpected(this.peek());
+      } catch (err) {
+        if (!(err instanceof ParseFail)) throw err;
+        this.record(err.diag);
+        this.resync();
+      }
+    }
+  }
+
   private parseChainItem(table: Table, chain: Chain): void {
     const t = this.peek();
+    if (this.isWord(t, 'include') && this.peek(1).kind === 'string') {
+      this.next();
+      this.parseInclude(t, table, chain);
+      if (!this.atEnd()) this.unexpected(this.peek(), "';' or end of line");
+      return;
+    }
     if (
       this.isWord(t, 'type') &&
       this.isWord(this.peek(1), ...CHAIN_TYPES) &&
@@ -1272,17 +1301,17 @@ export class NftParser {
         }
         const before = this.pos;
         const elemFrom = this.peek();
-        if (this.atPunct('$')) {
-          const v = this.parseVariable();
-          if (v.kind === 'set') {
-            const tail = this.parseElementTail({ kind: 'symbol', name: '*' }, elemFrom, isMap);
-            // `{ $ifs : drop }`: every element of the variable gets the data.
-            for (const el of v.elements) {
-              const e: SetElement = { ...el };
-              if (tail.value) e.value = cloneExpr(tail.value);
-              elements.push(e);
-            }
-          } else elements.push(this.parseElementTail(v, elemFrom, isMap));
+        const saved = this.pos;
+        const v = this.atPunct('$') ? this.parseVariable() : undefined;
+        if (v?.kind !== 'set') this.pos = saved;
+        if (v?.kind === 'set') {
+          const tail = this.parseElementTail({ kind: 'symbol', name: '*' }, elemFrom, isMap);
+          // `{ $ifs : drop }`: every element of the variable gets the data.
+          for (const el of v.elements) {
+            const e: SetElement = { ...el };
+            if (tail.value) e.value = cloneExpr(tail.value);
+            elements.push(e);
+          }
         } else {
           let key: Expr;
           if (this.atPunct('*')) {
