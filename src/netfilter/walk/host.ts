@@ -17,7 +17,7 @@
 import type { Bridges } from '../../bridge/bridge.ts';
 import type { ConntrackTable } from '../../conntrack/table.ts';
 import { familyOf } from '../../routing/address.ts';
-import type { RouteResult, RoutingTable } from '../../routing/table.ts';
+import { type RouteResult, type RoutingTable, routeDetail } from '../../routing/table.ts';
 import type { Chain, HookName, Rule, Table } from '../../ruleset/model.ts';
 import type { Machine, Scenario } from '../../scenario/model.ts';
 import { type Evaluate, runChain } from '../chain.ts';
@@ -32,6 +32,7 @@ import {
 } from '../hooks.ts';
 import type { EnterEvent, PacketRole, TraceEvent } from '../trace.ts';
 import { answerSkb, icmpCode, icmpErrorSkb } from './answers.ts';
+import { BridgePath } from './bridge-path.ts';
 import { ConntrackHooks } from './conntrack-hooks.ts';
 import { buildEnv, type HookState } from './env.ts';
 import { describe, type Skb, view } from './skb.ts';
@@ -80,10 +81,13 @@ export class HostWalk {
 
   /** Conntrack and NAT, the kernel's hooks between the chains. */
   private readonly ct: ConntrackHooks;
+  /** The bridge's path and br_netfilter's part in it. */
+  private readonly br: BridgePath;
 
   constructor(d: HostDeps) {
     this.d = d;
     this.ct = new ConntrackHooks(this);
+    this.br = new BridgePath(this);
   }
 
   info(
@@ -94,7 +98,7 @@ export class HostWalk {
     this.events.push(detail ? { type, message, detail } : { type, message });
   }
 
-  private sysctl(name: string): number {
+  sysctl(name: string): number {
     return this.d.scenario.host.sysctl[name] ?? 0;
   }
 
@@ -146,8 +150,8 @@ export class HostWalk {
           // br_netfilter runs the ip hook, then br_nf_hook_thresh resumes this bridge hook.
           const r =
             op.kind === 'br-nf-prerouting'
-              ? this.brNfPreRouting(skb, state)
-              : this.brNfForward(skb, state);
+              ? this.br.brNfPreRouting(skb, state)
+              : this.br.brNfForward(skb, state);
           if (r !== 'resume') {
             v = r;
             break;
@@ -156,7 +160,7 @@ export class HostWalk {
           continue;
         }
         case 'br-nf-postrouting':
-          v = this.brNfPostRouting(skb, state);
+          v = this.br.brNfPostRouting(skb, state);
           break;
         case 'br-nf-sabotage':
           if (skb.bridge && !skb.bridge.inPrerouting) {
@@ -318,110 +322,6 @@ export class HostWalk {
   }
 
   // ---------------------------------------------------------------------------------------
-  // br_netfilter
-
-  /**
-   * br_nf_pre_routing: runs the ip PREROUTING hook with the bridge device as input device,
-   * then (br_nf_pre_routing_finish) routes the packet if its destination changed, and carries
-   * on with the bridge prerouting entries after this one (br_nf_hook_thresh).
-   */
-  private brNfPreRouting(skb: Skb, state: HookState): Verdict | 'resume' {
-    const l3 = skb.pkt.family;
-    if (!this.callIpTables(l3)) return 'resume';
-    const bridge = state.bridge ?? '';
-    skb.bridge = { physIn: state.iif ?? '', inPrerouting: true, daddrBefore: skb.pkt.daddr };
-    this.info(
-      'bridge',
-      `br_netfilter: the ${l3} prerouting hook runs for the bridged packet (input device ${bridge})`,
-      { step: 'br_nf_pre_routing', bridge },
-    );
-    const v = this.runHook(skb, l3, 'prerouting', {
-      family: l3,
-      hook: 'prerouting',
-      iif: bridge,
-      oif: null,
-    });
-    skb.bridge.inPrerouting = false;
-    if (v !== 'accept') return v;
-    if (skb.pkt.daddr !== skb.bridge.daddrBefore) {
-      const r = this.routeInput(skb, bridge);
-      if (r.type === 'unicast' && r.dev === bridge) {
-        // bridged_dnat: stays on the bridge, towards the new destination's MAC.
-        const target = this.neighbour(bridge, r.nexthop);
-        if (target && skb.pkt.ether) skb.pkt.ether.daddr = this.d.bridges.machineMac(target);
-        this.info(
-          'bridge',
-          `destination changed to ${skb.pkt.daddr}, still on ${bridge}: bridged to its port`,
-          { step: 'bridged_dnat' },
-        );
-      } else if (r.type === 'unicast' || r.type === 'local') {
-        skb.dst = r;
-        if (skb.pkt.ether) skb.pkt.ether.daddr = this.d.bridges.deviceMac(bridge);
-        this.info(
-          'route',
-          `destination changed to ${skb.pkt.daddr}: routed (${r.type === 'local' ? 'local delivery' : `forward via ${r.dev}`}); the frame goes up to ${bridge}`,
-          routeDetail(r, r.type === 'local' ? 'local' : 'forward'),
-        );
-      } else {
-        this.info('drop', `no route to ${skb.pkt.daddr} after prerouting`, { reason: 'no-route' });
-        return 'drop';
-      }
-    }
-    return 'resume';
-  }
-
-  /**
-   * br_nf_forward: ip FORWARD for a bridged packet. The ip chains see the bridge device as both
-   * input and output interface (brnf_get_logical_dev / bridge_parent), the bridge chains the
-   * ports; measured on 6.18: `iif "br0" oif "br0"` in ip forward, `iif "vethc1" oif "vethc2"`
-   * in bridge forward. No ttl decrement: the packet is bridged, not routed.
-   */
-  private brNfForward(skb: Skb, state: HookState): Verdict | 'resume' {
-    const l3 = skb.pkt.family;
-    if (!this.callIpTables(l3) || !skb.bridge) return 'resume';
-    skb.bridge.physOut = state.oif ?? '';
-    const bridge = state.bridge ?? '';
-    this.info(
-      'bridge',
-      `br_netfilter: the ${l3} forward hook runs for the bridged packet (devices ${bridge})`,
-      { step: 'br_nf_forward_ip', bridge },
-    );
-    const v = this.runHook(skb, l3, 'forward', {
-      family: l3,
-      hook: 'forward',
-      iif: bridge,
-      oif: bridge,
-    });
-    return v === 'accept' ? 'resume' : v;
-  }
-
-  /** br_nf_post_routing: ip POSTROUTING for a bridged packet, after the bridge's own chains. */
-  private brNfPostRouting(skb: Skb, state: HookState): Verdict {
-    const l3 = skb.pkt.family;
-    if (!skb.bridge?.physOut || !this.callIpTables(l3)) return 'accept';
-    const bridge = state.bridge ?? '';
-    this.info(
-      'bridge',
-      `br_netfilter: the ${l3} postrouting hook runs for the bridged packet (output device ${bridge})`,
-      { step: 'br_nf_post_routing', bridge },
-    );
-    return this.runHook(skb, l3, 'postrouting', {
-      family: l3,
-      hook: 'postrouting',
-      iif: null,
-      oif: bridge,
-    });
-  }
-
-  private callIpTables(l3: L3): boolean {
-    return (
-      this.sysctl(
-        l3 === 'ip' ? 'net.bridge.bridge-nf-call-iptables' : 'net.bridge.bridge-nf-call-ip6tables',
-      ) === 1
-    );
-  }
-
-  // ---------------------------------------------------------------------------------------
   // Receive
 
   /** A frame from a machine arrives on a host device (a bridge port or an ordinary link). */
@@ -434,11 +334,11 @@ export class HostWalk {
       );
       return { kind: 'ended' };
     }
-    if (port) return this.bridgeReceive(skb, port.name, port.bridge);
+    if (port) return this.br.bridgeReceive(skb, port.name, port.bridge);
     return this.ipRcv(skb, dev);
   }
 
-  private ingress(skb: Skb, dev: string): Verdict {
+  ingress(skb: Skb, dev: string): Verdict {
     return this.runHook(skb, 'netdev', 'ingress', {
       family: 'netdev',
       hook: 'ingress',
@@ -517,7 +417,7 @@ export class HostWalk {
     return { kind: 'ended' };
   }
 
-  private routeInput(skb: Skb, _dev: string): RouteResult {
+  routeInput(skb: Skb, _dev: string): RouteResult {
     return this.d.routing.lookup(skb.pkt.daddr);
   }
 
@@ -638,7 +538,7 @@ export class HostWalk {
   }
 
   /** The neighbour: which machine behind `dev` has `address`. */
-  private neighbour(dev: string, address: string): Machine | undefined {
+  neighbour(dev: string, address: string): Machine | undefined {
     return this.d.scenario.hosts.find((m) => m.interface === dev && m.addresses.includes(address));
   }
 
@@ -680,111 +580,18 @@ export class HostWalk {
         bridge: r.dev,
       });
       if (v !== 'accept') return this.end(v);
-      return this.bridgePostRouting(skb, port.name, r.dev, to);
+      return this.br.bridgePostRouting(skb, port.name, r.dev, to);
     }
     return this.arrive(skb, r.dev, to);
   }
 
-  private arrive(skb: Skb, dev: string, to: Machine): Arrival {
+  arrive(skb: Skb, dev: string, to: Machine): Arrival {
     this.info('send', `sent out of ${dev} to ${to.name} (${describe(skb.pkt)})`, {
       dev,
       machine: to.name,
       packet: view(skb.pkt, null, dev),
     });
     return { kind: 'machine', machine: to, skb };
-  }
-
-  // ---------------------------------------------------------------------------------------
-  // Bridge
-
-  /** br_handle_frame: bridge PREROUTING, then the FDB decides: local, or another port. */
-  private bridgeReceive(skb: Skb, port: string, bridge: string): Arrival {
-    if (this.ingress(skb, port) !== 'accept') return this.end();
-    const v = this.runHook(skb, 'bridge', 'prerouting', {
-      family: 'bridge',
-      hook: 'prerouting',
-      iif: port,
-      oif: null,
-      bridge,
-    });
-    if (v !== 'accept') return this.end(v);
-    return this.bridgeFrameFinish(skb, port, bridge);
-  }
-
-  /** br_handle_frame_finish. */
-  private bridgeFrameFinish(skb: Skb, port: string, bridge: string): Arrival {
-    const dmac = skb.pkt.ether?.daddr ?? '';
-    if (dmac === this.d.bridges.deviceMac(bridge)) {
-      // br_pass_frame_up: bridge INPUT, then the bridge device receives it.
-      this.info(
-        'bridge',
-        `bridge ${bridge}: the frame is for the bridge itself: bridge input, then up to ${bridge}`,
-        { step: 'br_pass_frame_up', bridge, port },
-      );
-      const v = this.runHook(skb, 'bridge', 'input', {
-        family: 'bridge',
-        hook: 'input',
-        iif: port,
-        oif: null,
-        bridge,
-      });
-      if (v !== 'accept') return this.end(v);
-      return this.ipRcv(skb, bridge);
-    }
-    const out = this.d.bridges.fdbLookup(bridge, dmac);
-    if (!out) {
-      this.info(
-        'drop',
-        `bridge ${bridge}: no forwarding entry for ${dmac}: the frame would be flooded, which nfwalk does not model`,
-        { reason: 'flood' },
-      );
-      return { kind: 'ended' };
-    }
-    if (out.name === port) {
-      this.info(
-        'drop',
-        `bridge ${bridge}: the destination is behind the port the frame came in on (${port}); without hairpin mode the bridge does not send it back`,
-        { reason: 'hairpin', port },
-      );
-      return { kind: 'ended' };
-    }
-    this.info('bridge', `bridge ${bridge}: ${dmac} is behind port ${out.name}: bridge forward`, {
-      step: 'br_forward',
-      bridge,
-      from: port,
-      to: out.name,
-    });
-    const v = this.runHook(skb, 'bridge', 'forward', {
-      family: 'bridge',
-      hook: 'forward',
-      iif: port,
-      oif: out.name,
-      bridge,
-    });
-    if (v !== 'accept') return this.end(v);
-    return this.bridgePostRouting(skb, out.name, bridge, out.machine);
-  }
-
-  /** br_forward_finish: bridge POSTROUTING (and, via br_netfilter, ip POSTROUTING), then out. */
-  private bridgePostRouting(skb: Skb, port: string, bridge: string, to: Machine): Arrival {
-    const v = this.runHook(skb, 'bridge', 'postrouting', {
-      family: 'bridge',
-      hook: 'postrouting',
-      iif: null,
-      oif: port,
-      bridge,
-    });
-    if (v !== 'accept') return this.end(v);
-    if (
-      this.runHook(skb, 'netdev', 'egress', {
-        family: 'netdev',
-        hook: 'egress',
-        iif: null,
-        oif: port,
-      }) !== 'accept'
-    )
-      return this.end();
-    return this.arrive(skb, port, to);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -837,7 +644,7 @@ export class HostWalk {
     return this.d.routing.sourceFor(r.dev, familyOf(daddr), r.nexthop);
   }
 
-  private end(v?: Verdict): Arrival {
+  end(v?: Verdict): Arrival {
     return v === 'unsupported' || this.stopped ? { kind: 'unsupported' } : { kind: 'ended' };
   }
 }
@@ -861,17 +668,4 @@ function nextAfterThresh(
     if (e.priority > NF_BR_PRI_BRNF) break;
   }
   return i;
-}
-
-function routeDetail(
-  r: RouteResult,
-  decision: 'local' | 'forward' | 'output',
-): Record<string, unknown> {
-  return {
-    decision,
-    ...(r.type === 'unicast'
-      ? { dev: r.dev, nexthop: r.nexthop, ...(r.via ? { via: r.via } : {}) }
-      : {}),
-    ...(r.type === 'local' ? { dev: r.dev } : {}),
-  };
 }
