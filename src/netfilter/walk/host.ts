@@ -10,9 +10,10 @@
  *             bridge FORWARD (br_netfilter runs ip FORWARD) → bridge POSTROUTING
  *             (br_netfilter runs ip POSTROUTING after it) → port
  *
- * Each hook runs its entries (HookTable) in order; chains through runChain, the kernel's own
- * hooks (conntrack, NAT, br_netfilter) here, where the walk can follow what they do to the
- * packet.
+ * Each hook runs its entries (HookTable) in order: base chains through runChain, the kernel's
+ * own hooks through conntrack-hooks.ts (conntrack, NAT) and bridge-path.ts (br_netfilter), so
+ * the walk can follow what they do to the packet. Answers the kernel makes (reject, closed
+ * ports, no route) come from answers.ts.
  */
 import type { Bridges } from '../../bridge/bridge.ts';
 import type { ConntrackTable } from '../../conntrack/table.ts';
