@@ -45,6 +45,13 @@ describe.skipIf(!HAVE_CORPUS)('nft text front end over the corpus', () => {
     expect([foo.files, foo.parsed, foo.roundTrip]).toEqual([37, 37, 37]);
   });
 
+  it("reads nftables' own shell-test scripts, and printing them is stable", () => {
+    const g = group('nftables shell-test scripts (fragments and negative tests included)');
+    // The 55 others are fragments run against an earlier state (a table made by a previous
+    // block), tests that expect nft to fail, and shell artefacts (`\\;`).
+    expect([g.files, g.parsed, g.roundTrip]).toEqual([420, 365, 365]);
+  });
+
   it('reads the kube-proxy / knftables / CNI whole rulesets', () => {
     const l = group('kube-proxy/knftables/cni listings');
     // 3 are hand-written test expectations, not nft output (no blank lines between chains,

@@ -133,6 +133,16 @@ export function corpusGroups(corpus: string): Group[] {
       files: embedded.filter((f) => isListing(texts.get(f) ?? '')),
     },
     {
+      // nft -f inputs and expected outputs cut from nftables' shell tests: many are fragments
+      // run against an earlier state, or invalid on purpose (the test expects nft to fail).
+      name: 'nftables shell-test scripts (fragments and negative tests included)',
+      kind: 'script',
+      files: list(
+        join(corpus, 'nftables-shell-embedded'),
+        (f) => f.endsWith('.nft') && !/iptables|ebtables|arptables/.test(f),
+      ),
+    },
+    {
       name: 'kube-proxy/knftables/cni whole scripts',
       kind: 'script',
       files: embedded.filter(

@@ -35,6 +35,7 @@ import type {
   Verdict,
   VerdictKind,
 } from '../model.ts';
+import { printExpr } from '../printer.ts';
 import { priorityAllowed, resolvePriority } from '../priority.ts';
 import { lex, type Token } from './lexer.ts';
 import {
@@ -291,7 +292,16 @@ export class NftParser {
     for (let i = fromIdx; i <= toIdx; i++) {
       const t = this.toks[i] as Token;
       if (t.kind === 'nl') continue;
-      const s = t.kind === 'string' ? `"${t.text}"` : t.text;
+      let s = t.kind === 'string' ? `"${t.text}"` : t.text;
+      const n = this.toks[i + 1];
+      if (this.isPunct(t, '$') && n?.kind === 'word' && !n.sp && i < toIdx) {
+        // Variables are resolved here too: the words hold what nft would list.
+        const v = this.st.defines.get(n.text);
+        if (v) {
+          s = printExpr(v);
+          i++;
+        }
+      }
       if (out.length > 0 && !t.sp) out[out.length - 1] += s;
       else out.push(s);
     }
