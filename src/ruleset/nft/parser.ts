@@ -471,7 +471,7 @@ export class NftParser {
       case 'monitor':
       case 'export':
         // These print or reset state of a running kernel; a ruleset file for nfwalk has none.
-        this.fail(t, `'${t.text}' commands are not supported in a ruleset file`);
+        return this.fail(t, `'${t.text}' commands are not supported in a ruleset file`);
       case 'define':
       case 'redefine':
         this.next();
