@@ -243,6 +243,20 @@ describe('errors', () => {
     );
   });
 
+  it.each([
+    ['ip sadr 1.2.3.4', 'unknown field', 'sadr'],
+    ['meta markk 1', 'unknown meta key', 'markk'],
+    ['ct stat new', 'unknown ct key', 'stat'],
+    ['fib daddr . ifi oif 0', 'unknown fib flag', 'ifi'],
+    ['socket transparnt 1', 'unknown socket key', 'transparnt'],
+  ])('points at the misspelt word in `%s`', (rule, message, word) => {
+    // Two tabs of indentation, then the rule: the word's 1-based column.
+    const col = 2 + rule.indexOf(word) + 1;
+    const e = errors(`table inet t {\n\tchain c {\n\t\t${rule} accept\n\t}\n}\n`);
+    expect(e.diagnostics[0]?.message).toContain(message);
+    expect(e.diagnostics[0]).toMatchObject({ line: 3, col, endCol: col + word.length });
+  });
+
   it('reports an unterminated block at its opening brace', () => {
     const e = errors('table ip t {\n\tchain c {\n\t\taccept\n');
     // Both blocks are open at the end of the file: the table's and the chain's.

@@ -85,6 +85,8 @@ export interface ParseState {
 type Ctx = 'lhs' | 'value' | 'expr';
 
 const MAX_ERRORS = 100;
+const FIB_FLAGS = new Set(['saddr', 'daddr', 'mark', 'iif', 'oif']);
+const SOCKET_KEYS = new Set(['transparent', 'mark', 'wildcard', 'cgroupv2']);
 const MAX_INCLUDE_DEPTH = 16;
 const MAX_NESTING = 64;
 
@@ -2411,6 +2413,8 @@ export class NftParser {
       if (this.atWord('ip', 'ip6') && this.isWord(this.peek(1), 'saddr', 'daddr'))
         family = this.next().text as 'ip';
       const k = this.expectWord('ct key');
+      if (!CT_KEYS.has(k.text) || k.text === 'ip' || k.text === 'ip6')
+        this.fail(k, `unknown ct key '${k.text}'`);
       const e: Expr = { kind: 'ct', key: k.text, span: this.span(t) };
       if (dir) e.dir = dir;
       if (family) e.family = family;
@@ -2418,10 +2422,16 @@ export class NftParser {
     }
     if (w === 'fib' && n1.kind === 'word') {
       this.next();
-      const flags = [this.expectWord('fib flag').text];
+      const flag = () => {
+        const f = this.expectWord('fib flag');
+        if (!FIB_FLAGS.has(f.text))
+          this.fail(f, `unknown fib flag '${f.text}', expecting saddr, daddr, mark, iif or oif`);
+        return f.text;
+      };
+      const flags = [flag()];
       while (this.atPunct('.')) {
         this.next();
-        flags.push(this.expectWord('fib flag').text);
+        flags.push(flag());
       }
       const r = this.expectWord('oif, oifname, type or check');
       if (!['oif', 'oifname', 'type', 'check'].includes(r.text))
@@ -2443,7 +2453,9 @@ export class NftParser {
     }
     if (w === 'socket' && n1.kind === 'word') {
       this.next();
-      const words = [this.next().text];
+      const key = this.next();
+      if (!SOCKET_KEYS.has(key.text)) this.fail(key, `unknown socket key '${key.text}'`);
+      const words = [key.text];
       if (words[0] === 'cgroupv2' && this.atWord('level')) {
         this.next();
         words.push('level', this.expectWord('level').text);
