@@ -28,8 +28,9 @@ export function namedPriority(name: string, family: Family): number | undefined 
 
 /**
  * Whether nft accepts the named priority on this family and hook. nft restricts some names
- * (dstnat only on prerouting/output, srcnat on input/postrouting, `out` on bridge output);
- * nft 1.0.6 also refuses `dstnat` on output, newer versions accept it — nfwalk accepts it.
+ * (dstnat only on prerouting/output, srcnat on input/postrouting, `out` on bridge output,
+ * only `filter` in netdev and arp); nft 1.0.6 also refuses `dstnat` on output, newer
+ * versions accept it — nfwalk accepts it.
  */
 export function priorityAllowed(name: string, family: Family, hook: HookName | undefined): boolean {
   if (namedPriority(name, family) === undefined) return false;
@@ -41,6 +42,8 @@ export function priorityAllowed(name: string, family: Family, hook: HookName | u
     return true;
   }
   if (family === 'netdev' || family === 'arp') return name === 'filter';
+  if (name === 'dstnat') return hook === 'prerouting' || hook === 'output';
+  if (name === 'srcnat') return hook === 'input' || hook === 'postrouting';
   return true;
 }
 
