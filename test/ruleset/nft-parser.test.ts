@@ -122,6 +122,20 @@ describe('named priorities per family', () => {
     expect(ip.tables[0]?.chains[0]?.base?.priority.value).toBe(-300);
   });
 
+  it('rejects dstnat outside prerouting/output and srcnat outside input/postrouting, as nft', () => {
+    const chain = (hook: string, prio: string) =>
+      `table ip t {\n\tchain c {\n\t\ttype filter hook ${hook} priority ${prio}; policy accept;\n\t}\n}\n`;
+    expect(errors(chain('forward', 'dstnat')).diagnostics[0]?.message).toContain(
+      "'dstnat' is not a valid priority",
+    );
+    expect(errors(chain('output', 'srcnat + 5')).diagnostics[0]?.message).toContain(
+      "'srcnat' is not a valid priority",
+    );
+    expect(
+      parseNft(chain('output', 'dstnat'), 'ok.nft').tables[0]?.chains[0]?.base?.priority.value,
+    ).toBe(-100);
+  });
+
   it('rejects a priority name the family does not know, with its position', () => {
     const e = errors(
       'table bridge b {\n\tchain c {\n\t\ttype filter hook input priority mangle; policy accept;\n\t}\n}\n',
