@@ -213,15 +213,14 @@ function chainNeedsConntrack(chain: Chain): boolean {
 
 /** Whether a rule uses conntrack: a ct expression or statement, or a NAT statement. */
 export function needsConntrack(rule: unknown): boolean {
-  const seen = new Set<unknown>();
+  // The model is a tree (no cycles): a plain walk, no visited set (this runs over every rule).
   const walk = (x: unknown): boolean => {
-    if (!x || typeof x !== 'object' || seen.has(x)) return false;
-    seen.add(x);
-    const kind = (x as { kind?: unknown }).kind;
-    if (kind === 'ct' || kind === 'nat') return true;
-    for (const [k, v] of Object.entries(x)) {
-      if (k === 'span') continue;
-      if (walk(v)) return true;
+    if (x === null || typeof x !== 'object') return false;
+    const o = x as Record<string, unknown>;
+    if (o.kind === 'ct' || o.kind === 'nat') return true;
+    for (const k in o) {
+      const v = o[k];
+      if (v !== null && typeof v === 'object' && k !== 'span' && walk(v)) return true;
     }
     return false;
   };
