@@ -7,7 +7,15 @@ import { register as verify } from './commands/verify.ts';
 import type { Register } from './main.ts';
 
 /**
- * The subcommands, in the order `nfwalk --help` lists them. Each lives in
+ * The subcommands, in the order `nfwalk --help` lists them (the order of the work). Each lives in
  * src/cli/commands/<name>.ts and exports `register`.
  */
-export const subcommands: Register[] = [capture, check, explain, format, trace, verify];
+export const subcommands: Register[] = [
+  // The ruleset alone, then a scenario's walk, then its page, then the live host.
+  check,
+  format,
+  trace,
+  verify,
+  explain,
+  capture,
+];

@@ -29,8 +29,8 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
   program
     .name('nfwalk')
     .description(
-      'Walk packets through Linux netfilter (nftables, iptables) the way the kernel does,\n' +
-        'and explain the walk: every hook, chain and rule, the NAT and the reply path.',
+      'Walk packets through Linux netfilter (nftables, iptables) the way the kernel\n' +
+        'does, and explain the walk: every hook, chain and rule, NAT and the reply path.',
     )
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
