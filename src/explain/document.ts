@@ -81,6 +81,8 @@ interface Ctx {
   requestNat: { kind: string; field: 'source' | 'destination' | 'both' }[];
   /** The machine the host last sent a packet to (the receiver of a `deliver`). */
   lastSentTo?: string;
+  /** The hook maps already drawn, with the conversation (1-based) that drew each. */
+  hookMaps: Map<string, number>;
   /** The last routing decision told, to tell a repeated one only once. */
   lastRoute?: string;
   /** What a jump, goto, NAT statement, policy… means: told once per packet. */
@@ -220,14 +222,79 @@ function laterBases(sw: StageWalk, step: Step): ChainRef[] {
   return entered.map((s) => ref(s.event.family, s.event.table, s.event.chain));
 }
 
+/** A run of unconditional jumps to empty chains, told as one sentence on its first step. */
+interface EmptyRun {
+  first: number;
+  last: number;
+  chain: string;
+  targets: string[];
+}
+
+const MIN_EMPTY_RUN = 3;
+
+/**
+ * Runs of at least three consecutive steps that are unconditional jumps from one chain to
+ * chains without rules (each following step starts with nothing but the implicit return from
+ * the previous target): firewalld's `_pre`, `_log`, `_deny`, `_allow`, `_post` zone chains.
+ */
+function emptyJumpRuns(ruleset: Ruleset, steps: Step[]): EmptyRun[] {
+  const runs: EmptyRun[] = [];
+  let cur: EmptyRun | undefined;
+  const close = () => {
+    if (cur && cur.targets.length >= MIN_EMPTY_RUN) runs.push(cur);
+    cur = undefined;
+  };
+  for (const step of steps) {
+    const e = step.event;
+    const [verdict, target] = e.type === 'rule' ? splitVerdict(e.verdict) : ['', ''];
+    const rule =
+      e.type === 'rule' ? findRule(ruleset, e.family, e.table, e.chain, e.index) : undefined;
+    const empty =
+      e.type === 'rule' &&
+      verdict === 'jump' &&
+      rule?.statements.every((x) => x.kind !== 'match') === true &&
+      ruleset.tables
+        .find((t) => t.family === e.family && t.name === e.table)
+        ?.chains.find((c) => c.name === target)?.rules.length === 0;
+    const prev = cur?.targets.at(-1);
+    const continues =
+      empty &&
+      cur !== undefined &&
+      e.type === 'rule' &&
+      e.chain === cur.chain &&
+      step.n === cur.last + 1 &&
+      step.before.length === 1 &&
+      step.before[0]?.kind === 'return' &&
+      step.before[0].from === prev;
+    if (continues && cur) {
+      cur.last = step.n;
+      cur.targets.push(target);
+      continue;
+    }
+    close();
+    if (empty && e.type === 'rule' && step.before.every((b) => b.kind === 'return')) {
+      cur = { first: step.n, last: step.n, chain: e.chain, targets: [target] };
+    }
+  }
+  close();
+  return runs;
+}
+
 /** One step's explanation: the main sentence(s), then the notes on what the verdict means. */
 function stepPhrases(
   ctx: Ctx,
   w: PacketWalk,
   sw: StageWalk,
   step: Step,
+  runs: EmptyRun[] = [],
 ): { main: Phrase[]; notes: Phrase[] } {
-  const r = stepPhrasesFlat(ctx, w, sw, step);
+  const run = runs.find((r) => step.n >= r.first && step.n <= r.last + 1);
+  if (run && step.n > run.first && step.n <= run.last) {
+    const e = step.event;
+    const target = e.type === 'rule' ? splitVerdict(e.verdict)[1] : '';
+    return { main: [ctx.msg.emptyJumpAgain(target, run.first)], notes: [] };
+  }
+  const r = stepPhrasesFlat(ctx, w, sw, step, run);
   return { main: r.slice(0, r.mainCount), notes: r.slice(r.mainCount) };
 }
 
@@ -236,6 +303,7 @@ function stepPhrasesFlat(
   w: PacketWalk,
   sw: StageWalk,
   step: Step,
+  run?: EmptyRun,
 ): Phrase[] & { mainCount: number } {
   const { msg, ruleset, scenario } = ctx;
   const e = step.event;
@@ -251,6 +319,9 @@ function stepPhrasesFlat(
     .find((s) => s.n <= step.n && s.event.type === 'enter');
   const seen = enterOf?.event.type === 'enter' ? enterOf.event.packet : undefined;
   for (const b of step.before) {
+    // The step right after a run of empty-chain jumps: the run already said it comes back.
+    if (run && step.n === run.last + 1 && b.kind === 'return' && b.from === run.targets.at(-1))
+      continue;
     if (b.kind === 'passed') {
       const whys = seen
         ? b.indices.flatMap((i) => {
@@ -329,6 +400,12 @@ function stepPhrasesFlat(
   let action: Phrase;
   const nat = natStmtOf(rule);
   const reject = rule?.statements.find((s) => s.kind === 'reject');
+  if (verdict === 'jump' && run?.first === step.n) {
+    out.push(msg.emptyJumps(run.chain, run.targets, run.first, run.last));
+    out.mainCount = out.length;
+    out.push(...once('jump', msg.jumpMeans(target, e.chain)));
+    return out;
+  }
   if (verdict === 'jump') {
     action = msg.actJump(target);
     extra.push(...once('jump', msg.jumpMeans(target, e.chain)));
@@ -417,8 +494,11 @@ function notEntered(ctx: Ctx, w: PacketWalk, sw: StageWalk): Phrase[] {
 function listingNode(ctx: Ctx, sw: StageWalk, title: string): RootContent {
   const lang = ctx.ruleset.format === 'iptables-save' ? 'iptables' : 'nft';
   if (ctx.format === 'md') return codeBlock(lang, listingText(ctx.ruleset, sw.tables, sw.replay));
-  const rows = listingRows(ctx.ruleset, sw.tables, sw.replay);
-  return jsxElement('ChainListing', { anchor: sw.anchor, lang, title, lines: rows }, []);
+  // `mark` is optional in the contract: unmarked lines carry only their text (a leaner page).
+  const lines = listingRows(ctx.ruleset, sw.tables, sw.replay).map(
+    (r): JsonValue => (r.mark === '' ? { text: r.text } : { mark: r.mark, text: r.text }),
+  );
+  return jsxElement('ChainListing', { anchor: sw.anchor, lang, title, lines }, []);
 }
 
 function stageSection(ctx: Ctx, w: PacketWalk, sw: StageWalk): RootContent[] {
@@ -450,8 +530,9 @@ function stageSection(ctx: Ctx, w: PacketWalk, sw: StageWalk): RootContent[] {
   const family = sw.stage.fclass === 'l3' ? (w.ipFamily === 4 ? 'ip' : 'ip6') : sw.stage.fclass;
   out.push(listingNode(ctx, sw, `${flowText(sw.viewIn)} · ${family} ${sw.stage.hook}`));
   const items: BlockContent[][] = [];
+  const runs = emptyJumpRuns(ctx.ruleset, sw.replay.steps);
   for (const step of sw.replay.steps) {
-    const { main, notes } = stepPhrases(ctx, w, sw, step);
+    const { main, notes } = stepPhrases(ctx, w, sw, step, runs);
     const paras = [msg.sentences(main), ...(notes.length > 0 ? [msg.sentences(notes)] : [])];
     if (ctx.format === 'mdx') {
       out.push(jsxElement('Step', { anchor: sw.anchor, n: step.n }, paras.map(para)));
@@ -900,8 +981,14 @@ function conversationSection(
     : [];
   out.push(para(msg.sequenceIntro()));
   out.push(codeBlock('mermaid', sequenceDiagram(scenario, walks, msg, ctx.requestNat)));
-  out.push(para(msg.hookMapIntro()));
-  out.push(codeBlock('mermaid', hookMap(walks, msg)));
+  const map = hookMap(walks, msg, ctx.format === 'mdx' ? 'css' : 'fixed');
+  const sameAs = ctx.hookMaps.get(map);
+  if (sameAs !== undefined) out.push(para(msg.hookMapSame(sameAs)));
+  else {
+    ctx.hookMaps.set(map, conv + 1);
+    out.push(para(msg.hookMapIntro()));
+    out.push(codeBlock('mermaid', map));
+  }
   for (const w of walks) {
     ctx.lastRoute = undefined;
     ctx.told = new Set();
@@ -927,6 +1014,7 @@ export function buildDocument(
     format: opts.format,
     requestNat: [],
     told: new Set(),
+    hookMaps: new Map(),
   };
   const children: RootContent[] = [];
   if (opts.format === 'md') children.push(heading(1, [scenario.title]));

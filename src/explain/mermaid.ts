@@ -249,7 +249,31 @@ export function sequenceDiagram(
 
 const L3_HOOKS: HookName[] = ['prerouting', 'input', 'forward', 'output', 'postrouting'];
 
-export function hookMap(walks: PacketWalk[], msg: Messages): string {
+/**
+ * The highlight colours of the hook map. On the site (MDX) they are Starlight's theme variables:
+ * `-low` is a pale tint in the light theme and a dark one in the dark theme, `-high` the strong
+ * opposite, so the highlighted hooks read in both themes (beautiful-mermaid passes `var(…)`
+ * through to the SVG). Plain Markdown goes to renderers without those variables (GitHub, Qiita,
+ * Zenn): fixed pale fills with dark text, readable on either background.
+ */
+const HIGHLIGHT = {
+  css: {
+    req: 'fill:var(--sl-color-blue-low),stroke:var(--sl-color-blue-high),stroke-width:3px,color:var(--sl-color-white)',
+    rep: 'fill:var(--sl-color-orange-low),stroke:var(--sl-color-orange-high),stroke-width:3px,stroke-dasharray:6 3,color:var(--sl-color-white)',
+    both: 'fill:var(--sl-color-green-low),stroke:var(--sl-color-green-high),stroke-width:4px,color:var(--sl-color-white)',
+  },
+  fixed: {
+    req: 'fill:#dbeafe,stroke:#1d4ed8,stroke-width:3px,color:#111',
+    rep: 'fill:#fef3c7,stroke:#b45309,stroke-width:3px,stroke-dasharray:6 3,color:#111',
+    both: 'fill:#dcfce7,stroke:#15803d,stroke-width:4px,color:#111',
+  },
+} as const;
+
+export function hookMap(
+  walks: PacketWalk[],
+  msg: Messages,
+  colours: 'css' | 'fixed' = 'fixed',
+): string {
   const crossed = new Map<string, Set<string>>();
   const mark = (key: string, role: string) => {
     const s = crossed.get(key) ?? new Set<string>();
@@ -286,11 +310,9 @@ export function hookMap(walks: PacketWalk[], msg: Messages): string {
     lines.push(`  bridge_input -.->|${q(plain(msg.dgUpToIp()))}| ip_route`);
     lines.push(`  ip_postrouting -.->|${q(plain(msg.dgDownToBridge()))}| bridge_output`);
   }
-  lines.push('  classDef req fill:#dbeafe,stroke:#1d4ed8,stroke-width:3px,color:#111');
-  lines.push(
-    '  classDef rep fill:#fef3c7,stroke:#b45309,stroke-width:3px,stroke-dasharray:6 3,color:#111',
-  );
-  lines.push('  classDef both fill:#dcfce7,stroke:#15803d,stroke-width:4px,color:#111');
+  const palette = HIGHLIGHT[colours];
+  for (const cls of ['req', 'rep', 'both'] as const)
+    lines.push(`  classDef ${cls} ${palette[cls]}`);
   const by: Record<string, string[]> = { req: [], rep: [], both: [] };
   for (const [k, roles] of crossed) {
     const cls = roles.size > 1 ? 'both' : [...roles][0]!;

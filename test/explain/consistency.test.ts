@@ -126,4 +126,50 @@ describe('the page follows the trace', () => {
       ),
     ).toBe('↓');
   });
+
+  it('groups runs of jumps to empty chains but still names every chain jumped to, at its own number', async () => {
+    const file = join(scenarioDir, 'seed-docker-firewalld-radius.yaml');
+    if (!existsSync(file)) return;
+    const sc = loadScenario(file);
+    const rs = await readRuleset(sc);
+    const trace = simulate(sc, rs);
+    const page = explainToText(sc, rs, trace, { lang: 'en', format: 'md' }).markdown;
+    // The explanation lists, in page order: one per hook crossing with steps.
+    const lists: Map<number, string>[] = [];
+    let cur: Map<number, string> | undefined;
+    for (const line of page.split('\n')) {
+      const m = /^- \((\d+)\) (.*)$/.exec(line);
+      if (m) {
+        if (!cur || m[1] === '1') lists.push((cur = new Map()));
+        cur.set(Number(m[1]), m[2]!);
+      } else if (line !== '' && !line.startsWith('  ')) cur = undefined;
+    }
+    const stages = trace.conversations.flatMap((c) =>
+      c.packets.flatMap((p, pi) =>
+        walkPacket(sc, rs, p, c.index, pi, undefined).items.filter((i) => i.kind === 'stage'),
+      ),
+    );
+    const withSteps = stages.filter((s) => s.replay.steps.length > 0);
+    expect(lists.length).toBe(withSteps.length);
+    let grouped = 0;
+    withSteps.forEach((s, k) => {
+      const items = lists[k]!;
+      for (const step of s.replay.steps) {
+        const e = step.event;
+        if (e.type !== 'rule' || !e.verdict.startsWith('jump ')) continue;
+        const target = e.verdict.slice(5);
+        const text = items.get(step.n) ?? '';
+        const told = /as told at \((\d+)\)/.exec(text);
+        if (told) {
+          grouped++;
+          // The run is told at an earlier step, which names this chain too.
+          expect(Number(told[1])).toBeLessThan(step.n);
+          expect(items.get(Number(told[1]))).toContain(`\`${target}\``);
+        }
+        expect(text, `(${step.n}) names ${target}`).toContain(`\`${target}\``);
+      }
+    });
+    // firewalld's _pre/_log/_deny/_allow/_post chains make such runs on the seed page.
+    expect(grouped).toBeGreaterThan(0);
+  });
 });

@@ -45,8 +45,9 @@ describe('MDX for the site', () => {
         if (el.name === 'ChainListing') {
           anchors.push(anchor as string);
           const numbers = new Set<number>();
-          for (const line of attr(el, 'lines') as { mark: string; text: string }[]) {
-            for (const m of parseMarks(line.mark)) if (m.n !== undefined) numbers.add(m.n);
+          for (const line of attr(el, 'lines') as { mark?: string; text: string }[]) {
+            expect(typeof line.text).toBe('string');
+            for (const m of parseMarks(line.mark ?? '')) if (m.n !== undefined) numbers.add(m.n);
           }
           marked.set(anchor as string, numbers);
         } else if (el.name === 'Step') {

@@ -110,6 +110,9 @@ export const en: Messages = {
   hookMapIntro: () => [
     'All netfilter hooks; the ones this conversation crosses are highlighted (blue: the request, amber and dashed: the reply, green: both):',
   ],
+  hookMapSame: (n) => [
+    `This conversation crosses the same hooks as conversation ${n}; see the map of all netfilter hooks there.`,
+  ],
   packetHeading: (role, flow) => [`${capitalize([roleWord[role]]).join('')}: ${flow}`],
   packetIntro: (role, from, iif) => [
     `The ${roleWord[role]} comes from `,
@@ -261,6 +264,18 @@ export const en: Messages = {
     '.',
   ],
   implicitReturnShort: (from, to) => [c(from), ' ends without a verdict; back in ', c(to), '.'],
+  emptyJumps: (chain, targets, _first, last) => [
+    `Here and in the next steps up to (${last}), the packet jumps unconditionally, in turn, to the chains `,
+    ...list(targets.map((t) => [c(t)])),
+    '. None of them has a rule, so each time evaluation comes straight back to ',
+    c(chain),
+    ' (an implicit return) and nothing happens to the packet.',
+  ],
+  emptyJumpAgain: (target, first) => [
+    'Into the empty chain ',
+    c(target),
+    ` and straight back, as told at (${first}).`,
+  ],
   stepPolicy: (chain, verdict) => [
     'No rule gave a verdict, so the policy of the base chain ',
     c(chain),

@@ -105,7 +105,10 @@ export const ja: Messages = {
   ],
   sequenceIntro: () => ['マシンから見た通信と、途中でホストが行うアドレス変換です。'],
   hookMapIntro: () => [
-    'netfilter の全hookです。この通信が通るhookを色で示しています（青: リクエスト、黄色の破線: レスポンス、緑: 両方）。',
+    'netfilter の全hookです。この通信が通るhookを色で示しています（青: リクエスト、橙色の破線: レスポンス、緑: 両方）。',
+  ],
+  hookMapSame: (n) => [
+    `この通信が通るhookは会話 ${n} と同じです。netfilter の全hookの図はそちらを参照してください。`,
   ],
   packetHeading: (role, flow) => [`${roleWord[role]}: ${flow}`],
   packetIntro: (role, from, iif) => [
@@ -272,6 +275,18 @@ export const ja: Messages = {
     ' に戻ります。',
   ],
   implicitReturnShort: (from, to) => [c(from), ' は判定なしで終わり、', c(to), ' に戻ります。'],
+  emptyJumps: (chain, targets, _first, last) => [
+    `ここから (${last}) までは、`,
+    ...list(targets.map((t) => [c(t)])),
+    ' に順に無条件で飛びます。どのchainにもルールがないので、そのたびに何もせず ',
+    c(chain),
+    ' に戻ります（暗黙の return）。パケットには何も起きません。',
+  ],
+  emptyJumpAgain: (target, first) => [
+    '空のchain ',
+    c(target),
+    ` に飛び、そのまま戻ります（(${first}) で説明したとおり）。`,
+  ],
   stepPolicy: (chain, verdict) => [
     '引き続きの処理がないため、base chain ',
     c(chain),

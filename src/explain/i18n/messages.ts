@@ -68,6 +68,8 @@ export interface Messages {
   conversationIntro(from: string, to: string, roles: PacketRole[], verdict: string): Phrase;
   sequenceIntro(): Phrase;
   hookMapIntro(): Phrase;
+  /** This conversation crosses the same hooks as an earlier one: its map is not repeated. */
+  hookMapSame(conversation: number): Phrase;
   packetHeading(role: PacketRole, flow: string): Phrase;
   packetIntro(role: PacketRole, from: string, iif: string | null): Phrase;
   flowchartIntro(): Phrase;
@@ -118,6 +120,13 @@ export interface Messages {
   passedOverWhy(chain: string, why: { stmt: string; fact: Phrase }[]): Phrase;
   implicitReturn(from: string, to: string): Phrase;
   implicitReturnShort(from: string, to: string): Phrase;
+  /**
+   * Steps first…last are unconditional jumps from `chain` to chains with no rules (firewalld's
+   * empty zone chains): told once, on the first of them.
+   */
+  emptyJumps(chain: string, targets: string[], first: number, last: number): Phrase;
+  /** One of those steps after the first: the chain it jumps to, and where the run is told. */
+  emptyJumpAgain(target: string, first: number): Phrase;
   stepPolicy(chain: string, verdict: string): Phrase;
   policyMeans(verdict: string): Phrase;
   ruleNotInRuleset(text: string): Phrase;
