@@ -17,7 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { capture } from '../../src/capture/index.ts';
 import { run as runCli } from '../../src/cli/main.ts';
 import { compareTraces } from '../../src/kernel/compare.ts';
-import { inNetns, run } from '../../src/kernel/exec.ts';
+import { type Background, inNetns, run } from '../../src/kernel/exec.ts';
 import { kernelTrace } from '../../src/kernel/harness.ts';
 import { readRuleset } from '../../src/kernel/simulator.ts';
 import { startServers } from '../../src/kernel/traffic.ts';
@@ -101,18 +101,20 @@ describe.skipIf(kernelSkipReason !== undefined)(
           const addresses = original.host.interfaces.flatMap((i) =>
             i.addresses.map((c) => c.address),
           );
-          const servers = await startServers(
+          const servers: Background[] = [];
+          await startServers(
             hostNs,
             original.host.listens.flatMap((listen) =>
               addresses.map((address) => ({ listen, address })),
             ),
+            (server) => servers.push(server),
           );
           const out = mkdtempSync(join(dir, 'c-'));
           let result: Awaited<ReturnType<typeof capture>>;
           try {
             result = await capture({ netns: hostNs, outDir: out, name: 'captured' });
           } finally {
-            await servers?.stop();
+            for (const server of servers) await server.stop();
           }
           expect(result.diagnostics).toEqual([]);
           const captured = loadScenario(result.scenarioPath);
