@@ -23,8 +23,12 @@ export type ChainVerdict =
 export interface ChainRun {
   /** Builds the rule's view of the packet; called before each rule (effects change it). */
   env(table: Table): EvalEnv;
-  /** Carries out a matching rule's effects (marks, NAT setup, notrack, reject) at once. */
-  apply(effects: readonly Effect[], rule: Rule, chain: Chain): void;
+  /**
+   * Carries out a rule's effects (marks, NAT setup, notrack, reject) at once. `matched` is
+   * false for the effects of a rule whose later match failed (nft_do_chain has already run
+   * the statements before the NFT_BREAK: a mark set there stays on the packet).
+   */
+  apply(effects: readonly Effect[], rule: Rule, chain: Chain, matched?: boolean): void;
   emit(e: TraceEvent): void;
   /**
    * Called once a rule's verdict or the policy has been traced and the rule's effects applied.
@@ -90,6 +94,7 @@ export function runChain(base: ChainHook, run: ChainRun): ChainVerdict {
     }
     const outcome = run.evaluate(rule, run.env(table));
     if (outcome.kind === 'nomatch') {
+      if (outcome.effects) run.apply(outcome.effects, rule, chain, false);
       i++;
       continue;
     }

@@ -77,6 +77,12 @@ export interface Packet {
   ether?: EtherHeader;
   /** Raw bytes of the whole packet from the network header, for `@nh`/`@th` raw payload. */
   bytes?: Uint8Array;
+  /**
+   * Ports whose number the kernel chooses unpredictably (NAT with `random`/`fully-random`, or
+   * a port changed because the mapping clashed): the number in `sport`/`dport` is nfwalk's
+   * stand-in. Absent: every port is the one the kernel would show.
+   */
+  kernelChosen?: ('sport' | 'dport')[];
 }
 
 export type CtState = 'new' | 'established' | 'related' | 'invalid' | 'untracked';
@@ -91,6 +97,8 @@ export interface Tuple {
   icmpId?: number;
   /** ICMP: the message type (echo request 8 / reply 0; 128 / 129 for ICMPv6), as the kernel's tuple keeps it. */
   icmpType?: number;
+  /** Ports of this tuple the kernel chose unpredictably (see Packet.kernelChosen). */
+  kernelChosen?: ('sport' | 'dport')[];
 }
 
 /** The packet's conntrack entry as rules see it. Absent fields are not set on the entry. */
@@ -193,11 +201,23 @@ export type Effect =
    * Something the reader should know about how nfwalk decided this rule: `limit`/`quota`
    * evaluated as not exceeded, numgen/hash values drawn deterministically. Nothing to carry out.
    */
-  | { kind: 'note'; text: string };
+  | {
+      kind: 'note';
+      text: string;
+      /**
+       * What the note is about, for the explainer: `limit`, `quota`, `numgen`, `jhash`,
+       * `symhash`, `nat-family` (a NAT statement of the other family that does nothing).
+       */
+      about?: string;
+    };
 
 export type RuleOutcome =
-  /** A match statement failed: the rule did not match (no event). */
-  | { kind: 'nomatch' }
+  /**
+   * A match statement failed: the rule did not match (no event). `effects` are those of the
+   * statements that ran before the failing one: the kernel keeps what they did (a `meta mark
+   * set` before a match that fails still marks the packet), so the walk carries them out.
+   */
+  | { kind: 'nomatch'; effects?: Effect[] }
   /**
    * Every match succeeded. `verdict` is the verdict the rule ended with (`continue` when it only
    * had non-terminal statements); NAT statements end with accept, reject with drop.

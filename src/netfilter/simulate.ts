@@ -9,7 +9,7 @@ import { RoutingTable } from '../routing/table.ts';
 import type { Ruleset } from '../ruleset/model.ts';
 import type { Scenario } from '../scenario/model.ts';
 import type { Evaluate } from './chain.ts';
-import { evaluateRule } from './expr/index.ts';
+import { evaluateRule, resetRuntimeState } from './expr/index.ts';
 import { HookTable } from './hooks.ts';
 import type { Trace } from './trace.ts';
 import { runConversation } from './walk/conversation.ts';
@@ -32,6 +32,8 @@ export function simulate(
   ruleset: Ruleset,
   options: SimulateOptions = {},
 ): Trace {
+  // Dynamic set elements and numgen counters belong to one run, as the kernel's to one boot.
+  resetRuntimeState();
   const sysctl = scenario.host.sysctl;
   const brNetfilter =
     (sysctl['net.bridge.bridge-nf-call-iptables'] ?? 1) === 1 ||

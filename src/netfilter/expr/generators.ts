@@ -40,6 +40,7 @@ export function evalNumgen(e: NumgenExpr, ctx: EvalContext): TypedValue {
     note(
       ctx,
       `numgen inc mod ${e.mod}: this evaluation drew ${v} (the rule's counter starts at 0)`,
+      'numgen',
     );
   } else {
     const draw = randomDraws.get(e) ?? 0;
@@ -48,6 +49,7 @@ export function evalNumgen(e: NumgenExpr, ctx: EvalContext): TypedValue {
     note(
       ctx,
       `numgen random mod ${e.mod}: drew ${v} from the scenario's seed ${ctx.env.seed} (the kernel draws at random)`,
+      'numgen',
     );
   }
   return { type: integer(32), bytes: intBytes(v + (e.offset ?? 0), 4) };
@@ -161,6 +163,7 @@ export function evalHash(
       note(
         ctx,
         `jhash without a seed: the kernel picks a random seed; nfwalk uses the scenario's seed ${seed}`,
+        'jhash',
       );
     }
     const data = key.length === 1 ? key[0]!.bytes : registerImage(key);
@@ -176,6 +179,7 @@ export function evalHash(
     note(
       ctx,
       `symhash: the kernel hashes with a random boot-time key; nfwalk drew ${h} from the scenario's seed`,
+      'symhash',
     );
   }
   return { type: integer(32), bytes: intBytes(h + (e.offset ?? 0), 4) };

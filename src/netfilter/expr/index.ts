@@ -11,6 +11,7 @@
 import type { Rule } from '../../ruleset/model.ts';
 import type { Effect, EvalEnv, RuleOutcome } from '../env.ts';
 import { NotDecidable } from './datatypes.ts';
+import { certainlyNoMatch } from './fastpath.ts';
 import { resetSetStore } from './sets.ts';
 import { evalStatement, mapLookupValue } from './statements.ts';
 import { BREAK, type EvalContext, resetGenerators } from './values.ts';
@@ -26,7 +27,12 @@ export function resetRuntimeState(): void {
   resetGenerators();
 }
 
+/** What a rule that certainly does not match yields (shared: nothing reads it but `kind`). */
+const NO_MATCH: RuleOutcome = Object.freeze({ kind: 'nomatch' });
+
 export function evaluateRule(rule: Rule, env: EvalEnv): RuleOutcome {
+  // A leading match that certainly fails ends the rule before anything else runs.
+  if (certainlyNoMatch(rule, env)) return NO_MATCH;
   const effects: Effect[] = [];
   const ctx: EvalContext = { env, rule, effects, mapLookup: mapLookupValue };
   for (const statement of rule.statements) {
@@ -39,7 +45,9 @@ export function evaluateRule(rule: Rule, env: EvalEnv): RuleOutcome {
       }
       throw err;
     }
-    if (result === BREAK) return { kind: 'nomatch' };
+    // The statements before the break keep their effect (marks written, headers mangled).
+    if (result === BREAK)
+      return effects.length ? { kind: 'nomatch', effects } : { kind: 'nomatch' };
     // NFT_CONTINUE (a `continue` verdict, also from a vmap) does not end the rule: the kernel's
     // loop stops only at a verdict other than NFT_CONTINUE.
     if (result !== 'continue' && result.kind !== 'continue') {

@@ -197,7 +197,8 @@ export class HostWalk {
     this.pendingReject = [];
     const result = runChain(op, {
       env: (table: Table) => buildEnv(skb, hookState, table, this.d.routing),
-      apply: (effects, rule, chain) => this.applyEffects(skb, effects, rule, chain, hookState),
+      apply: (effects, rule, chain, matched = true) =>
+        this.applyEffects(skb, effects, rule, chain, hookState, matched),
       emit: (e) => this.events.push(e),
       traced: () => {
         if (dumped) return;
@@ -238,8 +239,19 @@ export class HostWalk {
     rule: Rule,
     chain: Chain,
     state: HookState,
+    matched = true,
   ): void {
     for (const e of effects) {
+      // A rule that did not match keeps only what its statements before the failing match
+      // did to the packet; a verdict-like statement (nat, reject) cannot precede a break.
+      if (
+        !matched &&
+        e.kind !== 'mark' &&
+        e.kind !== 'mangle' &&
+        e.kind !== 'notrack' &&
+        e.kind !== 'note'
+      )
+        continue;
       switch (e.kind) {
         case 'mark':
           if (e.target === 'meta mark') skb.mark = e.value;
@@ -277,6 +289,16 @@ export class HostWalk {
           break;
         case 'mangle':
           this.mangle(skb, e.target, e.value);
+          break;
+        case 'note':
+          // How nfwalk decided something the kernel decides by rate or at random.
+          this.info('note', `rule ${rule.index} of chain ${chain.name}: ${e.text}`, {
+            kind: e.about ?? 'assumption',
+            family: state.family,
+            chain: chain.name,
+            index: rule.index,
+            matched,
+          });
           break;
         default:
           break;
