@@ -35,6 +35,12 @@ export interface NatSetup {
   changed: boolean;
   /** A port had to change because the mapping clashed with an existing connection. */
   portClash?: { wanted: number; chosen: number };
+  /**
+   * The mapped port is the kernel's unpredictable choice: `random` (NAT flag random or
+   * fully-random: NF_NAT_RANGE_PROTO_RANDOM_ALL skips keeping the port) or `clash`
+   * (nf_nat_l4proto_unique_tuple picks by a keyed hash). The port nfwalk shows stands in.
+   */
+  kernelChoice?: 'random' | 'clash';
   nullBinding: boolean;
 }
 
@@ -50,6 +56,7 @@ export function setupNat(
   manip: Manip,
   range: NatRange,
   nullBinding = false,
+  random = false,
 ): NatSetup {
   const curr = invert(conn.reply);
   const next: Tuple = { ...curr };
@@ -88,11 +95,30 @@ export function setupNat(
       if (!table.replyTupleInUse(invert(next), conn)) break;
     }
   }
+  let kernelChoice: NatSetup['kernelChoice'];
+  if (current !== undefined) {
+    const single = range.port !== undefined && range.port.low === range.port.high;
+    // get_unique_tuple: with NF_NAT_RANGE_PROTO_RANDOM_ALL the original port is not even
+    // tried; a single-port range leaves no choice.
+    if (random && !single) kernelChoice = 'random';
+    else if (portClash) kernelChoice = 'clash';
+  }
+  const chosen = (curr.kernelChosen ?? []).filter((k) => k !== key);
+  if (kernelChoice) chosen.push(key);
+  if (chosen.length) next.kernelChosen = chosen;
+  else delete next.kernelChosen;
   const changed = !sameTuple(next, curr);
   conn.reply = invert(next);
   if (changed) conn.status.add(manip === 'src' ? 'snat' : 'dnat');
   conn.natDone[manip] = true;
-  return { manip, tuple: next, changed, nullBinding, ...(portClash ? { portClash } : {}) };
+  return {
+    manip,
+    tuple: next,
+    changed,
+    nullBinding,
+    ...(portClash ? { portClash } : {}),
+    ...(kernelChoice ? { kernelChoice } : {}),
+  };
 }
 
 /**
@@ -145,13 +171,25 @@ export function natPacket(ct: CtAttachment, manip: Manip, p: Packet): Rewrite | 
 function applyManip(p: Packet, target: Tuple, manip: Manip): void {
   if (manip === 'src') {
     p.saddr = target.saddr;
-    if (p.sport !== undefined && target.sport !== undefined) p.sport = target.sport;
-    else if (p.icmp?.id !== undefined && target.icmpId !== undefined) p.icmp.id = target.icmpId;
+    if (p.sport !== undefined && target.sport !== undefined) {
+      p.sport = target.sport;
+      markChosen(p, 'sport', target);
+    } else if (p.icmp?.id !== undefined && target.icmpId !== undefined) p.icmp.id = target.icmpId;
   } else {
     p.daddr = target.daddr;
-    if (p.dport !== undefined && target.dport !== undefined) p.dport = target.dport;
-    else if (p.icmp?.id !== undefined && target.icmpId !== undefined) p.icmp.id = target.icmpId;
+    if (p.dport !== undefined && target.dport !== undefined) {
+      p.dport = target.dport;
+      markChosen(p, 'dport', target);
+    } else if (p.icmp?.id !== undefined && target.icmpId !== undefined) p.icmp.id = target.icmpId;
   }
+}
+
+/** The packet's port `key` now comes from `target`: it is the kernel's choice if the tuple's is. */
+function markChosen(p: Packet, key: 'sport' | 'dport', target: Tuple): void {
+  const rest = (p.kernelChosen ?? []).filter((k) => k !== key);
+  if (target.kernelChosen?.includes(key)) rest.push(key);
+  if (rest.length) p.kernelChosen = rest;
+  else delete p.kernelChosen;
 }
 
 /**

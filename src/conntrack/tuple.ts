@@ -32,6 +32,8 @@ export function invert(t: Tuple): Tuple {
   if (t.icmpId !== undefined) r.icmpId = t.icmpId;
   // icmp_invert_tuple: an echo request's inverse is an echo reply (and back).
   if (t.icmpType !== undefined) r.icmpType = ECHO[t.icmpType] ?? t.icmpType;
+  if (t.kernelChosen?.length)
+    r.kernelChosen = t.kernelChosen.map((k) => (k === 'sport' ? 'dport' : 'sport'));
   return r;
 }
 

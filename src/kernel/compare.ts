@@ -10,13 +10,19 @@ type Compared = EnterEvent | RuleEvent | PolicyEvent;
 const proto = (p: string) => (p === 'ipv6-icmp' ? 'icmpv6' : p);
 const port = (p: number | null) => (p === null ? '' : `:${p}`);
 
-/** One line per compared event, the form both sides are compared in. */
-export function describeEvent(e: Compared): string {
+/**
+ * One line per compared event, the form both sides are compared in. `anyPort` names ports
+ * written as `*`: the simulator's enter events mark the ports the kernel chooses at random
+ * (PacketView.kernelChosen), and both sides' lines are then compared without them.
+ */
+export function describeEvent(e: Compared, anyPort: readonly string[] = []): string {
   const where = `${e.family} ${e.table} ${e.chain}`;
   switch (e.type) {
     case 'enter': {
       const p = e.packet;
-      return `enter ${where} (${e.hook} ${e.priority}) iif=${p.iif ?? '-'} oif=${p.oif ?? '-'} ${proto(p.protocol)} ${p.saddr}${port(p.sport)} > ${p.daddr}${port(p.dport)}`;
+      const sp = anyPort.includes('sport') && p.sport !== null ? ':*' : port(p.sport);
+      const dp = anyPort.includes('dport') && p.dport !== null ? ':*' : port(p.dport);
+      return `enter ${where} (${e.hook} ${e.priority}) iif=${p.iif ?? '-'} oif=${p.oif ?? '-'} ${proto(p.protocol)} ${p.saddr}${sp} > ${p.daddr}${dp}`;
     }
     case 'rule':
       return `rule ${where} [${e.index}] ${e.verdict}`;
@@ -75,12 +81,12 @@ export function compareTraces(sim: Trace, kernel: Trace): Comparison {
             simulator: s
               ? comparedEvents(s.events)
                   .slice(0, CONTEXT * 2)
-                  .map(describeEvent)
+                  .map((x) => describeEvent(x))
               : [],
             kernel: k
               ? comparedEvents(k.events)
                   .slice(0, CONTEXT * 2)
-                  .map(describeEvent)
+                  .map((x) => describeEvent(x))
               : [],
           },
         };
@@ -97,8 +103,12 @@ export function compareTraces(sim: Trace, kernel: Trace): Comparison {
         };
         break;
       }
-      const se = comparedEvents(s.events).map(describeEvent);
-      const ke = comparedEvents(k.events).map(describeEvent);
+      const sc = comparedEvents(s.events);
+      const kc = comparedEvents(k.events);
+      // A port the simulator marks as the kernel's random choice matches any port, there only.
+      const wild = sc.map((x) => (x.type === 'enter' ? (x.packet.kernelChosen ?? []) : []));
+      const se = sc.map((x, j) => describeEvent(x, wild[j]));
+      const ke = kc.map((x, j) => describeEvent(x, wild[j]));
       const en = Math.max(se.length, ke.length);
       for (let e = 0; e < en; e++) {
         if (se[e] === ke[e]) continue;

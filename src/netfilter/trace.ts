@@ -15,6 +15,13 @@ export interface PacketView {
   protocol: string;
   sport: number | null;
   dport: number | null;
+  /**
+   * Optional (an extension of v1; absent in most packets): the ports whose number the kernel
+   * chooses unpredictably (NAT with `random`/`fully-random`, or a port changed on a clash).
+   * `sport`/`dport` still hold a number, nfwalk's stand-in; `nfwalk verify` accepts any port
+   * from the kernel there, and only there.
+   */
+  kernelChosen?: ('sport' | 'dport')[];
 }
 
 interface ChainRef {

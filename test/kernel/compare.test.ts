@@ -100,3 +100,46 @@ describe('comparing a simulated trace with a kernel trace', () => {
     );
   });
 });
+
+describe('ports the kernel chooses at random (masquerade fully-random, clashes)', () => {
+  const withPorts = (
+    sport: number,
+    dport: number,
+    kernelChosen?: ('sport' | 'dport')[],
+  ): TraceEvent => ({
+    type: 'enter',
+    family: 'ip',
+    table: 'filter',
+    chain: 'PREROUTING',
+    hook: 'prerouting',
+    priority: 0,
+    packet: {
+      iif: 'eth0',
+      oif: null,
+      saddr: '10.0.0.2',
+      daddr: '10.0.0.1',
+      protocol: 'tcp',
+      sport,
+      dport,
+      ...(kernelChosen ? { kernelChosen } : {}),
+    },
+  });
+  const one = (e: TraceEvent): Trace => trace({ role: 'reply', events: [e] });
+
+  it('accepts any kernel port where the simulator marks it as the kernel choice', () => {
+    expect(
+      compareTraces(one(withPorts(80, 50000, ['dport'])), one(withPorts(80, 39901))).equal,
+    ).toBe(true);
+  });
+  it('still compares the other port, and unmarked ports', () => {
+    expect(
+      compareTraces(one(withPorts(80, 50000, ['dport'])), one(withPorts(81, 39901))).equal,
+    ).toBe(false);
+    expect(compareTraces(one(withPorts(80, 50000)), one(withPorts(80, 39901))).equal).toBe(false);
+  });
+  it('does not take the mark from the kernel side', () => {
+    expect(
+      compareTraces(one(withPorts(80, 50000)), one(withPorts(80, 39901, ['dport']))).equal,
+    ).toBe(false);
+  });
+});

@@ -77,7 +77,7 @@ describe.skipIf(kernelSkipReason !== undefined)(
       const lines = trace.conversations.map((c) =>
         c.packets.map((p) => ({
           role: p.role,
-          events: comparedEvents(p.events).map(describeEvent),
+          events: comparedEvents(p.events).map((x) => describeEvent(x)),
         })),
       );
       expect(lines[0]).toEqual([

@@ -198,15 +198,6 @@ function evalNat(stmt: NatStmt, ctx: EvalContext): StmtResult {
   if (env.family === 'bridge' || env.family === 'netdev' || env.family === 'arp') {
     throw new NotDecidable(`${stmt.type} in a ${env.family} table is not modelled`);
   }
-  if (env.family === 'inet' && stmt.family && stmt.family !== env.packet.family) {
-    // nft_nat_inet_eval: a `dnat ip to …` on an IPv6 packet (or the reverse) does nothing and
-    // the rule goes on (nft adds no nfproto dependency for a constant address).
-    ctx.effects.push({
-      kind: 'note',
-      text: `${stmt.type} ${stmt.family} does nothing to an ${env.packet.family === 'ip' ? 'IPv4' : 'IPv6'} packet; the rule continues`,
-    });
-    return 'continue';
-  }
   const addrType = natAddrType(stmt, ctx);
   const effect: Extract<Effect, { kind: 'nat' }> = { kind: 'nat', stmt };
   if (stmt.addrPortMap) {
@@ -221,12 +212,29 @@ function evalNat(stmt: NatStmt, ctx: EvalContext): StmtResult {
       const ivs = natOperand(stmt.addr, [addrType], ctx);
       if (ivs === BREAK) return BREAK;
       effect.addr = fmtInterval(addrType, ivs[0]!);
+      // A named map whose data is `ADDR . inet_service` gives the port as well: nft reads the
+      // map's data type and loads both proto registers (the parser cannot see a named map's
+      // type, so `addrPortMap` is not set for `dnat ip to tcp dport map @m`).
+      if (!stmt.port && stmt.addr.kind === 'map' && ivs.length === 2)
+        effect.port = portRange(ivs[1]!);
     }
     if (stmt.port) {
       const ivs = natOperand(stmt.port, [TYPES.inet_service], ctx);
       if (ivs === BREAK) return BREAK;
       effect.port = portRange(ivs[0]!);
     }
+  }
+  if (env.family === 'inet' && stmt.family && stmt.family !== env.packet.family) {
+    // nft_nat_inet_eval: a `dnat ip to …` on an IPv6 packet (or the reverse) does nothing and
+    // the rule goes on (nft adds no nfproto dependency for a constant address). The operands
+    // are loaded first (a map lookup that finds nothing breaks the rule before the nat
+    // expression runs; measured: `dnat ip to tcp dport map @m` on an IPv6 packet).
+    ctx.effects.push({
+      kind: 'note',
+      about: 'nat-family',
+      text: `${stmt.type} ${stmt.family} does nothing to an ${env.packet.family === 'ip' ? 'IPv4' : 'IPv6'} packet; the rule continues`,
+    });
+    return 'continue';
   }
   ctx.effects.push(effect);
   // nft_nat_eval: the verdict is nf_nat_setup_info's, NF_ACCEPT.
@@ -395,6 +403,7 @@ function evalOther(stmt: OtherStmt, ctx: EvalContext): StmtResult {
     const what = `${kw} ${stmt.args.join(' ')}`;
     ctx.effects.push({
       kind: 'note',
+      about: kw,
       text: over
         ? `${what}: nfwalk assumes the ${kw} is not exceeded (the first packets of a flow), so this "over" test does not match`
         : `${what}: nfwalk assumes the ${kw} is not exceeded (the first packets of a flow pass)`,

@@ -63,6 +63,11 @@ function evalMeta(e: MetaExpr, ctx: EvalContext): TypedValue | Break {
     }
     case 'mark':
       return { type: TYPES.mark, bytes: intBytes(m.mark >>> 0, 4) };
+    case 'ipsec':
+    case 'secpath':
+      // NFT_META_SECPATH stores secpath_exists(skb). A scenario has no IPsec (no xfrm states
+      // or policies), so no packet carries a secpath: always false (`meta ipsec missing`).
+      return { type: TYPES.boolean, bytes: intBytes(0, 1) };
     case 'l4proto':
       return { type: TYPES.inet_proto, bytes: intBytes(p.protocolNumber, 1) };
     case 'protocol':
@@ -101,7 +106,6 @@ const META_UNDECIDABLE: Record<string, string> = {
   random: 'is random',
   cgroup: 'depends on the sending process',
   secmark: 'depends on SELinux labels',
-  secpath: 'depends on IPsec state',
   nftrace: 'the trace flag is not modelled',
   iifgroup: 'device groups are not modelled',
   oifgroup: 'device groups are not modelled',
@@ -412,8 +416,20 @@ export function loadKey(
         const mss = route.mtu - (ctx.env.packet.family === 'ip' ? 40 : 60);
         return [{ type: TYPES.tcpmss, bytes: intBytes(Math.max(0, mss), 2) }];
       }
+      if (
+        e.key === 'ipsec' &&
+        ctx.env.hook !== 'prerouting' &&
+        ctx.env.hook !== 'ingress' &&
+        ctx.env.family !== 'bridge' &&
+        ctx.env.family !== 'netdev'
+      ) {
+        // NFT_RT_XFRM stores !!dst->xfrm. Past the routing decision every packet has a dst, and
+        // a scenario has no IPsec policies, so no dst is an xfrm bundle: false. Before routing
+        // (prerouting, bridge paths with br_netfilter's fake route) nfwalk does not decide it.
+        return [{ type: TYPES.boolean, bytes: intBytes(0, 1) }];
+      }
       throw new NotDecidable(
-        `rt ${e.key}: ${e.key === 'classid' ? 'routing realms are' : 'IPsec state is'} not modelled`,
+        `rt ${e.key}: ${e.key === 'classid' ? 'routing realms are' : 'IPsec state is'} not modelled${e.key === 'ipsec' ? ' before the routing decision' : ''}`,
       );
     }
     case 'socket':
@@ -496,6 +512,8 @@ export function exprTypes(e: Expr, family: string): DataType[] | undefined {
         skgid: TYPES.gid,
         iiftype: TYPES.iface_type,
         oiftype: TYPES.iface_type,
+        ipsec: TYPES.boolean,
+        secpath: TYPES.boolean,
       };
       const r = t[e.key];
       return r ? [r] : undefined;
@@ -546,6 +564,7 @@ export function exprTypes(e: Expr, family: string): DataType[] | undefined {
       return out;
     }
     case 'rt':
+      if (e.key === 'ipsec') return [TYPES.boolean];
       return e.key === 'mtu'
         ? [TYPES.tcpmss]
         : e.key === 'nexthop'

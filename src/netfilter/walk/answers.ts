@@ -5,7 +5,7 @@
  */
 import type { CtAttachment } from '../../conntrack/table.ts';
 import type { Packet } from '../env.ts';
-import { clonePacket, makePacket, type Skb } from './skb.ts';
+import { clonePacket, makePacket, type Skb, swappedChosen } from './skb.ts';
 
 /** The ICMP code of a reject (nft_reject: port-unreachable by default; icmpx mapped). */
 export function icmpCode(family: 'ip' | 'ip6', type?: string, code?: string): number {
@@ -71,6 +71,7 @@ export function answerSkb(
     ...(p.sport !== undefined ? { dport: p.sport } : {}),
     tcpFlags: opts.rst ? ['rst', 'ack'] : ['syn', 'ack'],
   });
+  Object.assign(pkt, swappedChosen(p));
   const at = attachRelated(ct);
   return { pkt, mark: 0, local: true, passes: 0, ...(at ? { ct: at } : {}) };
 }

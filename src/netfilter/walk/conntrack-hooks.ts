@@ -126,7 +126,13 @@ export class ConntrackHooks {
           this.w.info(
             'nat',
             `null binding changed the ${manip === 'src' ? 'source' : 'destination'} port ${nb.portClash.wanted} → ${nb.portClash.chosen}: the connection would clash with an existing one (the kernel picks the new port by hash)`,
-            { manip, nullBinding: true, portClash: nb.portClash },
+            {
+              manip,
+              nullBinding: true,
+              portClash: nb.portClash,
+              portChoice: 'clash',
+              choicePort: manip === 'src' ? 'sport' : 'dport',
+            },
           );
         }
       }
@@ -198,6 +204,8 @@ export class ConntrackHooks {
         ...(addr ? { addr } : {}),
         ...(e.port ? { port: e.port } : {}),
       },
+      false,
+      e.stmt.flags.some((f) => f === 'random' || f === 'fully-random'),
     );
     if (e.stmt.flags.some((f) => f === 'random' || f === 'fully-random')) {
       this.w.info(
@@ -216,6 +224,13 @@ export class ConntrackHooks {
         reply: ct.conn.reply,
         changed: setup.changed,
         ...(setup.portClash ? { portClash: setup.portClash } : {}),
+        // The mapped port is the kernel's unpredictable choice ('random' flag or 'clash').
+        ...(setup.kernelChoice
+          ? {
+              portChoice: setup.kernelChoice,
+              choicePort: setup.manip === 'src' ? 'sport' : 'dport',
+            }
+          : {}),
       },
     );
   }

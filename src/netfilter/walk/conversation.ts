@@ -12,7 +12,7 @@ import type { Packet } from '../env.ts';
 import type { ConversationTrace, PacketRole, PacketTrace } from '../trace.ts';
 import { answerSkb, icmpErrorSkb } from './answers.ts';
 import type { Arrival, HostWalk } from './host.ts';
-import { clonePacket, describe, makePacket, type Skb } from './skb.ts';
+import { clonePacket, describe, makePacket, type Skb, swappedChosen } from './skb.ts';
 
 /** Packets of one conversation at most (request, answer, and what a reject adds). */
 const MAX_PACKETS = 6;
@@ -210,6 +210,7 @@ function answerOf(
       ...(p.sport !== undefined ? { dport: p.sport } : {}),
       ...(proto === 'tcp' ? { tcpFlags: ['syn', 'ack'] } : {}),
     });
+    Object.assign(pkt, swappedChosen(p));
     trace.events.push({
       type: 'deliver',
       message: `${who} has a socket on ${proto}/${p.dport}: it answers`,

@@ -51,7 +51,14 @@ export function view(p: Packet, iif: string | null, oif: string | null): PacketV
     protocol: protocolName(p),
     sport: p.sport ?? null,
     dport: p.dport ?? null,
+    ...(p.kernelChosen?.length ? { kernelChosen: [...p.kernelChosen].sort() } : {}),
   };
+}
+
+/** An answer's ports are the question's swapped, and so is which of them the kernel chose. */
+export function swappedChosen(p: Packet): Pick<Packet, 'kernelChosen'> {
+  if (!p.kernelChosen?.length) return {};
+  return { kernelChosen: p.kernelChosen.map((k) => (k === 'sport' ? 'dport' : 'sport')) };
 }
 
 export function describe(p: Packet): string {
