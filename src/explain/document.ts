@@ -48,7 +48,7 @@ import {
 import { listingRows, listingText } from './listing.ts';
 import { matchReasons, whyNot } from './matches.ts';
 import { hookMap, packetFlowchart, sequenceDiagram } from './mermaid.ts';
-import { type Phrase, toPhrasing } from './phrase.ts';
+import { type Phrase, plain, toPhrasing } from './phrase.ts';
 import { type Step, splitVerdict } from './stages.ts';
 import {
   findRule,
@@ -331,9 +331,16 @@ function stepPhrasesFlat(
             return why ? [why] : [];
           })
         : [];
+      // Rules in a row failing on the same statement for the same reason are told once.
+      const merged: { stmt: string; fact: Phrase; count: number }[] = [];
+      for (const w of whys) {
+        const prev = merged.at(-1);
+        if (prev && prev.stmt === w.stmt && plain(prev.fact) === plain(w.fact)) prev.count++;
+        else merged.push({ ...w, count: 1 });
+      }
       out.push(
         whys.length === b.count
-          ? msg.passedOverWhy(b.chain, whys)
+          ? msg.passedOverWhy(b.chain, merged)
           : msg.passedOver(b.chain, b.count),
       );
       continue;
@@ -686,6 +693,20 @@ function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoEvent): Phrase[] {
     case 'note': {
       const d = e.detail ?? {};
       if (d.redirect === true) return [msg.icmpRedirect()];
+      if (d.kind === 'limit' || d.kind === 'quota')
+        return [msg.noteRateAssumed(d.kind, /"over"/.test(e.message))];
+      if (d.kind === 'nat-family') return [msg.noteNatFamily()];
+      if (Array.isArray(d.sysctl) && d.sysctl.every((x) => typeof x === 'string'))
+        return [msg.noteSysctlIgnored(d.sysctl as string[])];
+      if (Array.isArray(d.flags) && d.flags.every((x) => typeof x === 'string'))
+        return [msg.noteRandomPort(d.flags as string[])];
+      if (typeof d.mangle === 'string') {
+        const b = natInfo({ ...e, detail: { before: d.before, after: d.after } });
+        if (b.before && b.after) {
+          const delta = natDelta(flowOf(b.before), flowOf(b.after));
+          return [msg.noteMangle(d.mangle, delta.from, delta.to)];
+        }
+      }
       if (typeof d.hook === 'string' && typeof d.code === 'number')
         return [msg.rejectAnswer('icmp', d.code)];
       if (typeof d.hook === 'string' && /reset|RST/.test(e.message))

@@ -37,4 +37,26 @@ describe('message catalogues', () => {
     expect(items.length).toBeGreaterThan(10);
     for (const item of items) expect(item).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
   });
+
+  it('a simulator note of an unknown kind is English on the English page only; known kinds are translated', () => {
+    const withNotes = structuredClone(seedTrace);
+    const events = withNotes.conversations[0]!.packets[0]!.events;
+    const unknown = 'a brand-new remark the explainer has never seen';
+    events.unshift(
+      { type: 'note', message: unknown, detail: { kind: 'something-new' } },
+      {
+        type: 'note',
+        message: 'not modelled, so the walk ignores: net.ipv4.conf.all.rp_filter = 1',
+        detail: { sysctl: ['net.ipv4.conf.all.rp_filter'] },
+      },
+    );
+    const en = explainToText(scenario, ruleset, withNotes, { lang: 'en', format: 'md' }).markdown;
+    const ja = explainToText(scenario, ruleset, withNotes, { lang: 'ja', format: 'md' }).markdown;
+    expect(en).toContain(unknown);
+    expect(ja).not.toContain(unknown);
+    expect(ja).toContain('`nfwalk trace`');
+    expect(ja).not.toContain('not modelled, so the walk ignores');
+    expect(ja).toMatch(/`net\.ipv4\.conf\.all\.rp_filter` を設定していますが/);
+    expect(en).toMatch(/sets `net\.ipv4\.conf\.all\.rp_filter`, which nfwalk does not model/);
+  });
 });

@@ -18,6 +18,12 @@ function list(items: Phrase[]): Phrase {
   return out;
 }
 
+/** "The rule marked ↓ in " / "The 5 rules marked ↓ in ", counting grouped rules. */
+const rulesIn = (why: { count?: number }[]): string => {
+  const n = why.reduce((a, w) => a + (w.count ?? 1), 0);
+  return n === 1 ? 'The rule marked ↓ in ' : `The ${n} rules marked ↓ in `;
+};
+
 const locals = (l: LocalAddr[]): Phrase => list(l.map((a) => [c(a.iface), ` ${a.address}`]));
 const addrWord = (f: 'saddr' | 'daddr') => (f === 'saddr' ? 'source' : 'destination');
 const portWord = (f: 'sport' | 'dport') => (f === 'sport' ? 'source port' : 'destination port');
@@ -108,7 +114,7 @@ export const en: Messages = {
     'The conversation as the machines see it, with the translations the host makes on the way:',
   ],
   hookMapIntro: () => [
-    'All netfilter hooks; the ones this conversation crosses are highlighted (blue: the request, amber and dashed: the reply, green: both):',
+    'All netfilter hooks; the ones this conversation crosses are highlighted (blue: the request, amber: the reply, green: both):',
   ],
   hookMapSame: (n) => [
     `This conversation crosses the same hooks as conversation ${n}; see the map of all netfilter hooks there.`,
@@ -251,10 +257,15 @@ export const en: Messages = {
     n === 1 ? ' was tried and did not match.' : ' were tried in order and did not match.',
   ],
   passedOverWhy: (chain, why) => [
-    why.length === 1 ? 'The rule marked ↓ in ' : `The ${why.length} rules marked ↓ in `,
+    rulesIn(why),
     c(chain),
-    why.length === 1 ? ' does not match: ' : ' do not match: ',
-    ...why.flatMap((w, i) => [...(i > 0 ? ['; '] : []), c(w.stmt), ' fails, as ', ...w.fact]),
+    why.length === 1 && (why[0]?.count ?? 1) === 1 ? ' does not match: ' : ' do not match: ',
+    ...why.flatMap((w, i) => [
+      ...(i > 0 ? ['; '] : []),
+      c(w.stmt),
+      (w.count ?? 1) > 1 ? ` fails in ${w.count} rules in a row, as ` : ' fails, as ',
+      ...w.fact,
+    ]),
     '.',
   ],
   implicitReturn: (from, to) => [
@@ -520,6 +531,30 @@ export const en: Messages = {
     '. It reports this rather than guess whether the rule matches.',
   ],
   simulatorNote: (m) => ['Simulator note: ', c(m)],
+  noteRateAssumed: (kind, over) => [
+    'nfwalk cannot measure rates: it assumes the ',
+    c(kind),
+    ' of this rule is not exceeded, as for the first packets of a flow',
+    over ? ', so its "over" test does not match.' : '.',
+  ],
+  noteSysctlIgnored: (names) => [
+    'The scenario sets ',
+    ...list(names.map((n) => [c(n)])),
+    ', which nfwalk does not model: the walk below ignores ',
+    names.length === 1 ? 'it.' : 'them.',
+  ],
+  noteNatFamily: () => [
+    'This NAT statement names the other IP family: in an inet table it does nothing to this packet, and the rule goes on.',
+  ],
+  noteRandomPort: (flags) => [
+    'With ',
+    ...list(flags.map((f) => [c(f)])),
+    ' the kernel picks the port at random; the page shows the port the mapping would otherwise keep.',
+  ],
+  noteMangle: (target, from, to) => [
+    c(target),
+    ` rewrites the header in place: ${from} becomes ${to}. Conntrack is not told, so no reply is translated back.`,
+  ],
 
   whyHeading: () => ['Why the reply takes this path'],
   qNoNat: () => ['Why does the reply cross no nat chain?'],

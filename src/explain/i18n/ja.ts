@@ -105,7 +105,7 @@ export const ja: Messages = {
   ],
   sequenceIntro: () => ['マシンから見た通信と、途中でホストが行うアドレス変換です。'],
   hookMapIntro: () => [
-    'netfilter の全hookです。この通信が通るhookを色で示しています（青: リクエスト、橙色の破線: レスポンス、緑: 両方）。',
+    'netfilter の全hookです。この通信が通るhookを色で示しています（青: リクエスト、橙色: レスポンス、緑: 両方）。',
   ],
   hookMapSame: (n) => [
     `この通信が通るhookは会話 ${n} と同じです。netfilter の全hookの図はそちらを参照してください。`,
@@ -175,7 +175,11 @@ export const ja: Messages = {
     const last = plain(reasons.at(-1) ?? []).replace(/（[^（）]*）$/, '');
     return [...list(reasons), /[いる]$/.test(last) ? 'ので、' : 'なので、', ...action, '。'];
   },
-  stepAlways: (action) => ['無条件に', ...action, '。'],
+  stepAlways: (action) => [
+    typeof action[0] === 'object' && 'code' in action[0] ? '無条件に ' : '無条件に',
+    ...action,
+    '。',
+  ],
   actJump: (t) => [c(t), ' に飛びます'],
   actGoto: (t) => [c(t), ' に goto します'],
   actReturn: (to) =>
@@ -265,7 +269,12 @@ export const ja: Messages = {
   passedOverWhy: (chain, why) => [
     c(chain),
     ' の ↓ の付いたルールは一致しません（',
-    ...why.flatMap((w, i) => [...(i > 0 ? ['／'] : []), c(w.stmt), ' が不成立: ', ...w.fact]),
+    ...why.flatMap((w, i) => [
+      ...(i > 0 ? ['／'] : []),
+      c(w.stmt),
+      (w.count ?? 1) > 1 ? ` が${w.count}個のルールで続けて不成立: ` : ' が不成立: ',
+      ...w.fact,
+    ]),
     '）。',
   ],
   implicitReturn: (from, to) => [
@@ -539,7 +548,33 @@ export const ja: Messages = {
     ...(file ? [' — ', c(`${file}${line ? `:${line}` : ''}`)] : []),
     '。ルールが一致するかどうかを推測せず、こうして報告します。',
   ],
-  simulatorNote: (m) => ['シミュレータの注記: ', c(m)],
+  simulatorNote: () => [
+    'ここで nfwalk のシミュレータが注記を残しています（このページでは訳していません。',
+    c('nfwalk trace'),
+    ' の出力で読めます）。',
+  ],
+  noteRateAssumed: (kind, over) => [
+    'nfwalk はレートを測れないので、このルールの ',
+    c(kind),
+    ' は超えていない（フローの最初のパケット）とみなします',
+    over ? '。そのため "over" の条件は一致しません。' : '。',
+  ],
+  noteSysctlIgnored: (names) => [
+    'シナリオは ',
+    ...list(names.map((n) => [c(n)])),
+    ' を設定していますが、nfwalk はこれをモデル化していないので、以下の追跡では無視します。',
+  ],
+  noteNatFamily: () => [
+    'このNAT文はもう一方のIPファミリを指定しているので、inet テーブルではこのパケットに何もせず、ルールの評価が続きます。',
+  ],
+  noteRandomPort: (flags) => [
+    ...list(flags.map((f) => [c(f)])),
+    ' を指定するとカーネルはポートをランダムに選びます。このページでは、指定がなければ変換が保つポートを示しています。',
+  ],
+  noteMangle: (target, from, to) => [
+    c(target),
+    ` はヘッダをその場で書き換えます（${from} → ${to}）。conntrack には伝わらないので、応答が逆に変換されることはありません。`,
+  ],
 
   whyHeading: () => ['レスポンスがこの経路を通る理由'],
   qNoNat: () => ['なぜレスポンスはどの type:nat のchainも通らないのか？'],

@@ -117,7 +117,8 @@ export interface Messages {
   dropMeans(): Phrase;
   passedOver(chain: string, count: number): Phrase;
   /** Every rule passed over, with the statement that failed and the fact that makes it fail. */
-  passedOverWhy(chain: string, why: { stmt: string; fact: Phrase }[]): Phrase;
+  /** `count` > 1: that many rules in a row fail on the same statement for the same reason. */
+  passedOverWhy(chain: string, why: { stmt: string; fact: Phrase; count?: number }[]): Phrase;
   implicitReturn(from: string, to: string): Phrase;
   implicitReturnShort(from: string, to: string): Phrase;
   /**
@@ -201,7 +202,21 @@ export interface Messages {
     file: string | undefined,
     line: number | undefined,
   ): Phrase;
+  /**
+   * A simulator note of a kind the explainer does not know: the English message on the English
+   * page; on other pages a pointer to `nfwalk trace`, never the English text.
+   */
   simulatorNote(message: string): Phrase;
+  /** A rate or quota test nfwalk cannot measure: it assumes the first packets of a flow. */
+  noteRateAssumed(kind: string, over: boolean): Phrase;
+  /** Sysctls the scenario sets that nfwalk does not model. */
+  noteSysctlIgnored(names: string[]): Phrase;
+  /** A NAT statement of the other IP family in an inet table: it does nothing. */
+  noteNatFamily(): Phrase;
+  /** NAT with random/fully-random: the kernel picks the port. */
+  noteRandomPort(flags: string[]): Phrase;
+  /** A header rewritten in place by a payload statement. */
+  noteMangle(target: string, from: string, to: string): Phrase;
 
   // Why the reply goes the way it does
   whyHeading(): Phrase;
