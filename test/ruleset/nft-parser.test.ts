@@ -280,3 +280,83 @@ describe('errors', () => {
     ]);
   });
 });
+
+describe("nft's evaluation checks", () => {
+  const chain = (family: string, rule: string, extra = '') =>
+    `table ${family} t {\n${extra}\tchain c {\n\t\t${rule}\n\t}\n}\n`;
+
+  it.each([
+    ['ip6', 'ip6 nexthdr comp udp dport 4789', 'comp vs. udp', 'udp'],
+    ['inet', 'udp dport 53 tcp dport 22 drop', 'udp vs. tcp', 'tcp'],
+    ['inet', 'meta l4proto 6 udp dport 53', 'tcp vs. udp', 'udp'],
+    ['inet', 'meta nfproto ipv4 ip6 saddr ::1 drop', 'ip vs. ip6', 'ip6'],
+    ['ip6', 'ip saddr 1.2.3.4 drop', 'ip6 vs. ip', 'ip'],
+  ])('in %s, `%s` is a protocol conflict', (family, rule, message, word) => {
+    const e = errors(chain(family, rule));
+    expect(e.diagnostics[0]?.message).toBe(`conflicting protocols specified: ${message}`);
+    // nft points at the second protocol's header field.
+    expect(e.diagnostics[0]).toMatchObject({ line: 3, col: 2 + rule.lastIndexOf(`${word} `) + 1 });
+  });
+
+  it.each([
+    'ip protocol tcp tcp dport 22',
+    'meta l4proto { tcp, udp } th dport 53',
+    'ip protocol != udp tcp dport 22',
+    'ip6 nexthdr ipv6-icmp icmpv6 type echo-request',
+    'udp dport 4789 vxlan udp dport 53',
+  ])('`%s` is no conflict', (rule) => {
+    expect(() => parseNft(chain('inet', rule), 'ok.nft')).not.toThrow();
+  });
+
+  it('a raw payload off byte boundaries needs a mask of at most 128 bits', () => {
+    const e = errors(chain('inet', 'udp length . @th,160,138 vmap { 47-63 . 0x1 : accept }'));
+    expect(e.diagnostics[0]?.message).toBe('mask length 144 exceeds allowed maximum of 128');
+    expect(() => parseNft(chain('inet', '@th,160,120 0x1'), 'ok.nft')).not.toThrow();
+    expect(() => parseNft(chain('inet', '@th,161,127 0x1'), 'ok.nft')).not.toThrow();
+  });
+
+  it('object references name an object of that type in the table', () => {
+    const e = errors(chain('ip', 'synproxy name ip saddr map { 10.0.0.0/8 : "x" }'));
+    expect(e.diagnostics[0]?.message).toBe("synproxy 'x' does not exist in table ip t");
+    const q = '\tquota q { 25 mbytes }\n';
+    expect(() => parseNft(chain('ip', 'quota name "q" drop', q), 'ok.nft')).not.toThrow();
+    expect(errors(chain('ip', 'counter name "q"', q)).diagnostics[0]?.message).toBe(
+      "counter 'q' does not exist in table ip t",
+    );
+    const m = errors(
+      'table ip x {\n\tmap m {\n\t\ttypeof ct saddr : ct expectation\n\t\telements = { * : none }\n\t}\n}\n',
+    );
+    expect(m.diagnostics[0]).toMatchObject({
+      line: 4,
+      message: "ct expectation 'none' does not exist in table ip x",
+    });
+  });
+
+  it('arp tables have no conntrack', () => {
+    const e = errors(chain('arp', 'ct mark 1 accept'));
+    expect(e.diagnostics[0]).toMatchObject({ line: 3, col: 3 });
+    expect(e.diagnostics[0]?.message).toContain('arp tables');
+    const o = errors('table arp t {\n\tct helper h {\n\t\ttype "ftp" protocol tcp\n\t}\n}\n');
+    expect(o.diagnostics[0]?.message).toContain('ct helper objects are not supported in arp');
+  });
+
+  it.each([
+    ['', 'tunnel t has no id'],
+    ['id 1', 'tunnel t has no ip/ip6 address'],
+    ['id 1; ip saddr 1.2.3.4; ip saddr 1.2.3.5', 'saddr is already set'],
+    ['id 1; ip saddr { 1.2.3.4, 5.6.7.8 }', "expecting 'ip saddr|daddr ADDRESS'"],
+    ['id 1; ip saddr tcp dport { }', "expecting 'ip saddr|daddr ADDRESS'"],
+    ['id 1; ip saddr 1.2.3.4; ip6 daddr ::1', 'specify either ip or ip6'],
+  ])('tunnel { %s } is refused', (body, message) => {
+    const e = errors(`table netdev x {\n\ttunnel t {\n\t\t${body}\n\t}\n}\n`);
+    expect(e.diagnostics[0]?.message).toContain(message);
+    expect(e.diagnostics[0]?.line).toBe(2);
+  });
+
+  it('a tunnel address given as a set variable is refused', () => {
+    const e = errors(
+      'define s = { 1.2.3.4, 5.6.7.8 }\ntable netdev x {\n\ttunnel t {\n\t\tid 1\n\t\tip saddr $s\n\t}\n}\n',
+    );
+    expect(e.diagnostics[0]?.message).toContain('ip saddr must be a value');
+  });
+});

@@ -82,9 +82,24 @@ const middle = fc.oneof(
   fc.constantFrom('log', 'log prefix "x: " level info', 'notrack', 'limit rate 10/second'),
   markValue.map((v) => `meta mark set ${v}`),
 );
+/**
+ * The transport protocols a rule's matches fix: header fields (`udp sport`) and
+ * `meta l4proto X`. nft refuses a rule that fixes two ("conflicting protocols specified").
+ */
+function transportProtocols(matches: string[]): Set<string> {
+  const out = new Set<string>();
+  for (const m of matches) {
+    const header = /^(tcp|udp|icmp) /.exec(m);
+    if (header) out.add(header[1] as string);
+    const l4 = /^meta l4proto (tcp|udp|icmp)$/.exec(m);
+    if (l4) out.add(l4[1] as string);
+  }
+  return out;
+}
 const rule = fc
   .tuple(fc.array(match, { maxLength: 3 }), fc.array(middle, { maxLength: 2 }), fc.option(terminal))
   .filter(([m, s, t]) => m.length + s.length + (t ? 1 : 0) > 0)
+  .filter(([m]) => transportProtocols(m).size <= 1)
   .map(([m, s, t]) => [...m, ...s, ...(t ? [t] : [])].join(' '));
 const ruleset = fc
   .array(rule, { minLength: 1, maxLength: 8 })

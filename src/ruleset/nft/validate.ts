@@ -48,6 +48,104 @@ const STRING_META = new Set([
 ]);
 const OTHER_TIMEOUT_STATES = new Set(['unreplied', 'replied']);
 
+/** Transport protocols nft keeps in its protocol context (PROTO_BASE_TRANSPORT_HDR). */
+const TRANSPORT = new Set([
+  'tcp',
+  'udp',
+  'udplite',
+  'sctp',
+  'dccp',
+  'icmp',
+  'icmpv6',
+  'igmp',
+  'ah',
+  'esp',
+  'comp',
+  'gre',
+]);
+/** Protocol numbers of those, as `ip protocol 17` may write them. */
+const TRANSPORT_NUMBERS: Record<string, string> = {
+  '1': 'icmp',
+  '2': 'igmp',
+  '6': 'tcp',
+  '17': 'udp',
+  '33': 'dccp',
+  '47': 'gre',
+  '50': 'esp',
+  '51': 'ah',
+  '58': 'icmpv6',
+  '108': 'comp',
+  '132': 'sctp',
+  '136': 'udplite',
+};
+/** Network protocols of the context, under the names `ether type`/`meta nfproto` use. */
+const NETWORK_NAMES: Record<string, string> = {
+  ip: 'ip',
+  ipv4: 'ip',
+  '0x0800': 'ip',
+  ip6: 'ip6',
+  ipv6: 'ip6',
+  '0x86dd': 'ip6',
+  arp: 'arp',
+  '0x0806': 'arp',
+};
+/** Keys a tunnel object's body accepts (nft's tunnel_config). */
+const TUNNEL_KEYS = new Set([
+  'id',
+  'ip',
+  'ip6',
+  'sport',
+  'dport',
+  'ttl',
+  'tos',
+  'erspan',
+  'vxlan',
+  'geneve',
+]);
+/** Statements that refer to a named object: the word before `name` or the ct key. */
+const OBJREF_TYPES: Record<string, string> = {
+  counter: 'counter',
+  quota: 'quota',
+  limit: 'limit',
+  synproxy: 'synproxy',
+  tunnel: 'tunnel',
+  secmark: 'secmark',
+  helper: 'ct helper',
+  timeout: 'ct timeout',
+  expectation: 'ct expectation',
+};
+
+/** Data types of object maps declared with `type`. */
+const OBJMAP_DATA_TYPES: Record<string, string> = {
+  counter: 'counter',
+  quota: 'quota',
+  limit: 'limit',
+  secmark: 'secmark',
+  synproxy: 'synproxy',
+  tunnel: 'tunnel',
+};
+
+/** Calls `f` on every expression below `node`, not entering chain bindings (other rules). */
+function eachExpr(node: unknown, f: (e: Expr) => void): void {
+  if (Array.isArray(node)) {
+    for (const x of node) eachExpr(x, f);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const o = node as Record<string, unknown>;
+  if (typeof o.kind === 'string' && !('statements' in o)) f(o as unknown as Expr);
+  for (const k in o) {
+    if (k === 'span' || k === 'binding') continue;
+    const v = o[k];
+    if (v !== null && typeof v === 'object') eachExpr(v, f);
+  }
+}
+
+function unquote(word: string): string {
+  const w = word.replace(/[,}]+$/, '');
+  return w.length >= 2 && w.startsWith('"') && w.endsWith('"') ? w.slice(1, -1) : w;
+}
+
 class Validator {
   readonly diags: Diagnostic[] = [];
   private table!: Table;
@@ -78,6 +176,9 @@ class Validator {
       for (const o of t.objects) {
         this.fallback = o.span ?? t.span;
         if (o.type === 'ct timeout') this.checkCtTimeout(o.body, o.span);
+        if (o.type === 'tunnel') this.checkTunnel(o);
+        if (t.family === 'arp' && o.type.startsWith('ct '))
+          this.error(o.span, `${o.type} objects are not supported in arp tables`);
       }
       for (const f of t.flowtables) this.checkName(f.name, 'flowtable', f.span);
       for (const c of t.chains) this.checkChain(c);
@@ -102,6 +203,8 @@ class Validator {
       const saved = this.fallback;
       this.fallback = r.span ?? saved;
       for (const s of r.statements) this.checkStatement(s);
+      this.checkProtocolContext(r.statements);
+      if (this.table.family === 'arp') this.checkNoConntrack(r.statements);
       this.fallback = saved;
     }
   }
@@ -123,7 +226,10 @@ class Validator {
     const isVerdictMap = s.data?.form === 'type' && s.data.names[0] === 'verdict';
     const isClassidMap =
       s.data?.form === 'type' && s.data.names.length === 1 && s.data.names[0] === 'classid';
+    const objType = this.objectMapType(s);
     for (const el of s.elements) {
+      if (objType && el.value?.kind === 'value')
+        this.checkObjectExists(objType, el.value.text, el.value.span ?? el.span);
       if (el.key.kind === 'binop' && (el.key.op === '<<' || el.key.op === '>>')) {
         this.error(el.key.span ?? el.span, 'a set element must be a constant value');
       }
@@ -174,6 +280,181 @@ class Validator {
     }
   }
 
+  /**
+   * nft's protocol context (evaluate.c, __expr_evaluate_payload): a match on `ip protocol`,
+   * `ip6 nexthdr`, `meta l4proto` (or `meta nfproto`, `ether type` for the network layer), or
+   * a header field of a protocol, fixes the protocol of that layer for the rest of the rule; a
+   * header field of another protocol on the same layer is "conflicting protocols specified".
+   */
+  private checkProtocolContext(stmts: Statement[]): void {
+    const fam = this.table.family;
+    let l3: string | undefined = fam === 'ip' || fam === 'ip6' ? fam : undefined;
+    let l4: string | undefined;
+    const check = (e: Expr): void => {
+      if (e.kind !== 'payload') return;
+      const p = e.protocol;
+      if (TRANSPORT.has(p)) {
+        if (l4 !== undefined && l4 !== p) {
+          this.error(e.span, `conflicting protocols specified: ${l4} vs. ${p}`);
+        }
+        l4 ??= p;
+      } else if (p === 'ip' || p === 'ip6' || p === 'arp') {
+        if (l3 !== undefined && l3 !== p) {
+          this.error(e.span, `conflicting protocols specified: ${l3} vs. ${p}`);
+        }
+        l3 ??= p;
+      }
+    };
+    for (const s of stmts) {
+      eachExpr(s, check);
+      if (s.kind !== 'match' || s.op !== '==' || s.right.kind !== 'value') continue;
+      const l = s.left;
+      const v = s.right.text;
+      const isL4 =
+        (l.kind === 'payload' &&
+          ((l.protocol === 'ip' && l.field === 'protocol') ||
+            (l.protocol === 'ip6' && l.field === 'nexthdr'))) ||
+        (l.kind === 'meta' && l.key === 'l4proto');
+      if (isL4) {
+        const name = TRANSPORT_NUMBERS[v] ?? (v === 'ipv6-icmp' ? 'icmpv6' : v);
+        if (l4 === undefined && TRANSPORT.has(name)) l4 = name;
+        else if (l4 === undefined) l4 = `#${v}`;
+        continue;
+      }
+      const isL3 =
+        (l.kind === 'payload' && l.protocol === 'ether' && l.field === 'type') ||
+        (l.kind === 'meta' && (l.key === 'nfproto' || l.key === 'protocol'));
+      if (isL3 && l3 === undefined) l3 = NETWORK_NAMES[v.toLowerCase()];
+    }
+  }
+
+  /** The kernel has no conntrack for ARP: nft_ct refuses arp tables ("Protocol error"). */
+  private checkNoConntrack(stmts: Statement[]): void {
+    for (const s of stmts) {
+      let found: Expr | undefined;
+      eachExpr(s, (e) => {
+        if (e.kind === 'ct' && !found) found = e;
+      });
+      if (found) this.error(found.span ?? s.span, 'conntrack (ct) is not available in arp tables');
+    }
+  }
+
+  /** nft's tunnel_config grammar, and the kernel's need for an id and an address. */
+  private checkTunnel(o: { name: string; body: string[][]; span?: Span }): void {
+    let depth = 0;
+    let id = false;
+    const addr: Record<string, string> = {};
+    for (const line of o.body) {
+      const w0 = line[0] ?? '';
+      if (w0 === '}') {
+        depth = Math.max(0, depth - 1);
+        continue;
+      }
+      if (depth > 0) {
+        if (line[line.length - 1] === '{') depth++;
+        continue;
+      }
+      if (!TUNNEL_KEYS.has(w0)) {
+        this.error(o.span, `tunnel ${o.name}: unexpected '${w0}'`);
+        continue;
+      }
+      if (w0 === 'erspan' || w0 === 'vxlan' || w0 === 'geneve') {
+        if (line[line.length - 1] === '{') depth++;
+        continue;
+      }
+      if (w0 === 'ip' || w0 === 'ip6') {
+        const dir = line[1];
+        const v = line[2] ?? '';
+        if ((dir !== 'saddr' && dir !== 'daddr') || line.length !== 3) {
+          this.error(
+            o.span,
+            `tunnel ${o.name}: expecting '${w0} saddr|daddr ADDRESS', got '${line.join(' ')}'`,
+          );
+          continue;
+        }
+        if (!/^[0-9A-Za-z.:_-]+$/.test(v)) {
+          this.error(o.span, `tunnel ${o.name}: ${w0} ${dir} must be a value, not '${v}'`);
+          continue;
+        }
+        if (addr[dir] !== undefined) {
+          this.error(o.span, `tunnel ${o.name}: ${dir} is already set`);
+          continue;
+        }
+        addr[dir] = w0;
+        continue;
+      }
+      if (line.length !== 2 || !/^(0x[0-9a-fA-F]+|\d+)$/.test(line[1] ?? '')) {
+        this.error(o.span, `tunnel ${o.name}: expecting '${w0} NUMBER', got '${line.join(' ')}'`);
+        continue;
+      }
+      if (w0 === 'id') id = true;
+    }
+    if (addr.saddr && addr.daddr && addr.saddr !== addr.daddr)
+      this.error(o.span, `tunnel ${o.name}: specify either ip or ip6 for address`);
+    if (!id) this.error(o.span, `tunnel ${o.name} has no id (the kernel needs one)`);
+    if (!addr.saddr && !addr.daddr)
+      this.error(o.span, `tunnel ${o.name} has no ip/ip6 address (the kernel needs one)`);
+  }
+
+  /** Object references (`counter name "x"`, `ct helper set ip saddr map { … : "x" }`) name an object of that type in the table. */
+  private checkObjectRefs(s: Statement): void {
+    let type: string | undefined;
+    const names: { name: string; span?: Span }[] = [];
+    if (s.kind === 'counter' && s.name !== undefined) {
+      type = 'counter';
+      names.push({ name: s.name, span: s.span });
+    } else if (s.kind === 'other' && s.args[0] === 'name' && OBJREF_TYPES[s.keyword]) {
+      type = OBJREF_TYPES[s.keyword];
+      const a = s.args;
+      if (a.length === 2) names.push({ name: unquote(a[1] as string), span: s.span });
+      else if (a.includes('map') && a[a.indexOf('map') + 1] === '{') {
+        for (let i = 0; i < a.length - 1; i++)
+          if (a[i] === ':') names.push({ name: unquote(a[i + 1] as string), span: s.span });
+      }
+    } else if (
+      s.kind === 'mangle' &&
+      s.target.kind === 'ct' &&
+      (s.target.key === 'helper' || s.target.key === 'timeout' || s.target.key === 'expectation')
+    ) {
+      type = OBJREF_TYPES[s.target.key];
+      const v = s.value;
+      if (v.kind === 'value') names.push({ name: v.text, span: v.span ?? s.span });
+      else if (v.kind === 'map' && v.map.kind === 'set') {
+        for (const el of v.map.elements)
+          if (el.value?.kind === 'value')
+            names.push({ name: el.value.text, span: el.value.span ?? el.span ?? s.span });
+      }
+    }
+    if (!type) return;
+    for (const n of names) this.checkObjectExists(type, n.name, n.span);
+  }
+
+  private checkObjectExists(type: string, name: string, span: Span | undefined): void {
+    if (name.startsWith('$')) return;
+    if (!this.table.objects.some((o) => o.type === type && o.name === name)) {
+      this.error(
+        span,
+        `${type} '${name}' does not exist in table ${this.table.family} ${this.table.name}`,
+      );
+    }
+  }
+
+  /** The object type an object map's data names (`type ipv4_addr : quota`, `typeof … : ct helper`). */
+  private objectMapType(s: NamedSet): string | undefined {
+    const d = s.data;
+    if (!d) return undefined;
+    if (d.form === 'type')
+      return d.names.length === 1 ? OBJMAP_DATA_TYPES[d.names[0] as string] : undefined;
+    const e = d.exprs[0];
+    if (
+      d.exprs.length === 1 &&
+      e?.kind === 'ct' &&
+      ['helper', 'timeout', 'expectation'].includes(e.key)
+    )
+      return `ct ${e.key}`;
+    return undefined;
+  }
+
   private findSet(name: string, span: Span | undefined): NamedSet | undefined {
     const s = this.setsByName.get(name);
     if (!s)
@@ -215,6 +496,7 @@ class Validator {
   }
 
   private checkStatement(s: Statement): void {
+    this.checkObjectRefs(s);
     switch (s.kind) {
       case 'match':
         this.checkExpr(s.left);
@@ -325,6 +607,7 @@ class Validator {
         return;
       }
       case 'raw':
+        this.checkRawMask(e);
         if (e.length > MAX_KEY_BITS)
           this.error(
             e.span,
@@ -350,6 +633,18 @@ class Validator {
       default:
         return;
     }
+  }
+
+  /**
+   * A raw payload off byte boundaries is read whole bytes and masked in one register
+   * (expr_evaluate_bits): the mask, its length plus the shift, has to fit in 128 bits.
+   */
+  private checkRawMask(e: { offset: number; length: number; span?: Span }): void {
+    if (e.offset % 8 === 0 && e.length % 8 === 0) return;
+    let shift = Math.ceil(e.length / 8) * 8 - ((e.offset % 8) + e.length);
+    while (shift < 0) shift += 8;
+    const masklen = e.length + shift;
+    if (masklen > 128) this.error(e.span, `mask length ${masklen} exceeds allowed maximum of 128`);
   }
 
   /** Constants wider than the raw payload they are compared with (`@th,260,118` vs 0x…). */
