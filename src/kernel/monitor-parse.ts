@@ -10,6 +10,7 @@
  * `packet:` line marks the packet entering a base chain.
  */
 import type { Family } from '../ruleset/model.ts';
+import { parseRawHeaders } from './raw-headers.ts';
 
 /** The headers a `packet:` line shows, as far as nfwalk compares or matches them. */
 export interface TraceHeaders {
@@ -115,6 +116,17 @@ function num(text: string, re: RegExp): number | null {
 export function parseHeaders(text: string): TraceHeaders {
   const ip6 = /(?:^| )ip6 saddr /.test(text);
   const ip = /(?:^| )ip saddr /.test(text);
+  if (!ip && !ip6) {
+    // netdev egress (and other hooks without protocol context) print raw `@nh`/`@th` bytes.
+    const raw = parseRawHeaders(text);
+    if (raw) {
+      return {
+        iif: match(text, /(?:^| )iif "([^"]*)"/),
+        oif: match(text, /(?:^| )oif "([^"]*)"/),
+        ...raw,
+      };
+    }
+  }
   const l3 = ip ? 'ip' : ip6 ? 'ip6' : null;
   const l4 = match(text, /(?:^| )(tcp|udp|udplite|sctp|dccp) (?:sport|dport) /);
   let protocol: string | null = l4;

@@ -245,11 +245,16 @@ export async function buildTopology(
       await run(
         inNetns(hostNs, ['bridge', 'fdb', 'replace', mac, 'dev', m.port!, 'master', 'static']),
       );
-      // Its neighbours on the bridge: the other machines behind it.
+      // Its neighbours on the bridge: the other machines behind it. An IPv6 neighbour only
+      // where this machine's namespace has IPv6 (an IPv4-only machine next to an IPv6 one has
+      // it disabled on eth0, and `ip neigh` refuses: "IPv6 is disabled on this device").
+      const selfV6 = (machinesIn.get(ns) ?? []).some((x) =>
+        x.addresses.some((a) => familyOf(a) === 6),
+      );
       for (const other of sc.hosts) {
         if (other === m || other.interface !== m.interface) continue;
         for (const a of other.addresses) {
-          if (familyOf(a) === 6 && !ipv6) continue;
+          if (familyOf(a) === 6 && !(ipv6 && selfV6)) continue;
           await neigh(
             ns,
             a,

@@ -205,3 +205,63 @@ describe('assembling a conversation from the captured RADIUS trace', () => {
     expect(assembleConversation(lines, spec, index)).toEqual([]);
   });
 });
+
+describe('netdev egress packet lines: raw @nh/@th bytes (captured from nft 1.0.6 on kernel 6.18)', () => {
+  const lines = parseMonitorTrace(fixture('netdev-egress.trace.txt'));
+  const packets = lines.filter((l) => l.kind === 'packet' && l.family === 'netdev');
+
+  it('decodes an IPv4 UDP datagram as the ip chain before it printed it', () => {
+    const udp = lines.find((l) => l.kind === 'packet' && l.id === '2b0b15be' && l.family === 'ip');
+    const raw = packets.find((l) => l.id === '2b0b15be');
+    expect(raw?.kind === 'packet' ? raw.headers : undefined).toEqual({
+      ...(udp?.kind === 'packet' ? udp.headers : {}),
+      tcpFlags: null,
+      icmpType: null,
+    });
+    expect(raw?.kind === 'packet' ? raw.headers : undefined).toMatchObject({
+      oif: 'nfwa0',
+      l3: 'ip',
+      saddr: '10.77.0.1',
+      daddr: '10.77.0.2',
+      protocol: 'udp',
+      sport: 60554,
+      dport: 5555,
+      ipId: 9918,
+      length: 31,
+    });
+  });
+
+  it('decodes a TCP SYN with its flags', () => {
+    const raw = packets.find((l) => l.id === '49aac006');
+    expect(raw?.kind === 'packet' ? raw.headers : undefined).toMatchObject({
+      protocol: 'tcp',
+      sport: 47894,
+      dport: 80,
+      ipId: 62798,
+      length: 60,
+      tcpFlags: ['syn'],
+    });
+  });
+
+  it('decodes IPv6 ICMPv6 (neighbour solicitation, MLD) with compact addresses', () => {
+    const ns = packets.find((l) => l.id === 'd09c2a33');
+    expect(ns?.kind === 'packet' ? ns.headers : undefined).toMatchObject({
+      l3: 'ip6',
+      saddr: '::',
+      daddr: 'ff02::1:ffa6:1688',
+      protocol: 'icmpv6',
+      icmpType: 'nd-neighbor-solicit',
+    });
+    const rs = packets.find((l) => l.id === '95778c40');
+    expect(rs?.kind === 'packet' ? rs.headers.icmpType : undefined).toBe('nd-router-solicit');
+  });
+
+  it('leaves an ARP frame (hex with its leading zeros dropped) without IP headers', () => {
+    const arp = packets.find((l) => l.id === '13f2f704');
+    expect(arp?.kind === 'packet' ? arp.headers : undefined).toMatchObject({
+      l3: null,
+      saddr: null,
+      protocol: null,
+    });
+  });
+});

@@ -107,3 +107,53 @@ describe('NAT from a named map of address and port', () => {
     expect(hit.kind === 'match' ? hit.verdict.kind : hit.kind).toBe('continue');
   });
 });
+
+describe('th dport of an ICMP packet (unknown bytes: its checksum)', () => {
+  const t = tableOf(`table ip k {
+  set none { type inet_service; }
+  set web { type inet_service; elements = { 80, 443 } }
+  set all { type inet_service; flags interval; elements = { 0-65535 } }
+  map svc {
+    type ipv4_addr . inet_proto . inet_service : verdict
+    elements = { 10.96.0.1 . tcp . 80 : accept, 10.96.0.10 . udp . 53 : drop }
+  }
+  chain c {
+    th dport @none accept
+    ip daddr . meta l4proto . th dport vmap @svc
+    th dport 53 accept
+    th dport @web accept
+    th dport @all accept
+    th dport != @none accept
+  }
+}`);
+  const icmp = () => {
+    const env = envFor(t, 'input');
+    Object.assign(env.packet, {
+      l4proto: 'icmp',
+      protocolNumber: 1,
+      sport: undefined,
+      dport: undefined,
+      tcp: undefined,
+      icmp: { type: 8, code: 0, id: 7, sequence: 1 },
+      daddr: '10.96.0.1',
+    });
+    return env;
+  };
+  const run = (i: number) => evaluateRule(ruleIn(t, 'c', i), icmp()).kind;
+  it('an empty set cannot match, whatever the value', () => {
+    expect(run(0)).toBe('nomatch');
+    expect(run(5)).toBe('match');
+  });
+  it('a vmap whose elements all need another protocol cannot match', () => {
+    expect(run(1)).toBe('nomatch');
+  });
+  it('a set holding every port matches', () => {
+    expect(run(4)).toBe('match');
+  });
+  it('a value or a set of some ports still needs the bytes: unsupported, with the reason', () => {
+    const out = evaluateRule(ruleIn(t, 'c', 2), icmp());
+    expect(out.kind).toBe('unsupported');
+    expect(out.kind === 'unsupported' ? out.reason : '').toMatch(/th dport on icmp/);
+    expect(run(3)).toBe('unsupported');
+  });
+});

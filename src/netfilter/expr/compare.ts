@@ -52,7 +52,8 @@ export function evalMatch(stmt: MatchStmt, ctx: EvalContext): boolean {
     }
     left = [masked];
   }
-  requireKnown(left);
+  // A set lookup decides with unknown bits where it can (sets.ts lookup); the rest needs them.
+  if (right.kind !== 'set' && right.kind !== 'setref') requireKnown(left);
 
   // exists / missing: a presence test (fib oif, tcp option …).
   if ((right.kind === 'symbol' && right.name !== '*') || isPresenceWord(right, left)) {

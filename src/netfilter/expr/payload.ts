@@ -332,13 +332,20 @@ export function evalPayload(e: PayloadExpr, ctx: EvalContext): TypedValue | Brea
     if (p.icmp && e.field === 'sport') {
       return { type: def.type, bytes: intBytes((p.icmp.type << 8) | p.icmp.code, 2) };
     }
-    const v = readBits(
-      p,
-      'th',
-      def.bit,
-      def.bits,
-      `${what} on ${p.l4proto} (a header without ports)`,
-    );
+    let v: bigint | Break;
+    try {
+      v = readBits(p, 'th', def.bit, def.bits, `${what} on ${p.l4proto} (a header without ports)`);
+    } catch (err) {
+      if (!(err instanceof NotDecidable)) throw err;
+      // Unknown bytes (an ICMP checksum…), but a value all the same: a set or map lookup whose
+      // elements rule out every value still decides (sets.ts lookup); anything else refuses.
+      return {
+        type: def.type,
+        bytes: intBytes(0, def.type.size),
+        unknown: (1n << BigInt(def.type.size * 8)) - 1n,
+        unknownWhy: err.message,
+      };
+    }
     if (v === BREAK) return BREAK;
     return { type: def.type, bytes: intBytes(v, def.type.size) };
   }

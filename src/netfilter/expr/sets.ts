@@ -221,7 +221,28 @@ function checkTypes(key: Key, rs: RuntimeSet, name: string): void {
   }
 }
 
-/** nft_lookup: the element whose key matches, else the catch-all element, else none. */
+/**
+ * A key part with unknown bits (`th dport` of an ICMP packet) against an interval: `certain`
+ * when every value the unknown bits allow lies inside, `possible` when some may (judged on the
+ * range from all unknown bits clear to all set: exact for a wholly unknown field, cautious
+ * otherwise).
+ */
+function partMayMatch(iv: Interval, v: TypedValue): 'certain' | 'possible' | 'no' {
+  if (!v.unknown) return partMatches(iv, v) ? 'certain' : 'no';
+  const known = bytesToBigInt(v.bytes) & ~v.unknown;
+  const min = known;
+  const max = known | v.unknown;
+  const low = bytesToBigInt(iv.low);
+  const high = bytesToBigInt(iv.high);
+  if (max < low || min > high) return 'no';
+  return low <= min && max <= high ? 'certain' : 'possible';
+}
+
+/**
+ * nft_lookup: the element whose key matches, else the catch-all element, else none. A key with
+ * unknown bits is still decided when the known bits rule out every element (the catch-all or
+ * nothing then), or when one element holds every possible value and no other could match.
+ */
 export function lookup(ref: Expr, key: Key, ctx: EvalContext): RuntimeElement | undefined {
   const { rs } = resolveSet(
     ref,
@@ -229,16 +250,28 @@ export function lookup(ref: Expr, key: Key, ctx: EvalContext): RuntimeElement | 
     ctx,
   );
   checkTypes(key, rs, exprText(ref));
+  const unknown = key.find((k) => k.unknown);
   let catchall: RuntimeElement | undefined;
+  let certain: RuntimeElement | undefined;
+  let possible = 0;
   for (const el of rs.elements) {
     if (el.key === 'catchall') {
       catchall ??= el;
       continue;
     }
     const parts = el.key;
-    if (parts.every((iv, i) => partMatches(iv, key[i]!))) return el;
+    if (!unknown) {
+      if (parts.every((iv, i) => partMatches(iv, key[i]!))) return el;
+      continue;
+    }
+    const m = parts.map((iv, i) => partMayMatch(iv, key[i]!));
+    if (m.includes('no')) continue;
+    possible++;
+    if (m.every((x) => x === 'certain')) certain ??= el;
   }
-  return catchall;
+  if (!unknown || possible === 0) return catchall;
+  if (certain && possible === 1) return certain;
+  throw new NotDecidable(unknown.unknownWhy ?? 'the key is not fully known');
 }
 
 export function keyText(key: Key): string {

@@ -47,6 +47,7 @@ import {
   exprTypes,
   isConstant,
   type Key,
+  loadKey,
   payloadPresent,
 } from './values.ts';
 
@@ -115,7 +116,8 @@ function verdictOf(data: Expr): Verdict {
 }
 
 function evalVmap(stmt: VmapStmt, ctx: EvalContext): StmtResult {
-  const key = evalKey(stmt.key, ctx, undefined, setKeyTypes(stmt.map, ctx));
+  // loadKey: a key with unknown bits is decided by the lookup where the elements allow it.
+  const key = loadKey(stmt.key, ctx, undefined, setKeyTypes(stmt.map, ctx));
   if (key === BREAK) return BREAK;
   const el = lookup(stmt.map, key, ctx);
   // No element (and no catch-all): nft_lookup breaks, the rule does not match.
@@ -130,7 +132,7 @@ function evalVmap(stmt: VmapStmt, ctx: EvalContext): StmtResult {
 
 /** Look up `key map {…}`: the element found, or BREAK when none matches. */
 function mapElement(e: MapExpr, ctx: EvalContext): { el: RuntimeElement; key: Key } | Break {
-  const key = evalKey(e.key, ctx, undefined, setKeyTypes(e.map, ctx));
+  const key = loadKey(e.key, ctx, undefined, setKeyTypes(e.map, ctx));
   if (key === BREAK) return BREAK;
   const el = lookup(e.map, key, ctx);
   if (!el?.data) return BREAK;

@@ -459,7 +459,8 @@ export function loadKey(
           out.push({ type: t, bytes: parseValue(t, part.text) });
           continue;
         }
-        const v = evalKey(part, ctx);
+        // Unknown bits stay marked: evalKey refuses them, a set lookup may still decide.
+        const v = loadKey(part, ctx);
         if (v === BREAK) return BREAK;
         out.push(...v);
       }
