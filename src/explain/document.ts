@@ -19,7 +19,7 @@ import type { MdxJsxFlowElement } from 'mdast-util-mdx-jsx';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
-import type { InfoEvent, Trace } from '../netfilter/trace.ts';
+import type { InfoEvent, PacketView, Trace } from '../netfilter/trace.ts';
 import type { Family, HookName, Ruleset } from '../ruleset/model.ts';
 import type { Scenario } from '../scenario/model.ts';
 import {
@@ -46,7 +46,7 @@ import {
   unsupportedInfo,
 } from './info.ts';
 import { listingRows, listingText } from './listing.ts';
-import { matchReasons, whyNot } from './matches.ts';
+import { type MatchContext, matchReasons, whyNot } from './matches.ts';
 import { hookMap, packetFlowchart, sequenceDiagram } from './mermaid.ts';
 import { type Phrase, plain, toPhrasing } from './phrase.ts';
 import { type Step, splitVerdict } from './stages.ts';
@@ -280,6 +280,49 @@ function emptyJumpRuns(ruleset: Ruleset, steps: Step[]): EmptyRun[] {
   return runs;
 }
 
+/**
+ * What a rule sees of the packet. Beyond the trace's addresses and ports: nfwalk's packets are
+ * the first of their kind, so a ping's request is an echo request and its reply an echo reply,
+ * a TCP request is a SYN and its answer a SYN-ACK, and a reject sends a destination-unreachable
+ * or a RST.
+ */
+function matchContext(
+  ctx: Ctx,
+  w: PacketWalk,
+  family: Family,
+  table: string,
+  packet: PacketView,
+): MatchContext {
+  const icmp = packet.protocol === 'icmp' || packet.protocol === 'icmpv6';
+  const icmpType = !icmp
+    ? undefined
+    : w.role === 'request'
+      ? 'echo-request'
+      : w.role === 'reply'
+        ? 'echo-reply'
+        : w.role === 'icmp-error'
+          ? 'destination-unreachable'
+          : undefined;
+  const tcpFlags =
+    packet.protocol !== 'tcp'
+      ? undefined
+      : w.role === 'request'
+        ? ['syn']
+        : w.role === 'reply'
+          ? ['syn', 'ack']
+          : w.role === 'reset'
+            ? ['rst', 'ack']
+            : undefined;
+  return {
+    scenario: ctx.scenario,
+    packet,
+    ct: { state: w.ct.state, status: w.ct.status },
+    ...(icmpType ? { icmpType } : {}),
+    ...(tcpFlags ? { tcpFlags } : {}),
+    sets: ctx.ruleset.tables.find((t) => t.family === family && t.name === table)?.sets ?? [],
+  };
+}
+
 /** One step's explanation: the main sentence(s), then the notes on what the verdict means. */
 function stepPhrases(
   ctx: Ctx,
@@ -305,7 +348,7 @@ function stepPhrasesFlat(
   step: Step,
   run?: EmptyRun,
 ): Phrase[] & { mainCount: number } {
-  const { msg, ruleset, scenario } = ctx;
+  const { msg, ruleset } = ctx;
   const e = step.event;
   const out = [] as unknown as Phrase[] & { mainCount: number };
   out.mainCount = 0;
@@ -326,7 +369,7 @@ function stepPhrasesFlat(
       const whys = seen
         ? b.indices.flatMap((i) => {
             const r = findRule(ruleset, b.family, b.table, b.chain, i);
-            const ctxM = { scenario, packet: seen, ct: { state: w.ct.state, status: w.ct.status } };
+            const ctxM = matchContext(ctx, w, b.family, b.table, seen);
             const why = r ? whyNot(r, ctxM, msg) : undefined;
             return why ? [why] : [];
           })
@@ -395,13 +438,7 @@ function stepPhrasesFlat(
     .find((s) => s.n <= step.n && s.event.type === 'enter');
   const packet = enterStep?.event.type === 'enter' ? enterStep.event.packet : undefined;
   const reasons =
-    rule && packet
-      ? matchReasons(
-          rule,
-          { scenario, packet, ct: { state: w.ct.state, status: w.ct.status } },
-          msg,
-        )
-      : [];
+    rule && packet ? matchReasons(rule, matchContext(ctx, w, e.family, e.table, packet), msg) : [];
   const [verdict, target] = splitVerdict(e.verdict);
   const extra: Phrase[] = [];
   let action: Phrase;

@@ -7,7 +7,7 @@
  */
 
 import type { PacketView } from '../netfilter/trace.ts';
-import type { Expr, MatchStmt, Rule, Statement } from '../ruleset/model.ts';
+import type { Expr, MatchStmt, NamedSet, Rule, Statement } from '../ruleset/model.ts';
 import type { Scenario } from '../scenario/model.ts';
 import { familyOf, inPrefix, localAddresses, sameAddress } from './facts.ts';
 import type { Messages } from './i18n/messages.ts';
@@ -18,6 +18,119 @@ export interface MatchContext {
   packet: PacketView;
   /** The packet's conntrack state and status as the simulator reported them. */
   ct: { state?: string; status: string[] };
+  /**
+   * What the packet is beyond its addresses and ports, when the page knows it: nfwalk's
+   * packets are the first of their kind (a ping's echo request and echo reply, a TCP SYN and
+   * SYN-ACK, the ICMP error or RST a reject sends).
+   */
+  icmpType?: string;
+  tcpFlags?: string[];
+  /** The named sets of the rule's table (`@name` lookups). */
+  sets?: NamedSet[];
+}
+
+const TCP_FLAGS = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ecn', 'cwr'];
+
+function flagList(e: Expr): string[] | undefined {
+  const items = e.kind === 'list' ? e.items : e.kind === 'set' ? e.elements.map((x) => x.key) : [e];
+  const out = items.map((x) => (x.kind === 'value' ? x.text : undefined));
+  return out.every((x): x is string => x !== undefined && TCP_FLAGS.includes(x)) ? out : undefined;
+}
+
+/** `tcp flags syn / fin,syn,rst`: whether (flags & mask) == value for the packet's flags. */
+function tcpFlagsTest(m: MatchStmt, flags: string[]): boolean | undefined {
+  if (m.left.kind !== 'payload' || m.left.protocol !== 'tcp' || m.left.field !== 'flags')
+    return undefined;
+  const want = flagList(m.right);
+  if (!want) return undefined;
+  if (m.mask) {
+    const mask = flagList(m.mask);
+    if (!mask) return undefined;
+    const masked = flags.filter((f) => mask.includes(f)).sort();
+    const eq = masked.join(',') === [...new Set(want)].sort().join(',');
+    return m.op === '!=' ? !eq : m.op === '==' ? eq : undefined;
+  }
+  // `tcp flags syn` (implicit: any of the listed flags set), `tcp flags == syn` (exactly).
+  if (m.implicitOp) return want.some((f) => flags.includes(f));
+  const eq = [...flags].sort().join(',') === [...new Set(want)].sort().join(',');
+  return m.op === '==' ? eq : m.op === '!=' ? !eq : undefined;
+}
+
+/** The packet's value for one part of a set key, as text, and whether it is an address. */
+function keyPart(e: Expr, p: PacketView): { value: string; addr: boolean } | undefined {
+  if (e.kind === 'payload') {
+    if (
+      (e.protocol === 'ip' || e.protocol === 'ip6') &&
+      (e.field === 'saddr' || e.field === 'daddr')
+    )
+      return { value: e.field === 'saddr' ? p.saddr : p.daddr, addr: true };
+    if (
+      ['tcp', 'udp', 'th', 'sctp'].includes(e.protocol) &&
+      (e.field === 'dport' || e.field === 'sport')
+    ) {
+      if (e.protocol !== 'th' && e.protocol !== p.protocol) return undefined;
+      const port = e.field === 'dport' ? p.dport : p.sport;
+      return port === null ? undefined : { value: String(port), addr: false };
+    }
+  }
+  if (e.kind === 'meta' && (e.key === 'l4proto' || e.key === 'protocol'))
+    return { value: p.protocol, addr: false };
+  if (e.kind === 'meta' && (e.key === 'iifname' || e.key === 'oifname')) {
+    const v = e.key === 'iifname' ? p.iif : p.oif;
+    return v === null ? undefined : { value: v, addr: false };
+  }
+  return undefined;
+}
+
+/** Whether one element part holds the packet's value; undefined when nfwalk cannot say. */
+function partHolds(el: Expr, v: { value: string; addr: boolean }): boolean | undefined {
+  if (el.kind === 'value') {
+    const t = unquote(el.text);
+    if (v.addr) return sameAddress(v.value, t);
+    if (t.endsWith('*')) return v.value.startsWith(t.slice(0, -1));
+    if (/^\d+$/.test(t) && /^\d+$/.test(v.value)) return Number(t) === Number(v.value);
+    if (/^\d+$/.test(t) !== /^\d+$/.test(v.value)) return undefined;
+    return t === v.value;
+  }
+  if (el.kind === 'prefix' && el.expr.kind === 'value' && v.addr)
+    return inPrefix(v.value, `${el.expr.text}/${el.length}`);
+  if (el.kind === 'range' && el.low.kind === 'value' && el.high.kind === 'value' && !v.addr) {
+    const n = Number(v.value);
+    if (!/^\d+$/.test(el.low.text) || !/^\d+$/.test(el.high.text)) return undefined;
+    return n >= Number(el.low.text) && n <= Number(el.high.text);
+  }
+  return undefined;
+}
+
+/** The element of a set (anonymous or named) that holds the packet's key, or why not. */
+function setLookup(
+  m: MatchStmt,
+  ctx: MatchContext,
+): { name: string; element?: string; decided: boolean } | undefined {
+  const named =
+    m.right.kind === 'setref'
+      ? ctx.sets?.find((x) => x.name === (m.right as { name: string }).name)
+      : undefined;
+  if (m.right.kind === 'setref' && !named) return undefined;
+  if (named && named.kind !== 'set') return undefined;
+  const elements = named ? named.elements : m.right.kind === 'set' ? m.right.elements : undefined;
+  if (!elements) return undefined;
+  const parts = m.left.kind === 'concat' ? m.left.parts : [m.left];
+  const values = parts.map((x) => keyPart(x, ctx.packet));
+  if (!values.every((x) => x !== undefined)) return undefined;
+  for (const el of elements) {
+    const keyParts = el.key.kind === 'concat' ? el.key.parts : [el.key];
+    if (keyParts.length !== values.length) return undefined;
+    const hits = keyParts.map((k, i) => partHolds(k, values[i]!));
+    if (hits.some((h) => h === undefined)) return undefined;
+    if (hits.every(Boolean))
+      return {
+        name: named ? `@${named.name}` : exprText(m.right),
+        element: exprText(el.key),
+        decided: true,
+      };
+  }
+  return { name: named ? `@${named.name}` : exprText(m.right), decided: true };
 }
 
 /** A short nft-like rendering of an expression, for quoting statements without source text. */
@@ -159,6 +272,30 @@ function reason(m: MatchStmt, ctx: MatchContext, msg: Messages): Phrase | undefi
       return msg.reasonPortIn(f, port, rightText);
     }
   }
+  if (
+    left.kind === 'payload' &&
+    (left.protocol === 'icmp' || left.protocol === 'icmpv6') &&
+    left.field === 'type' &&
+    ctx.icmpType &&
+    !m.mask
+  ) {
+    const values = valueTexts(right);
+    const inSet = values.includes(ctx.icmpType);
+    if (inSet !== neg)
+      return msg.reasonIcmpType(ctx.icmpType, values.length > 1 ? values : undefined, neg);
+  }
+  if (
+    left.kind === 'payload' &&
+    left.protocol === 'tcp' &&
+    left.field === 'flags' &&
+    ctx.tcpFlags
+  ) {
+    if (tcpFlagsTest(m, ctx.tcpFlags) === true) return msg.reasonTcpFlags(ctx.tcpFlags);
+  }
+  if (!neg && (right.kind === 'setref' || (right.kind === 'set' && left.kind === 'concat'))) {
+    const hit = setLookup(m, ctx);
+    if (hit?.element) return msg.reasonSetElement(hit.name, hit.element);
+  }
   if (left.kind === 'ct') {
     if (left.key === 'state' && !ctx.ct.state && !neg) {
       // The trace did not say; the rule matching says the state is one of these.
@@ -226,10 +363,38 @@ function decide(
 ): { holds: boolean; fact: Phrase } | undefined {
   const { left, right, op } = m;
   if (op !== '==' && op !== '!=') return undefined;
+  if (left.kind === 'payload' && left.protocol === 'tcp' && left.field === 'flags') {
+    const t =
+      ctx.tcpFlags && ctx.packet.protocol === 'tcp' ? tcpFlagsTest(m, ctx.tcpFlags) : undefined;
+    return t === undefined ? undefined : { holds: t, fact: msg.reasonTcpFlags(ctx.tcpFlags!) };
+  }
   if (m.mask) return undefined;
   const neg = op === '!=';
   const p = ctx.packet;
   const result = (inSet: boolean, fact: Phrase) => ({ holds: neg ? !inSet : inSet, fact });
+  if (
+    left.kind === 'payload' &&
+    (left.protocol === 'icmp' || left.protocol === 'icmpv6') &&
+    left.field === 'type'
+  ) {
+    const icmpProto = left.protocol === 'icmp' ? 'icmp' : 'ipv6-icmp';
+    if (p.protocol && p.protocol !== icmpProto && p.protocol !== left.protocol)
+      return { holds: false, fact: msg.reasonProto(p.protocol) };
+    const values = names(right);
+    if (!ctx.icmpType || !values) return undefined;
+    return result(
+      values.includes(ctx.icmpType),
+      msg.reasonIcmpType(ctx.icmpType, undefined, false),
+    );
+  }
+  if (right.kind === 'setref' || (right.kind === 'set' && left.kind === 'concat')) {
+    const hit = setLookup(m, ctx);
+    if (!hit?.decided) return undefined;
+    return result(
+      hit.element !== undefined,
+      hit.element ? msg.reasonSetElement(hit.name, hit.element) : msg.reasonSetNoElement(hit.name),
+    );
+  }
   if (left.kind === 'meta' && ['iifname', 'oifname'].includes(left.key)) {
     const dir = left.key === 'iifname' ? 'in' : 'out';
     const actual = dir === 'in' ? p.iif : p.oif;

@@ -373,6 +373,16 @@ export const en: Messages = {
     st.includes('dnat') ? ' (its destination was translated when it began)' : '',
     st.includes('snat') ? ' (its source was translated when it began)' : '',
   ],
+  reasonIcmpType: (t, of, not) => [
+    `the packet is an ICMP ${t}`,
+    ...(not ? [' (another type)'] : of ? [', one of ', c(of.join(', '))] : []),
+  ],
+  reasonTcpFlags: (f) => [
+    `the packet's TCP flags are ${f.join(', ')}`,
+    f.length === 1 && f[0] === 'syn' ? ' (the first packet of a connection)' : '',
+  ],
+  reasonSetElement: (set, el) => [c(set), ' holds the element ', c(el), ', which is this packet'],
+  reasonSetNoElement: (set) => ['no element of ', c(set), ' is this packet'],
   reasonGeneric: (t) => [c(t), ' holds'],
 
   routeLocal: (d, i) => [

@@ -385,6 +385,16 @@ export const ja: Messages = {
     st.includes('dnat') ? '（接続の開始時に宛先が変換された）' : '',
     st.includes('snat') ? '（接続の開始時に送信元が変換された）' : '',
   ],
+  reasonIcmpType: (t, of, not) => [
+    `パケットは ICMP の ${t}`,
+    ...(not ? ['（別のタイプ）'] : of ? ['（', c(of.join(', ')), ' のひとつ）'] : []),
+  ],
+  reasonTcpFlags: (f) => [
+    `TCPフラグは ${f.join(', ')}`,
+    f.length === 1 && f[0] === 'syn' ? '（接続の最初のパケット）' : '',
+  ],
+  reasonSetElement: (set, el) => [c(set), ' に要素 ', c(el), ' があり、このパケットに一致する'],
+  reasonSetNoElement: (set) => [c(set), ' にこのパケットに一致する要素はない'],
   reasonGeneric: (t) => [c(t), ' が成り立つ'],
 
   routeLocal: (d, i) => [

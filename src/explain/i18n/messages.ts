@@ -157,6 +157,12 @@ export interface Messages {
   reasonCtStateNot(state: string, values: string[]): Phrase;
   reasonCtStateOneOf(values: string[]): Phrase;
   reasonCtStatus(status: string[]): Phrase;
+  /** The packet's ICMP type; `of`: the set it was found in; `not`: for a `!=` that held. */
+  reasonIcmpType(type: string, of: string[] | undefined, not: boolean): Phrase;
+  reasonTcpFlags(flags: string[]): Phrase;
+  /** The element of a set that the packet's key matched. */
+  reasonSetElement(set: string, element: string): Phrase;
+  reasonSetNoElement(set: string): Phrase;
   reasonGeneric(text: string): Phrase;
 
   // Between hooks
