@@ -285,12 +285,6 @@ function portLoad(proto: number, field: 'sport' | 'dport'): NumLoad {
   };
 }
 const PORT_PROTOS: Record<string, number> = { tcp: 6, udp: 17, udplite: 136, sctp: 132, dccp: 33 };
-const portLoads = new Map<string, NumLoad>();
-for (const [name, proto] of Object.entries(PORT_PROTOS)) {
-  portLoads.set(`${name} sport`, portLoad(proto, 'sport'));
-  portLoads.set(`${name} dport`, portLoad(proto, 'dport'));
-}
-
 const metaL4proto: NumLoad = (env) => fits(env.packet.protocolNumber, 8);
 const metaNfproto: NumLoad = (env) => (env.meta.nfproto === 'ip' ? 2 : 10);
 const metaProtocol: NumLoad = (env) => (env.packet.family === 'ip' ? 0x0800 : 0x86dd);
@@ -321,52 +315,48 @@ interface Load {
   bytes?: BytesLoad;
 }
 
+/** Header fields by protocol, then field (no string built per rule compiled). */
+const PAYLOAD_LOADS: Record<string, Record<string, Load>> = Object.create(null);
+PAYLOAD_LOADS.ip = {
+  saddr: { type: TYPES.ipv4_addr, num: ipSaddr },
+  daddr: { type: TYPES.ipv4_addr, num: ipDaddr },
+  protocol: { type: TYPES.inet_proto, num: ipProtocol },
+};
+PAYLOAD_LOADS.ip6 = {
+  saddr: { type: TYPES.ipv6_addr, bytes: ip6Saddr },
+  daddr: { type: TYPES.ipv6_addr, bytes: ip6Daddr },
+  nexthdr: { type: TYPES.inet_proto, num: ip6Nexthdr },
+};
+for (const [name, proto] of Object.entries(PORT_PROTOS)) {
+  PAYLOAD_LOADS[name] = {
+    sport: { type: TYPES.inet_service, num: portLoad(proto, 'sport') },
+    dport: { type: TYPES.inet_service, num: portLoad(proto, 'dport') },
+  };
+}
+
+const META_LOADS: Record<string, Load> = Object.create(null);
+Object.assign(META_LOADS, {
+  l4proto: { type: TYPES.inet_proto, num: metaL4proto },
+  nfproto: { type: TYPES.nf_proto, num: metaNfproto },
+  protocol: { type: TYPES.ether_type, num: metaProtocol },
+  mark: { type: TYPES.mark, num: metaMark },
+  iifname: { type: TYPES.ifname, bytes: iifname },
+  oifname: { type: TYPES.ifname, bytes: oifname },
+  iif: { type: TYPES.iface_index, bytes: iif },
+  oif: { type: TYPES.iface_index, bytes: oif },
+});
+
+const CT_STATE_LOAD: Load = { type: TYPES.ct_state, num: ctState };
+
 /** The shapes of left-hand side compiled here, with the datatype the full path loads them as. */
 function loadOf(e: Expr): Load | undefined {
   if (e.kind === 'payload') {
-    if (e.exthdr || e.protocol.includes(' ')) return undefined;
-    const key = `${e.protocol} ${e.field}`;
-    switch (key) {
-      case 'ip saddr':
-        return { type: TYPES.ipv4_addr, num: ipSaddr };
-      case 'ip daddr':
-        return { type: TYPES.ipv4_addr, num: ipDaddr };
-      case 'ip protocol':
-        return { type: TYPES.inet_proto, num: ipProtocol };
-      case 'ip6 saddr':
-        return { type: TYPES.ipv6_addr, bytes: ip6Saddr };
-      case 'ip6 daddr':
-        return { type: TYPES.ipv6_addr, bytes: ip6Daddr };
-      case 'ip6 nexthdr':
-        return { type: TYPES.inet_proto, num: ip6Nexthdr };
-    }
-    const port = portLoads.get(key);
-    return port ? { type: TYPES.inet_service, num: port } : undefined;
+    if (e.exthdr) return undefined;
+    const fields = PAYLOAD_LOADS[e.protocol];
+    return fields && Object.hasOwn(fields, e.field) ? fields[e.field] : undefined;
   }
-  if (e.kind === 'meta') {
-    switch (e.key) {
-      case 'l4proto':
-        return { type: TYPES.inet_proto, num: metaL4proto };
-      case 'nfproto':
-        return { type: TYPES.nf_proto, num: metaNfproto };
-      case 'protocol':
-        return { type: TYPES.ether_type, num: metaProtocol };
-      case 'mark':
-        return { type: TYPES.mark, num: metaMark };
-      case 'iifname':
-        return { type: TYPES.ifname, bytes: iifname };
-      case 'oifname':
-        return { type: TYPES.ifname, bytes: oifname };
-      case 'iif':
-        return { type: TYPES.iface_index, bytes: iif };
-      case 'oif':
-        return { type: TYPES.iface_index, bytes: oif };
-    }
-    return undefined;
-  }
-  if (e.kind === 'ct' && e.key === 'state' && !e.dir && !e.family) {
-    return { type: TYPES.ct_state, num: ctState };
-  }
+  if (e.kind === 'meta') return META_LOADS[e.key];
+  if (e.kind === 'ct' && e.key === 'state' && !e.dir && !e.family) return CT_STATE_LOAD;
   return undefined;
 }
 
@@ -457,6 +447,16 @@ function compileMatch(stmt: MatchStmt): Check | undefined {
     else c.bitems = ivs.flatMap((iv) => [iv.low, iv.high]);
     return c;
   }
+  if (numeric && right.kind === 'value') {
+    // The common case (`ip daddr 10.96.0.1`, `tcp dport 80`) without building an interval.
+    const n = quickNumber(right.text, type);
+    if (n !== undefined) {
+      const c = newCheck(load, T_POINT, op);
+      c.lo = n;
+      c.hi = n;
+      return c;
+    }
+  }
   const iv = interval(right, type);
   const point = compareBytes(iv.low, iv.high) === 0;
   if (!point && op !== OP_EQ && op !== OP_NE) return undefined;
@@ -474,50 +474,56 @@ function compileMatch(stmt: MatchStmt): Check | undefined {
 /**
  * A constant's interval, as compare.ts computes it (literalInterval), with its bytes the
  * register's width (otherwise compareBytes on different lengths is not a numeric comparison).
- * The common plain IPv4 address and decimal port are read without ipaddr.js: 50,000 of them at
- * the first walk cost more than the walk.
  */
 function interval(e: Expr, type: DataType): { low: Uint8Array; high: Uint8Array } {
-  const quick = e.kind === 'value' ? quickLiteral(e.text, type) : undefined;
-  const iv = quick ?? literalInterval(e, type);
+  const iv = literalInterval(e, type);
   if (iv.low.length !== type.size || iv.high.length !== type.size) {
     throw new Error('constant of another width');
   }
   return iv;
 }
 
-const DOTTED_QUAD = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
-const DECIMAL = /^(0|[1-9]\d{0,9})$/;
-
-/** Exported for the equivalence test only. */
-export function quickLiteral(
-  text: string,
-  type: DataType,
-): { low: Uint8Array; high: Uint8Array } | undefined {
+/**
+ * A plain IPv4 address (four decimal parts without leading zeros, what ipaddr.js's
+ * isValidFourPartDecimal accepts) or a plain decimal number of an integer type, as the number
+ * literalInterval's bytes stand for; undefined for anything else (symbols, hex, octal, prefixes,
+ * ranges), which goes the full way. 50,000 addresses through ipaddr.js at the first walk cost
+ * more than the walk. Exported for the equivalence test only.
+ */
+export function quickNumber(text: string, type: DataType): number | undefined {
   if (type.base === 'ipv4') {
-    const m = DOTTED_QUAD.exec(text);
-    if (!m) return undefined;
-    const b = new Uint8Array(4);
-    for (let i = 0; i < 4; i++) {
-      const n = Number(m[i + 1]);
-      if (n > 255) return undefined;
-      b[i] = n;
+    let n = 0;
+    let part = 0;
+    let digits = 0;
+    let parts = 0;
+    for (let i = 0; i <= text.length; i++) {
+      const ch = i < text.length ? text.charCodeAt(i) : 46; // a final '.'
+      if (ch === 46) {
+        if (digits === 0 || part > 255) return undefined;
+        n = n * 256 + part;
+        parts++;
+        part = 0;
+        digits = 0;
+      } else if (ch >= 48 && ch <= 57) {
+        if (digits > 0 && part === 0) return undefined; // a leading zero
+        part = part * 10 + (ch - 48);
+        if (++digits > 3) return undefined;
+      } else return undefined;
     }
-    return { low: b, high: b };
+    return parts === 4 ? n : undefined;
   }
-  if (type.base === 'integer' && type.name !== 'tc_handle' && !type.symbols?.has(text)) {
-    if (!DECIMAL.test(text)) return undefined;
-    const n = Number(text);
-    if (n >= 2 ** (type.size * 8) || type.size > 4) return undefined;
-    const b = new Uint8Array(type.size);
-    let v = n;
-    for (let i = type.size - 1; i >= 0; i--) {
-      b[i] = v % 256;
-      v = Math.floor(v / 256);
-    }
-    return { low: b, high: b };
+  if (type.base !== 'integer' || type.name === 'tc_handle' || type.size > 4) return undefined;
+  const len = text.length;
+  if (len === 0 || len > 10) return undefined;
+  let n = 0;
+  for (let i = 0; i < len; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch < 48 || ch > 57) return undefined;
+    if (i === 0 && ch === 48 && len > 1) return undefined; // octal or padded
+    n = n * 10 + (ch - 48);
   }
-  return undefined;
+  if (n >= 2 ** (type.size * 8) || type.symbols?.has(text)) return undefined;
+  return n;
 }
 
 function bytesToNum(b: Uint8Array): number {
