@@ -316,35 +316,44 @@ interface Load {
 }
 
 /** Header fields by protocol, then field (no string built per rule compiled). */
-const PAYLOAD_LOADS: Record<string, Record<string, Load>> = Object.create(null);
-PAYLOAD_LOADS.ip = {
-  saddr: { type: TYPES.ipv4_addr, num: ipSaddr },
-  daddr: { type: TYPES.ipv4_addr, num: ipDaddr },
-  protocol: { type: TYPES.inet_proto, num: ipProtocol },
-};
-PAYLOAD_LOADS.ip6 = {
-  saddr: { type: TYPES.ipv6_addr, bytes: ip6Saddr },
-  daddr: { type: TYPES.ipv6_addr, bytes: ip6Daddr },
-  nexthdr: { type: TYPES.inet_proto, num: ip6Nexthdr },
-};
+const PAYLOAD_LOADS = new Map<string, Map<string, Load>>([
+  [
+    'ip',
+    new Map([
+      ['saddr', { type: TYPES.ipv4_addr, num: ipSaddr }],
+      ['daddr', { type: TYPES.ipv4_addr, num: ipDaddr }],
+      ['protocol', { type: TYPES.inet_proto, num: ipProtocol }],
+    ]),
+  ],
+  [
+    'ip6',
+    new Map([
+      ['saddr', { type: TYPES.ipv6_addr, bytes: ip6Saddr }],
+      ['daddr', { type: TYPES.ipv6_addr, bytes: ip6Daddr }],
+      ['nexthdr', { type: TYPES.inet_proto, num: ip6Nexthdr }],
+    ]),
+  ],
+]);
 for (const [name, proto] of Object.entries(PORT_PROTOS)) {
-  PAYLOAD_LOADS[name] = {
-    sport: { type: TYPES.inet_service, num: portLoad(proto, 'sport') },
-    dport: { type: TYPES.inet_service, num: portLoad(proto, 'dport') },
-  };
+  PAYLOAD_LOADS.set(
+    name,
+    new Map([
+      ['sport', { type: TYPES.inet_service, num: portLoad(proto, 'sport') }],
+      ['dport', { type: TYPES.inet_service, num: portLoad(proto, 'dport') }],
+    ]),
+  );
 }
 
-const META_LOADS: Record<string, Load> = Object.create(null);
-Object.assign(META_LOADS, {
-  l4proto: { type: TYPES.inet_proto, num: metaL4proto },
-  nfproto: { type: TYPES.nf_proto, num: metaNfproto },
-  protocol: { type: TYPES.ether_type, num: metaProtocol },
-  mark: { type: TYPES.mark, num: metaMark },
-  iifname: { type: TYPES.ifname, bytes: iifname },
-  oifname: { type: TYPES.ifname, bytes: oifname },
-  iif: { type: TYPES.iface_index, bytes: iif },
-  oif: { type: TYPES.iface_index, bytes: oif },
-});
+const META_LOADS = new Map<string, Load>([
+  ['l4proto', { type: TYPES.inet_proto, num: metaL4proto }],
+  ['nfproto', { type: TYPES.nf_proto, num: metaNfproto }],
+  ['protocol', { type: TYPES.ether_type, num: metaProtocol }],
+  ['mark', { type: TYPES.mark, num: metaMark }],
+  ['iifname', { type: TYPES.ifname, bytes: iifname }],
+  ['oifname', { type: TYPES.ifname, bytes: oifname }],
+  ['iif', { type: TYPES.iface_index, bytes: iif }],
+  ['oif', { type: TYPES.iface_index, bytes: oif }],
+]);
 
 const CT_STATE_LOAD: Load = { type: TYPES.ct_state, num: ctState };
 
@@ -352,10 +361,9 @@ const CT_STATE_LOAD: Load = { type: TYPES.ct_state, num: ctState };
 function loadOf(e: Expr): Load | undefined {
   if (e.kind === 'payload') {
     if (e.exthdr) return undefined;
-    const fields = PAYLOAD_LOADS[e.protocol];
-    return fields && Object.hasOwn(fields, e.field) ? fields[e.field] : undefined;
+    return PAYLOAD_LOADS.get(e.protocol)?.get(e.field);
   }
-  if (e.kind === 'meta') return META_LOADS[e.key];
+  if (e.kind === 'meta') return META_LOADS.get(e.key);
   if (e.kind === 'ct' && e.key === 'state' && !e.dir && !e.family) return CT_STATE_LOAD;
   return undefined;
 }
