@@ -22,6 +22,8 @@ export interface Connection {
   status: Set<string>;
   /** nf_nat_initialized: which manips are set up (a null binding counts). */
   natDone: { src: boolean; dst: boolean };
+  /** The statement that set up each manip's binding (masquerade, snat, dnat, redirect). */
+  natBy?: { src?: string; dst?: string };
   mark: number;
   tcp?: TcpState;
 }

@@ -58,7 +58,7 @@ export function simulate(
     first.events.unshift({
       type: 'note',
       message: `not modelled, so the walk ignores: ${unread.map((k) => `${k} = ${sysctl[k]}`).join(', ')}`,
-      detail: { sysctl: unread },
+      detail: { kind: 'sysctl-not-modelled', sysctl: unread },
     });
   }
   return trace;

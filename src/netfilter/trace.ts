@@ -35,6 +35,12 @@ export interface EnterEvent extends ChainRef {
   hook: HookName;
   priority: number;
   packet: PacketView;
+  /**
+   * Optional, not compared with the kernel: facts about the packet as this chain sees it that
+   * `packet` does not carry. `mark` (skb->mark, a number); for ICMP/ICMPv6 `icmpType` and
+   * `icmpCode` (numbers).
+   */
+  detail?: { mark: number; icmpType?: number; icmpCode?: number };
 }
 
 export interface RuleEvent extends ChainRef {
@@ -54,6 +60,27 @@ export interface PolicyEvent extends ChainRef {
  * Explanatory events (not compared with the kernel). `type` names what happened; `detail`
  * carries the structured facts the explainer needs; `message` is a short English line for
  * `nfwalk trace`'s readable output.
+ *
+ * Detail fields the walk guarantees (others may be present):
+ * - `conntrack`: `state` (new, established, related, invalid, untracked, none) and
+ *   `direction` (original, reply, or null) for every packet, at least once: also for the
+ *   host's own ICMP errors and resets (`attached: true`: the entry came with the packet, from
+ *   nf_ct_attach or loopback) and for packets conntrack never saw (`state: 'none'`,
+ *   `reason`: 'no-conntrack-hook').
+ * - `nat`: `manip` (src, dst), `reverse` (boolean), `statement` (masquerade, snat, dnat,
+ *   redirect; or `null-binding`) — on reverse events the statement that set up the binding
+ *   being undone. With a port the kernel picks at random: `portChoice` ('random' | 'clash')
+ *   and `choicePort` ('sport' | 'dport').
+ * - `route`: `inBrNetfilter: true` when the lookup is br_netfilter's
+ *   (br_nf_pre_routing_finish) for a bridged packet, or was made there and is the one used.
+ * - `bridge` with `step: 'ip_sabotage_in'`: `bridge` (the bridge device).
+ * - `deliver`: `to` (always: 'host' or the machine's name); for answers also `protocol`
+ *   (tcp, udp, icmp, icmpv6) and `port` (the destination port asked for, null for ICMP) and
+ *   `open` (whether a socket listens there).
+ * - `note`: `kind` (always): limit, quota, numgen, jhash, symhash, nat-family, assumption,
+ *   reject-answer, redirect (ICMP redirect), mangle, nat-random, nat-without-conntrack,
+ *   no-answer, sysctl-not-modelled, hook-without-chains (with `family`, `hook`, and
+ *   `device` for netdev hooks).
  */
 export interface InfoEvent {
   type:

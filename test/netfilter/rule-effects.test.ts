@@ -43,7 +43,7 @@ describe('rule effects in the walk', () => {
   }
 }`);
     const t = simulate(router({ packets: [udp('client', '10.2.0.5', 40000, 53)] }), rs);
-    const notes = infos(packetEvents(t, 0, 0), 'note');
+    const notes = infos(packetEvents(t, 0, 0), 'note').filter((n) => n.detail?.index !== undefined);
     const kinds = notes.map((n) => [n.detail?.kind, n.detail?.index, n.detail?.matched]);
     expect(kinds).toEqual([
       ['limit', 0, true],

@@ -62,7 +62,11 @@ export class BridgePath {
         this.w.info(
           'route',
           `destination changed to ${skb.pkt.daddr}: routed (${r.type === 'local' ? 'local delivery' : `forward via ${r.dev}`}); the frame goes up to ${bridge}`,
-          routeDetail(r, r.type === 'local' ? 'local' : 'forward'),
+          {
+            ...routeDetail(r, r.type === 'local' ? 'local' : 'forward'),
+            inBrNetfilter: true,
+            step: 'br_nf_pre_routing_finish',
+          },
         );
       } else {
         this.w.info('drop', `no route to ${skb.pkt.daddr} after prerouting`, {

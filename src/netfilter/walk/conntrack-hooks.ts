@@ -11,6 +11,7 @@ import {
   nullBinding,
   setupNat,
 } from '../../conntrack/nat.ts';
+import type { Connection } from '../../conntrack/table.ts';
 import { tupleText } from '../../conntrack/tuple.ts';
 import { familyOf } from '../../routing/address.ts';
 import type { Chain, Rule } from '../../ruleset/model.ts';
@@ -31,17 +32,50 @@ export class ConntrackHooks {
 
   /** nf_conntrack_in (priority -200 in prerouting and output). */
   conntrackIn(skb: Skb, state: HookState): Verdict {
-    if (skb.ct || skb.ctState === 'untracked') return 'accept'; // loopback, reject, or notrack
+    // Loopback, a reject's answer (nf_ct_attach), or notrack: conntrack keeps what is there.
+    if (skb.ct) {
+      if (!skb.ctReported) {
+        skb.ctReported = true;
+        this.w.info(
+          'conntrack',
+          `conntrack: the packet carries its entry already: ${skb.ct.info} (${skb.ct.direction} direction) of ${tupleText(skb.ct.conn.original)}`,
+          {
+            state: skb.ct.info,
+            direction: skb.ct.direction,
+            attached: true,
+            status: [...skb.ct.conn.status],
+            original: skb.ct.conn.original,
+            reply: skb.ct.conn.reply,
+            hook: state.hook,
+          },
+        );
+      }
+      return 'accept';
+    }
+    if (skb.ctState === 'untracked') {
+      if (!skb.ctReported) {
+        skb.ctReported = true;
+        this.w.info('conntrack', 'conntrack: untracked (notrack)', {
+          state: 'untracked',
+          direction: null,
+          hook: state.hook,
+        });
+      }
+      return 'accept';
+    }
     const found = this.w.d.conntrack.track(skb.pkt);
     if (found.kind === 'invalid') {
       skb.ctState = 'invalid';
+      skb.ctReported = true;
       this.w.info('conntrack', `conntrack: invalid (${found.reason})`, {
         state: 'invalid',
+        direction: null,
         reason: found.reason,
       });
       return 'accept';
     }
     skb.ct = found.ct;
+    skb.ctReported = true;
     const c = found.ct.conn;
     this.w.info(
       'conntrack',
@@ -105,6 +139,7 @@ export class ConntrackHooks {
           {
             manip,
             reverse: ct.direction === 'reply',
+            statement: natStatement(ct.conn, manip, ct.direction === 'reply'),
             icmpError: true,
             ...(t.outer ? { before: t.outer.before, after: t.outer.after } : {}),
             ...(t.inner ? { inner: t.inner } : {}),
@@ -122,6 +157,7 @@ export class ConntrackHooks {
       }
       if (!ct.conn.natDone[manip]) {
         const nb = nullBinding(this.w.d.conntrack, ct.conn, manip);
+        if (nb.changed) ct.conn.natBy = { ...ct.conn.natBy, [manip]: 'null-binding' };
         if (nb.portClash) {
           this.w.info(
             'nat',
@@ -145,6 +181,7 @@ export class ConntrackHooks {
         {
           manip,
           reverse: ct.direction === 'reply',
+          statement: natStatement(ct.conn, manip, ct.direction === 'reply'),
           before: rw.before,
           after: rw.after,
           hook: state.hook,
@@ -167,6 +204,7 @@ export class ConntrackHooks {
       this.w.info(
         'note',
         `rule ${rule.index} of ${chain.name}: ${e.stmt.type} without a conntrack entry does nothing`,
+        { kind: 'nat-without-conntrack', statement: e.stmt.type },
       );
       return;
     }
@@ -211,9 +249,10 @@ export class ConntrackHooks {
       this.w.info(
         'note',
         `${e.stmt.type} ${e.stmt.flags.join(',')}: the kernel picks the port at random; nfwalk shows the port the mapping would keep`,
-        { flags: e.stmt.flags },
+        { kind: 'nat-random', flags: e.stmt.flags },
       );
     }
+    if (setup.changed) ct.conn.natBy = { ...ct.conn.natBy, [setup.manip]: e.stmt.type };
     this.w.info(
       'nat',
       `${e.stmt.type} binding for ${tupleText(ct.conn.original)}: replies expected as ${tupleText(ct.conn.reply)}`,
@@ -234,6 +273,15 @@ export class ConntrackHooks {
       },
     );
   }
+}
+
+/**
+ * The statement behind the binding nf_nat_packet applies: in the reply direction a dst manip
+ * undoes the source binding (and the reverse), as statusBit in conntrack/nat.ts.
+ */
+function natStatement(conn: Connection, manip: 'src' | 'dst', reply: boolean): string | null {
+  const binding = reply ? (manip === 'src' ? 'dst' : 'src') : manip;
+  return conn.natBy?.[binding] ?? null;
 }
 
 function show(e: { saddr: string; daddr: string; sport?: number; dport?: number }): string {

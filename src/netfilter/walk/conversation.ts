@@ -12,7 +12,7 @@ import type { Packet } from '../env.ts';
 import type { ConversationTrace, PacketRole, PacketTrace } from '../trace.ts';
 import { answerSkb, icmpErrorSkb } from './answers.ts';
 import type { Arrival, HostWalk } from './host.ts';
-import { clonePacket, describe, makePacket, type Skb, swappedChosen } from './skb.ts';
+import { clonePacket, describe, makePacket, protocolName, type Skb, swappedChosen } from './skb.ts';
 
 /** Packets of one conversation at most (request, answer, and what a reject adds). */
 const MAX_PACKETS = 6;
@@ -48,6 +48,7 @@ export function runConversation(
       // Between two machines on one link: the host never sees it; not listed.
       continue;
     }
+    ensureConntrackEvent(trace, item.skb);
     packets.push(trace);
     for (const s of walk.spawned)
       queue.push({ role: s.role, skb: s.skb, origin: { kind: 'host' } });
@@ -57,6 +58,32 @@ export function runConversation(
     if (answer) queue.push(answer);
   }
   return { index, packets };
+}
+
+/**
+ * Every packet gets a conntrack event: where no conntrack hook ran (no rule of the ruleset
+ * uses conntrack, or a bridged packet without br_netfilter), one saying what the packet
+ * carries, after the event that sent it.
+ */
+function ensureConntrackEvent(trace: PacketTrace, skb: Skb): void {
+  if (trace.events.some((e) => e.type === 'conntrack')) return;
+  const at = trace.events[0]?.type === 'send' ? 1 : 0;
+  const ct = skb.ct;
+  trace.events.splice(at, 0, {
+    type: 'conntrack',
+    message: ct
+      ? `conntrack: no conntrack hook ran; the packet carries its entry: ${ct.info} (${ct.direction} direction)`
+      : skb.ctState === 'untracked'
+        ? 'conntrack: untracked (notrack)'
+        : 'conntrack: no conntrack hook ran (no rule of the ruleset uses conntrack)',
+    detail: ct
+      ? { state: ct.info, direction: ct.direction, attached: true, reason: 'no-conntrack-hook' }
+      : {
+          state: skb.ctState === 'untracked' ? 'untracked' : 'none',
+          direction: null,
+          reason: 'no-conntrack-hook',
+        },
+  });
 }
 
 /** The request packet of a conversation, from a machine or from the host. */
@@ -166,10 +193,18 @@ function answerOf(
   const origin: Origin =
     arrival.kind === 'host' ? { kind: 'host' } : { kind: 'machine', machine: arrival.machine };
   const who = arrival.kind === 'host' ? 'the host' : arrival.machine.name;
+  const to = arrival.kind === 'host' ? 'host' : arrival.machine.name;
+  const asked = (open: boolean) => ({
+    to,
+    protocol: protocolName(p),
+    port: p.dport ?? null,
+    open,
+  });
   if (arrival.kind === 'machine' && !arrival.machine.addresses.includes(p.daddr)) {
     trace.events.push({
       type: 'note',
       message: `${who} is not ${p.daddr}; it does not answer (nfwalk does not route beyond the host's neighbours)`,
+      detail: { kind: 'no-answer', to },
     });
     return undefined;
   }
@@ -194,7 +229,7 @@ function answerOf(
     trace.events.push({
       type: 'deliver',
       message: `${who} answers the echo request`,
-      detail: { answer: 'echo-reply' },
+      detail: { answer: 'echo-reply', ...asked(true) },
     });
     return { role: 'reply', skb: fresh(pkt), origin };
   }
@@ -214,7 +249,7 @@ function answerOf(
     trace.events.push({
       type: 'deliver',
       message: `${who} has a socket on ${proto}/${p.dport}: it answers`,
-      detail: { answer: proto === 'tcp' ? 'syn-ack' : 'reply' },
+      detail: { answer: proto === 'tcp' ? 'syn-ack' : 'reply', ...asked(true) },
     });
     return { role: 'reply', skb: fresh(pkt), origin };
   }
@@ -222,7 +257,7 @@ function answerOf(
     trace.events.push({
       type: 'deliver',
       message: `${who} has no socket on tcp/${p.dport}: it answers with a RST`,
-      detail: { answer: 'reset' },
+      detail: { answer: 'reset', ...asked(false) },
     });
     // tcp_v4_send_reset: a plain packet, tracked by conntrack like any other.
     return { role: 'reset', skb: answerSkb(p, p.daddr, p.saddr, { rst: true }), origin };
@@ -230,7 +265,7 @@ function answerOf(
   trace.events.push({
     type: 'deliver',
     message: `${who} has no socket on udp/${p.dport}: it answers with ICMP port unreachable`,
-    detail: { answer: 'port-unreachable' },
+    detail: { answer: 'port-unreachable', ...asked(false) },
   });
   const quoted = clonePacket(p);
   delete quoted.ether;

@@ -36,7 +36,7 @@ import { answerSkb, icmpCode, icmpErrorSkb } from './answers.ts';
 import { BridgePath } from './bridge-path.ts';
 import { ConntrackHooks } from './conntrack-hooks.ts';
 import { buildEnv, type HookState } from './env.ts';
-import { describe, type Skb, view } from './skb.ts';
+import { describe, protocolName, type Skb, view } from './skb.ts';
 
 /** At most this many passes through the host's stack per packet (a routing loop ends here). */
 export const MAX_PASSES = 8;
@@ -129,6 +129,7 @@ export class HostWalk {
         hook,
         family === 'netdev' ? (state.iif ?? state.oif ?? undefined) : undefined,
       );
+    if (entries === undefined && from === 0) this.noteHookWithoutChains(list, family, hook, state);
     for (let i = from; i < list.length; i++) {
       const entry = list[i] as HookEntry;
       const op = entry.op;
@@ -168,7 +169,7 @@ export class HostWalk {
             this.info(
               'bridge',
               `up from bridge ${state.iif}: the ${family} prerouting hook already ran inside the bridge's prerouting, so the rest of it is skipped (ip_sabotage_in)`,
-              { step: 'ip_sabotage_in' },
+              { step: 'ip_sabotage_in', bridge: state.iif },
             );
             return 'stolen';
           }
@@ -178,6 +179,29 @@ export class HostWalk {
       if (v !== 'accept') return v;
     }
     return 'accept';
+  }
+
+  /** Says so when a hook the packet crosses has no base chain (nat chains included). */
+  private noteHookWithoutChains(
+    list: HookEntry[],
+    family: HookFamily,
+    hook: HookName,
+    state: HookState,
+  ): void {
+    const chains = list.some(
+      (e) =>
+        e.op.kind === 'chain' ||
+        (e.op.kind === 'nat' &&
+          (family === 'ip' || family === 'ip6') &&
+          this.d.hooks.natChainsOf(family, hook).length > 0),
+    );
+    if (chains) return;
+    const device = family === 'netdev' ? (state.iif ?? state.oif ?? undefined) : undefined;
+    this.info(
+      'note',
+      `no ${family} ${hook} chain${device ? ` on ${device}` : ''}: the packet crosses the hook without a rule`,
+      { kind: 'hook-without-chains', family, hook, ...(device ? { device } : {}) },
+    );
   }
 
   /** One base chain: the enter event, the rule loop, then any reject it decided. */
@@ -191,6 +215,7 @@ export class HostWalk {
       hook: op.hook,
       priority: op.priority,
       packet: view(skb.pkt, state.iif, state.oif),
+      detail: enterDetail(skb),
     };
     this.events.push(enter);
     let dumped = false;
@@ -204,6 +229,7 @@ export class HostWalk {
         if (dumped) return;
         dumped = true;
         enter.packet = view(skb.pkt, state.iif, state.oif);
+        enter.detail = enterDetail(skb);
       },
       evaluate: this.d.evaluate,
     });
@@ -336,6 +362,7 @@ export class HostWalk {
         'note',
         `${target} set ${value}: the header is rewritten in place (conntrack is not told)`,
         {
+          kind: 'mangle',
           mangle: target,
           before,
           after,
@@ -382,14 +409,16 @@ export class HostWalk {
       oif: null,
     });
     if (v !== 'accept' && v !== 'stolen') return this.end(v);
+    // A bridged packet routed by br_nf_pre_routing_finish keeps that decision.
+    const inBr = skb.dst !== undefined && skb.bridge !== undefined;
     const r = skb.dst ?? this.routeInput(skb, dev);
     skb.dst = r;
+    const brMark = inBr ? { inBrNetfilter: true } : {};
     if (r.type === 'local' || r.type === 'broadcast') {
-      this.info(
-        'route',
-        `routing decision: ${skb.pkt.daddr} is local: input`,
-        routeDetail(r, 'local'),
-      );
+      this.info('route', `routing decision: ${skb.pkt.daddr} is local: input`, {
+        ...routeDetail(r, 'local'),
+        ...brMark,
+      });
       return this.ipLocalDeliver(skb, dev);
     }
     if (r.type === 'multicast') {
@@ -415,7 +444,7 @@ export class HostWalk {
       this.info(
         'route',
         `routing decision: forward to ${skb.pkt.daddr} via ${r.dev}${r.via ? ` (gateway ${r.via})` : ''}`,
-        routeDetail(r, 'forward'),
+        { ...routeDetail(r, 'forward'), ...brMark },
       );
       return this.ipForward(skb, dev, r);
     }
@@ -449,7 +478,12 @@ export class HostWalk {
     const l3 = skb.pkt.family;
     const v = this.runHook(skb, l3, 'input', { family: l3, hook: 'input', iif: dev, oif: null });
     if (v !== 'accept') return this.end(v);
-    this.info('deliver', `delivered to the host (${describe(skb.pkt)})`, { to: 'host', dev });
+    this.info('deliver', `delivered to the host (${describe(skb.pkt)})`, {
+      to: 'host',
+      dev,
+      protocol: protocolName(skb.pkt),
+      port: skb.pkt.dport ?? null,
+    });
     return { kind: 'host', skb, dev };
   }
 
@@ -476,7 +510,7 @@ export class HostWalk {
       this.info(
         'note',
         `the packet leaves by ${iif}, the link it came from: the kernel also sends ${skb.pkt.saddr} an ICMP redirect, which nfwalk does not simulate`,
-        { redirect: true },
+        { kind: 'redirect', redirect: true },
       );
     }
     const v = this.runHook(skb, l3, 'forward', { family: l3, hook: 'forward', iif, oif: r.dev });
@@ -639,7 +673,11 @@ export class HostWalk {
     if (tcpReset) {
       const rst = answerSkb(p, p.daddr, p.saddr, { rst: true }, skb.ct);
       this.spawned.push({ role: 'reset', skb: rst });
-      this.info('note', `reject with tcp reset: the host sends a RST to ${p.saddr}`, { hook });
+      this.info('note', `reject with tcp reset: the host sends a RST to ${p.saddr}`, {
+        kind: 'reject-answer',
+        answer: 'tcp-reset',
+        hook,
+      });
       return;
     }
     const code = icmpCode(p.family, w?.type, w?.code);
@@ -657,7 +695,7 @@ export class HostWalk {
     this.info(
       'note',
       `reject: the host sends ICMP ${p.family === 'ip' ? 'type 3' : 'type 1'} code ${code} to ${p.saddr}`,
-      { hook, code },
+      { kind: 'reject-answer', answer: 'icmp', icmpType: p.family === 'ip' ? 3 : 1, hook, code },
     );
   }
 
@@ -670,6 +708,15 @@ export class HostWalk {
   end(v?: Verdict): Arrival {
     return v === 'unsupported' || this.stopped ? { kind: 'unsupported' } : { kind: 'ended' };
   }
+}
+
+/** The enter event's detail: the packet's mark and, for ICMP, its type and code. */
+function enterDetail(skb: Skb): NonNullable<EnterEvent['detail']> {
+  const icmp = skb.pkt.icmp;
+  return {
+    mark: skb.mark >>> 0,
+    ...(icmp ? { icmpType: icmp.type, icmpCode: icmp.code } : {}),
+  };
 }
 
 /**

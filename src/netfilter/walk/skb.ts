@@ -28,6 +28,8 @@ export interface Skb {
   ctState?: 'invalid' | 'untracked';
   /** `notrack` ran before conntrack. */
   notrack?: boolean;
+  /** A conntrack event has been traced for this packet (one per packet at least). */
+  ctReported?: boolean;
   /** The routing decision attached to the packet (skb_dst). */
   dst?: RouteResult;
   bridge?: BridgeInfo;
