@@ -15,8 +15,8 @@ import { TYPES } from '../../src/netfilter/expr/datatypes.ts';
 import { certainlyNoMatch, fastPath, quickNumber } from '../../src/netfilter/expr/fastpath.ts';
 import { evaluateRule, resetRuntimeState } from '../../src/netfilter/expr/index.ts';
 import { literalInterval } from '../../src/netfilter/expr/sets.ts';
-import type { Expr, Family, RelOp, Rule, Statement } from '../../src/ruleset/model.ts';
-import { parseNft } from '../../src/ruleset/nft/index.ts';
+import { parseRuleset, type RulesetFormat } from '../../src/ruleset/load.ts';
+import type { Expr, Family, RelOp, Rule, Ruleset, Statement } from '../../src/ruleset/model.ts';
 import { corpus } from './corpus-sweep.ts';
 import { type EnvOptions, makeEnv, meta, pl, rule } from './env-factory.ts';
 
@@ -364,16 +364,25 @@ const SOURCES = [
   'kube-proxy-nftables-embedded',
 ];
 
-function corpusFiles(): string[] {
-  const out: string[] = [];
+function corpusFiles(): [string, RulesetFormat][] {
+  const out: [string, RulesetFormat][] = [];
+  const add = (source: string, format: RulesetFormat, pick: (f: string) => boolean) => {
+    const dir = join(corpus, source);
+    if (!existsSync(dir)) return;
+    for (const f of readdirSync(dir).sort()) if (pick(f)) out.push([join(dir, f), format]);
+  };
   for (const s of SOURCES) {
-    const dir = join(corpus, s);
-    if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).sort()) {
-      if (/\.(nft|golden)$/.test(f) || s === 'firewalld-tests' || s === 'nftables-shell-embedded')
-        out.push(join(dir, f));
-    }
+    add(
+      s,
+      'nft',
+      (f) =>
+        /\.(nft|golden)$/.test(f) || s === 'firewalld-tests' || s === 'nftables-shell-embedded',
+    );
   }
+  // The same rules as the iptables-save and `nft -j` front ends build them.
+  add('iptables-semantics', 'iptables-save', () => true);
+  add('kube-proxy-iptables-embedded', 'iptables-save', () => true);
+  add('nftables-json-dumps', 'nft-json', (f) => /json/.test(f));
   return out;
 }
 
@@ -436,13 +445,15 @@ describe('fast reject: every corpus rule', () => {
   it.skipIf(!haveCorpus)(`never changes evaluateRule (corpus: ${corpus})`, () => {
     const tally: Tally = { rejected: 0, evaluations: 0 };
     let rules = 0;
-    for (const file of corpusFiles()) {
-      let tables: ReturnType<typeof parseNft>['tables'];
+    const formats = new Set<string>();
+    for (const [file, format] of corpusFiles()) {
+      let tables: Ruleset['tables'];
       try {
-        tables = parseNft(readFileSync(file, 'utf8'), file).tables;
+        tables = parseRuleset(readFileSync(file, 'utf8'), format, file).tables;
       } catch {
         continue;
       }
+      formats.add(format);
       for (const table of tables) {
         for (const chain of table.chains) {
           for (const r of chain.rules) {
@@ -456,6 +467,7 @@ describe('fast reject: every corpus rule', () => {
         }
       }
     }
+    expect([...formats].sort()).toEqual(['iptables-save', 'nft', 'nft-json']);
     expect(rules).toBeGreaterThan(5000);
     expect(tally.rejected).toBeGreaterThan(rules);
   });
