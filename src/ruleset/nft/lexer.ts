@@ -32,9 +32,6 @@ const PUNCT3 = new Set<string>();
 const PUNCT2 = new Set(['==', '!=', '<=', '>=', '<<', '>>']);
 const PUNCT1 = new Set([...'{}()[];,:=<>!&|^@$*/-.~+']);
 
-const IDENT_START = /[A-Za-z_]/;
-const IDENT_CHAR = /[A-Za-z0-9_\-/.]/;
-const NUM_CHAR = /[A-Za-z0-9_.]/;
 const HEX = /[0-9A-Fa-f]/;
 
 /**
@@ -98,9 +95,137 @@ function matchColonAddress(text: string, pos: number): number {
   return 0;
 }
 
+const KINDS: TokenKind[] = ['word', 'string', 'punct', 'nl', 'handle', 'count', 'eof'];
+const KIND_CODE: Record<TokenKind, number> = {
+  word: 0,
+  string: 1,
+  punct: 2,
+  nl: 3,
+  handle: 4,
+  count: 5,
+  eof: 6,
+};
+/** Tokens materialised at once; the parser looks back and ahead only a few tokens. */
+const WINDOW = 1024;
+
+/**
+ * The tokens of one text, kept compact: kind, offsets, line and column in typed arrays, the
+ * text sliced from the source only when a token is looked at. A big listing has millions of
+ * tokens; as objects they all stay alive until the parse ends and every young-generation
+ * collection copies them. Token objects are made on demand and cached in a small window.
+ */
+export class TokenStream {
+  readonly file: string;
+  readonly text: string;
+  length = 0;
+  private kind: Uint8Array;
+  private sp: Uint8Array;
+  private start: Int32Array;
+  private stop: Int32Array;
+  private line: Int32Array;
+  private col: Int32Array;
+  /** Texts that are not a slice of the source: handle and count numbers, by token index. */
+  private readonly special = new Map<number, string>();
+  private readonly cache: (Token | undefined)[] = new Array(WINDOW);
+  private readonly cacheIdx = new Int32Array(WINDOW).fill(-1);
+
+  constructor(text: string, file: string) {
+    this.text = text;
+    this.file = file;
+    const cap = Math.max(64, text.length >> 2);
+    this.kind = new Uint8Array(cap);
+    this.sp = new Uint8Array(cap);
+    this.start = new Int32Array(cap);
+    this.stop = new Int32Array(cap);
+    this.line = new Int32Array(cap);
+    this.col = new Int32Array(cap);
+  }
+
+  push(
+    kind: TokenKind,
+    start: number,
+    end: number,
+    line: number,
+    col: number,
+    sp: boolean,
+    text?: string,
+  ): void {
+    if (this.length === this.kind.length) this.grow();
+    const i = this.length++;
+    this.kind[i] = KIND_CODE[kind];
+    this.start[i] = start;
+    this.stop[i] = end;
+    this.line[i] = line;
+    this.col[i] = col;
+    this.sp[i] = sp ? 1 : 0;
+    if (text !== undefined) this.special.set(i, text);
+  }
+
+  private grow(): void {
+    const cap = this.kind.length * 2;
+    const g8 = (a: Uint8Array) => {
+      const b = new Uint8Array(cap);
+      b.set(a);
+      return b;
+    };
+    const g32 = (a: Int32Array) => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.kind = g8(this.kind);
+    this.sp = g8(this.sp);
+    this.start = g32(this.start);
+    this.stop = g32(this.stop);
+    this.line = g32(this.line);
+    this.col = g32(this.col);
+  }
+
+  /** The kind of token `i`, without making the token. */
+  kindAt(i: number): TokenKind {
+    return KINDS[this.kind[i] as number] as TokenKind;
+  }
+
+  get(i: number): Token {
+    const slot = i & (WINDOW - 1);
+    if (this.cacheIdx[slot] === i) return this.cache[slot] as Token;
+    const kind = KINDS[this.kind[i] as number] as TokenKind;
+    const offset = this.start[i] as number;
+    const end = this.stop[i] as number;
+    let text: string;
+    if (kind === 'string') {
+      // Without the quotes; an unterminated string ends at the end of its line.
+      const closed = end - offset >= 2 && this.text.charCodeAt(end - 1) === 34;
+      text = this.text.slice(offset + 1, closed ? end - 1 : end);
+    } else if (kind === 'handle' || kind === 'count') text = this.special.get(i) ?? '';
+    else text = this.text.slice(offset, end);
+    const t: Token = {
+      kind,
+      text,
+      file: this.file,
+      offset,
+      end,
+      line: this.line[i] as number,
+      col: this.col[i] as number,
+      sp: this.sp[i] === 1,
+    };
+    this.cache[slot] = t;
+    this.cacheIdx[slot] = i;
+    return t;
+  }
+}
+
 /** Splits nft text into tokens. Never throws; unknown characters are reported. */
 export function lex(text: string, file: string): { tokens: Token[]; errors: LexError[] } {
+  const { stream, errors } = lexStream(text, file);
   const tokens: Token[] = [];
+  for (let i = 0; i < stream.length; i++) tokens.push({ ...stream.get(i) });
+  return { tokens, errors };
+}
+
+/** As {@link lex}, the tokens kept compact (see {@link TokenStream}). */
+export function lexStream(text: string, file: string): { stream: TokenStream; errors: LexError[] } {
+  const stream = new TokenStream(text, file);
   const errors: LexError[] = [];
   let i = 0;
   let line = 1;
@@ -109,31 +234,32 @@ export function lex(text: string, file: string): { tokens: Token[]; errors: LexE
   const n = text.length;
   const push = (
     kind: TokenKind,
-    t: string,
     start: number,
     end: number,
     startLine: number,
     startCol: number,
+    special?: string,
   ) => {
-    tokens.push({ kind, text: t, file, offset: start, end, line: startLine, col: startCol, sp });
+    stream.push(kind, start, end, startLine, startCol, sp, special);
     sp = false;
   };
   while (i < n) {
-    const c = text[i] as string;
+    const code = text.charCodeAt(i);
     const col = i - lineStart + 1;
-    if (c === '\n') {
-      push('nl', '\n', i, i + 1, line, col);
+    if (code === 10) {
+      push('nl', i, i + 1, line, col);
       i++;
       line++;
       lineStart = i;
       sp = true;
       continue;
     }
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') {
+    if (code === 32 || code === 9 || code === 13 || code === 12 || code === 11) {
       i++;
       sp = true;
       continue;
     }
+    const c = text[i] as string;
     if (c === '\\' && (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n'))) {
       // Line continuation.
       i += text[i + 1] === '\n' ? 2 : 3;
@@ -146,9 +272,9 @@ export function lex(text: string, file: string): { tokens: Token[]; errors: LexE
       let j = text.indexOf('\n', i);
       if (j < 0) j = n;
       const m = /^#\s*handle\s+(\d+)\s*$/.exec(text.slice(i, j));
-      if (m) push('handle', m[1] as string, i, j, line, col);
+      if (m) push('handle', i, j, line, col, m[1] as string);
       const c2 = /^#\s*count\s+(\d+)\s*$/.exec(text.slice(i, j));
-      if (c2) push('count', c2[1] as string, i, j, line, col);
+      if (c2) push('count', i, j, line, col, c2[1] as string);
       i = j;
       sp = true;
       continue;
@@ -158,48 +284,48 @@ export function lex(text: string, file: string): { tokens: Token[]; errors: LexE
       while (j < n && text[j] !== '"' && text[j] !== '\n') j++;
       if (text[j] !== '"') {
         errors.push({ message: 'unterminated string', offset: i, line, col });
-        push('string', text.slice(i + 1, j), i, j, line, col);
+        push('string', i, j, line, col);
         i = j;
         continue;
       }
-      push('string', text.slice(i + 1, j), i, j + 1, line, col);
+      push('string', i, j + 1, line, col);
       i = j + 1;
       continue;
     }
     // Colon-separated addresses first (IPv6, MAC), as nft's scanner does.
-    if (HEX.test(c) || (c === ':' && text[i + 1] === ':')) {
+    if (isHex(code) || (c === ':' && text[i + 1] === ':')) {
       const len = matchColonAddress(text, i);
       if (len > 0) {
-        push('word', text.slice(i, i + len), i, i + len, line, col);
+        push('word', i, i + len, line, col);
         i += len;
         continue;
       }
     }
-    if (IDENT_START.test(c)) {
+    if (isIdentStart(code)) {
       let j = i + 1;
-      while (j < n && IDENT_CHAR.test(text[j] as string)) j++;
+      while (j < n && isIdentChar(text.charCodeAt(j))) j++;
       // A trailing `.`/`-`/`/` is punctuation, not part of the name.
-      while (j > i + 1 && /[-/.]/.test(text[j - 1] as string)) j--;
-      push('word', text.slice(i, j), i, j, line, col);
+      while (j > i + 1 && isNameTail(text.charCodeAt(j - 1))) j--;
+      push('word', i, j, line, col);
       i = j;
       continue;
     }
-    if (/[0-9]/.test(c)) {
+    if (code >= 48 && code <= 57) {
       let j = i + 1;
-      while (j < n && NUM_CHAR.test(text[j] as string)) j++;
-      while (j > i + 1 && text[j - 1] === '.') j--;
-      push('word', text.slice(i, j), i, j, line, col);
+      while (j < n && isNumChar(text.charCodeAt(j))) j++;
+      while (j > i + 1 && text.charCodeAt(j - 1) === 46) j--;
+      push('word', i, j, line, col);
       i = j;
       continue;
     }
     const two = text.slice(i, i + 2);
     if (PUNCT2.has(two) || PUNCT3.has(two)) {
-      push('punct', two, i, i + 2, line, col);
+      push('punct', i, i + 2, line, col);
       i += 2;
       continue;
     }
     if (PUNCT1.has(c)) {
-      push('punct', c, i, i + 1, line, col);
+      push('punct', i, i + 1, line, col);
       i++;
       continue;
     }
@@ -207,15 +333,30 @@ export function lex(text: string, file: string): { tokens: Token[]; errors: LexE
     i++;
     sp = true;
   }
-  tokens.push({
-    kind: 'eof',
-    text: '',
-    file,
-    offset: n,
-    end: n,
-    line,
-    col: n - lineStart + 1,
-    sp: true,
-  });
-  return { tokens, errors };
+  sp = true;
+  push('eof', n, n, line, n - lineStart + 1);
+  return { stream, errors };
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+function isAlpha(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+/** `[A-Za-z_]` */
+function isIdentStart(c: number): boolean {
+  return isAlpha(c) || c === 95;
+}
+/** `[A-Za-z0-9_\-/.]` */
+function isIdentChar(c: number): boolean {
+  return isAlpha(c) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 47 || c === 46;
+}
+/** `[-/.]` */
+function isNameTail(c: number): boolean {
+  return c === 45 || c === 47 || c === 46;
+}
+/** `[A-Za-z0-9_.]` */
+function isNumChar(c: number): boolean {
+  return isAlpha(c) || (c >= 48 && c <= 57) || c === 95 || c === 46;
 }

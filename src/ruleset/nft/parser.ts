@@ -37,7 +37,7 @@ import type {
 } from '../model.ts';
 import { printExpr } from '../printer.ts';
 import { priorityAllowed, resolvePriority } from '../priority.ts';
-import { lex, type Token } from './lexer.ts';
+import { lexStream, type Token, type TokenStream } from './lexer.ts';
 import {
   CHAIN_TYPES,
   CT_KEYS,
@@ -127,7 +127,7 @@ function chainNamed(table: Table, name: string): Chain | undefined {
 }
 
 export class NftParser {
-  private readonly toks: Token[];
+  private readonly toks: TokenStream;
   private pos = 0;
   private readonly text: string;
   private readonly file: string;
@@ -138,8 +138,8 @@ export class NftParser {
     this.text = text;
     this.file = file;
     this.st = state;
-    const { tokens, errors } = lex(text, file);
-    this.toks = tokens;
+    const { stream, errors } = lexStream(text, file);
+    this.toks = stream;
     for (const e of errors) {
       this.st.diagnostics.push({
         file,
@@ -157,7 +157,7 @@ export class NftParser {
   // Token helpers
 
   private peek(k = 0): Token {
-    return this.toks[Math.min(this.pos + k, this.toks.length - 1)] as Token;
+    return this.toks.get(Math.min(this.pos + k, this.toks.length - 1));
   }
 
   private next(): Token {
@@ -167,7 +167,7 @@ export class NftParser {
   }
 
   private prev(): Token {
-    return this.toks[Math.max(0, this.pos - 1)] as Token;
+    return this.toks.get(Math.max(0, this.pos - 1));
   }
 
   private isWord(t: Token, ...words: string[]): boolean {
@@ -292,10 +292,10 @@ export class NftParser {
   private words(fromIdx: number, toIdx: number): string[] {
     const out: string[] = [];
     for (let i = fromIdx; i <= toIdx; i++) {
-      const t = this.toks[i] as Token;
+      const t = this.toks.get(i);
       if (t.kind === 'nl') continue;
       let s = t.kind === 'string' ? `"${t.text}"` : t.text;
-      const n = this.toks[i + 1];
+      const n = i + 1 < this.toks.length ? this.toks.get(i + 1) : undefined;
       if (this.isPunct(t, '$') && n?.kind === 'word' && !n.sp && i < toIdx) {
         // Variables are resolved here too: the words hold what nft would list.
         const v = this.st.defines.get(n.text);

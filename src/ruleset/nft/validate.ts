@@ -125,19 +125,70 @@ const OBJMAP_DATA_TYPES: Record<string, string> = {
   tunnel: 'tunnel',
 };
 
-/** Calls `f` on every expression below `node`, not entering chain bindings (other rules). */
-function eachExpr(node: unknown, f: (e: Expr) => void): void {
-  if (Array.isArray(node)) {
-    for (const x of node) eachExpr(x, f);
-    return;
+/** Calls `f` on every expression of a statement (not entering chain bindings: other rules). */
+function eachExpr(s: Statement, f: (e: Expr) => void): void {
+  switch (s.kind) {
+    case 'match':
+      walkExpr(s.left, f);
+      walkExpr(s.right, f);
+      if (s.mask) walkExpr(s.mask, f);
+      return;
+    case 'vmap':
+      walkExpr(s.key, f);
+      walkExpr(s.map, f);
+      return;
+    case 'nat':
+      if (s.addr) walkExpr(s.addr, f);
+      if (s.port) walkExpr(s.port, f);
+      return;
+    case 'mangle':
+      walkExpr(s.target, f);
+      walkExpr(s.value, f);
+      return;
+    case 'setop':
+      walkExpr(s.key, f);
+      if (s.data) walkExpr(s.data, f);
+      return;
+    default:
+      return;
   }
-  if (node === null || typeof node !== 'object') return;
-  const o = node as Record<string, unknown>;
-  if (typeof o.kind === 'string' && !('statements' in o)) f(o as unknown as Expr);
-  for (const k in o) {
-    if (k === 'span' || k === 'binding') continue;
-    const v = o[k];
-    if (v !== null && typeof v === 'object') eachExpr(v, f);
+}
+
+function walkExpr(e: Expr, f: (e: Expr) => void): void {
+  f(e);
+  switch (e.kind) {
+    case 'hash':
+      if (e.expr) walkExpr(e.expr, f);
+      return;
+    case 'prefix':
+      walkExpr(e.expr, f);
+      return;
+    case 'range':
+      walkExpr(e.low, f);
+      walkExpr(e.high, f);
+      return;
+    case 'list':
+      for (const x of e.items) walkExpr(x, f);
+      return;
+    case 'set':
+      for (const el of e.elements) {
+        walkExpr(el.key, f);
+        if (el.value) walkExpr(el.value, f);
+      }
+      return;
+    case 'concat':
+      for (const x of e.parts) walkExpr(x, f);
+      return;
+    case 'binop':
+      walkExpr(e.left, f);
+      walkExpr(e.right, f);
+      return;
+    case 'map':
+      walkExpr(e.key, f);
+      walkExpr(e.map, f);
+      return;
+    default:
+      return;
   }
 }
 
