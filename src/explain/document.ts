@@ -280,6 +280,30 @@ function emptyJumpRuns(ruleset: Ruleset, steps: Step[]): EmptyRun[] {
   return runs;
 }
 
+/** nft's names of the ICMP and ICMPv6 types a packet of nfwalk can be. */
+const ICMP_TYPES: Record<4 | 6, Record<number, string>> = {
+  4: {
+    0: 'echo-reply',
+    3: 'destination-unreachable',
+    5: 'redirect',
+    8: 'echo-request',
+    11: 'time-exceeded',
+    12: 'parameter-problem',
+  },
+  6: {
+    1: 'destination-unreachable',
+    2: 'packet-too-big',
+    3: 'time-exceeded',
+    4: 'parameter-problem',
+    128: 'echo-request',
+    129: 'echo-reply',
+  },
+};
+
+function icmpTypeName(family: 4 | 6, type: number): string | undefined {
+  return ICMP_TYPES[family][type];
+}
+
 /**
  * What a rule sees of the packet. Beyond the trace's addresses and ports: nfwalk's packets are
  * the first of their kind, so a ping's request is an echo request and its reply an echo reply,
@@ -292,17 +316,25 @@ function matchContext(
   family: Family,
   table: string,
   packet: PacketView,
+  /** What the simulator says of the packet as the chain saw it (skb mark, ICMP type). */
+  seen?: { mark: number; icmpType?: number; icmpCode?: number },
 ): MatchContext {
   const icmp = packet.protocol === 'icmp' || packet.protocol === 'icmpv6';
+  const named =
+    icmp && seen?.icmpType !== undefined
+      ? icmpTypeName(packet.protocol === 'icmp' ? 4 : 6, seen.icmpType)
+      : undefined;
   const icmpType = !icmp
     ? undefined
-    : w.role === 'request'
-      ? 'echo-request'
-      : w.role === 'reply'
-        ? 'echo-reply'
-        : w.role === 'icmp-error'
-          ? 'destination-unreachable'
-          : undefined;
+    : named
+      ? named
+      : w.role === 'request'
+        ? 'echo-request'
+        : w.role === 'reply'
+          ? 'echo-reply'
+          : w.role === 'icmp-error'
+            ? 'destination-unreachable'
+            : undefined;
   const tcpFlags =
     packet.protocol !== 'tcp'
       ? undefined
@@ -319,6 +351,7 @@ function matchContext(
     ct: { state: w.ct.state, status: w.ct.status },
     ...(icmpType ? { icmpType } : {}),
     ...(tcpFlags ? { tcpFlags } : {}),
+    ...(typeof seen?.mark === 'number' ? { mark: seen.mark } : {}),
     sets: ctx.ruleset.tables.find((t) => t.family === family && t.name === table)?.sets ?? [],
   };
 }
@@ -360,7 +393,8 @@ function stepPhrasesFlat(
   const enterOf = [...sw.replay.steps]
     .reverse()
     .find((s) => s.n <= step.n && s.event.type === 'enter');
-  const seen = enterOf?.event.type === 'enter' ? enterOf.event.packet : undefined;
+  const seenEnter = enterOf?.event.type === 'enter' ? enterOf.event : undefined;
+  const seen = seenEnter?.packet;
   for (const b of step.before) {
     // The step right after a run of empty-chain jumps: the run already said it comes back.
     if (run && step.n === run.last + 1 && b.kind === 'return' && b.from === run.targets.at(-1))
@@ -369,7 +403,7 @@ function stepPhrasesFlat(
       const whys = seen
         ? b.indices.flatMap((i) => {
             const r = findRule(ruleset, b.family, b.table, b.chain, i);
-            const ctxM = matchContext(ctx, w, b.family, b.table, seen);
+            const ctxM = matchContext(ctx, w, b.family, b.table, seen, seenEnter?.detail);
             const why = r ? whyNot(r, ctxM, msg) : undefined;
             return why ? [why] : [];
           })
@@ -437,8 +471,11 @@ function stepPhrasesFlat(
     .reverse()
     .find((s) => s.n <= step.n && s.event.type === 'enter');
   const packet = enterStep?.event.type === 'enter' ? enterStep.event.packet : undefined;
+  const enterDetail = enterStep?.event.type === 'enter' ? enterStep.event.detail : undefined;
   const reasons =
-    rule && packet ? matchReasons(rule, matchContext(ctx, w, e.family, e.table, packet), msg) : [];
+    rule && packet
+      ? matchReasons(rule, matchContext(ctx, w, e.family, e.table, packet, enterDetail), msg)
+      : [];
   const [verdict, target] = splitVerdict(e.verdict);
   const extra: Phrase[] = [];
   let action: Phrase;
@@ -649,7 +686,13 @@ function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoEvent): Phrase[] {
       ctx.lastRoute = key;
       // Inside the bridge's prerouting (br_netfilter), after conntrack changed the destination:
       // the route decides whether the frame can stay on the bridge or must go up to IP.
-      if (ctx.inBridgePrerouting && r.decision === 'forward' && r.oif && r.oif !== ctx.lastBridge) {
+      // The lookup made inside the bridge's prerouting (br_nf_pre_routing_finish), as the
+      // simulator marks it; older traces only say that br_netfilter's prerouting is running.
+      const inBrNf =
+        r.inBrNetfilter === undefined
+          ? ctx.inBridgePrerouting
+          : r.inBrNetfilter && r.step === 'br_nf_pre_routing_finish';
+      if (inBrNf && r.decision === 'forward' && r.oif && r.oif !== ctx.lastBridge) {
         return [msg.routeInBridge(r.daddr ?? w.last.daddr, r.oif, ctx.lastBridge ?? '?')];
       }
       const s = routeSentence(ctx, w.last.daddr, undefined, e);
@@ -657,8 +700,15 @@ function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoEvent): Phrase[] {
     }
     case 'conntrack': {
       const c = conntrackInfo(e);
+      // One entry per packet is told once: later reports of the same state add nothing.
+      const key = `ct|${c.state}|${c.direction}|${c.confirmed}`;
+      if (ctx.told.has(key)) return [];
+      ctx.told.add(key);
+      if (c.state === 'none') return [msg.ctNone()];
+      if (c.attached) return [msg.ctAttached(c.state ?? 'related')];
       if (c.confirmed && c.replyTuple) return [msg.ctConfirmed(flowText(c.replyTuple))];
       if (c.state === 'new' || c.created) return [msg.ctNew()];
+      if (c.direction === 'original' && c.state === 'established') return [msg.ctKnown(c.state)];
       if (c.direction === 'reply' || w.role === 'reply')
         return [msg.ctReply(c.state ?? 'established')];
       return [msg.ctOther(c.state ?? '?')];
@@ -670,10 +720,14 @@ function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoEvent): Phrase[] {
       }
       if (n.before && n.after && n.reverse) {
         const d = natDelta(n.before, n.after);
-        // Rewriting the reply's destination undoes the request's source NAT, and vice versa.
-        const undone = ctx.requestNat.find(
-          (x) => x.field !== d.field && x.field !== 'both' && d.field !== 'both',
-        )?.kind;
+        // The simulator names the statement whose binding is undone; older traces do not, and
+        // then rewriting the reply's destination undoes the request's source NAT and vice versa.
+        const undone =
+          n.statement && n.statement !== 'null-binding'
+            ? n.statement
+            : ctx.requestNat.find(
+                (x) => x.field !== d.field && x.field !== 'both' && d.field !== 'both',
+              )?.kind;
         return [msg.natReverse(undone ?? n.kind ?? 'nat', d, n.hook)];
       }
       return [];
@@ -729,13 +783,34 @@ function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoEvent): Phrase[] {
     }
     case 'note': {
       const d = e.detail ?? {};
-      if (d.redirect === true) return [msg.icmpRedirect()];
+      if (d.redirect === true || d.kind === 'redirect') return [msg.icmpRedirect()];
+      // A hook with no chain at all: netdev hooks (on every device) are left unsaid, as the
+      // article does; an ip or bridge hook is worth a sentence.
+      if (d.kind === 'hook-without-chains') {
+        if (d.family === 'netdev' || typeof d.hook !== 'string') return [];
+        return [msg.hookWithoutChains(String(d.family ?? ''), d.hook)];
+      }
+      if (
+        d.kind === 'numgen' ||
+        d.kind === 'jhash' ||
+        d.kind === 'symhash' ||
+        d.kind === 'assumption'
+      )
+        return [msg.noteAssumption(d.kind)];
       if (d.kind === 'limit' || d.kind === 'quota')
         return [msg.noteRateAssumed(d.kind, /"over"/.test(e.message))];
       if (d.kind === 'nat-family') return [msg.noteNatFamily()];
-      if (Array.isArray(d.sysctl) && d.sysctl.every((x) => typeof x === 'string'))
+      if (
+        (d.kind === undefined || d.kind === 'sysctl-not-modelled') &&
+        Array.isArray(d.sysctl) &&
+        d.sysctl.every((x) => typeof x === 'string')
+      )
         return [msg.noteSysctlIgnored(d.sysctl as string[])];
-      if (Array.isArray(d.flags) && d.flags.every((x) => typeof x === 'string'))
+      if (
+        (d.kind === undefined || d.kind === 'nat-random') &&
+        Array.isArray(d.flags) &&
+        d.flags.every((x) => typeof x === 'string')
+      )
         return [msg.noteRandomPort(d.flags as string[])];
       if (typeof d.mangle === 'string') {
         const b = natInfo({ ...e, detail: { before: d.before, after: d.after } });

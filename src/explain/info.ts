@@ -55,6 +55,10 @@ export interface RouteInfo {
   daddr?: string;
   oif?: string;
   via?: string;
+  /** The lookup br_netfilter makes for a bridged packet (br_nf_pre_routing_finish). */
+  inBrNetfilter?: boolean;
+  /** The kernel function that made the lookup, when the simulator names it. */
+  step?: string;
 }
 
 export function routeInfo(e: InfoEvent): RouteInfo {
@@ -75,6 +79,8 @@ export function routeInfo(e: InfoEvent): RouteInfo {
     daddr: str(d, 'daddr', 'destination'),
     oif: str(d, 'oif', 'dev', 'device'),
     via: str(d, 'via', 'gateway', 'nexthop'),
+    ...(typeof d?.inBrNetfilter === 'boolean' ? { inBrNetfilter: d.inBrNetfilter } : {}),
+    ...(str(d, 'step') ? { step: str(d, 'step') } : {}),
   };
 }
 
@@ -88,6 +94,8 @@ export interface ConntrackInfo {
   status: string[];
   /** Whether conntrack created the entry with this packet. */
   created?: boolean;
+  /** The entry came with the packet (the host's own ICMP error or reset: nf_ct_attach). */
+  attached?: boolean;
 }
 
 export function conntrackInfo(e: InfoEvent): ConntrackInfo {
@@ -101,6 +109,7 @@ export function conntrackInfo(e: InfoEvent): ConntrackInfo {
     direction: dir === 'original' || dir === 'reply' ? dir : undefined,
     status: strList(d, 'status'),
     created: typeof created === 'boolean' ? created : undefined,
+    ...(d?.attached === true ? { attached: true } : {}),
   };
 }
 
@@ -112,6 +121,8 @@ export interface NatInfo {
   /** dnat, snat, masquerade, redirect; with `reverse` when conntrack undoes one on a reply. */
   kind?: string;
   reverse: boolean;
+  /** On a reverse event: the statement that set up the binding being undone. */
+  statement?: string;
   hook?: string;
   before?: Endpoints;
   after?: Endpoints;
@@ -134,6 +145,7 @@ export function natInfo(e: InfoEvent): NatInfo {
       kind === 'unsnat' ||
       kind === 'undnat' ||
       kind?.startsWith('reverse') === true,
+    ...(str(d, 'statement') ? { statement: str(d, 'statement') } : {}),
     hook: str(d, 'hook'),
     before: endpoints(d?.before ?? d?.from),
     after: endpoints(d?.after ?? d?.to),

@@ -25,6 +25,8 @@ export interface MatchContext {
    */
   icmpType?: string;
   tcpFlags?: string[];
+  /** The packet's mark (skb->mark) as the chain saw it, when the trace says. */
+  mark?: number;
   /** The named sets of the rule's table (`@name` lookups). */
   sets?: NamedSet[];
 }
@@ -55,6 +57,33 @@ function tcpFlagsTest(m: MatchStmt, flags: string[]): boolean | undefined {
   const eq = [...flags].sort().join(',') === [...new Set(want)].sort().join(',');
   return m.op === '==' ? eq : m.op === '!=' ? !eq : undefined;
 }
+
+function markNumber(e: Expr): number | undefined {
+  if (e.kind !== 'value') return undefined;
+  const t = e.text.trim();
+  if (/^0x[0-9a-f]+$/i.test(t)) return Number.parseInt(t, 16);
+  if (/^\d+$/.test(t)) return Number(t);
+  return undefined;
+}
+
+/** `meta mark X`, `meta mark != X`, `meta mark & M == V`: whether it holds for `mark`. */
+function markTest(m: MatchStmt, mark: number): boolean | undefined {
+  let left = m.left;
+  let mask = 0xffffffff;
+  if (left.kind === 'binop' && left.op === '&') {
+    const mk = markNumber(left.right);
+    if (mk === undefined) return undefined;
+    mask = mk;
+    left = left.left;
+  }
+  if (left.kind !== 'meta' || left.key !== 'mark' || m.mask) return undefined;
+  const want = markNumber(m.right);
+  if (want === undefined) return undefined;
+  const eq = (mark & mask) >>> 0 === want >>> 0;
+  return m.op === '==' ? eq : m.op === '!=' ? !eq : undefined;
+}
+
+const hex = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 
 /** The packet's value for one part of a set key, as text, and whether it is an address. */
 function keyPart(e: Expr, p: PacketView): { value: string; addr: boolean } | undefined {
@@ -292,6 +321,8 @@ function reason(m: MatchStmt, ctx: MatchContext, msg: Messages): Phrase | undefi
   ) {
     if (tcpFlagsTest(m, ctx.tcpFlags) === true) return msg.reasonTcpFlags(ctx.tcpFlags);
   }
+  if (ctx.mark !== undefined && markTest(m, ctx.mark) === true)
+    return msg.reasonMark(hex(ctx.mark));
   if (!neg && (right.kind === 'setref' || (right.kind === 'set' && left.kind === 'concat'))) {
     const hit = setLookup(m, ctx);
     if (hit?.element) return msg.reasonSetElement(hit.name, hit.element);
@@ -367,6 +398,10 @@ function decide(
     const t =
       ctx.tcpFlags && ctx.packet.protocol === 'tcp' ? tcpFlagsTest(m, ctx.tcpFlags) : undefined;
     return t === undefined ? undefined : { holds: t, fact: msg.reasonTcpFlags(ctx.tcpFlags!) };
+  }
+  if (ctx.mark !== undefined) {
+    const t = markTest(m, ctx.mark);
+    if (t !== undefined) return { holds: t, fact: msg.reasonMark(hex(ctx.mark)) };
   }
   if (m.mask) return undefined;
   const neg = op === '!=';

@@ -381,6 +381,7 @@ export const en: Messages = {
     `the packet's TCP flags are ${f.join(', ')}`,
     f.length === 1 && f[0] === 'syn' ? ' (the first packet of a connection)' : '',
   ],
+  reasonMark: (m) => [`the packet's mark is ${m}`],
   reasonSetElement: (set, el) => [c(set), ' holds the element ', c(el), ', which is this packet'],
   reasonSetNoElement: (set) => ['no element of ', c(set), ' is this packet'],
   reasonGeneric: (t) => [c(t), ' holds'],
@@ -416,6 +417,13 @@ export const en: Messages = {
   ],
   ctReply: (s) => [
     `conntrack finds the entry the request created: this packet is its reply (state ${s}). The translations recorded for the request are undone on the way.`,
+  ],
+  ctKnown: (s) => [
+    `conntrack finds the entry an earlier packet of this connection created (state ${s}): the packet belongs to a known connection, so the nat chains do not see it and its recorded translations apply.`,
+  ],
+  ctNone: () => ['No conntrack hook runs for this packet, so it has no conntrack entry.'],
+  ctAttached: (s) => [
+    `The host made this packet itself in answer to another: it carries that packet’s conntrack entry from the start (state ${s}), so conntrack does not look it up.`,
   ],
   ctOther: (s) => [`conntrack: state ${s}.`],
   ctConfirmed: (r) => [
@@ -560,6 +568,14 @@ export const en: Messages = {
     'With ',
     ...list(flags.map((f) => [c(f)])),
     ' the kernel picks the port at random; the page shows the port the mapping would otherwise keep.',
+  ],
+  hookWithoutChains: (family, hook) => [
+    `The packet crosses the ${hook} hook of the ${family} family, where the ruleset has no chain: nothing to evaluate.`,
+  ],
+  noteAssumption: (kind) => [
+    'The kernel computes ',
+    c(kind),
+    ' from values nfwalk cannot know; the page follows the value nfwalk assumed.',
   ],
   noteMangle: (target, from, to) => [
     c(target),

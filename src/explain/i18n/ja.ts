@@ -393,6 +393,7 @@ export const ja: Messages = {
     `TCPフラグは ${f.join(', ')}`,
     f.length === 1 && f[0] === 'syn' ? '（接続の最初のパケット）' : '',
   ],
+  reasonMark: (m) => [`パケットのmarkは ${m}`],
   reasonSetElement: (set, el) => [c(set), ' に要素 ', c(el), ' があり、このパケットに一致する'],
   reasonSetNoElement: (set) => [c(set), ' にこのパケットに一致する要素はない'],
   reasonGeneric: (t) => [c(t), ' が成り立つ'],
@@ -426,6 +427,15 @@ export const ja: Messages = {
   ],
   ctReply: (s) => [
     `conntrack はリクエストが作ったエントリを見つけます。このパケットはその応答です（状態 ${s}）。リクエストに記録した変換が、途中で元に戻されます。`,
+  ],
+  ctKnown: (s) => [
+    `conntrack は、この接続の前のパケットが作ったエントリを見つけます（状態 ${s}）。既知の接続のパケットなので nat のchainは通らず、記録済みの変換がそのまま適用されます。`,
+  ],
+  ctNone: () => [
+    'このパケットには conntrack のhookが働かないので、conntrack のエントリを持ちません。',
+  ],
+  ctAttached: (s) => [
+    `このパケットはホスト自身が別のパケットへの応答として作ったもので、最初からそのパケットの conntrack エントリを持っています（状態 ${s}）。conntrack が改めて探すことはありません。`,
   ],
   ctOther: (s) => [`conntrack: 状態 ${s}。`],
   ctConfirmed: (r) => [
@@ -580,6 +590,14 @@ export const ja: Messages = {
   noteRandomPort: (flags) => [
     ...list(flags.map((f) => [c(f)])),
     ' を指定するとカーネルはポートをランダムに選びます。このページでは、指定がなければ変換が保つポートを示しています。',
+  ],
+  hookWithoutChains: (family, hook) => [
+    `パケットは ${family} ファミリの ${hook} のhookを通りますが、ルールセットにはそこのchainがないので、評価するものはありません。`,
+  ],
+  noteAssumption: (kind) => [
+    'カーネルは ',
+    c(kind),
+    ' を nfwalk が知りえない値から計算します。このページは nfwalk が仮定した値に従っています。',
   ],
   noteMangle: (target, from, to) => [
     c(target),

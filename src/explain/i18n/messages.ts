@@ -160,6 +160,8 @@ export interface Messages {
   /** The packet's ICMP type; `of`: the set it was found in; `not`: for a `!=` that held. */
   reasonIcmpType(type: string, of: string[] | undefined, not: boolean): Phrase;
   reasonTcpFlags(flags: string[]): Phrase;
+  /** The packet's mark as the chain saw it (hex, as nft lists marks). */
+  reasonMark(mark: string): Phrase;
   /** The element of a set that the packet's key matched. */
   reasonSetElement(set: string, element: string): Phrase;
   reasonSetNoElement(set: string): Phrase;
@@ -178,6 +180,12 @@ export interface Messages {
   routeInBridge(daddr: string, oif: string, bridge: string): Phrase;
   ctNew(): Phrase;
   ctReply(state: string): Phrase;
+  /** A later packet in the original direction of a connection conntrack already knows. */
+  ctKnown(state: string): Phrase;
+  /** Conntrack never saw the packet (no conntrack hook ran). */
+  ctNone(): Phrase;
+  /** The host's own ICMP error or reset carries the entry of the packet it answers. */
+  ctAttached(state: string): Phrase;
   ctOther(state: string): Phrase;
   ctConfirmed(replyFlow: string): Phrase;
   natReverse(kind: string, delta: NatDelta, hook: string | undefined): Phrase;
@@ -221,6 +229,10 @@ export interface Messages {
   noteNatFamily(): Phrase;
   /** NAT with random/fully-random: the kernel picks the port. */
   noteRandomPort(flags: string[]): Phrase;
+  /** A hook of an ip or bridge family the packet crosses where no chain is registered. */
+  hookWithoutChains(family: string, hook: string): Phrase;
+  /** numgen, jhash, symhash: nfwalk cannot know the value the kernel computes. */
+  noteAssumption(kind: string): Phrase;
   /** A header rewritten in place by a payload statement. */
   noteMangle(target: string, from: string, to: string): Phrase;
 
