@@ -1,18 +1,21 @@
 /**
  * Parser and simulator benchmark on kube-proxy-like rulesets (bench/kube-proxy-gen.ts).
  *
- *   npm run bench [-- --sizes 1000,10000] [-- --no-nft]
+ *   npm run bench [-- --sizes 1000,10000] [-- --no-nft] [-- --no-fast-reject]
  *
  * For each N, in a fresh child process (so peak RSS is that N's alone): the time to parse the
  * listing, the time to trace one conversation whose packet matches the last service (first
  * walk after parsing, and the best of 5 further walks), and the child's peak RSS. Where nft is
  * installed and we are root, `nft -c -f` on the same file in a fresh network namespace is the
  * reference (best of 2). Growth: parse time per rule, which stays flat when parsing is linear.
+ * `--no-fast-reject` walks with rule evaluation's fast reject off (src/netfilter/expr/fastpath.ts),
+ * for a before/after comparison on the same machine at the same time.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fastPath } from '../src/netfilter/expr/fastpath.ts';
 import { simulate } from '../src/netfilter/simulate.ts';
 import { parseRuleset } from '../src/ruleset/load.ts';
 import { loadScenario } from '../src/scenario/load.ts';
@@ -27,7 +30,8 @@ interface ChildResult {
   lastRule: string;
 }
 
-function child(scenarioFile: string): void {
+function child(scenarioFile: string, fastReject: boolean): void {
+  fastPath.enabled = fastReject;
   const scenario = loadScenario(scenarioFile);
   const text = readFileSync(scenario.ruleset.resolved, 'utf8');
   const t0 = performance.now();
@@ -93,6 +97,7 @@ function main(): void {
       ? (args[sizesArg + 1] ?? '').split(',').map(Number)
       : [1_000, 10_000, 50_000, 100_000];
   const withNft = !args.includes('--no-nft');
+  const fastReject = !args.includes('--no-fast-reject');
   const dir = mkdtempSync(join(tmpdir(), 'nfwalk-bench-'));
   const rows: string[][] = [];
   try {
@@ -101,11 +106,15 @@ function main(): void {
       writeFileSync(nft, kubeProxyRuleset(n));
       const yaml = join(dir, `kube-${n}.yaml`);
       writeFileSync(yaml, kubeProxyScenario(n, nft));
-      const out = execFileSync(process.execPath, [import.meta.filename, '--child', yaml], {
-        encoding: 'utf8',
-        maxBuffer: 1 << 20,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const out = execFileSync(
+        process.execPath,
+        [import.meta.filename, '--child', yaml, ...(fastReject ? [] : ['--no-fast-reject'])],
+        {
+          encoding: 'utf8',
+          maxBuffer: 1 << 20,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       const r = JSON.parse(out) as ChildResult;
       const ref = withNft ? nftCheckMs(nft) : 'skipped';
       const size = statSync(nft).size;
@@ -150,5 +159,6 @@ function main(): void {
   );
 }
 
-if (process.argv[2] === '--child') child(process.argv[3] ?? '');
+if (process.argv[2] === '--child')
+  child(process.argv[3] ?? '', !process.argv.includes('--no-fast-reject'));
 else main();
