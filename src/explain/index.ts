@@ -7,6 +7,7 @@ import type { Root } from 'mdast';
 import type { Trace } from '../netfilter/trace.ts';
 import type { Ruleset } from '../ruleset/model.ts';
 import type { Lang, Scenario } from '../scenario/model.ts';
+import { scenarioIn } from '../scenario/text.ts';
 import { buildDocument, type ConversationSummary } from './document.ts';
 import { messages } from './i18n/index.ts';
 import { toMarkdown, toMdx } from './render.ts';
@@ -30,7 +31,9 @@ export function explain(
   trace: Trace,
   opts: ExplainOptions,
 ): Root {
-  return buildDocument(scenario, ruleset, trace, { format: opts.format, msg: messages(opts.lang) })
+  // Title and summary in the page's language (`translations:` in the scenario).
+  const page = scenarioIn(scenario, opts.lang);
+  return buildDocument(page, ruleset, trace, { format: opts.format, msg: messages(opts.lang) })
     .root;
 }
 
@@ -41,14 +44,15 @@ export function explainToText(
   trace: Trace,
   opts: ExplainOptions,
 ): Explained {
-  const { root, conversations } = buildDocument(scenario, ruleset, trace, {
+  const page = scenarioIn(scenario, opts.lang);
+  const { root, conversations } = buildDocument(page, ruleset, trace, {
     format: opts.format,
     msg: messages(opts.lang),
   });
   const markdown = opts.format === 'mdx' ? toMdx(root) : toMarkdown(root);
   return {
-    title: scenario.title,
-    ...(scenario.summary ? { summary: scenario.summary } : {}),
+    title: page.title,
+    ...(page.summary ? { summary: page.summary } : {}),
     markdown,
     conversations,
   };

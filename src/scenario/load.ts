@@ -13,9 +13,19 @@ import { readMachines } from './machines.ts';
 import type { Lang, Machine, Scenario } from './model.ts';
 import { type ReadPacket, readPackets } from './packets.ts';
 import { readRulesetRef } from './ruleset-ref.ts';
+import { readTranslations } from './translations.ts';
 import { Reader } from './yaml-reader.ts';
 
-const TOP_KEYS = ['title', 'summary', 'lang', 'ruleset', 'host', 'hosts', 'packets'];
+const TOP_KEYS = [
+  'title',
+  'summary',
+  'lang',
+  'translations',
+  'ruleset',
+  'host',
+  'hosts',
+  'packets',
+];
 const REQUIRED_TOP = ['title', 'ruleset', 'host', 'hosts', 'packets'];
 /** Scenario files are small; a bigger one is a mistake (and would slow every page build). */
 const MAX_BYTES = 1 << 20;
@@ -68,6 +78,11 @@ export function parseScenario(text: string, file: string, dir: string): Scenario
     if (l === 'en' || l === 'ja') lang = l;
     else if (l !== undefined) r.error(langEntry.value, `lang must be "en" or "ja", not "${l}"`);
   }
+  const translationsEntry = top.get('translations');
+  const hasSummary = summary !== undefined && summary.trim() !== '';
+  const translations = translationsEntry
+    ? readTranslations(r, translationsEntry, lang, hasSummary)
+    : undefined;
   const rulesetEntry = top.get('ruleset');
   const ruleset = rulesetEntry ? readRulesetRef(r, rulesetEntry, dir) : undefined;
   const hostEntry = top.get('host');
@@ -86,6 +101,7 @@ export function parseScenario(text: string, file: string, dir: string): Scenario
     title,
     ...(summary !== undefined && summary.trim() !== '' ? { summary } : {}),
     lang,
+    ...(translations && Object.keys(translations).length > 0 ? { translations } : {}),
     ruleset,
     host,
     hosts: machines,

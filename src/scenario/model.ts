@@ -70,12 +70,23 @@ export interface RulesetRef {
   span?: Span;
 }
 
+/** A title and summary in one language. */
+export interface ScenarioText {
+  title: string;
+  summary?: string;
+}
+
 export interface Scenario {
   /** The scenario file as given (relative paths stay relative, for messages and trace JSON). */
   file: string;
   title: string;
   summary?: string;
   lang: Lang;
+  /**
+   * Optional (a compatible extension of v1): title and summary in languages other than `lang`,
+   * for that language's page (src/scenario/text.ts picks them). Never has an entry for `lang`.
+   */
+  translations?: Partial<Record<Lang, ScenarioText>>;
   ruleset: RulesetRef;
   host: {
     name: string;
