@@ -131,6 +131,12 @@ export interface MatchStmt extends StmtBase {
   /**
    * `left right / mask` (nft's flag-mask form, e.g. `tcp flags syn / fin,syn,rst,ack`):
    * matches when (left & mask) op right.
+   *
+   * The same test written with an explicit bitwise and has another shape, kept as written:
+   * `tcp flags & (syn | ack) == syn` is `left` = binop `&` (payload `tcp flags`, binop `|`
+   * of the flags), `op` `==`, `right` `syn`, no `mask`; while `tcp flags syn / syn,ack` is
+   * `left` = payload `tcp flags`, `right` `syn`, `mask` = a list `syn, ack`, `implicitOp`.
+   * Both mean (flags & (syn|ack)) == syn; an evaluator must handle both shapes.
    */
   mask?: Expr;
 }

@@ -6,6 +6,7 @@
 import type {
   Chain,
   Expr,
+  Family,
   Flowtable,
   NamedSet,
   Rule,
@@ -22,6 +23,19 @@ export interface PrintOptions {
   /** Print `# handle N` after tables, chains, sets and rules that have one (`nft -a`). */
   handles?: boolean;
 }
+
+/**
+ * The reject a family's plain `reject` sends: nft lists `reject with icmp port-unreachable`
+ * in an ip table (and `icmp type 3`, the pre-1.0 spelling) as `reject`, and so on (checked on
+ * nft 1.0.6 with `nft list ruleset`).
+ */
+const DEFAULT_REJECT: Partial<Record<Family, { type: string; codes: string[] }>> = {
+  ip: { type: 'icmp', codes: ['port-unreachable', '3'] },
+  ip6: { type: 'icmpv6', codes: ['port-unreachable', '4'] },
+  inet: { type: 'icmpx', codes: ['port-unreachable', '1'] },
+  bridge: { type: 'icmpx', codes: ['port-unreachable', '1'] },
+  netdev: { type: 'icmpx', codes: ['port-unreachable', '1'] },
+};
 
 const BINOP_PREC: Record<string, number> = { '|': 1, '^': 2, '&': 3, '<<': 4, '>>': 4 };
 
@@ -124,7 +138,8 @@ function printNatTarget(addr: Expr | undefined, port: Expr | undefined): string 
   return a;
 }
 
-export function printStatement(s: Statement, indent = 2): string {
+/** `family`: the table's, when known; nft lists a family's default reject as plain `reject`. */
+export function printStatement(s: Statement, indent = 2, family?: Family): string {
   switch (s.kind) {
     case 'match': {
       const op = s.implicitOp ? ' ' : ` ${s.op} `;
@@ -153,6 +168,9 @@ export function printStatement(s: Statement, indent = 2): string {
     case 'reject': {
       if (!s.with) return 'reject';
       if (s.with.type === 'tcp reset') return 'reject with tcp reset';
+      const dflt = family ? DEFAULT_REJECT[family] : undefined;
+      if (dflt && s.with.type === dflt.type && dflt.codes.includes(s.with.code ?? ''))
+        return 'reject';
       return `reject with ${s.with.type}${s.with.code !== undefined ? ` ${s.with.code}` : ''}`;
     }
     case 'log': {
@@ -176,8 +194,8 @@ export function printStatement(s: Statement, indent = 2): string {
   }
 }
 
-export function printRule(r: Rule, indent = 2): string {
-  let t = r.statements.map((s) => printStatement(s, indent)).join(' ');
+export function printRule(r: Rule, indent = 2, family?: Family): string {
+  let t = r.statements.map((s) => printStatement(s, indent, family)).join(' ');
   if (r.comment !== undefined) t += ` comment ${quote(r.comment)}`;
   return t;
 }
@@ -350,7 +368,7 @@ export function printFlowtable(f: Flowtable, opts: PrintOptions = {}): string {
   return `${out}\t}\n`;
 }
 
-export function printChain(c: Chain, opts: PrintOptions = {}): string {
+export function printChain(c: Chain, opts: PrintOptions = {}, family?: Family): string {
   let out = `\tchain ${c.name} {${handleSuffix(c.handle, opts)}`;
   if (c.comment !== undefined) out += `\n\t\tcomment ${quote(c.comment)}`;
   out += '\n';
@@ -364,7 +382,7 @@ export function printChain(c: Chain, opts: PrintOptions = {}): string {
     if (c.flags && c.flags.length > 0) line += ` flags ${c.flags.join(',')};`;
     out += `${line}\n`;
   } else if (c.flags && c.flags.length > 0) out += `\t\tflags ${c.flags.join(',')}\n`;
-  for (const r of c.rules) out += `\t\t${printRule(r)}${handleSuffix(r.handle, opts)}\n`;
+  for (const r of c.rules) out += `\t\t${printRule(r, 2, family)}${handleSuffix(r.handle, opts)}\n`;
   return `${out}\t}\n`;
 }
 
@@ -376,7 +394,7 @@ export function printTable(t: Table, opts: PrintOptions = {}): string {
     ...t.objects.map((o) => printObject(o, opts)),
     ...t.sets.map((s) => printSet(s, opts)),
     ...t.flowtables.map((f) => printFlowtable(f, opts)),
-    ...t.chains.map((c) => printChain(c, opts)),
+    ...t.chains.map((c) => printChain(c, opts, t.family)),
   ];
   if (t.flags.length > 0 && parts.length > 0) out += '\n';
   out += parts.join('\n');

@@ -360,3 +360,18 @@ describe("nft's evaluation checks", () => {
     expect(e.diagnostics[0]?.message).toContain('ip saddr must be a value');
   });
 });
+
+describe('reject as nft 1.0.6 lists it', () => {
+  it('drops `type` and lists the family default as plain reject', () => {
+    // Input and expected listing as seen with `nft -f` and `nft list ruleset` in a netns.
+    const input =
+      'table ip t {\n\tchain c {\n\t\treject with icmp type host-unreachable\n\t\treject with icmp type port-unreachable\n\t\treject with icmp 3\n\t}\n}\n' +
+      'table ip6 t6 {\n\tchain c {\n\t\treject with icmpv6 type admin-prohibited\n\t\treject with icmpv6 port-unreachable\n\t}\n}\n' +
+      'table inet ti {\n\tchain c {\n\t\treject with icmpx type admin-prohibited\n\t\treject with icmp port-unreachable\n\t\treject with icmpv6 port-unreachable\n\t\treject with icmpx port-unreachable\n\t}\n}\n';
+    const listed =
+      'table ip t {\n\tchain c {\n\t\treject with icmp host-unreachable\n\t\treject\n\t\treject\n\t}\n}\n' +
+      'table ip6 t6 {\n\tchain c {\n\t\treject with icmpv6 admin-prohibited\n\t\treject\n\t}\n}\n' +
+      'table inet ti {\n\tchain c {\n\t\treject with icmpx admin-prohibited\n\t\treject with icmp port-unreachable\n\t\treject with icmpv6 port-unreachable\n\t\treject\n\t}\n}\n';
+    expect(printRuleset(parseNft(input, 'reject.nft'))).toBe(listed);
+  });
+});
