@@ -39,6 +39,11 @@ const HEX = /[0-9A-Fa-f]/;
  * colon-separated hex string at `pos`, returning its length, or 0.
  */
 function matchColonAddress(text: string, pos: number): number {
+  // Fast exit for the common case, a word or number: an address has a `:` after at most
+  // four hex digits.
+  let k = pos;
+  while (k < pos + 4 && isHex(text.charCodeAt(k))) k++;
+  if (text.charCodeAt(k) !== 58) return 0;
   let i = pos;
   let groups = 0;
   let colons = 0;

@@ -108,6 +108,9 @@ const chainIndexes = new WeakMap<
   { list: Chain[]; size: number; byName: Map<string, Chain> }
 >();
 
+/** Every word and sign of NftParser.BINOP_LEVELS, to leave parseBinop's loop at once. */
+const BINOP_WORDS = new Set(['|', 'or', '^', 'xor', '&', 'and', '<<', '>>', 'lshift', 'rshift']);
+
 function chainNamed(table: Table, name: string): Chain | undefined {
   let ix = chainIndexes.get(table);
   if (!ix || ix.list !== table.chains || ix.size !== table.chains.length) {
@@ -2175,7 +2178,9 @@ export class NftParser {
     let guard = 0;
     for (;;) {
       const t = this.peek();
-      const hit = ops.find(([w]) => (t.kind === 'punct' || t.kind === 'word') && t.text === w);
+      if ((t.kind !== 'punct' && t.kind !== 'word') || !BINOP_WORDS.has(t.text)) break;
+      let hit: readonly [string, string] | undefined;
+      for (const o of ops) if (o[0] === t.text) hit = o;
       if (!hit || guard++ > 1000) break;
       // `or`/`and` words only as operators when a value follows.
       if (t.kind === 'word' && this.isEndAt(1)) break;
