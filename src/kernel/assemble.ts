@@ -67,12 +67,37 @@ function afterNat(a: TraceHeaders, b: TraceHeaders): boolean {
   return source || destination;
 }
 
+const ND_MLD = /^(?:nd-|mld|mld2-|ind-|router-solicitation|router-advertisement)/;
+
+/**
+ * Link-local control traffic the kernel sends on its own: MLD reports (to ff02::16, after a
+ * device joins a group, at random times up to a second later), neighbour discovery, router
+ * solicitations, IGMP. No conversation is multicast (the simulator refuses multicast), so
+ * nothing of it belongs to one; measured in the IPv6 router fixture: the host's MLD reports
+ * cross the ruleset's output chain, several with one trace id.
+ */
+export function isLinkNoise(h: TraceHeaders): boolean {
+  const d = h.daddr ?? '';
+  if (h.l3 === 'ip6' && (d.startsWith('ff') || h.saddr === '::')) return true;
+  if (h.l3 === 'ip' && /^(22[4-9]|23\d)\./.test(d)) return true;
+  return h.protocol === 'icmpv6' && ND_MLD.test(h.icmpType ?? '');
+}
+
 /** Groups trace messages into packets, in the order each packet was first seen. */
 export function groupPackets(lines: readonly MonitorLine[]): KernelPacket[] {
   const packets: KernelPacket[] = [];
   const byId = new Map<string, KernelPacket>();
-  const runById = new Map<string, ChainRun>();
+  // Rule and policy lines belong to the latest run in their table with their trace id (null: a
+  // run of link noise, whose lines are dropped). Keyed by table as well as id (not by chain: a
+  // rule line names the regular chain it sits in): one id can serve two packets at once (the
+  // kernel derives it from the skb's address), and their lines interleave.
+  const runByKey = new Map<string, ChainRun | null>();
+  const keyOf = (l: MonitorLine) => `${l.id} ${l.family} ${l.table}`;
   for (const line of lines) {
+    if (line.kind === 'packet' && isLinkNoise(line.headers)) {
+      runByKey.set(keyOf(line), null);
+      continue;
+    }
     if (line.kind === 'packet') {
       const h = line.headers;
       let packet = byId.get(line.id);
@@ -100,9 +125,9 @@ export function groupPackets(lines: readonly MonitorLine[]): KernelPacket[] {
       packet.ids.add(line.id);
       packet.last = h;
       byId.set(line.id, packet);
-      runById.set(line.id, run);
+      runByKey.set(keyOf(line), run);
     } else {
-      runById.get(line.id)?.lines.push(line);
+      runByKey.get(keyOf(line))?.lines.push(line);
     }
   }
   return packets;

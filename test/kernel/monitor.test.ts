@@ -265,3 +265,43 @@ describe('netdev egress packet lines: raw @nh/@th bytes (captured from nft 1.0.6
     });
   });
 });
+
+describe('link noise in the trace (captured: the IPv6 router fixture on kernel 6.18)', () => {
+  const text = fixture('ipv6-router-mld.trace.txt');
+  const lines = parseMonitorTrace(text);
+
+  it('the capture holds MLD reports, some sharing a trace id, one through the ruleset', () => {
+    const mld = lines.filter((l) => l.kind === 'packet' && l.headers.daddr === 'ff02::16');
+    expect(mld.length).toBeGreaterThan(2);
+    expect(mld.some((l) => l.table === 'f')).toBe(true);
+  });
+
+  it('groups no packet and no event of link noise', () => {
+    const packets = groupPackets(lines);
+    expect(packets.length).toBeGreaterThan(0);
+    for (const p of packets) for (const r of p.runs) expect(r.headers.daddr).not.toBe('ff02::16');
+  });
+
+  it("keeps a packet's lines when noise with the same trace id interleaves with them", () => {
+    const real = lines.filter(
+      (l) => l.id === lines.find((x) => x.kind === 'packet' && x.table === 'f')?.id,
+    );
+    const runs = groupPackets(real);
+    const noise = text
+      .split('\n')
+      .filter((l) => l.includes('ff02::16') && l.includes(' inet f out packet:'))[0]!
+      .replace(/^trace id \S+/, `trace id ${real[0]!.id}`);
+    const policy = `trace id ${real[0]!.id} inet f out policy accept `;
+    // The noise's packet line and its policy line fall between the real packet's lines.
+    const mixed = [
+      ...real.slice(0, 2),
+      parseMonitorLine(noise)!,
+      parseMonitorLine(policy)!,
+      ...real.slice(2),
+    ];
+    const grouped = groupPackets(mixed);
+    expect(grouped.map((p) => p.runs.map((r) => [r.table, r.chain, r.lines.length]))).toEqual(
+      runs.map((p) => p.runs.map((r) => [r.table, r.chain, r.lines.length])),
+    );
+  });
+});
