@@ -78,7 +78,7 @@ interface Check {
 interface Compiled {
   statements: Rule['statements'];
   count: number;
-  checks: Check[];
+  checks: readonly Check[];
 }
 
 /**
@@ -88,6 +88,10 @@ interface Compiled {
  */
 const COMPILED: unique symbol = Symbol('nfwalk.fastpath');
 type WithCompiled = Rule & { [COMPILED]?: Compiled };
+/** One descriptor for every rule (defineProperty reads it at the call). */
+const DESCRIPTOR: PropertyDescriptor = { value: undefined, writable: true, configurable: true };
+/** Most rules of a large ruleset start with no compilable match: they share this. */
+const NO_CHECKS: readonly Check[] = Object.freeze([]);
 
 /**
  * Whether the rule certainly does not match (its full evaluation would be `{ kind: 'nomatch' }`
@@ -98,7 +102,9 @@ export function certainlyNoMatch(rule: Rule, env: EvalEnv): boolean {
   let c = (rule as WithCompiled)[COMPILED];
   if (c === undefined || c.statements !== rule.statements || c.count !== rule.statements.length) {
     c = { statements: rule.statements, count: rule.statements.length, checks: compileRule(rule) };
-    Object.defineProperty(rule, COMPILED, { value: c, writable: true, configurable: true });
+    DESCRIPTOR.value = c;
+    Object.defineProperty(rule, COMPILED, DESCRIPTOR);
+    DESCRIPTOR.value = undefined;
   }
   const checks = c.checks;
   for (let i = 0; i < checks.length; i++) {
@@ -371,8 +377,8 @@ function loadOf(e: Expr): Load | undefined {
 // ---------------------------------------------------------------------------------------------
 // Compiling a rule's leading matches
 
-function compileRule(rule: Rule): Check[] {
-  const checks: Check[] = [];
+function compileRule(rule: Rule): readonly Check[] {
+  let checks: Check[] | undefined;
   for (const stmt of rule.statements) {
     if (stmt.kind !== 'match') break;
     let check: Check | undefined;
@@ -383,9 +389,10 @@ function compileRule(rule: Rule): Check[] {
       check = undefined;
     }
     if (!check) break;
-    checks.push(check);
+    if (checks) checks.push(check);
+    else checks = [check];
   }
-  return checks;
+  return checks ?? NO_CHECKS;
 }
 
 function newCheck(load: Load, test: number, op: number): Check {
