@@ -108,7 +108,7 @@ export const ja: Messages = {
     'netfilter の全hookです。この通信が通るhookを色で示しています（青: リクエスト、橙色: レスポンス、緑: 両方）。',
   ],
   hookMapSame: (n) => [
-    `この通信が通るhookは会話 ${n} と同じです。netfilter の全hookの図はそちらを参照してください。`,
+    `この通信が通るhookは通信 ${n} と同じです。netfilter の全hookの図はそちらを参照してください。`,
   ],
   packetHeading: (role, flow) => [`${roleWord[role]}: ${flow}`],
   packetIntro: (role, from, iif) => [
@@ -173,7 +173,10 @@ export const ja: Messages = {
   stepBecause: (reasons, action) => {
     // 名詞で終わる理由には「なので」、「ない」「る」で終わる理由には「ので」を続ける。
     const last = plain(reasons.at(-1) ?? []).replace(/（[^（）]*）$/, '');
-    return [...list(reasons), /[いる]$/.test(last) ? 'ので、' : 'なので、', ...action, '。'];
+    // コードで終わる理由（`ens192` など）のあとは、他の箇所と同じく半角スペースを挟む。
+    const tail = reasons.at(-1)?.at(-1);
+    const sp = typeof tail === 'object' && 'code' in tail ? ' ' : '';
+    return [...list(reasons), sp, /[いる]$/.test(last) ? 'ので、' : 'なので、', ...action, '。'];
   },
   stepAlways: (action) => [
     typeof action[0] === 'object' && 'code' in action[0] ? '無条件に ' : '無条件に',
