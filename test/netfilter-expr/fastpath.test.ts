@@ -316,6 +316,31 @@ describe('fast reject: random rules and packets', () => {
     expect(tally.rejected / tally.evaluations).toBeGreaterThan(0.1);
   });
 
+  it('rejects a frozen rule too, and leaves no visible trace on the rules it compiles', () => {
+    const stmts: Statement[] = [
+      {
+        kind: 'match',
+        left: pl('ip', 'daddr'),
+        op: '==',
+        right: { kind: 'value', text: '10.9.9.9' },
+        implicitOp: true,
+      },
+      { kind: 'verdict', verdict: { kind: 'accept' } },
+    ];
+    const frozen = Object.freeze(rule(...stmts));
+    const plain = rule(...stmts);
+    const before = JSON.stringify(plain);
+    for (const r of [frozen, plain]) {
+      expect(certainlyNoMatch(r, makeEnv({ family: 'ip' }))).toBe(true);
+      expect(evaluateRule(r, makeEnv({ family: 'ip', packet: { daddr: '10.9.9.9' } })).kind).toBe(
+        'match',
+      );
+    }
+    expect(JSON.stringify(plain)).toBe(before);
+    expect(Object.keys(plain)).toEqual(Object.keys(rule(...stmts)));
+    expect(plain).toEqual(rule(...stmts));
+  });
+
   it('reads plain IPv4 addresses and decimal numbers as literalInterval does', () => {
     const types = [
       TYPES.ipv4_addr,

@@ -102,9 +102,12 @@ export function certainlyNoMatch(rule: Rule, env: EvalEnv): boolean {
   let c = (rule as WithCompiled)[COMPILED];
   if (c === undefined || c.statements !== rule.statements || c.count !== rule.statements.length) {
     c = { statements: rule.statements, count: rule.statements.length, checks: compileRule(rule) };
-    DESCRIPTOR.value = c;
-    Object.defineProperty(rule, COMPILED, DESCRIPTOR);
-    DESCRIPTOR.value = undefined;
+    // A frozen rule (nothing in nfwalk freezes them) is compiled again each time, still right.
+    if (Object.isExtensible(rule)) {
+      DESCRIPTOR.value = c;
+      Object.defineProperty(rule, COMPILED, DESCRIPTOR);
+      DESCRIPTOR.value = undefined;
+    }
   }
   const checks = c.checks;
   for (let i = 0; i < checks.length; i++) {
