@@ -1,0 +1,373 @@
+/**
+ * The nft parser's token cursor: looking at and consuming tokens, positioned errors,
+ * spans, resynchronisation after an error, and the helpers every layer of the parser shares.
+ * The parser is a chain of classes, one job each: TokenCursor → ValueParser (values.ts) →
+ * ExpressionParser (expressions.ts) → StatementParser (statements.ts) → BlockParser
+ * (blocks.ts) → NftParser (parser.ts: commands and scripts).
+ */
+import type { Diagnostic } from '../diagnostics.ts';
+import type { Chain, Expr, Ruleset, Span, Table } from '../model.ts';
+import { printExpr } from '../printer.ts';
+import { lexStream, type Token, type TokenStream } from './lexer.ts';
+
+/** Internal: aborts the current command or rule; caught at the nearest resync point. */
+export class ParseFail {
+  readonly diag: Diagnostic;
+  constructor(diag: Diagnostic) {
+    this.diag = diag;
+  }
+}
+
+/** What the parser needs from the outside world for `include`. */
+export interface IncludeHost {
+  /**
+   * Resolves and reads an included file. Returns the files (a glob may match several) or an
+   * error message for a positioned diagnostic.
+   */
+  read(
+    path: string,
+    fromFile: string,
+  ): { files: { path: string; text: string }[] } | { error: string };
+}
+
+export interface ParseState {
+  ruleset: Ruleset;
+  defines: Map<string, Expr>;
+  diagnostics: Diagnostic[];
+  include?: IncludeHost;
+  includeStack: string[];
+}
+
+/** Expression contexts: what a bare word means. */
+export type Ctx = 'lhs' | 'value' | 'expr';
+
+export const MAX_ERRORS = 100;
+export const FIB_FLAGS = new Set(['saddr', 'daddr', 'mark', 'iif', 'oif']);
+export const SOCKET_KEYS = new Set(['transparent', 'mark', 'wildcard', 'cgroupv2']);
+export const MAX_INCLUDE_DEPTH = 16;
+export const MAX_NESTING = 64;
+
+export function isNumeric(text: string): boolean {
+  return /^(0x[0-9a-fA-F]+|\d+)$/.test(text);
+}
+
+export function cloneExpr<T>(e: T): T {
+  return structuredClone(e);
+}
+
+/**
+ * A table's chains by name, so that declaring the 50,000th chain does not scan the 49,999
+ * before it (kube-proxy-sized listings were quadratic). Rebuilt whenever the chain list
+ * changed other than by the push this index saw; the first chain of a name wins, as find did.
+ */
+export const chainIndexes = new WeakMap<
+  Table,
+  { list: Chain[]; size: number; byName: Map<string, Chain> }
+>();
+
+/** Every word and sign of NftParser.BINOP_LEVELS, to leave parseBinop's loop at once. */
+export const BINOP_WORDS = new Set([
+  '|',
+  'or',
+  '^',
+  'xor',
+  '&',
+  'and',
+  '<<',
+  '>>',
+  'lshift',
+  'rshift',
+]);
+
+export function chainNamed(table: Table, name: string): Chain | undefined {
+  let ix = chainIndexes.get(table);
+  if (!ix || ix.list !== table.chains || ix.size !== table.chains.length) {
+    // One chain pushed since the last look: add it; anything else: rebuild.
+    if (ix && ix.list === table.chains && ix.size + 1 === table.chains.length) {
+      const added = table.chains[ix.size] as Chain;
+      if (!ix.byName.has(added.name)) ix.byName.set(added.name, added);
+      ix.size++;
+    } else {
+      const byName = new Map<string, Chain>();
+      for (const c of table.chains) if (!byName.has(c.name)) byName.set(c.name, c);
+      ix = { list: table.chains, size: table.chains.length, byName };
+      chainIndexes.set(table, ix);
+    }
+  }
+  return ix.byName.get(name);
+}
+
+export abstract class TokenCursor {
+  protected readonly toks: TokenStream;
+  protected pos = 0;
+  protected readonly text: string;
+  protected readonly file: string;
+  protected readonly st: ParseState;
+  protected depth = 0;
+
+  constructor(text: string, file: string, state: ParseState) {
+    this.text = text;
+    this.file = file;
+    this.st = state;
+    const { stream, errors } = lexStream(text, file);
+    this.toks = stream;
+    for (const e of errors) {
+      this.st.diagnostics.push({
+        file,
+        line: e.line,
+        col: e.col,
+        endLine: e.line,
+        endCol: e.col + 1,
+        message: e.message,
+        severity: 'error',
+      });
+    }
+  }
+
+  protected peek(k = 0): Token {
+    return this.toks.get(Math.min(this.pos + k, this.toks.length - 1));
+  }
+
+  protected next(): Token {
+    const t = this.peek();
+    if (this.pos < this.toks.length - 1) this.pos++;
+    return t;
+  }
+
+  protected prev(): Token {
+    return this.toks.get(Math.max(0, this.pos - 1));
+  }
+
+  protected isWord(t: Token, ...words: string[]): boolean {
+    return t.kind === 'word' && (words.length === 0 || words.includes(t.text));
+  }
+
+  protected isPunct(t: Token, ...p: string[]): boolean {
+    return t.kind === 'punct' && p.includes(t.text);
+  }
+
+  protected atWord(...words: string[]): boolean {
+    return this.isWord(this.peek(), ...words);
+  }
+
+  protected atPunct(...p: string[]): boolean {
+    return this.isPunct(this.peek(), ...p);
+  }
+
+  /** End of a rule or a chain/table body item. */
+  protected atEnd(): boolean {
+    const t = this.peek();
+    return (
+      t.kind === 'nl' ||
+      t.kind === 'eof' ||
+      t.kind === 'handle' ||
+      t.kind === 'count' ||
+      (t.kind === 'punct' && (t.text === ';' || t.text === '}'))
+    );
+  }
+
+  protected describe(t: Token): string {
+    if (t.kind === 'eof') return 'end of file';
+    if (t.kind === 'nl') return 'end of line';
+    if (t.kind === 'string') return `string "${t.text}"`;
+    if (t.kind === 'handle') return 'comment';
+    return `'${t.text}'`;
+  }
+
+  protected fail(t: Token, message: string): never {
+    throw new ParseFail({
+      file: t.file,
+      line: t.line,
+      col: t.col,
+      endLine: t.line,
+      endCol: t.col + Math.max(1, t.end - t.offset),
+      message,
+      severity: 'error',
+    });
+  }
+
+  protected unexpected(t: Token, expected?: string): never {
+    this.fail(
+      t,
+      `syntax error, unexpected ${this.describe(t)}${expected ? `, expecting ${expected}` : ''}`,
+    );
+  }
+
+  protected expectWord(what = 'identifier'): Token {
+    const t = this.peek();
+    if (t.kind !== 'word') this.unexpected(t, what);
+    return this.next();
+  }
+
+  /** A name: a word or a quoted string. */
+  protected expectName(what = 'identifier'): string {
+    const t = this.peek();
+    if (t.kind === 'word' || t.kind === 'string') {
+      this.next();
+      return t.text;
+    }
+    if (this.isPunct(t, '$')) {
+      const e = this.parseVariable();
+      if (e.kind === 'value') return e.text;
+      this.fail(t, 'variable does not hold a name');
+    }
+    this.unexpected(t, what);
+  }
+
+  protected expectPunct(p: string): Token {
+    const t = this.peek();
+    if (!this.isPunct(t, p)) this.unexpected(t, `'${p}'`);
+    return this.next();
+  }
+
+  protected keyword(w: string): Token {
+    const t = this.peek();
+    if (!this.isWord(t, w)) this.unexpected(t, `'${w}'`);
+    return this.next();
+  }
+
+  protected skipNewlines(): void {
+    let guard = 0;
+    while (this.peek().kind === 'nl' && guard++ < 1e7) this.next();
+  }
+
+  protected skipSeparators(): void {
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'nl' || t.kind === 'count' || this.isPunct(t, ';')) this.next();
+      else break;
+    }
+  }
+
+  protected span(from: Token, to: Token = this.prev()): Span {
+    const last = to.offset >= from.offset ? to : from;
+    return {
+      file: from.file,
+      line: from.line,
+      col: from.col,
+      endLine: last.line,
+      endCol: last.col + (last.end - last.offset),
+      offset: from.offset,
+      end: last.end,
+    };
+  }
+
+  protected slice(from: Token, to: Token = this.prev()): string {
+    return this.text.slice(from.offset, Math.max(from.offset, to.end));
+  }
+
+  /** The tokens from..to (inclusive indexes) as words, adjacent tokens glued. */
+  protected words(fromIdx: number, toIdx: number): string[] {
+    const out: string[] = [];
+    for (let i = fromIdx; i <= toIdx; i++) {
+      const t = this.toks.get(i);
+      if (t.kind === 'nl') continue;
+      let s = t.kind === 'string' ? `"${t.text}"` : t.text;
+      const n = i + 1 < this.toks.length ? this.toks.get(i + 1) : undefined;
+      if (this.isPunct(t, '$') && n?.kind === 'word' && !n.sp && i < toIdx) {
+        // Variables are resolved here too: the words hold what nft would list.
+        const v = this.st.defines.get(n.text);
+        if (v) {
+          s = printExpr(v);
+          i++;
+        }
+      }
+      if (out.length > 0 && !t.sp) out[out.length - 1] += s;
+      else out.push(s);
+    }
+    return out;
+  }
+
+  protected record(d: Diagnostic): void {
+    if (this.st.diagnostics.length < MAX_ERRORS) this.st.diagnostics.push(d);
+  }
+
+  /**
+   * After an error: skip to the end of the current line or `;` at this brace depth. Stops
+   * before a `}` that closes an enclosing block.
+   */
+  protected resync(): void {
+    let depth = 0;
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'eof') return;
+      if (t.kind === 'punct' && t.text === '{') depth++;
+      if (t.kind === 'punct' && t.text === '}') {
+        if (depth === 0) return;
+        depth--;
+      }
+      if (depth === 0 && (t.kind === 'nl' || this.isPunct(t, ';'))) {
+        this.next();
+        return;
+      }
+      this.next();
+    }
+  }
+
+  protected enter(t: Token): void {
+    if (++this.depth > MAX_NESTING) this.fail(t, 'nesting too deep');
+  }
+
+  protected leave(): void {
+    this.depth--;
+  }
+
+  protected expectString(): string {
+    const t = this.peek();
+    if (t.kind === 'string') {
+      this.next();
+      return t.text;
+    }
+    if (this.isPunct(t, '$')) {
+      const e = this.parseVariable();
+      if (e.kind === 'value') return e.text;
+    }
+    this.unexpected(t, 'string');
+  }
+
+  /** `a,b,c` (flags). */
+  protected parseWordList(): string[] {
+    const out: string[] = [this.expectWord('flag').text];
+    while (this.atPunct(',')) {
+      this.next();
+      this.skipNewlines();
+      out.push(this.expectWord('flag').text);
+    }
+    return out;
+  }
+
+  protected isEndAt(k: number): boolean {
+    const t = this.peek(k);
+    return t.kind === 'nl' || t.kind === 'eof' || t.kind === 'handle' || this.isPunct(t, ';', '}');
+  }
+
+  protected expectNumber(): number {
+    const n = this.peek();
+    if (n.kind !== 'word' || !isNumeric(n.text)) this.unexpected(n, 'number');
+    this.next();
+    return Number(n.text);
+  }
+
+  protected parseVariable(): Expr {
+    const d = this.expectPunct('$');
+    const n = this.peek();
+    if (n.kind !== 'word' || n.sp) this.unexpected(n, 'variable name');
+    this.next();
+    const v = this.st.defines.get(n.text);
+    if (!v) this.fail(n, `undefined variable '${n.text}'`);
+    void d;
+    return cloneExpr(v);
+  }
+}
+
+/** A stable key for comparing set elements. */
+export function exprKey(e: Expr): string {
+  return JSON.stringify(e, (k, v) => (k === 'span' ? undefined : v));
+}
+
+export function flattenNames(e: Expr): string[] {
+  if (e.kind === 'value') return [e.text];
+  if (e.kind === 'set') return e.elements.flatMap((x) => flattenNames(x.key));
+  if (e.kind === 'list') return e.items.flatMap(flattenNames);
+  return [];
+}

@@ -1,0 +1,601 @@
+import type {
+  CounterStmt,
+  Expr,
+  LogStmt,
+  NatStmt,
+  OtherStmt,
+  RejectStmt,
+  Rule,
+  SetOpStmt,
+  Statement,
+} from '../model.ts';
+import { ExpressionParser } from './expressions.ts';
+import type { Token } from './lexer.ts';
+
+export abstract class StatementParser extends ExpressionParser {
+  protected parseRule(): Rule {
+    const from = this.peek();
+    const statements: Statement[] = [];
+    let comment: string | undefined;
+    let guard = 0;
+    while (!this.atEnd()) {
+      if (guard++ > 10000) this.fail(this.peek(), 'rule too long');
+      const t = this.peek();
+      if (this.isWord(t, 'comment') && this.peek(1).kind === 'string') {
+        this.next();
+        comment = this.expectString();
+        continue;
+      }
+      const before = this.pos;
+      const s = this.parseStatement();
+      if (!s || this.pos === before) this.unexpected(t);
+      statements.push(s);
+    }
+    if (statements.length === 0) this.unexpected(this.peek(), 'a statement');
+    const last = this.prev();
+    const rule: Rule = {
+      index: 0,
+      statements,
+      text: this.slice(from, last),
+      span: this.span(from, last),
+    };
+    if (comment !== undefined) rule.comment = comment;
+    if (this.peek().kind === 'handle') rule.handle = Number(this.next().text);
+    return rule;
+  }
+
+  protected withSpan<T extends Statement>(s: T, from: Token): T {
+    s.span = this.span(from);
+    s.text = this.slice(from);
+    return s;
+  }
+
+  /** One statement, or undefined at the end of the rule. */
+  protected parseStatement(): Statement | undefined {
+    const t = this.peek();
+    if (this.atEnd()) return undefined;
+    if (t.kind === 'word') {
+      switch (t.text) {
+        case 'accept':
+        case 'drop':
+        case 'continue':
+        case 'return':
+        case 'jump':
+        case 'goto':
+          return this.withSpan({ kind: 'verdict', verdict: this.parseVerdict(true) }, t);
+        case 'counter':
+          return this.parseCounter();
+        case 'log':
+          return this.parseLog();
+        case 'reject':
+          return this.parseReject();
+        case 'snat':
+        case 'dnat':
+        case 'masquerade':
+        case 'redirect':
+          return this.parseNat();
+        case 'notrack':
+          this.next();
+          return this.withSpan({ kind: 'notrack' }, t);
+        case 'limit':
+        case 'quota':
+        case 'queue':
+        case 'dup':
+        case 'fwd':
+        case 'tproxy':
+        case 'synproxy':
+        case 'flow':
+        case 'meter':
+        case 'last':
+        case 'xt':
+          return this.parseOther();
+        case 'add':
+        case 'update':
+        case 'delete':
+          if (this.isPunct(this.peek(1), '@')) return this.parseSetOp();
+          break;
+        case 'set':
+          if (this.isWord(this.peek(1), 'add', 'update', 'delete')) return this.parseOldSetOp();
+          break;
+        case 'ct':
+          if (this.isWord(this.peek(1), 'count')) return this.parseOther();
+          break;
+        case 'tunnel':
+          if (this.isWord(this.peek(1), 'name')) return this.parseOther();
+          break;
+        default:
+          break;
+      }
+    }
+    return this.parseExprStatement();
+  }
+
+  /** `name "x"` or `name KEY map { … }` of counter, quota, limit, synproxy, tunnel. */
+  protected parseObjectRef(): Expr {
+    const t = this.peek();
+    const e = this.parseRhs('expr', false, true);
+    if (e.kind !== 'value' && e.kind !== 'map') {
+      this.fail(t, 'expecting an object name or a map lookup (KEY map { … })');
+    }
+    return e;
+  }
+
+  protected parseCounter(): Statement {
+    const t = this.next();
+    const s: CounterStmt = { kind: 'counter' };
+    if (this.atWord('name')) {
+      this.next();
+      const from = this.pos - 1;
+      const e = this.parseObjectRef();
+      if (e.kind === 'value') {
+        s.name = e.text;
+        return this.withSpan(s, t);
+      }
+      return this.withSpan(
+        { kind: 'other', keyword: 'counter', args: this.words(from, this.pos - 1) },
+        t,
+      );
+    }
+    if (this.atWord('packets')) {
+      this.next();
+      s.packets = this.expectNumber();
+    }
+    if (this.atWord('bytes')) {
+      this.next();
+      s.bytes = this.expectNumber();
+    }
+    return this.withSpan(s, t);
+  }
+
+  protected parseLog(): Statement {
+    const t = this.next();
+    const s: LogStmt = { kind: 'log', options: [] };
+    let guard = 0;
+    while (guard++ < 32) {
+      const k = this.peek();
+      if (this.isWord(k, 'prefix')) {
+        this.next();
+        let v = '';
+        // nft joins adjacent strings and variables in a prefix.
+        let first = true;
+        while (first || this.peek().kind === 'string' || this.atPunct('$')) {
+          first = false;
+          if (this.atPunct('$')) {
+            const e = this.parseVariable();
+            v += e.kind === 'value' ? e.text : '';
+          } else v += this.expectString();
+        }
+        s.options.push({ key: 'prefix', value: v });
+      } else if (this.isWord(k, 'level', 'group', 'snaplen', 'queue-threshold')) {
+        this.next();
+        s.options.push({ key: k.text, value: this.expectWord('value').text });
+      } else if (this.isWord(k, 'flags')) {
+        this.next();
+        const f = this.expectWord('log flags');
+        let v = f.text;
+        if (f.text === 'tcp' || f.text === 'ip') v += ` ${this.parseWordList().join(',')}`;
+        s.options.push({ key: 'flags', value: v });
+      } else break;
+    }
+    const keys = s.options.map((o) => o.key);
+    if (keys.includes('group') && keys.includes('level')) {
+      this.fail(t, 'log: level and group are mutually exclusive');
+    }
+    return this.withSpan(s, t);
+  }
+
+  protected parseReject(): Statement {
+    const t = this.next();
+    const s: RejectStmt = { kind: 'reject' };
+    if (this.atWord('with')) {
+      this.next();
+      const k = this.expectWord('icmp, icmpv6, icmpx or tcp');
+      if (k.text === 'tcp') {
+        this.keyword('reset');
+        s.with = { type: 'tcp reset' };
+      } else if (k.text === 'icmp' || k.text === 'icmpv6' || k.text === 'icmpx') {
+        if (this.atWord('type')) this.next();
+        const c = this.expectWord('reject code');
+        s.with = { type: k.text, code: c.text };
+      } else this.unexpected(k, 'icmp, icmpv6, icmpx or tcp');
+    }
+    return this.withSpan(s, t);
+  }
+
+  protected parseNat(): Statement {
+    const t = this.next();
+    const s: NatStmt = { kind: 'nat', type: t.text as NatStmt['type'], flags: [] };
+    if (
+      this.atWord('ip', 'ip6') &&
+      (this.isWord(this.peek(1), 'to', 'prefix', 'addr') || this.isEndAt(1))
+    ) {
+      s.family = this.next().text as 'ip' | 'ip6';
+    }
+    if (this.atWord('prefix')) {
+      this.next();
+      s.prefix = true;
+    }
+    if (
+      this.atWord('addr') &&
+      this.isPunct(this.peek(1), '.') &&
+      this.isWord(this.peek(2), 'port')
+    ) {
+      this.next();
+      this.next();
+      this.next();
+      s.addrPortMap = true;
+    }
+    if (this.atWord('to')) {
+      this.next();
+      this.parseAddrPort(s, t.text === 'masquerade' || t.text === 'redirect');
+    } else if ((t.text === 'snat' || t.text === 'dnat') && !this.atEnd()) {
+      // nft accepts the address without `to` (`dnat 10.0.0.2:22`).
+      this.parseAddrPort(s, false);
+    } else if (t.text === 'snat' || t.text === 'dnat') {
+      this.unexpected(this.peek(), "'to'");
+    }
+    this.parseNatFlags(s.flags);
+    if (s.addr?.kind === 'map' && !s.port) {
+      const m = s.addr.map;
+      if (m.kind === 'set' && m.elements.some((e) => e.value?.kind === 'concat'))
+        s.addrPortMap = true;
+    }
+    return this.withSpan(s, t);
+  }
+
+  protected parseNatFlags(flags: string[]): void {
+    let guard = 0;
+    while (this.atWord('random', 'fully-random', 'persistent', 'netmap') && guard++ < 8) {
+      flags.push(this.next().text);
+      if (this.atPunct(',')) this.next();
+    }
+  }
+
+  /** `ADDR`, `ADDR:PORT`, `[V6]:PORT`, `:PORT`, ranges and map lookups. */
+  protected parseAddrPort(s: { addr?: Expr; port?: Expr }, portOnly: boolean): void {
+    if (this.atPunct(':')) {
+      this.next();
+      s.port = this.parsePortExpr();
+      return;
+    }
+    if (portOnly) {
+      s.port = this.parsePortExpr();
+      return;
+    }
+    if (this.atPunct('[')) {
+      const open = this.next();
+      const a = this.parseRhsItem('expr', false);
+      this.expectPunct(']');
+      if (this.atPunct('-') && this.isPunct(this.peek(1), '[')) {
+        this.next();
+        this.next();
+        const b = this.parseRhsItem('expr', false);
+        this.expectPunct(']');
+        s.addr = { kind: 'range', low: a, high: b, span: this.span(open) };
+      } else s.addr = a;
+      if (this.atPunct(':')) {
+        this.next();
+        s.port = this.parsePortExpr();
+      }
+      return;
+    }
+    s.addr = this.parseRhs('expr', false, true);
+    if (this.atPunct(':') && !this.peek().sp) {
+      this.next();
+      s.port = this.parsePortExpr();
+    }
+  }
+
+  protected parsePortExpr(): Expr {
+    return this.parseRhs('expr', false, true);
+  }
+
+  /** Statements the model keeps as keyword + words. */
+  protected parseOther(): Statement {
+    const t = this.next();
+    let keyword = t.text;
+    const startIdx = this.pos;
+    switch (t.text) {
+      case 'limit': {
+        if (this.atWord('name')) {
+          this.next();
+          this.parseObjectRef();
+          break;
+        }
+        this.consumeWords([
+          'rate',
+          'over',
+          'until',
+          'burst',
+          'packets',
+          'bytes',
+          'kbytes',
+          'mbytes',
+          'gbytes',
+          'second',
+          'minute',
+          'hour',
+          'day',
+          'week',
+          'inv',
+        ]);
+        break;
+      }
+      case 'tunnel':
+        this.keyword('name');
+        this.parseObjectRef();
+        break;
+      case 'quota': {
+        if (this.atWord('name')) {
+          this.next();
+          this.parseObjectRef();
+          break;
+        }
+        this.consumeWords(['over', 'until', 'used', 'bytes', 'kbytes', 'mbytes', 'gbytes']);
+        break;
+      }
+      case 'last': {
+        if (this.atWord('used')) {
+          this.next();
+          this.expectWord('time');
+        }
+        break;
+      }
+      case 'queue': {
+        let guard = 0;
+        while (guard++ < 16) {
+          if (this.atWord('flags')) {
+            this.next();
+            this.parseWordList();
+          } else if (this.atWord('num', 'to')) {
+            this.next();
+            this.parseRhs('expr', false, true);
+          } else if (this.atWord('bypass', 'fanout')) {
+            this.next();
+            if (this.atPunct(',')) this.next();
+          } else break;
+        }
+        break;
+      }
+      case 'dup':
+      case 'fwd': {
+        if (this.atWord('ip', 'ip6')) this.next();
+        for (const k of ['to', 'device']) {
+          if (!this.atWord(k)) continue;
+          this.next();
+          const e = this.parseRhs('expr', false, true);
+          if (e.kind === 'range' || e.kind === 'prefix') {
+            this.fail(
+              this.prev(),
+              `${t.text} ${k}: a ${e.kind} is not allowed here, expecting a single value`,
+            );
+          }
+        }
+        break;
+      }
+      case 'tproxy': {
+        if (this.atWord('ip', 'ip6')) this.next();
+        this.keyword('to');
+        const tmp: { addr?: Expr; port?: Expr } = {};
+        this.parseAddrPort(tmp, false);
+        for (const e of [tmp.addr, tmp.port]) {
+          if (e && (e.kind === 'range' || e.kind === 'prefix')) {
+            this.fail(
+              this.prev(),
+              `tproxy: a ${e.kind} is not allowed here, expecting an address and port`,
+            );
+          }
+        }
+        break;
+      }
+      case 'synproxy': {
+        if (this.atWord('name')) {
+          this.next();
+          this.parseObjectRef();
+          break;
+        }
+        let guard = 0;
+        while (guard++ < 8) {
+          if (this.atWord('mss', 'wscale')) {
+            this.next();
+            this.expectNumber();
+          } else if (this.atWord('timestamp', 'sack-perm')) this.next();
+          else break;
+        }
+        break;
+      }
+      case 'flow': {
+        const op = this.expectWord('add or offload');
+        if (op.text === 'table') {
+          keyword = 'meter';
+          this.meterBody();
+          break;
+        }
+        keyword = `flow ${op.text}`;
+        this.expectPunct('@');
+        this.expectName('flowtable name');
+        return this.withSpan(
+          { kind: 'other', keyword, args: this.words(startIdx + 1, this.pos - 1) },
+          t,
+        );
+      }
+      case 'meter':
+        this.meterBody();
+        break;
+      case 'ct': {
+        this.keyword('count');
+        keyword = 'ct count';
+        if (this.atWord('over')) this.next();
+        this.expectNumber();
+        return this.withSpan(
+          { kind: 'other', keyword, args: this.words(startIdx + 1, this.pos - 1) },
+          t,
+        );
+      }
+      case 'xt': {
+        this.expectWord('match or target');
+        this.expectName('extension name');
+        break;
+      }
+      default:
+        this.unexpected(t);
+    }
+    const s: OtherStmt = { kind: 'other', keyword, args: this.words(startIdx, this.pos - 1) };
+    return this.withSpan(s, t);
+  }
+
+  protected meterBody(): void {
+    this.expectName('meter name');
+    if (this.atWord('size')) {
+      this.next();
+      this.expectNumber();
+    }
+    const open = this.expectPunct('{');
+    this.parseConcat('lhs');
+    let guard = 0;
+    while (!this.atPunct('}') && guard++ < 32) {
+      if (this.atEnd() && !this.atPunct('}')) this.unexpected(this.peek(), "'}'");
+      if (this.atWord('timeout')) {
+        this.next();
+        this.expectWord('time');
+        continue;
+      }
+      const before = this.pos;
+      const st = this.parseStatement();
+      if (!st || this.pos === before) this.unexpected(this.peek());
+    }
+    this.expectPunct('}');
+    void open;
+  }
+
+  protected consumeWords(allowed: string[]): void {
+    let guard = 0;
+    let any = false;
+    while (guard++ < 32) {
+      const t = this.peek();
+      if (
+        t.kind === 'word' &&
+        (allowed.includes(t.text) || /^\d/.test(t.text) || /^[a-z]+\/[a-z]+$/.test(t.text))
+      ) {
+        this.next();
+        any = true;
+      } else if (this.isPunct(t, '/') && any) this.next();
+      else if (any && !t.sp && t.kind === 'word') this.next();
+      else break;
+    }
+  }
+
+  protected parseSetOp(): Statement {
+    const t = this.next();
+    this.expectPunct('@');
+    const set = this.expectName('set name');
+    this.expectPunct('{');
+    this.enter(t);
+    try {
+      this.skipNewlines();
+      const key = this.parseConcat('lhs');
+      const statements: Statement[] = [];
+      let data: Expr | undefined;
+      let guard = 0;
+      while (!this.atPunct('}') && guard++ < 32) {
+        this.skipNewlines();
+        if (this.atPunct('}')) break;
+        if (this.atWord('timeout', 'expires')) {
+          // Element timeouts: kept as an `other` statement of the element.
+          const from = this.next();
+          const v = this.expectWord('time');
+          statements.push(
+            this.withSpan({ kind: 'other', keyword: from.text, args: [v.text] }, from),
+          );
+          continue;
+        }
+        if (this.atPunct(':')) {
+          this.next();
+          data = this.parseRhs('expr', true);
+          this.skipNewlines();
+          break;
+        }
+        const before = this.pos;
+        const s = this.parseStatement();
+        if (!s || this.pos === before) this.unexpected(this.peek(), "'}'");
+        statements.push(s);
+      }
+      this.expectPunct('}');
+      const op: SetOpStmt = {
+        kind: 'setop',
+        op: t.text as 'add' | 'update' | 'delete',
+        set,
+        key,
+        statements,
+      };
+      if (data) op.data = data;
+      return this.withSpan(op, t);
+    } finally {
+      this.leave();
+    }
+  }
+
+  /** The pre-1.0 form `set add ip saddr @s` / `set update ip saddr timeout 10s @s`. */
+  protected parseOldSetOp(): Statement {
+    const t = this.next();
+    const op = this.next().text as 'add' | 'update' | 'delete';
+    const key = this.parseConcat('lhs');
+    const statements: Statement[] = [];
+    if (this.atWord('timeout')) {
+      const from = this.next();
+      const v = this.expectWord('time');
+      statements.push(this.withSpan({ kind: 'other', keyword: 'timeout', args: [v.text] }, from));
+    }
+    this.expectPunct('@');
+    const set = this.expectName('set name');
+    return this.withSpan({ kind: 'setop', op, set, key, statements }, t);
+  }
+
+  protected parseExprStatement(): Statement {
+    const t = this.peek();
+    const left = this.parseConcat('lhs');
+    const n = this.peek();
+    if (this.isWord(n, 'set')) {
+      this.next();
+      const value = this.parseRhs('expr', false, true);
+      return this.withSpan({ kind: 'mangle', target: left, value }, t);
+    }
+    if (this.isWord(n, 'vmap')) {
+      this.next();
+      const m = this.peek();
+      let map: Expr;
+      if (this.isPunct(m, '@')) map = this.parsePrimary('value');
+      else map = this.parseSetLiteral('value', true);
+      return this.withSpan({ kind: 'vmap', key: left, map }, t);
+    }
+    if (this.isWord(n, 'map')) {
+      this.unexpected(n);
+    }
+    let op: '==' | '!=' | '<' | '>' | '<=' | '>=' | undefined;
+    if (this.isPunct(n, '==', '!=', '<', '>', '<=', '>=')) {
+      op = this.next().text as typeof op;
+    } else if (this.isWord(n, 'eq', 'ne', 'lt', 'gt', 'le', 'ge')) {
+      op = ({ eq: '==', ne: '!=', lt: '<', gt: '>', le: '<=', ge: '>=' } as const)[n.text as 'eq'];
+      this.next();
+    } else if (this.isPunct(n, '!')) {
+      this.next();
+      op = '!=';
+    }
+    if (this.atEnd()) {
+      if (op) this.unexpected(this.peek(), 'a value');
+      this.fail(t, 'syntax error: expression without a value to compare with');
+    }
+    let right: Expr;
+    if (this.atWord('exists', 'missing')) {
+      const s = this.next();
+      right = { kind: 'symbol', name: s.text as 'exists' | 'missing', span: this.span(s) };
+    } else right = this.parseRhs('value', false);
+    const stmt: Statement = { kind: 'match', left, op: op ?? '==', right };
+    if (!op) stmt.implicitOp = true;
+    if (this.atPunct('/') && this.peek().sp) {
+      this.next();
+      stmt.mask = this.parseRhs('value', false);
+    }
+    return this.withSpan(stmt, t);
+  }
+}
