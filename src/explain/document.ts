@@ -363,7 +363,7 @@ function stepPhrases(
   sw: StageWalk,
   step: Step,
   runs: EmptyRun[] = [],
-): { main: Phrase[]; notes: Phrase[] } {
+): { main: Phrase[]; notes: Phrase[]; info?: Phrase[] } {
   const run = runs.find((r) => step.n >= r.first && step.n <= r.last + 1);
   if (run && step.n > run.first && step.n <= run.last) {
     const e = step.event;
@@ -371,7 +371,8 @@ function stepPhrases(
     return { main: [ctx.msg.emptyJumpAgain(target, run.first)], notes: [] };
   }
   const r = stepPhrasesFlat(ctx, w, sw, step, run);
-  return { main: r.slice(0, r.mainCount), notes: r.slice(r.mainCount) };
+  const end = r.noteEnd ?? r.length;
+  return { main: r.slice(0, r.mainCount), notes: r.slice(r.mainCount, end), info: r.slice(end) };
 }
 
 function stepPhrasesFlat(
@@ -380,10 +381,10 @@ function stepPhrasesFlat(
   sw: StageWalk,
   step: Step,
   run?: EmptyRun,
-): Phrase[] & { mainCount: number } {
+): Phrase[] & { mainCount: number; noteEnd?: number } {
   const { msg, ruleset } = ctx;
   const e = step.event;
-  const out = [] as unknown as Phrase[] & { mainCount: number };
+  const out = [] as unknown as Phrase[] & { mainCount: number; noteEnd?: number };
   out.mainCount = 0;
   const once = (key: string, p: Phrase): Phrase[] => {
     if (ctx.told.has(key)) return [];
@@ -458,12 +459,16 @@ function stepPhrasesFlat(
       out.push(msg.chainSees(flowText(v)));
     }
     out.mainCount = out.length;
+    out.noteEnd = out.length;
+    for (const i of step.after) out.push(...infoPhrases(ctx, w, i));
     return out;
   }
   if (e.type === 'policy') {
     out.push(msg.stepPolicy(e.chain, e.verdict));
     out.mainCount = out.length;
     out.push(...once(`policy-${e.verdict}`, msg.policyMeans(e.verdict)));
+    out.noteEnd = out.length;
+    for (const i of step.after) out.push(...infoPhrases(ctx, w, i));
     return out;
   }
   const rule = findRule(ruleset, e.family, e.table, e.chain, e.index);
@@ -485,6 +490,8 @@ function stepPhrasesFlat(
     out.push(msg.emptyJumps(run.chain, run.targets, run.first, run.last));
     out.mainCount = out.length;
     out.push(...once('jump', msg.jumpMeans(target, e.chain)));
+    out.noteEnd = out.length;
+    for (const i of step.after) out.push(...infoPhrases(ctx, w, i));
     return out;
   }
   if (verdict === 'jump') {
@@ -531,6 +538,7 @@ function stepPhrasesFlat(
   if (!rule) out.push(msg.ruleNotInRuleset(e.text));
   out.mainCount = out.length;
   out.push(...extra);
+  out.noteEnd = out.length;
   for (const i of step.after) out.push(...infoPhrases(ctx, w, i));
   return out;
 }
@@ -613,8 +621,13 @@ function stageSection(ctx: Ctx, w: PacketWalk, sw: StageWalk): RootContent[] {
   const items: BlockContent[][] = [];
   const runs = emptyJumpRuns(ctx.ruleset, sw.replay.steps);
   for (const step of sw.replay.steps) {
-    const { main, notes } = stepPhrases(ctx, w, sw, step, runs);
-    const paras = [msg.sentences(main), ...(notes.length > 0 ? [msg.sentences(notes)] : [])];
+    const { main, notes, info = [] } = stepPhrases(ctx, w, sw, step, runs);
+    // What happened right after the step (conntrack, a translation…) is a paragraph of its own.
+    const paras = [
+      msg.sentences(main),
+      ...(notes.length > 0 ? [msg.sentences(notes)] : []),
+      ...(info.length > 0 ? [msg.sentences(info)] : []),
+    ];
     if (ctx.format === 'mdx') {
       out.push(jsxElement('Step', { anchor: sw.anchor, n: step.n }, paras.map(para)));
     } else {
