@@ -1,3 +1,7 @@
+/**
+ * nft blocks: tables, chains (base chain specs, priorities, devices), sets and
+ * maps, stateful objects and flowtables.
+ */
 import type {
   BaseChainSpec,
   Chain,

@@ -1,3 +1,7 @@
+/**
+ * nft expressions: concatenations, bitwise operations, and the keyword expressions
+ * (header fields, meta, ct, fib, rt, numgen, hash, socket, osf…) with nft's precedence.
+ */
 import type { Expr } from '../model.ts';
 import { BINOP_WORDS, type Ctx, FIB_FLAGS, SOCKET_KEYS } from './cursor.ts';
 import { ValueParser } from './values.ts';

@@ -1,3 +1,14 @@
+/**
+ * A recursive-descent parser for nft text: `nft list ruleset` listings and `nft -f` scripts
+ * (blocks, `add`/`insert`/`create`/`delete`/`flush` commands, `define`, `include`).
+ *
+ * The grammar follows nft's src/parser_bison.y where listings need it. Every loop consumes at
+ * least one token or stops, so every parse is bounded. Errors are positioned Diagnostics; the
+ * parser resynchronises at the next rule or line to report several errors per file.
+ *
+ * This module reads commands and scripts (NftParser, the top of the chain of classes described
+ * in cursor.ts).
+ */
 import type { Chain, Family, NamedSet, ObjectType, Ruleset, Table, TypeSpec } from '../model.ts';
 import { BlockParser } from './blocks.ts';
 import { chainNamed, exprKey, isNumeric, MAX_INCLUDE_DEPTH, ParseFail } from './cursor.ts';

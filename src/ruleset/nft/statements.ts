@@ -1,3 +1,7 @@
+/**
+ * nft rules and their statements: matches, verdicts, counters, log, reject, nat,
+ * set operations, and the statements the model keeps as words (limit, quota, queue…).
+ */
 import type {
   CounterStmt,
   Expr,

@@ -1,3 +1,7 @@
+/**
+ * The right-hand sides of nft: values, ranges, prefixes, set literals and their
+ * elements, map lookups, verdicts and chain bindings (`jump { … }`).
+ */
 import type { Expr, Rule, SetElement, SetExpr, Statement, Verdict, VerdictKind } from '../model.ts';
 import { type Ctx, cloneExpr, TokenCursor } from './cursor.ts';
 import type { Token } from './lexer.ts';
