@@ -3,7 +3,6 @@
  * title and summary, checked with positions like every other key, and what each language's
  * page shows.
  */
-import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -200,38 +199,6 @@ describe('translations: the scenarios of this repository', () => {
       // Japanese text is written in Japanese script; English text has none.
       const kana = /[\u3040-\u30ff]/;
       expect(kana.test(t!.title + (t!.summary ?? '')), f).toBe(other === 'ja');
-    }
-  });
-
-  it('their packets, hosts and rulesets are what they were before translations were added', (ctx) => {
-    // effc8fc: the loader knew translations, no scenario had any yet.
-    let base: string;
-    try {
-      base = execFileSync('git', ['rev-list', '-1', 'effc8fc'], {
-        cwd: repoRoot,
-        encoding: 'utf8',
-      }).trim();
-    } catch {
-      ctx.skip('no git history with commit effc8fc (shallow clone or export): nothing to compare');
-      return;
-    }
-    const strip = (sc: Scenario) =>
-      JSON.parse(
-        JSON.stringify(sc, (k, v) => (k === 'span' || k === 'translations' ? undefined : v)),
-      );
-    for (const f of files) {
-      let before: string;
-      try {
-        before = execFileSync('git', ['show', `${base}:scenarios/${f}`], {
-          cwd: repoRoot,
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'ignore'],
-        });
-      } catch {
-        continue; // added after the translations: nothing to compare
-      }
-      const old = parseScenario(before, join(dir, f), dir);
-      expect(strip(loadScenario(join(dir, f))), f).toEqual(strip(old));
     }
   });
 });
