@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatDiagnostics, RulesetError } from '../../src/ruleset/diagnostics.ts';
-import type { MatchStmt, Ruleset } from '../../src/ruleset/model.ts';
+import type { MatchStmt, Ruleset, Span } from '../../src/ruleset/model.ts';
 import { parseNft } from '../../src/ruleset/nft/index.ts';
+import { lex } from '../../src/ruleset/nft/lexer.ts';
 import { printRuleset } from '../../src/ruleset/printer.ts';
 
 function errors(text: string, file = 'in.nft', root?: string): RulesetError {
@@ -373,5 +374,35 @@ describe('reject as nft 1.0.6 lists it', () => {
       'table ip6 t6 {\n\tchain c {\n\t\treject with icmpv6 admin-prohibited\n\t\treject\n\t}\n}\n' +
       'table inet ti {\n\tchain c {\n\t\treject with icmpx admin-prohibited\n\t\treject with icmp port-unreachable\n\t\treject with icmpv6 port-unreachable\n\t\treject\n\t}\n}\n';
     expect(printRuleset(parseNft(input, 'reject.nft'))).toBe(listed);
+  });
+});
+
+describe('spans', () => {
+  it('give the line and column of the tokens they start and end at', () => {
+    const text =
+      'define p = 22\r\ntable inet t {\n\tchain c {\n\t\ttcp dport $p \\\n\t\t  ip saddr 10.0.0.0/8 accept\n' +
+      '\t\tmeta mark set 0x1 counter name "c" comment "x"\n\t}\n\tcounter c {\n\t}\n}\n';
+    const rs = parseNft(text, 'spans.nft');
+    const { tokens } = lex(text, 'spans.nft');
+    const starts = new Map(tokens.map((t) => [t.offset, t]));
+    const ends = new Map(tokens.map((t) => [t.end, t]));
+    const spans: Span[] = [];
+    JSON.parse(JSON.stringify(rs.tables), (k, v) => {
+      if (k === 'span') spans.push(v);
+      return v;
+    });
+    for (const r of rs.tables[0]?.chains[0]?.rules ?? []) {
+      for (const s of r.statements) if (s.span) spans.push(s.span);
+    }
+    expect(spans.length).toBeGreaterThan(10);
+    for (const s of spans) {
+      const first = starts.get(s.offset);
+      const last = ends.get(s.end);
+      expect([s.line, s.col]).toEqual([first?.line, first?.col]);
+      expect([s.endLine, s.endCol]).toEqual([
+        last?.line,
+        (last?.col ?? 0) + (s.end - (last?.offset ?? 0)),
+      ]);
+    }
   });
 });

@@ -51,8 +51,92 @@ export function isNumeric(text: string): boolean {
   return /^(0x[0-9a-fA-F]+|\d+)$/.test(text);
 }
 
+/** A deep copy of an expression; spans, which never change, are shared. */
 export function cloneExpr<T>(e: T): T {
-  return structuredClone(e);
+  if (Array.isArray(e)) return e.map(cloneExpr) as T;
+  if (e === null || typeof e !== 'object' || e instanceof SourceSpan) return e;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(e)) out[k] = cloneExpr((e as Record<string, unknown>)[k]);
+  return out as T;
+}
+
+/** Where the lines of a text start, to turn offsets into lines and columns. */
+export class LineIndex {
+  private readonly starts: Int32Array;
+
+  constructor(text: string) {
+    let n = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+    this.starts = new Int32Array(n);
+    let k = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1))
+      this.starts[k++] = i + 1;
+  }
+
+  /** The 1-based line of an offset (every newline, escaped or not, starts a line). */
+  lineOf(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.starts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+
+  startOf(line: number): number {
+    return this.starts[line - 1] ?? 0;
+  }
+}
+
+/**
+ * A span that keeps only its offsets and works out lines and columns when asked: a big
+ * listing has close to a million spans, and most are never looked at. Reads like a Span;
+ * JSON.stringify gives the plain Span.
+ */
+export class SourceSpan implements Span {
+  readonly file: string;
+  readonly offset: number;
+  readonly end: number;
+  readonly #lines: LineIndex;
+
+  constructor(file: string, offset: number, end: number, lines: LineIndex) {
+    this.file = file;
+    this.offset = offset;
+    this.end = end;
+    this.#lines = lines;
+  }
+
+  get line(): number {
+    return this.#lines.lineOf(this.offset);
+  }
+
+  get col(): number {
+    return this.offset - this.#lines.startOf(this.line) + 1;
+  }
+
+  /** The line of the last character (of the end of the text for an empty span). */
+  get endLine(): number {
+    return this.#lines.lineOf(this.end > this.offset ? this.end - 1 : this.end);
+  }
+
+  /** The column just past the last character, as nft's locations end. */
+  get endCol(): number {
+    return this.end - this.#lines.startOf(this.endLine) + 1;
+  }
+
+  toJSON(): Span {
+    return {
+      file: this.file,
+      line: this.line,
+      col: this.col,
+      endLine: this.endLine,
+      endCol: this.endCol,
+      offset: this.offset,
+      end: this.end,
+    };
+  }
 }
 
 /**
@@ -104,6 +188,8 @@ export abstract class TokenCursor {
   protected readonly file: string;
   protected readonly st: ParseState;
   protected depth = 0;
+  /** Made with the first span. */
+  private lineIndex: LineIndex | undefined;
 
   constructor(text: string, file: string, state: ParseState) {
     this.text = text;
@@ -241,15 +327,8 @@ export abstract class TokenCursor {
 
   protected span(from: Token, to: Token = this.prev()): Span {
     const last = to.offset >= from.offset ? to : from;
-    return {
-      file: from.file,
-      line: from.line,
-      col: from.col,
-      endLine: last.line,
-      endCol: last.col + (last.end - last.offset),
-      offset: from.offset,
-      end: last.end,
-    };
+    this.lineIndex ??= new LineIndex(this.text);
+    return new SourceSpan(from.file, from.offset, last.end, this.lineIndex);
   }
 
   protected slice(from: Token, to: Token = this.prev()): string {
