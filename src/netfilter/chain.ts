@@ -77,6 +77,9 @@ export function runChain(base: ChainHook, run: ChainRun): ChainVerdict {
   const stack: Frame[] = [];
   let chain = base.chain;
   let i = 0;
+  // What the rules see; built once and rebuilt only after effects changed the packet or its
+  // meta data (the kernel's rules read the same skb until a statement writes to it).
+  let env: EvalEnv | undefined;
   for (;;) {
     const rule = chain.rules[i];
     if (!rule) {
@@ -92,9 +95,13 @@ export function runChain(base: ChainHook, run: ChainRun): ChainVerdict {
       run.traced?.();
       return { kind: policy };
     }
-    const outcome = run.evaluate(rule, run.env(table));
+    env ??= run.env(table);
+    const outcome = run.evaluate(rule, env);
     if (outcome.kind === 'nomatch') {
-      if (outcome.effects) run.apply(outcome.effects, rule, chain, false);
+      if (outcome.effects) {
+        run.apply(outcome.effects, rule, chain, false);
+        env = undefined;
+      }
       i++;
       continue;
     }
@@ -128,6 +135,7 @@ export function runChain(base: ChainHook, run: ChainRun): ChainVerdict {
       text: rule.text,
     });
     run.apply(outcome.effects, rule, chain);
+    env = undefined;
     run.traced?.();
     switch (v.kind) {
       case 'continue':
