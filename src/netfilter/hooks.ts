@@ -131,9 +131,11 @@ export class HookTable {
             for (const l3 of l3s) this.add(l3, base.hook, entry, entry.priority, seq);
           }
         }
-        // A rule that needs conntrack registers its hooks after its chain.
-        if (chainNeedsConntrack(chain)) {
-          for (const l3 of l3sOf(table.family)) {
+        // A rule that needs conntrack registers its hooks after its chain (once per family:
+        // when the table's families have them already, the chain need not be looked at).
+        const l3s = l3sOf(table.family);
+        if (l3s.some((l3) => !this.conntrack[l3]) && chainNeedsConntrack(chain)) {
+          for (const l3 of l3s) {
             if (this.conntrack[l3]) continue;
             this.conntrack[l3] = true;
             const s = seq + 0.5;
