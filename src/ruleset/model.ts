@@ -145,7 +145,7 @@ export type VerdictKind = 'accept' | 'drop' | 'continue' | 'return' | 'jump' | '
 
 export interface Verdict {
   kind: VerdictKind;
-    /** The chain for jump and goto. */
+  /** The chain for jump and goto. */
   target?: string;
   /**
    * A chain binding, `jump { … }`: the rules of an anonymous chain written in place (nft
@@ -486,7 +486,7 @@ export interface NamedSet {
   flags: string[];
   timeout?: string;
   gcInterval?: string;
-    size?: number;
+  size?: number;
   /** `# count N` that nft 1.1 lists after `size`: how many elements the set held. */
   count?: number;
   policy?: string;

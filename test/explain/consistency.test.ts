@@ -140,7 +140,10 @@ describe('the page follows the trace', () => {
     for (const line of page.split('\n')) {
       const m = /^- \((\d+)\) (.*)$/.exec(line);
       if (m) {
-        if (!cur || m[1] === '1') lists.push((cur = new Map()));
+        if (!cur || m[1] === '1') {
+          cur = new Map();
+          lists.push(cur);
+        }
         cur.set(Number(m[1]), m[2]!);
       } else if (line !== '' && !line.startsWith('  ')) cur = undefined;
     }
