@@ -151,6 +151,8 @@ export abstract class BlockParser extends StatementParser {
     } finally {
       this.leave();
     }
+    // Exactly its length (see parseRule): most chains of a big listing hold one or two rules.
+    chain.rules = chain.rules.slice();
     chain.span = this.span(kw);
   }
 
