@@ -20,6 +20,7 @@ import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import type { InfoEvent, PacketView, Trace } from '../netfilter/trace.ts';
+import { ICMP_TYPE_NAMES, ICMPV6_TYPE_NAMES } from '../ruleset/icmp-types.ts';
 import type { Family, HookName, Ruleset } from '../ruleset/model.ts';
 import type { Scenario } from '../scenario/model.ts';
 import {
@@ -280,28 +281,8 @@ function emptyJumpRuns(ruleset: Ruleset, steps: Step[]): EmptyRun[] {
   return runs;
 }
 
-/** nft's names of the ICMP and ICMPv6 types a packet of nfwalk can be. */
-const ICMP_TYPES: Record<4 | 6, Record<number, string>> = {
-  4: {
-    0: 'echo-reply',
-    3: 'destination-unreachable',
-    5: 'redirect',
-    8: 'echo-request',
-    11: 'time-exceeded',
-    12: 'parameter-problem',
-  },
-  6: {
-    1: 'destination-unreachable',
-    2: 'packet-too-big',
-    3: 'time-exceeded',
-    4: 'parameter-problem',
-    128: 'echo-request',
-    129: 'echo-reply',
-  },
-};
-
 function icmpTypeName(family: 4 | 6, type: number): string | undefined {
-  return ICMP_TYPES[family][type];
+  return (family === 4 ? ICMP_TYPE_NAMES : ICMPV6_TYPE_NAMES)[type];
 }
 
 /**

@@ -7,6 +7,7 @@
  * padded back to the bit length first.
  */
 import ipaddr from 'ipaddr.js';
+import { ICMP_TYPE_NAMES, ICMPV6_TYPE_NAMES } from '../ruleset/icmp-types.ts';
 
 export interface RawHeaders {
   l3: 'ip' | 'ip6';
@@ -20,42 +21,6 @@ export interface RawHeaders {
   tcpFlags: string[] | null;
   icmpType: string | null;
 }
-
-const ICMP_TYPES: Record<number, string> = {
-  0: 'echo-reply',
-  3: 'destination-unreachable',
-  4: 'source-quench',
-  5: 'redirect',
-  8: 'echo-request',
-  9: 'router-advertisement',
-  10: 'router-solicitation',
-  11: 'time-exceeded',
-  12: 'parameter-problem',
-  13: 'timestamp-request',
-  14: 'timestamp-reply',
-  15: 'info-request',
-  16: 'info-reply',
-  17: 'address-mask-request',
-  18: 'address-mask-reply',
-};
-
-const ICMPV6_TYPES: Record<number, string> = {
-  1: 'destination-unreachable',
-  2: 'packet-too-big',
-  3: 'time-exceeded',
-  4: 'parameter-problem',
-  128: 'echo-request',
-  129: 'echo-reply',
-  130: 'mld-listener-query',
-  131: 'mld-listener-report',
-  132: 'mld-listener-done',
-  133: 'nd-router-solicit',
-  134: 'nd-router-advert',
-  135: 'nd-neighbor-solicit',
-  136: 'nd-neighbor-advert',
-  137: 'nd-redirect',
-  143: 'mld2-listener-report',
-};
 
 const L4: Record<number, string> = {
   6: 'tcp',
@@ -134,7 +99,7 @@ export function parseRawHeaders(text: string): RawHeaders | undefined {
   let icmpType: string | null = null;
   if ((protocol === 'icmp' || protocol === 'icmpv6') && th && th.length >= 1) {
     const t = th[0] ?? 0;
-    icmpType = (protocol === 'icmp' ? ICMP_TYPES : ICMPV6_TYPES)[t] ?? String(t);
+    icmpType = (protocol === 'icmp' ? ICMP_TYPE_NAMES : ICMPV6_TYPE_NAMES)[t] ?? String(t);
   }
   return {
     l3,

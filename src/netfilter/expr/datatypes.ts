@@ -9,6 +9,7 @@
  * what the kernel's `cmp` and `range` do.
  */
 import ipaddr from 'ipaddr.js';
+import { ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS } from '../../ruleset/icmp-types.ts';
 
 /** Something the simulator cannot decide or does not model; becomes an `unsupported` outcome. */
 export class NotDecidable extends Error {
@@ -211,46 +212,6 @@ const PROTOCOLS: Record<string, number> = {
 
 export const PROTOCOL_NUMBERS: ReadonlyMap<string, number> = syms(PROTOCOLS);
 
-const ICMP_TYPES = {
-  'echo-reply': 0,
-  'destination-unreachable': 3,
-  'source-quench': 4,
-  redirect: 5,
-  'echo-request': 8,
-  'router-advertisement': 9,
-  'router-solicitation': 10,
-  'time-exceeded': 11,
-  'parameter-problem': 12,
-  'timestamp-request': 13,
-  'timestamp-reply': 14,
-  'info-request': 15,
-  'info-reply': 16,
-  'address-mask-request': 17,
-  'address-mask-reply': 18,
-};
-
-const ICMPV6_TYPES = {
-  'destination-unreachable': 1,
-  'packet-too-big': 2,
-  'time-exceeded': 3,
-  'parameter-problem': 4,
-  'echo-request': 128,
-  'echo-reply': 129,
-  'mld-listener-query': 130,
-  'mld-listener-report': 131,
-  'mld-listener-done': 132,
-  'mld-listener-reduction': 132,
-  'nd-router-solicit': 133,
-  'nd-router-advert': 134,
-  'nd-neighbor-solicit': 135,
-  'nd-neighbor-advert': 136,
-  'nd-redirect': 137,
-  'router-renumbering': 138,
-  'ind-neighbor-solicit': 141,
-  'ind-neighbor-advert': 142,
-  'mld2-listener-report': 143,
-};
-
 const DSCP: Record<string, number> = {
   cs0: 0,
   cs1: 8,
@@ -338,8 +299,8 @@ export const TYPES = {
     ecn: 64,
     cwr: 128,
   }),
-  icmp_type: integerType('icmp_type', 1, ICMP_TYPES),
-  icmpv6_type: integerType('icmpv6_type', 1, ICMPV6_TYPES),
+  icmp_type: integerType('icmp_type', 1, ICMP_TYPE_NUMBERS),
+  icmpv6_type: integerType('icmpv6_type', 1, ICMPV6_TYPE_NUMBERS),
   icmp_code: integerType('icmp_code', 1, {
     'net-unreachable': 0,
     'host-unreachable': 1,

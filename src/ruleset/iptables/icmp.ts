@@ -3,6 +3,8 @@
  * code) and the names nft gives the same numbers.
  */
 
+import { ICMP_TYPE_NAMES, ICMPV6_TYPE_NAMES } from '../icmp-types.ts';
+
 type TypeCode = readonly [type: number, code?: number];
 
 /** iptables `--icmp-type` names (`iptables -p icmp -h`). */
@@ -85,45 +87,10 @@ export const IPTABLES_ICMPV6: Record<string, TypeCode> = {
 };
 
 /** nft's `icmp type` names by number. */
-export const NFT_ICMP_TYPE: Record<number, string> = {
-  0: 'echo-reply',
-  3: 'destination-unreachable',
-  4: 'source-quench',
-  5: 'redirect',
-  8: 'echo-request',
-  9: 'router-advertisement',
-  10: 'router-solicitation',
-  11: 'time-exceeded',
-  12: 'parameter-problem',
-  13: 'timestamp-request',
-  14: 'timestamp-reply',
-  15: 'info-request',
-  16: 'info-reply',
-  17: 'address-mask-request',
-  18: 'address-mask-reply',
-};
+export const NFT_ICMP_TYPE = ICMP_TYPE_NAMES;
 
 /** nft's `icmpv6 type` names by number. */
-export const NFT_ICMPV6_TYPE: Record<number, string> = {
-  1: 'destination-unreachable',
-  2: 'packet-too-big',
-  3: 'time-exceeded',
-  4: 'parameter-problem',
-  128: 'echo-request',
-  129: 'echo-reply',
-  130: 'mld-listener-query',
-  131: 'mld-listener-report',
-  132: 'mld-listener-done',
-  133: 'nd-router-solicit',
-  134: 'nd-router-advert',
-  135: 'nd-neighbor-solicit',
-  136: 'nd-neighbor-advert',
-  137: 'nd-redirect',
-  138: 'router-renumbering',
-  141: 'ind-neighbor-solicit',
-  142: 'ind-neighbor-advert',
-  143: 'mld2-listener-report',
-};
+export const NFT_ICMPV6_TYPE = ICMPV6_TYPE_NAMES;
 
 /**
  * `echo-request`, `8`, `3/4`, `any`: the type and code numbers, `any` as null. Undefined when
