@@ -2,26 +2,13 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { type Io, run } from '../src/cli/main.ts';
+import { run } from '../src/cli/main.ts';
+import { capture } from './support/io.ts';
 
 const exec = promisify(execFile);
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
-
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(s: string) {
-      io.stdout += s;
-    },
-    err(s: string) {
-      io.stderr += s;
-    },
-  };
-  return io;
-}
 
 describe('nfwalk CLI', () => {
   it('prints the version from package.json', async () => {

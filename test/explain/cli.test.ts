@@ -3,22 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Io, run } from '../../src/cli/main.ts';
+import { run } from '../../src/cli/main.ts';
+import { capture } from '../support/io.ts';
 import { fixtureDir } from './helpers.ts';
-
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(s: string) {
-      io.stdout += s;
-    },
-    err(s: string) {
-      io.stderr += s;
-    },
-  };
-  return io;
-}
 
 const scenario = join(fixtureDir, 'scenario.yaml');
 const tmp = mkdtempSync(join(tmpdir(), 'nfw-explain-'));

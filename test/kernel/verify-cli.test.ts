@@ -2,22 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Io, run } from '../../src/cli/main.ts';
+import { run } from '../../src/cli/main.ts';
+import { capture } from '../support/io.ts';
 import { kernelSkipReason } from './kernel-env.ts';
-
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(s: string) {
-      io.stdout += s;
-    },
-    err(s: string) {
-      io.stderr += s;
-    },
-  };
-  return io;
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'nfw-verify-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,21 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Io, run } from '../../src/cli/main.ts';
-
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(s: string) {
-      io.stdout += s;
-    },
-    err(s: string) {
-      io.stderr += s;
-    },
-  };
-  return io;
-}
+import { run } from '../../src/cli/main.ts';
+import { capture } from '../support/io.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'nfw-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
