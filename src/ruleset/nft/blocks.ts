@@ -28,31 +28,11 @@ export abstract class BlockParser extends StatementParser {
   protected parseTableBlock(table: Table): void {
     const open = this.expectPunct('{');
     if (this.peek().kind === 'handle') table.handle = Number(this.next().text);
-    this.enter(open);
-    try {
-      for (;;) {
-        this.skipSeparators();
-        const t = this.peek();
-        if (this.isPunct(t, '}')) {
-          this.next();
-          return;
-        }
-        if (t.kind === 'eof') this.fail(open, "unterminated block: missing '}'");
-        const before = this.pos;
-        try {
-          this.parseTableItem(table);
-          if (this.peek().kind === 'handle') this.next();
-          if (!this.atEnd()) this.unexpected(this.peek(), 'end of line');
-        } catch (err) {
-          if (!(err instanceof ParseFail)) throw err;
-          this.record(err.diag);
-          this.resync();
-          if (this.pos === before) this.next();
-        }
-      }
-    } finally {
-      this.leave();
-    }
+    this.parseBlockItems(open, 'block', () => {
+      this.parseTableItem(table);
+      if (this.peek().kind === 'handle') this.next();
+      if (!this.atEnd()) this.unexpected(this.peek(), 'end of line');
+    });
   }
 
   protected parseTableItem(table: Table): void {
@@ -128,29 +108,7 @@ export abstract class BlockParser extends StatementParser {
     }
     const open = this.next();
     if (this.peek().kind === 'handle') chain.handle = Number(this.next().text);
-    this.enter(open);
-    try {
-      for (;;) {
-        this.skipSeparators();
-        const t = this.peek();
-        if (this.isPunct(t, '}')) {
-          this.next();
-          break;
-        }
-        if (t.kind === 'eof') this.fail(open, "unterminated chain: missing '}'");
-        const before = this.pos;
-        try {
-          this.parseChainItem(table, chain);
-        } catch (err) {
-          if (!(err instanceof ParseFail)) throw err;
-          this.record(err.diag);
-          this.resync();
-          if (this.pos === before) this.next();
-        }
-      }
-    } finally {
-      this.leave();
-    }
+    this.parseBlockItems(open, 'chain', () => this.parseChainItem(table, chain));
     // Exactly its length (see parseRule): most chains of a big listing hold one or two rules.
     chain.rules = chain.rules.slice();
     chain.span = this.span(kw);
@@ -343,30 +301,10 @@ export abstract class BlockParser extends StatementParser {
     if (this.peek().kind === 'handle') set.handle = Number(this.next().text);
     const open = this.expectPunct('{');
     if (this.peek().kind === 'handle') set.handle = Number(this.next().text);
-    this.enter(open);
-    try {
-      for (;;) {
-        this.skipSeparators();
-        const t = this.peek();
-        if (this.isPunct(t, '}')) {
-          this.next();
-          break;
-        }
-        if (t.kind === 'eof') this.fail(open, "unterminated set: missing '}'");
-        const before = this.pos;
-        try {
-          this.parseSetItem(set);
-          if (!this.atEnd()) this.unexpected(this.peek(), "';' or end of line");
-        } catch (err) {
-          if (!(err instanceof ParseFail)) throw err;
-          this.record(err.diag);
-          this.resync();
-          if (this.pos === before) this.next();
-        }
-      }
-    } finally {
-      this.leave();
-    }
+    this.parseBlockItems(open, 'set', () => {
+      this.parseSetItem(set);
+      if (!this.atEnd()) this.unexpected(this.peek(), "';' or end of line");
+    });
     const typed =
       (set.key.form === 'type' && set.key.names.length > 0) ||
       (set.key.form === 'typeof' && set.key.exprs.length > 0);

@@ -383,6 +383,38 @@ export abstract class TokenCursor {
     }
   }
 
+  /**
+   * The items of a `{ … }` block whose opening brace `open` was just read, up to and with its
+   * closing brace: each parsed by `item`; an error in one is recorded and skipped (to the end
+   * of its line or `;`) so the rest of the block still parses. `what` names the block in the
+   * message for a missing `}`.
+   */
+  protected parseBlockItems(open: Token, what: string, item: () => void): void {
+    this.enter(open);
+    try {
+      for (;;) {
+        this.skipSeparators();
+        const t = this.peek();
+        if (this.isPunct(t, '}')) {
+          this.next();
+          return;
+        }
+        if (t.kind === 'eof') this.fail(open, `unterminated ${what}: missing '}'`);
+        const before = this.pos;
+        try {
+          item();
+        } catch (err) {
+          if (!(err instanceof ParseFail)) throw err;
+          this.record(err.diag);
+          this.resync();
+          if (this.pos === before) this.next();
+        }
+      }
+    } finally {
+      this.leave();
+    }
+  }
+
   protected enter(t: Token): void {
     if (++this.depth > MAX_NESTING) this.fail(t, 'nesting too deep');
   }
