@@ -15,7 +15,7 @@ import type {
   Table,
 } from '../model.ts';
 import { priorityAllowed, resolvePriority } from '../priority.ts';
-import { chainNamed, flattenNames, isNumeric, MAX_NESTING, ParseFail } from './cursor.ts';
+import { chainNamed, flattenNames, isNumeric, MAX_NESTING } from './cursor.ts';
 import type { Token } from './lexer.ts';
 import { StatementParser } from './statements.ts';
 import { CHAIN_TYPES, HOOKS } from './vocabulary.ts';
@@ -116,24 +116,10 @@ export abstract class BlockParser extends StatementParser {
 
   /** The items of an included file inside a chain block. */
   parseChainItems(table: Table, chain: Chain): void {
-    let lastPos = -1;
-    for (;;) {
-      this.skipSeparators();
-      if (this.peek().kind === 'eof') return;
-      if (this.pos === lastPos) {
-        this.next();
-        continue;
-      }
-      lastPos = this.pos;
-      try {
-        this.parseChainItem(table, chain);
-        if (this.isPunct(this.peek(), '}')) this.unexpected(this.peek());
-      } catch (err) {
-        if (!(err instanceof ParseFail)) throw err;
-        this.record(err.diag);
-        this.resync();
-      }
-    }
+    this.parseItemsToEnd(() => {
+      this.parseChainItem(table, chain);
+      if (this.isPunct(this.peek(), '}')) this.unexpected(this.peek());
+    });
   }
 
   protected parseChainItem(table: Table, chain: Chain): void {

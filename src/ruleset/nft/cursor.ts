@@ -415,6 +415,32 @@ export abstract class TokenCursor {
     }
   }
 
+  /**
+   * Items up to the end of the input (a script's commands, or the items of a file included in
+   * a table or chain block): each parsed by `item`; an error in one is recorded and skipped to
+   * the end of its line or `;`, and a position that made no progress drops one token.
+   */
+  protected parseItemsToEnd(item: () => void): void {
+    let lastPos = -1;
+    for (;;) {
+      this.skipSeparators();
+      if (this.peek().kind === 'eof') return;
+      if (this.pos === lastPos) {
+        // No progress: drop one token (never loops).
+        this.next();
+        continue;
+      }
+      lastPos = this.pos;
+      try {
+        item();
+      } catch (err) {
+        if (!(err instanceof ParseFail)) throw err;
+        this.record(err.diag);
+        this.resync();
+      }
+    }
+  }
+
   protected enter(t: Token): void {
     if (++this.depth > MAX_NESTING) this.fail(t, 'nesting too deep');
   }

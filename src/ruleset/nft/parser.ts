@@ -11,36 +11,19 @@
  */
 import type { Chain, Family, NamedSet, ObjectType, Ruleset, Table, TypeSpec } from '../model.ts';
 import { BlockParser } from './blocks.ts';
-import { chainNamed, exprKey, isNumeric, MAX_INCLUDE_DEPTH, ParseFail } from './cursor.ts';
+import { chainNamed, exprKey, isNumeric, MAX_INCLUDE_DEPTH } from './cursor.ts';
 import type { Token } from './lexer.ts';
 import { FAMILIES } from './vocabulary.ts';
 
 export class NftParser extends BlockParser {
   parseScript(): void {
-    let lastPos = -1;
-    for (;;) {
-      this.skipSeparators();
-      const t = this.peek();
-      if (t.kind === 'eof') break;
-      if (this.pos === lastPos) {
-        // No progress: drop one token (never loops).
-        this.next();
-        continue;
-      }
-      lastPos = this.pos;
-      try {
-        this.parseCommand();
-        const e = this.peek();
-        if (e.kind === 'handle') this.next();
-        if (!this.atEnd() && this.peek().kind !== 'eof')
-          this.unexpected(this.peek(), 'end of line');
-        if (this.isPunct(this.peek(), '}')) this.unexpected(this.peek());
-      } catch (err) {
-        if (!(err instanceof ParseFail)) throw err;
-        this.record(err.diag);
-        this.resync();
-      }
-    }
+    this.parseItemsToEnd(() => {
+      this.parseCommand();
+      const e = this.peek();
+      if (e.kind === 'handle') this.next();
+      if (!this.atEnd() && this.peek().kind !== 'eof') this.unexpected(this.peek(), 'end of line');
+      if (this.isPunct(this.peek(), '}')) this.unexpected(this.peek());
+    });
   }
 
   protected parseFamilyOpt(): Family {
@@ -176,27 +159,12 @@ export class NftParser extends BlockParser {
 
   /** The items of an included file inside a table block. */
   parseTableItems(table: Table): void {
-    let lastPos = -1;
-    for (;;) {
-      this.skipSeparators();
-      const t = this.peek();
-      if (t.kind === 'eof') return;
-      if (this.pos === lastPos) {
-        this.next();
-        continue;
-      }
-      lastPos = this.pos;
-      try {
-        this.parseTableItem(table);
-        if (this.peek().kind === 'handle') this.next();
-        if (!this.atEnd()) this.unexpected(this.peek(), 'end of line');
-        if (this.isPunct(this.peek(), '}')) this.unexpected(this.peek());
-      } catch (err) {
-        if (!(err instanceof ParseFail)) throw err;
-        this.record(err.diag);
-        this.resync();
-      }
-    }
+    this.parseItemsToEnd(() => {
+      this.parseTableItem(table);
+      if (this.peek().kind === 'handle') this.next();
+      if (!this.atEnd()) this.unexpected(this.peek(), 'end of line');
+      if (this.isPunct(this.peek(), '}')) this.unexpected(this.peek());
+    });
   }
 
   protected parseInclude(kw: Token, table?: Table, chain?: Chain): void {
