@@ -6,6 +6,7 @@
  * falling off the end of a chain, pops the stack (an implicit return is not traced); falling
  * off the base chain itself applies its policy (traced).
  */
+import { chainNamed } from '../ruleset/chains.ts';
 import type { Chain, Rule, Table, Verdict } from '../ruleset/model.ts';
 import type { Effect, EvalEnv, RuleOutcome } from './env.ts';
 import type { ChainHook } from './hooks.ts';
@@ -48,27 +49,6 @@ interface Frame {
 export function verdictText(v: Verdict): string {
   if (v.kind === 'jump' || v.kind === 'goto') return `${v.kind} ${v.target ?? ''}`;
   return v.kind;
-}
-
-/**
- * A table's chains by name (the first of a name, as a scan would find it), kept while the
- * chain list is the same array of the same length. A jump to the 50,000th chain of a
- * kube-proxy-sized table scanned the 49,999 before it: half of a walk's time.
- */
-const chainIndexes = new WeakMap<
-  Table,
-  { list: Chain[]; size: number; byName: Map<string, Chain> }
->();
-
-function chainByName(table: Table, name: string): Chain | undefined {
-  let ix = chainIndexes.get(table);
-  if (!ix || ix.list !== table.chains || ix.size !== table.chains.length) {
-    const byName = new Map<string, Chain>();
-    for (const c of table.chains) if (!byName.has(c.name)) byName.set(c.name, c);
-    ix = { list: table.chains, size: table.chains.length, byName };
-    chainIndexes.set(table, ix);
-  }
-  return ix.byName.get(name);
 }
 
 export function runChain(base: ChainHook, run: ChainRun): ChainVerdict {
@@ -159,7 +139,7 @@ export function runChain(base: ChainHook, run: ChainRun): ChainVerdict {
       }
       case 'jump':
       case 'goto': {
-        const target = v.target === undefined ? undefined : chainByName(table, v.target);
+        const target = v.target === undefined ? undefined : chainNamed(table, v.target);
         if (!target) {
           const message = `rule ${rule.index} of chain ${chain.name} jumps to "${v.target}", which table ${table.name} does not have`;
           run.emit({

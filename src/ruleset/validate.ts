@@ -11,7 +11,7 @@
  * reaching it loads.
  */
 import type { Diagnostic } from './diagnostics.ts';
-import type { Chain, Rule, Ruleset, Table } from './model.ts';
+import type { Chain, Expr, Rule, Ruleset, SetElement, Statement, Table, Verdict } from './model.ts';
 
 /** NFT_JUMP_STACK_SIZE in include/net/netfilter/nf_tables.h. */
 export const NFT_JUMP_STACK_SIZE = 16;
@@ -50,23 +50,46 @@ interface TooDeep {
   loop: boolean;
 }
 
+const NO_EDGES: number[] = [];
+
 /**
- * Longest jump path below each chain, memoised (a DAG of 50,000 chains is walked once); a
- * chain met again while still on the path is a loop.
+ * The table's jump graph with chains as numbered nodes (anonymous `jump { … }` chains get
+ * nodes of their own), and the longest jump path below each node, memoised: a DAG of 50,000
+ * chains is walked once, with no lookups by name after the graph is built. A node met again
+ * while still on the path is a loop.
  */
 class DepthFinder {
-  private readonly chains = new Map<string, Chain>();
-  /** Longest chain path below a chain, capped at the limit. */
-  private readonly height = new Map<Chain, number>();
-  private readonly onPath = new Set<Chain>();
   private readonly table: Table;
+  /** Named chains first (the first of a name, as the kernel's lookup finds it), then bindings. */
+  private readonly names: string[] = [];
+  private readonly slotOf = new Map<string, number>();
+  private readonly bindingSlot = new Map<Rule[], number>();
+  /** The nodes each node's rules jump or go to, in rule order. */
+  private readonly edges: number[][] = [];
+  /** Longest path below a node, capped at the limit; -1 until known. */
+  private height: Int8Array;
+  private onPath: Uint8Array;
+  /** Targets of a named map's elements, found once per map (many rules may look it up). */
+  private readonly setTargets = new Map<string, number[]>();
+
   constructor(table: Table) {
     this.table = table;
-    for (const c of table.chains) if (!this.chains.has(c.name)) this.chains.set(c.name, c);
+    const chains: Chain[] = [];
+    for (const c of table.chains) {
+      if (this.slotOf.has(c.name)) continue;
+      this.slotOf.set(c.name, chains.length);
+      this.names.push(c.name);
+      chains.push(c);
+    }
+    for (let i = 0; i < chains.length; i++) {
+      this.edges[i] = this.targetsOfRules((chains[i] as Chain).rules);
+    }
+    this.height = new Int8Array(this.names.length).fill(-1);
+    this.onPath = new Uint8Array(this.names.length);
   }
 
   fromRule(rule: Rule): TooDeep | undefined {
-    for (const target of this.targetsOf(rule)) {
+    for (const target of this.targetsOfRules([rule])) {
       // The base chain is level 0; its target level 1.
       if (1 + this.heightOf(target) >= NFT_JUMP_STACK_SIZE) {
         return this.describe(target, 1);
@@ -75,46 +98,53 @@ class DepthFinder {
     return undefined;
   }
 
-  /** Levels below `c` (0 for a chain that jumps nowhere); the limit when it loops. */
-  private heightOf(c: Chain): number {
-    const known = this.height.get(c);
-    if (known !== undefined) return known;
-    if (this.onPath.has(c)) return NFT_JUMP_STACK_SIZE;
-    this.onPath.add(c);
+  /** Levels below node `c` (0 for a chain that jumps nowhere); the limit when it loops. */
+  private heightOf(c: number): number {
+    this.fit();
+    const known = this.height[c] as number;
+    if (known >= 0) return known;
+    if (this.onPath[c] === 1) return NFT_JUMP_STACK_SIZE;
+    this.onPath[c] = 1;
     let h = 0;
-    for (const rule of c.rules) {
-      for (const t of this.targetsOf(rule)) {
-        h = Math.max(h, 1 + this.heightOf(t));
-        if (h >= NFT_JUMP_STACK_SIZE) break;
-      }
+    for (const t of this.edges[c] as number[]) {
+      h = Math.max(h, 1 + this.heightOf(t));
       if (h >= NFT_JUMP_STACK_SIZE) break;
     }
-    this.onPath.delete(c);
+    this.onPath[c] = 0;
     h = Math.min(h, NFT_JUMP_STACK_SIZE);
-    this.height.set(c, h);
+    this.height[c] = h;
     return h;
   }
 
-  /** The path from `c` down to the level where the kernel stops, or round a loop. */
-  private describe(start: Chain, level: number): TooDeep {
+  /** Grows the memo arrays after bindings met in base chains' rules added nodes. */
+  private fit(): void {
+    const n = this.names.length;
+    if (this.height.length === n) return;
+    const height = new Int8Array(n).fill(-1);
+    height.set(this.height);
+    const onPath = new Uint8Array(n);
+    onPath.set(this.onPath);
+    this.height = height;
+    this.onPath = onPath;
+  }
+
+  /** The path from node `start` down to the level where the kernel stops, or round a loop. */
+  private describe(start: number, level: number): TooDeep {
     const path: string[] = [];
-    const seen = new Set<Chain>();
-    let c: Chain | undefined = start;
+    const seen = new Set<number>();
+    let c: number | undefined = start;
     let lvl = level;
-    while (c) {
-      path.push(c.name);
+    while (c !== undefined) {
+      path.push(this.names[c] as string);
       if (seen.has(c)) return { path, loop: true };
       seen.add(c);
       if (lvl >= NFT_JUMP_STACK_SIZE) return { path, loop: false };
-      let next: Chain | undefined;
-      for (const rule of c.rules) {
-        for (const t of this.targetsOf(rule)) {
-          if (lvl + 1 + this.heightOf(t) >= NFT_JUMP_STACK_SIZE) {
-            next = t;
-            break;
-          }
+      let next: number | undefined;
+      for (const t of this.edges[c] as number[]) {
+        if (lvl + 1 + this.heightOf(t) >= NFT_JUMP_STACK_SIZE) {
+          next = t;
+          break;
         }
-        if (next) break;
       }
       c = next;
       lvl++;
@@ -122,49 +152,153 @@ class DepthFinder {
     return { path, loop: false };
   }
 
-  /** The chains a rule's jumps and gotos lead to: verdicts, vmaps, named verdict maps. */
-  private targetsOf(rule: Rule): Chain[] {
-    const out: Chain[] = [];
-    this.collect(rule.statements, out);
-    return out;
+  /** The nodes some rules' jumps and gotos lead to: verdicts, vmaps, named verdict maps. */
+  private targetsOfRules(rules: Rule[]): number[] {
+    let out: number[] | undefined;
+    for (const rule of rules) {
+      for (const s of rule.statements) {
+        // Most statements can hold no verdict: no array for them.
+        if (s.kind === 'counter' || s.kind === 'log' || s.kind === 'notrack') continue;
+        out ??= [];
+        this.statement(s, out);
+      }
+    }
+    return out === undefined || out.length === 0 ? NO_EDGES : out;
   }
 
-  /** Targets of a named map's elements, found once per map (many rules may look it up). */
-  private readonly setTargets = new Map<string, Chain[]>();
-
-  /** Walks a (tree-shaped) part of the model for verdicts; the model has no cycles. */
-  private collect(x: unknown, out: Chain[]): void {
-    if (x === null || typeof x !== 'object') return;
-    if (Array.isArray(x)) {
-      for (const v of x) this.collect(v, out);
+  private verdict(v: Verdict, out: number[]): void {
+    if (v.kind !== 'jump' && v.kind !== 'goto') return;
+    if (v.binding) {
+      // An anonymous chain written in place: a node of its own, one level, then its rules.
+      let slot = this.bindingSlot.get(v.binding);
+      if (slot === undefined) {
+        slot = this.names.length;
+        this.bindingSlot.set(v.binding, slot);
+        this.names.push(`${v.kind} { … }`);
+        this.edges[slot] = NO_EDGES;
+        this.edges[slot] = this.targetsOfRules(v.binding);
+      }
+      out.push(slot);
       return;
     }
-    const o = x as Record<string, unknown>;
-    if (o.kind === 'jump' || o.kind === 'goto') {
-      if (typeof o.target === 'string') {
-        const t = this.chains.get(o.target);
-        if (t) out.push(t);
-      }
-      if (Array.isArray(o.binding)) {
-        // An anonymous chain written in place: one level, then its own rules.
-        out.push({ name: `${o.kind} { … }`, rules: o.binding as Rule[] });
-        return;
-      }
-    }
-    if (o.kind === 'setref' && typeof o.name === 'string') {
-      let targets = this.setTargets.get(o.name);
-      if (!targets) {
-        targets = [];
-        this.setTargets.set(o.name, targets);
-        const set = this.table.sets.find((s) => s.name === o.name);
-        if (set) for (const e of set.elements) this.collect(e.value, targets);
-      }
-      out.push(...targets);
-    }
-    for (const k in o) {
-      const v = o[k];
-      if (v !== null && typeof v === 'object' && k !== 'span' && k !== 'binding')
-        this.collect(v, out);
+    if (v.target !== undefined) {
+      const t = this.slotOf.get(v.target);
+      if (t !== undefined) out.push(t);
     }
   }
+
+  /** Every statement kind, so that a new one must say whether it can hold a verdict. */
+  private statement(s: Statement, out: number[]): void {
+    switch (s.kind) {
+      case 'verdict':
+        this.verdict(s.verdict, out);
+        return;
+      case 'vmap':
+        this.expr(s.key, out);
+        this.expr(s.map, out);
+        return;
+      case 'match':
+        this.expr(s.left, out);
+        this.expr(s.right, out);
+        if (s.mask) this.expr(s.mask, out);
+        return;
+      case 'nat':
+        if (s.addr) this.expr(s.addr, out);
+        if (s.port) this.expr(s.port, out);
+        return;
+      case 'mangle':
+        this.expr(s.target, out);
+        this.expr(s.value, out);
+        return;
+      case 'setop':
+        this.expr(s.key, out);
+        if (s.data) this.expr(s.data, out);
+        for (const t of s.statements) this.statement(t, out);
+        return;
+      case 'counter':
+      case 'reject':
+      case 'log':
+      case 'notrack':
+      case 'other':
+      case 'unsupported':
+        return;
+      default:
+        unreachable(s);
+    }
+  }
+
+  /** Every expression kind: only sets and maps can carry verdicts, at any depth. */
+  private expr(e: Expr, out: number[]): void {
+    switch (e.kind) {
+      case 'verdict':
+        this.verdict(e.verdict, out);
+        return;
+      case 'setref': {
+        let targets = this.setTargets.get(e.name);
+        if (!targets) {
+          targets = [];
+          this.setTargets.set(e.name, targets);
+          const set = this.table.sets.find((s) => s.name === e.name);
+          if (set) for (const el of set.elements) this.element(el, targets);
+        }
+        for (const t of targets) out.push(t);
+        return;
+      }
+      case 'set':
+        for (const el of e.elements) this.element(el, out);
+        return;
+      case 'map':
+        this.expr(e.key, out);
+        this.expr(e.map, out);
+        return;
+      case 'prefix':
+        this.expr(e.expr, out);
+        return;
+      case 'range':
+        this.expr(e.low, out);
+        this.expr(e.high, out);
+        return;
+      case 'list':
+        for (const x of e.items) this.expr(x, out);
+        return;
+      case 'concat':
+        for (const x of e.parts) this.expr(x, out);
+        return;
+      case 'binop':
+        this.expr(e.left, out);
+        this.expr(e.right, out);
+        return;
+      case 'hash':
+        if (e.expr) this.expr(e.expr, out);
+        return;
+      case 'payload':
+      case 'raw':
+      case 'meta':
+      case 'ct':
+      case 'fib':
+      case 'rt':
+      case 'socket':
+      case 'osf':
+      case 'ipsec':
+      case 'tunnel':
+      case 'xfrm':
+      case 'numgen':
+      case 'value':
+      case 'variable':
+      case 'symbol':
+        return;
+      default:
+        unreachable(e);
+    }
+  }
+
+  private element(el: SetElement, out: number[]): void {
+    this.expr(el.key, out);
+    if (el.value) this.expr(el.value, out);
+    if (el.statements) for (const s of el.statements) this.statement(s, out);
+  }
+}
+
+function unreachable(x: never): never {
+  throw new Error(`unknown model node ${JSON.stringify((x as { kind?: unknown }).kind)}`);
 }

@@ -2,6 +2,8 @@
  * nft blocks: tables, chains (base chain specs, priorities, devices), sets and
  * maps, stateful objects and flowtables.
  */
+
+import { chainNamed } from '../chains.ts';
 import type {
   BaseChainSpec,
   Chain,
@@ -15,7 +17,7 @@ import type {
   Table,
 } from '../model.ts';
 import { priorityAllowed, resolvePriority } from '../priority.ts';
-import { chainNamed, flattenNames, isNumeric, MAX_NESTING } from './cursor.ts';
+import { flattenNames, isNumeric, MAX_NESTING } from './cursor.ts';
 import type { Token } from './lexer.ts';
 import { StatementParser } from './statements.ts';
 import { CHAIN_TYPES, HOOKS } from './vocabulary.ts';

@@ -139,16 +139,6 @@ export class SourceSpan implements Span {
   }
 }
 
-/**
- * A table's chains by name, so that declaring the 50,000th chain does not scan the 49,999
- * before it (kube-proxy-sized listings were quadratic). Rebuilt whenever the chain list
- * changed other than by the push this index saw; the first chain of a name wins, as find did.
- */
-export const chainIndexes = new WeakMap<
-  Table,
-  { list: Chain[]; size: number; byName: Map<string, Chain> }
->();
-
 /** Every word and sign of NftParser.BINOP_LEVELS, to leave parseBinop's loop at once. */
 export const BINOP_WORDS = new Set([
   '|',
@@ -162,24 +152,6 @@ export const BINOP_WORDS = new Set([
   'lshift',
   'rshift',
 ]);
-
-export function chainNamed(table: Table, name: string): Chain | undefined {
-  let ix = chainIndexes.get(table);
-  if (!ix || ix.list !== table.chains || ix.size !== table.chains.length) {
-    // One chain pushed since the last look: add it; anything else: rebuild.
-    if (ix && ix.list === table.chains && ix.size + 1 === table.chains.length) {
-      const added = table.chains[ix.size] as Chain;
-      if (!ix.byName.has(added.name)) ix.byName.set(added.name, added);
-      ix.size++;
-    } else {
-      const byName = new Map<string, Chain>();
-      for (const c of table.chains) if (!byName.has(c.name)) byName.set(c.name, c);
-      ix = { list: table.chains, size: table.chains.length, byName };
-      chainIndexes.set(table, ix);
-    }
-  }
-  return ix.byName.get(name);
-}
 
 export abstract class TokenCursor {
   protected readonly toks: TokenStream;

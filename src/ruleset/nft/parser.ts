@@ -9,9 +9,11 @@
  * This module reads commands and scripts (NftParser, the top of the chain of classes described
  * in cursor.ts).
  */
+
+import { chainNamed } from '../chains.ts';
 import type { Chain, Family, NamedSet, ObjectType, Ruleset, Table, TypeSpec } from '../model.ts';
 import { BlockParser } from './blocks.ts';
-import { chainNamed, exprKey, isNumeric, MAX_INCLUDE_DEPTH } from './cursor.ts';
+import { exprKey, isNumeric, MAX_INCLUDE_DEPTH } from './cursor.ts';
 import type { Token } from './lexer.ts';
 import { FAMILIES } from './vocabulary.ts';
 

@@ -5,6 +5,7 @@
  * a few value checks (no ranges assigned, no prefixes on non-addresses, names that fit).
  * Every finding is a positioned Diagnostic.
  */
+import { hasChain } from '../chains.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import type {
   Chain,
@@ -200,7 +201,6 @@ function unquote(word: string): string {
 class Validator {
   readonly diags: Diagnostic[] = [];
   private table!: Table;
-  private chainNames = new Set<string>();
   private setsByName = new Map<string, NamedSet>();
   private fallback?: Span;
 
@@ -219,7 +219,6 @@ class Validator {
   run(rs: Ruleset): void {
     for (const t of rs.tables) {
       this.table = t;
-      this.chainNames = new Set(t.chains.map((c) => c.name));
       this.setsByName = new Map(t.sets.map((x) => [x.name, x]));
       this.fallback = t.span;
       this.checkName(t.name, 'table', t.span);
@@ -522,7 +521,7 @@ class Validator {
       this.error(span, `chain name is too long (${target.length} characters, at most ${MAX_NAME})`);
       return;
     }
-    if (!this.chainNames.has(target)) {
+    if (!hasChain(this.table, target)) {
       this.error(
         span,
         `chain '${target}' does not exist in table ${this.table.family} ${this.table.name}`,

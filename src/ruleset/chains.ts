@@ -1,0 +1,42 @@
+/**
+ * A table's chains by name, shared by the front ends, their checks and the simulator: the
+ * first chain of a name wins, as a scan from the start would find it. Kept while the chain list
+ * is the same array; a chain pushed since the last look is added, any other change (a chain
+ * deleted, the list replaced) rebuilds it. Declaring the 50,000th chain of a kube-proxy-sized
+ * table, or jumping to it, must not scan the 49,999 before it.
+ */
+import type { Chain, Table } from './model.ts';
+
+interface ChainIndex {
+  list: Chain[];
+  size: number;
+  byName: Map<string, Chain>;
+}
+
+const indexes = new WeakMap<Table, ChainIndex>();
+
+function indexOf(table: Table): ChainIndex {
+  let ix = indexes.get(table);
+  if (ix && ix.list === table.chains && ix.size === table.chains.length) return ix;
+  if (ix && ix.list === table.chains && ix.size + 1 === table.chains.length) {
+    const added = table.chains[ix.size] as Chain;
+    if (!ix.byName.has(added.name)) ix.byName.set(added.name, added);
+    ix.size++;
+    return ix;
+  }
+  const byName = new Map<string, Chain>();
+  for (const c of table.chains) if (!byName.has(c.name)) byName.set(c.name, c);
+  ix = { list: table.chains, size: table.chains.length, byName };
+  indexes.set(table, ix);
+  return ix;
+}
+
+/** The chain of this name in the table (the first, if the list has several). */
+export function chainNamed(table: Table, name: string): Chain | undefined {
+  return indexOf(table).byName.get(name);
+}
+
+/** Whether the table has a chain of this name. */
+export function hasChain(table: Table, name: string): boolean {
+  return indexOf(table).byName.has(name);
+}
