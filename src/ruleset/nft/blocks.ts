@@ -100,7 +100,8 @@ export abstract class BlockParser extends StatementParser {
   protected parseChainDecl(table: Table, name: string, kw: Token): void {
     let chain = chainNamed(table, name);
     if (!chain) {
-      chain = { name, rules: [] };
+      // `span` as a slot of the literal: added later it would need a property store per chain.
+      chain = { name, rules: [], span: undefined };
       table.chains.push(chain);
     }
     if (this.peek().kind === 'handle') chain.handle = Number(this.next().text);

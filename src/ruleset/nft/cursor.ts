@@ -63,8 +63,11 @@ export function cloneExpr<T>(e: T): T {
 /** Where the lines of a text start, to turn offsets into lines and columns. */
 export class LineIndex {
   private readonly starts: Int32Array;
+  /** The file the text is from (its spans name it). */
+  readonly file: string;
 
-  constructor(text: string) {
+  constructor(text: string, file: string) {
+    this.file = file;
     let n = 1;
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
     this.starts = new Int32Array(n);
@@ -96,16 +99,18 @@ export class LineIndex {
  * JSON.stringify gives the plain Span.
  */
 export class SourceSpan implements Span {
-  readonly file: string;
   readonly offset: number;
   readonly end: number;
   readonly #lines: LineIndex;
 
-  constructor(file: string, offset: number, end: number, lines: LineIndex) {
-    this.file = file;
+  constructor(offset: number, end: number, lines: LineIndex) {
     this.offset = offset;
     this.end = end;
     this.#lines = lines;
+  }
+
+  get file(): string {
+    return this.#lines.file;
   }
 
   get line(): number {
@@ -299,8 +304,8 @@ export abstract class TokenCursor {
 
   protected span(from: Token, to: Token = this.prev()): Span {
     const last = to.offset >= from.offset ? to : from;
-    this.lineIndex ??= new LineIndex(this.text);
-    return new SourceSpan(from.file, from.offset, last.end, this.lineIndex);
+    this.lineIndex ??= new LineIndex(this.text, this.file);
+    return new SourceSpan(from.offset, last.end, this.lineIndex);
   }
 
   protected slice(from: Token, to: Token = this.prev()): string {

@@ -8,6 +8,7 @@ import { ValueParser } from './values.ts';
 import {
   CT_KEYS,
   EXTHDR_PROTOS,
+  intern,
   META_KEYS,
   META_SHORT,
   OPTION_FIELDS,
@@ -159,9 +160,9 @@ export abstract class ExpressionParser extends ValueParser {
     ) {
       this.next();
       let family: 'ip' | 'ip6' | undefined;
-      if (this.atWord('ip', 'ip6')) family = this.next().text as 'ip';
+      if (this.atWord('ip', 'ip6')) family = intern(this.next().text) as 'ip';
       const k = this.expectWord('rt key');
-      const e: Expr = { kind: 'rt', key: k.text, span: this.span(t) };
+      const e: Expr = { kind: 'rt', key: intern(k.text), span: this.span(t) };
       if (family) e.family = family;
       return e;
     }
@@ -182,11 +183,11 @@ export abstract class ExpressionParser extends ValueParser {
       this.next();
       const k = this.next();
       if (!META_KEYS.has(k.text)) this.fail(k, `unknown meta key '${k.text}'`);
-      return { kind: 'meta', key: k.text, span: this.span(t) };
+      return { kind: 'meta', key: intern(k.text), span: this.span(t) };
     }
     if (META_SHORT.has(w)) {
       this.next();
-      return { kind: 'meta', key: w, short: true, span: this.span(t) };
+      return { kind: 'meta', key: intern(w), short: true, span: this.span(t) };
     }
     if (
       w === 'ct' &&
@@ -195,14 +196,14 @@ export abstract class ExpressionParser extends ValueParser {
     ) {
       this.next();
       let dir: 'original' | 'reply' | undefined;
-      if (this.atWord('original', 'reply')) dir = this.next().text as 'original';
+      if (this.atWord('original', 'reply')) dir = intern(this.next().text) as 'original';
       let family: 'ip' | 'ip6' | undefined;
       if (this.atWord('ip', 'ip6') && this.isWord(this.peek(1), 'saddr', 'daddr'))
-        family = this.next().text as 'ip';
+        family = intern(this.next().text) as 'ip';
       const k = this.expectWord('ct key');
       if (!CT_KEYS.has(k.text) || k.text === 'ip' || k.text === 'ip6')
         this.fail(k, `unknown ct key '${k.text}'`);
-      const e: Expr = { kind: 'ct', key: k.text, span: this.span(t) };
+      const e: Expr = { kind: 'ct', key: intern(k.text), span: this.span(t) };
       if (dir) e.dir = dir;
       if (family) e.family = family;
       return e;
@@ -224,19 +225,6 @@ export abstract class ExpressionParser extends ValueParser {
       if (!['oif', 'oifname', 'type', 'check'].includes(r.text))
         this.unexpected(r, 'oif, oifname, type or check');
       return { kind: 'fib', flags, result: r.text as 'oif', span: this.span(t) };
-    }
-    if (
-      w === 'rt' &&
-      n1.kind === 'word' &&
-      (RT_KEYS.has(n1.text) || n1.text === 'ip' || n1.text === 'ip6')
-    ) {
-      this.next();
-      let family: 'ip' | 'ip6' | undefined;
-      if (this.atWord('ip', 'ip6')) family = this.next().text as 'ip';
-      const k = this.expectWord('rt key');
-      const e: Expr = { kind: 'rt', key: k.text, span: this.span(t) };
-      if (family) e.family = family;
-      return e;
     }
     if (w === 'socket' && n1.kind === 'word') {
       this.next();
@@ -380,7 +368,12 @@ export abstract class ExpressionParser extends ValueParser {
       field += ` ${this.next().text}`;
     }
     if (k === 2) proto = `${proto} ${inner}`;
-    const e: Expr = { kind: 'payload', protocol: proto, field, span: this.span(t) };
+    const e: Expr = {
+      kind: 'payload',
+      protocol: intern(proto),
+      field: intern(field),
+      span: this.span(t),
+    };
     if (EXTHDR_PROTOS.has(inner)) e.exthdr = true;
     return e;
   }

@@ -15,6 +15,7 @@ import type {
 } from '../model.ts';
 import { ExpressionParser } from './expressions.ts';
 import type { Token } from './lexer.ts';
+import { intern } from './vocabulary.ts';
 
 export abstract class StatementParser extends ExpressionParser {
   protected parseRule(): Rule {
@@ -224,12 +225,21 @@ export abstract class StatementParser extends ExpressionParser {
 
   protected parseNat(): Statement {
     const t = this.next();
-    const s: NatStmt = { kind: 'nat', type: t.text as NatStmt['type'], flags: [] };
+    const s: NatStmt = {
+      kind: 'nat',
+      type: intern(t.text) as NatStmt['type'],
+      flags: [],
+      // Filled below and by withSpan: slots in the literal (see parseExprStatement).
+      addr: undefined,
+      port: undefined,
+      span: undefined,
+      text: undefined,
+    };
     if (
       this.atWord('ip', 'ip6') &&
       (this.isWord(this.peek(1), 'to', 'prefix', 'addr') || this.isEndAt(1))
     ) {
-      s.family = this.next().text as 'ip' | 'ip6';
+      s.family = intern(this.next().text) as 'ip' | 'ip6';
     }
     if (this.atWord('prefix')) {
       this.next();
@@ -266,7 +276,7 @@ export abstract class StatementParser extends ExpressionParser {
   protected parseNatFlags(flags: string[]): void {
     let guard = 0;
     while (this.atWord('random', 'fully-random', 'persistent', 'netmap') && guard++ < 8) {
-      flags.push(this.next().text);
+      flags.push(intern(this.next().text));
       if (this.atPunct(',')) this.next();
     }
   }

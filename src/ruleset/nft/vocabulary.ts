@@ -205,3 +205,34 @@ export const CT_KEYS = new Set([
 export const VERDICT_WORDS = new Set(['accept', 'drop', 'continue', 'return', 'jump', 'goto']);
 
 export const RT_KEYS = new Set(['classid', 'nexthop', 'mtu', 'ipsec']);
+
+/**
+ * One string for each word of the language: a 50,000-service listing would otherwise keep
+ * 50,000 copies each of `daddr`, `dport`, `jump`, `dnat`, sliced from the text, in the model
+ * (objects the collector copies as the model grows).
+ */
+const WORDS = new Map<string, string>();
+for (const list of [
+  FAMILIES,
+  HOOKS,
+  CHAIN_TYPES,
+  Object.keys(PAYLOAD_FIELDS),
+  ...Object.values(PAYLOAD_FIELDS),
+  TUNNEL_PROTOS,
+  EXTHDR_PROTOS,
+  OPTION_FIELDS,
+  META_SHORT,
+  META_KEYS,
+  CT_KEYS,
+  VERDICT_WORDS,
+  RT_KEYS,
+  ['queue', 'snat', 'dnat', 'masquerade', 'redirect', 'original', 'reply'],
+  ['random', 'fully-random', 'persistent', 'netmap'],
+]) {
+  for (const w of list) WORDS.set(w, w);
+}
+
+/** The language's own copy of a word, or the word itself when it is not one of nft's. */
+export function intern(word: string): string {
+  return WORDS.get(word) ?? word;
+}
