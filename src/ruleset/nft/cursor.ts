@@ -188,7 +188,9 @@ export abstract class TokenCursor {
   }
 
   protected peek(k = 0): Token {
-    return this.toks.get(Math.min(this.pos + k, this.toks.length - 1));
+    const i = this.pos + k;
+    const last = this.toks.length - 1;
+    return this.toks.get(i < last ? i : last);
   }
 
   protected next(): Token {
@@ -198,23 +200,71 @@ export abstract class TokenCursor {
   }
 
   protected prev(): Token {
-    return this.toks.get(Math.max(0, this.pos - 1));
+    return this.toks.get(this.pos > 0 ? this.pos - 1 : 0);
   }
 
-  protected isWord(t: Token, ...words: string[]): boolean {
-    return t.kind === 'word' && (words.length === 0 || words.includes(t.text));
+  // The token tests take their alternatives as plain parameters, not `...rest`: they run
+  // millions of times on a big listing, and a rest array is an allocation per call.
+
+  /** A word; one of the given words when any are given. */
+  protected isWord(
+    t: Token,
+    a?: string,
+    b?: string,
+    c?: string,
+    d?: string,
+    e?: string,
+    f?: string,
+  ): boolean {
+    if (t.kind !== 'word') return false;
+    if (a === undefined) return true;
+    const x = t.text;
+    return x === a || x === b || x === c || x === d || x === e || x === f;
   }
 
-  protected isPunct(t: Token, ...p: string[]): boolean {
-    return t.kind === 'punct' && p.includes(t.text);
+  /** A word of the set. */
+  protected isWordIn(t: Token, words: ReadonlySet<string> | readonly string[]): boolean {
+    if (t.kind !== 'word') return false;
+    return Array.isArray(words)
+      ? (words as readonly string[]).includes(t.text)
+      : (words as ReadonlySet<string>).has(t.text);
   }
 
-  protected atWord(...words: string[]): boolean {
-    return this.isWord(this.peek(), ...words);
+  /** One of the given punctuation signs. */
+  protected isPunct(
+    t: Token,
+    a: string,
+    b?: string,
+    c?: string,
+    d?: string,
+    e?: string,
+    f?: string,
+  ): boolean {
+    if (t.kind !== 'punct') return false;
+    const x = t.text;
+    return x === a || x === b || x === c || x === d || x === e || x === f;
   }
 
-  protected atPunct(...p: string[]): boolean {
-    return this.isPunct(this.peek(), ...p);
+  protected atWord(
+    a?: string,
+    b?: string,
+    c?: string,
+    d?: string,
+    e?: string,
+    f?: string,
+  ): boolean {
+    return this.isWord(this.peek(), a, b, c, d, e, f);
+  }
+
+  protected atPunct(
+    a: string,
+    b?: string,
+    c?: string,
+    d?: string,
+    e?: string,
+    f?: string,
+  ): boolean {
+    return this.isPunct(this.peek(), a, b, c, d, e, f);
   }
 
   /** End of a rule or a chain/table body item. */

@@ -170,7 +170,9 @@ export abstract class ExpressionParser extends ValueParser {
     if (w === 'exthdr' && n1.kind === 'word') {
       this.next();
       const p = this.next();
-      const field = this.atWord(...(PAYLOAD_FIELDS[p.text] ?? [])) ? ` ${this.next().text}` : '';
+      const field = this.isWordIn(this.peek(), PAYLOAD_FIELDS[p.text] ?? [])
+        ? ` ${this.next().text}`
+        : '';
       return {
         kind: 'payload',
         protocol: 'exthdr',
@@ -336,9 +338,9 @@ export abstract class ExpressionParser extends ValueParser {
       const name = this.expectWord('option name').text;
       let field = name;
       if (
-        this.atWord(...OPTION_FIELDS) && !this.isEndAt(1)
+        this.isWordIn(this.peek(), OPTION_FIELDS) && !this.isEndAt(1)
           ? true
-          : this.atWord(...OPTION_FIELDS) && ctx !== 'value'
+          : this.isWordIn(this.peek(), OPTION_FIELDS) && ctx !== 'value'
       ) {
         field += ` ${this.next().text}`;
       }

@@ -32,7 +32,7 @@ export class NftParser extends BlockParser {
     const t = this.peek();
     // `table ip` alone names a table called "ip" in family ip? nft reads the keyword as family.
     if (
-      this.isWord(t, ...FAMILIES) &&
+      this.isWordIn(t, FAMILIES) &&
       (this.peek(1).kind === 'word' || this.peek(1).kind === 'string')
     ) {
       this.next();

@@ -92,7 +92,7 @@ export abstract class ValueParser extends TokenCursor {
     if (this.atPunct(':')) {
       this.next();
       const v = this.peek();
-      if (this.isWord(v, ...VERDICT_WORDS) || this.isWord(v, 'queue')) {
+      if (this.isWordIn(v, VERDICT_WORDS) || this.isWord(v, 'queue')) {
         const verdict = this.parseVerdict();
         el.value = { kind: 'verdict', verdict, span: this.span(v) };
       } else el.value = this.parseRhs('value', true);
