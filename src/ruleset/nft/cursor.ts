@@ -144,20 +144,6 @@ export class SourceSpan implements Span {
   }
 }
 
-/** Every word and sign of NftParser.BINOP_LEVELS, to leave parseBinop's loop at once. */
-export const BINOP_WORDS = new Set([
-  '|',
-  'or',
-  '^',
-  'xor',
-  '&',
-  'and',
-  '<<',
-  '>>',
-  'lshift',
-  'rshift',
-]);
-
 export abstract class TokenCursor {
   protected readonly toks: TokenStream;
   protected pos = 0;

@@ -3,7 +3,7 @@
  * (header fields, meta, ct, fib, rt, numgen, hash, socket, osf…) with nft's precedence.
  */
 import type { Expr } from '../model.ts';
-import { BINOP_WORDS, type Ctx, FIB_FLAGS, SOCKET_KEYS } from './cursor.ts';
+import { type Ctx, FIB_FLAGS, SOCKET_KEYS } from './cursor.ts';
 import { ValueParser } from './values.ts';
 import {
   CT_KEYS,
@@ -13,9 +13,26 @@ import {
   META_SHORT,
   OPTION_FIELDS,
   PAYLOAD_FIELDS,
+  PAYLOAD_PROTOS,
   RT_KEYS,
   TUNNEL_PROTOS,
 } from './vocabulary.ts';
+
+type BinopOp = '&' | '|' | '^' | '<<' | '>>';
+
+/** Operator words and signs: their level (higher binds tighter) and the operation. */
+const BINOPS = new Map<string, { level: number; op: BinopOp }>([
+  ['|', { level: 0, op: '|' }],
+  ['or', { level: 0, op: '|' }],
+  ['^', { level: 1, op: '^' }],
+  ['xor', { level: 1, op: '^' }],
+  ['&', { level: 2, op: '&' }],
+  ['and', { level: 2, op: '&' }],
+  ['<<', { level: 3, op: '<<' }],
+  ['>>', { level: 3, op: '>>' }],
+  ['lshift', { level: 3, op: '<<' }],
+  ['rshift', { level: 3, op: '>>' }],
+]);
 
 export abstract class ExpressionParser extends ValueParser {
   /** LHS expressions: concatenations of binops over primaries. */
@@ -31,44 +48,25 @@ export abstract class ExpressionParser extends ValueParser {
     return { kind: 'concat', parts, span: this.span(from) };
   }
 
-  protected static readonly BINOP_LEVELS: readonly (readonly [string, string][])[] = [
-    [
-      ['|', '|'],
-      ['or', '|'],
-    ],
-    [
-      ['^', '^'],
-      ['xor', '^'],
-    ],
-    [
-      ['&', '&'],
-      ['and', '&'],
-    ],
-    [
-      ['<<', '<<'],
-      ['>>', '>>'],
-      ['lshift', '<<'],
-      ['rshift', '>>'],
-    ],
-  ];
-
+  /**
+   * Binary operations by precedence climbing: `|` and `or` bind loosest (level 0), then `^`/
+   * `xor`, `&`/`and`, and the shifts tightest (level 3); all associate to the left. An operand
+   * is parsed at one level above its operator, so `a | b & c` is `a | (b & c)`.
+   */
   protected parseBinop(ctx: Ctx, level = 0): Expr {
-    if (level >= ExpressionParser.BINOP_LEVELS.length) return this.parsePrimary(ctx);
     const from = this.peek();
-    let left = this.parseBinop(ctx, level + 1);
-    const ops = ExpressionParser.BINOP_LEVELS[level] as readonly [string, string][];
+    let left = this.parsePrimary(ctx);
     let guard = 0;
     for (;;) {
       const t = this.peek();
-      if ((t.kind !== 'punct' && t.kind !== 'word') || !BINOP_WORDS.has(t.text)) break;
-      let hit: readonly [string, string] | undefined;
-      for (const o of ops) if (o[0] === t.text) hit = o;
-      if (!hit || guard++ > 1000) break;
+      if (t.kind !== 'punct' && t.kind !== 'word') break;
+      const op = BINOPS.get(t.text);
+      if (op === undefined || op.level < level || guard++ > 1000) break;
       // `or`/`and` words only as operators when a value follows.
       if (t.kind === 'word' && this.isEndAt(1)) break;
       this.next();
-      const right = this.parseBinop(ctx === 'lhs' ? 'expr' : ctx, level + 1);
-      left = { kind: 'binop', op: hit[1] as '&', left, right, span: this.span(from) };
+      const right = this.parseBinop(ctx === 'lhs' ? 'expr' : ctx, op.level + 1);
+      left = { kind: 'binop', op: op.op, left, right, span: this.span(from) };
     }
     return left;
   }
@@ -166,7 +164,7 @@ export abstract class ExpressionParser extends ValueParser {
       if (family) e.family = family;
       return e;
     }
-    if (Object.hasOwn(PAYLOAD_FIELDS, w)) return this.parsePayload(ctx);
+    if (PAYLOAD_PROTOS.has(w)) return this.parsePayload(ctx);
     if (w === 'exthdr' && n1.kind === 'word') {
       this.next();
       const p = this.next();
@@ -303,14 +301,14 @@ export abstract class ExpressionParser extends ValueParser {
     if (
       TUNNEL_PROTOS.has(proto) &&
       this.peek(1).kind === 'word' &&
-      Object.hasOwn(PAYLOAD_FIELDS, this.peek(1).text) &&
-      !(PAYLOAD_FIELDS[proto] ?? []).includes(this.peek(1).text)
+      PAYLOAD_PROTOS.has(this.peek(1).text) &&
+      !PAYLOAD_PROTOS.get(proto)?.has(this.peek(1).text)
     ) {
       k = 2;
     }
     const inner = k === 2 ? this.peek(1).text : proto;
     const f = this.peek(k);
-    const fields = PAYLOAD_FIELDS[inner] ?? [];
+    const fields = PAYLOAD_PROTOS.get(inner);
     // Options and chunks.
     if (
       this.isWord(f, 'option', 'chunk') &&
@@ -353,7 +351,7 @@ export abstract class ExpressionParser extends ValueParser {
       };
     }
     const fieldOk =
-      f.kind === 'word' && (fields.includes(f.text) || /^[a-z-]+\[\d+\]$/.test(f.text));
+      f.kind === 'word' && (fields?.has(f.text) === true || /^[a-z-]+\[\d+\]$/.test(f.text));
     if (!fieldOk) {
       if (ctx !== 'lhs') return undefined;
       if (f.kind !== 'word') return undefined;

@@ -85,6 +85,11 @@ export const PAYLOAD_FIELDS: Record<string, readonly string[]> = {
   mh: ['nexthdr', 'hdrlength', 'type', 'reserved', 'checksum'],
 };
 
+/** The same as a map of sets, for lookups by a word read from the text. */
+export const PAYLOAD_PROTOS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  Object.entries(PAYLOAD_FIELDS).map(([p, fields]) => [p, new Set(fields)]),
+);
+
 /** Protocols that carry an inner header (`vxlan ip saddr`). */
 export const TUNNEL_PROTOS = new Set(['vxlan', 'geneve', 'gre', 'gretap']);
 
