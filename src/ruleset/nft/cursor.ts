@@ -66,14 +66,10 @@ export class LineIndex {
   /** The file the text is from (its spans name it). */
   readonly file: string;
 
-  constructor(text: string, file: string) {
+  /** From where the lines start, as the tokenizer found them (line 1 at 0). */
+  constructor(starts: Int32Array, file: string) {
     this.file = file;
-    let n = 1;
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
-    this.starts = new Int32Array(n);
-    let k = 1;
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1))
-      this.starts[k++] = i + 1;
+    this.starts = starts;
   }
 
   /** The 1-based line of an offset (every newline, escaped or not, starts a line). */
@@ -340,7 +336,7 @@ export abstract class TokenCursor {
 
   protected span(from: Token, to: Token = this.prev()): Span {
     const last = to.offset >= from.offset ? to : from;
-    this.lineIndex ??= new LineIndex(this.text, this.file);
+    this.lineIndex ??= new LineIndex(this.toks.lineStarts(), this.file);
     return new SourceSpan(from.offset, last.end, this.lineIndex);
   }
 

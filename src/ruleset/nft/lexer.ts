@@ -28,8 +28,6 @@ export interface LexError {
   col: number;
 }
 
-const PUNCT3 = new Set<string>();
-const PUNCT2 = new Set(['==', '!=', '<=', '>=', '<<', '>>']);
 const PUNCT1 = new Set([...'{}()[];,:=<>!&|^@$*/-.~+']);
 
 const HEX = /[0-9A-Fa-f]/;
@@ -101,34 +99,42 @@ function matchColonAddress(text: string, pos: number): number {
 }
 
 const KINDS: TokenKind[] = ['word', 'string', 'punct', 'nl', 'handle', 'count', 'eof'];
-const KIND_CODE: Record<TokenKind, number> = {
-  word: 0,
-  string: 1,
-  punct: 2,
-  nl: 3,
-  handle: 4,
-  count: 5,
-  eof: 6,
-};
+const WORD = 0;
+const STRING = 1;
+const PUNCT = 2;
+const NL = 3;
+const HANDLE = 4;
+const COUNT = 5;
+const EOF = 6;
+/** The kind byte's high bit: whitespace precedes the token. */
+const SP = 0x80;
 /** Tokens materialised at once; the parser looks back and ahead only a few tokens. */
 const WINDOW = 1024;
 
+function grow32(a: Int32Array, cap: number): Int32Array {
+  const b = new Int32Array(cap);
+  b.set(a);
+  return b;
+}
+
 /**
- * The tokens of one text, kept compact: kind, offsets, line and column in typed arrays, the
- * text sliced from the source only when a token is looked at. A big listing has millions of
- * tokens; as objects they all stay alive until the parse ends and every young-generation
- * collection copies them. Token objects are made on demand and cached in a small window.
+ * The tokens of one text, kept compact: kind (and whether space precedes), offsets and line in
+ * typed arrays, the column from where the line starts, the text sliced from the source only
+ * when a token is looked at. A big listing has millions of tokens; as objects they all stay
+ * alive until the parse ends and every young-generation collection copies them. Token objects
+ * are made on demand and cached in a small window.
  */
 export class TokenStream {
   readonly file: string;
   readonly text: string;
   length = 0;
   private kind: Uint8Array;
-  private sp: Uint8Array;
   private start: Int32Array;
   private stop: Int32Array;
   private line: Int32Array;
-  private col: Int32Array;
+  /** Where each line starts (after every newline, escaped or not). */
+  private starts: Int32Array = new Int32Array(1024);
+  private lines = 1;
   /** Texts that are not a slice of the source: handle and count numbers, by token index. */
   private readonly special = new Map<number, string>();
   private readonly cache: (Token | undefined)[] = new Array(WINDOW);
@@ -139,64 +145,55 @@ export class TokenStream {
     this.file = file;
     const cap = Math.max(64, text.length >> 2);
     this.kind = new Uint8Array(cap);
-    this.sp = new Uint8Array(cap);
     this.start = new Int32Array(cap);
     this.stop = new Int32Array(cap);
     this.line = new Int32Array(cap);
-    this.col = new Int32Array(cap);
   }
 
-  push(
-    kind: TokenKind,
-    start: number,
-    end: number,
-    line: number,
-    col: number,
-    sp: boolean,
-    text?: string,
-  ): void {
+  push(kind: number, start: number, end: number, line: number, sp: boolean, text?: string): void {
     if (this.length === this.kind.length) this.grow();
     const i = this.length++;
-    this.kind[i] = KIND_CODE[kind];
+    this.kind[i] = sp ? kind | SP : kind;
     this.start[i] = start;
     this.stop[i] = end;
     this.line[i] = line;
-    this.col[i] = col;
-    this.sp[i] = sp ? 1 : 0;
     if (text !== undefined) this.special.set(i, text);
+  }
+
+  /** Line `lines + 1` starts at `offset`. */
+  newLine(offset: number): void {
+    if (this.lines === this.starts.length) this.starts = grow32(this.starts, this.lines * 2);
+    this.starts[this.lines++] = offset;
+  }
+
+  /** Where the lines start, in order (line 1 at 0). */
+  lineStarts(): Int32Array {
+    return this.starts.slice(0, this.lines);
   }
 
   private grow(): void {
     const cap = this.kind.length * 2;
-    const g8 = (a: Uint8Array) => {
-      const b = new Uint8Array(cap);
-      b.set(a);
-      return b;
-    };
-    const g32 = (a: Int32Array) => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.kind = g8(this.kind);
-    this.sp = g8(this.sp);
-    this.start = g32(this.start);
-    this.stop = g32(this.stop);
-    this.line = g32(this.line);
-    this.col = g32(this.col);
+    const kind = new Uint8Array(cap);
+    kind.set(this.kind);
+    this.kind = kind;
+    this.start = grow32(this.start, cap);
+    this.stop = grow32(this.stop, cap);
+    this.line = grow32(this.line, cap);
   }
 
   /** The kind of token `i`, without making the token. */
   kindAt(i: number): TokenKind {
-    return KINDS[this.kind[i] as number] as TokenKind;
+    return KINDS[(this.kind[i] as number) & ~SP] as TokenKind;
   }
 
   get(i: number): Token {
     const slot = i & (WINDOW - 1);
     if (this.cacheIdx[slot] === i) return this.cache[slot] as Token;
-    const kind = KINDS[this.kind[i] as number] as TokenKind;
+    const code = this.kind[i] as number;
+    const kind = KINDS[code & ~SP] as TokenKind;
     const offset = this.start[i] as number;
     const end = this.stop[i] as number;
+    const line = this.line[i] as number;
     let text: string;
     if (kind === 'string') {
       // Without the quotes; an unterminated string ends at the end of its line.
@@ -210,9 +207,9 @@ export class TokenStream {
       file: this.file,
       offset,
       end,
-      line: this.line[i] as number,
-      col: this.col[i] as number,
-      sp: this.sp[i] === 1,
+      line,
+      col: offset - (this.starts[line - 1] as number) + 1,
+      sp: (code & SP) !== 0,
     };
     this.cache[slot] = t;
     this.cacheIdx[slot] = i;
@@ -237,25 +234,19 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
   let lineStart = 0;
   let sp = true;
   const n = text.length;
-  const push = (
-    kind: TokenKind,
-    start: number,
-    end: number,
-    startLine: number,
-    startCol: number,
-    special?: string,
-  ) => {
-    stream.push(kind, start, end, startLine, startCol, sp, special);
+  const push = (kind: number, start: number, end: number, startLine: number, special?: string) => {
+    stream.push(kind, start, end, startLine, sp, special);
     sp = false;
   };
   while (i < n) {
     const code = text.charCodeAt(i);
     const col = i - lineStart + 1;
     if (code === 10) {
-      push('nl', i, i + 1, line, col);
+      push(NL, i, i + 1, line);
       i++;
       line++;
       lineStart = i;
+      stream.newLine(i);
       sp = true;
       continue;
     }
@@ -270,6 +261,7 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       i += text[i + 1] === '\n' ? 2 : 3;
       line++;
       lineStart = i;
+      stream.newLine(i);
       sp = true;
       continue;
     }
@@ -277,9 +269,9 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       let j = text.indexOf('\n', i);
       if (j < 0) j = n;
       const m = /^#\s*handle\s+(\d+)\s*$/.exec(text.slice(i, j));
-      if (m) push('handle', i, j, line, col, m[1] as string);
+      if (m) push(HANDLE, i, j, line, m[1] as string);
       const c2 = /^#\s*count\s+(\d+)\s*$/.exec(text.slice(i, j));
-      if (c2) push('count', i, j, line, col, c2[1] as string);
+      if (c2) push(COUNT, i, j, line, c2[1] as string);
       i = j;
       sp = true;
       continue;
@@ -289,11 +281,11 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       while (j < n && text[j] !== '"' && text[j] !== '\n') j++;
       if (text[j] !== '"') {
         errors.push({ message: 'unterminated string', offset: i, line, col });
-        push('string', i, j, line, col);
+        push(STRING, i, j, line);
         i = j;
         continue;
       }
-      push('string', i, j + 1, line, col);
+      push(STRING, i, j + 1, line);
       i = j + 1;
       continue;
     }
@@ -301,7 +293,7 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
     if (isHex(code) || (c === ':' && text[i + 1] === ':')) {
       const len = matchColonAddress(text, i);
       if (len > 0) {
-        push('word', i, i + len, line, col);
+        push(WORD, i, i + len, line);
         i += len;
         continue;
       }
@@ -311,7 +303,7 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       while (j < n && isIdentChar(text.charCodeAt(j))) j++;
       // A trailing `.`/`-`/`/` is punctuation, not part of the name.
       while (j > i + 1 && isNameTail(text.charCodeAt(j - 1))) j--;
-      push('word', i, j, line, col);
+      push(WORD, i, j, line);
       i = j;
       continue;
     }
@@ -319,18 +311,17 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       let j = i + 1;
       while (j < n && isNumChar(text.charCodeAt(j))) j++;
       while (j > i + 1 && text.charCodeAt(j - 1) === 46) j--;
-      push('word', i, j, line, col);
+      push(WORD, i, j, line);
       i = j;
       continue;
     }
-    const two = text.slice(i, i + 2);
-    if (PUNCT2.has(two) || PUNCT3.has(two)) {
-      push('punct', i, i + 2, line, col);
+    if (isPunct2(code, text.charCodeAt(i + 1))) {
+      push(PUNCT, i, i + 2, line);
       i += 2;
       continue;
     }
     if (PUNCT1.has(c)) {
-      push('punct', i, i + 1, line, col);
+      push(PUNCT, i, i + 1, line);
       i++;
       continue;
     }
@@ -339,7 +330,7 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
     sp = true;
   }
   sp = true;
-  push('eof', n, n, line, n - lineStart + 1);
+  push(EOF, n, n, line);
   return { stream, errors };
 }
 
@@ -364,4 +355,11 @@ function isNameTail(c: number): boolean {
 /** `[A-Za-z0-9_.]` */
 function isNumChar(c: number): boolean {
   return isAlpha(c) || (c >= 48 && c <= 57) || c === 95 || c === 46;
+}
+
+/** `==`, `!=`, `<=`, `>=`, `<<`, `>>`, from two character codes (no slice per sign). */
+function isPunct2(a: number, b: number): boolean {
+  // = 61, ! 33, < 60, > 62
+  if (b === 61) return a === 61 || a === 33 || a === 60 || a === 62;
+  return (a === 60 && b === 60) || (a === 62 && b === 62);
 }
