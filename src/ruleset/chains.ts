@@ -10,7 +10,8 @@ import type { Chain, Table } from './model.ts';
 interface ChainIndex {
   list: Chain[];
   size: number;
-  byName: Map<string, Chain>;
+  /** A name's first position in the list. */
+  byName: Map<string, number>;
 }
 
 const indexes = new WeakMap<Table, ChainIndex>();
@@ -20,12 +21,14 @@ function indexOf(table: Table): ChainIndex {
   if (ix && ix.list === table.chains && ix.size === table.chains.length) return ix;
   if (ix && ix.list === table.chains && ix.size + 1 === table.chains.length) {
     const added = table.chains[ix.size] as Chain;
-    if (!ix.byName.has(added.name)) ix.byName.set(added.name, added);
+    if (!ix.byName.has(added.name)) ix.byName.set(added.name, ix.size);
     ix.size++;
     return ix;
   }
-  const byName = new Map<string, Chain>();
-  for (const c of table.chains) if (!byName.has(c.name)) byName.set(c.name, c);
+  const byName = new Map<string, number>();
+  table.chains.forEach((c, i) => {
+    if (!byName.has(c.name)) byName.set(c.name, i);
+  });
   ix = { list: table.chains, size: table.chains.length, byName };
   indexes.set(table, ix);
   return ix;
@@ -33,7 +36,13 @@ function indexOf(table: Table): ChainIndex {
 
 /** The chain of this name in the table (the first, if the list has several). */
 export function chainNamed(table: Table, name: string): Chain | undefined {
-  return indexOf(table).byName.get(name);
+  const i = indexOf(table).byName.get(name);
+  return i === undefined ? undefined : table.chains[i];
+}
+
+/** The position in `table.chains` of the chain of this name (the first), or -1. */
+export function chainPosition(table: Table, name: string): number {
+  return indexOf(table).byName.get(name) ?? -1;
 }
 
 /** Whether the table has a chain of this name. */

@@ -10,6 +10,7 @@
  * reached from a base chain (by jump or goto) likewise; the same loop with no base chain
  * reaching it loads.
  */
+import { chainPosition } from './chains.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import type { Chain, Expr, Rule, Ruleset, SetElement, Statement, Table, Verdict } from './model.ts';
 
@@ -60,9 +61,9 @@ const NO_EDGES: number[] = [];
  */
 class DepthFinder {
   private readonly table: Table;
-  /** Named chains first (the first of a name, as the kernel's lookup finds it), then bindings. */
+  /** Nodes: the table's chains by position (jumps find the first of a name, as the kernel's
+   * lookup does), then anonymous chains as they are met. */
   private readonly names: string[] = [];
-  private readonly slotOf = new Map<string, number>();
   private readonly bindingSlot = new Map<Rule[], number>();
   /** The nodes each node's rules jump or go to, in rule order. */
   private readonly edges: number[][] = [];
@@ -74,15 +75,9 @@ class DepthFinder {
 
   constructor(table: Table) {
     this.table = table;
-    const chains: Chain[] = [];
-    for (const c of table.chains) {
-      if (this.slotOf.has(c.name)) continue;
-      this.slotOf.set(c.name, chains.length);
-      this.names.push(c.name);
-      chains.push(c);
-    }
-    for (let i = 0; i < chains.length; i++) {
-      this.edges[i] = this.targetsOfRules((chains[i] as Chain).rules);
+    for (const c of table.chains) this.names.push(c.name);
+    for (let i = 0; i < table.chains.length; i++) {
+      this.edges[i] = this.targetsOfRules((table.chains[i] as Chain).rules);
     }
     this.height = new Int8Array(this.names.length).fill(-1);
     this.onPath = new Uint8Array(this.names.length);
@@ -182,8 +177,8 @@ class DepthFinder {
       return;
     }
     if (v.target !== undefined) {
-      const t = this.slotOf.get(v.target);
-      if (t !== undefined) out.push(t);
+      const t = chainPosition(this.table, v.target);
+      if (t >= 0) out.push(t);
     }
   }
 
