@@ -108,6 +108,10 @@ const COUNT = 5;
 const EOF = 6;
 /** The kind byte's high bit: whitespace precedes the token. */
 const SP = 0x80;
+/** The one-character signs, by character code. */
+const SIGNS: (string | undefined)[] = [];
+for (const c of '{}()[];,:=<>!&|^@$*/-.~+\n') SIGNS[c.charCodeAt(0)] = c;
+
 /** Tokens materialised at once; the parser looks back and ahead only a few tokens. */
 const WINDOW = 1024;
 
@@ -200,7 +204,11 @@ export class TokenStream {
       const closed = end - offset >= 2 && this.text.charCodeAt(end - 1) === 34;
       text = this.text.slice(offset + 1, closed ? end - 1 : end);
     } else if (kind === 'handle' || kind === 'count') text = this.special.get(i) ?? '';
-    else text = this.text.slice(offset, end);
+    else if (end - offset === 1 && kind !== 'word') {
+      // Punctuation and newlines: one shared string per sign, not a slice per token.
+      const c = this.text.charCodeAt(offset);
+      text = SIGNS[c] ?? this.text.slice(offset, end);
+    } else text = this.text.slice(offset, end);
     const t: Token = {
       kind,
       text,
