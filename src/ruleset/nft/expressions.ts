@@ -146,11 +146,14 @@ export abstract class ExpressionParser extends ValueParser {
 
   /** Expression keywords: payload, meta, ct, fib, rt, socket, osf, ipsec, numgen, hashes. */
   protected parseKeywordExpr(ctx: Ctx): Expr | undefined {
+    if (ctx === 'value') return undefined;
     const t = this.peek();
     const w = t.text;
+    // Every expression keyword is lower case: addresses, numbers and names leave at once.
+    const c0 = w.charCodeAt(0);
+    if (c0 < 97 || c0 > 122) return undefined;
     const n1 = this.peek(1);
     const lhs = ctx === 'lhs';
-    if (ctx === 'value') return undefined;
     if (
       w === 'rt' &&
       n1.kind === 'word' &&
