@@ -448,6 +448,9 @@ class Validator {
 
   /** Object references (`counter name "x"`, `ct helper set ip saddr map { … : "x" }`) name an object of that type in the table. */
   private checkObjectRefs(s: Statement): void {
+    // Most statements refer to no object: leave before making anything.
+    if (s.kind !== 'counter' && s.kind !== 'other' && s.kind !== 'mangle') return;
+    if (s.kind === 'counter' && s.name === undefined) return;
     let type: string | undefined;
     const names: { name: string; span?: Span }[] = [];
     if (s.kind === 'counter' && s.name !== undefined) {
