@@ -1,16 +1,17 @@
 /**
  * Parser and simulator benchmark on kube-proxy-like rulesets (bench/kube-proxy-gen.ts).
  *
- *   npm run bench [-- --sizes 1000,10000] [-- --no-nft] [-- --no-fast-reject]
+ *   npm run bench [-- --sizes 1000,10000] [-- --runs 3] [-- --no-nft] [-- --no-fast-reject]
  *
- * For each N, in a fresh child process (so peak RSS is that N's alone): the time to parse the
+ * For each N, in fresh child processes (so peak RSS is that N's alone): the time to parse the
  * listing, the time to trace one conversation whose packet matches the last service (first
  * walk after parsing, and the best of 5 further walks), and the child's peak RSS. Where nft is
  * installed and we are root, `nft -c -f` on the same file in a fresh network namespace is the
- * reference (best of 2). Growth: parse time per rule, which stays flat when parsing is linear.
+ * reference. Each side runs `--runs` times (3 by default), taking turns so that both see the
+ * same drift in this machine's speed, and the best run of each is compared. Growth: parse time
+ * per rule, which stays flat when parsing is linear.
  * `--no-fast-reject` walks with rule evaluation's fast reject off (src/netfilter/expr/fastpath.ts),
- * for a before/after comparison on the same machine at the same time.
- */
+ * for a before/after comparison on the same machine at the same time. */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,22 +79,28 @@ function child(scenarioFile: string, fastReject: boolean): void {
   process.stdout.write(JSON.stringify(result));
 }
 
-function nftCheckMs(file: string): number | string {
+/** Why `nft -c` cannot be the reference here, or undefined when it can. */
+function nftUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'not root';
   if (spawnSync('nft', ['--version']).status !== 0) return 'nft not installed';
-  const ns = `nfwbench${process.pid}`;
-  execFileSync('ip', ['netns', 'add', ns]);
-  try {
-    let best = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < 2; i++) {
-      const t = performance.now();
-      execFileSync('ip', ['netns', 'exec', ns, 'nft', '-c', '-f', file], { stdio: 'inherit' });
-      best = Math.min(best, performance.now() - t);
-    }
-    return best;
-  } finally {
-    execFileSync('ip', ['netns', 'del', ns]);
-  }
+  return undefined;
+}
+
+/** One `nft -c -f file` in the namespace, in ms. */
+function nftCheckMs(ns: string, file: string): number {
+  const t = performance.now();
+  execFileSync('ip', ['netns', 'exec', ns, 'nft', '-c', '-f', file], { stdio: 'inherit' });
+  return performance.now() - t;
+}
+
+/** One parse-and-walk in a fresh process (so peak RSS is that N's alone). */
+function runChild(yaml: string, fastReject: boolean): ChildResult {
+  const out = execFileSync(
+    process.execPath,
+    [import.meta.filename, '--child', yaml, ...(fastReject ? [] : ['--no-fast-reject'])],
+    { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return JSON.parse(out) as ChildResult;
 }
 
 function main(): void {
@@ -105,6 +112,8 @@ function main(): void {
       : [1_000, 10_000, 50_000, 100_000];
   const withNft = !args.includes('--no-nft');
   const fastReject = !args.includes('--no-fast-reject');
+  const runsArg = args.indexOf('--runs');
+  const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
   const dir = mkdtempSync(join(tmpdir(), 'nfwalk-bench-'));
   const rows: string[][] = [];
   try {
@@ -113,17 +122,31 @@ function main(): void {
       writeFileSync(nft, kubeProxyRuleset(n));
       const yaml = join(dir, `kube-${n}.yaml`);
       writeFileSync(yaml, kubeProxyScenario(n, nft));
-      const out = execFileSync(
-        process.execPath,
-        [import.meta.filename, '--child', yaml, ...(fastReject ? [] : ['--no-fast-reject'])],
-        {
-          encoding: 'utf8',
-          maxBuffer: 1 << 20,
-          stdio: ['ignore', 'pipe', 'inherit'],
-        },
-      );
-      const r = JSON.parse(out) as ChildResult;
-      const ref = withNft ? nftCheckMs(nft) : 'skipped';
+      // Each side RUNS times, taking turns (this machine's speed drifts), best of each:
+      // the same rule for nfwalk and for nft.
+      let r: ChildResult | undefined;
+      let ref: number | string = withNft
+        ? (nftUnavailable() ?? Number.POSITIVE_INFINITY)
+        : 'skipped';
+      const ns = `nfwbench${process.pid}`;
+      if (typeof ref === 'number') execFileSync('ip', ['netns', 'add', ns]);
+      try {
+        for (let k = 0; k < runs; k++) {
+          const c = runChild(yaml, fastReject);
+          if (!r) r = c;
+          else {
+            r.parseMs = Math.min(r.parseMs, c.parseMs);
+            r.firstTraceMs = Math.min(r.firstTraceMs, c.firstTraceMs);
+            r.traceMs = Math.min(r.traceMs, c.traceMs);
+            r.traceCpuMs = Math.min(r.traceCpuMs, c.traceCpuMs);
+            r.maxRssMb = Math.max(r.maxRssMb, c.maxRssMb);
+          }
+          if (typeof ref === 'number') ref = Math.min(ref, nftCheckMs(ns, nft));
+        }
+      } finally {
+        if (typeof ref === 'number') execFileSync('ip', ['netns', 'del', ns]);
+      }
+      if (!r) throw new Error('--runs must be at least 1');
       const size = statSync(nft).size;
       const lines = readFileSync(nft, 'utf8').split('\n').length - 1;
       rows.push([
