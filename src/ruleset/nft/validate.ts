@@ -702,6 +702,8 @@ class Validator {
 
   /** Constants wider than the raw payload they are compared with (`@th,260,118` vs 0x…). */
   private checkWidths(left: Expr, right: Expr): void {
+    // Only raw payloads have a width to overflow: leave before making lists for the rest.
+    if (left.kind !== 'raw' && left.kind !== 'concat') return;
     const lparts = left.kind === 'concat' ? left.parts : [left];
     const elems: SetElement[] = right.kind === 'set' ? right.elements : [{ key: right }];
     for (const el of elems) {
