@@ -114,7 +114,11 @@ export interface Rule {
 
 interface StmtBase {
   span?: Span;
-  /** The statement's source text, when it came from text. */
+  /**
+   * The statement's source text, when it came from text. The nft front end gives it as a view
+   * of the source through `span` (an accessor, not an own property: JSON.stringify and object
+   * spread leave it out); read it as a property.
+   */
   text?: string;
 }
 

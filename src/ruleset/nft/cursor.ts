@@ -66,8 +66,12 @@ export class LineIndex {
   /** The file the text is from (its spans name it). */
   readonly file: string;
 
+  /** The text itself. */
+  readonly text: string;
+
   /** From where the lines start, as the tokenizer found them (line 1 at 0). */
-  constructor(starts: Int32Array, file: string) {
+  constructor(text: string, starts: Int32Array, file: string) {
+    this.text = text;
     this.file = file;
     this.starts = starts;
   }
@@ -127,6 +131,11 @@ export class SourceSpan implements Span {
     return this.end - this.#lines.startOf(this.endLine) + 1;
   }
 
+  /** The text the span covers. */
+  get source(): string {
+    return this.#lines.text.slice(this.offset, this.end);
+  }
+
   toJSON(): Span {
     return {
       file: this.file,
@@ -139,6 +148,27 @@ export class SourceSpan implements Span {
     };
   }
 }
+
+/**
+ * The prototype of the nft front end's statements: their `text` (the model's StmtBase.text,
+ * the statement as written) is a view of the source through their span, sliced when asked,
+ * rather than a string per statement kept from the start (a 50,000-service listing has
+ * 300,000 statements, and most texts are never read). Assigning `text` stores it as usual.
+ */
+export const SOURCE_TEXT = {
+  get text(): string | undefined {
+    const span = (this as { span?: Span }).span;
+    return span instanceof SourceSpan ? span.source : undefined;
+  },
+  set text(value: string | undefined) {
+    Object.defineProperty(this, 'text', {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  },
+};
 
 export abstract class TokenCursor {
   protected readonly toks: TokenStream;
@@ -336,7 +366,7 @@ export abstract class TokenCursor {
 
   protected span(from: Token, to: Token = this.prev()): Span {
     const last = to.offset >= from.offset ? to : from;
-    this.lineIndex ??= new LineIndex(this.toks.lineStarts(), this.file);
+    this.lineIndex ??= new LineIndex(this.text, this.toks.lineStarts(), this.file);
     return new SourceSpan(from.offset, last.end, this.lineIndex);
   }
 

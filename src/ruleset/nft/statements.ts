@@ -13,6 +13,7 @@ import type {
   SetOpStmt,
   Statement,
 } from '../model.ts';
+import { SOURCE_TEXT } from './cursor.ts';
 import { ExpressionParser } from './expressions.ts';
 import type { Token } from './lexer.ts';
 import { intern } from './vocabulary.ts';
@@ -51,9 +52,10 @@ export abstract class StatementParser extends ExpressionParser {
     return rule;
   }
 
+  /** Gives a statement its span, and its text as a view of the source (see SOURCE_TEXT). */
   protected withSpan<T extends Statement>(s: T, from: Token): T {
     s.span = this.span(from);
-    s.text = this.slice(from);
+    if (Object.getPrototypeOf(s) !== SOURCE_TEXT) Object.setPrototypeOf(s, SOURCE_TEXT);
     return s;
   }
 
@@ -70,7 +72,7 @@ export abstract class StatementParser extends ExpressionParser {
         case 'jump':
         case 'goto':
           return this.withSpan(
-            { kind: 'verdict', verdict: this.parseVerdict(true), span: undefined, text: undefined },
+            { kind: 'verdict', verdict: this.parseVerdict(true), span: undefined },
             t,
           );
         case 'counter':
@@ -153,7 +155,7 @@ export abstract class StatementParser extends ExpressionParser {
       this.next();
       const bytes = this.expectNumber();
       return this.withSpan(
-        { kind: 'counter', packets, bytes, span: undefined, text: undefined },
+        { kind: 'counter', packets, bytes, span: undefined },
         t,
       );
     }
@@ -233,7 +235,6 @@ export abstract class StatementParser extends ExpressionParser {
       addr: undefined,
       port: undefined,
       span: undefined,
-      text: undefined,
     };
     if (
       this.atWord('ip', 'ip6') &&
@@ -632,7 +633,7 @@ export abstract class StatementParser extends ExpressionParser {
     // added after an object literal go to a separate property store, an extra object per
     // statement for the collector to copy (a 50,000-service listing has 100,000 matches).
     const stmt: Statement = op
-      ? { kind: 'match', left, op, right, span: undefined, text: undefined }
+      ? { kind: 'match', left, op, right, span: undefined }
       : {
           kind: 'match',
           left,
@@ -640,7 +641,6 @@ export abstract class StatementParser extends ExpressionParser {
           right,
           implicitOp: true,
           span: undefined,
-          text: undefined,
         };
     return this.withSpan(stmt, t);
   }
