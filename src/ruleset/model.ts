@@ -271,6 +271,10 @@ export type Statement =
 // Expressions
 
 interface ExprBase {
+  /**
+   * Where the expression was written. The nft front end makes the spans of header fields and
+   * values when first read (an accessor: JSON.stringify and object spread leave it out).
+   */
   span?: Span;
 }
 

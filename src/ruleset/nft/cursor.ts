@@ -6,7 +6,7 @@
  * (blocks.ts) → NftParser (parser.ts: commands and scripts).
  */
 import type { Diagnostic } from '../diagnostics.ts';
-import type { Chain, Expr, Ruleset, Span, Table } from '../model.ts';
+import type { Chain, Expr, PayloadExpr, Ruleset, Span, Table, ValueExpr } from '../model.ts';
 import { printExpr } from '../printer.ts';
 import { lexStream, type Token, type TokenStream } from './lexer.ts';
 
@@ -57,6 +57,8 @@ export function cloneExpr<T>(e: T): T {
   if (e === null || typeof e !== 'object' || e instanceof SourceSpan) return e;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(e)) out[k] = cloneExpr((e as Record<string, unknown>)[k]);
+  // Nodes whose span is an accessor (LeafNode) keep it in the copy.
+  if (e instanceof LeafNode) out.span = e.span;
   return out as T;
 }
 
@@ -169,6 +171,72 @@ export const SOURCE_TEXT = {
     });
   },
 };
+
+/**
+ * An expression leaf whose span is worked out when first asked, from the offsets the node
+ * keeps: a big listing has a header field and a value in almost every match, and their spans
+ * are read only when a check reports an error there. `span` reads (and can be set) like the
+ * model's field; it is an accessor, so JSON.stringify and object spread leave it out.
+ */
+export abstract class LeafNode {
+  #offset: number;
+  #end: number;
+  /** The line index until the span is made (or set), then the span. */
+  #span: LineIndex | Span | undefined;
+
+  constructor(offset: number, end: number, lines: LineIndex) {
+    this.#offset = offset;
+    this.#end = end;
+    this.#span = lines;
+  }
+
+  get span(): Span | undefined {
+    const s = this.#span;
+    if (s instanceof LineIndex) {
+      const span = new SourceSpan(this.#offset, this.#end, s);
+      this.#span = span;
+      return span;
+    }
+    return s;
+  }
+
+  set span(span: Span | undefined) {
+    this.#span = span;
+  }
+}
+
+/** A literal value (ValueExpr) with a LeafNode span. */
+export class ValueNode extends LeafNode implements ValueExpr {
+  readonly kind = 'value';
+  text: string;
+  declare quoted?: boolean;
+  constructor(text: string, quoted: boolean, offset: number, end: number, lines: LineIndex) {
+    super(offset, end, lines);
+    this.text = text;
+    if (quoted) this.quoted = true;
+  }
+}
+
+/** A header field (PayloadExpr) with a LeafNode span. */
+export class PayloadNode extends LeafNode implements PayloadExpr {
+  readonly kind = 'payload';
+  protocol: string;
+  field: string;
+  declare exthdr?: boolean;
+  constructor(
+    protocol: string,
+    field: string,
+    exthdr: boolean,
+    offset: number,
+    end: number,
+    lines: LineIndex,
+  ) {
+    super(offset, end, lines);
+    this.protocol = protocol;
+    this.field = field;
+    if (exthdr) this.exthdr = true;
+  }
+}
 
 export abstract class TokenCursor {
   protected readonly toks: TokenStream;
@@ -366,8 +434,13 @@ export abstract class TokenCursor {
 
   protected span(from: Token, to: Token = this.prev()): Span {
     const last = to.offset >= from.offset ? to : from;
+    return new SourceSpan(from.offset, last.end, this.lines());
+  }
+
+  /** The text's line index, made with the first span. */
+  protected lines(): LineIndex {
     this.lineIndex ??= new LineIndex(this.text, this.toks.lineStarts(), this.file);
-    return new SourceSpan(from.offset, last.end, this.lineIndex);
+    return this.lineIndex;
   }
 
   protected slice(from: Token, to: Token = this.prev()): string {

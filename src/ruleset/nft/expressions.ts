@@ -3,7 +3,7 @@
  * (header fields, meta, ct, fib, rt, numgen, hash, socket, osf…) with nft's precedence.
  */
 import type { Expr } from '../model.ts';
-import { type Ctx, FIB_FLAGS, SOCKET_KEYS } from './cursor.ts';
+import { type Ctx, FIB_FLAGS, PayloadNode, SOCKET_KEYS, ValueNode } from './cursor.ts';
 import { ValueParser } from './values.ts';
 import {
   CT_KEYS,
@@ -75,7 +75,7 @@ export abstract class ExpressionParser extends ValueParser {
     const t = this.peek();
     if (t.kind === 'string') {
       this.next();
-      return this.glueValue({ kind: 'value', text: t.text, quoted: true, span: this.span(t) }, t);
+      return this.glueValue(new ValueNode(t.text, true, t.offset, t.end, this.lines()), t);
     }
     if (t.kind === 'punct') {
       switch (t.text) {
@@ -141,7 +141,7 @@ export abstract class ExpressionParser extends ValueParser {
       this.fail(t, `syntax error, unexpected '${t.text}'`);
     }
     this.next();
-    return this.glueValue({ kind: 'value', text: t.text, span: this.span(t) }, t);
+    return this.glueValue(new ValueNode(t.text, false, t.offset, t.end, this.lines()), t);
   }
 
   /** Expression keywords: payload, meta, ct, fib, rt, socket, osf, ipsec, numgen, hashes. */
@@ -371,13 +371,13 @@ export abstract class ExpressionParser extends ValueParser {
       field += ` ${this.next().text}`;
     }
     if (k === 2) proto = `${proto} ${inner}`;
-    const e: Expr = {
-      kind: 'payload',
-      protocol: intern(proto),
-      field: intern(field),
-      span: this.span(t),
-    };
-    if (EXTHDR_PROTOS.has(inner)) e.exthdr = true;
-    return e;
+    return new PayloadNode(
+      intern(proto),
+      intern(field),
+      EXTHDR_PROTOS.has(inner),
+      t.offset,
+      this.prev().end,
+      this.lines(),
+    );
   }
 }
