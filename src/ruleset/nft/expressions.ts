@@ -3,7 +3,8 @@
  * (header fields, meta, ct, fib, rt, numgen, hash, socket, osf…) with nft's precedence.
  */
 import type { Expr } from '../model.ts';
-import { type Ctx, FIB_FLAGS, PayloadNode, SOCKET_KEYS, ValueNode } from './cursor.ts';
+import { type Ctx, FIB_FLAGS, SOCKET_KEYS } from './cursor.ts';
+import { PayloadNode, ValueNode } from './nodes.ts';
 import { ValueParser } from './values.ts';
 import {
   CT_KEYS,

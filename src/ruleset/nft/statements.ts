@@ -14,9 +14,9 @@ import type {
   SetOpStmt,
   Statement,
 } from '../model.ts';
-import { SOURCE_TEXT } from './cursor.ts';
 import { ExpressionParser } from './expressions.ts';
 import type { Token } from './lexer.ts';
+import { RuleNode, SOURCE_TEXT } from './nodes.ts';
 import { intern } from './vocabulary.ts';
 
 export abstract class StatementParser extends ExpressionParser {
@@ -40,14 +40,14 @@ export abstract class StatementParser extends ExpressionParser {
     }
     if (statements.length === 0) this.unexpected(this.peek(), 'a statement');
     const last = this.prev();
-    const rule: Rule = {
-      index: 0,
+    const rule: Rule = new RuleNode(
       // A copy of exactly its length: the array pushed to holds room for 16 or more, and a
       // 50,000-service listing keeps 100,000 of them (~10 MB of empty slots to copy in GC).
-      statements: statements.slice(),
-      text: this.slice(from, last),
-      span: this.span(from, last),
-    };
+      statements.slice(),
+      from.offset,
+      Math.max(from.offset, last.end),
+      this.lines(),
+    );
     if (comment !== undefined) rule.comment = comment;
     if (this.peek().kind === 'handle') rule.handle = Number(this.next().text);
     return rule;

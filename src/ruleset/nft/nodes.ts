@@ -1,0 +1,243 @@
+/**
+ * The nft front end's model nodes that keep their place in the source compactly: spans that
+ * work out lines and columns when asked, statement texts that are views of the source, and the
+ * most common nodes (rules, header fields, values) as classes whose span is made when first
+ * read. A kube-proxy-sized listing has millions of nodes and most positions are never looked
+ * at; every object kept from the start is one more for the collector to copy.
+ */
+import type { PayloadExpr, Rule, Span, Statement, ValueExpr } from '../model.ts';
+
+/** Where the lines of a text start, to turn offsets into lines and columns. */
+export class LineIndex {
+  private readonly starts: Int32Array;
+  /** The file the text is from (its spans name it). */
+  readonly file: string;
+
+  /** The text itself. */
+  readonly text: string;
+
+  /** From where the lines start, as the tokenizer found them (line 1 at 0). */
+  constructor(text: string, starts: Int32Array, file: string) {
+    this.text = text;
+    this.file = file;
+    this.starts = starts;
+  }
+
+  /** The 1-based line of an offset (every newline, escaped or not, starts a line). */
+  lineOf(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.starts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+
+  startOf(line: number): number {
+    return this.starts[line - 1] ?? 0;
+  }
+}
+
+/**
+ * A span that keeps only its offsets and works out lines and columns when asked: a big
+ * listing has close to a million spans, and most are never looked at. Reads like a Span;
+ * JSON.stringify gives the plain Span.
+ */
+export class SourceSpan implements Span {
+  readonly offset: number;
+  readonly end: number;
+  readonly #lines: LineIndex;
+
+  constructor(offset: number, end: number, lines: LineIndex) {
+    this.offset = offset;
+    this.end = end;
+    this.#lines = lines;
+  }
+
+  get file(): string {
+    return this.#lines.file;
+  }
+
+  get line(): number {
+    return this.#lines.lineOf(this.offset);
+  }
+
+  get col(): number {
+    return this.offset - this.#lines.startOf(this.line) + 1;
+  }
+
+  /** The line of the last character (of the end of the text for an empty span). */
+  get endLine(): number {
+    return this.#lines.lineOf(this.end > this.offset ? this.end - 1 : this.end);
+  }
+
+  /** The column just past the last character, as nft's locations end. */
+  get endCol(): number {
+    return this.end - this.#lines.startOf(this.endLine) + 1;
+  }
+
+  /** The text the span covers. */
+  get source(): string {
+    return this.#lines.text.slice(this.offset, this.end);
+  }
+
+  toJSON(): Span {
+    return {
+      file: this.file,
+      line: this.line,
+      col: this.col,
+      endLine: this.endLine,
+      endCol: this.endCol,
+      offset: this.offset,
+      end: this.end,
+    };
+  }
+}
+
+/**
+ * The prototype of the nft front end's statements: their `text` (the model's StmtBase.text,
+ * the statement as written) is a view of the source through their span, sliced when asked,
+ * rather than a string per statement kept from the start (a 50,000-service listing has
+ * 300,000 statements, and most texts are never read). Assigning `text` stores it as usual.
+ */
+export const SOURCE_TEXT = {
+  get text(): string | undefined {
+    const span = (this as { span?: Span }).span;
+    return span instanceof SourceSpan ? span.source : undefined;
+  },
+  set text(value: string | undefined) {
+    Object.defineProperty(this, 'text', {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  },
+};
+
+/**
+ * An expression leaf whose span is worked out when first asked, from the offsets the node
+ * keeps: a big listing has a header field and a value in almost every match, and their spans
+ * are read only when a check reports an error there. `span` reads (and can be set) like the
+ * model's field; it is an accessor, so JSON.stringify and object spread leave it out.
+ */
+export abstract class LeafNode {
+  #offset: number;
+  #end: number;
+  /** The line index until the span is made (or set), then the span. */
+  #span: LineIndex | Span | undefined;
+
+  constructor(offset: number, end: number, lines: LineIndex) {
+    this.#offset = offset;
+    this.#end = end;
+    this.#span = lines;
+  }
+
+  get span(): Span | undefined {
+    const s = this.#span;
+    if (s instanceof LineIndex) {
+      const span = new SourceSpan(this.#offset, this.#end, s);
+      this.#span = span;
+      return span;
+    }
+    return s;
+  }
+
+  set span(span: Span | undefined) {
+    this.#span = span;
+  }
+}
+
+/** A literal value (ValueExpr) with a LeafNode span. */
+export class ValueNode extends LeafNode implements ValueExpr {
+  readonly kind = 'value';
+  text: string;
+  declare quoted?: boolean;
+  constructor(text: string, quoted: boolean, offset: number, end: number, lines: LineIndex) {
+    super(offset, end, lines);
+    this.text = text;
+    if (quoted) this.quoted = true;
+  }
+}
+
+/** A header field (PayloadExpr) with a LeafNode span. */
+export class PayloadNode extends LeafNode implements PayloadExpr {
+  readonly kind = 'payload';
+  protocol: string;
+  field: string;
+  declare exthdr?: boolean;
+  constructor(
+    protocol: string,
+    field: string,
+    exthdr: boolean,
+    offset: number,
+    end: number,
+    lines: LineIndex,
+  ) {
+    super(offset, end, lines);
+    this.protocol = protocol;
+    this.field = field;
+    if (exthdr) this.exthdr = true;
+  }
+}
+
+/**
+ * A rule of the nft front end: its text and span are views of the source, made when read
+ * (rule texts are read for the rules a page shows, not for the 100,000 others).
+ * `toJSON` gives the plain Rule, text and span included.
+ */
+export class RuleNode implements Rule {
+  index: number;
+  statements: Statement[];
+  declare comment?: string;
+  declare handle?: number;
+  #offset: number;
+  #end: number;
+  #span: LineIndex | Span | undefined;
+  #text: string | undefined;
+
+  constructor(statements: Statement[], offset: number, end: number, lines: LineIndex) {
+    this.index = 0;
+    this.statements = statements;
+    this.#offset = offset;
+    this.#end = end;
+    this.#span = lines;
+    this.#text = undefined;
+  }
+
+  get text(): string {
+    if (this.#text !== undefined) return this.#text;
+    const s = this.span;
+    return s instanceof SourceSpan ? s.source : '';
+  }
+
+  set text(text: string) {
+    this.#text = text;
+  }
+
+  get span(): Span | undefined {
+    const s = this.#span;
+    if (s instanceof LineIndex) {
+      const span = new SourceSpan(this.#offset, this.#end, s);
+      this.#span = span;
+      return span;
+    }
+    return s;
+  }
+
+  set span(span: Span | undefined) {
+    this.#span = span;
+  }
+
+  toJSON(): Rule {
+    // The order of the plain rules this class replaced.
+    const out: Rule = { index: this.index, statements: this.statements, text: this.text };
+    const span = this.span;
+    if (span) out.span = span;
+    if (this.comment !== undefined) out.comment = this.comment;
+    if (this.handle !== undefined) out.handle = this.handle;
+    return out;
+  }
+}
