@@ -5,7 +5,21 @@
  * read. A kube-proxy-sized listing has millions of nodes and most positions are never looked
  * at; every object kept from the start is one more for the collector to copy.
  */
-import type { PayloadExpr, Rule, Span, Statement, ValueExpr } from '../model.ts';
+import type {
+  CounterStmt,
+  Expr,
+  MatchStmt,
+  NatStmt,
+  NatType,
+  PayloadExpr,
+  RelOp,
+  Rule,
+  Span,
+  Statement,
+  ValueExpr,
+  Verdict,
+  VerdictStmt,
+} from '../model.ts';
 
 /** Where the lines of a text start, to turn offsets into lines and columns. */
 export class LineIndex {
@@ -129,7 +143,14 @@ export abstract class LeafNode {
   /** The line index until the span is made (or set), then the span. */
   #span: LineIndex | Span | undefined;
 
-  constructor(offset: number, end: number, lines: LineIndex) {
+  constructor(offset = 0, end = 0, lines?: LineIndex) {
+    this.#offset = offset;
+    this.#end = end;
+    this.#span = lines;
+  }
+
+  /** Places a node made before its end was read. */
+  locate(offset: number, end: number, lines: LineIndex): void {
     this.#offset = offset;
     this.#end = end;
     this.#span = lines;
@@ -147,6 +168,82 @@ export abstract class LeafNode {
 
   set span(span: Span | undefined) {
     this.#span = span;
+  }
+}
+
+/**
+ * The most common statements (matches, verdicts, counters, nat) as classes: span made when
+ * first read, text a view of the source (as SOURCE_TEXT gives the other statements).
+ */
+export abstract class StatementNode extends LeafNode {
+  get text(): string | undefined {
+    const span = this.span;
+    return span instanceof SourceSpan ? span.source : undefined;
+  }
+
+  set text(value: string | undefined) {
+    Object.defineProperty(this, 'text', {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  }
+}
+
+export class MatchNode extends StatementNode implements MatchStmt {
+  readonly kind = 'match';
+  left: Expr;
+  op: RelOp;
+  right: Expr;
+  declare implicitOp?: boolean;
+  declare mask?: Expr;
+  constructor(left: Expr, op: RelOp, right: Expr, implicitOp: boolean) {
+    super();
+    this.left = left;
+    this.op = op;
+    this.right = right;
+    if (implicitOp) this.implicitOp = true;
+  }
+}
+
+export class VerdictNode extends StatementNode implements VerdictStmt {
+  readonly kind = 'verdict';
+  verdict: Verdict;
+  constructor(verdict: Verdict) {
+    super();
+    this.verdict = verdict;
+  }
+}
+
+/** `counter packets N bytes M`, as listings write it. */
+export class CounterNode extends StatementNode implements CounterStmt {
+  readonly kind = 'counter';
+  packets: number;
+  bytes: number;
+  declare name?: string;
+  constructor(packets: number, bytes: number) {
+    super();
+    this.packets = packets;
+    this.bytes = bytes;
+  }
+}
+
+export class NatNode extends StatementNode implements NatStmt {
+  readonly kind = 'nat';
+  type: NatType;
+  flags: string[];
+  addr: Expr | undefined;
+  port: Expr | undefined;
+  declare family?: 'ip' | 'ip6';
+  declare addrPortMap?: boolean;
+  declare prefix?: boolean;
+  constructor(type: NatType) {
+    super();
+    this.type = type;
+    this.flags = [];
+    this.addr = undefined;
+    this.port = undefined;
   }
 }
 

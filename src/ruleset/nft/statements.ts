@@ -16,7 +16,15 @@ import type {
 } from '../model.ts';
 import { ExpressionParser } from './expressions.ts';
 import type { Token } from './lexer.ts';
-import { RuleNode, SOURCE_TEXT } from './nodes.ts';
+import {
+  CounterNode,
+  MatchNode,
+  NatNode,
+  RuleNode,
+  SOURCE_TEXT,
+  StatementNode,
+  VerdictNode,
+} from './nodes.ts';
 import { intern } from './vocabulary.ts';
 
 export abstract class StatementParser extends ExpressionParser {
@@ -55,6 +63,11 @@ export abstract class StatementParser extends ExpressionParser {
 
   /** Gives a statement its span, and its text as a view of the source (see SOURCE_TEXT). */
   protected withSpan<T extends Statement>(s: T, from: Token): T {
+    if (s instanceof StatementNode) {
+      const to = this.prev();
+      s.locate(from.offset, (to.offset >= from.offset ? to : from).end, this.lines());
+      return s;
+    }
     s.span = this.span(from);
     if (Object.getPrototypeOf(s) !== SOURCE_TEXT) Object.setPrototypeOf(s, SOURCE_TEXT);
     return s;
@@ -72,15 +85,7 @@ export abstract class StatementParser extends ExpressionParser {
         case 'return':
         case 'jump':
         case 'goto':
-          return this.withSpan(
-            {
-              __proto__: SOURCE_TEXT,
-              kind: 'verdict',
-              verdict: this.parseVerdict(true),
-              span: undefined,
-            },
-            t,
-          );
+          return this.withSpan(new VerdictNode(this.parseVerdict(true)), t);
         case 'counter':
           return this.parseCounter();
         case 'log':
@@ -160,10 +165,7 @@ export abstract class StatementParser extends ExpressionParser {
       const packets = this.expectNumber();
       this.next();
       const bytes = this.expectNumber();
-      return this.withSpan(
-        { __proto__: SOURCE_TEXT, kind: 'counter', packets, bytes, span: undefined },
-        t,
-      );
+      return this.withSpan(new CounterNode(packets, bytes), t);
     }
     if (this.atWord('packets')) {
       this.next();
@@ -233,16 +235,7 @@ export abstract class StatementParser extends ExpressionParser {
 
   protected parseNat(): Statement {
     const t = this.next();
-    const s = {
-      __proto__: SOURCE_TEXT,
-      kind: 'nat',
-      type: intern(t.text) as NatStmt['type'],
-      flags: [],
-      // Filled below and by withSpan: slots in the literal (see parseExprStatement).
-      addr: undefined,
-      port: undefined,
-      span: undefined,
-    } as NatStmt;
+    const s = new NatNode(intern(t.text) as NatStmt['type']);
     if (
       this.atWord('ip', 'ip6') &&
       (this.isWord(this.peek(1), 'to', 'prefix', 'addr') || this.isEndAt(1))
@@ -636,21 +629,8 @@ export abstract class StatementParser extends ExpressionParser {
       stmt.mask = mask;
       return this.withSpan(stmt, t);
     }
-    // The common shapes written whole, span included (withSpan fills it), with the prototype
-    // that gives their text (setting it later costs more): fields added after an object
-    // literal go to a separate property store, an extra object per statement for the
-    // collector to copy (a 50,000-service listing has 100,000 matches).
-    const stmt: MatchStmt = op
-      ? ({ __proto__: SOURCE_TEXT, kind: 'match', left, op, right, span: undefined } as MatchStmt)
-      : ({
-          __proto__: SOURCE_TEXT,
-          kind: 'match',
-          left,
-          op: '==' as const,
-          right,
-          implicitOp: true,
-          span: undefined,
-        } as MatchStmt);
+    // The common shape as a class (nft/nodes.ts): span and text made when read.
+    const stmt = new MatchNode(left, op ?? '==', right, !op);
     return this.withSpan(stmt, t);
   }
 }

@@ -202,10 +202,14 @@ class Validator {
   readonly diags: Diagnostic[] = [];
   private table!: Table;
   private setsByName = new Map<string, NamedSet>();
-  private fallback?: Span;
+  /** Where an error without a span of its own is reported: the node being checked (its span
+   * is read only then; the nft front end makes rule spans when first read). */
+  private fallback?: { span?: Span | undefined };
+  /** The rule being checked, whose span comes before the fallback's. */
+  private rule?: Rule;
 
   error(span: Span | undefined, message: string): void {
-    const s = span ?? this.fallback;
+    const s = span ?? this.rule?.span ?? this.fallback?.span;
     this.diags.push({
       file: s?.file ?? '',
       line: s?.line ?? 1,
@@ -220,11 +224,11 @@ class Validator {
     for (const t of rs.tables) {
       this.table = t;
       this.setsByName = new Map(t.sets.map((x) => [x.name, x]));
-      this.fallback = t.span;
+      this.fallback = t;
       this.checkName(t.name, 'table', t.span);
       for (const s of t.sets) this.checkSet(s);
       for (const o of t.objects) {
-        this.fallback = o.span ?? t.span;
+        this.fallback = o.span ? o : t;
         if (o.type === 'ct timeout') this.checkCtTimeout(o.body, o.span);
         if (o.type === 'tunnel') this.checkTunnel(o);
         if (t.family === 'arp' && o.type.startsWith('ct '))
@@ -242,7 +246,7 @@ class Validator {
   }
 
   private checkChain(c: Chain): void {
-    this.fallback = c.span ?? this.table.span;
+    this.fallback = c.span ? c : this.table;
     this.checkName(c.name, 'chain', c.span);
     if (c.base?.devices.some((d) => d === '')) this.error(c.span, 'empty device name');
     this.checkRules(c.rules);
@@ -250,17 +254,17 @@ class Validator {
 
   private checkRules(rules: Rule[]): void {
     for (const r of rules) {
-      const saved = this.fallback;
-      this.fallback = r.span ?? saved;
+      const saved = this.rule;
+      this.rule = r;
       for (const s of r.statements) this.checkStatement(s);
       this.checkProtocolContext(r.statements);
       if (this.table.family === 'arp') this.checkNoConntrack(r.statements);
-      this.fallback = saved;
+      this.rule = saved;
     }
   }
 
   private checkSet(s: NamedSet): void {
-    this.fallback = s.span ?? this.table.span;
+    this.fallback = s.span ? s : this.table;
     this.checkName(s.name, s.kind, s.span);
     if (s.key.form === 'typeof') for (const e of s.key.exprs) this.checkTypeofExpr(e);
     if (s.data?.form === 'typeof') for (const e of s.data.exprs) this.checkTypeofExpr(e);
