@@ -142,7 +142,10 @@ export abstract class ExpressionParser extends ValueParser {
       this.fail(t, `syntax error, unexpected '${t.text}'`);
     }
     this.next();
-    return this.glueValue(new ValueNode(t.text, false, t.offset, t.end, this.lines()), t);
+    // Words of the language used as values (`tcp`, `established`) share one string.
+    const c0 = t.text.charCodeAt(0);
+    const text = c0 >= 97 && c0 <= 122 ? intern(t.text) : t.text;
+    return this.glueValue(new ValueNode(text, false, t.offset, t.end, this.lines()), t);
   }
 
   /** Expression keywords: payload, meta, ct, fib, rt, socket, osf, ipsec, numgen, hashes. */

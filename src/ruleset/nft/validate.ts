@@ -522,15 +522,19 @@ class Validator {
     return s;
   }
 
-  private checkTarget(target: string | undefined, span: Span | undefined): void {
+  /** `at`: the statement or expression holding the verdict (its span is read for an error). */
+  private checkTarget(target: string | undefined, at: { span?: Span | undefined }): void {
     if (target === undefined) return;
     if (target.length > MAX_NAME) {
-      this.error(span, `chain name is too long (${target.length} characters, at most ${MAX_NAME})`);
+      this.error(
+        at.span,
+        `chain name is too long (${target.length} characters, at most ${MAX_NAME})`,
+      );
       return;
     }
     if (!hasChain(this.table, target)) {
       this.error(
-        span,
+        at.span,
         `chain '${target}' does not exist in table ${this.table.family} ${this.table.name}`,
       );
     }
@@ -538,7 +542,7 @@ class Validator {
 
   private checkVerdictExpr(e: Expr): void {
     if (e.kind === 'verdict') {
-      this.checkTarget(e.verdict.target, e.span);
+      this.checkTarget(e.verdict.target, e);
       if (e.verdict.binding) this.checkRules(e.verdict.binding);
     }
   }
@@ -562,7 +566,7 @@ class Validator {
         this.checkWidths(s.left, s.right);
         return;
       case 'verdict':
-        this.checkTarget(s.verdict.target, s.span);
+        this.checkTarget(s.verdict.target, s);
         if (s.verdict.binding) this.checkRules(s.verdict.binding);
         return;
       case 'vmap':
