@@ -49,3 +49,14 @@ export function chainPosition(table: Table, name: string): number {
 export function hasChain(table: Table, name: string): boolean {
   return indexOf(table).byName.has(name);
 }
+
+/**
+ * Appends a chain and indexes it at once (right after a lookup of its name missed, the index
+ * is still in the cache; indexing it at the next lookup would miss again).
+ */
+export function addChain(table: Table, chain: Chain): void {
+  const ix = indexOf(table);
+  table.chains.push(chain);
+  if (!ix.byName.has(chain.name)) ix.byName.set(chain.name, ix.size);
+  ix.size++;
+}

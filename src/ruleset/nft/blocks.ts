@@ -3,7 +3,7 @@
  * maps, stateful objects and flowtables.
  */
 
-import { chainNamed } from '../chains.ts';
+import { addChain, chainNamed } from '../chains.ts';
 import type {
   BaseChainSpec,
   Chain,
@@ -102,7 +102,7 @@ export abstract class BlockParser extends StatementParser {
     if (!chain) {
       // `span` as a slot of the literal: added later it would need a property store per chain.
       chain = { name, rules: [], span: undefined };
-      table.chains.push(chain);
+      addChain(table, chain);
     }
     if (this.peek().kind === 'handle') chain.handle = Number(this.next().text);
     if (!this.atPunct('{')) {
