@@ -152,8 +152,10 @@ class DepthFinder {
     let out: number[] | undefined;
     for (const rule of rules) {
       for (const s of rule.statements) {
-        // Most statements can hold no verdict: no array for them.
-        if (s.kind === 'counter' || s.kind === 'log' || s.kind === 'notrack') continue;
+        // In the kernel only immediates (verdict statements), lookups in verdict maps (vmap)
+        // and dynamic set updates carry verdicts; the other statements are not walked (a
+        // match's operands are half the nodes of a big ruleset).
+        if (s.kind !== 'verdict' && s.kind !== 'vmap' && s.kind !== 'setop') continue;
         out ??= [];
         this.statement(s, out);
       }
