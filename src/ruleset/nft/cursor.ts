@@ -9,7 +9,7 @@ import type { Diagnostic } from '../diagnostics.ts';
 import type { Chain, Expr, Ruleset, Span, Table } from '../model.ts';
 import { printExpr } from '../printer.ts';
 import { lexStream, type Token, type TokenStream } from './lexer.ts';
-import { LeafNode, LineIndex, SourceSpan } from './nodes.ts';
+import { LineIndex, Located, SourceSpan } from './nodes.ts';
 
 /** Internal: aborts the current command or rule; caught at the nearest resync point. */
 export class ParseFail {
@@ -58,8 +58,8 @@ export function cloneExpr<T>(e: T): T {
   if (e === null || typeof e !== 'object' || e instanceof SourceSpan) return e;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(e)) out[k] = cloneExpr((e as Record<string, unknown>)[k]);
-  // Nodes whose span is an accessor (LeafNode) keep it in the copy.
-  if (e instanceof LeafNode) out.span = e.span;
+  // Nodes whose span is an accessor (Located) keep it in the copy.
+  if (e instanceof Located) out.span = e.span;
   return out as T;
 }
 

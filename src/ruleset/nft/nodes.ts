@@ -132,12 +132,13 @@ export const SOURCE_TEXT = {
 };
 
 /**
- * An expression leaf whose span is worked out when first asked, from the offsets the node
- * keeps: a big listing has a header field and a value in almost every match, and their spans
- * are read only when a check reports an error there. `span` reads (and can be set) like the
- * model's field; it is an accessor, so JSON.stringify and object spread leave it out.
+ * A node whose span is worked out when first asked, from the offsets it keeps: a big listing
+ * has a rule, a few statements, a header field and a value or two per line, and their spans
+ * are read only for the rules a page shows or where a check reports an error. `span` reads
+ * (and can be set) like the model's field; it is an accessor, so JSON.stringify and object
+ * spread leave it out.
  */
-export abstract class LeafNode {
+export abstract class Located {
   #offset: number;
   #end: number;
   /** The line index until the span is made (or set), then the span. */
@@ -175,7 +176,7 @@ export abstract class LeafNode {
  * The most common statements (matches, verdicts, counters, nat) as classes: span made when
  * first read, text a view of the source (as SOURCE_TEXT gives the other statements).
  */
-export abstract class StatementNode extends LeafNode {
+export abstract class StatementNode extends Located {
   get text(): string | undefined {
     const span = this.span;
     return span instanceof SourceSpan ? span.source : undefined;
@@ -247,8 +248,8 @@ export class NatNode extends StatementNode implements NatStmt {
   }
 }
 
-/** A literal value (ValueExpr) with a LeafNode span. */
-export class ValueNode extends LeafNode implements ValueExpr {
+/** A literal value (ValueExpr) with a Located span. */
+export class ValueNode extends Located implements ValueExpr {
   readonly kind = 'value';
   text: string;
   declare quoted?: boolean;
@@ -259,8 +260,8 @@ export class ValueNode extends LeafNode implements ValueExpr {
   }
 }
 
-/** A header field (PayloadExpr) with a LeafNode span. */
-export class PayloadNode extends LeafNode implements PayloadExpr {
+/** A header field (PayloadExpr) with a Located span. */
+export class PayloadNode extends Located implements PayloadExpr {
   readonly kind = 'payload';
   protocol: string;
   field: string;
@@ -285,22 +286,17 @@ export class PayloadNode extends LeafNode implements PayloadExpr {
  * (rule texts are read for the rules a page shows, not for the 100,000 others).
  * `toJSON` gives the plain Rule, text and span included.
  */
-export class RuleNode implements Rule {
+export class RuleNode extends Located implements Rule {
   index: number;
   statements: Statement[];
   declare comment?: string;
   declare handle?: number;
-  #offset: number;
-  #end: number;
-  #span: LineIndex | Span | undefined;
   #text: string | undefined;
 
   constructor(statements: Statement[], offset: number, end: number, lines: LineIndex) {
+    super(offset, end, lines);
     this.index = 0;
     this.statements = statements;
-    this.#offset = offset;
-    this.#end = end;
-    this.#span = lines;
     this.#text = undefined;
   }
 
@@ -312,20 +308,6 @@ export class RuleNode implements Rule {
 
   set text(text: string) {
     this.#text = text;
-  }
-
-  get span(): Span | undefined {
-    const s = this.#span;
-    if (s instanceof LineIndex) {
-      const span = new SourceSpan(this.#offset, this.#end, s);
-      this.#span = span;
-      return span;
-    }
-    return s;
-  }
-
-  set span(span: Span | undefined) {
-    this.#span = span;
   }
 
   toJSON(): Rule {
