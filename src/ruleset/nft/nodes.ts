@@ -177,20 +177,14 @@ export abstract class Located {
  * first read, text a view of the source (as SOURCE_TEXT gives the other statements).
  */
 export abstract class StatementNode extends Located {
-  get text(): string | undefined {
-    const span = this.span;
-    return span instanceof SourceSpan ? span.source : undefined;
-  }
-
-  set text(value: string | undefined) {
-    Object.defineProperty(this, 'text', {
-      value,
-      writable: true,
-      enumerable: true,
-      configurable: true,
-    });
-  }
+  /** The accessor of SOURCE_TEXT, put on this prototype below. */
+  declare text?: string;
 }
+Object.defineProperty(
+  StatementNode.prototype,
+  'text',
+  Object.getOwnPropertyDescriptor(SOURCE_TEXT, 'text') as PropertyDescriptor,
+);
 
 export class MatchNode extends StatementNode implements MatchStmt {
   readonly kind = 'match';
