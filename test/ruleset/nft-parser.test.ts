@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { kubeProxyRuleset } from '../../bench/kube-proxy-gen.ts';
 import { formatDiagnostics, RulesetError } from '../../src/ruleset/diagnostics.ts';
 import type { MatchStmt, Ruleset, Span } from '../../src/ruleset/model.ts';
 import { parseNft } from '../../src/ruleset/nft/index.ts';
@@ -386,15 +387,21 @@ describe('spans', () => {
     const { tokens } = lex(text, 'spans.nft');
     const starts = new Map(tokens.map((t) => [t.offset, t]));
     const ends = new Map(tokens.map((t) => [t.end, t]));
+    // Read through the nodes, not JSON: most nodes make their span when it is first read.
     const spans: Span[] = [];
-    JSON.parse(JSON.stringify(rs.tables), (k, v) => {
-      if (k === 'span') spans.push(v);
-      return v;
-    });
-    for (const r of rs.tables[0]?.chains[0]?.rules ?? []) {
-      for (const s of r.statements) if (s.span) spans.push(s.span);
-    }
-    expect(spans.length).toBeGreaterThan(10);
+    const walk = (x: unknown): void => {
+      if (x === null || typeof x !== 'object') return;
+      if (Array.isArray(x)) {
+        for (const v of x) walk(v);
+        return;
+      }
+      const span = (x as { span?: Span }).span;
+      if (span) spans.push(span);
+      for (const [k, v] of Object.entries(x)) if (k !== 'span') walk(v);
+      if ('statements' in x) walk((x as { statements: unknown }).statements);
+    };
+    walk(rs.tables);
+    expect(spans.length).toBeGreaterThan(20);
     for (const s of spans) {
       const first = starts.get(s.offset);
       const last = ends.get(s.end);
@@ -404,5 +411,42 @@ describe('spans', () => {
         (last?.col ?? 0) + (s.end - (last?.offset ?? 0)),
       ]);
     }
+  });
+
+  it('are made when read, and texts are the source they cover, for the shapes a listing repeats', () => {
+    const text = kubeProxyRuleset(20);
+    const rs = parseNft(text, 'kube.nft');
+    let rules = 0;
+    let statements = 0;
+    for (const c of rs.tables[0]?.chains ?? []) {
+      for (const r of c.rules) {
+        rules++;
+        const rspan = r.span as Span;
+        expect(r.text).toBe(text.slice(rspan.offset, rspan.end));
+        // The plain rule a JSON reader of the model sees carries both.
+        expect(JSON.parse(JSON.stringify(r))).toMatchObject({
+          text: r.text,
+          span: { line: rspan.line },
+        });
+        for (const st of r.statements) {
+          statements++;
+          const sspan = st.span as Span;
+          expect(st.text).toBe(text.slice(sspan.offset, sspan.end));
+          expect(sspan.offset).toBeGreaterThanOrEqual(rspan.offset);
+          expect(sspan.end).toBeLessThanOrEqual(rspan.end);
+          if (st.kind === 'match') {
+            for (const e of [st.left, st.right]) {
+              const espan = e.span as Span;
+              expect(espan.offset).toBeGreaterThanOrEqual(sspan.offset);
+              expect(espan.end).toBeLessThanOrEqual(sspan.end);
+              if (e.kind === 'value') expect(text.slice(espan.offset, espan.end)).toBe(e.text);
+            }
+          }
+        }
+      }
+    }
+    // Two rules a service (the jump, the dnat) and the five of the base chains.
+    expect(rules).toBe(2 * 20 + 5);
+    expect(statements).toBeGreaterThan(100);
   });
 });
