@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RulesetError } from '../../src/ruleset/diagnostics.ts';
 import type { Ruleset } from '../../src/ruleset/model.ts';
+import { isNumeric } from '../../src/ruleset/nft/cursor.ts';
 import { parseNft } from '../../src/ruleset/nft/index.ts';
 import { printRuleset } from '../../src/ruleset/printer.ts';
 import { CORPUS, HAVE_CORPUS, NO_CORPUS_REASON } from './corpus.ts';
@@ -216,6 +217,20 @@ describe.skipIf(!HAVE_CORPUS)('corpus files', () => {
         },
       ),
       { numRuns: Number(process.env.NFW_FUZZ_RUNS ?? 1500) },
+    );
+  });
+});
+
+describe('isNumeric', () => {
+  it('agrees with nft number syntax, 0x… hex or decimal digits', () => {
+    const syntax = /^(0x[0-9a-fA-F]+|\d+)$/;
+    const chars = fc.constantFrom(...'0123456789abcdefxXAFg.- ');
+    fc.assert(
+      fc.property(fc.array(chars, { maxLength: 8 }), (cs) => {
+        const text = cs.join('');
+        expect(isNumeric(text)).toBe(syntax.test(text));
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -48,8 +48,22 @@ export const SOCKET_KEYS = new Set(['transparent', 'mark', 'wildcard', 'cgroupv2
 export const MAX_INCLUDE_DEPTH = 16;
 export const MAX_NESTING = 64;
 
+/** `0x…` hex or decimal digits (a loop: this runs for every counter of a listing). */
 export function isNumeric(text: string): boolean {
-  return /^(0x[0-9a-fA-F]+|\d+)$/.test(text);
+  const n = text.length;
+  if (n === 0) return false;
+  if (n > 2 && text.charCodeAt(0) === 48 && text.charCodeAt(1) === 120) {
+    for (let i = 2; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false;
+    }
+    return true;
+  }
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** A deep copy of an expression; spans, which never change, are shared. */

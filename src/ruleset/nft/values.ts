@@ -209,10 +209,10 @@ export abstract class ValueParser extends TokenCursor {
     let guard = 0;
     while (guard++ < 8) {
       const c = this.peek();
+      // Most values are followed by anything but a `:` glued to them.
+      if (c.kind !== 'punct' || c.text !== ':' || c.sp) break;
       const n = this.peek(1);
       if (
-        this.isPunct(c, ':') &&
-        !c.sp &&
         n.kind === 'word' &&
         !n.sp &&
         !v.quoted &&
