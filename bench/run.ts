@@ -1,13 +1,13 @@
 /**
  * Parser and simulator benchmark on kube-proxy-like rulesets (bench/kube-proxy-gen.ts).
  *
- *   npm run bench [-- --sizes 1000,10000] [-- --runs 3] [-- --no-nft] [-- --no-fast-reject]
+ *   npm run bench [-- --sizes 1000,10000] [-- --runs 5] [-- --no-nft] [-- --no-fast-reject]
  *
  * For each N, in fresh child processes (so peak RSS is that N's alone): the time to parse the
  * listing, the time to trace one conversation whose packet matches the last service (first
  * walk after parsing, and the best of 5 further walks), and the child's peak RSS. Where nft is
  * installed and we are root, `nft -c -f` on the same file in a fresh network namespace is the
- * reference. Each side runs `--runs` times (3 by default), taking turns so that both see the
+ * reference. Each side runs `--runs` times (5 by default), taking turns so that both see the
  * same drift in this machine's speed, and the best run of each is compared. Growth: parse time
  * per rule, which stays flat when parsing is linear.
  * `--no-fast-reject` walks with rule evaluation's fast reject off (src/netfilter/expr/fastpath.ts),
@@ -113,7 +113,7 @@ function main(): void {
   const withNft = !args.includes('--no-nft');
   const fastReject = !args.includes('--no-fast-reject');
   const runsArg = args.indexOf('--runs');
-  const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
+  const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 5;
   const dir = mkdtempSync(join(tmpdir(), 'nfwalk-bench-'));
   const rows: string[][] = [];
   try {
