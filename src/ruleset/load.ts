@@ -68,8 +68,9 @@ export function parseRuleset(
       : format === 'nft-json'
         ? parseNftJson(text, file)
         : parseIptablesSave(text, file);
-  // What the kernel refuses at commit (jumps nesting too deep, loops): nf_tables only.
-  if (format !== 'iptables-save') {
+  // What the kernel refuses at commit (jumps nesting too deep, loops): nf_tables only; the
+  // nft front end checks it itself (parseNft), on the graphs its checks build.
+  if (format === 'nft-json') {
     const refused = validateJumps(ruleset);
     if (refused.length > 0) {
       throw new RulesetError(refused, new Map(ruleset.files.map((f) => [f.path, f.text])));

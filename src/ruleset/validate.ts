@@ -17,11 +17,18 @@ import type { Chain, Expr, Rule, Ruleset, SetElement, Statement, Table, Verdict 
 /** NFT_JUMP_STACK_SIZE in include/net/netfilter/nf_tables.h. */
 export const NFT_JUMP_STACK_SIZE = 16;
 
-/** Positioned errors for jumps the kernel would refuse; empty when the ruleset is fine. */
-export function validateJumps(ruleset: Ruleset): Diagnostic[] {
+/**
+ * Positioned errors for jumps the kernel would refuse; empty when the ruleset is fine.
+ * `graphs`: the tables' jump graphs when a front end built them while checking its rules
+ * (the nft front end does); any other table's graph is built here.
+ */
+export function validateJumps(
+  ruleset: Ruleset,
+  graphs?: ReadonlyMap<Table, JumpGraph>,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const table of ruleset.tables) {
-    const depth = new DepthFinder(table);
+    const depth = graphs?.get(table) ?? new JumpGraph(table);
     for (const chain of table.chains) {
       if (!chain.base) continue;
       for (const rule of chain.rules) {
@@ -54,12 +61,19 @@ interface TooDeep {
 const NO_EDGES: number[] = [];
 
 /**
+ * In the kernel only immediates (verdict statements), lookups in verdict maps (vmap) and
+ * dynamic set updates carry verdicts; the other statements are not walked for targets (a
+ * match's operands are half the nodes of a big ruleset).
+ */
+const CARRIES_VERDICTS: ReadonlySet<Statement['kind']> = new Set(['verdict', 'vmap', 'setop']);
+
+/**
  * The table's jump graph with chains as numbered nodes (anonymous `jump { … }` chains get
  * nodes of their own), and the longest jump path below each node, memoised: a DAG of 50,000
  * chains is walked once, with no lookups by name after the graph is built. A node met again
  * while still on the path is a loop.
  */
-class DepthFinder {
+export class JumpGraph {
   private readonly table: Table;
   /** Nodes: the table's chains by position (jumps find the first of a name, as the kernel's
    * lookup does), then anonymous chains as they are met. */
@@ -73,14 +87,30 @@ class DepthFinder {
   /** Targets of a named map's elements, found once per map (many rules may look it up). */
   private readonly setTargets = new Map<string, number[]>();
 
-  constructor(table: Table) {
+  /**
+   * `walk`: read every chain's rules for their targets now; without it, the caller gives the
+   * statements of each chain's rules in order through addStatement (a front end that walks
+   * them anyway, so that a big ruleset is not walked twice).
+   */
+  constructor(table: Table, walk = true) {
     this.table = table;
     for (const c of table.chains) this.names.push(c.name);
     for (let i = 0; i < table.chains.length; i++) {
-      this.edges[i] = this.targetsOfRules((table.chains[i] as Chain).rules);
+      this.edges[i] = walk ? this.targetsOfRules((table.chains[i] as Chain).rules) : NO_EDGES;
     }
-    this.height = new Int8Array(this.names.length).fill(-1);
-    this.onPath = new Uint8Array(this.names.length);
+    this.height = new Int8Array(0);
+    this.onPath = new Uint8Array(0);
+  }
+
+  /** One statement of a rule of the table's chain at `position`, in rule order. */
+  addStatement(position: number, s: Statement): void {
+    if (!CARRIES_VERDICTS.has(s.kind)) return;
+    let out = this.edges[position] as number[];
+    if (out === NO_EDGES) {
+      out = [];
+      this.edges[position] = out;
+    }
+    this.statement(s, out);
   }
 
   fromRule(rule: Rule): TooDeep | undefined {
@@ -152,10 +182,7 @@ class DepthFinder {
     let out: number[] | undefined;
     for (const rule of rules) {
       for (const s of rule.statements) {
-        // In the kernel only immediates (verdict statements), lookups in verdict maps (vmap)
-        // and dynamic set updates carry verdicts; the other statements are not walked (a
-        // match's operands are half the nodes of a big ruleset).
-        if (s.kind !== 'verdict' && s.kind !== 'vmap' && s.kind !== 'setop') continue;
+        if (!CARRIES_VERDICTS.has(s.kind)) continue;
         out ??= [];
         this.statement(s, out);
       }

@@ -48,9 +48,11 @@ describe.skipIf(!HAVE_CORPUS)('nft text front end over the corpus', () => {
 
   it("reads nftables' own shell-test scripts, and printing them is stable", () => {
     const g = group('nftables shell-test scripts (fragments and negative tests included)');
-    // The 55 others are fragments run against an earlier state (a table made by a previous
-    // block), tests that expect nft to fail, and shell artefacts (`\\;`).
-    expect([g.files, g.parsed, g.roundTrip]).toEqual([420, 365, 365]);
+    // The 57 others are fragments run against an earlier state (a table made by a previous
+    // block), tests that expect nft to fail, and shell artefacts (`\\;`). Among the tests
+    // that expect nft to fail: transactions/0023rule_1 (`jump y` in base chain y) and
+    // transactions/anon_chain_loop, loops the kernel refuses at commit, as parseNft does.
+    expect([g.files, g.parsed, g.roundTrip]).toEqual([420, 363, 363]);
   });
 
   it('reads the kube-proxy / knftables / CNI whole rulesets', () => {

@@ -6,6 +6,7 @@ import { lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { RulesetError } from '../diagnostics.ts';
 import type { Ruleset } from '../model.ts';
+import { validateJumps } from '../validate.ts';
 import { type IncludeHost, NftParser, numberRules, type ParseState } from './parser.ts';
 import { validateRuleset } from './validate.ts';
 
@@ -120,7 +121,13 @@ export function parseNft(text: string, file: string, opts: ParseNftOptions = {})
       severity: 'error',
     });
   }
-  if (state.diagnostics.length === 0) state.diagnostics.push(...validateRuleset(ruleset));
+  if (state.diagnostics.length === 0) {
+    const { diagnostics, graphs } = validateRuleset(ruleset);
+    state.diagnostics.push(...diagnostics);
+    // What the kernel refuses at commit (jumps nesting too deep, loops), on the jump graphs
+    // the checks built on their way through the rules.
+    if (diagnostics.length === 0) state.diagnostics.push(...validateJumps(ruleset, graphs));
+  }
   if (state.diagnostics.length > 0) {
     // In source order: files as read, then line and column.
     const order = new Map(ruleset.files.map((f, i) => [f.path, i]));

@@ -18,6 +18,7 @@ import type {
   Statement,
   Table,
 } from '../model.ts';
+import { JumpGraph } from '../validate.ts';
 
 /** nft's NFT_NAME_MAXLEN is 256 including the terminating NUL. */
 const MAX_NAME = 255;
@@ -207,6 +208,9 @@ class Validator {
   private fallback?: { span?: Span | undefined };
   /** The rule being checked, whose span comes before the fallback's. */
   private rule?: Rule;
+  /** Each table's jump graph, built from the statements as they are checked. */
+  readonly graphs = new Map<Table, JumpGraph>();
+  private graph?: JumpGraph;
 
   error(span: Span | undefined, message: string): void {
     const s = span ?? this.rule?.span ?? this.fallback?.span;
@@ -235,7 +239,9 @@ class Validator {
           this.error(o.span, `${o.type} objects are not supported in arp tables`);
       }
       for (const f of t.flowtables) this.checkName(f.name, 'flowtable', f.span);
-      for (const c of t.chains) this.checkChain(c);
+      this.graph = new JumpGraph(t, false);
+      this.graphs.set(t, this.graph);
+      for (let i = 0; i < t.chains.length; i++) this.checkChain(t.chains[i] as Chain, i);
     }
   }
 
@@ -245,18 +251,23 @@ class Validator {
     if (name.length === 0) this.error(span, `${what} name is empty`);
   }
 
-  private checkChain(c: Chain): void {
+  /** `position`: the chain's place in the table (its node in the jump graph). */
+  private checkChain(c: Chain, position: number): void {
     this.fallback = c.span ? c : this.table;
     this.checkName(c.name, 'chain', c.span);
     if (c.base?.devices.some((d) => d === '')) this.error(c.span, 'empty device name');
-    this.checkRules(c.rules);
+    this.checkRules(c.rules, position);
   }
 
-  private checkRules(rules: Rule[]): void {
+  /** `position`: the chain's, for its own rules; none for the rules of a chain binding. */
+  private checkRules(rules: Rule[], position?: number): void {
     for (const r of rules) {
       const saved = this.rule;
       this.rule = r;
-      for (const s of r.statements) this.checkStatement(s);
+      for (const s of r.statements) {
+        this.checkStatement(s);
+        if (position !== undefined) this.graph?.addStatement(position, s);
+      }
       this.checkProtocolContext(r.statements);
       if (this.table.family === 'arp') this.checkNoConntrack(r.statements);
       this.rule = saved;
@@ -732,8 +743,15 @@ class Validator {
 }
 
 /** Runs the checks; returns the diagnostics (empty when the ruleset is consistent). */
-export function validateRuleset(rs: Ruleset): Diagnostic[] {
+/**
+ * Runs the checks: the diagnostics (empty when the ruleset is consistent), and each table's
+ * jump graph for the kernel's jump-depth check (src/ruleset/validate.ts).
+ */
+export function validateRuleset(rs: Ruleset): {
+  diagnostics: Diagnostic[];
+  graphs: ReadonlyMap<Table, JumpGraph>;
+} {
   const v = new Validator();
   v.run(rs);
-  return v.diags;
+  return { diagnostics: v.diags, graphs: v.graphs };
 }
