@@ -382,25 +382,33 @@ function stepPhrasesFlat(
     if (run && step.n === run.last + 1 && b.kind === 'return' && b.from === run.targets.at(-1))
       continue;
     if (b.kind === 'passed') {
-      const whys = seen
-        ? b.indices.flatMap((i) => {
-            const r = findRule(ruleset, b.family, b.table, b.chain, i);
-            const ctxM = matchContext(ctx, w, b.family, b.table, seen, seenEnter?.detail);
-            const why = r ? whyNot(r, ctxM, msg) : undefined;
-            return why ? [why] : [];
-          })
-        : [];
-      // Rules in a row failing on the same statement for the same reason are told once.
+      // Why each rule fails, in order; rules in a row failing on the same statement for the
+      // same reason are told once. A long run (a kube-proxy chain of 50,000 services) is told
+      // by its first WHYS_TOLD reasons and a count of the rules after them.
       const merged: { stmt: string; fact: Phrase; count: number }[] = [];
-      for (const w of whys) {
+      let explained = 0;
+      let unexplained = !seen;
+      const ctxM = seen
+        ? matchContext(ctx, w, b.family, b.table, seen, seenEnter?.detail)
+        : undefined;
+      for (const i of b.indices) {
+        if (!ctxM) break;
+        const r = findRule(ruleset, b.family, b.table, b.chain, i);
+        const why = r ? whyNot(r, ctxM, msg) : undefined;
+        if (!why) {
+          unexplained = true;
+          break;
+        }
         const prev = merged.at(-1);
-        if (prev && prev.stmt === w.stmt && plain(prev.fact) === plain(w.fact)) prev.count++;
-        else merged.push({ ...w, count: 1 });
+        if (prev && prev.stmt === why.stmt && plain(prev.fact) === plain(why.fact)) prev.count++;
+        else if (merged.length === WHYS_TOLD) break;
+        else merged.push({ ...why, count: 1 });
+        explained++;
       }
       out.push(
-        whys.length === b.count
-          ? msg.passedOverWhy(b.chain, merged)
-          : msg.passedOver(b.chain, b.count),
+        unexplained
+          ? msg.passedOver(b.chain, b.count)
+          : msg.passedOverWhy(b.chain, merged, b.count - explained),
       );
       continue;
     }
@@ -561,11 +569,16 @@ function notEntered(ctx: Ctx, w: PacketWalk, sw: StageWalk): Phrase[] {
   return out;
 }
 
+/** How many reasons a run of rules passed over is told by; the rest are counted. */
+const WHYS_TOLD = 12;
+
 function listingNode(ctx: Ctx, sw: StageWalk, title: string): RootContent {
   const lang = ctx.ruleset.format === 'iptables-save' ? 'iptables' : 'nft';
-  if (ctx.format === 'md') return codeBlock(lang, listingText(ctx.ruleset, sw.tables, sw.replay));
+  const elide = ctx.msg.listingElided;
+  if (ctx.format === 'md')
+    return codeBlock(lang, listingText(ctx.ruleset, sw.tables, sw.replay, elide));
   // `mark` is optional in the contract: unmarked lines carry only their text (a leaner page).
-  const lines = listingRows(ctx.ruleset, sw.tables, sw.replay).map(
+  const lines = listingRows(ctx.ruleset, sw.tables, sw.replay, elide).map(
     (r): JsonValue => (r.mark === '' ? { text: r.text } : { mark: r.mark, text: r.text }),
   );
   return jsxElement('ChainListing', { anchor: sw.anchor, lang, title, lines }, []);

@@ -1,9 +1,11 @@
 /**
  * The extracted chains of one hook crossing, printed from the user's own ruleset with the seed
  * article's margin marks: `(n)` where a step was taken, `(n)->` on a jump/goto/return, `->(n)`
- * where evaluation arrives, `↓` beside rules passed over.
+ * where evaluation arrives, `↓` beside rules passed over. A long run of rules the packet passed
+ * over or never reached (a kube-proxy chain of 50,000 services) is cut to its first and last
+ * few, with a comment line that says how many are left out.
  */
-import type { Chain, Family, HookName, Ruleset, Table } from '../ruleset/model.ts';
+import type { Chain, Family, HookName, Rule, Ruleset, Table } from '../ruleset/model.ts';
 import {
   type ChainMarks,
   chainKey,
@@ -65,7 +67,56 @@ function joinMarks(marks: string[]): string {
   return marks.join('');
 }
 
-function chainLinesNft(chain: Chain, m: ChainMarks | undefined, indent: string): Line[] {
+/** Says how many rules a cut leaves out (the catalogue's listingElided). */
+export type Elide = (count: number, passedOver: boolean) => string;
+
+/** Runs of more quiet rules than this are cut, keeping KEEP at each end. */
+const ELIDE_RUN = 40;
+const KEEP = 3;
+
+/** 1: passed over (`↓` only), 2: not reached (no mark), 0: a rule the walk did something at. */
+function quietness(marks: string[]): number {
+  if (marks.length === 0) return 2;
+  return marks.length === 1 && marks[0] === '↓' ? 1 : 0;
+}
+
+/** One line per rule, long quiet runs cut (when `elide` is given). */
+function ruleLines(
+  rules: Rule[],
+  m: ChainMarks | undefined,
+  text: (r: Rule) => string,
+  comment: string,
+  elide: Elide | undefined,
+): Line[] {
+  const lines: Line[] = [];
+  const marksOf = (r: Rule) => m?.rules.get(r.index) ?? [];
+  let i = 0;
+  while (i < rules.length) {
+    const q = quietness(marksOf(rules[i] as Rule));
+    let j = i + 1;
+    if (q !== 0) while (j < rules.length && quietness(marksOf(rules[j] as Rule)) === q) j++;
+    const cut = elide !== undefined && q !== 0 && j - i > ELIDE_RUN;
+    for (let k = i; k < j; k++) {
+      if (cut && k === i + KEEP) {
+        const left = j - i - 2 * KEEP;
+        lines.push({ marks: q === 1 ? ['↓'] : [], text: `${comment}# ${elide(left, q === 1)}` });
+        k = j - KEEP - 1;
+        continue;
+      }
+      const r = rules[k] as Rule;
+      lines.push({ marks: marksOf(r), text: text(r) });
+    }
+    i = j;
+  }
+  return lines;
+}
+
+function chainLinesNft(
+  chain: Chain,
+  m: ChainMarks | undefined,
+  indent: string,
+  elide: Elide | undefined,
+): Line[] {
   const lines: Line[] = [];
   lines.push({ marks: m?.header ?? [], text: `${indent}chain ${chain.name} {` });
   if (chain.base) {
@@ -81,14 +132,16 @@ function chainLinesNft(chain: Chain, m: ChainMarks | undefined, indent: string):
       text: `${indent}  type ${b.type} hook ${b.hook}${dev} priority ${b.priority.text}; policy ${chain.policy ?? 'accept'};`,
     });
   }
-  for (const r of chain.rules) {
-    lines.push({ marks: m?.rules.get(r.index) ?? [], text: `${indent}  ${r.text}` });
-  }
+  lines.push(...ruleLines(chain.rules, m, (r) => `${indent}  ${r.text}`, `${indent}  `, elide));
   lines.push({ marks: m?.close ?? [], text: `${indent}}` });
   return lines;
 }
 
-function chainLinesIptables(chain: Chain, m: ChainMarks | undefined): Line[] {
+function chainLinesIptables(
+  chain: Chain,
+  m: ChainMarks | undefined,
+  elide: Elide | undefined,
+): Line[] {
   const lines: Line[] = [];
   const policy = chain.base ? (chain.policy ?? 'accept').toUpperCase() : '-';
   // iptables-save has no closing line: the policy's step is marked on the `:CHAIN POLICY` line.
@@ -96,12 +149,15 @@ function chainLinesIptables(chain: Chain, m: ChainMarks | undefined): Line[] {
     marks: [...(m?.header ?? []), ...(m?.typeLine ?? []), ...(m?.close ?? [])],
     text: `:${chain.name} ${policy}`,
   });
-  for (const r of chain.rules) {
-    lines.push({
-      marks: m?.rules.get(r.index) ?? [],
-      text: r.iptables?.line ?? `-A ${chain.name} ${r.text}`,
-    });
-  }
+  lines.push(
+    ...ruleLines(
+      chain.rules,
+      m,
+      (r) => r.iptables?.line ?? `-A ${chain.name} ${r.text}`,
+      '',
+      elide,
+    ),
+  );
   return lines;
 }
 
@@ -155,11 +211,13 @@ export function listingTables(bases: BaseOnHook[], replay: Replay | undefined): 
   return tables;
 }
 
-/** The listing row by row: the margin mark and the ruleset line. */
+/** The listing row by row: the margin mark and the ruleset line (long quiet runs cut when
+ * `elide` is given). */
 export function listingRows(
   ruleset: Ruleset,
   tables: ListingTable[],
   replay?: Replay,
+  elide?: Elide,
 ): { mark: string; text: string }[] {
   const lines: Line[] = [];
   const iptables = ruleset.format === 'iptables-save';
@@ -167,20 +225,25 @@ export function listingRows(
     const marksOf = (c: Chain) => replay?.marks.get(chainKey(table.family, table.name, c.name));
     if (iptables) {
       lines.push({ marks: [], text: `*${table.name}` });
-      for (const c of chains) lines.push(...chainLinesIptables(c, marksOf(c)));
+      for (const c of chains) lines.push(...chainLinesIptables(c, marksOf(c), elide));
       lines.push({ marks: [], text: 'COMMIT' });
       continue;
     }
     lines.push({ marks: [], text: `table ${table.family} ${table.name} {` });
-    for (const c of chains) lines.push(...chainLinesNft(c, marksOf(c), '  '));
+    for (const c of chains) lines.push(...chainLinesNft(c, marksOf(c), '  ', elide));
     lines.push({ marks: [], text: '}' });
   }
   return lines.map((l) => ({ mark: joinMarks(l.marks), text: l.text }));
 }
 
 /** The listing as plain text (the code block's value): marks in a left margin. */
-export function listingText(ruleset: Ruleset, tables: ListingTable[], replay?: Replay): string {
-  const rows = listingRows(ruleset, tables, replay);
+export function listingText(
+  ruleset: Ruleset,
+  tables: ListingTable[],
+  replay?: Replay,
+  elide?: Elide,
+): string {
+  const rows = listingRows(ruleset, tables, replay, elide);
   const width = Math.max(0, ...rows.map((r) => [...r.mark].length));
   return rows
     .map((r) => `${r.mark}${' '.repeat(width - [...r.mark].length)}  ${r.text}`.trimEnd())

@@ -6,6 +6,7 @@
  */
 
 import type { InfoEvent, PacketTrace, PacketView } from '../netfilter/trace.ts';
+import { chainNamed } from '../ruleset/chains.ts';
 import type { HookName, NatStmt, Rule, Ruleset } from '../ruleset/model.ts';
 import type { Scenario } from '../scenario/model.ts';
 import { type FlowView, familyOf, localAddresses } from './facts.ts';
@@ -85,7 +86,10 @@ export function findRule(
   index: number,
 ): Rule | undefined {
   const t = ruleset.tables.find((x) => x.family === family && x.name === table);
-  return t?.chains.find((c) => c.name === chain)?.rules.find((r) => r.index === index);
+  const rules = t ? chainNamed(t, chain)?.rules : undefined;
+  // Rules are numbered by position; a search only if a list was changed after numbering.
+  const at = rules?.[index];
+  return at?.index === index ? at : rules?.find((r) => r.index === index);
 }
 
 export function natStmtOf(rule: Rule | undefined): NatStmt | undefined {

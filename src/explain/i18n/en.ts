@@ -19,8 +19,8 @@ function list(items: Phrase[]): Phrase {
 }
 
 /** "The rule marked ↓ in " / "The 5 rules marked ↓ in ", counting grouped rules. */
-const rulesIn = (why: { count?: number }[]): string => {
-  const n = why.reduce((a, w) => a + (w.count ?? 1), 0);
+const rulesIn = (why: { count?: number }[], more = 0): string => {
+  const n = why.reduce((a, w) => a + (w.count ?? 1), more);
   return n === 1 ? 'The rule marked ↓ in ' : `The ${n} rules marked ↓ in `;
 };
 
@@ -141,6 +141,10 @@ export const en: Messages = {
     c(b),
     '. With br_netfilter, the ip-family prerouting chains run from inside the bridge’s own prerouting, before the bridge decides where the frame goes; they see the bridge device as the input interface.',
   ],
+  listingElided: (count, passedOver) =>
+    passedOver
+      ? `… ${count.toLocaleString('en-US')} more rules passed over, none of them matched`
+      : `… ${count.toLocaleString('en-US')} more rules, not reached`,
   stageInferredIntro: (hook) => [
     `The packet crosses the ${hook} hook too, but enters none of its chains. The chains there:`,
   ],
@@ -256,17 +260,19 @@ export const en: Messages = {
     c(chain),
     n === 1 ? ' was tried and did not match.' : ' were tried in order and did not match.',
   ],
-  passedOverWhy: (chain, why) => [
-    rulesIn(why),
+  passedOverWhy: (chain, why, more = 0) => [
+    rulesIn(why, more),
     c(chain),
-    why.length === 1 && (why[0]?.count ?? 1) === 1 ? ' does not match: ' : ' do not match: ',
+    why.length === 1 && (why[0]?.count ?? 1) === 1 && more === 0
+      ? ' does not match: '
+      : ' do not match: ',
     ...why.flatMap((w, i) => [
       ...(i > 0 ? ['; '] : []),
       c(w.stmt),
       (w.count ?? 1) > 1 ? ` fails in ${w.count} rules in a row, as ` : ' fails, as ',
       ...w.fact,
     ]),
-    '.',
+    more > 0 ? `; and ${more.toLocaleString('en-US')} more rules do not match either.` : '.',
   ],
   implicitReturn: (from, to) => [
     c(from),

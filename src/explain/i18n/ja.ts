@@ -132,6 +132,10 @@ export const ja: Messages = {
     c(b),
     ' のポートに着信しました。br_netfilter があると、ip ファミリの prerouting のchainはブリッジ自身の prerouting の中から、ブリッジがフレームの行き先を決める前に呼ばれます。入力IFにはブリッジデバイスが見えます。',
   ],
+  listingElided: (count, passedOver) =>
+    passedOver
+      ? `… ほかに ${count.toLocaleString('en-US')} 個のruleを通過（どれもマッチせず）`
+      : `… ほかに ${count.toLocaleString('en-US')} 個のrule（到達せず）`,
   stageInferredIntro: (hook) => [
     `パケットは ${hook} のhookも通りますが、そのどのchainにも入りません。そこにあるchainは以下です。`,
   ],
@@ -269,7 +273,7 @@ export const ja: Messages = {
     c(chain),
     ` の ↓ の付いたルール（${n}個）は順に評価されましたが、一致しませんでした。`,
   ],
-  passedOverWhy: (chain, why) => [
+  passedOverWhy: (chain, why, more = 0) => [
     c(chain),
     ' の ↓ の付いたルールは一致しません（',
     ...why.flatMap((w, i) => [
@@ -278,7 +282,7 @@ export const ja: Messages = {
       (w.count ?? 1) > 1 ? ` が${w.count}個のルールで続けて不成立: ` : ' が不成立: ',
       ...w.fact,
     ]),
-    '）。',
+    more > 0 ? `／ほか ${more.toLocaleString('en-US')} 個のルールも一致しません）。` : '）。',
   ],
   implicitReturn: (from, to) => [
     c(from),

@@ -81,6 +81,11 @@ export interface Messages {
   ): Phrase;
   stageIntro(hook: HookName, fclass: FamilyClass, iptables: boolean): Phrase;
   stageInferredIntro(hook: HookName): Phrase;
+  /**
+   * The comment line that stands, in a listing, for a long run of rules the packet passed over
+   * without a match (`passedOver`) or never reached; plain text, it goes into the code block.
+   */
+  listingElided(count: number, passedOver: boolean): string;
   /** ip-family prerouting chains run from inside the bridge (br_netfilter). */
   brNetfilterPrerouting(bridge: string): Phrase;
   packetAtStart(flow: string, iif: string | null, oif: string | null): Phrase;
@@ -118,7 +123,15 @@ export interface Messages {
   passedOver(chain: string, count: number): Phrase;
   /** Every rule passed over, with the statement that failed and the fact that makes it fail. */
   /** `count` > 1: that many rules in a row fail on the same statement for the same reason. */
-  passedOverWhy(chain: string, why: { stmt: string; fact: Phrase; count?: number }[]): Phrase;
+  /**
+   * Why each rule passed over fails; `more`: rules left out of `why` at its end (a long run is
+   * told by its first rules), counted in the total.
+   */
+  passedOverWhy(
+    chain: string,
+    why: { stmt: string; fact: Phrase; count?: number }[],
+    more?: number,
+  ): Phrase;
   implicitReturn(from: string, to: string): Phrase;
   implicitReturnShort(from: string, to: string): Phrase;
   /**
