@@ -506,41 +506,28 @@ export abstract class BlockParser extends StatementParser {
     if (this.atPunct('{')) {
       const open = this.next();
       if (this.peek().kind === 'handle') ft.handle = Number(this.next().text);
-      this.enter(open);
-      try {
-        for (;;) {
-          this.skipSeparators();
-          const t = this.peek();
-          if (this.isPunct(t, '}')) {
-            this.next();
-            break;
-          }
-          if (t.kind === 'eof') this.fail(open, "unterminated flowtable: missing '}'");
-          if (this.isWord(t, 'hook')) {
-            this.next();
-            const h = this.expectWord('hook');
-            if (h.text !== 'ingress')
-              this.fail(h, `flowtable hook must be ingress, not '${h.text}'`);
-            ft.hook = 'ingress';
-            if (this.atWord('priority')) ft.priority = this.parsePriority(table.family, 'ingress');
-          } else if (this.isWord(t, 'priority')) {
-            ft.priority = this.parsePriority(table.family, 'ingress');
-          } else if (this.isWord(t, 'devices')) {
-            this.next();
-            this.expectPunct('=');
-            ft.devices = this.parseDeviceSet();
-          } else if (this.isWord(t, 'flags')) {
-            this.next();
-            ft.flags = this.parseWordList();
-          } else if (this.isWord(t, 'counter')) {
-            this.next();
-            ft.counter = true;
-          } else this.unexpected(t);
-          if (!this.atEnd()) this.unexpected(this.peek(), "';' or end of line");
-        }
-      } finally {
-        this.leave();
-      }
+      this.parseBraced(open, 'flowtable', (t) => {
+        if (this.isWord(t, 'hook')) {
+          this.next();
+          const h = this.expectWord('hook');
+          if (h.text !== 'ingress') this.fail(h, `flowtable hook must be ingress, not '${h.text}'`);
+          ft.hook = 'ingress';
+          if (this.atWord('priority')) ft.priority = this.parsePriority(table.family, 'ingress');
+        } else if (this.isWord(t, 'priority')) {
+          ft.priority = this.parsePriority(table.family, 'ingress');
+        } else if (this.isWord(t, 'devices')) {
+          this.next();
+          this.expectPunct('=');
+          ft.devices = this.parseDeviceSet();
+        } else if (this.isWord(t, 'flags')) {
+          this.next();
+          ft.flags = this.parseWordList();
+        } else if (this.isWord(t, 'counter')) {
+          this.next();
+          ft.counter = true;
+        } else this.unexpected(t);
+        if (!this.atEnd()) this.unexpected(this.peek(), "';' or end of line");
+      });
     }
     ft.span = this.span(kw);
     if (fresh && ft.priority.text === '0' && !/\bpriority\b/.test(this.slice(kw))) {

@@ -336,11 +336,10 @@ export abstract class TokenCursor {
 
   /**
    * The items of a `{ … }` block whose opening brace `open` was just read, up to and with its
-   * closing brace: each parsed by `item`; an error in one is recorded and skipped (to the end
-   * of its line or `;`) so the rest of the block still parses. `what` names the block in the
-   * message for a missing `}`.
+   * closing brace, each parsed by `item` (given its first token); an error ends the block.
+   * `what` names the block in the message for a missing `}`.
    */
-  protected parseBlockItems(open: Token, what: string, item: () => void): void {
+  protected parseBraced(open: Token, what: string, item: (first: Token) => void): void {
     this.enter(open);
     try {
       for (;;) {
@@ -351,19 +350,29 @@ export abstract class TokenCursor {
           return;
         }
         if (t.kind === 'eof') this.fail(open, `unterminated ${what}: missing '}'`);
-        const before = this.pos;
-        try {
-          item();
-        } catch (err) {
-          if (!(err instanceof ParseFail)) throw err;
-          this.record(err.diag);
-          this.resync();
-          if (this.pos === before) this.next();
-        }
+        item(t);
       }
     } finally {
       this.leave();
     }
+  }
+
+  /**
+   * As parseBraced, with recovery: an error in one item is recorded and skipped (to the end
+   * of its line or `;`) so the rest of the block still parses.
+   */
+  protected parseBlockItems(open: Token, what: string, item: () => void): void {
+    this.parseBraced(open, what, () => {
+      const before = this.pos;
+      try {
+        item();
+      } catch (err) {
+        if (!(err instanceof ParseFail)) throw err;
+        this.record(err.diag);
+        this.resync();
+        if (this.pos === before) this.next();
+      }
+    });
   }
 
   /**

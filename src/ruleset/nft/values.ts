@@ -119,24 +119,12 @@ export abstract class ValueParser extends TokenCursor {
   /** The rules of a chain binding, `jump { … }`. */
   protected parseBinding(): Rule[] {
     const open = this.expectPunct('{');
-    this.enter(open);
     const rules: Rule[] = [];
-    try {
-      for (;;) {
-        this.skipSeparators();
-        const t = this.peek();
-        if (this.isPunct(t, '}')) {
-          this.next();
-          break;
-        }
-        if (t.kind === 'eof') this.fail(open, "unterminated chain binding: missing '}'");
-        const rule = this.parseRule();
-        rule.index = rules.length;
-        rules.push(rule);
-      }
-    } finally {
-      this.leave();
-    }
+    this.parseBraced(open, 'chain binding', () => {
+      const rule = this.parseRule();
+      rule.index = rules.length;
+      rules.push(rule);
+    });
     return rules;
   }
 
