@@ -16,7 +16,8 @@ import { type EnvOptions, makeEnv } from './env-factory.ts';
 export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 export const corpus = resolve(repoRoot, '..', 'shared', 'corpus');
 
-const SOURCES = [
+/** The corpus folders of nft text rulesets (the fast-reject test reads them too). */
+export const SOURCES = [
   'nftables',
   'nftables-shell-embedded',
   'moby',

@@ -17,7 +17,7 @@ import { evaluateRule, resetRuntimeState } from '../../src/netfilter/expr/index.
 import { literalInterval } from '../../src/netfilter/expr/sets.ts';
 import { parseRuleset, type RulesetFormat } from '../../src/ruleset/load.ts';
 import type { Expr, Family, RelOp, Rule, Ruleset, Statement } from '../../src/ruleset/model.ts';
-import { corpus } from './corpus-sweep.ts';
+import { corpus, SOURCES } from './corpus-sweep.ts';
 import { type EnvOptions, makeEnv, meta, pl, rule } from './env-factory.ts';
 
 afterEach(() => {
@@ -375,19 +375,6 @@ describe('fast reject: random rules and packets', () => {
 
 // ---------------------------------------------------------------------------------------------
 // The corpus
-
-const SOURCES = [
-  'nftables',
-  'nftables-shell-embedded',
-  'moby',
-  'firewalld-tests',
-  'openwrt-firewall4',
-  'foomuuri',
-  'knftables-embedded',
-  'cni-plugins-embedded',
-  'kube-network-policies-embedded',
-  'kube-proxy-nftables-embedded',
-];
 
 function corpusFiles(): [string, RulesetFormat][] {
   const out: [string, RulesetFormat][] = [];
