@@ -8,6 +8,7 @@
 
 import type { PacketView } from '../netfilter/trace.ts';
 import type { Expr, MatchStmt, NamedSet, Rule, Statement } from '../ruleset/model.ts';
+import { TCP_FLAG_BITS } from '../ruleset/tcp-flags.ts';
 import type { Scenario } from '../scenario/model.ts';
 import { familyOf, inPrefix, localAddresses, sameAddress } from './facts.ts';
 import type { Messages } from './i18n/messages.ts';
@@ -31,12 +32,12 @@ export interface MatchContext {
   sets?: NamedSet[];
 }
 
-const TCP_FLAGS = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ecn', 'cwr'];
-
 function flagList(e: Expr): string[] | undefined {
   const items = e.kind === 'list' ? e.items : e.kind === 'set' ? e.elements.map((x) => x.key) : [e];
   const out = items.map((x) => (x.kind === 'value' ? x.text : undefined));
-  return out.every((x): x is string => x !== undefined && TCP_FLAGS.includes(x)) ? out : undefined;
+  return out.every((x): x is string => x !== undefined && Object.hasOwn(TCP_FLAG_BITS, x))
+    ? out
+    : undefined;
 }
 
 /** `tcp flags syn / fin,syn,rst`: whether (flags & mask) == value for the packet's flags. */

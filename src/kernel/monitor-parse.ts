@@ -10,6 +10,7 @@
  * `packet:` line marks the packet entering a base chain.
  */
 import type { Family } from '../ruleset/model.ts';
+import { TCP_FLAGS } from '../ruleset/tcp-flags.ts';
 import { parseRawHeaders } from './raw-headers.ts';
 
 /** The headers a `packet:` line shows, as far as nfwalk compares or matches them. */
@@ -160,21 +161,10 @@ export function parseHeaders(text: string): TraceHeaders {
   };
 }
 
-const TCP_FLAG_BITS: readonly [string, number][] = [
-  ['fin', 0x01],
-  ['syn', 0x02],
-  ['rst', 0x04],
-  ['psh', 0x08],
-  ['ack', 0x10],
-  ['urg', 0x20],
-  ['ecn', 0x40],
-  ['cwr', 0x80],
-];
-
 function tcpFlagNames(text: string): string[] {
   if (text.startsWith('0x')) {
     const bits = Number.parseInt(text, 16);
-    return TCP_FLAG_BITS.filter(([, b]) => bits & b).map(([n]) => n);
+    return TCP_FLAGS.filter(([, b]) => bits & b).map(([n]) => n);
   }
   return text.split(/\s*[|,]\s*/).filter((s) => s !== '');
 }

@@ -8,6 +8,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import { ICMP_TYPE_NAMES, ICMPV6_TYPE_NAMES } from '../ruleset/icmp-types.ts';
+import { TCP_FLAGS } from '../ruleset/tcp-flags.ts';
 
 export interface RawHeaders {
   l3: 'ip' | 'ip6';
@@ -31,17 +32,6 @@ const L4: Record<number, string> = {
   136: 'udplite',
   33: 'dccp',
 };
-
-const TCP_FLAGS: readonly [string, number][] = [
-  ['fin', 0x01],
-  ['syn', 0x02],
-  ['rst', 0x04],
-  ['psh', 0x08],
-  ['ack', 0x10],
-  ['urg', 0x20],
-  ['ecn', 0x40],
-  ['cwr', 0x80],
-];
 
 /** `@nh,0,BITS 0xHEX` / `@th,0,BITS 0xHEX` as bytes; undefined when absent or malformed. */
 export function rawBytes(text: string, base: 'nh' | 'th'): Uint8Array | undefined {

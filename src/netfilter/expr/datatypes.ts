@@ -10,6 +10,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import { ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS } from '../../ruleset/icmp-types.ts';
+import { TCP_FLAG_BITS } from '../../ruleset/tcp-flags.ts';
 
 /** Something the simulator cannot decide or does not model; becomes an `unsupported` outcome. */
 export class NotDecidable extends Error {
@@ -289,16 +290,7 @@ export const TYPES = {
     size: 16,
     lookupNames: 'connlabel.conf',
   } as DataType,
-  tcp_flag: bitmaskType('tcp_flag', 1, {
-    fin: 1,
-    syn: 2,
-    rst: 4,
-    psh: 8,
-    ack: 16,
-    urg: 32,
-    ecn: 64,
-    cwr: 128,
-  }),
+  tcp_flag: bitmaskType('tcp_flag', 1, TCP_FLAG_BITS),
   icmp_type: integerType('icmp_type', 1, ICMP_TYPE_NUMBERS),
   icmpv6_type: integerType('icmpv6_type', 1, ICMPV6_TYPE_NUMBERS),
   icmp_code: integerType('icmp_code', 1, {
