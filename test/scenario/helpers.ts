@@ -1,6 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Diagnostic, ScenarioError } from '../../src/scenario/diagnostics.ts';
+import { parseScenario } from '../../src/scenario/load.ts';
 
 /** A valid scenario, the base every test mutates. */
 export const VALID = `title: RADIUS through Docker
@@ -58,4 +60,15 @@ export function scratch(): {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The diagnostics a scenario text (named x.yaml, in `dir`) is refused with. */
+export function scenarioErrors(text: string, dir: string): Diagnostic[] {
+  try {
+    parseScenario(text, 'x.yaml', dir);
+  } catch (e) {
+    if (e instanceof ScenarioError) return [...e.diagnostics];
+    throw e;
+  }
+  throw new Error('expected the scenario to be refused');
 }

@@ -1,13 +1,9 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type Diagnostic,
-  formatDiagnostic,
-  ScenarioError,
-} from '../../src/scenario/diagnostics.ts';
+import { type Diagnostic, formatDiagnostic } from '../../src/scenario/diagnostics.ts';
 import { loadScenario, parseScenario } from '../../src/scenario/load.ts';
-import { scratch, VALID } from './helpers.ts';
+import { scenarioErrors, scratch, VALID } from './helpers.ts';
 
 let s: ReturnType<typeof scratch>;
 beforeEach(() => {
@@ -15,15 +11,7 @@ beforeEach(() => {
 });
 afterEach(() => s.done());
 
-function errorsOf(text: string): Diagnostic[] {
-  try {
-    parseScenario(text, 'x.yaml', s.dir);
-  } catch (e) {
-    if (e instanceof ScenarioError) return [...e.diagnostics];
-    throw e;
-  }
-  throw new Error('expected the scenario to be refused');
-}
+const errorsOf = (text: string): Diagnostic[] => scenarioErrors(text, s.dir);
 
 /** The 1-based line of the first line of `text` containing `needle`. */
 function lineOf(text: string, needle: string): number {

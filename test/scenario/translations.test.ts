@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { explainScenarioFile } from '../../src/explain/index.ts';
-import { type Diagnostic, ScenarioError } from '../../src/scenario/diagnostics.ts';
+import type { Diagnostic } from '../../src/scenario/diagnostics.ts';
 import { loadScenario, parseScenario } from '../../src/scenario/load.ts';
 import type { Scenario } from '../../src/scenario/model.ts';
 import { scenarioIn, scenarioText } from '../../src/scenario/text.ts';
 import { indexPage, scenarioPage } from '../../src/site/pages.ts';
-import { scratch, VALID } from './helpers.ts';
+import { scenarioErrors, scratch, VALID } from './helpers.ts';
 
 const repoRoot = join(import.meta.dirname, '../..');
 
@@ -23,15 +23,7 @@ beforeEach(() => {
 });
 afterEach(() => s.done());
 
-function errorsOf(text: string): Diagnostic[] {
-  try {
-    parseScenario(text, 'x.yaml', s.dir);
-  } catch (e) {
-    if (e instanceof ScenarioError) return [...e.diagnostics];
-    throw e;
-  }
-  throw new Error('expected the scenario to be refused');
-}
+const errorsOf = (text: string): Diagnostic[] => scenarioErrors(text, s.dir);
 
 /** 1-based line and column of the first occurrence of `needle` in `text`. */
 function posOf(text: string, needle: string): { line: number; col: number } {
