@@ -6,7 +6,7 @@
  * (blocks.ts) → NftParser (parser.ts: commands and scripts).
  */
 import type { Diagnostic } from '../diagnostics.ts';
-import type { Chain, Expr, Ruleset, Span, Table } from '../model.ts';
+import type { Expr, Ruleset, Span } from '../model.ts';
 import { printExpr } from '../printer.ts';
 import { lexStream, type Token, type TokenStream } from './lexer.ts';
 import { LineIndex, Located, SourceSpan } from './nodes.ts';
@@ -109,7 +109,7 @@ export abstract class TokenCursor {
   protected peek(k = 0): Token {
     const i = this.pos + k;
     const last = this.toks.length - 1;
-    return this.toks.get(i < last ? i : last);
+    return this.toks.get(Math.min(i, last));
   }
 
   protected next(): Token {

@@ -6,7 +6,6 @@ import type {
   CounterStmt,
   Expr,
   LogStmt,
-  MatchStmt,
   NatStmt,
   OtherStmt,
   RejectStmt,
