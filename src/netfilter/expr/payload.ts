@@ -4,6 +4,7 @@
  * protocol`), and its value from the scenario's packet or, failing that, from its raw bytes.
  */
 import type { PayloadExpr, RawPayloadExpr } from '../../ruleset/model.ts';
+import { TCP_FLAG_BITS } from '../../ruleset/tcp-flags.ts';
 import type { EvalEnv, Packet } from '../env.ts';
 import { BREAK, type Break, type EvalContext } from './context.ts';
 import {
@@ -119,17 +120,6 @@ const IP6_FIELDS: Record<string, FieldDef> = {
 const PORTS: Record<string, FieldDef> = {
   sport: { type: TYPES.inet_service, base: 'th', bit: 0, bits: 16, get: (p) => num(p.sport) },
   dport: { type: TYPES.inet_service, base: 'th', bit: 16, bits: 16, get: (p) => num(p.dport) },
-};
-
-const TCP_FLAG_BITS: Record<string, number> = {
-  fin: 1,
-  syn: 2,
-  rst: 4,
-  psh: 8,
-  ack: 16,
-  urg: 32,
-  ecn: 64,
-  cwr: 128,
 };
 
 const TCP_FIELDS: Record<string, FieldDef> = {
