@@ -185,11 +185,6 @@ export class TokenStream {
     this.line = grow32(this.line, cap);
   }
 
-  /** The kind of token `i`, without making the token. */
-  kindAt(i: number): TokenKind {
-    return KINDS[(this.kind[i] as number) & ~SP] as TokenKind;
-  }
-
   get(i: number): Token {
     const slot = i & (WINDOW - 1);
     if (this.cacheIdx[slot] === i) return this.cache[slot] as Token;
