@@ -13,6 +13,9 @@ export type Direction = 'original' | 'reply';
 /** TCP conntrack states (nf_conntrack_proto_tcp.c), by the names conntrack -L prints. */
 export type TcpState = 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'CLOSE';
 
+/** What set up a manip's binding: a nat statement, or the null binding. */
+export type NatBy = 'masquerade' | 'snat' | 'dnat' | 'redirect' | 'null-binding';
+
 export interface Connection {
   id: number;
   family: 'ip' | 'ip6';
@@ -23,7 +26,7 @@ export interface Connection {
   /** nf_nat_initialized: which manips are set up (a null binding counts). */
   natDone: { src: boolean; dst: boolean };
   /** The statement that set up each manip's binding (masquerade, snat, dnat, redirect). */
-  natBy?: { src?: string; dst?: string };
+  natBy?: { src?: NatBy; dst?: NatBy };
   mark: number;
   tcp?: TcpState;
 }

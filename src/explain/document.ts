@@ -19,7 +19,7 @@ import type { MdxJsxFlowElement } from 'mdast-util-mdx-jsx';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
-import type { InfoEvent, PacketView, Trace } from '../netfilter/trace.ts';
+import type { InfoFact, NoteDetail, PacketView, RouteEvent, Trace } from '../netfilter/trace.ts';
 import { ICMP_TYPE_NAMES, ICMPV6_TYPE_NAMES } from '../ruleset/icmp-types.ts';
 import type { Family, HookName, Ruleset } from '../ruleset/model.ts';
 import type { Scenario } from '../scenario/model.ts';
@@ -36,16 +36,7 @@ import {
   subnetText,
 } from './facts.ts';
 import type { ChainRef, Messages } from './i18n/messages.ts';
-import {
-  bridgeInfo,
-  conntrackInfo,
-  deliverInfo,
-  dropInfo,
-  natInfo,
-  routeInfo,
-  sendInfo,
-  unsupportedInfo,
-} from './info.ts';
+import { flowOfEndpoints, natChange } from './info.ts';
 import { listingRows, listingText } from './listing.ts';
 import { type MatchContext, matchReasons, whyNot } from './matches.ts';
 import { hookMap, packetFlowchart, sequenceDiagram } from './mermaid.ts';
@@ -91,17 +82,6 @@ interface Ctx {
   /** The bridge the packet is on, and whether br_netfilter runs ip prerouting inside it now. */
   lastBridge?: string;
   inBridgePrerouting?: boolean;
-}
-
-/** A machine's gateway: as given, or the first address of its host interface. */
-function gatewayOf(scenario: Scenario, machine: string | undefined): string | undefined {
-  const m = scenario.hosts.find((h) => h.name === machine);
-  if (!m) return undefined;
-  if (m.gateway) return m.gateway;
-  const fam = m.addresses[0]?.includes(':') ? 6 : 4;
-  return scenario.host.interfaces
-    .find((i) => i.name === m.interface)
-    ?.addresses.find((a) => a.family === fam)?.address;
 }
 
 const para = (p: Phrase): Paragraph => ({ type: 'paragraph', children: toPhrasing(p) });
@@ -600,7 +580,9 @@ function stageSection(ctx: Ctx, w: PacketWalk, sw: StageWalk): RootContent[] {
       : undefined;
   const told = w.items.some(
     (i) =>
-      i.kind === 'info' && i.event.type === 'bridge' && bridgeInfo(i.event).decision === 'brnf',
+      i.kind === 'info' &&
+      i.event.type === 'bridge' &&
+      i.event.detail.step === 'br_nf_pre_routing',
   );
   if (
     !told &&
@@ -651,10 +633,10 @@ function routeSentence(
   ctx: Ctx,
   daddr: string,
   next: StageWalk | undefined,
-  info?: InfoEvent,
+  info?: Omit<RouteEvent, 'message'>,
 ): Phrase | undefined {
   const { scenario, msg } = ctx;
-  const r = info ? routeInfo(info) : undefined;
+  const r = info?.detail;
   const decision =
     r?.decision ??
     (next?.stage.hook === 'input'
@@ -664,11 +646,11 @@ function routeSentence(
         : undefined);
   const dst = r?.daddr ?? daddr;
   if (decision === 'local') {
-    return msg.routeLocal(dst, localIface(scenario, dst) ?? r?.oif ?? 'lo');
+    return msg.routeLocal(dst, localIface(scenario, dst) ?? r?.dev ?? 'lo');
   }
   if (decision === 'forward' || decision === 'output') {
     const conn = connectedIface(scenario, dst);
-    const oif = r?.oif ?? next?.oif ?? conn?.iface;
+    const oif = r?.dev ?? next?.oif ?? conn?.iface;
     const via =
       r?.via ?? (conn ? undefined : scenario.host.routes.find((x) => x.dev === oif || !x.dev)?.via);
     return msg.routeForward(
@@ -679,165 +661,168 @@ function routeSentence(
       conn ? subnetText(conn.cidr) : undefined,
     );
   }
-  if (decision === 'none') return msg.routeNone(dst);
-  return info ? msg.simulatorNote(info.message) : undefined;
+  return undefined;
 }
 
-function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoEvent): Phrase[] {
+/** What an event says; `between`: it happened between hooks, not after a chain's step. */
+function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoFact, between = false): Phrase[] {
   const { msg, scenario } = ctx;
   switch (e.type) {
     case 'route': {
-      const r = routeInfo(e);
-      const key = `${r.decision}|${r.oif}|${r.daddr ?? ''}`;
+      const r = e.detail;
+      const key = `${r.decision}|${r.dev}|${r.daddr}`;
       if (ctx.lastRoute === key) return [];
       ctx.lastRoute = key;
-      // Inside the bridge's prerouting (br_netfilter), after conntrack changed the destination:
-      // the route decides whether the frame can stay on the bridge or must go up to IP.
-      // The lookup made inside the bridge's prerouting (br_nf_pre_routing_finish), as the
-      // simulator marks it; older traces only say that br_netfilter's prerouting is running.
-      const inBrNf =
-        r.inBrNetfilter === undefined
-          ? ctx.inBridgePrerouting
-          : r.inBrNetfilter && r.step === 'br_nf_pre_routing_finish';
-      if (inBrNf && r.decision === 'forward' && r.oif && r.oif !== ctx.lastBridge) {
-        return [msg.routeInBridge(r.daddr ?? w.last.daddr, r.oif, ctx.lastBridge ?? '?')];
+      // The lookup made inside the bridge's prerouting (br_nf_pre_routing_finish), after
+      // conntrack changed the destination: the route decides whether the frame can stay on
+      // the bridge or must go up to IP.
+      const inBrNf = r.inBrNetfilter && r.step === 'br_nf_pre_routing_finish';
+      if (inBrNf && r.decision === 'forward' && r.dev && r.dev !== ctx.lastBridge) {
+        return [msg.routeInBridge(r.daddr, r.dev, ctx.lastBridge ?? '?')];
       }
       const s = routeSentence(ctx, w.last.daddr, undefined, e);
       return s ? [s] : [];
     }
     case 'conntrack': {
-      const c = conntrackInfo(e);
+      const c = e.detail;
+      const direction = c.direction ?? undefined;
+      const confirmed = c.confirmed === true;
       // One entry per packet is told once: later reports of the same state add nothing.
-      const key = `ct|${c.state}|${c.direction}|${c.confirmed}`;
+      const key = `ct|${c.state}|${direction}|${confirmed}`;
       if (ctx.told.has(key)) return [];
       ctx.told.add(key);
       if (c.state === 'none') return [msg.ctNone()];
-      if (c.attached) return [msg.ctAttached(c.state ?? 'related')];
-      if (c.confirmed && c.replyTuple) return [msg.ctConfirmed(flowText(c.replyTuple))];
+      if (c.attached) return [msg.ctAttached(c.state)];
+      if (confirmed && c.reply) return [msg.ctConfirmed(flowText(flowOfEndpoints(c.reply)))];
       if (c.state === 'new' || c.created) return [msg.ctNew()];
-      if (c.direction === 'original' && c.state === 'established') return [msg.ctKnown(c.state)];
-      if (c.direction === 'reply' || w.role === 'reply')
-        return [msg.ctReply(c.state ?? 'established')];
-      return [msg.ctOther(c.state ?? '?')];
+      if (direction === 'original' && c.state === 'established') return [msg.ctKnown(c.state)];
+      if (direction === 'reply' || w.role === 'reply') return [msg.ctReply(c.state)];
+      return [msg.ctOther(c.state)];
     }
     case 'nat': {
-      const n = natInfo(e);
-      if (n.before && n.after && e.detail?.icmpError === true) {
-        return [msg.natIcmpError(natDelta(n.before, n.after))];
-      }
-      if (n.before && n.after && n.reverse) {
+      const n = natChange(e.detail);
+      if (n?.icmpError) return [msg.natIcmpError(natDelta(n.before, n.after))];
+      if (n?.reverse) {
         const d = natDelta(n.before, n.after);
-        // The simulator names the statement whose binding is undone; older traces do not, and
-        // then rewriting the reply's destination undoes the request's source NAT and vice versa.
+        // The simulator names the statement whose binding is undone; a null binding has none,
+        // and then rewriting the reply's destination undoes the request's source NAT and
+        // vice versa.
         const undone =
           n.statement && n.statement !== 'null-binding'
             ? n.statement
             : ctx.requestNat.find(
                 (x) => x.field !== d.field && x.field !== 'both' && d.field !== 'both',
               )?.kind;
-        return [msg.natReverse(undone ?? n.kind ?? 'nat', d, n.hook)];
+        return [msg.natReverse(undone ?? n.kind, d, n.hook)];
       }
+      // conntrack applies a known connection's translation to a later packet of it.
+      if (n && between) return [msg.natChangeBetween(natDelta(n.before, n.after))];
       return [];
     }
     case 'bridge': {
-      const b = bridgeInfo(e);
-      const bridge = b.bridge ?? ctx.lastBridge ?? '?';
-      if (b.bridge) ctx.lastBridge = b.bridge;
-      ctx.inBridgePrerouting = b.decision === 'brnf';
-      if (b.decision === 'skip') ctx.lastRoute = undefined;
-      if (b.decision === 'local' || b.decision === 'up' || b.decision === 'input') {
-        const gw = gatewayOf(scenario, machineByAddress(scenario, w.first?.saddr ?? '')?.name);
-        return [msg.bridgeLocal(bridge, b.inPort, gw)];
+      const b = e.detail;
+      ctx.lastBridge = b.bridge;
+      ctx.inBridgePrerouting = b.step === 'br_nf_pre_routing';
+      switch (b.step) {
+        case 'br_pass_frame_up':
+          return [msg.bridgeLocal(b.bridge, b.port, w.send?.way === 'in' ? w.send.gateway : undefined)];
+        case 'br_nf_pre_routing':
+          return [msg.brNetfilterPrerouting(b.bridge)];
+        case 'br_nf_forward_ip':
+          return [msg.brNetfilterHook(b.bridge, 'forward')];
+        case 'br_nf_post_routing':
+          return [msg.brNetfilterHook(b.bridge, 'postrouting')];
+        case 'bridged_dnat':
+          return [msg.bridgedAfterDnat(b.bridge)];
+        case 'ip_sabotage_in':
+          ctx.lastRoute = undefined;
+          return [msg.bridgeSkipPrerouting(b.bridge)];
+        case 'br_forward':
+          return [msg.bridgeForward(b.bridge, b.from, b.to)];
+        case 'br_dev_xmit':
+          return [msg.bridgeOut(b.bridge, b.port)];
       }
-      if (b.decision === 'brnf') return [msg.brNetfilterPrerouting(bridge)];
-      if (b.decision === 'brnf-forward') return [msg.brNetfilterHook(bridge, 'forward')];
-      if (b.decision === 'brnf-postrouting') return [msg.brNetfilterHook(bridge, 'postrouting')];
-      if (b.decision === 'bridged-dnat') return [msg.bridgedAfterDnat(bridge)];
-      if (b.decision === 'skip') return [msg.bridgeSkipPrerouting(bridge)];
-      if (b.decision === 'forward') return [msg.bridgeForward(bridge, b.inPort, b.outPort)];
-      if (b.decision === 'out' || b.decision === 'output')
-        return [msg.bridgeOut(bridge, b.outPort)];
-      return [msg.simulatorNote(e.message)];
+      return [];
     }
     case 'deliver': {
-      const d = deliverInfo(e);
+      const d = e.detail;
       if (d.to === 'host') {
         ctx.lastSentTo = scenario.host.name;
-        return [msg.deliverHost(flowText(w.last), d.iface)];
+        // The host's answer to a request delivered to it is told as the delivery again.
+        return [msg.deliverHost(flowText(w.last), d.answer ? undefined : (d.dev ?? undefined))];
       }
-      const to = d.to ?? ctx.lastSentTo ?? ownerOf(scenario, w.last.daddr) ?? w.last.daddr;
-      if (d.answer) return [msg.answers(to, d.answer)];
-      return [msg.deliver(to, flowText(w.last), d.socket)];
+      if (d.answer) return [msg.answers(d.to, d.answer)];
+      return [msg.deliver(d.to, flowText(w.last), d.open)];
     }
     case 'drop': {
-      const d = dropInfo(e);
-      const where =
-        d.family && d.table && d.chain ? ref(d.family as Family, d.table, d.chain) : undefined;
-      if (d.reason === 'reject' && where) return [msg.droppedReject(where)];
-      if (d.reason === 'verdict' && where) return [msg.droppedVerdict(where)];
-      return [msg.dropped(d.reason ?? e.message)];
+      const d = e.detail;
+      if (d.reason === 'reject') return [msg.droppedReject(ref(d.family, d.table, d.chain))];
+      if (d.reason === 'verdict') return [msg.droppedVerdict(ref(d.family, d.table, d.chain))];
+      return [msg.dropped(d.reason)];
     }
     case 'send': {
-      const s = sendInfo(e);
-      if (s.outbound) {
-        ctx.lastSentTo = s.machine;
-        return [
-          msg.sentOut(s.machine ?? '?', s.iface, s.packet ? flowText(s.packet) : flowText(w.last)),
-        ];
+      const s = e.detail;
+      switch (s.way) {
+        case 'out':
+          ctx.lastSentTo = s.machine;
+          return [msg.sentOut(s.machine, s.dev, flowText(flowOf(s.packet)))];
+        case 'loopback':
+          return [msg.loopedBack(s.dev)];
+        case 'in':
+          return [msg.sent(s.machine, s.dev)];
+        case 'local':
+          return [];
       }
-      if (!s.machine && s.iface) return [msg.loopedBack(s.iface)];
-      return [msg.sent(s.machine ?? '?', s.iface)];
+      return [];
     }
-    case 'note': {
-      const d = e.detail ?? {};
-      if (d.redirect === true || d.kind === 'redirect') return [msg.icmpRedirect()];
+    case 'hook': {
       // A hook with no chain at all: netdev hooks (on every device) are left unsaid, as the
       // article does; an ip or bridge hook is worth a sentence.
-      if (d.kind === 'hook-without-chains') {
-        if (d.family === 'netdev' || typeof d.hook !== 'string') return [];
-        return [msg.hookWithoutChains(String(d.family ?? ''), d.hook)];
-      }
-      if (
-        d.kind === 'numgen' ||
-        d.kind === 'jhash' ||
-        d.kind === 'symhash' ||
-        d.kind === 'assumption'
-      )
-        return [msg.noteAssumption(d.kind)];
-      if (d.kind === 'limit' || d.kind === 'quota')
-        return [msg.noteRateAssumed(d.kind, /"over"/.test(e.message))];
-      if (d.kind === 'nat-family') return [msg.noteNatFamily()];
-      if (
-        (d.kind === undefined || d.kind === 'sysctl-not-modelled') &&
-        Array.isArray(d.sysctl) &&
-        d.sysctl.every((x) => typeof x === 'string')
-      )
-        return [msg.noteSysctlIgnored(d.sysctl as string[])];
-      if (
-        (d.kind === undefined || d.kind === 'nat-random') &&
-        Array.isArray(d.flags) &&
-        d.flags.every((x) => typeof x === 'string')
-      )
-        return [msg.noteRandomPort(d.flags as string[])];
-      if (typeof d.mangle === 'string') {
-        const b = natInfo({ ...e, detail: { before: d.before, after: d.after } });
-        if (b.before && b.after) {
-          const delta = natDelta(flowOf(b.before), flowOf(b.after));
-          return [msg.noteMangle(d.mangle, delta.from, delta.to)];
-        }
-      }
-      if (typeof d.hook === 'string' && typeof d.code === 'number')
-        return [msg.rejectAnswer('icmp', d.code)];
-      if (typeof d.hook === 'string' && /reset|RST/.test(e.message))
-        return [msg.rejectAnswer('rst', undefined)];
-      return [msg.simulatorNote(e.message)];
+      const h = e.detail;
+      if (h.chains > 0 || h.family === 'netdev') return [];
+      return [msg.hookWithoutChains(h.family, h.hook)];
     }
+    case 'note':
+      return notePhrases(msg, e.detail);
     case 'unsupported': {
-      const u = unsupportedInfo(e);
-      return [msg.unsupported(u.what ?? e.message, u.chain, u.index, u.text, u.file, u.line)];
+      const u = e.detail;
+      return [msg.unsupported(u.reason ?? u.what, u.chain, u.index, u.text, u.file, u.line)];
     }
-    default:
-      return [msg.simulatorNote(e.message)];
+  }
+}
+
+function notePhrases(msg: Messages, d: NoteDetail): Phrase[] {
+  switch (d.kind) {
+    case 'redirect':
+      return [msg.icmpRedirect()];
+    case 'numgen':
+    case 'jhash':
+    case 'symhash':
+    case 'assumption':
+      return [msg.noteAssumption(d.kind)];
+    case 'limit':
+    case 'quota':
+      return [msg.noteRateAssumed(d.kind, d.over)];
+    case 'nat-family':
+      return [msg.noteNatFamily()];
+    case 'sysctl-not-modelled':
+      return [msg.noteSysctlIgnored(d.sysctl)];
+    case 'nat-random':
+      return [msg.noteRandomPort(d.flags)];
+    case 'mangle': {
+      const delta = natDelta(flowOfEndpoints(d.before), flowOfEndpoints(d.after));
+      return [msg.noteMangle(d.mangle, delta.from, delta.to)];
+    }
+    case 'reject-answer':
+      return d.answer === 'icmp'
+        ? [msg.rejectAnswer('icmp', d.code)]
+        : [msg.rejectAnswer('rst', undefined)];
+    case 'nat-without-conntrack':
+      return [msg.natWithoutConntrack(d.statement)];
+    case 'no-answer':
+      return [msg.noAnswer(d.to, d.daddr)];
+    case 'kernel-unlisted-chain':
+      return [msg.kernelUnlistedChain(ref(d.family, d.table, d.chain))];
   }
 }
 
@@ -855,7 +840,7 @@ function packetSection(ctx: Ctx, w: PacketWalk, conv: number): RootContent[] {
     para(
       fromKernel
         ? msg.packetIntroKernel(w.role)
-        : msg.packetIntro(w.role, from, w.first?.iif ?? null),
+        : msg.packetIntro(w.role, from, w.arrivedOn),
     ),
   );
   out.push(para(msg.flowchartIntro()));
@@ -868,10 +853,10 @@ function packetSection(ctx: Ctx, w: PacketWalk, conv: number): RootContent[] {
     if (item.kind === 'info') {
       if (item.event.type === 'route') routeSaid = true;
       if (item.event.type === 'nat') {
-        const n = natInfo(item.event);
-        if (n.after) cursor = flowOf(n.after);
+        const n = natChange(item.event.detail);
+        if (n) cursor = n.after;
       }
-      for (const p of infoPhrases(ctx, w, item.event)) out.push(para(p));
+      for (const p of infoPhrases(ctx, w, item.event, true)) out.push(para(p));
       continue;
     }
     if (
@@ -940,16 +925,8 @@ function whySection(ctx: Ctx, walks: PacketWalk[]): RootContent[] {
   const seen: (Seen | { change: { before: FlowView; after: FlowView; hook?: HookName } })[] = [];
   for (const item of reply.items) {
     if (item.kind === 'info') {
-      const n = item.event.type === 'nat' ? natInfo(item.event) : undefined;
-      if (n?.before && n.after) {
-        seen.push({
-          change: {
-            before: flowOf(n.before),
-            after: flowOf(n.after),
-            hook: n.hook as HookName | undefined,
-          },
-        });
-      }
+      const n = item.event.type === 'nat' ? natChange(item.event.detail) : undefined;
+      if (n) seen.push({ change: { before: n.before, after: n.after, hook: n.hook } });
       continue;
     }
     for (const s of item.replay.steps) {
@@ -1018,9 +995,7 @@ function whySection(ctx: Ctx, walks: PacketWalk[]): RootContent[] {
       ctx.scenario.host.interfaces.find((i) => i.kind === 'bridge')?.name ??
       '?';
     const sender = reply.first ? machineByAddress(ctx.scenario, reply.first.saddr) : undefined;
-    const gw =
-      sender?.gateway ??
-      localAddresses(ctx.scenario, reply.ipFamily).find((a) => a.iface === bridgeName)?.address;
+    const gw = reply.send?.way === 'in' ? reply.send.gateway : undefined;
     const ipInputs = ruleset.tables
       .filter((t) => t.family === (reply.ipFamily === 4 ? 'ip' : 'ip6') || t.family === 'inet')
       .flatMap((t) =>
@@ -1163,11 +1138,8 @@ export function buildDocument(
   const conversations: ConversationSummary[] = [];
   for (const c of trace.conversations) {
     const walks: PacketWalk[] = [];
-    let start: FlowView | undefined;
     c.packets.forEach((p, i) => {
-      const w = walkPacket(scenario, ruleset, p, c.index, i, start);
-      walks.push(w);
-      start = undefined;
+      walks.push(walkPacket(ruleset, p, c.index, i));
     });
     const verdict = verdictOf(walks);
     conversations.push({ index: c.index, verdict });

@@ -10,7 +10,7 @@ import type { HookName } from '../ruleset/model.ts';
 import type { Scenario } from '../scenario/model.ts';
 import { type FlowView, flowText, natDelta, ownerOf } from './facts.ts';
 import type { Messages } from './i18n/messages.ts';
-import { natInfo, routeInfo } from './info.ts';
+import { natChange } from './info.ts';
 import { plain } from './phrase.ts';
 import { splitVerdict } from './stages.ts';
 import { flowOf, type PacketWalk, type StageWalk, stageWalks } from './walk.ts';
@@ -109,18 +109,18 @@ export function packetFlowchart(
   let lastRoute = '';
   for (const item of w.items) {
     if (item.kind === 'info') {
-      const r = item.event.type === 'route' ? routeInfo(item.event) : undefined;
-      const key = r ? `${r.decision}|${r.oif}|${r.daddr ?? ''}` : '';
+      const r = item.event.type === 'route' ? item.event.detail : undefined;
+      const key = r ? `${r.decision}|${r.dev}|${r.daddr}` : '';
       if (r && key !== lastRoute) {
         lastRoute = key;
         const rid = id(`r${si++}`);
-        lines.push(`  ${rid}{{${q(plain(msg.dgRoute(r.decision ?? '', r.oif)))}}}`);
+        lines.push(`  ${rid}{{${q(plain(msg.dgRoute(r.decision, r.dev)))}}}`);
         edges.push(`  ${prev} -->${prevLabel ? `|${q(prevLabel)}|` : ''} ${rid}`);
         prev = rid;
         prevLabel = '';
       }
-      const n = item.event.type === 'nat' ? natInfo(item.event) : undefined;
-      if (n?.before && n.after && n.reverse) {
+      const n = item.event.type === 'nat' ? natChange(item.event.detail) : undefined;
+      if (n?.reverse) {
         // conntrack's own rewrite of a reply, between two chains: on the edge it happens on.
         const d = natDelta(n.before, n.after);
         const change = `${plain(msg.dgConntrack())}: ${plain(msg.dgField(d.field))} ${d.from} → ${d.to}`;
@@ -214,12 +214,12 @@ export function sequenceDiagram(
     };
     for (const item of w.items) {
       if (item.kind === 'info') {
-        const n = item.event.type === 'nat' ? natInfo(item.event) : undefined;
-        if (n?.before && n.after) {
+        const n = item.event.type === 'nat' ? natChange(item.event.detail) : undefined;
+        if (n) {
           // Rewriting the reply's destination undoes the request's source NAT, and vice versa.
           const field = natDelta(n.before, n.after).field;
           const undone = requestNat.find((x) => x.field !== field && x.field !== 'both')?.kind;
-          const label = n.reverse ? msg.dgUndo(undone ?? n.kind ?? 'nat') : msg.dgConntrack();
+          const label = n.reverse ? msg.dgUndo(undone ?? n.kind) : msg.dgConntrack();
           note(plain(label), n.before, n.after);
         }
         continue;

@@ -8,16 +8,20 @@
 
 import type {
   EnterEvent,
-  InfoEvent,
+  InfoFact,
   PacketTrace,
   PolicyEvent,
   RuleEvent,
-  TraceEvent,
 } from '../netfilter/trace.ts';
 import type { Family, HookName } from '../ruleset/model.ts';
 
 export type FamilyClass = 'l3' | 'bridge' | 'netdev' | 'arp';
 export type Compared = EnterEvent | RuleEvent | PolicyEvent;
+/**
+ * An event as the explainer reads it: compared events, and explanatory ones without their
+ * English line (`message` is for `nfwalk trace`; the page takes its facts from `detail`).
+ */
+export type Fact = Compared | InfoFact;
 
 export function familyClass(f: Family): FamilyClass {
   if (f === 'bridge') return 'bridge';
@@ -30,7 +34,7 @@ export function chainKey(family: Family, table: string, chain: string): string {
   return `${family}\u0000${table}\u0000${chain}`;
 }
 
-export function isCompared(e: TraceEvent): e is Compared {
+export function isCompared(e: Fact): e is Compared {
   return e.type === 'enter' || e.type === 'rule' || e.type === 'policy';
 }
 
@@ -39,12 +43,12 @@ export interface Stage {
   hook: HookName;
   fclass: FamilyClass;
   /** Compared events and the info events that happened between them, in order. */
-  events: TraceEvent[];
+  events: Fact[];
 }
 
 export interface Between {
   kind: 'info';
-  event: InfoEvent;
+  event: InfoFact;
 }
 
 export type PathItem = Stage | Between;
@@ -53,15 +57,20 @@ export type PathItem = Stage | Between;
 export function splitStages(packet: PacketTrace): PathItem[] {
   const items: PathItem[] = [];
   let current: Stage | undefined;
-  let pendingInfo: InfoEvent[] = [];
-  for (const e of packet.events) {
+  let pendingInfo: InfoFact[] = [];
+  const events: readonly Fact[] = packet.events;
+  for (const e of events) {
     if (!isCompared(e)) {
       pendingInfo.push(e);
       continue;
     }
+    // A chain after a hook event belongs to that new crossing, even of the same hook.
     const startsNew =
       e.type === 'enter' &&
-      (!current || current.hook !== e.hook || current.fclass !== familyClass(e.family));
+      (!current ||
+        current.hook !== e.hook ||
+        current.fclass !== familyClass(e.family) ||
+        pendingInfo.some((i) => i.type === 'hook'));
     if (startsNew) {
       // A translation reported right after a rule belongs to that rule's hook.
       while (current && pendingInfo[0] && isRuleNat(pendingInfo[0])) {
@@ -87,8 +96,10 @@ export function splitStages(packet: PacketTrace): PathItem[] {
 }
 
 /** A `nat` event of a rule's translation (not conntrack undoing one on a reply). */
-function isRuleNat(e: InfoEvent): boolean {
-  return e.type === 'nat' && e.detail?.reverse !== true;
+function isRuleNat(e: InfoFact): boolean {
+  if (e.type !== 'nat') return false;
+  const d = e.detail;
+  return !((d.step === 'rewrite' || d.step === 'icmp-error') && d.reverse);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -129,7 +140,7 @@ export interface Step {
   /** For jump and goto: the chain that called the current one (goto's return point). */
   caller?: string;
   /** Info events that happened right after this step, before the next one. */
-  after: InfoEvent[];
+  after: InfoFact[];
   /** The base chain this step belongs to. */
   base: { family: Family; table: string; chain: string };
 }
@@ -219,7 +230,7 @@ export function replayStage(stage: Stage, sizes: ChainSizes): Replay {
     pendingReturnMark = undefined;
   };
 
-  const afterOf: InfoEvent[][] = [];
+  const afterOf: InfoFact[][] = [];
   for (const e of stage.events) {
     if (!isCompared(e)) {
       afterOf[afterOf.length - 1]?.push(e);
@@ -227,7 +238,7 @@ export function replayStage(stage: Stage, sizes: ChainSizes): Replay {
     }
     n++;
     const key = chainKey(e.family, e.table, e.chain);
-    const after: InfoEvent[] = [];
+    const after: InfoFact[] = [];
     afterOf.push(after);
     const step: Step = {
       n,

@@ -201,6 +201,12 @@ export function packetEvents(p: KernelPacket, index: RulesetIndex): TraceEvent[]
       events.push({
         type: 'note',
         message: `the kernel traced ${run.family} ${run.table} ${run.chain}, which its listing does not show as a base chain`,
+        detail: {
+          kind: 'kernel-unlisted-chain',
+          family: run.family,
+          table: run.table,
+          chain: run.chain,
+        },
       });
       continue;
     }

@@ -6,6 +6,7 @@
  * solicitation enters the trace.
  */
 import { inSubnet, parseAddress } from '../scenario/addresses.ts';
+import { defaultGateway } from '../scenario/gateway.ts';
 import type { Cidr, HostInterface, Machine, Scenario } from '../scenario/model.ts';
 import { inNetns, run } from './exec.ts';
 
@@ -299,14 +300,4 @@ export async function buildTopology(
     hostDevices,
     machinesIn,
   };
-}
-
-/** A machine's default gateway in a family: its `gateway`, else the host interface's first address. */
-export function defaultGateway(
-  m: Machine,
-  iface: HostInterface,
-  family: 4 | 6,
-): string | undefined {
-  if (m.gateway && familyOf(m.gateway) === family) return m.gateway;
-  return iface.addresses.find((c) => c.family === family)?.address;
 }

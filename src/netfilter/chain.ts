@@ -94,12 +94,13 @@ export function runChain(base: ChainHook, run: ChainRun): ChainVerdict {
         type: 'unsupported',
         message,
         detail: {
+          what: 'expression',
+          reason: outcome.reason,
           family: base.family,
           table: table.name,
           chain: chain.name,
           index: rule.index,
           text: rule.text,
-          reason: outcome.reason,
           ...(rule.span ? { file: rule.span.file, line: rule.span.line, col: rule.span.col } : {}),
         },
       });
@@ -145,7 +146,16 @@ export function runChain(base: ChainHook, run: ChainRun): ChainVerdict {
           run.emit({
             type: 'unsupported',
             message,
-            detail: { chain: chain.name, index: rule.index },
+            detail: {
+              what: 'missing-chain',
+              reason: message,
+              family: base.family,
+              table: table.name,
+              chain: chain.name,
+              index: rule.index,
+              text: rule.text,
+              ...(v.target === undefined ? {} : { target: v.target }),
+            },
           });
           return { kind: 'unsupported', message };
         }
@@ -155,7 +165,15 @@ export function runChain(base: ChainHook, run: ChainRun): ChainVerdict {
             run.emit({
               type: 'unsupported',
               message,
-              detail: { chain: chain.name, index: rule.index },
+              detail: {
+                what: 'jump-depth',
+                reason: message,
+                family: base.family,
+                table: table.name,
+                chain: chain.name,
+                index: rule.index,
+                text: rule.text,
+              },
             });
             return { kind: 'unsupported', message };
           }

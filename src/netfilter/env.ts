@@ -208,7 +208,9 @@ export type Effect =
        * What the note is about, for the explainer: `limit`, `quota`, `numgen`, `jhash`,
        * `symhash`, `nat-family` (a NAT statement of the other family that does nothing).
        */
-      about?: string;
+      about?: 'limit' | 'quota' | 'numgen' | 'jhash' | 'symhash' | 'nat-family';
+      /** limit/quota: the statement tests "over" (so, assumed not exceeded, it does not match). */
+      over?: boolean;
     };
 
 export type RuleOutcome =

@@ -58,7 +58,11 @@ export function simulate(
     first.events.unshift({
       type: 'note',
       message: `not modelled, so the walk ignores: ${unread.map((k) => `${k} = ${sysctl[k]}`).join(', ')}`,
-      detail: { kind: 'sysctl-not-modelled', sysctl: unread },
+      detail: {
+        kind: 'sysctl-not-modelled',
+        sysctl: unread,
+        values: unread.map((k) => sysctl[k] ?? 0),
+      },
     });
   }
   return trace;

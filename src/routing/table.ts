@@ -176,17 +176,3 @@ export class RoutingTable {
       ?.address;
   }
 }
-
-/** A routing decision as the trace's `route` events detail it. */
-export function routeDetail(
-  r: RouteResult,
-  decision: 'local' | 'forward' | 'output',
-): Record<string, unknown> {
-  return {
-    decision,
-    ...(r.type === 'unicast'
-      ? { dev: r.dev, nexthop: r.nexthop, ...(r.via ? { via: r.via } : {}) }
-      : {}),
-    ...(r.type === 'local' ? { dev: r.dev } : {}),
-  };
-}

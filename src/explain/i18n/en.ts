@@ -417,7 +417,6 @@ export const en: Messages = {
     c(b),
     '. The frame cannot simply be bridged; it will be passed up to the host’s IP stack, which forwards it.',
   ],
-  routeNone: (d) => [`Routing decision: there is no route to ${d}; the packet is dropped.`],
   ctNew: () => [
     'conntrack sees no entry for this packet: it creates one (state new). This packet is the only one of the connection the nat chains will see.',
   ],
@@ -554,7 +553,20 @@ export const en: Messages = {
     ...(file ? [' — ', c(`${file}${line ? `:${line}` : ''}`)] : []),
     '. It reports this rather than guess whether the rule matches.',
   ],
-  simulatorNote: (m) => ['Simulator note: ', c(m)],
+  natWithoutConntrack: (stmt) => [
+    'The ',
+    c(stmt),
+    ' statement does nothing here: the packet has no conntrack entry to hold a translation.',
+  ],
+  noAnswer: (m, d) => [
+    c(m),
+    ` is not ${d}, so it does not answer (nfwalk does not route beyond the host’s neighbours).`,
+  ],
+  kernelUnlistedChain: (r) => [
+    'The kernel traced ',
+    ...cref(r),
+    ', which its ruleset listing does not show as a base chain.',
+  ],
   noteRateAssumed: (kind, over) => [
     'nfwalk cannot measure rates: it assumes the ',
     c(kind),

@@ -428,7 +428,6 @@ export const ja: Messages = {
     c(b),
     ' のポートの先にはありません。そのためフレームはそのままブリッジされず、ホストの IP スタックに渡されて転送されます。',
   ],
-  routeNone: (d) => [`routing decision: ${d} への経路がないため、パケットは破棄されます。`],
   ctNew: () => [
     'conntrack にはこのパケットのエントリがないので、新しく作られます（状態 new）。nat のchainがこの接続で見るのは、このパケットだけです。',
   ],
@@ -575,10 +574,19 @@ export const ja: Messages = {
     ...(file ? [' — ', c(`${file}${line ? `:${line}` : ''}`)] : []),
     '。ルールが一致するかどうかを推測せず、こうして報告します。',
   ],
-  simulatorNote: () => [
-    'ここで nfwalk のシミュレータが注記を残しています（このページでは訳していません。',
-    c('nfwalk trace'),
-    ' の出力で読めます）。',
+  natWithoutConntrack: (stmt) => [
+    'パケットに conntrack のエントリがないので、',
+    c(stmt),
+    ' 文は変換を記録できず、ここでは何もしません。',
+  ],
+  noAnswer: (m, d) => [
+    c(m),
+    ` は ${d} ではないので応答しません（nfwalk はホストの隣接マシンより先へはルーティングしません）。`,
+  ],
+  kernelUnlistedChain: (r) => [
+    'カーネルは ',
+    ...cref(r),
+    ' をトレースしましたが、ルールセットの一覧ではベースchainになっていません。',
   ],
   noteRateAssumed: (kind, over) => [
     'nfwalk はレートを測れないので、このルールの ',

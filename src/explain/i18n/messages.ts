@@ -189,7 +189,6 @@ export interface Messages {
     via: string | undefined,
     subnet: string | undefined,
   ): Phrase;
-  routeNone(daddr: string): Phrase;
   routeInBridge(daddr: string, oif: string, bridge: string): Phrase;
   ctNew(): Phrase;
   ctReply(state: string): Phrase;
@@ -229,11 +228,12 @@ export interface Messages {
     file: string | undefined,
     line: number | undefined,
   ): Phrase;
-  /**
-   * A simulator note of a kind the explainer does not know: the English message on the English
-   * page; on other pages a pointer to `nfwalk trace`, never the English text.
-   */
-  simulatorNote(message: string): Phrase;
+  /** A nat statement for a packet without a conntrack entry: it does nothing. */
+  natWithoutConntrack(statement: string): Phrase;
+  /** The machine the packet reached is not its destination, so nothing answers. */
+  noAnswer(machine: string, daddr: string): Phrase;
+  /** (Traces read from the kernel) a chain traced that the listing does not show as a base chain. */
+  kernelUnlistedChain(chain: ChainRef): Phrase;
   /** A rate or quota test nfwalk cannot measure: it assumes the first packets of a flow. */
   noteRateAssumed(kind: string, over: boolean): Phrase;
   /** Sysctls the scenario sets that nfwalk does not model. */

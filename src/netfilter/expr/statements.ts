@@ -406,6 +406,7 @@ function evalOther(stmt: OtherStmt, ctx: EvalContext): StmtResult {
     ctx.effects.push({
       kind: 'note',
       about: kw,
+      over,
       text: over
         ? `${what}: nfwalk assumes the ${kw} is not exceeded (the first packets of a flow), so this "over" test does not match`
         : `${what}: nfwalk assumes the ${kw} is not exceeded (the first packets of a flow pass)`,

@@ -5,10 +5,10 @@
  * FORWARD hook inside it, bridge POSTROUTING followed by the ip POSTROUTING hook.
  */
 
-import { routeDetail } from '../../routing/table.ts';
 import type { Machine } from '../../scenario/model.ts';
 import type { L3 } from '../hooks.ts';
 import type { HookState } from './env.ts';
+import { routeDetail } from './event-detail.ts';
 import type { Arrival, HostWalk, Verdict } from './host.ts';
 import type { Skb } from './skb.ts';
 
@@ -54,7 +54,7 @@ export class BridgePath {
         this.w.info(
           'bridge',
           `destination changed to ${skb.pkt.daddr}, still on ${bridge}: bridged to its port`,
-          { step: 'bridged_dnat' },
+          { step: 'bridged_dnat', bridge },
         );
       } else if (r.type === 'unicast' || r.type === 'local') {
         skb.dst = r;
@@ -62,15 +62,18 @@ export class BridgePath {
         this.w.info(
           'route',
           `destination changed to ${skb.pkt.daddr}: routed (${r.type === 'local' ? 'local delivery' : `forward via ${r.dev}`}); the frame goes up to ${bridge}`,
-          {
-            ...routeDetail(r, r.type === 'local' ? 'local' : 'forward'),
-            inBrNetfilter: true,
-            step: 'br_nf_pre_routing_finish',
-          },
+          routeDetail(
+            r,
+            r.type === 'local' ? 'local' : 'forward',
+            skb.pkt.daddr,
+            true,
+            'br_nf_pre_routing_finish',
+          ),
         );
       } else {
         this.w.info('drop', `no route to ${skb.pkt.daddr} after prerouting`, {
           reason: 'no-route',
+          decision: 'bridge',
         });
         return 'drop';
       }

@@ -16,6 +16,7 @@ import { tupleText } from '../../conntrack/tuple.ts';
 import { familyOf } from '../../routing/address.ts';
 import type { Chain, Rule } from '../../ruleset/model.ts';
 import type { Effect } from '../env.ts';
+import type { NatStatementName } from '../trace.ts';
 import type { HookState } from './env.ts';
 import type { HostWalk, Verdict } from './host.ts';
 import type { Skb } from './skb.ts';
@@ -40,6 +41,7 @@ export class ConntrackHooks {
           'conntrack',
           `conntrack: the packet carries its entry already: ${skb.ct.info} (${skb.ct.direction} direction) of ${tupleText(skb.ct.conn.original)}`,
           {
+            lookup: 'attached',
             state: skb.ct.info,
             direction: skb.ct.direction,
             attached: true,
@@ -56,6 +58,7 @@ export class ConntrackHooks {
       if (!skb.ctReported) {
         skb.ctReported = true;
         this.w.info('conntrack', 'conntrack: untracked (notrack)', {
+          lookup: 'untracked',
           state: 'untracked',
           direction: null,
           hook: state.hook,
@@ -68,6 +71,7 @@ export class ConntrackHooks {
       skb.ctState = 'invalid';
       skb.ctReported = true;
       this.w.info('conntrack', `conntrack: invalid (${found.reason})`, {
+        lookup: 'invalid',
         state: 'invalid',
         direction: null,
         reason: found.reason,
@@ -83,8 +87,10 @@ export class ConntrackHooks {
         ? `conntrack: new connection ${tupleText(c.original)}`
         : `conntrack: ${found.ct.info} (${found.ct.direction} direction) of ${tupleText(c.original)}`,
       {
+        lookup: found.created ? 'created' : 'found',
         state: found.ct.info,
         direction: found.ct.direction,
+        ...(found.created ? { created: true } : {}),
         status: [...c.status],
         original: c.original,
         reply: c.reply,
@@ -104,6 +110,7 @@ export class ConntrackHooks {
         'conntrack',
         `conntrack: connection confirmed ${tupleText(ct.conn.original)}, expecting replies as ${tupleText(ct.conn.reply)}`,
         {
+          lookup: 'confirmed',
           state: ct.info,
           direction: ct.direction,
           status: [...ct.conn.status],
@@ -137,10 +144,10 @@ export class ConntrackHooks {
           'nat',
           `NAT of an ICMP error: ${t.outer ? `outer ${show(t.outer.before)} → ${show(t.outer.after)}` : 'outer unchanged'}, embedded header rewritten back`,
           {
+            step: 'icmp-error',
             manip,
             reverse: ct.direction === 'reply',
             statement: natStatement(ct.conn, manip, ct.direction === 'reply'),
-            icmpError: true,
             ...(t.outer ? { before: t.outer.before, after: t.outer.after } : {}),
             ...(t.inner ? { inner: t.inner } : {}),
           },
@@ -163,8 +170,9 @@ export class ConntrackHooks {
             'nat',
             `null binding changed the ${manip === 'src' ? 'source' : 'destination'} port ${nb.portClash.wanted} → ${nb.portClash.chosen}: the connection would clash with an existing one (the kernel picks the new port by hash)`,
             {
+              step: 'null-binding',
               manip,
-              nullBinding: true,
+              statement: 'null-binding',
               portClash: nb.portClash,
               portChoice: 'clash',
               choicePort: manip === 'src' ? 'sport' : 'dport',
@@ -179,6 +187,7 @@ export class ConntrackHooks {
         'nat',
         `${ct.direction === 'reply' ? 'reverse ' : ''}${manip === 'src' ? 'SNAT' : 'DNAT'}: ${show(rw.before)} → ${show(rw.after)}`,
         {
+          step: 'rewrite',
           manip,
           reverse: ct.direction === 'reply',
           statement: natStatement(ct.conn, manip, ct.direction === 'reply'),
@@ -257,6 +266,7 @@ export class ConntrackHooks {
       'nat',
       `${e.stmt.type} binding for ${tupleText(ct.conn.original)}: replies expected as ${tupleText(ct.conn.reply)}`,
       {
+        step: 'binding',
         manip: setup.manip,
         statement: e.stmt.type,
         tuple: setup.tuple,
@@ -279,7 +289,11 @@ export class ConntrackHooks {
  * The statement behind the binding nf_nat_packet applies: in the reply direction a dst manip
  * undoes the source binding (and the reverse), as statusBit in conntrack/nat.ts.
  */
-function natStatement(conn: Connection, manip: 'src' | 'dst', reply: boolean): string | null {
+function natStatement(
+  conn: Connection,
+  manip: 'src' | 'dst',
+  reply: boolean,
+): NatStatementName | null {
   const binding = reply ? (manip === 'src' ? 'dst' : 'src') : manip;
   return conn.natBy?.[binding] ?? null;
 }

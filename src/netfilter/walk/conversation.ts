@@ -7,11 +7,13 @@
  * conversation.
  */
 import { familyOf, inCidr } from '../../routing/address.ts';
+import { defaultGateway } from '../../scenario/gateway.ts';
 import type { Machine, PacketSpec } from '../../scenario/model.ts';
 import type { Packet } from '../env.ts';
 import type { ConversationTrace, PacketRole, PacketTrace } from '../trace.ts';
 import { answerSkb, icmpErrorSkb } from './answers.ts';
 import type { Arrival, HostWalk } from './host.ts';
+import { wirePacket } from './event-detail.ts';
 import { clonePacket, describe, makePacket, protocolName, type Skb, swappedChosen } from './skb.ts';
 
 /** Packets of one conversation at most (request, answer, and what a reject adds). */
@@ -33,7 +35,16 @@ export function runConversation(
   const packets: PacketTrace[] = [];
   const first = requestOf(walk, spec, index);
   if ('error' in first) {
-    packets.push({ role: 'request', events: [{ type: 'unsupported', message: first.error }] });
+    packets.push({
+      role: 'request',
+      events: [
+        {
+          type: 'unsupported',
+          message: first.error,
+          detail: { what: 'request', reason: first.error },
+        },
+      ],
+    });
     walk.stopped = true;
     return { index, packets };
   }
@@ -54,7 +65,7 @@ export function runConversation(
       queue.push({ role: s.role, skb: s.skb, origin: { kind: 'host' } });
     if (item.role !== 'request' || arrival.kind === 'ended' || arrival.kind === 'unsupported')
       continue;
-    const answer = answerOf(walk, arrival, trace);
+    const answer = answerOf(walk, arrival);
     if (answer) queue.push(answer);
   }
   return { index, packets };
@@ -77,8 +88,15 @@ function ensureConntrackEvent(trace: PacketTrace, skb: Skb): void {
         ? 'conntrack: untracked (notrack)'
         : 'conntrack: no conntrack hook ran (no rule of the ruleset uses conntrack)',
     detail: ct
-      ? { state: ct.info, direction: ct.direction, attached: true, reason: 'no-conntrack-hook' }
+      ? {
+          lookup: 'no-conntrack-hook',
+          state: ct.info,
+          direction: ct.direction,
+          attached: true,
+          reason: 'no-conntrack-hook',
+        }
       : {
+          lookup: 'no-conntrack-hook',
           state: skb.ctState === 'untracked' ? 'untracked' : 'none',
           direction: null,
           reason: 'no-conntrack-hook',
@@ -140,7 +158,13 @@ function requestOf(walk: HostWalk, spec: PacketSpec, index: number): Pending | {
 
 /** Puts a packet on its way: out of a machine onto its link, or out of the host's stack. */
 function send(walk: HostWalk, item: Pending): Arrival | 'unseen' {
-  if (item.origin.kind === 'host') return walk.localOut(item.skb);
+  if (item.origin.kind === 'host') {
+    walk.info('send', `the host sends ${describe(item.skb.pkt)}`, {
+      way: 'local',
+      packet: wirePacket(item.skb.pkt, null, null),
+    });
+    return walk.localOut(item.skb);
+  }
   const m = item.origin.machine;
   const scenario = walk.d.scenario;
   const iface = scenario.host.interfaces.find((i) => i.name === m.interface);
@@ -155,16 +179,21 @@ function send(walk: HostWalk, item: Pending): Arrival | 'unseen' {
   if (bridges.isBridge(iface.name)) {
     const port = bridges.portOf(m);
     if (!port) return { kind: 'ended' };
-    const dmac = peer && onLink ? bridges.machineMac(peer) : bridges.deviceMac(iface.name);
+    const toPeer = peer !== undefined && onLink;
+    const dmac = toPeer ? bridges.machineMac(peer) : bridges.deviceMac(iface.name);
+    const gateway = toPeer ? undefined : defaultGateway(m, iface, familyOf(p.daddr));
     p.ether = {
       saddr: bridges.machineMac(m),
       daddr: dmac,
       type: p.family === 'ip' ? 0x0800 : 0x86dd,
     };
-    walk.events.push({
-      type: 'send',
-      message: `${m.name} sends ${describe(p)} into port ${port.name} of ${iface.name}`,
-      detail: { machine: m.name, port: port.name, bridge: iface.name },
+    walk.info('send', `${m.name} sends ${describe(p)} into port ${port.name} of ${iface.name}`, {
+      way: 'in',
+      machine: m.name,
+      dev: port.name,
+      bridge: iface.name,
+      ...(gateway ? { gateway } : {}),
+      packet: wirePacket(p, port.name, null),
     });
     return walk.receive(item.skb, iface.name, { name: port.name, bridge: iface.name });
   }
@@ -174,10 +203,13 @@ function send(walk: HostWalk, item: Pending): Arrival | 'unseen' {
     daddr: bridges.deviceMac(iface.name),
     type: p.family === 'ip' ? 0x0800 : 0x86dd,
   };
-  walk.events.push({
-    type: 'send',
-    message: `${m.name} sends ${describe(p)} to the host's ${iface.name}`,
-    detail: { machine: m.name, dev: iface.name },
+  const gateway = defaultGateway(m, iface, familyOf(p.daddr));
+  walk.info('send', `${m.name} sends ${describe(p)} to the host's ${iface.name}`, {
+    way: 'in',
+    machine: m.name,
+    dev: iface.name,
+    ...(gateway ? { gateway } : {}),
+    packet: wirePacket(p, iface.name, null),
   });
   return walk.receive(item.skb, iface.name);
 }
@@ -186,7 +218,6 @@ function send(walk: HostWalk, item: Pending): Arrival | 'unseen' {
 function answerOf(
   walk: HostWalk,
   arrival: Extract<Arrival, { kind: 'machine' | 'host' }>,
-  trace: PacketTrace,
 ): Pending | undefined {
   const p = arrival.skb.pkt;
   const listens = arrival.kind === 'host' ? walk.d.scenario.host.listens : arrival.machine.listens;
@@ -196,16 +227,18 @@ function answerOf(
   const to = arrival.kind === 'host' ? 'host' : arrival.machine.name;
   const asked = (open: boolean) => ({
     to,
+    dev: arrival.dev,
     protocol: protocolName(p),
     port: p.dport ?? null,
+    packet: wirePacket(p, arrival.kind === 'host' ? arrival.dev : null, arrival.kind === 'host' ? null : arrival.dev),
     open,
   });
   if (arrival.kind === 'machine' && !arrival.machine.addresses.includes(p.daddr)) {
-    trace.events.push({
-      type: 'note',
-      message: `${who} is not ${p.daddr}; it does not answer (nfwalk does not route beyond the host's neighbours)`,
-      detail: { kind: 'no-answer', to },
-    });
+    walk.info(
+      'note',
+      `${who} is not ${p.daddr}; it does not answer (nfwalk does not route beyond the host's neighbours)`,
+      { kind: 'no-answer', to, daddr: p.daddr },
+    );
     return undefined;
   }
   const fresh = (pkt: Packet): Skb => ({ pkt, mark: 0, local: arrival.kind === 'host', passes: 0 });
@@ -226,10 +259,9 @@ function answerOf(
       daddr: p.saddr,
       icmp: { type: echoReply, code: 0, id: p.icmp.id ?? 0, sequence: p.icmp.sequence ?? 0 },
     });
-    trace.events.push({
-      type: 'deliver',
-      message: `${who} answers the echo request`,
-      detail: { answer: 'echo-reply', ...asked(true) },
+    walk.info('deliver', `${who} answers the echo request`, {
+      ...asked(true),
+      answer: 'echo-reply',
     });
     return { role: 'reply', skb: fresh(pkt), origin };
   }
@@ -246,26 +278,23 @@ function answerOf(
       ...(proto === 'tcp' ? { tcpFlags: ['syn', 'ack'] } : {}),
     });
     Object.assign(pkt, swappedChosen(p));
-    trace.events.push({
-      type: 'deliver',
-      message: `${who} has a socket on ${proto}/${p.dport}: it answers`,
-      detail: { answer: proto === 'tcp' ? 'syn-ack' : 'reply', ...asked(true) },
+    walk.info('deliver', `${who} has a socket on ${proto}/${p.dport}: it answers`, {
+      ...asked(true),
+      answer: proto === 'tcp' ? 'syn-ack' : 'reply',
     });
     return { role: 'reply', skb: fresh(pkt), origin };
   }
   if (proto === 'tcp') {
-    trace.events.push({
-      type: 'deliver',
-      message: `${who} has no socket on tcp/${p.dport}: it answers with a RST`,
-      detail: { answer: 'reset', ...asked(false) },
+    walk.info('deliver', `${who} has no socket on tcp/${p.dport}: it answers with a RST`, {
+      ...asked(false),
+      answer: 'reset',
     });
     // tcp_v4_send_reset: a plain packet, tracked by conntrack like any other.
     return { role: 'reset', skb: answerSkb(p, p.daddr, p.saddr, { rst: true }), origin };
   }
-  trace.events.push({
-    type: 'deliver',
-    message: `${who} has no socket on udp/${p.dport}: it answers with ICMP port unreachable`,
-    detail: { answer: 'port-unreachable', ...asked(false) },
+  walk.info('deliver', `${who} has no socket on udp/${p.dport}: it answers with ICMP port unreachable`, {
+    ...asked(false),
+    answer: 'port-unreachable',
   });
   const quoted = clonePacket(p);
   delete quoted.ether;

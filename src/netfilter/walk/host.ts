@@ -18,7 +18,7 @@
 import type { Bridges } from '../../bridge/bridge.ts';
 import type { ConntrackTable } from '../../conntrack/table.ts';
 import { familyOf } from '../../routing/address.ts';
-import { type RouteResult, type RoutingTable, routeDetail } from '../../routing/table.ts';
+import type { RouteResult, RoutingTable } from '../../routing/table.ts';
 import type { Chain, HookName, Rule, Table } from '../../ruleset/model.ts';
 import type { Machine, Scenario } from '../../scenario/model.ts';
 import { type Evaluate, runChain } from '../chain.ts';
@@ -31,11 +31,20 @@ import {
   type L3,
   NF_BR_PRI_BRNF,
 } from '../hooks.ts';
-import type { EnterEvent, PacketRole, TraceEvent } from '../trace.ts';
+import type {
+  DetailOf,
+  EnterEvent,
+  HookEvent,
+  InfoEvent,
+  InfoType,
+  PacketRole,
+  TraceEvent,
+} from '../trace.ts';
 import { answerSkb, icmpCode, icmpErrorSkb } from './answers.ts';
 import { BridgePath } from './bridge-path.ts';
 import { ConntrackHooks } from './conntrack-hooks.ts';
 import { buildEnv, type HookState } from './env.ts';
+import { routeDetail, wirePacket } from './event-detail.ts';
 import { describe, protocolName, type Skb, view } from './skb.ts';
 
 /** At most this many passes through the host's stack per packet (a routing loop ends here). */
@@ -45,7 +54,7 @@ export type Verdict = 'accept' | 'drop' | 'stolen' | 'unsupported';
 
 /** Where a packet's walk ended. */
 export type Arrival =
-  | { kind: 'machine'; machine: Machine; skb: Skb }
+  | { kind: 'machine'; machine: Machine; skb: Skb; dev: string }
   | { kind: 'host'; skb: Skb; dev: string }
   | { kind: 'ended' }
   | { kind: 'unsupported' };
@@ -91,12 +100,9 @@ export class HostWalk {
     this.br = new BridgePath(this);
   }
 
-  info(
-    type: Exclude<TraceEvent['type'], 'enter' | 'rule' | 'policy'>,
-    message: string,
-    detail?: Record<string, unknown>,
-  ) {
-    this.events.push(detail ? { type, message, detail } : { type, message });
+  /** An explanatory event: its English line and its typed detail. */
+  info<T extends InfoType>(type: T, message: string, detail: DetailOf<T>): void {
+    this.events.push({ type, message, detail } as InfoEvent);
   }
 
   sysctl(name: string): number {
@@ -114,23 +120,27 @@ export class HostWalk {
    * nf_hook_slow: run a hook's entries from `from` on. Returns the verdict; `stolen` means
    * br_netfilter took the packet over (and already carried it on).
    */
-  runHook(
+  runHook(skb: Skb, family: HookFamily, hook: HookName, state: HookState): Verdict {
+    const list = this.d.hooks.entries(
+      family,
+      hook,
+      family === 'netdev' ? (state.iif ?? state.oif ?? undefined) : undefined,
+    );
+    const crossing = this.crossHook(skb, list, family, hook, state);
+    const v = this.runEntries(skb, family, state, list);
+    crossing.detail.verdict = v;
+    if (v === 'accept') crossing.detail.after = wirePacket(skb.pkt, state.iif, state.oif);
+    return v;
+  }
+
+  /** The hook's entries in order, until one does not accept. */
+  private runEntries(
     skb: Skb,
     family: HookFamily,
-    hook: HookName,
     state: HookState,
-    entries?: HookEntry[],
-    from = 0,
+    list: HookEntry[],
   ): Verdict {
-    const list =
-      entries ??
-      this.d.hooks.entries(
-        family,
-        hook,
-        family === 'netdev' ? (state.iif ?? state.oif ?? undefined) : undefined,
-      );
-    if (entries === undefined && from === 0) this.noteHookWithoutChains(list, family, hook, state);
-    for (let i = from; i < list.length; i++) {
+    for (let i = 0; i < list.length; i++) {
       const entry = list[i] as HookEntry;
       const op = entry.op;
       let v: Verdict;
@@ -169,7 +179,7 @@ export class HostWalk {
             this.info(
               'bridge',
               `up from bridge ${state.iif}: the ${family} prerouting hook already ran inside the bridge's prerouting, so the rest of it is skipped (ip_sabotage_in)`,
-              { step: 'ip_sabotage_in', bridge: state.iif },
+              { step: 'ip_sabotage_in', bridge: state.iif ?? '' },
             );
             return 'stolen';
           }
@@ -181,27 +191,36 @@ export class HostWalk {
     return 'accept';
   }
 
-  /** Says so when a hook the packet crosses has no base chain (nat chains included). */
-  private noteHookWithoutChains(
+  /** The hook event: the hook crossed, its base chains (nat chains included), the packet. */
+  private crossHook(
+    skb: Skb,
     list: HookEntry[],
     family: HookFamily,
     hook: HookName,
     state: HookState,
-  ): void {
-    const chains = list.some(
-      (e) =>
-        e.op.kind === 'chain' ||
-        (e.op.kind === 'nat' &&
-          (family === 'ip' || family === 'ip6') &&
-          this.d.hooks.natChainsOf(family, hook).length > 0),
-    );
-    if (chains) return;
+  ): HookEvent {
+    const nat = list.some((e) => e.op.kind === 'nat');
+    const chains =
+      list.filter((e) => e.op.kind === 'chain').length +
+      (nat && (family === 'ip' || family === 'ip6') ? this.d.hooks.natChainsOf(family, hook).length : 0);
     const device = family === 'netdev' ? (state.iif ?? state.oif ?? undefined) : undefined;
-    this.info(
-      'note',
-      `no ${family} ${hook} chain${device ? ` on ${device}` : ''}: the packet crosses the hook without a rule`,
-      { kind: 'hook-without-chains', family, hook, ...(device ? { device } : {}) },
-    );
+    const where = `${family} ${hook}${device ? ` on ${device}` : ''}`;
+    const event: HookEvent = {
+      type: 'hook',
+      message:
+        chains === 0
+          ? `no ${family} ${hook} chain${device ? ` on ${device}` : ''}: the packet crosses the hook without a rule`
+          : `the ${where} hook (${chains} base chain${chains === 1 ? '' : 's'})`,
+      detail: {
+        family,
+        hook,
+        ...(device ? { device } : {}),
+        chains,
+        packet: wirePacket(skb.pkt, state.iif, state.oif),
+      },
+    };
+    this.events.push(event);
+    return event;
   }
 
   /** One base chain: the enter event, the rule loop, then any reject it decided. */
@@ -248,7 +267,7 @@ export class HostWalk {
       const rejects = this.pendingReject;
       this.pendingReject = [];
       this.info('drop', `dropped by ${op.family} ${op.table.name} ${op.chain.name}`, {
-        reason: rejects.length ? 'reject' : 'verdict',
+        reason: rejects.length > 0 ? 'reject' : 'verdict',
         family: op.family,
         table: op.table.name,
         chain: op.chain.name,
@@ -297,16 +316,16 @@ export class HostWalk {
             // nft_reject_bridge / netdev build the answer at layer 2 and send it straight back
             // out of the port, not through the ip output path: not modelled.
             const message = `rule ${rule.index} of chain ${chain.name}: reject in a ${state.family} table sends its answer at layer 2, which nfwalk does not simulate`;
-            this.events.push({
-              type: 'unsupported',
-              message,
-              detail: {
-                chain: chain.name,
-                index: rule.index,
-                ...(rule.span
-                  ? { file: rule.span.file, line: rule.span.line, col: rule.span.col }
-                  : {}),
-              },
+            this.info('unsupported', message, {
+              what: 'bridge-reject',
+              reason: message,
+              family: state.family,
+              chain: chain.name,
+              index: rule.index,
+              text: rule.text,
+              ...(rule.span
+                ? { file: rule.span.file, line: rule.span.line, col: rule.span.col }
+                : {}),
             });
             this.stopped = true;
             break;
@@ -319,7 +338,9 @@ export class HostWalk {
         case 'note':
           // How nfwalk decided something the kernel decides by rate or at random.
           this.info('note', `rule ${rule.index} of chain ${chain.name}: ${e.text}`, {
-            kind: e.about ?? 'assumption',
+            ...(e.about === 'limit' || e.about === 'quota'
+              ? { kind: e.about, over: e.over === true }
+              : { kind: e.about ?? 'assumption' }),
             family: state.family,
             chain: chain.name,
             index: rule.index,
@@ -413,21 +434,19 @@ export class HostWalk {
     const inBr = skb.dst !== undefined && skb.bridge !== undefined;
     const r = skb.dst ?? this.routeInput(skb, dev);
     skb.dst = r;
-    const brMark = inBr ? { inBrNetfilter: true } : {};
     if (r.type === 'local' || r.type === 'broadcast') {
-      this.info('route', `routing decision: ${skb.pkt.daddr} is local: input`, {
-        ...routeDetail(r, 'local'),
-        ...brMark,
-      });
+      this.info(
+        'route',
+        `routing decision: ${skb.pkt.daddr} is local: input`,
+        routeDetail(r, 'local', skb.pkt.daddr, inBr),
+      );
       return this.ipLocalDeliver(skb, dev);
     }
     if (r.type === 'multicast') {
       this.info(
         'unsupported',
         `${skb.pkt.daddr} is a multicast address: nfwalk does not model multicast routing or delivery`,
-        {
-          reason: 'multicast',
-        },
+        { what: 'multicast', reason: 'multicast' },
       );
       this.stopped = true;
       return { kind: 'unsupported' };
@@ -444,7 +463,7 @@ export class HostWalk {
       this.info(
         'route',
         `routing decision: forward to ${skb.pkt.daddr} via ${r.dev}${r.via ? ` (gateway ${r.via})` : ''}`,
-        { ...routeDetail(r, 'forward'), ...brMark },
+        routeDetail(r, 'forward', skb.pkt.daddr, inBr),
       );
       return this.ipForward(skb, dev, r);
     }
@@ -483,6 +502,7 @@ export class HostWalk {
       dev,
       protocol: protocolName(skb.pkt),
       port: skb.pkt.dport ?? null,
+      packet: wirePacket(skb.pkt, dev, null),
     });
     return { kind: 'host', skb, dev };
   }
@@ -510,7 +530,7 @@ export class HostWalk {
       this.info(
         'note',
         `the packet leaves by ${iif}, the link it came from: the kernel also sends ${skb.pkt.saddr} an ICMP redirect, which nfwalk does not simulate`,
-        { kind: 'redirect', redirect: true },
+        { kind: 'redirect' },
       );
     }
     const v = this.runHook(skb, l3, 'forward', { family: l3, hook: 'forward', iif, oif: r.dev });
@@ -538,7 +558,7 @@ export class HostWalk {
     this.info(
       'route',
       `route for the host's packet: ${route.type === 'local' ? 'local, through lo' : `via ${route.dev}${route.via ? ` (gateway ${route.via})` : ''}`}`,
-      routeDetail(route, 'output'),
+      routeDetail(route, 'output', skb.pkt.daddr),
     );
     const before = { daddr: skb.pkt.daddr };
     const v = this.runHook(skb, l3, 'output', {
@@ -555,14 +575,17 @@ export class HostWalk {
       // change alone cannot change the route: nfwalk models no policy routing (ip rules).
       const again = this.d.routing.lookup(skb.pkt.daddr);
       if (again.type !== 'unicast' && again.type !== 'local') {
-        this.info('drop', `no route to ${skb.pkt.daddr} after output`, { reason: 'no-route' });
+        this.info('drop', `no route to ${skb.pkt.daddr} after output`, {
+          reason: 'no-route',
+          decision: 'reroute',
+        });
         return { kind: 'ended' };
       }
       skb.dst = again.type === 'local' ? { type: 'local', dev: 'lo' } : again;
       this.info(
         'route',
         `rerouted after the output hook changed the packet: ${skb.dst.type === 'local' ? 'local, through lo' : `via ${again.type === 'unicast' ? again.dev : ''}`}`,
-        routeDetail(skb.dst, 'output'),
+        routeDetail(skb.dst, 'output', skb.pkt.daddr, false, 'reroute'),
       );
     }
     return this.ipOutput(skb, null);
@@ -585,7 +608,11 @@ export class HostWalk {
     });
     if (v !== 'accept') return this.end(v);
     if (r?.type === 'local') {
-      this.info('send', `looped back through lo (${describe(skb.pkt)})`, { dev: 'lo' });
+      this.info('send', `looped back through lo (${describe(skb.pkt)})`, {
+        way: 'loopback',
+        dev: 'lo',
+        packet: wirePacket(skb.pkt, null, 'lo'),
+      });
       skb.bridge = undefined;
       skb.dst = undefined;
       return this.receive(skb, 'lo');
@@ -644,11 +671,12 @@ export class HostWalk {
 
   arrive(skb: Skb, dev: string, to: Machine): Arrival {
     this.info('send', `sent out of ${dev} to ${to.name} (${describe(skb.pkt)})`, {
-      dev,
+      way: 'out',
       machine: to.name,
-      packet: view(skb.pkt, null, dev),
+      dev,
+      packet: wirePacket(skb.pkt, null, dev),
     });
-    return { kind: 'machine', machine: to, skb };
+    return { kind: 'machine', machine: to, skb, dev };
   }
 
   // ---------------------------------------------------------------------------------------
