@@ -28,7 +28,6 @@ import {
   connectedIface,
   type FlowView,
   flowText,
-  localAddresses,
   localIface,
   machineByAddress,
   natDelta,
@@ -580,9 +579,7 @@ function stageSection(ctx: Ctx, w: PacketWalk, sw: StageWalk): RootContent[] {
       : undefined;
   const told = w.items.some(
     (i) =>
-      i.kind === 'info' &&
-      i.event.type === 'bridge' &&
-      i.event.detail.step === 'br_nf_pre_routing',
+      i.kind === 'info' && i.event.type === 'bridge' && i.event.detail.step === 'br_nf_pre_routing',
   );
   if (
     !told &&
@@ -725,7 +722,9 @@ function infoPhrases(ctx: Ctx, w: PacketWalk, e: InfoFact, between = false): Phr
       ctx.inBridgePrerouting = b.step === 'br_nf_pre_routing';
       switch (b.step) {
         case 'br_pass_frame_up':
-          return [msg.bridgeLocal(b.bridge, b.port, w.send?.way === 'in' ? w.send.gateway : undefined)];
+          return [
+            msg.bridgeLocal(b.bridge, b.port, w.send?.way === 'in' ? w.send.gateway : undefined),
+          ];
         case 'br_nf_pre_routing':
           return [msg.brNetfilterPrerouting(b.bridge)];
         case 'br_nf_forward_ip':
@@ -837,11 +836,7 @@ function packetSection(ctx: Ctx, w: PacketWalk, conv: number): RootContent[] {
   const fromKernel =
     (w.role === 'icmp-error' || w.role === 'reset') && from === ctx.scenario.host.name;
   out.push(
-    para(
-      fromKernel
-        ? msg.packetIntroKernel(w.role)
-        : msg.packetIntro(w.role, from, w.arrivedOn),
-    ),
+    para(fromKernel ? msg.packetIntroKernel(w.role) : msg.packetIntro(w.role, from, w.arrivedOn)),
   );
   out.push(para(msg.flowchartIntro()));
   out.push(codeBlock('mermaid', packetFlowchart(ctx.scenario, w, msg, conv)));

@@ -277,11 +277,7 @@ export function walkPacket(
     items,
     ...(send ? { send, first: send.packet } : {}),
     arrivedOn:
-      firstEnter?.type === 'enter'
-        ? firstEnter.packet.iif
-        : send?.way === 'in'
-          ? send.dev
-          : null,
+      firstEnter?.type === 'enter' ? firstEnter.packet.iif : send?.way === 'in' ? send.dev : null,
     last: view ?? { saddr: '?', daddr: '?', sport: null, dport: null },
     ending,
     ct,

@@ -7,7 +7,7 @@
  */
 import { inSubnet, parseAddress } from '../scenario/addresses.ts';
 import { defaultGateway } from '../scenario/gateway.ts';
-import type { Cidr, HostInterface, Machine, Scenario } from '../scenario/model.ts';
+import type { Cidr, Machine, Scenario } from '../scenario/model.ts';
 import { inNetns, run } from './exec.ts';
 
 export interface Topology {

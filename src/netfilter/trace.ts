@@ -181,7 +181,14 @@ export type CtStateName = 'new' | 'established' | 'related' | 'invalid' | 'untra
  *   bridged packet without br_netfilter); `state` says what it carries (`none` if nothing).
  */
 export interface ConntrackDetail {
-  lookup: 'found' | 'created' | 'attached' | 'confirmed' | 'invalid' | 'untracked' | 'no-conntrack-hook';
+  lookup:
+    | 'found'
+    | 'created'
+    | 'attached'
+    | 'confirmed'
+    | 'invalid'
+    | 'untracked'
+    | 'no-conntrack-hook';
   state: CtStateName;
   direction: 'original' | 'reply' | null;
   status?: string[];
@@ -283,13 +290,7 @@ export type DropDetail =
   | { reason: 'hairpin'; port: string }
   | { reason: 'no-neighbour'; dev: string; nexthop: string }
   | {
-      reason:
-        | 'queue'
-        | 'loop'
-        | 'forwarding-disabled'
-        | 'ttl'
-        | 'flood'
-        | 'masquerade-no-address';
+      reason: 'queue' | 'loop' | 'forwarding-disabled' | 'ttl' | 'flood' | 'masquerade-no-address';
     };
 
 /** The rule whose evaluation a note is about. */

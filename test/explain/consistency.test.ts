@@ -23,14 +23,10 @@ const scenarioFiles = existsSync(scenarioDir)
   ? readdirSync(scenarioDir).filter((f) => f.endsWith('.yaml'))
   : [];
 
-function checkTrace(
-  trace: typeof seedTrace,
-  scenario = fixtureScenario(),
-  ruleset = fixtureRuleset(),
-) {
+function checkTrace(trace: typeof seedTrace, ruleset = fixtureRuleset()) {
   for (const conv of trace.conversations) {
     conv.packets.forEach((packet, pi) => {
-      const walk = walkPacket(scenario, ruleset, packet, conv.index, pi, undefined);
+      const walk = walkPacket(ruleset, packet, conv.index, pi);
       const stages = walk.items.filter((i) => i.kind === 'stage');
       // Steps, in order over all hooks, are exactly the compared events.
       const steps = stages.flatMap((s) => s.replay.steps.map((x) => x.event));
@@ -90,7 +86,7 @@ describe('the page follows the trace', () => {
     it(`on every scenario: ${file}`, async () => {
       const sc = loadScenario(join(scenarioDir, file));
       const rs = await readRuleset(sc);
-      checkTrace(simulate(sc, rs), sc, rs);
+      checkTrace(simulate(sc, rs), rs);
     });
   }
 
@@ -102,14 +98,7 @@ describe('the page follows the trace', () => {
   });
 
   it('passes over the rules before the matched one and marks the jump target and the return point', () => {
-    const walk = walkPacket(
-      scenario,
-      ruleset,
-      seedTrace.conversations[0]!.packets[0]!,
-      0,
-      0,
-      undefined,
-    );
+    const walk = walkPacket(ruleset, seedTrace.conversations[0]!.packets[0]!, 0, 0);
     const forward = walk.items.find((i) => i.kind === 'stage' && i.stage.hook === 'forward');
     if (forward?.kind !== 'stage') throw new Error('no forward stage');
     const rows = listingRows(ruleset, forward.tables, forward.replay);
@@ -149,7 +138,7 @@ describe('the page follows the trace', () => {
     }
     const stages = trace.conversations.flatMap((c) =>
       c.packets.flatMap((p, pi) =>
-        walkPacket(sc, rs, p, c.index, pi, undefined).items.filter((i) => i.kind === 'stage'),
+        walkPacket(rs, p, c.index, pi).items.filter((i) => i.kind === 'stage'),
       ),
     );
     const withSteps = stages.filter((s) => s.replay.steps.length > 0);

@@ -9,7 +9,7 @@ import { en } from '../../src/explain/i18n/en.ts';
 import { explainToText } from '../../src/explain/index.ts';
 import { matchReasons, whyNot } from '../../src/explain/matches.ts';
 import { plain } from '../../src/explain/phrase.ts';
-import type { InfoEvent, TraceEvent } from '../../src/netfilter/trace.ts';
+import type { NatEvent, TraceEvent, WirePacket } from '../../src/netfilter/trace.ts';
 import { parseRuleset } from '../../src/ruleset/load.ts';
 import { seedTrace } from './fixtures/seed/trace.ts';
 import { fixtureRuleset, fixtureScenario } from './helpers.ts';
@@ -22,7 +22,10 @@ const page = (events: (e: TraceEvent[]) => void, lang: 'en' | 'ja' = 'en') => {
   return explainToText(scenario, ruleset, t, { lang, format: 'md' }).markdown;
 };
 const reverseNats = (events: TraceEvent[]) =>
-  events.filter((e): e is InfoEvent => e.type === 'nat' && e.detail?.reverse === true);
+  events.filter(
+    (e): e is NatEvent & { detail: { step: 'rewrite' } } =>
+      e.type === 'nat' && e.detail.step === 'rewrite' && e.detail.reverse,
+  );
 
 describe('detail fields of the simulator', () => {
   it('a reverse translation names the statement the simulator says it undoes', () => {
@@ -30,30 +33,50 @@ describe('detail fields of the simulator', () => {
     const md = page((events) => {
       const [first, second] = reverseNats(events);
       expect(first && second).toBeTruthy();
-      first!.detail = { ...first!.detail, statement: 'snat' };
-      second!.detail = { ...second!.detail, statement: 'redirect' };
+      first!.detail.statement = 'snat';
+      second!.detail.statement = 'redirect';
     });
     expect(md).toMatch(/conntrack undoes the request’s snat/);
     expect(md).toMatch(/conntrack undoes the request’s redirect/);
   });
 
   it('netdev hooks without chains are left unsaid; an ip hook without chains is told, in both languages', () => {
+    const packet: WirePacket = {
+      family: 'ip',
+      iif: 'vethradius',
+      oif: null,
+      saddr: '172.20.0.4',
+      daddr: '172.20.0.1',
+      protocol: 'udp',
+      sport: 1812,
+      dport: 40000,
+    };
     const add = (events: TraceEvent[]) => {
       events.unshift(
         {
-          type: 'note',
+          type: 'hook',
           message: 'no netdev ingress chain on vethradius',
           detail: {
-            kind: 'hook-without-chains',
             family: 'netdev',
             hook: 'ingress',
             device: 'vethradius',
+            chains: 0,
+            packet,
+            verdict: 'accept',
+            after: packet,
           },
         },
         {
-          type: 'note',
+          type: 'hook',
           message: 'no ip input chain',
-          detail: { kind: 'hook-without-chains', family: 'ip', hook: 'input' },
+          detail: {
+            family: 'ip',
+            hook: 'input',
+            chains: 0,
+            packet,
+            verdict: 'accept',
+            after: packet,
+          },
         },
       );
     };

@@ -38,24 +38,45 @@ describe('message catalogues', () => {
     for (const item of items) expect(item).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
   });
 
-  it('a simulator note of an unknown kind is English on the English page only; known kinds are translated', () => {
+  it('notes are told from their detail in the page language, never as the English message', () => {
     const withNotes = structuredClone(seedTrace);
     const events = withNotes.conversations[0]!.packets[0]!.events;
-    const unknown = 'a brand-new remark the explainer has never seen';
+    const lines = [
+      'MESSAGE-no-answer',
+      'MESSAGE-nat-without-conntrack',
+      'not modelled, so the walk ignores: net.ipv4.conf.all.rp_filter = 1',
+    ];
     events.unshift(
-      { type: 'note', message: unknown, detail: { kind: 'something-new' } },
       {
         type: 'note',
-        message: 'not modelled, so the walk ignores: net.ipv4.conf.all.rp_filter = 1',
-        detail: { sysctl: ['net.ipv4.conf.all.rp_filter'] },
+        message: lines[0]!,
+        detail: { kind: 'no-answer', to: 'db', daddr: '10.9.9.9' },
+      },
+      {
+        type: 'note',
+        message: lines[1]!,
+        detail: { kind: 'nat-without-conntrack', statement: 'snat' },
+      },
+      {
+        type: 'note',
+        message: lines[2]!,
+        detail: {
+          kind: 'sysctl-not-modelled',
+          sysctl: ['net.ipv4.conf.all.rp_filter'],
+          values: [1],
+        },
       },
     );
     const en = explainToText(scenario, ruleset, withNotes, { lang: 'en', format: 'md' }).markdown;
     const ja = explainToText(scenario, ruleset, withNotes, { lang: 'ja', format: 'md' }).markdown;
-    expect(en).toContain(unknown);
-    expect(ja).not.toContain(unknown);
-    expect(ja).toContain('`nfwalk trace`');
-    expect(ja).not.toContain('not modelled, so the walk ignores');
+    for (const line of lines) {
+      expect(en).not.toContain(line);
+      expect(ja).not.toContain(line);
+    }
+    expect(en).toContain('`db` is not 10.9.9.9, so it does not answer');
+    expect(ja).toContain('`db` は 10.9.9.9 ではないので応答しません');
+    expect(en).toContain('The `snat` statement does nothing here');
+    expect(ja).toMatch(/`snat` 文は変換を記録できず/);
     expect(ja).toMatch(/`net\.ipv4\.conf\.all\.rp_filter` を設定していますが/);
     expect(en).toMatch(/sets `net\.ipv4\.conf\.all\.rp_filter`, which nfwalk does not model/);
   });

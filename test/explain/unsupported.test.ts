@@ -14,7 +14,7 @@ function stoppedTrace(): Trace {
   const stop: TraceEvent = {
     type: 'unsupported',
     message: 'osf name "Linux" needs an OS fingerprint the scenario does not give',
-    detail: { chain: 'DOCKER', index: 3, reason: 'osf name' },
+    detail: { what: 'expression', chain: 'DOCKER', index: 3, reason: 'osf name' },
   };
   request.events = [...request.events.slice(0, cut), stop];
   t.conversations[0]!.packets = [request];

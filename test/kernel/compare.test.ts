@@ -37,7 +37,11 @@ describe('comparing a simulated trace with a kernel trace', () => {
       role: 'request',
       events: [
         enter('INPUT'),
-        { type: 'note', message: 'x' },
+        {
+          type: 'note',
+          message: 'x',
+          detail: { kind: 'kernel-unlisted-chain', family: 'ip', table: 'x', chain: 'x' },
+        },
         rule(0, 'continue'),
         { ...rule(2, 'accept'), text: 'other' } as TraceEvent,
       ],
@@ -65,7 +69,14 @@ describe('comparing a simulated trace with a kernel trace', () => {
   it('passes on what the simulator said it does not model', () => {
     const stopped = trace({
       role: 'request',
-      events: [enter('INPUT'), { type: 'unsupported', message: 'ct count at rule 0' }],
+      events: [
+        enter('INPUT'),
+        {
+          type: 'unsupported',
+          message: 'ct count at rule 0',
+          detail: { what: 'expression', reason: 'ct count' },
+        },
+      ],
     });
     const cmp = compareTraces(stopped, base);
     expect(cmp.difference?.event).toBe(1);

@@ -6,12 +6,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/netfilter/simulate.ts';
-import type { EnterEvent, Trace, TraceEvent } from '../../src/netfilter/trace.ts';
+import type {
+  EnterEvent,
+  InfoEvent,
+  InfoType,
+  Trace,
+  TraceEvent,
+} from '../../src/netfilter/trace.ts';
 import { nft, router, tcp, udp } from './helpers.ts';
 
-type Info = Extract<TraceEvent, { message: string }>;
-const infos = (events: readonly TraceEvent[], type: string) =>
-  events.filter((e): e is Info => e.type === type);
+const infos = <T extends InfoType>(events: readonly TraceEvent[], type: T) =>
+  events.filter((e): e is Extract<InfoEvent, { type: T }> => e.type === type);
 const allPackets = (t: Trace) => t.conversations.flatMap((c) => c.packets);
 
 const natRouter = `table ip n {
@@ -59,7 +64,12 @@ describe('detail for the explainer', () => {
     );
     for (const p of allPackets(t)) {
       expect(infos(p.events, 'conntrack').map((e) => e.detail)).toEqual([
-        { state: 'none', direction: null, reason: 'no-conntrack-hook' },
+        {
+          lookup: 'no-conntrack-hook',
+          state: 'none',
+          direction: null,
+          reason: 'no-conntrack-hook',
+        },
       ]);
     }
   });
@@ -70,9 +80,9 @@ describe('detail for the explainer', () => {
       simulate(router({ packets: [tcp('client', '10.1.0.1', 40000, 8080)] }), nft(natRouter)),
     );
     const rewrites = (events: readonly TraceEvent[]) =>
-      infos(events, 'nat')
-        .filter((e) => e.detail?.before)
-        .map((e) => [e.detail?.manip, e.detail?.reverse, e.detail?.statement]);
+      infos(events, 'nat').flatMap((e) =>
+        e.detail.step === 'rewrite' ? [[e.detail.manip, e.detail.reverse, e.detail.statement]] : [],
+      );
     expect(rewrites(req!.events)).toEqual([
       ['dst', false, 'dnat'],
       ['src', false, 'masquerade'],
@@ -100,9 +110,7 @@ table ip o {
     expect(Object.keys(icmp?.packet ?? {}).sort()).toEqual(
       ['daddr', 'dport', 'iif', 'oif', 'protocol', 'saddr', 'sport'].sort(),
     );
-    expect(
-      infos(req!.events, 'note').find((n) => n.detail?.kind === 'reject-answer'),
-    ).toBeDefined();
+    expect(infos(req!.events, 'note').find((n) => n.detail.kind === 'reject-answer')).toBeDefined();
   });
 
   it('marks the mark set by a rule in the next chain that sees it', () => {
@@ -139,23 +147,28 @@ table ip g {
     for (const d of delivers) expect(d).toHaveProperty('to');
   });
 
-  it('notes each hook crossed without a chain, with family and hook', () => {
+  it('reports every hook crossed, with family, hook, its chains and the packet before and after', () => {
     const t = simulate(
       router({ packets: [udp('client', '10.2.0.5', 40000, 53)] }),
       nft('table ip f { chain fw { type filter hook forward priority 0; policy accept; } }'),
     );
-    const hooks = infos(allPackets(t)[0]!.events, 'note')
-      .filter((n) => n.detail?.kind === 'hook-without-chains')
-      .map(
-        (n) =>
-          `${n.detail?.family} ${n.detail?.hook}${n.detail?.device ? ` ${n.detail.device}` : ''}`,
-      );
+    const hooks = infos(allPackets(t)[0]!.events, 'hook').map(
+      (n) =>
+        `${n.detail.family} ${n.detail.hook}${n.detail.device ? ` ${n.detail.device}` : ''} ${n.detail.chains}`,
+    );
     expect(hooks).toEqual([
-      'netdev ingress ens1',
-      'ip prerouting',
-      'ip postrouting',
-      'netdev egress ens2',
+      'netdev ingress ens1 0',
+      'ip prerouting 0',
+      'ip forward 1',
+      'ip postrouting 0',
+      'netdev egress ens2 0',
     ]);
+    const forward = infos(allPackets(t)[0]!.events, 'hook')[2]!.detail;
+    expect(forward).toMatchObject({
+      verdict: 'accept',
+      packet: { iif: 'ens1', oif: 'ens2', saddr: '10.1.0.5', daddr: '10.2.0.5', dport: 53 },
+      after: { saddr: '10.1.0.5', daddr: '10.2.0.5' },
+    });
     // Every note says what kind it is.
     for (const p of allPackets(t))
       for (const n of infos(p.events, 'note')) expect(n.detail).toHaveProperty('kind');
@@ -172,7 +185,7 @@ table ip g {
     );
     const events = allPackets(t)[0]!.events;
     expect(
-      infos(events, 'bridge').find((e) => e.detail?.step === 'ip_sabotage_in')?.detail,
+      infos(events, 'bridge').find((e) => e.detail.step === 'ip_sabotage_in')?.detail,
     ).toMatchObject({
       bridge: 'br0',
     });
@@ -191,5 +204,34 @@ table ip g {
     const routes = infos(allPackets(t)[0]!.events, 'route').map((e) => e.detail);
     expect(routes[0]).toMatchObject({ inBrNetfilter: true, step: 'br_nf_pre_routing_finish' });
     expect(routes[1]).toMatchObject({ inBrNetfilter: true });
+  });
+
+  it('starts every packet with a send carrying the packet as it is on the wire', () => {
+    // The reply of a masqueraded connection is sent to the masquerade address; conntrack
+    // rewrites it only inside the host.
+    const [req, reply] = allPackets(
+      simulate(router({ packets: [tcp('client', '10.1.0.1', 40000, 8080)] }), nft(natRouter)),
+    );
+    const first = (events: readonly TraceEvent[]) =>
+      events.find((e) => e.type === 'send' || e.type === 'hook' || e.type === 'enter');
+    expect(first(req!.events)).toMatchObject({
+      type: 'send',
+      detail: { way: 'in', machine: 'client', dev: 'ens1' },
+    });
+    const sent = first(reply!.events);
+    expect(sent?.type).toBe('send');
+    if (sent?.type !== 'send') return;
+    expect(sent.detail).toMatchObject({ way: 'in', machine: 'server', dev: 'ens2' });
+    expect(sent.detail.packet).toMatchObject({
+      family: 'ip',
+      protocol: 'tcp',
+      saddr: '10.2.0.5',
+      daddr: '10.2.0.1',
+      sport: 80,
+      dport: 40000,
+    });
+    // The first chain sees it after conntrack undid the masquerade.
+    const enter = reply!.events.find((e): e is EnterEvent => e.type === 'enter');
+    expect(enter?.packet.daddr).toBe('10.1.0.5');
   });
 });

@@ -2,7 +2,7 @@
  * Builders for simulator tests: rulesets from nft text (nfwalk's own parser), scenarios as
  * objects (a router between two links, optionally with a bridge), and compact views of traces.
  */
-import type { Trace, TraceEvent } from '../../src/netfilter/trace.ts';
+import type { InfoEvent, InfoType, Trace, TraceEvent } from '../../src/netfilter/trace.ts';
 import type { Ruleset } from '../../src/ruleset/model.ts';
 import { parseNft } from '../../src/ruleset/nft/index.ts';
 import type {
@@ -140,4 +140,12 @@ export function roles(t: Trace, conversation: number): string[] {
 /** The chains a packet entered, as `family table chain`. */
 export function entered(events: readonly TraceEvent[]): string[] {
   return events.flatMap((e) => (e.type === 'enter' ? [`${e.family} ${e.table} ${e.chain}`] : []));
+}
+
+/** The explanatory events of one type, typed by it. */
+export function infoEvents<T extends InfoType>(
+  events: readonly TraceEvent[],
+  type: T,
+): Extract<InfoEvent, { type: T }>[] {
+  return events.filter((e): e is Extract<InfoEvent, { type: T }> => e.type === type);
 }

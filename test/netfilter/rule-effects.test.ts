@@ -6,11 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/netfilter/simulate.ts';
-import type { EnterEvent, TraceEvent } from '../../src/netfilter/trace.ts';
-import { compact, nft, packetEvents, router, udp } from './helpers.ts';
+import type { EnterEvent } from '../../src/netfilter/trace.ts';
+import { compact, infoEvents, nft, packetEvents, router, udp } from './helpers.ts';
 
-const infos = (events: readonly TraceEvent[], type: string) =>
-  events.filter((e): e is Extract<TraceEvent, { message: string }> => e.type === type);
+const infos = infoEvents;
 
 describe('rule effects in the walk', () => {
   it('starts each simulate() with fresh numgen counters and dynamic set elements', () => {
@@ -43,13 +42,17 @@ describe('rule effects in the walk', () => {
   }
 }`);
     const t = simulate(router({ packets: [udp('client', '10.2.0.5', 40000, 53)] }), rs);
-    const notes = infos(packetEvents(t, 0, 0), 'note').filter((n) => n.detail?.index !== undefined);
-    const kinds = notes.map((n) => [n.detail?.kind, n.detail?.index, n.detail?.matched]);
+    const notes = infos(packetEvents(t, 0, 0), 'note');
+    const kinds = notes.flatMap((n) =>
+      'index' in n.detail
+        ? [[n.detail.kind, n.detail.index, n.detail.matched, 'over' in n.detail && n.detail.over]]
+        : [],
+    );
     expect(kinds).toEqual([
-      ['limit', 0, true],
+      ['limit', 0, true, false],
       // `limit … over` does not match under the assumption: said, though the rule is no event.
-      ['limit', 1, false],
-      ['numgen', 2, true],
+      ['limit', 1, false, true],
+      ['numgen', 2, true, false],
     ]);
     expect(notes[0]?.message).toContain('rule 0 of chain fw: limit rate 10/second');
   });
@@ -87,7 +90,7 @@ describe('NAT ports the kernel chooses at random', () => {
 }`);
     const t = simulate(router({ packets: [udp('client', '10.2.0.5', 40000, 53)] }), rs);
     const nat = infos(packetEvents(t, 0, 0), 'nat').find(
-      (e) => e.detail?.statement === 'masquerade',
+      (e) => e.detail.step === 'binding' && e.detail.statement === 'masquerade',
     );
     expect(nat?.detail).toMatchObject({ portChoice: 'random', choicePort: 'sport' });
     const enters = packetEvents(t, 0, 1).filter((e): e is EnterEvent => e.type === 'enter');

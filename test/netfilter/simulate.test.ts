@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/netfilter/simulate.ts';
-import type { TraceEvent } from '../../src/netfilter/trace.ts';
 import {
   compact,
   entered,
+  infoEvents,
   machine,
   nft,
   packetEvents,
@@ -13,8 +13,7 @@ import {
   udp,
 } from './helpers.ts';
 
-const info = (events: readonly TraceEvent[], type: string) =>
-  events.filter((e): e is Extract<TraceEvent, { message: string }> => e.type === type);
+const info = infoEvents;
 
 describe('the chain loop (nft_do_chain)', () => {
   it('follows jump, goto, return and implicit return, and ends a base chain with its policy', () => {
@@ -204,17 +203,17 @@ table ip filter {
     sc.hosts.push(machine('client2', 'ens1', ['10.1.0.6']));
     const t = simulate(sc, nft(dnatRuleset));
     const first = info(packetEvents(t, 0, 0), 'nat').find(
-      (e) => e.detail?.statement === 'masquerade',
+      (e) => e.detail.step === 'binding' && e.detail.statement === 'masquerade',
     );
     expect(first?.detail).toMatchObject({ tuple: { saddr: '10.2.0.1', sport: 40000 } });
     const second = info(packetEvents(t, 1, 0), 'nat').find(
-      (e) => e.detail?.statement === 'masquerade',
+      (e) => e.detail.step === 'binding' && e.detail.statement === 'masquerade',
     );
     expect(second?.detail).toMatchObject({
       tuple: { saddr: '10.2.0.1' },
       portClash: { wanted: 40000 },
     });
-    const tuple = second?.detail?.tuple as { sport: number } | undefined;
+    const tuple = second?.detail.step === 'binding' ? second.detail.tuple : undefined;
     expect(tuple?.sport).not.toBe(40000);
   });
 

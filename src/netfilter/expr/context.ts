@@ -26,10 +26,6 @@ export interface EvalContext {
 export type Key = TypedValue[];
 
 /** Tell the reader how nfwalk decided something the kernel decides at random or by rate. */
-export function note(
-  ctx: EvalContext,
-  text: string,
-  about?: 'numgen' | 'jhash' | 'symhash',
-): void {
+export function note(ctx: EvalContext, text: string, about?: 'numgen' | 'jhash' | 'symhash'): void {
   ctx.effects.push(about ? { kind: 'note', text, about } : { kind: 'note', text });
 }

@@ -12,8 +12,8 @@ import type { Machine, PacketSpec } from '../../scenario/model.ts';
 import type { Packet } from '../env.ts';
 import type { ConversationTrace, PacketRole, PacketTrace } from '../trace.ts';
 import { answerSkb, icmpErrorSkb } from './answers.ts';
-import type { Arrival, HostWalk } from './host.ts';
 import { wirePacket } from './event-detail.ts';
+import type { Arrival, HostWalk } from './host.ts';
 import { clonePacket, describe, makePacket, protocolName, type Skb, swappedChosen } from './skb.ts';
 
 /** Packets of one conversation at most (request, answer, and what a reject adds). */
@@ -230,7 +230,11 @@ function answerOf(
     dev: arrival.dev,
     protocol: protocolName(p),
     port: p.dport ?? null,
-    packet: wirePacket(p, arrival.kind === 'host' ? arrival.dev : null, arrival.kind === 'host' ? null : arrival.dev),
+    packet: wirePacket(
+      p,
+      arrival.kind === 'host' ? arrival.dev : null,
+      arrival.kind === 'host' ? null : arrival.dev,
+    ),
     open,
   });
   if (arrival.kind === 'machine' && !arrival.machine.addresses.includes(p.daddr)) {
@@ -292,10 +296,14 @@ function answerOf(
     // tcp_v4_send_reset: a plain packet, tracked by conntrack like any other.
     return { role: 'reset', skb: answerSkb(p, p.daddr, p.saddr, { rst: true }), origin };
   }
-  walk.info('deliver', `${who} has no socket on udp/${p.dport}: it answers with ICMP port unreachable`, {
-    ...asked(false),
-    answer: 'port-unreachable',
-  });
+  walk.info(
+    'deliver',
+    `${who} has no socket on udp/${p.dport}: it answers with ICMP port unreachable`,
+    {
+      ...asked(false),
+      answer: 'port-unreachable',
+    },
+  );
   const quoted = clonePacket(p);
   delete quoted.ether;
   // The host's icmp_send carries the packet's conntrack along (related); a machine's error

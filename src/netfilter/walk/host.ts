@@ -134,12 +134,7 @@ export class HostWalk {
   }
 
   /** The hook's entries in order, until one does not accept. */
-  private runEntries(
-    skb: Skb,
-    family: HookFamily,
-    state: HookState,
-    list: HookEntry[],
-  ): Verdict {
+  private runEntries(skb: Skb, family: HookFamily, state: HookState, list: HookEntry[]): Verdict {
     for (let i = 0; i < list.length; i++) {
       const entry = list[i] as HookEntry;
       const op = entry.op;
@@ -202,7 +197,9 @@ export class HostWalk {
     const nat = list.some((e) => e.op.kind === 'nat');
     const chains =
       list.filter((e) => e.op.kind === 'chain').length +
-      (nat && (family === 'ip' || family === 'ip6') ? this.d.hooks.natChainsOf(family, hook).length : 0);
+      (nat && (family === 'ip' || family === 'ip6')
+        ? this.d.hooks.natChainsOf(family, hook).length
+        : 0);
     const device = family === 'netdev' ? (state.iif ?? state.oif ?? undefined) : undefined;
     const where = `${family} ${hook}${device ? ` on ${device}` : ''}`;
     const event: HookEvent = {
