@@ -229,13 +229,13 @@ table ip filter {
     const nat = info(err, 'nat').map((e) => e.detail);
     expect(nat).toMatchObject([
       {
-        icmpError: true,
+        step: 'icmp-error',
         manip: 'dst',
         after: { daddr: '10.1.0.5' },
         inner: { after: { saddr: '10.1.0.5', sport: 40000 } },
       },
       {
-        icmpError: true,
+        step: 'icmp-error',
         manip: 'src',
         after: { saddr: '10.1.0.1' },
         inner: { after: { daddr: '10.1.0.1', dport: 8054 } },
@@ -406,10 +406,11 @@ table ip t {
     const req = compact(packetEvents(t, 0, 0));
     expect(req[0]).toBe('enter ip nat out ->ens1 10.1.0.1:40000>10.1.0.77:2000');
     expect(req).toContain('enter ip t out ->ens1 10.1.0.1:40000>10.2.0.5:53');
-    expect(info(packetEvents(t, 0, 0), 'send')[0]?.detail).toMatchObject({
-      dev: 'ens2',
-      machine: 'server',
-    });
+    // The host's own packet starts with its send from the host, then leaves out of ens2.
+    expect(info(packetEvents(t, 0, 0), 'send').map((e) => e.detail)).toMatchObject([
+      { way: 'local', packet: { saddr: '10.1.0.1', daddr: '10.1.0.77', dport: 2000 } },
+      { way: 'out', dev: 'ens2', machine: 'server' },
+    ]);
     // The reply: the input hook's NAT (source manip) restores the address the socket sent to.
     expect(compact(packetEvents(t, 0, 1))[0]).toBe(
       'enter ip t inp ens2>- 10.2.0.5:53>10.1.0.1:40000',
