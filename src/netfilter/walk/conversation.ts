@@ -6,9 +6,9 @@
  * the ICMP error or RST from the host. Answers are not answered; a dropped packet ends the
  * conversation.
  */
+import type { Packet } from '../../packet/packet.ts';
 import { familyOf, inCidr } from '../../routing/address.ts';
 import type { Machine, PacketSpec } from '../../scenario/model.ts';
-import type { Packet } from '../env.ts';
 import type { ConversationTrace, PacketRole, PacketTrace } from '../trace.ts';
 import { answerSkb, icmpErrorSkb } from './answers.ts';
 import type { Arrival, HostWalk } from './host.ts';
