@@ -11,7 +11,8 @@ import { familyOf, inCidr } from '../../routing/address.ts';
 import type { Machine, PacketSpec } from '../../scenario/model.ts';
 import type { ConversationTrace, PacketRole, PacketTrace } from '../trace.ts';
 import { answerSkb, icmpErrorSkb } from './answers.ts';
-import type { Arrival, HostWalk } from './host.ts';
+import type { HostWalk } from './host.ts';
+import type { Arrival } from './services.ts';
 import { clonePacket, describe, makePacket, protocolName, type Skb, swappedChosen } from './skb.ts';
 
 /** Packets of one conversation at most (request, answer, and what a reject adds). */
