@@ -98,7 +98,8 @@ describe('the layer order is enforced by the linter', () => {
         const lines = others.map(
           (u, i) => `import { probe as p${i} } from '${specifier(path, targetPath(u))}';`,
         );
-        write(path, `${lines.join('\n')}\nexport const probe = [${others.map((_, i) => `p${i}`)}];\n`);
+        const names = others.map((_, i) => `p${i}`).join(', ');
+        write(path, `${lines.join('\n')}\nexport const probe = [${names}];\n`);
       }
     }
     // a ⇄ b, one way by a type-only import; chain a → b with nothing back.
