@@ -9,10 +9,10 @@
  * postrouting/input.
  */
 
-import type { Packet, Tuple } from '../netfilter/env.ts';
+import type { Packet } from '../packet/packet.ts';
 import type { HookName } from '../ruleset/model.ts';
 import type { Connection, ConntrackTable, CtAttachment } from './table.ts';
-import { invert, sameTuple } from './tuple.ts';
+import { invert, sameTuple, type Tuple } from './tuple.ts';
 
 export type Manip = 'src' | 'dst';
 

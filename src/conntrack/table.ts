@@ -5,8 +5,8 @@
  * and found again by either of their tuples. The table lives across a scenario's
  * conversations, as the kernel's does.
  */
-import type { CtState, CtView, Packet, Tuple } from '../netfilter/env.ts';
-import { invert, isIcmpError, sameTuple, tupleOf } from './tuple.ts';
+import type { Packet } from '../packet/packet.ts';
+import { invert, isIcmpError, sameTuple, type Tuple, tupleOf } from './tuple.ts';
 
 export type Direction = 'original' | 'reply';
 
@@ -164,6 +164,28 @@ function tcpTransition(
     conn.status.add('assured');
   }
   return undefined;
+}
+
+export type CtState = 'new' | 'established' | 'related' | 'invalid' | 'untracked';
+
+/** The packet's conntrack entry as rules see it. Absent fields are not set on the entry. */
+export interface CtView {
+  state: CtState;
+  /** The packet's direction in its connection; absent for untracked/invalid packets. */
+  direction?: 'original' | 'reply';
+  /** expected, seen-reply, assured, confirmed, snat, dnat, dying… by nft's names. */
+  status: string[];
+  mark: number;
+  zone: number;
+  original?: Tuple;
+  reply?: Tuple;
+  helper?: string;
+  labels: string[];
+  /** Seconds left, as the kernel reports it for `ct expiration`. */
+  expiration?: number;
+  /** Packets and bytes seen in each direction (`ct bytes`, `ct packets`, `ct avgpkt`). */
+  packets?: { original: number; reply: number };
+  bytes?: { original: number; reply: number };
 }
 
 /** The conntrack entry as rules see it (`ct state`, `ct status`, `ct mark`…). */

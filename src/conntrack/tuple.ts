@@ -3,7 +3,22 @@
  * ICMP echo). A connection has two: the original direction as first seen, and the reply
  * direction the kernel expects back (the inverse, rewritten by NAT).
  */
-import type { Packet, Tuple } from '../netfilter/env.ts';
+import type { Packet } from '../packet/packet.ts';
+
+/** One direction of a connection, as the kernel keys its table. */
+export interface Tuple {
+  saddr: string;
+  daddr: string;
+  l4proto: string;
+  sport?: number;
+  dport?: number;
+  /** ICMP: the echo id stands in for the ports. */
+  icmpId?: number;
+  /** ICMP: the message type (echo request 8 / reply 0; 128 / 129 for ICMPv6), as the kernel's tuple keeps it. */
+  icmpType?: number;
+  /** Ports of this tuple the kernel chose unpredictably (see Packet.kernelChosen). */
+  kernelChosen?: ('sport' | 'dport')[];
+}
 
 /** Echo request/reply types: the only ICMP messages that start or answer a connection. */
 const ECHO: Record<number, number> = { 8: 0, 0: 8, 128: 129, 129: 128 };

@@ -5,8 +5,9 @@
  * IPv6 is off wherever no IPv6 address needs it, so no ARP, neighbour discovery or router
  * solicitation enters the trace.
  */
+
+import { defaultGateway } from '../routing/gateway.ts';
 import { inSubnet, parseAddress } from '../scenario/addresses.ts';
-import { defaultGateway } from '../scenario/gateway.ts';
 import type { Cidr, Machine, Scenario } from '../scenario/model.ts';
 import { inNetns, run } from './exec.ts';
 

@@ -4,7 +4,9 @@
  * write rules as the model the nft front end produces.
  */
 
-import type { CtView, EvalEnv, FibResult, MetaView, Packet } from '../../src/netfilter/env.ts';
+import type { CtView } from '../../src/conntrack/table.ts';
+import type { EvalEnv, FibResult, MetaView } from '../../src/netfilter/env.ts';
+import type { Packet } from '../../src/packet/packet.ts';
 import type {
   Expr,
   Family,

@@ -5,8 +5,10 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CtView, Packet, RuleOutcome } from '../../src/netfilter/env.ts';
+import type { CtView } from '../../src/conntrack/table.ts';
+import type { RuleOutcome } from '../../src/netfilter/env.ts';
 import { evaluateRule } from '../../src/netfilter/expr/index.ts';
+import type { Packet } from '../../src/packet/packet.ts';
 import { parseNft } from '../../src/ruleset/nft/index.ts';
 import { makeEnv } from './env-factory.ts';
 

@@ -3,9 +3,10 @@
  * the dependency nft compiles in front of it (`meta nfproto ipv4`, `meta l4proto tcp`, `meta
  * protocol`), and its value from the scenario's packet or, failing that, from its raw bytes.
  */
+import type { Packet } from '../../packet/packet.ts';
 import type { PayloadExpr, RawPayloadExpr } from '../../ruleset/model.ts';
 import { TCP_FLAG_BITS } from '../../ruleset/tcp-flags.ts';
-import type { EvalEnv, Packet } from '../env.ts';
+import type { EvalEnv } from '../env.ts';
 import { BREAK, type Break, type EvalContext } from './context.ts';
 import {
   bytesToBigInt,

@@ -4,7 +4,7 @@
  * conntrack entry as related (nf_ct_attach), when given one.
  */
 import type { CtAttachment } from '../../conntrack/table.ts';
-import type { Packet } from '../env.ts';
+import type { Packet } from '../../packet/packet.ts';
 import { clonePacket, makePacket, type Skb, swappedChosen } from './skb.ts';
 
 /** The ICMP code of a reject (nft_reject: port-unreachable by default; icmpx mapped). */

@@ -9,13 +9,13 @@ import type { Machine } from '../../scenario/model.ts';
 import type { L3 } from '../hooks.ts';
 import type { HookState } from './env.ts';
 import { routeDetail } from './event-detail.ts';
-import type { Arrival, HostWalk, Verdict } from './host.ts';
+import type { Arrival, Verdict, WalkServices } from './services.ts';
 import type { Skb } from './skb.ts';
 
 export class BridgePath {
-  private readonly w: HostWalk;
+  private readonly w: WalkServices;
 
-  constructor(walk: HostWalk) {
+  constructor(walk: WalkServices) {
     this.w = walk;
   }
 

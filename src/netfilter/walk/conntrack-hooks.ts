@@ -18,13 +18,13 @@ import type { Chain, Rule } from '../../ruleset/model.ts';
 import type { Effect } from '../env.ts';
 import type { NatStatementName } from '../trace.ts';
 import type { HookState } from './env.ts';
-import type { HostWalk, Verdict } from './host.ts';
+import type { Verdict, WalkServices } from './services.ts';
 import type { Skb } from './skb.ts';
 
 export class ConntrackHooks {
-  private readonly w: HostWalk;
+  private readonly w: WalkServices;
 
-  constructor(walk: HostWalk) {
+  constructor(walk: WalkServices) {
     this.w = walk;
   }
 

@@ -6,14 +6,15 @@
  * the ICMP error or RST from the host. Answers are not answered; a dropped packet ends the
  * conversation.
  */
+import type { Packet } from '../../packet/packet.ts';
 import { familyOf, inCidr } from '../../routing/address.ts';
-import { defaultGateway } from '../../scenario/gateway.ts';
+import { defaultGateway } from '../../routing/gateway.ts';
 import type { Machine, PacketSpec } from '../../scenario/model.ts';
-import type { Packet } from '../env.ts';
 import type { ConversationTrace, PacketRole, PacketTrace } from '../trace.ts';
 import { answerSkb, icmpErrorSkb } from './answers.ts';
 import { wirePacket } from './event-detail.ts';
-import type { Arrival, HostWalk } from './host.ts';
+import type { HostWalk } from './host.ts';
+import type { Arrival } from './services.ts';
 import { clonePacket, describe, makePacket, protocolName, type Skb, swappedChosen } from './skb.ts';
 
 /** Packets of one conversation at most (request, answer, and what a reject adds). */

@@ -2,8 +2,9 @@
  * The facts the walk's explanatory events carry (docs/spec/trace-json.md): the packet as it
  * is on the wire or at a hook, and a routing decision.
  */
+
+import type { Packet } from '../../packet/packet.ts';
 import type { RouteResult } from '../../routing/table.ts';
-import type { Packet } from '../env.ts';
 import type { RouteDetail, WirePacket } from '../trace.ts';
 import { view } from './skb.ts';
 

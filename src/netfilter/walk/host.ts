@@ -45,19 +45,11 @@ import { BridgePath } from './bridge-path.ts';
 import { ConntrackHooks } from './conntrack-hooks.ts';
 import { buildEnv, type HookState } from './env.ts';
 import { routeDetail, wirePacket } from './event-detail.ts';
+import type { Arrival, Verdict, WalkServices } from './services.ts';
 import { describe, protocolName, type Skb, view } from './skb.ts';
 
 /** At most this many passes through the host's stack per packet (a routing loop ends here). */
 export const MAX_PASSES = 8;
-
-export type Verdict = 'accept' | 'drop' | 'stolen' | 'unsupported';
-
-/** Where a packet's walk ended. */
-export type Arrival =
-  | { kind: 'machine'; machine: Machine; skb: Skb; dev: string }
-  | { kind: 'host'; skb: Skb; dev: string }
-  | { kind: 'ended' }
-  | { kind: 'unsupported' };
 
 /** A packet the host itself sends because of this one (reject). */
 export interface Spawned {
@@ -74,7 +66,7 @@ export interface HostDeps {
   evaluate: Evaluate;
 }
 
-export class HostWalk {
+export class HostWalk implements WalkServices {
   readonly d: HostDeps;
   /** The events of the packet being walked. */
   events: TraceEvent[] = [];

@@ -4,8 +4,8 @@
  * route it was given, and br_netfilter's per-packet state.
  */
 import type { CtAttachment } from '../../conntrack/table.ts';
+import type { Packet } from '../../packet/packet.ts';
 import type { RouteResult } from '../../routing/table.ts';
-import type { Packet } from '../env.ts';
 import type { PacketView } from '../trace.ts';
 
 export interface BridgeInfo {

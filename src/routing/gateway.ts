@@ -1,6 +1,7 @@
 /** Where a machine sends what is not on its link. */
-import { familyOf } from '../routing/address.ts';
-import type { HostInterface, Machine } from './model.ts';
+
+import type { HostInterface, Machine } from '../scenario/model.ts';
+import { familyOf } from './address.ts';
 
 /** A machine's default gateway in a family: its `gateway`, else the host interface's first address. */
 export function defaultGateway(
