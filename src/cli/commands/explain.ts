@@ -12,7 +12,7 @@ import { simulate } from '../../netfilter/simulate.ts';
 import { formatDiagnostics, RulesetError } from '../../ruleset/diagnostics.ts';
 import { ScenarioError } from '../../scenario/diagnostics.ts';
 import { loadScenario } from '../../scenario/load.ts';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io, type Register } from '../main.ts';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io, type Register } from '../io.ts';
 
 interface ExplainFlags {
   lang?: 'en' | 'ja';

@@ -12,7 +12,7 @@ import type { Ruleset } from '../../ruleset/model.ts';
 import { ScenarioError } from '../../scenario/diagnostics.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import type { Scenario } from '../../scenario/model.ts';
-import { EXIT_FAILED, EXIT_OK, type Io, type Register } from '../main.ts';
+import { EXIT_FAILED, EXIT_OK, type Io, type Register } from '../io.ts';
 
 export const register: Register = (program: Command, _io: Io, setAction) => {
   program

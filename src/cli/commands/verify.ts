@@ -14,7 +14,7 @@ import type { Ruleset } from '../../ruleset/model.ts';
 import { formatDiagnostic, ScenarioError } from '../../scenario/diagnostics.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import type { Scenario } from '../../scenario/model.ts';
-import { type Action, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io } from '../main.ts';
+import { type Action, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io } from '../io.ts';
 
 export function register(program: Command, _io: Io, setAction: (action: Action) => void): void {
   program
