@@ -12,17 +12,20 @@ import { rulesetLocator } from './ruleset-file.ts';
 
 /** Reads and checks a scenario file. Throws ScenarioError listing every problem found. */
 export function loadScenario(path: string): Scenario {
-  let text: string;
+  return parseScenario(readScenarioText(path), path, dirname(path));
+}
+
+/** A scenario file's text, or a ScenarioError (naming it `shownAs`) saying why it cannot be read. */
+export function readScenarioText(path: string, shownAs = path): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (e) {
     const reason =
       (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     throw new ScenarioError([
-      { file: path, line: 1, col: 1, message: `cannot read the scenario: ${reason}` },
+      { file: shownAs, line: 1, col: 1, message: `cannot read the scenario: ${reason}` },
     ]);
   }
-  return parseScenario(text, path, dirname(path));
 }
 
 /** Checks scenario text; `file` names it in messages, `dir` is where its ruleset path starts. */
