@@ -3,9 +3,9 @@
  * built in-process, so the site's CLI page never shows a command, argument or option that is
  * not there, nor misses one that is.
  */
-import type { Command } from 'commander';
+import { Command } from 'commander';
+import { subcommands } from '../cli/commands.ts';
 import type { Io } from '../cli/io.ts';
-import { buildProgram } from '../cli/main.ts';
 
 export interface CliArgument {
   name: string;
@@ -32,9 +32,14 @@ export interface CliCommand {
 /** Nothing is parsed or run here, so nothing is written. */
 const silent: Io = { out: () => {}, err: () => {} };
 
-/** The subcommands, in the order `nfwalk --help` lists them. */
+/**
+ * The subcommands, in the order `nfwalk --help` lists them: each registered on a program of
+ * its own, as src/cli/main.ts registers them (not main.ts itself: it reads package.json
+ * beside it, which a bundled site page has not).
+ */
 export function cliCommands(): CliCommand[] {
-  const program = buildProgram(silent, () => {});
+  const program = new Command('nfwalk');
+  for (const register of subcommands) register(program, silent, () => {});
   return program.commands.map(describeCommand);
 }
 
