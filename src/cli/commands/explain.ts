@@ -41,7 +41,7 @@ export const register: Register = (program: Command, _io: Io, setAction) => {
     });
 };
 
-export async function explainCommand(io: Io, file: string, flags: ExplainFlags): Promise<number> {
+export function explainCommand(io: Io, file: string, flags: ExplainFlags): number {
   let loaded: Loaded;
   try {
     loaded = readSources(scenarioFileSources(file));

@@ -23,7 +23,7 @@ export const register: Register = (program: Command, _io: Io, setAction) => {
     });
 };
 
-export async function traceCommand(io: Io, file: string, json: boolean): Promise<number> {
+export function traceCommand(io: Io, file: string, json: boolean): number {
   let loaded: Loaded;
   try {
     loaded = readSources(scenarioFileSources(file));
