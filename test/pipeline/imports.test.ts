@@ -55,6 +55,9 @@ describe('the import graph of src/pipeline.ts', () => {
       ).toBe(true);
     }
     expect(graph.filter(isBuiltin).map((i) => chain(graph, i))).toEqual([]);
+    // Nor does it reach the front ends' own modules: the kernel harness, the CLI, the site.
+    const frontEnds = graph.filter((i) => /\/src\/(kernel|cli|site|capture)\//.test(i.url));
+    expect(frontEnds.map((i) => chain(graph, i))).toEqual([]);
   }, 60_000);
 
   it('finds the builtins of the file-system edge, and says through which modules', () => {
