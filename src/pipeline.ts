@@ -75,7 +75,10 @@ export function scenarioFromText(source: ScenarioSource, resolve: RulesetResolve
   });
 }
 
-/** The scenario's ruleset, read through `resolve` and parsed (throws RulesetError). */
+/**
+ * The scenario's ruleset, read through `resolve` and parsed: throws RulesetError, or
+ * ScenarioError at the `ruleset:` key should the resolver refuse the path now.
+ */
 export function rulesetFromText(scenario: Scenario, resolve: RulesetResolver): Ruleset {
   const ref = scenario.ruleset;
   const found = resolve(ref.path);
