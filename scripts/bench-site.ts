@@ -11,12 +11,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { explainScenario, type SiteLang, scenarioFiles } from '../src/site/scenarios.ts';
+import type { Lang } from '../src/scenario/model.ts';
+import { explainScenario, scenarioFiles } from '../src/site/scenarios.ts';
 
 const root = join(import.meta.dirname, '..');
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Math.max(1, Number(process.argv[runsArg + 1]) || 1) : 1;
-const langs: SiteLang[] = ['en', 'ja'];
+const langs: Lang[] = ['en', 'ja'];
 const files = scenarioFiles(join(root, 'scenarios'));
 
 function seconds(start: number): number {
@@ -50,7 +51,7 @@ for (const file of files) {
     let best = Number.POSITIVE_INFINITY;
     for (let i = 0; i < runs; i++) {
       const start = performance.now();
-      await explainScenario(root, file, lang);
+      explainScenario(root, file, lang);
       best = Math.min(best, seconds(start));
     }
     cells.push(`${lang} ${best.toFixed(3)} s`);

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { inNetns, run } from '../kernel/exec.ts';
-import { readRuleset } from '../kernel/simulator.ts';
+import { readRuleset } from '../pipeline-files.ts';
 import type { Diagnostic } from '../scenario/diagnostics.ts';
 import { ScenarioError } from '../scenario/diagnostics.ts';
 import { parseScenario } from '../scenario/load.ts';
@@ -95,7 +95,7 @@ export async function capture(opts: CaptureOptions): Promise<CaptureResult> {
   try {
     const sc = parseScenario(yamlText, scenarioPath, opts.outDir);
     try {
-      await readRuleset(sc);
+      readRuleset(sc);
     } catch (e) {
       const first = String((e as Error).message).split('\n')[0];
       notes.push(`nfwalk cannot read the captured ruleset yet: ${first}`);

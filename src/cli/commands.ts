@@ -4,7 +4,7 @@ import { register as explain } from './commands/explain.ts';
 import { register as format } from './commands/format.ts';
 import { register as trace } from './commands/trace.ts';
 import { register as verify } from './commands/verify.ts';
-import type { Register } from './main.ts';
+import type { Register } from './io.ts';
 
 /**
  * The subcommands, in the order `nfwalk --help` lists them (the order of the work). Each lives in

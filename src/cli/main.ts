@@ -1,24 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { subcommands } from './commands.ts';
+import { type Action, EXIT_OK, EXIT_USAGE, type Io } from './io.ts';
 import { VERSION } from './version.ts';
-
-/** Where the CLI writes; tests pass their own to capture output. */
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-}
 
 export const processIo: Io = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
 };
-
-/** Exit codes: 0 success, 1 the input has errors (or a check failed), 2 usage or environment. */
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
-
-export type Action = (io: Io) => Promise<number> | number;
 
 /**
  * Builds the command tree. Each subcommand registers itself through `register`, and its
@@ -43,8 +31,6 @@ export function buildProgram(io: Io, setAction: (action: Action) => void): Comma
   for (const register of subcommands) register(program, io, setAction);
   return program;
 }
-
-export type Register = (program: Command, io: Io, setAction: (action: Action) => void) => void;
 
 /** Runs the CLI on argv (without node and script) and resolves to the exit code. */
 export async function run(argv: readonly string[], io: Io = processIo): Promise<number> {

@@ -57,20 +57,3 @@ export function explainToText(
     conversations,
   };
 }
-
-/**
- * Loads a scenario, reads its ruleset, simulates it and explains it: what `nfwalk explain`
- * prints and what the site renders (src/site/components/CONTRACT.md).
- */
-export async function explainScenarioFile(
-  path: string,
-  opts: { lang: 'en' | 'ja'; format: 'md' | 'mdx' },
-): Promise<Explained> {
-  const { loadScenario } = await import('../scenario/load.ts');
-  const { readRuleset } = await import('../kernel/simulator.ts');
-  const { simulate } = await import('../netfilter/simulate.ts');
-  const scenario = loadScenario(path);
-  const ruleset = await readRuleset(scenario);
-  const trace = simulate(scenario, ruleset);
-  return explainToText(scenario, ruleset, trace, opts);
-}

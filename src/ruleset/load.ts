@@ -1,17 +1,18 @@
 /**
  * Loads a ruleset file with the front end its format names: nft text, `nft -j` JSON or
- * iptables-save. Errors are RulesetErrors with positions (a missing file too).
+ * iptables-save (src/ruleset/parse.ts on the file's text). Errors are RulesetErrors with
+ * positions (a missing file too).
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RulesetError } from './diagnostics.ts';
-import { parseIptablesSave } from './iptables/index.ts';
-import { parseNftJson } from './json/index.ts';
 import type { Ruleset } from './model.ts';
-import { fsIncludeHost, type ParseNftOptions, parseNft } from './nft/index.ts';
-import { validateJumps } from './validate.ts';
+import { fsIncludeHost } from './nft/include-files.ts';
+import { parseNft } from './nft/index.ts';
+import type { IncludeHost } from './nft/parser.ts';
+import { parseRulesetText, type RulesetFormat } from './parse.ts';
 
-export type RulesetFormat = 'nft' | 'nft-json' | 'iptables-save';
+export { detectFormat, type RulesetFormat } from './parse.ts';
 
 export interface RulesetFileRef {
   format: RulesetFormat;
@@ -43,17 +44,10 @@ export function readRulesetText(path: string, shownAs = path): string {
   }
 }
 
-/** Guesses the format of a ruleset from its content and name: JSON, iptables-save or nft. */
-export function detectFormat(text: string, path: string): RulesetFormat {
-  const head = text.trimStart();
-  if (head.startsWith('{') || head.startsWith('[') || /\.json$/i.test(path)) return 'nft-json';
-  if (/^\s*\*(filter|nat|mangle|raw|security)\s*$/m.test(text) && /^\s*COMMIT\s*$/m.test(text)) {
-    return 'iptables-save';
-  }
-  return 'nft';
-}
-
-/** Parses ruleset text in the given format. */
+/**
+ * Parses ruleset text in the given format; nft includes are read from the file system, inside
+ * `root` (by default the folder of `file` when it is a file on disk).
+ */
 export function parseRuleset(
   text: string,
   format: RulesetFormat,
@@ -62,21 +56,9 @@ export function parseRuleset(
   /** Where `file` really is, when `file` is only its name for messages (includes start there). */
   realPath?: string,
 ): Ruleset {
-  const ruleset =
-    format === 'nft'
-      ? parseNft(text, file, nftOptions(file, root, realPath))
-      : format === 'nft-json'
-        ? parseNftJson(text, file)
-        : parseIptablesSave(text, file);
-  // What the kernel refuses at commit (jumps nesting too deep, loops): nf_tables only; the
-  // nft front end checks it itself (parseNft), on the graphs its checks build.
-  if (format === 'nft-json') {
-    const refused = validateJumps(ruleset);
-    if (refused.length > 0) {
-      throw new RulesetError(refused, new Map(ruleset.files.map((f) => [f.path, f.text])));
-    }
-  }
-  return ruleset;
+  if (format !== 'nft') return parseRulesetText(text, format, file);
+  if (root === undefined) return parseNft(text, file);
+  return parseRulesetText(text, format, file, fileIncludeHost(file, root, realPath));
 }
 
 /**
@@ -84,14 +66,10 @@ export function parseRuleset(
  * the name messages show (a scenario's `ruleset: main.nft` is relative to the scenario, not to
  * the working directory).
  */
-function nftOptions(file: string, root?: string, realPath?: string): ParseNftOptions {
-  if (root === undefined) return {};
-  if (realPath === undefined || realPath === file) return { root };
+export function fileIncludeHost(file: string, root: string, realPath?: string): IncludeHost {
   const host = fsIncludeHost(root);
-  return {
-    root,
-    include: { read: (path, from) => host.read(path, from === file ? realPath : from) },
-  };
+  if (realPath === undefined || realPath === file) return host;
+  return { read: (path, from) => host.read(path, from === file ? realPath : from) };
 }
 
 /** Loads the ruleset a scenario (or the CLI) names. */

@@ -67,7 +67,7 @@ export function parseMac(text: string): string | { error: string } {
 
 /** Linux interface names: 1 to 15 bytes, no slash, colon or white space, not `.`/`..`. */
 export function checkInterfaceName(name: string): string | undefined {
-  if (name.length === 0 || Buffer.byteLength(name) > 15) {
+  if (name.length === 0 || new TextEncoder().encode(name).length > 15) {
     return `interface name "${name}" must be 1 to 15 characters long`;
   }
   if (/[\s/:]/.test(name) || name === '.' || name === '..') {

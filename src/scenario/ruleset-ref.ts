@@ -1,8 +1,12 @@
-/** `ruleset:` in its forms: a path (nft text), or `{nft | iptables-save | nft-json: path}`. */
+/**
+ * `ruleset:` in its forms: a path (nft text), or `{nft | iptables-save | nft-json: path}`. The
+ * path is checked as written, then located by whoever reads the files (`locate`); a refusal of
+ * either is an error at the path.
+ */
 
 import { isScalar } from 'yaml';
 import type { RulesetRef } from './model.ts';
-import { resolveRulesetPath } from './ruleset-path.ts';
+import { type RulesetLocator, refuseRulesetPath } from './ruleset-path.ts';
 import type { Entry, Reader } from './yaml-reader.ts';
 
 const FORMATS: readonly RulesetRef['format'][] = ['nft', 'iptables-save', 'nft-json'];
@@ -10,7 +14,7 @@ const FORMATS: readonly RulesetRef['format'][] = ['nft', 'iptables-save', 'nft-j
 export function readRulesetRef(
   r: Reader,
   entry: Entry,
-  scenarioDir: string,
+  locate: RulesetLocator,
 ): RulesetRef | undefined {
   let format: RulesetRef['format'] = 'nft';
   let pathEntry: Entry = entry;
@@ -30,7 +34,7 @@ export function readRulesetRef(
   }
   const written = r.string(pathEntry);
   if (written === undefined) return undefined;
-  const where = resolveRulesetPath(scenarioDir, written);
+  const where = refuseRulesetPath(written) ?? locate(written);
   if ('error' in where) {
     r.error(pathEntry.value, where.error);
     return undefined;

@@ -1,59 +1,61 @@
 /**
- * The nfwalk subcommands that exist in this build, read from the CLI itself (`nfwalk --help`,
- * run once at build time), so the CLI page never claims a command that is not there.
+ * The nfwalk subcommands as the CLI defines them: its command registry (src/cli/commands.ts),
+ * built in-process, so the site's CLI page never shows a command, argument or option that is
+ * not there, nor misses one that is.
  */
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { Command } from 'commander';
+import { subcommands } from '../cli/commands.ts';
+import type { Io } from '../cli/io.ts';
+
+export interface CliArgument {
+  name: string;
+  required: boolean;
+  description: string;
+}
+
+export interface CliOption {
+  /** As declared, e.g. `-o, --output <file>`. */
+  flags: string;
+  /** Its help text, with its choices and default as `--help` shows them. */
+  description: string;
+}
 
 export interface CliCommand {
   name: string;
   description: string;
+  /** `nfwalk NAME [options] <argument>…`, as commander writes it. */
   usage: string;
+  arguments: CliArgument[];
+  options: CliOption[];
 }
 
-/** Parse commander's help text: the lines under "Commands:". */
-export function parseHelp(help: string): CliCommand[] {
-  const lines = help.split('\n');
-  const start = lines.findIndex((l) => /^Commands:\s*$/.test(l));
-  if (start < 0) return [];
-  const out: CliCommand[] = [];
-  for (const line of lines.slice(start + 1)) {
-    if (!/^\s{2}\S/.test(line)) {
-      if (line.trim() === '') break;
-      const last = out.at(-1);
-      if (last) last.description += ` ${line.trim()}`;
-      continue;
-    }
-    const m = /^\s{2}(\S+)((?:\s\S+)*?)(?:\s{2,}(.*))?$/.exec(line);
-    if (!m || m[1] === 'help') continue;
-    out.push({
-      name: m[1] as string,
-      usage: `nfwalk ${m[1]}${m[2] ?? ''}`,
-      description: m[3] ?? '',
-    });
-  }
-  return out;
+/** Nothing is parsed or run here, so nothing is written. */
+const silent: Io = { out: () => {}, err: () => {} };
+
+/**
+ * The subcommands, in the order `nfwalk --help` lists them: each registered on a program of
+ * its own, as src/cli/main.ts registers them (not main.ts itself: it reads package.json
+ * beside it, which a bundled site page has not).
+ */
+export function cliCommands(): CliCommand[] {
+  const program = new Command('nfwalk');
+  for (const register of subcommands) register(program, silent, () => {});
+  return program.commands.map(describeCommand);
 }
 
-let cached: CliCommand[] | undefined;
-
-export function availableCommands(root = process.cwd()): CliCommand[] {
-  cached ??= parseHelp(
-    execFileSync(process.execPath, [join(root, 'bin/nfwalk.ts'), '--help'], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 30_000,
-    }),
-  );
-  return cached;
+function describeCommand(cmd: Command): CliCommand {
+  const help = cmd.createHelp();
+  return {
+    name: cmd.name(),
+    description: cmd.description(),
+    usage: `nfwalk ${cmd.name()} ${cmd.usage()}`.trimEnd(),
+    arguments: cmd.registeredArguments.map((a) => ({
+      name: a.name(),
+      required: a.required,
+      description: a.description,
+    })),
+    options: cmd.options
+      .filter((o) => !o.hidden)
+      .map((o) => ({ flags: o.flags, description: help.optionDescription(o) })),
+  };
 }
-
-/** The subcommands the project plans, in the order the CLI page presents them. */
-export const PLANNED_COMMANDS = [
-  'check',
-  'format',
-  'trace',
-  'verify',
-  'explain',
-  'capture',
-] as const;

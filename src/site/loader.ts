@@ -13,14 +13,9 @@ import { fileURLToPath } from 'node:url';
 import type { Loader, LoaderContext } from 'astro/loaders';
 import { glob } from 'astro/loaders';
 import { slug as githubSlug } from 'github-slugger';
+import type { Lang } from '../scenario/model.ts';
 import { type IndexEntry, indexPage, scenarioPage } from './pages.ts';
-import {
-  explainScenario,
-  SiteBuildError,
-  type SiteLang,
-  scenarioFiles,
-  scenarioSlug,
-} from './scenarios.ts';
+import { explainScenario, SiteBuildError, scenarioFiles, scenarioSlug } from './scenarios.ts';
 
 export interface NfwalkLoaderOptions {
   /** Hand-written pages, relative to the project root. */
@@ -31,16 +26,13 @@ export interface NfwalkLoaderOptions {
   generatedDir?: string;
 }
 
-const LANGS: { lang: SiteLang; prefix: string }[] = [
+const LANGS: { lang: Lang; prefix: string }[] = [
   { lang: 'en', prefix: '' },
   { lang: 'ja', prefix: 'ja/' },
 ];
 
 /** Write every generated page; returns how many scenario pages were written. */
-export async function generatePages(
-  root: string,
-  options: Required<NfwalkLoaderOptions>,
-): Promise<number> {
+export function generatePages(root: string, options: Required<NfwalkLoaderOptions>): number {
   const outDir = resolve(root, options.generatedDir);
   const componentsDir = join(dirname(fileURLToPath(import.meta.url)), 'components');
   const files = scenarioFiles(resolve(root, options.scenariosDir));
@@ -59,7 +51,7 @@ export async function generatePages(
   for (const { lang, prefix } of LANGS) {
     const entries: IndexEntry[] = [];
     for (const [slug, file] of slugs) {
-      const explained = await explainScenario(root, file, lang);
+      const explained = explainScenario(root, file, lang);
       const rel = relative(root, file);
       pages.set(`${prefix}scenarios/${slug}.mdx`, scenarioPage(explained, componentsDir, rel));
       entries.push({ slug, file: rel, explained });
@@ -112,16 +104,16 @@ export function nfwalkDocsLoader(opts: NfwalkLoaderOptions = {}): Loader {
         generatedDir: `${options.generatedDir}/${out.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '')}`,
       };
       const started = performance.now();
-      const count = await generatePages(root, perBuild);
+      const count = generatePages(root, perBuild);
       context.logger.info(
         `${count} scenario page(s) × ${LANGS.length} languages generated in ${((performance.now() - started) / 1000).toFixed(2)} s`,
       );
       await pagesGlob(perBuild.generatedDir).load(context);
       context.watcher?.add(resolve(root, options.scenariosDir));
-      context.watcher?.on('change', async (path) => {
+      context.watcher?.on('change', (path) => {
         if (!path.startsWith(resolve(root, options.scenariosDir))) return;
         try {
-          await generatePages(root, perBuild);
+          generatePages(root, perBuild);
         } catch (error) {
           context.logger.error((error as Error).message);
         }

@@ -13,7 +13,8 @@ import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { stringify } from 'yaml';
-import type { ExplainedScenario, SiteLang } from './scenarios.ts';
+import type { Explained } from '../pipeline.ts';
+import type { Lang } from '../scenario/model.ts';
 
 /** Components a scenario page may use, imported at the top of every generated page. */
 export function componentImports(componentsDir: string): string {
@@ -30,7 +31,7 @@ function frontmatter(data: Record<string, unknown>): string {
 }
 
 export function scenarioPage(
-  explained: ExplainedScenario,
+  explained: Explained,
   componentsDir: string,
   sourceFile: string,
 ): string {
@@ -94,7 +95,7 @@ export function summaryLead(summary: string): PhrasingContent[] {
 export interface IndexEntry {
   slug: string;
   file: string;
-  explained: ExplainedScenario;
+  explained: Explained;
 }
 
 const INDEX_TEXT = {
@@ -133,7 +134,7 @@ function text(value: string): PhrasingContent {
 }
 
 /** The index of scenarios for one language, as an MDX page (no components). */
-export function indexPage(entries: IndexEntry[], lang: SiteLang): string {
+export function indexPage(entries: IndexEntry[], lang: Lang): string {
   const t = INDEX_TEXT[lang];
   const children: RootContent[] = [{ type: 'paragraph', children: [text(t.intro)] }];
   if (entries.length === 0) {

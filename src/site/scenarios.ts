@@ -1,32 +1,15 @@
 /**
- * The one place the site calls the explainer (src/explain/index.ts). Everything the site knows
- * about the explainer's API is here.
+ * The site's scenario files and their pages: which files in the scenarios folder become pages,
+ * at which address, and each page from the pipeline (src/pipeline.ts through its file-system
+ * edge), its errors turned into build errors.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
-
-export type SiteLang = 'en' | 'ja';
-
-export interface ConversationVerdict {
-  index: number;
-  verdict: string;
-}
-
-export interface ExplainedScenario {
-  title: string;
-  summary?: string;
-  /** MDX body (no frontmatter, no imports): see src/site/components/CONTRACT.md. */
-  markdown: string;
-  conversations: ConversationVerdict[];
-}
-
-interface ExplainerModule {
-  explainScenarioFile(
-    path: string,
-    opts: { lang: SiteLang; format: 'md' | 'mdx' },
-  ): Promise<ExplainedScenario>;
-}
+import type { Explained } from '../pipeline.ts';
+import { explainScenarioFile } from '../pipeline-files.ts';
+import { RulesetError } from '../ruleset/diagnostics.ts';
+import { ScenarioError } from '../scenario/diagnostics.ts';
+import type { Lang } from '../scenario/model.ts';
 
 export class SiteBuildError extends Error {
   override name = 'SiteBuildError';
@@ -50,51 +33,18 @@ export function scenarioSlug(file: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-let explainer: Promise<ExplainerModule> | undefined;
-
-/** Load src/explain/index.ts; a clear build error while it does not exist yet. */
-export function loadExplainer(root: string): Promise<ExplainerModule> {
-  explainer ??= (async () => {
-    const path = join(root, 'src/explain/index.ts');
-    if (!existsSync(path)) {
-      throw new SiteBuildError(
-        `explainer not available yet: ${relative(root, path)} does not exist, so the scenario pages cannot be built`,
-      );
-    }
-    const mod = (await import(
-      /* @vite-ignore */ pathToFileURL(path).href
-    )) as Partial<ExplainerModule>;
-    if (typeof mod.explainScenarioFile !== 'function') {
-      throw new SiteBuildError(
-        `explainer not available yet: ${relative(root, path)} does not export explainScenarioFile()`,
-      );
-    }
-    return mod as ExplainerModule;
-  })();
-  return explainer;
-}
-
 /**
- * Explain one scenario in one language. The explainer's own errors (ScenarioError,
- * RulesetError: `file:line:col: error: …`) are passed on with their message intact.
+ * One scenario's page body in one language, as MDX (src/site/components/CONTRACT.md). The
+ * input's own errors (`file:line:col: error: …`) are passed on with their message intact.
  */
-export async function explainScenario(
-  root: string,
-  file: string,
-  lang: SiteLang,
-): Promise<ExplainedScenario> {
-  const mod = await loadExplainer(root);
+export function explainScenario(root: string, file: string, lang: Lang): Explained {
   try {
-    return await mod.explainScenarioFile(relative(root, file), { lang, format: 'mdx' });
+    return explainScenarioFile(file, { lang, format: 'mdx' }, relative(root, file));
   } catch (error) {
-    const e = error as Error;
-    if (
-      e.name === 'ScenarioError' ||
-      e.name === 'RulesetError' ||
-      /:\d+:\d+: error: /.test(e.message)
-    ) {
-      throw new SiteBuildError(e.message);
+    if (error instanceof ScenarioError || error instanceof RulesetError) {
+      throw new SiteBuildError(error.message);
     }
+    const e = error as Error;
     throw new SiteBuildError(`${relative(root, file)}: error: the explainer failed: ${e.message}`);
   }
 }

@@ -19,10 +19,10 @@ import { run as runCli } from '../../src/cli/main.ts';
 import { compareTraces } from '../../src/kernel/compare.ts';
 import { type Background, inNetns, run } from '../../src/kernel/exec.ts';
 import { kernelTrace } from '../../src/kernel/harness.ts';
-import { readRuleset } from '../../src/kernel/simulator.ts';
 import { startServers } from '../../src/kernel/traffic.ts';
 import { simulate } from '../../src/netfilter/simulate.ts';
 import { comparedEvents } from '../../src/netfilter/trace.ts';
+import { readRuleset } from '../../src/pipeline-files.ts';
 import { parseAddress } from '../../src/scenario/addresses.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import type { Listen, Machine, PacketSpec, Scenario } from '../../src/scenario/model.ts';
@@ -134,8 +134,8 @@ describe.skipIf(kernelSkipReason !== undefined)(
           expect(captured.host.sysctl).toEqual(original.host.sysctl);
 
           const replay = withOriginalTraffic(original, captured);
-          const before = simulate(original, await readRuleset(original));
-          const after = simulate(replay, await readRuleset(captured));
+          const before = simulate(original, readRuleset(original));
+          const after = simulate(replay, readRuleset(captured));
           const events = before.conversations.flatMap((c) =>
             c.packets.flatMap((p) => comparedEvents(p.events)),
           );

@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { explainToText } from '../../src/explain/index.ts';
 import { findChain, listingRows } from '../../src/explain/listing.ts';
 import { walkPacket } from '../../src/explain/walk.ts';
-import { readRuleset } from '../../src/kernel/simulator.ts';
 import { simulate } from '../../src/netfilter/simulate.ts';
 import { comparedEvents } from '../../src/netfilter/trace.ts';
+import { readRuleset } from '../../src/pipeline-files.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { seedTrace } from './fixtures/seed/trace.ts';
 import { fixtureRuleset, fixtureScenario, repoRoot } from './helpers.ts';
@@ -85,7 +85,7 @@ describe('the page follows the trace', () => {
   for (const file of scenarioFiles) {
     it(`on every scenario: ${file}`, async () => {
       const sc = loadScenario(join(scenarioDir, file));
-      const rs = await readRuleset(sc);
+      const rs = readRuleset(sc);
       checkTrace(simulate(sc, rs), rs);
     });
   }
@@ -120,7 +120,7 @@ describe('the page follows the trace', () => {
     const file = join(scenarioDir, 'seed-docker-firewalld-radius.yaml');
     if (!existsSync(file)) return;
     const sc = loadScenario(file);
-    const rs = await readRuleset(sc);
+    const rs = readRuleset(sc);
     const trace = simulate(sc, rs);
     const page = explainToText(sc, rs, trace, { lang: 'en', format: 'md' }).markdown;
     // The explanation lists, in page order: one per hook crossing with steps.

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { en } from '../../src/explain/i18n/en.ts';
 import { ja } from '../../src/explain/i18n/ja.ts';
-import { explainScenarioFile } from '../../src/explain/index.ts';
 import { plain } from '../../src/explain/phrase.ts';
+import { explainScenarioFile } from '../../src/pipeline-files.ts';
 import { repoRoot } from './helpers.ts';
 
 const scenario = join(repoRoot, 'scenarios/seed-docker-firewalld-radius.yaml');
@@ -19,7 +19,7 @@ const update = process.env.UPDATE_GOLDEN === '1';
 describe('golden pages of the seed scenario', () => {
   for (const lang of ['en', 'ja'] as const) {
     it(`${lang}: the page equals test/explain/golden/seed-docker-firewalld-radius.${lang}.md`, async () => {
-      const page = await explainScenarioFile(scenario, { lang, format: 'md' });
+      const page = explainScenarioFile(scenario, { lang, format: 'md' });
       const file = join(goldenDir, `seed-docker-firewalld-radius.${lang}.md`);
       if (update) {
         mkdirSync(goldenDir, { recursive: true });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kubeProxyRuleset, kubeProxyScenario } from '../../bench/kube-proxy-gen.ts';
-import { explainScenarioFile } from '../../src/explain/index.ts';
+import { explainScenarioFile } from '../../src/pipeline-files.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'nfwalk-long-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,7 +25,7 @@ function scenario(n: number): string {
 describe('a chain of many services', () => {
   it('is listed with the passed-over run cut, and its reasons counted past the first', async () => {
     const n = 200;
-    const { markdown: page } = await explainScenarioFile(scenario(n), { lang: 'en', format: 'md' });
+    const { markdown: page } = explainScenarioFile(scenario(n), { lang: 'en', format: 'md' });
     // The packet goes to the last service: the n - 1 rules before it are passed over.
     const passed = n - 1;
     const shown = page.split('\n').filter((l) => /ip daddr 10\.96\.\S+ tcp dport/.test(l));
@@ -39,14 +39,14 @@ describe('a chain of many services', () => {
 
   it('says the same in Japanese', async () => {
     const n = 60;
-    const { markdown: page } = await explainScenarioFile(scenario(n), { lang: 'ja', format: 'md' });
+    const { markdown: page } = explainScenarioFile(scenario(n), { lang: 'ja', format: 'md' });
     expect(page).toContain(`# … ほかに ${n - 1 - 6} 個のruleを通過（どれもマッチせず）`);
     expect(page).toContain(`ほか ${n - 1 - 12} 個のルールも一致しません`);
   });
 
   it('is listed whole when the run is short', async () => {
     const n = 30;
-    const { markdown: page } = await explainScenarioFile(scenario(n), { lang: 'en', format: 'md' });
+    const { markdown: page } = explainScenarioFile(scenario(n), { lang: 'en', format: 'md' });
     const shown = page.split('\n').filter((l) => /ip daddr 10\.96\.\S+ tcp dport/.test(l));
     expect(shown).toHaveLength(n);
     expect(page).not.toContain('more rules passed over');

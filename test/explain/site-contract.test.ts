@@ -12,7 +12,7 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import { describe, expect, it } from 'vitest';
-import { explainScenarioFile } from '../../src/explain/index.ts';
+import { explainScenarioFile } from '../../src/pipeline-files.ts';
 import { parseMarks } from '../../src/site/listing.ts';
 import { repoRoot } from './helpers.ts';
 
@@ -32,7 +32,7 @@ describe('MDX for the site', () => {
   });
   for (const file of files) {
     it(`${file}: marks parse, anchors are unique, every step has its item`, async () => {
-      const page = await explainScenarioFile(join(dir, file), { lang: 'en', format: 'mdx' });
+      const page = explainScenarioFile(join(dir, file), { lang: 'en', format: 'mdx' });
       expect(page.markdown).not.toMatch(/^---|^import |^export /m);
       const tree = unified().use(remarkParse).use(remarkMdx).parse(page.markdown) as Root;
       const anchors: string[] = [];

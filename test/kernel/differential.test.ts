@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTraces } from '../../src/kernel/compare.ts';
 import { kernelTrace } from '../../src/kernel/harness.ts';
-import { readRuleset, simulatedTrace } from '../../src/kernel/simulator.ts';
-import { loadScenario } from '../../src/scenario/load.ts';
+import { readSources, walk } from '../../src/pipeline.ts';
+import { scenarioFileSources } from '../../src/pipeline-files.ts';
 import { kernelSkipReason } from './kernel-env.ts';
 
 const dir = new URL('../../scenarios/', import.meta.url).pathname;
@@ -25,8 +25,9 @@ describe.skipIf(kernelSkipReason !== undefined)(
     });
     for (const f of files) {
       it(f, { timeout: 60_000 }, async () => {
-        const sc = loadScenario(join(dir, f));
-        const simulated = simulatedTrace(sc, readRuleset(sc));
+        const { scenario: sc, trace: simulated } = walk(
+          readSources(scenarioFileSources(join(dir, f))),
+        );
         const kernel = await kernelTrace(sc);
         // Every conversation must show the kernel at work (a request traced), or the comparison is empty.
         for (const c of kernel.conversations)

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTraces } from '../../src/kernel/compare.ts';
 import { kernelTrace } from '../../src/kernel/harness.ts';
-import { readRuleset } from '../../src/kernel/simulator.ts';
 import { simulate } from '../../src/netfilter/simulate.ts';
+import { readRuleset } from '../../src/pipeline-files.ts';
 import { familyOf } from '../../src/routing/address.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import type { PacketSpec, Scenario } from '../../src/scenario/model.ts';
@@ -70,7 +70,7 @@ describe.skipIf(kernelSkipReason !== undefined)(
       it(f, { timeout: 60_000 }, async () => {
         const base = loadScenario(join(dir, f));
         const sc = { ...base, packets: randomPackets(base, 1000 + i) };
-        const simulated = simulate(sc, await readRuleset(sc));
+        const simulated = simulate(sc, readRuleset(sc));
         const kernel = await kernelTrace(sc);
         const d = compareTraces(simulated, kernel).difference;
         expect(

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTraces } from '../../src/kernel/compare.ts';
 import { kernelTrace } from '../../src/kernel/harness.ts';
-import { readRuleset } from '../../src/kernel/simulator.ts';
 import { simulate } from '../../src/netfilter/simulate.ts';
+import { readRuleset } from '../../src/pipeline-files.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { kernelSkipReason } from '../kernel/kernel-env.ts';
 
@@ -25,7 +25,7 @@ describe.skipIf(kernelSkipReason !== undefined)(
     for (const f of files) {
       it(f, { timeout: 60_000 }, async () => {
         const sc = loadScenario(join(dir, f));
-        const simulated = simulate(sc, await readRuleset(sc));
+        const simulated = simulate(sc, readRuleset(sc));
         const kernel = await kernelTrace(sc);
         const cmp = compareTraces(simulated, kernel);
         const d = cmp.difference;

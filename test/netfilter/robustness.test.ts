@@ -6,8 +6,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readRuleset } from '../../src/kernel/simulator.ts';
 import { simulate } from '../../src/netfilter/simulate.ts';
+import { readRuleset } from '../../src/pipeline-files.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import type { PacketSpec } from '../../src/scenario/model.ts';
 
@@ -20,7 +20,7 @@ describe('the walk always ends', () => {
   for (const f of files) {
     it(f, async () => {
       const sc = loadScenario(join(dir, f));
-      const ruleset = await readRuleset(sc);
+      const ruleset = readRuleset(sc);
       const senders = ['host', ...sc.hosts.map((m) => m.name)];
       const targets = [
         ...sc.host.interfaces.flatMap((i) => i.addresses.map((a) => a.address)),

@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { explainScenarioFile } from '../../src/explain/index.ts';
+import { explainScenarioFile } from '../../src/pipeline-files.ts';
 import type { Diagnostic } from '../../src/scenario/diagnostics.ts';
 import { loadScenario, parseScenario } from '../../src/scenario/load.ts';
 import type { Scenario } from '../../src/scenario/model.ts';
@@ -202,14 +202,14 @@ describe('translations: the pages', () => {
     const sc = loadScenario(join(repoRoot, file));
     expect(sc.lang).toBe('en');
     const ja = sc.translations!.ja!;
-    const jaPage = await explainScenarioFile(join(repoRoot, file), { lang: 'ja', format: 'md' });
+    const jaPage = explainScenarioFile(join(repoRoot, file), { lang: 'ja', format: 'md' });
     expect(jaPage.title).toBe(ja.title);
     expect(jaPage.summary).toBe(ja.summary);
     expect(jaPage.markdown.split('\n')[0]).toBe(`# ${ja.title}`);
     expect(jaPage.markdown).toContain(ja.summary!.split('\n')[0]!);
     expect(jaPage.markdown).not.toContain(sc.title);
 
-    const enPage = await explainScenarioFile(join(repoRoot, file), { lang: 'en', format: 'md' });
+    const enPage = explainScenarioFile(join(repoRoot, file), { lang: 'en', format: 'md' });
     expect(enPage.title).toBe(sc.title);
     expect(enPage.markdown.split('\n')[0]).toBe(`# ${sc.title}`);
     expect(enPage.markdown).not.toContain(ja.title);
@@ -218,7 +218,7 @@ describe('translations: the pages', () => {
   it("the site's ja page frontmatter and ja index use the Japanese text", async () => {
     const sc = loadScenario(join(repoRoot, file));
     const ja = sc.translations!.ja!;
-    const explained = await explainScenarioFile(join(repoRoot, file), {
+    const explained = explainScenarioFile(join(repoRoot, file), {
       lang: 'ja',
       format: 'mdx',
     });

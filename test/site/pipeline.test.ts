@@ -2,7 +2,7 @@
  * The site's build-time pieces on small inputs: the nftables and iptables-save grammars, the
  * listing with numbered arrows, mermaid to inline SVG, the generated pages, the explainer adapter.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Root } from 'mdast';
@@ -21,7 +21,7 @@ import {
   renderDiagram,
 } from '../../src/site/mermaid.ts';
 import { indexPage, scenarioPage, verdictRuns } from '../../src/site/pages.ts';
-import { loadExplainer, scenarioSlug } from '../../src/site/scenarios.ts';
+import { explainScenario, SiteBuildError, scenarioSlug } from '../../src/site/scenarios.ts';
 
 /** The innermost scope of each token, keyed by the token's text. */
 async function scopes(code: string, lang: 'nftables' | 'iptables'): Promise<Map<string, string>> {
@@ -280,11 +280,25 @@ describe('generated pages', () => {
 });
 
 describe('explainer adapter', () => {
-  it('stops the build with "explainer not available yet" when src/explain/index.ts is missing', async () => {
+  it("stops the build with the scenario's own positioned errors, word for word", () => {
     const root = mkdtempSync(join(tmpdir(), 'nfw-site-'));
     try {
-      await expect(loadExplainer(root)).rejects.toThrow(
-        /^explainer not available yet: src\/explain\/index\.ts/,
+      const file = join(root, 'broken.yaml');
+      writeFileSync(file, 'title: broken\nruleset: none.nft\n');
+      let thrown: unknown;
+      try {
+        explainScenario(root, file, 'en');
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(SiteBuildError);
+      expect((thrown as Error).message).toBe(
+        [
+          'broken.yaml:1:1: error: missing key "host" in the top level',
+          'broken.yaml:1:1: error: missing key "hosts" in the top level',
+          'broken.yaml:1:1: error: missing key "packets" in the top level',
+          'broken.yaml:2:10: error: the ruleset file "none.nft" does not exist',
+        ].join('\n'),
       );
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import type { Io } from '../../src/cli/main.ts';
+import type { Io } from '../../src/cli/io.ts';
 
 /** An Io for running the CLI in-process: everything written is kept for the test to read. */
 export function capture(): Io & { stdout: string; stderr: string } {

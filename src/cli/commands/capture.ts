@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { CaptureError, capture } from '../../capture/index.ts';
 import { formatDiagnostic } from '../../scenario/diagnostics.ts';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io, type Register } from '../main.ts';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io, type Register } from '../io.ts';
 
 interface Options {
   output?: string;

@@ -12,7 +12,7 @@ import {
   readRulesetText,
 } from '../../ruleset/load.ts';
 import type { Ruleset } from '../../ruleset/model.ts';
-import { type Action, EXIT_FAILED, EXIT_OK, type Io } from '../main.ts';
+import { type Action, EXIT_FAILED, EXIT_OK, type Io } from '../io.ts';
 
 export function register(program: Command, _io: Io, setAction: (action: Action) => void): void {
   program

@@ -6,13 +6,10 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { explainToText } from '../../explain/index.ts';
-import { readRuleset } from '../../kernel/simulator.ts';
-import { simulate } from '../../netfilter/simulate.ts';
-import { formatDiagnostics, RulesetError } from '../../ruleset/diagnostics.ts';
-import { ScenarioError } from '../../scenario/diagnostics.ts';
-import { loadScenario } from '../../scenario/load.ts';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io, type Register } from '../main.ts';
+import { type Loaded, pageOf, readSources, walk } from '../../pipeline.ts';
+import { scenarioFileSources } from '../../pipeline-files.ts';
+import { inputErrorText } from '../input-errors.ts';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io, type Register } from '../io.ts';
 
 interface ExplainFlags {
   lang?: 'en' | 'ja';
@@ -44,24 +41,18 @@ export const register: Register = (program: Command, _io: Io, setAction) => {
     });
 };
 
-export async function explainCommand(io: Io, file: string, flags: ExplainFlags): Promise<number> {
-  let scenario: ReturnType<typeof loadScenario>;
-  let ruleset: Awaited<ReturnType<typeof readRuleset>>;
+export function explainCommand(io: Io, file: string, flags: ExplainFlags): number {
+  let loaded: Loaded;
   try {
-    scenario = loadScenario(file);
-    ruleset = await readRuleset(scenario);
+    loaded = readSources(scenarioFileSources(file));
   } catch (e) {
-    if (e instanceof ScenarioError) io.err(`${e.message}\n`);
-    else if (e instanceof RulesetError) io.err(formatDiagnostics(e.diagnostics, e.sources));
+    const why = inputErrorText(e);
+    if (why !== undefined) io.err(why);
     else if (e instanceof Error) io.err(`nfwalk explain: ${e.message}\n`);
     else throw e;
     return EXIT_FAILED;
   }
-  const trace = simulate(scenario, ruleset);
-  const page = explainToText(scenario, ruleset, trace, {
-    lang: flags.lang ?? scenario.lang,
-    format: flags.format,
-  });
+  const page = pageOf(walk(loaded), { lang: flags.lang, format: flags.format });
   if (flags.output) {
     try {
       writeFileSync(flags.output, page.markdown);

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { printRuleset } from '../../ruleset/printer.ts';
-import { type Action, EXIT_FAILED, EXIT_OK, type Io } from '../main.ts';
+import { type Action, EXIT_FAILED, EXIT_OK, type Io } from '../io.ts';
 import { type InputOptions, readInput } from './check.ts';
 
 export function register(program: Command, _io: Io, setAction: (action: Action) => void): void {

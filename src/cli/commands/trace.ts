@@ -4,15 +4,11 @@
  * routing decisions, conntrack and NAT), or with --json the trace JSON and nothing else.
  */
 import type { Command } from 'commander';
-import { readRuleset } from '../../kernel/simulator.ts';
-import { simulate } from '../../netfilter/simulate.ts';
 import type { Trace, TraceEvent } from '../../netfilter/trace.ts';
-import { formatDiagnostics, RulesetError } from '../../ruleset/diagnostics.ts';
-import type { Ruleset } from '../../ruleset/model.ts';
-import { ScenarioError } from '../../scenario/diagnostics.ts';
-import { loadScenario } from '../../scenario/load.ts';
-import type { Scenario } from '../../scenario/model.ts';
-import { EXIT_FAILED, EXIT_OK, type Io, type Register } from '../main.ts';
+import { type Loaded, readSources, walk } from '../../pipeline.ts';
+import { scenarioFileSources } from '../../pipeline-files.ts';
+import { inputErrorText } from '../input-errors.ts';
+import { EXIT_FAILED, EXIT_OK, type Io, type Register } from '../io.ts';
 
 export const register: Register = (program: Command, _io: Io, setAction) => {
   program
@@ -27,20 +23,18 @@ export const register: Register = (program: Command, _io: Io, setAction) => {
     });
 };
 
-export async function traceCommand(io: Io, file: string, json: boolean): Promise<number> {
-  let scenario: Scenario;
-  let ruleset: Ruleset;
+export function traceCommand(io: Io, file: string, json: boolean): number {
+  let loaded: Loaded;
   try {
-    scenario = loadScenario(file);
-    ruleset = await readRuleset(scenario);
+    loaded = readSources(scenarioFileSources(file));
   } catch (e) {
-    if (e instanceof ScenarioError) io.err(`${e.message}\n`);
-    else if (e instanceof RulesetError) io.err(formatDiagnostics(e.diagnostics, e.sources));
+    const why = inputErrorText(e);
+    if (why !== undefined) io.err(why);
     else if (e instanceof Error) io.err(`nfwalk trace: ${e.message}\n`);
     else throw e;
     return EXIT_FAILED;
   }
-  const trace = simulate(scenario, ruleset);
+  const { trace } = walk(loaded);
   if (json) io.out(`${JSON.stringify(trace, null, 2)}\n`);
   else io.out(formatTrace(trace));
   const unsupported = trace.conversations.some((c) =>

@@ -8,13 +8,11 @@ import type { Command } from 'commander';
 import { type Comparison, compareTraces } from '../../kernel/compare.ts';
 import { KernelError, kernelTrace } from '../../kernel/harness.ts';
 import { kernelUnavailable } from '../../kernel/preflight.ts';
-import { readRuleset, simulatedTrace } from '../../kernel/simulator.ts';
-import { formatDiagnostics, RulesetError } from '../../ruleset/diagnostics.ts';
-import type { Ruleset } from '../../ruleset/model.ts';
-import { formatDiagnostic, ScenarioError } from '../../scenario/diagnostics.ts';
-import { loadScenario } from '../../scenario/load.ts';
+import { type Loaded, readSources, walk } from '../../pipeline.ts';
+import { scenarioFileSources } from '../../pipeline-files.ts';
 import type { Scenario } from '../../scenario/model.ts';
-import { type Action, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io } from '../main.ts';
+import { inputErrorText } from '../input-errors.ts';
+import { type Action, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io } from '../io.ts';
 
 export function register(program: Command, _io: Io, setAction: (action: Action) => void): void {
   program
@@ -57,33 +55,23 @@ function report(io: Io, sc: Scenario, cmp: Comparison): void {
 }
 
 async function verify(io: Io, file: string, keep: boolean): Promise<number> {
-  let sc: Scenario;
+  let loaded: Loaded;
   try {
-    sc = loadScenario(file);
+    loaded = readSources(scenarioFileSources(file));
   } catch (e) {
-    if (e instanceof ScenarioError) {
-      for (const d of e.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
-      return EXIT_FAILED;
-    }
-    throw e;
+    const why = inputErrorText(e);
+    if (why === undefined) throw e;
+    io.err(why);
+    return EXIT_FAILED;
   }
-  let ruleset: Ruleset;
-  try {
-    ruleset = readRuleset(sc);
-  } catch (e) {
-    if (e instanceof RulesetError) {
-      io.err(formatDiagnostics(e.diagnostics, e.sources));
-      return EXIT_FAILED;
-    }
-    throw e;
-  }
+  const sc = loaded.scenario;
   // The input is checked first: its errors are worth knowing on any machine.
   const why = await kernelUnavailable();
   if (why) {
     io.err(`nfwalk verify: cannot run on this machine: ${why}\n`);
     return EXIT_USAGE;
   }
-  const simulated = simulatedTrace(sc, ruleset);
+  const simulated = walk(loaded).trace;
   let kernel: Awaited<ReturnType<typeof kernelTrace>>;
   try {
     kernel = await kernelTrace(sc, {

@@ -1,0 +1,51 @@
+/**
+ * Ruleset text into the model with the front end its format names: nft text, `nft -j` JSON or
+ * iptables-save. Text in, model out (nft includes through an IncludeHost), so it runs anywhere;
+ * src/ruleset/load.ts reads the files.
+ */
+import { RulesetError } from './diagnostics.ts';
+import { parseIptablesSave } from './iptables/index.ts';
+import { parseNftJson } from './json/index.ts';
+import type { Ruleset } from './model.ts';
+import { parseNftText } from './nft/parse.ts';
+import type { IncludeHost } from './nft/parser.ts';
+import { validateJumps } from './validate.ts';
+
+export type RulesetFormat = 'nft' | 'nft-json' | 'iptables-save';
+
+/** Guesses the format of a ruleset from its content and name: JSON, iptables-save or nft. */
+export function detectFormat(text: string, path: string): RulesetFormat {
+  const head = text.trimStart();
+  if (head.startsWith('{') || head.startsWith('[') || /\.json$/i.test(path)) return 'nft-json';
+  if (/^\s*\*(filter|nat|mangle|raw|security)\s*$/m.test(text) && /^\s*COMMIT\s*$/m.test(text)) {
+    return 'iptables-save';
+  }
+  return 'nft';
+}
+
+/**
+ * Parses ruleset text in the given format; `file` names it in messages, `include` reads the
+ * files nft text includes (without it an include is an error). Throws RulesetError.
+ */
+export function parseRulesetText(
+  text: string,
+  format: RulesetFormat,
+  file: string,
+  include?: IncludeHost,
+): Ruleset {
+  const ruleset =
+    format === 'nft'
+      ? parseNftText(text, file, include)
+      : format === 'nft-json'
+        ? parseNftJson(text, file)
+        : parseIptablesSave(text, file);
+  // What the kernel refuses at commit (jumps nesting too deep, loops): nf_tables only; the
+  // nft front end checks it itself (parseNftText), on the graphs its checks build.
+  if (format === 'nft-json') {
+    const refused = validateJumps(ruleset);
+    if (refused.length > 0) {
+      throw new RulesetError(refused, new Map(ruleset.files.map((f) => [f.path, f.text])));
+    }
+  }
+  return ruleset;
+}
