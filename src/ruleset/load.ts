@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { RulesetError } from './diagnostics.ts';
 import { parseIptablesSave } from './iptables/index.ts';
 import { parseNftJson } from './json/index.ts';
+import { checkLiterals } from './literal-check.ts';
 import type { Ruleset } from './model.ts';
 import { fsIncludeHost, type ParseNftOptions, parseNft } from './nft/index.ts';
 import { validateJumps } from './validate.ts';
@@ -68,10 +69,11 @@ export function parseRuleset(
       : format === 'nft-json'
         ? parseNftJson(text, file)
         : parseIptablesSave(text, file);
-  // What the kernel refuses at commit (jumps nesting too deep, loops): nf_tables only; the
-  // nft front end checks it itself (parseNft), on the graphs its checks build.
+  // Addresses, ports and prefixes nft refuses, then what the kernel refuses at commit (jumps
+  // nesting too deep, loops): nf_tables only; the nft front end checks both itself (parseNft).
   if (format === 'nft-json') {
-    const refused = validateJumps(ruleset);
+    const literals = checkLiterals(ruleset);
+    const refused = literals.length > 0 ? literals : validateJumps(ruleset);
     if (refused.length > 0) {
       throw new RulesetError(refused, new Map(ruleset.files.map((f) => [f.path, f.text])));
     }
