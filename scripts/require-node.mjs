@@ -58,6 +58,7 @@ export function requireNode(options) {
   process.exit(2);
 }
 
-// Run as a script (not imported): check now.
-if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url))
-  requireNode();
+// Run as a script (not imported): check now; `--typescript` as for the nfwalk command.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  requireNode({ typescript: process.argv.includes('--typescript') });
+}
