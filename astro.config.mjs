@@ -1,16 +1,63 @@
 // @ts-check
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { unified } from '@astrojs/markdown-remark';
 import mdx from '@astrojs/mdx';
 import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
 import { DARK_THEME, LIGHT_THEME, siteLanguages } from './src/site/highlight.ts';
 import { remarkMermaid } from './src/site/mermaid.ts';
+import { scenarioFiles } from './src/site/scenarios.ts';
+import { siteSidebar } from './src/site/sidebar.ts';
+
+// The folders the sidebar lists, as the docs loader reads them (src/site/loader.ts).
+const ROOT = fileURLToPath(new URL('.', import.meta.url));
+const CONTENT_DIR = resolve(ROOT, 'content/docs');
+const SCENARIOS_DIR = resolve(ROOT, process.env.NFWALK_SCENARIOS ?? 'scenarios');
+
+/**
+ * The sitemap needs the site's absolute address, which only whoever publishes the site knows:
+ * NFWALK_SITE=https://example.org/ npm run build. Without it there is no sitemap, and this
+ * stand-in under the sitemap integration's name keeps Starlight from adding one that would
+ * only say it is skipping.
+ */
+const site = process.env.NFWALK_SITE;
+const noSitemap = { name: '@astrojs/sitemap', hooks: {} };
+
+/** The sidebar lists each scenario file's page: a dev server restarts when one changes. */
+const watchScenarios = {
+  name: 'nfwalk-watch-scenarios',
+  hooks: {
+    /** @param {{ addWatchFile: (path: string) => void }} options */
+    'astro:config:setup': ({ addWatchFile }) => {
+      for (const file of scenarioFiles(SCENARIOS_DIR)) addWatchFile(file);
+    },
+  },
+};
 
 export default defineConfig({
+  ...(site ? { site } : {}),
   // Served from any static file server, also under a sub-path: set NFWALK_BASE=/sub/.
   base: process.env.NFWALK_BASE ?? '/',
   trailingSlash: 'always',
   // No telemetry, no prefetching from other hosts: the site makes no request but to itself.
+  vite: {
+    build: {
+      rolldownOptions: {
+        // Every MDX page's `?astroPropagatedAssets` module starts with Astro's own
+        // "use astro:head-inject" marker, which Astro reads before bundling; rolldown warns
+        // that bundling drops it (once per page). Only that warning is silenced.
+        onwarn(warning, warn) {
+          if (
+            warning.code === 'MODULE_LEVEL_DIRECTIVE' &&
+            warning.message.includes('"use astro:head-inject"')
+          )
+            return;
+          warn(warning);
+        },
+      },
+    },
+  },
   markdown: {
     // Remark plugins run in the unified processor (Astro 7's default, Satteri, runs none).
     processor: unified({ remarkPlugins: [remarkMermaid] }),
@@ -29,19 +76,12 @@ export default defineConfig({
         themes: [DARK_THEME, LIGHT_THEME],
         shiki: { langs: siteLanguages },
       },
-      sidebar: [
-        {
-          label: 'Guide',
-          translations: { ja: 'ガイド' },
-          items: [{ autogenerate: { directory: 'guide' } }],
-        },
-        {
-          label: 'Scenarios',
-          translations: { ja: 'シナリオ' },
-          items: [{ autogenerate: { directory: 'scenarios' } }],
-        },
-      ],
+      sidebar: siteSidebar(CONTENT_DIR, SCENARIOS_DIR),
+      // 404.html is src/pages/404.astro (Starlight's route warns without a `404` docs entry).
+      disable404Route: true,
     }),
     mdx(),
+    watchScenarios,
+    ...(site ? [] : [noSitemap]),
   ],
 });

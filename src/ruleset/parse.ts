@@ -6,6 +6,7 @@
 import { RulesetError } from './diagnostics.ts';
 import { parseIptablesSave } from './iptables/index.ts';
 import { parseNftJson } from './json/index.ts';
+import { checkLiterals } from './literal-check.ts';
 import type { Ruleset } from './model.ts';
 import { parseNftText } from './nft/parse.ts';
 import type { IncludeHost } from './nft/parser.ts';
@@ -39,10 +40,11 @@ export function parseRulesetText(
       : format === 'nft-json'
         ? parseNftJson(text, file)
         : parseIptablesSave(text, file);
-  // What the kernel refuses at commit (jumps nesting too deep, loops): nf_tables only; the
-  // nft front end checks it itself (parseNftText), on the graphs its checks build.
+  // Addresses, ports and prefixes nft refuses, then what the kernel refuses at commit (jumps
+  // nesting too deep, loops): nf_tables only; the nft front end checks both itself (parseNftText).
   if (format === 'nft-json') {
-    const refused = validateJumps(ruleset);
+    const literals = checkLiterals(ruleset);
+    const refused = literals.length > 0 ? literals : validateJumps(ruleset);
     if (refused.length > 0) {
       throw new RulesetError(refused, new Map(ruleset.files.map((f) => [f.path, f.text])));
     }

@@ -3,6 +3,7 @@
  * ruleset model, from text alone (includes come through an IncludeHost), so it runs anywhere.
  */
 import { RulesetError } from '../diagnostics.ts';
+import { checkLiterals } from '../literal-check.ts';
 import type { Ruleset } from '../model.ts';
 import { validateJumps } from '../validate.ts';
 import { type IncludeHost, NftParser, numberRules, type ParseState } from './parser.ts';
@@ -35,10 +36,10 @@ export function parseNftText(text: string, file: string, include?: IncludeHost):
   }
   if (state.diagnostics.length === 0) {
     const { diagnostics, graphs } = validateRuleset(ruleset);
-    state.diagnostics.push(...diagnostics);
+    state.diagnostics.push(...diagnostics, ...checkLiterals(ruleset));
     // What the kernel refuses at commit (jumps nesting too deep, loops), on the jump graphs
     // the checks built on their way through the rules.
-    if (diagnostics.length === 0) state.diagnostics.push(...validateJumps(ruleset, graphs));
+    if (state.diagnostics.length === 0) state.diagnostics.push(...validateJumps(ruleset, graphs));
   }
   if (state.diagnostics.length > 0) {
     // In source order: files as read, then line and column.

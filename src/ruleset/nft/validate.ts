@@ -571,6 +571,14 @@ class Validator {
     this.checkObjectRefs(s);
     switch (s.kind) {
       case 'match':
+        // nft types a constant by what it is compared with: on the left there is nothing to
+        // type it by ("No symbol type information"), as in `ip6 daddr 2001:db8::1::2 accept`,
+        // whose second `::2` starts a statement of its own.
+        if (s.left.kind === 'value')
+          this.error(
+            s.left.span ?? s.span,
+            `'${s.left.text}' cannot start a match: a constant is compared with a header field, meta or ct expression`,
+          );
         this.checkExpr(s.left);
         this.checkExpr(s.right);
         if (s.mask) this.checkExpr(s.mask);

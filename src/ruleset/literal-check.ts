@@ -1,0 +1,202 @@
+/**
+ * Addresses, ports and prefix lengths checked against the datatype of what they are compared
+ * with, assigned to, translated to or stored in (src/ruleset/literals.ts says what each
+ * datatype accepts). nft refuses `ip daddr 172.20.0.400`, `tcp dport 65536` and
+ * `ip saddr 10.0.0.0/33` when it evaluates the rule; so does this, with the value's position,
+ * for the nft text and the `nft -j` JSON front ends alike.
+ */
+import type { Diagnostic } from './diagnostics.ts';
+import { type LiteralKind, literalProblem, prefixProblem } from './literals.ts';
+import type { Expr, NamedSet, Rule, Ruleset, Span, Statement, TypeSpec } from './model.ts';
+
+/** The datatype of each part of a key (one part unless concatenated); undefined: not checked. */
+type Kinds = readonly (LiteralKind | undefined)[];
+
+const PORT_PROTOCOLS = ['tcp', 'udp', 'udplite', 'sctp', 'dccp', 'th'];
+
+/** Header fields by `protocol field` (nft's proto.c). */
+const PAYLOAD_KINDS: ReadonlyMap<string, LiteralKind> = new Map<string, LiteralKind>([
+  ['ip saddr', 'ipv4_addr'],
+  ['ip daddr', 'ipv4_addr'],
+  ['arp saddr ip', 'ipv4_addr'],
+  ['arp daddr ip', 'ipv4_addr'],
+  ['ip6 saddr', 'ipv6_addr'],
+  ['ip6 daddr', 'ipv6_addr'],
+  ...PORT_PROTOCOLS.flatMap((p) => [
+    [`${p} sport`, 'inet_service'] as const,
+    [`${p} dport`, 'inet_service'] as const,
+  ]),
+]);
+
+/** Set and map types by name (`type ipv4_addr . inet_service`). */
+const TYPE_NAMES: ReadonlyMap<string, LiteralKind> = new Map<string, LiteralKind>([
+  ['ipv4_addr', 'ipv4_addr'],
+  ['ipv6_addr', 'ipv6_addr'],
+  ['inet_service', 'inet_service'],
+]);
+
+const FAMILY_ADDRESS: Record<string, LiteralKind> = { ip: 'ipv4_addr', ip6: 'ipv6_addr' };
+
+/** Every address, port and prefix length the ruleset writes that nft would refuse. */
+export function checkLiterals(rs: Ruleset): Diagnostic[] {
+  const checker = new LiteralChecker();
+  for (const table of rs.tables) checker.table(table.family, table.sets, table.chains);
+  return checker.diagnostics;
+}
+
+class LiteralChecker {
+  readonly diagnostics: Diagnostic[] = [];
+  private family = '';
+  /**
+   * Where a value without a span of its own is reported: the first of these nodes with a span
+   * (read only then: the nft front end makes spans when first read).
+   */
+  private around: readonly { span?: Span | undefined }[] = [];
+
+  table(family: string, sets: NamedSet[], chains: { rules: Rule[] }[]): void {
+    this.family = family;
+    for (const s of sets) this.set(s);
+    for (const c of chains) this.rules(c.rules);
+  }
+
+  private set(s: NamedSet): void {
+    this.around = [s];
+    const keys = this.specKinds(s.key);
+    const data = s.data ? this.specKinds(s.data) : undefined;
+    for (const el of s.elements) {
+      this.around = [el, s];
+      if (keys) this.values(keys, el.key);
+      if (data && el.value) this.values(data, el.value);
+    }
+  }
+
+  private rules(rules: Rule[]): void {
+    const outer = this.around;
+    for (const r of rules) {
+      this.around = [r];
+      for (const s of r.statements) this.statement(s);
+    }
+    this.around = outer;
+  }
+
+  private statement(s: Statement): void {
+    switch (s.kind) {
+      case 'match': {
+        const kinds = this.kindsOf(s.left);
+        if (kinds) this.values(kinds, s.right);
+        return;
+      }
+      case 'vmap': {
+        const kinds = this.kindsOf(s.key);
+        if (s.map.kind !== 'set') return;
+        for (const el of s.map.elements) {
+          if (kinds) this.values(kinds, el.key);
+          if (el.value?.kind === 'verdict' && el.value.verdict.binding)
+            this.rules(el.value.verdict.binding);
+        }
+        return;
+      }
+      case 'verdict':
+        if (s.verdict.binding) this.rules(s.verdict.binding);
+        return;
+      case 'nat': {
+        const addr = FAMILY_ADDRESS[s.family ?? this.family];
+        if (s.addr && s.addrPortMap) this.values([addr, 'inet_service'], s.addr);
+        else if (s.addr) this.values([addr], s.addr);
+        if (s.port) this.values(['inet_service'], s.port);
+        return;
+      }
+      case 'mangle': {
+        const kinds = this.kindsOf(s.target);
+        if (kinds) this.values(kinds, s.value);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Checks the constants of `e`, whose datatype (or a map's data type) is `kinds`. */
+  private values(kinds: Kinds, e: Expr): void {
+    switch (e.kind) {
+      case 'value': {
+        const kind = kinds.length === 1 ? kinds[0] : undefined;
+        const problem = kind && literalProblem(kind, e.text);
+        if (problem) this.error(e.span, problem);
+        return;
+      }
+      case 'prefix': {
+        const kind = kinds.length === 1 ? kinds[0] : undefined;
+        const problem = kind && prefixProblem(kind, e.length);
+        if (problem) this.error(e.span, problem);
+        this.values(kinds, e.expr);
+        return;
+      }
+      case 'range':
+        this.values(kinds, e.low);
+        this.values(kinds, e.high);
+        return;
+      case 'list':
+        for (const item of e.items) this.values(kinds, item);
+        return;
+      case 'set':
+        for (const el of e.elements) this.values(kinds, el.key);
+        return;
+      case 'concat':
+        if (e.parts.length !== kinds.length) return;
+        e.parts.forEach((part, i) => {
+          const kind = kinds[i];
+          if (kind) this.values([kind], part);
+        });
+        return;
+      case 'map': {
+        // `… map { key : data }`: keys of the looked-up expression's type, data of ours.
+        if (e.map.kind !== 'set') return;
+        const keys = this.kindsOf(e.key);
+        for (const el of e.map.elements) {
+          if (keys) this.values(keys, el.key);
+          if (el.value) this.values(kinds, el.value);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** The datatypes of an expression's parts, when one of them is checked. */
+  private kindsOf(e: Expr): Kinds | undefined {
+    const parts = e.kind === 'concat' ? e.parts.map((p) => this.kindOf(p)) : [this.kindOf(e)];
+    return parts.some((k) => k !== undefined) ? parts : undefined;
+  }
+
+  private kindOf(e: Expr): LiteralKind | undefined {
+    if (e.kind === 'payload') return PAYLOAD_KINDS.get(`${e.protocol} ${e.field}`);
+    if (e.kind === 'ct') {
+      if (e.key === 'proto-src' || e.key === 'proto-dst') return 'inet_service';
+      if (e.key === 'saddr' || e.key === 'daddr') return FAMILY_ADDRESS[e.family ?? this.family];
+    }
+    return undefined;
+  }
+
+  private specKinds(spec: TypeSpec): Kinds | undefined {
+    if (spec.form === 'typeof') {
+      const parts = spec.exprs.flatMap((e) => (e.kind === 'concat' ? e.parts : [e]));
+      return this.kindsOf(parts.length === 1 ? (parts[0] as Expr) : { kind: 'concat', parts });
+    }
+    const parts = spec.names.map((n) => TYPE_NAMES.get(n));
+    return parts.some((k) => k !== undefined) ? parts : undefined;
+  }
+
+  private error(span: Span | undefined, message: string): void {
+    const s = span ?? this.around.find((node) => node.span)?.span;
+    this.diagnostics.push({
+      file: s?.file ?? '',
+      line: s?.line ?? 1,
+      col: s?.col ?? 1,
+      ...(s ? { endLine: s.endLine, endCol: s.endCol } : {}),
+      message,
+      severity: 'error',
+    });
+  }
+}

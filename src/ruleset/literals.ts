@@ -1,0 +1,95 @@
+/**
+ * The text of an address, a port and a prefix length, as nft reads it, and what it refuses.
+ *
+ * nft hands an address it cannot read as one to getaddrinfo (a host name), so `172.20.0.400`
+ * fails only as "Could not resolve hostname"; a port above 65535 is "Service out of range"; a
+ * prefix longer than the address "Prefix length 33 is invalid for type of 32 bits width".
+ * nfwalk resolves no host names: a word with letters in it stays as written (the simulator says
+ * it cannot decide it), but text made only of what addresses and ports are made of has to be
+ * one.
+ */
+
+/** The datatypes whose literals are checked (nft's names). */
+export type LiteralKind = 'ipv4_addr' | 'ipv6_addr' | 'inet_service';
+
+const ADDRESS_BITS: Record<'ipv4_addr' | 'ipv6_addr', number> = { ipv4_addr: 32, ipv6_addr: 128 };
+
+/** Why `text` is not a literal of `kind`, or undefined when it is one (or may be a name). */
+export function literalProblem(kind: LiteralKind, text: string): string | undefined {
+  switch (kind) {
+    case 'ipv4_addr':
+      return ipv4Problem(text);
+    case 'ipv6_addr':
+      return ipv6Problem(text);
+    case 'inet_service':
+      return portProblem(text);
+  }
+}
+
+/** Why `/length` is no prefix of an address of `kind`, or undefined. */
+export function prefixProblem(kind: LiteralKind, length: number): string | undefined {
+  if (kind === 'inet_service') return undefined;
+  const bits = ADDRESS_BITS[kind];
+  if (length <= bits) return undefined;
+  const what = kind === 'ipv4_addr' ? 'an IPv4' : 'an IPv6';
+  return `prefix length ${length} is too long for ${what} address (at most ${bits})`;
+}
+
+/**
+ * Digits and dots are an IPv4 address: four numbers of 0-255 (inet_aton reads a leading 0 as
+ * octal: `01.2.3.4` is nft's 1.2.3.4). Anything with a letter may be a host name.
+ */
+function ipv4Problem(text: string): string | undefined {
+  if (!/^[0-9.]+$/.test(text) || !text.includes('.')) return undefined;
+  const parts = text.split('.');
+  if (parts.length !== 4 || parts.some((p) => p === '')) {
+    return `'${text}' is not an IPv4 address (four numbers 0-255 separated by dots)`;
+  }
+  for (const p of parts) {
+    if (p.length > 1 && p.startsWith('0')) {
+      if (!/^[0-7]+$/.test(p)) return `'${text}' is not an IPv4 address (${p} is not octal)`;
+      if (Number.parseInt(p, 8) > 255)
+        return `'${text}' is not an IPv4 address (octal ${p} is more than 255)`;
+    } else if (Number(p) > 255) {
+      return `'${text}' is not an IPv4 address (${p} is more than 255)`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Text with a colon is an IPv6 address: at most eight groups of at most four hex digits, one
+ * `::` at most, optionally ending in an IPv4 address (`::ffff:192.0.2.1`); no zone (`%eth0`).
+ */
+function ipv6Problem(text: string): string | undefined {
+  const t = text.replace(/^\[(.*)\]$/, '$1');
+  if (!t.includes(':')) return undefined;
+  const bad = `'${text}' is not an IPv6 address`;
+  if (!/^[0-9A-Fa-f:.]+$/.test(t)) return bad;
+  const halves = t.split('::');
+  if (halves.length > 2) return `${bad} ('::' may appear once)`;
+  const groups = halves.flatMap((h) => (h === '' ? [] : h.split(':')));
+  let width = 0;
+  for (const [i, g] of groups.entries()) {
+    if (g.includes('.')) {
+      // An IPv4 tail, last group only.
+      if (i !== groups.length - 1 || !/^(\d+\.){3}\d+$/.test(g) || ipv4Problem(g)) return bad;
+      width += 2;
+    } else if (/^[0-9A-Fa-f]{1,4}$/.test(g)) width += 1;
+    else if (g === '') return `${bad} (an empty group: a single ':' at an end, or ':::')`;
+    else return `${bad} (group '${g}' is not 1-4 hex digits)`;
+  }
+  if (halves.length === 2 ? width > 7 : width !== 8) {
+    return `${bad} (${width} groups; eight, or fewer with '::')`;
+  }
+  return undefined;
+}
+
+/** A number is a port of 0-65535 (decimal, or hex as gmp reads `0x…`); a word is a service name. */
+function portProblem(text: string): string | undefined {
+  let n: bigint;
+  if (/^[0-9]+$/.test(text)) n = BigInt(text);
+  else if (/^0[xX][0-9A-Fa-f]+$/.test(text)) n = BigInt(text);
+  else return undefined;
+  return n > 65535n ? `port ${text} is out of range (0-65535)` : undefined;
+}

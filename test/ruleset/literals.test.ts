@@ -1,0 +1,171 @@
+/**
+ * `nfwalk check` refuses the addresses, ports and prefix lengths nft refuses, at the value's
+ * position, and accepts the ones nft accepts; each case is also given to `nft -c -f` on this
+ * machine (skipped without nft or root), so the two are seen to agree.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.ts';
+import { literalProblem, prefixProblem } from '../../src/ruleset/literals.ts';
+import { capture } from '../support/io.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'nfw-literals-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A ruleset whose third line is `rule` (a nat chain: every case below is allowed there). */
+function ruleset(rule: string): string {
+  return [
+    'table inet t {',
+    '\tset s4 { type ipv4_addr; }',
+    '\tchain c {\n\t\ttype nat hook prerouting priority dstnat; policy accept;',
+    `\t\t${rule}`,
+    '\t}',
+    '}',
+    '',
+  ].join('\n');
+}
+const RULE_LINE = 5;
+
+const REFUSED: { rule: string; bad: string; message: RegExp }[] = [
+  { rule: 'ip daddr 172.20.0.400 accept', bad: '172.20.0.400', message: /400 is more than 255/ },
+  { rule: 'ip daddr 1.2.3 accept', bad: '1.2.3', message: /not an IPv4 address/ },
+  { rule: 'ip saddr 10.0.0.0/33 accept', bad: '10.0.0.0/33', message: /prefix length 33/ },
+  { rule: 'ip6 daddr 2001:db8::/129 accept', bad: '2001:db8::/129', message: /at most 128/ },
+  { rule: 'ip6 daddr 1:2:3:4:5:6:7 accept', bad: '1:2:3:4:5:6:7', message: /7 groups/ },
+  { rule: 'ip6 daddr ::ffff:1.2.3.400 accept', bad: '::ffff:1.2.3.400', message: /IPv6/ },
+  { rule: 'tcp dport 65536 accept', bad: '65536', message: /port 65536 is out of range/ },
+  { rule: 'udp sport 1-0x10000 accept', bad: '0x10000', message: /out of range/ },
+  { rule: 'ip daddr { 10.0.0.1, 10.0.0.256 } accept', bad: '10.0.0.256', message: /256/ },
+  {
+    rule: 'ip daddr . tcp dport { 10.0.0.1 . 70000 } accept',
+    bad: '70000',
+    message: /port 70000/,
+  },
+  { rule: 'ct original ip daddr 1.2.3.256 accept', bad: '1.2.3.256', message: /256/ },
+  { rule: 'meta l4proto tcp dnat ip to 10.0.0.1:65536', bad: '65536', message: /port 65536/ },
+  {
+    rule: 'dnat ip to ip daddr map { 10.0.0.1 : 10.0.0.300 }',
+    bad: '10.0.0.300',
+    message: /300 is more than 255/,
+  },
+  { rule: 'ip6 daddr 2001:db8::1::2 accept', bad: '::2', message: /cannot start a match/ },
+];
+
+const ACCEPTED = [
+  'ip daddr 10.0.0.0/8 accept',
+  'ip daddr 01.2.3.4 accept',
+  'ip daddr 10.0.0.1-10.0.0.9 accept',
+  'ip6 daddr ::ffff:192.0.2.1 accept',
+  'ip6 daddr 1:2:3:4:5:6:7:8 accept',
+  'ip6 daddr fe80::/64 accept',
+  'tcp dport { 0, 65535, ssh } accept',
+  'ip daddr . tcp dport { 10.0.0.1 . 8080 } accept',
+  'meta l4proto tcp dnat ip to 10.0.0.1:8080',
+];
+
+async function check(text: string, name: string): Promise<{ code: number; stderr: string }> {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  const io = capture();
+  const code = await run(['check', file], io);
+  return { code, stderr: io.stderr };
+}
+
+const nftSkip = (() => {
+  if (process.getuid?.() !== 0) return 'not root';
+  const r = spawnSync('nft', ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? undefined : 'nft is not installed';
+})();
+if (nftSkip) console.warn(`nft -c comparisons skipped: ${nftSkip}`);
+
+function nftAccepts(text: string, name: string): boolean {
+  const file = join(dir, `nft-${name}`);
+  writeFileSync(file, text);
+  return spawnSync('nft', ['-c', '-f', file], { encoding: 'utf8' }).status === 0;
+}
+
+describe('values nft refuses', () => {
+  REFUSED.forEach(({ rule, bad, message }, i) => {
+    const text = ruleset(rule);
+    it(`refuses ${rule}`, async () => {
+      const { code, stderr } = await check(text, `bad${i}.nft`);
+      expect(code).toBe(1);
+      const line = text.split('\n')[RULE_LINE - 1] as string;
+      const col = line.lastIndexOf(bad) + 1;
+      const first = stderr.split('\n')[0] as string;
+      expect(first).toMatch(new RegExp(`:${RULE_LINE}:${col}: error: `));
+      expect(first).toMatch(message);
+    });
+    it.skipIf(nftSkip !== undefined)(`nft -c refuses it too: ${rule}`, () => {
+      expect(nftAccepts(text, `bad${i}.nft`)).toBe(false);
+    });
+  });
+});
+
+describe('values nft accepts', () => {
+  ACCEPTED.forEach((rule, i) => {
+    const text = ruleset(rule);
+    it(`accepts ${rule}`, async () => {
+      const { code, stderr } = await check(text, `good${i}.nft`);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+    });
+    it.skipIf(nftSkip !== undefined)(`nft -c accepts it too: ${rule}`, () => {
+      expect(nftAccepts(text, `good${i}.nft`)).toBe(true);
+    });
+  });
+});
+
+describe('named sets and nft -j JSON', () => {
+  it('refuses a set element that is no address of the set type', async () => {
+    const text =
+      'table ip t {\n\tset s { type ipv4_addr; elements = { 10.0.0.1, 10.0.0.999 } }\n}\n';
+    const { code, stderr } = await check(text, 'set.nft');
+    expect(code).toBe(1);
+    const col = (text.split('\n')[1] as string).indexOf('10.0.0.999') + 1;
+    expect(stderr).toContain(`:2:${col}: error: '10.0.0.999' is not an IPv4 address`);
+  });
+
+  it('refuses the same values in JSON, at their place in the JSON text', async () => {
+    const match = (right: unknown) => ({
+      match: { op: '==', left: { payload: { protocol: 'tcp', field: 'dport' } }, right },
+    });
+    const json = JSON.stringify({
+      nftables: [
+        { table: { family: 'inet', name: 't' } },
+        { chain: { family: 'inet', table: 't', name: 'c' } },
+        { rule: { family: 'inet', table: 't', chain: 'c', expr: [match(70000)] } },
+      ],
+    });
+    const { code, stderr } = await check(json, 'bad.json');
+    expect(code).toBe(1);
+    expect(stderr).toContain(`:1:${json.indexOf('70000') + 1}: error: port 70000 is out of range`);
+  });
+});
+
+describe('the literal rules', () => {
+  it('reads every dotted quad of 0-255 as an address, and none with a part above', () => {
+    for (const part of [0, 1, 9, 10, 99, 100, 199, 200, 249, 250, 255]) {
+      expect(literalProblem('ipv4_addr', `${part}.${255 - part}.0.${part}`)).toBeUndefined();
+    }
+    for (const part of [256, 300, 999, 1000]) {
+      expect(literalProblem('ipv4_addr', `10.${part}.0.1`)).toMatch(`${part} is more than 255`);
+    }
+  });
+
+  it('leaves host and service names to nft (it resolves them; nfwalk does not)', () => {
+    expect(literalProblem('ipv4_addr', 'localhost')).toBeUndefined();
+    expect(literalProblem('ipv6_addr', 'ip6-localhost')).toBeUndefined();
+    expect(literalProblem('inet_service', 'https')).toBeUndefined();
+  });
+
+  it('allows prefixes up to the address width', () => {
+    expect(prefixProblem('ipv4_addr', 32)).toBeUndefined();
+    expect(prefixProblem('ipv4_addr', 33)).toMatch(/at most 32/);
+    expect(prefixProblem('ipv6_addr', 128)).toBeUndefined();
+    expect(prefixProblem('ipv6_addr', 129)).toMatch(/at most 128/);
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * The sidebar of the built site, in chromium: on an English and on a Japanese page it links to
+ * every guide page and every scenario page of that language (the files in content/docs and
+ * scenarios/ say which there are), and its links lead to those pages. The 404 page has the same
+ * sidebar, so an address with no page still leads somewhere.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scenarioFiles, scenarioSlug } from '../../src/site/scenarios.ts';
+import { chromiumMissing, type LaunchedBrowser, launchChromium } from './support/browser.ts';
+import { BASE, buildSite, OUT, REPO } from './support/build.ts';
+import { type StaticServer, serveStatic } from './support/static-server.ts';
+
+const LANGS = [
+  { lang: 'en', prefix: '', content: join(REPO, 'content/docs'), from: 'guide/cli/' },
+  { lang: 'ja', prefix: 'ja/', content: join(REPO, 'content/docs/ja'), from: 'scenarios/' },
+] as const;
+
+/** The addresses (under BASE) of a language's guide pages and scenario pages. */
+function expectedPages(prefix: string, content: string): { guide: string[]; scenarios: string[] } {
+  const guide = readdirSync(join(content, 'guide'))
+    .filter((name) => /\.mdx?$/.test(name))
+    .map((name) => `${BASE}${prefix}guide/${name.replace(/\.mdx?$/, '')}/`);
+  const scenarios = [
+    `${BASE}${prefix}scenarios/`,
+    ...scenarioFiles(join(REPO, 'scenarios')).map(
+      (f) => `${BASE}${prefix}scenarios/${scenarioSlug(f)}/`,
+    ),
+  ];
+  return { guide, scenarios };
+}
+
+/** The sidebar's groups: label → the links' paths and texts. */
+async function sidebarGroups(page: Page): Promise<Map<string, { href: string; text: string }[]>> {
+  const groups = await page.$$eval('#starlight__sidebar ul.top-level > li > details', (ds) =>
+    ds.map((d) => ({
+      label: d.querySelector('summary')?.textContent?.trim() ?? '',
+      links: [...d.querySelectorAll('a[href]')].map((a) => ({
+        href: new URL((a as HTMLAnchorElement).href).pathname,
+        text: a.textContent?.trim() ?? '',
+      })),
+    })),
+  );
+  return new Map(groups.map((g) => [g.label, g.links]));
+}
+
+if (chromiumMissing) console.warn(`sidebar browser tests skipped: ${chromiumMissing}`);
+
+describe.skipIf(chromiumMissing !== undefined)('the sidebar of the built site', () => {
+  let server: StaticServer;
+  let browser: LaunchedBrowser;
+
+  beforeAll(async () => {
+    buildSite();
+    server = await serveStatic(OUT, BASE);
+    browser = await launchChromium();
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  for (const { lang, prefix, content, from } of LANGS) {
+    it(`lists every guide page and every scenario in ${lang}, and its links lead there`, async () => {
+      const page = await browser.context.newPage();
+      const response = await page.goto(`${server.url}${prefix}${from}`, { waitUntil: 'load' });
+      expect(response?.status()).toBe(200);
+      expect(await page.getAttribute('html', 'lang')).toBe(lang);
+
+      const groups = await sidebarGroups(page);
+      const guideLabel = lang === 'ja' ? 'ガイド' : 'Guide';
+      const scenariosLabel = lang === 'ja' ? 'シナリオ' : 'Scenarios';
+      expect([...groups.keys()]).toEqual([guideLabel, scenariosLabel]);
+      const expected = expectedPages(prefix, content);
+      const guide = groups.get(guideLabel) ?? [];
+      const scenarios = groups.get(scenariosLabel) ?? [];
+      expect(guide.map((l) => l.href).sort()).toEqual(expected.guide.sort());
+      expect(scenarios.map((l) => l.href).sort()).toEqual(expected.scenarios.sort());
+
+      // One link of each group, followed: it opens the page it names.
+      for (const link of [guide[1], scenarios[2]]) {
+        if (!link) throw new Error('a group has too few links');
+        const [navigation] = await Promise.all([
+          page.waitForNavigation({ waitUntil: 'load' }),
+          page.click(`#starlight__sidebar a[href="${link.href}"]`),
+        ]);
+        expect(navigation?.status(), link.href).toBe(200);
+        expect(new URL(page.url()).pathname).toBe(link.href);
+        expect((await page.textContent('h1'))?.trim()).toBe(link.text);
+        const current = await page.getAttribute(
+          `#starlight__sidebar a[href="${link.href}"]`,
+          'aria-current',
+        );
+        expect(current).toBe('page');
+      }
+      await page.close();
+    });
+  }
+
+  it('the 404 page has the sidebar too', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}404.html`, { waitUntil: 'load' });
+    const groups = await sidebarGroups(page);
+    const expected = expectedPages('', LANGS[0].content);
+    expect((groups.get('Guide') ?? []).map((l) => l.href).sort()).toEqual(expected.guide.sort());
+    expect((groups.get('Scenarios') ?? []).length).toBe(expected.scenarios.length);
+    await page.close();
+  });
+});
