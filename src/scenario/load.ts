@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import type { Diagnostic } from '../ruleset/diagnostics.ts';
 import { parseAddress } from './addresses.ts';
-import { type Diagnostic, ScenarioError } from './diagnostics.ts';
+import { ScenarioError } from './diagnostics.ts';
 import { readHost } from './host.ts';
 import { readMachines } from './machines.ts';
 import type { Lang, Machine, Scenario } from './model.ts';
@@ -39,7 +40,13 @@ export function loadScenario(path: string): Scenario {
     const reason =
       (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     throw new ScenarioError([
-      { file: path, line: 1, col: 1, message: `cannot read the scenario: ${reason}` },
+      {
+        file: path,
+        line: 1,
+        col: 1,
+        message: `cannot read the scenario: ${reason}`,
+        severity: 'error',
+      },
     ]);
   }
   return parseScenario(text, path, dirname(path));
@@ -49,7 +56,13 @@ export function loadScenario(path: string): Scenario {
 export function parseScenario(text: string, file: string, dir: string): Scenario {
   if (text.length > MAX_BYTES) {
     throw new ScenarioError([
-      { file, line: 1, col: 1, message: `the scenario is larger than ${MAX_BYTES} bytes` },
+      {
+        file,
+        line: 1,
+        col: 1,
+        message: `the scenario is larger than ${MAX_BYTES} bytes`,
+        severity: 'error',
+      },
     ]);
   }
   const lines = new LineCounter();

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { DiagnosticError } from '../ruleset/diagnostics.ts';
 
 export type SiteLang = 'en' | 'ja';
 
@@ -88,11 +89,7 @@ export async function explainScenario(
     return await mod.explainScenarioFile(relative(root, file), { lang, format: 'mdx' });
   } catch (error) {
     const e = error as Error;
-    if (
-      e.name === 'ScenarioError' ||
-      e.name === 'RulesetError' ||
-      /:\d+:\d+: error: /.test(e.message)
-    ) {
+    if (e instanceof DiagnosticError) {
       throw new SiteBuildError(e.message);
     }
     throw new SiteBuildError(`${relative(root, file)}: error: the explainer failed: ${e.message}`);

@@ -11,7 +11,7 @@ import { kernelUnavailable } from '../../kernel/preflight.ts';
 import { readRuleset, simulatedTrace } from '../../kernel/simulator.ts';
 import { formatDiagnostics, RulesetError } from '../../ruleset/diagnostics.ts';
 import type { Ruleset } from '../../ruleset/model.ts';
-import { formatDiagnostic, ScenarioError } from '../../scenario/diagnostics.ts';
+import { ScenarioError } from '../../scenario/diagnostics.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import type { Scenario } from '../../scenario/model.ts';
 import { type Action, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io } from '../main.ts';
@@ -62,7 +62,7 @@ async function verify(io: Io, file: string, keep: boolean): Promise<number> {
     sc = loadScenario(file);
   } catch (e) {
     if (e instanceof ScenarioError) {
-      for (const d of e.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
+      io.err(formatDiagnostics(e.diagnostics));
       return EXIT_FAILED;
     }
     throw e;
