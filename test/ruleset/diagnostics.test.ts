@@ -34,7 +34,8 @@ describe('DiagnosticError', () => {
     expect(ruleset instanceof DiagnosticError).toBe(true);
     expect(scenario instanceof RulesetError).toBe(false);
     expect(new Error('x.yaml:1:1: error: look-alike') instanceof DiagnosticError).toBe(false);
-    expect(null instanceof DiagnosticError).toBe(false);
+    const nothing: unknown = null;
+    expect(nothing instanceof DiagnosticError).toBe(false);
   });
 
   it('is recognised when thrown by another copy of the module (a bundler’s own graph)', async () => {
