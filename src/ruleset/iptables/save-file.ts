@@ -264,27 +264,33 @@ function readCommand(block: Block, ref: LineRef, all: Word[]): void {
     case '--append':
     case '-I':
     case '--insert':
-      return addRule(block, ref, cmd, needChain(), words.slice(2));
+      addRule(block, ref, cmd, needChain(), words.slice(2));
+      return;
     case '-N':
     case '--new-chain':
-      return newChain(block, ref, cmd, needChain());
+      newChain(block, ref, cmd, needChain());
+      return;
     case '-P':
     case '--policy':
-      return setPolicy(block, ref, cmd, needChain(), words[2]);
+      setPolicy(block, ref, cmd, needChain(), words[2]);
+      return;
     case '-F':
     case '--flush':
-      return flush(block, ref, chainWord);
+      flush(block, ref, chainWord);
+      return;
     case '-Z':
     case '--zero':
       return; // counters: nfwalk does not count
     case '-X':
     case '--delete-chain':
-      return deleteChains(block, cmd, chainWord);
+      deleteChains(block, cmd, chainWord);
+      return;
     case '-D':
     case '--delete':
     case '-R':
     case '--replace':
-      return deleteOrReplaceRule(block, ref, cmd, needChain(), words.slice(2));
+      deleteOrReplaceRule(block, ref, cmd, needChain(), words.slice(2));
+      return;
     default:
       throw new LineError(
         cmd.text.startsWith('-')

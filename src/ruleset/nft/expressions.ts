@@ -212,6 +212,19 @@ export abstract class ExpressionParser extends ValueParser {
     return e;
   }
 
+  /** `ipsec in|out [spnum N] [ip|ip6] key`. */
+  private parseIpsec(t: Token): Expr {
+    this.next();
+    const words = [this.next().text];
+    if (this.atWord('spnum')) {
+      this.next();
+      words.push('spnum', this.expectWord('number').text);
+    }
+    if (this.atWord('ip', 'ip6')) words.push(this.next().text);
+    words.push(this.expectWord('ipsec key').text);
+    return { kind: 'ipsec', words, span: this.span(t) };
+  }
+
   /** Expression keywords: payload, meta, ct, fib, rt, socket, osf, ipsec, numgen, hashes. */
   protected parseKeywordExpr(ctx: Ctx): Expr | undefined {
     if (ctx === 'value') return undefined;
@@ -281,17 +294,7 @@ export abstract class ExpressionParser extends ValueParser {
       words.push(this.expectWord('name or version').text);
       return { kind: 'osf', words, span: this.span(t) };
     }
-    if (w === 'ipsec' && this.isWord(n1, 'in', 'out')) {
-      this.next();
-      const words = [this.next().text];
-      if (this.atWord('spnum')) {
-        this.next();
-        words.push('spnum', this.expectWord('number').text);
-      }
-      if (this.atWord('ip', 'ip6')) words.push(this.next().text);
-      words.push(this.expectWord('ipsec key').text);
-      return { kind: 'ipsec', words, span: this.span(t) };
-    }
+    if (w === 'ipsec' && this.isWord(n1, 'in', 'out')) return this.parseIpsec(t);
     if (w === 'numgen' && this.isWord(n1, 'inc', 'random')) return this.parseNumgen(t);
     if ((w === 'jhash' || w === 'symhash') && n1.kind !== 'nl') {
       this.next();

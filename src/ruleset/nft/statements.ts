@@ -26,6 +26,25 @@ import {
 } from './nodes.ts';
 import { intern } from './vocabulary.ts';
 
+/** The words a `limit` statement is made of, besides its numbers. */
+const LIMIT_WORDS = [
+  'rate',
+  'over',
+  'until',
+  'burst',
+  'packets',
+  'bytes',
+  'kbytes',
+  'mbytes',
+  'gbytes',
+  'second',
+  'minute',
+  'hour',
+  'day',
+  'week',
+  'inv',
+];
+
 export abstract class StatementParser extends ExpressionParser {
   protected parseRule(): Rule {
     const from = this.peek();
@@ -398,23 +417,7 @@ export abstract class StatementParser extends ExpressionParser {
           this.parseObjectRef();
           break;
         }
-        this.consumeWords([
-          'rate',
-          'over',
-          'until',
-          'burst',
-          'packets',
-          'bytes',
-          'kbytes',
-          'mbytes',
-          'gbytes',
-          'second',
-          'minute',
-          'hour',
-          'day',
-          'week',
-          'inv',
-        ]);
+        this.consumeWords(LIMIT_WORDS);
         break;
       }
       case 'tunnel':
