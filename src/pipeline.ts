@@ -84,7 +84,9 @@ export function rulesetFromText(scenario: Scenario, resolve: RulesetResolver): R
   const found = resolve(ref.path);
   if ('error' in found) {
     const at = ref.span ?? { file: scenario.file, line: 1, col: 1 };
-    throw new ScenarioError([{ file: at.file, line: at.line, col: at.col, message: found.error }]);
+    throw new ScenarioError([
+      { file: at.file, line: at.line, col: at.col, message: found.error, severity: 'error' },
+    ]);
   }
   return parseRulesetText(found.read(), ref.format, ref.path, found.include);
 }

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { inNetns, run } from '../kernel/exec.ts';
 import { readRuleset } from '../pipeline-files.ts';
-import type { Diagnostic } from '../scenario/diagnostics.ts';
+import type { Diagnostic } from '../ruleset/diagnostics.ts';
 import { ScenarioError } from '../scenario/diagnostics.ts';
 import { parseScenario } from '../scenario/load.ts';
 import { buildScenario, type CaptureContext, scenarioYaml } from './scenario.ts';

@@ -8,6 +8,7 @@
 
 import type { PacketView } from '../netfilter/trace.ts';
 import type { Expr, MatchStmt, NamedSet, Rule, Statement } from '../ruleset/model.ts';
+import { printExpr, printStatement } from '../ruleset/printer.ts';
 import { TCP_FLAG_BITS } from '../ruleset/tcp-flags.ts';
 import type { Scenario } from '../scenario/model.ts';
 import { familyOf, inPrefix, localAddresses, sameAddress } from './facts.ts';
@@ -155,75 +156,25 @@ function setLookup(
     if (hits.some((h) => h === undefined)) return undefined;
     if (hits.every(Boolean))
       return {
-        name: named ? `@${named.name}` : exprText(m.right),
-        element: exprText(el.key),
+        name: named ? `@${named.name}` : printExpr(m.right),
+        element: printExpr(el.key),
         decided: true,
       };
   }
-  return { name: named ? `@${named.name}` : exprText(m.right), decided: true };
-}
-
-/** A short nft-like rendering of an expression, for quoting statements without source text. */
-export function exprText(e: Expr): string {
-  switch (e.kind) {
-    case 'payload':
-      return `${e.protocol} ${e.field}`;
-    case 'raw':
-      return `@${e.base},${e.offset},${e.length}`;
-    case 'meta':
-      return e.short ? e.key : `meta ${e.key}`;
-    case 'ct':
-      return ['ct', e.dir, e.family, e.key].filter(Boolean).join(' ');
-    case 'fib':
-      return `fib ${e.flags.join(' . ')} ${e.result}`;
-    case 'rt':
-      return ['rt', e.family, e.key].filter(Boolean).join(' ');
-    case 'value':
-      return e.quoted ? `"${e.text}"` : e.text;
-    case 'variable':
-      return `$${e.name}`;
-    case 'prefix':
-      return `${exprText(e.expr)}/${e.length}`;
-    case 'range':
-      return `${exprText(e.low)}-${exprText(e.high)}`;
-    case 'list':
-      return e.items.map(exprText).join(',');
-    case 'set':
-      return `{ ${e.elements.map((x) => exprText(x.key) + (x.value ? ` : ${exprText(x.value)}` : '')).join(', ')} }`;
-    case 'setref':
-      return `@${e.name}`;
-    case 'concat':
-      return e.parts.map(exprText).join(' . ');
-    case 'binop':
-      return `${exprText(e.left)} ${e.op} ${exprText(e.right)}`;
-    case 'map':
-      return `${exprText(e.key)} map ${exprText(e.map)}`;
-    case 'verdict':
-      return e.verdict.target ? `${e.verdict.kind} ${e.verdict.target}` : e.verdict.kind;
-    case 'symbol':
-      return e.name;
-    case 'numgen':
-      return `numgen ${e.mode} mod ${e.mod}`;
-    case 'hash':
-      return `${e.fn} mod ${e.mod}`;
-    default:
-      return `${e.kind} ${e.words.join(' ')}`;
-  }
+  return { name: named ? `@${named.name}` : printExpr(m.right), decided: true };
 }
 
 export function statementText(s: Statement): string {
   if (s.text) return s.text;
-  if (s.kind === 'match') {
-    const op = s.implicitOp || s.op === '==' ? '' : ` ${s.op}`;
-    return `${exprText(s.left)}${op} ${exprText(s.right)}`;
-  }
+  // `==` goes unsaid, as nft lists it.
+  if (s.kind === 'match') return printStatement(s.op === '==' ? { ...s, implicitOp: true } : s);
   return s.kind;
 }
 
 function valueTexts(e: Expr): string[] {
-  if (e.kind === 'set') return e.elements.map((x) => exprText(x.key));
-  if (e.kind === 'list') return e.items.map(exprText);
-  return [exprText(e)];
+  if (e.kind === 'set') return e.elements.map((x) => printExpr(x.key));
+  if (e.kind === 'list') return e.items.map((x) => printExpr(x));
+  return [printExpr(e)];
 }
 
 function unquote(s: string): string {
@@ -239,7 +190,7 @@ function reason(m: MatchStmt, ctx: MatchContext, msg: Messages): Phrase | undefi
   const { left, right, op } = m;
   const neg = op === '!=';
   const p = ctx.packet;
-  const rightText = exprText(right);
+  const rightText = printExpr(right);
   if (left.kind === 'fib' && left.result === 'type') {
     const addrFlag = left.flags.includes('daddr')
       ? 'daddr'
@@ -380,7 +331,7 @@ function numbers(e: Expr): { low: number; high: number }[] | undefined {
 function names(e: Expr): string[] | undefined {
   const items = e.kind === 'set' ? e.elements.map((x) => x.key) : e.kind === 'list' ? e.items : [e];
   if (!items.every((x) => x.kind === 'value')) return undefined;
-  return items.map((x) => unquote(exprText(x)));
+  return items.map((x) => unquote(printExpr(x)));
 }
 
 function ifMatches(actual: string, pattern: string): boolean {

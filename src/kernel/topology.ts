@@ -8,7 +8,7 @@
 
 import { defaultGateway } from '../routing/gateway.ts';
 import { inSubnet, parseAddress } from '../scenario/addresses.ts';
-import type { Cidr, Machine, Scenario } from '../scenario/model.ts';
+import type { Cidr, HostInterface, Machine, Scenario } from '../scenario/model.ts';
 import { inNetns, run } from './exec.ts';
 
 export interface Topology {
@@ -59,223 +59,285 @@ export async function buildTopology(
   prefix: string,
   created: string[],
 ): Promise<Topology> {
-  const ipv6 = usesIpv6(sc);
-  const ip = (ns: string, ...args: string[]) => run(['ip', '-n', ns, ...args]);
-  const sysctl = (ns: string, ...settings: string[]) =>
-    run(inNetns(ns, ['sysctl', '-q', '-w', ...settings]));
-  const addNs = async (ns: string) => {
+  const b = new TopologyBuilder(sc, prefix, created);
+  await b.addNamespaces();
+  await b.addHostDevices();
+  await b.addBridgePorts();
+  await b.addAddresses();
+  await b.addHostRoutes();
+  await b.addLinkNeighbours();
+  for (const m of sc.hosts) await b.addMachineNeighbours(m);
+  await b.applyHostSysctls();
+  return b.topology();
+}
+
+/** The namespaces, devices and addresses of one scenario, made one step after the other. */
+class TopologyBuilder {
+  private readonly ipv6: boolean;
+  private readonly hostNs: string;
+  private readonly ifaces: readonly HostInterface[];
+  private readonly nsOfMachine = new Map<string, string>();
+  private readonly machinesIn = new Map<string, Machine[]>();
+  private readonly linkNs = new Map<string, string>();
+  private readonly macOfMachine = new Map<string, string>();
+  private readonly hostDevices: string[] = [];
+  private readonly sc: Scenario;
+  private readonly prefix: string;
+  private readonly created: string[];
+
+  constructor(sc: Scenario, prefix: string, created: string[]) {
+    this.sc = sc;
+    this.prefix = prefix;
+    this.created = created;
+    this.ipv6 = usesIpv6(sc);
+    this.hostNs = `${prefix}h`;
+    this.ifaces = sc.host.interfaces;
+  }
+
+  topology(): Topology {
+    const { hostNs, nsOfMachine } = this;
+    return {
+      hostNs,
+      namespaces: [...this.created],
+      nsOf: (name) => (name === 'host' ? hostNs : nsOfMachine.get(name)!),
+      hostDevices: this.hostDevices,
+      machinesIn: this.machinesIn,
+    };
+  }
+
+  private ip(ns: string, ...args: string[]) {
+    return run(['ip', '-n', ns, ...args]);
+  }
+
+  private sysctl(ns: string, ...settings: string[]) {
+    return run(inNetns(ns, ['sysctl', '-q', '-w', ...settings]));
+  }
+
+  private async addNs(ns: string): Promise<void> {
     await run(['ip', 'netns', 'add', ns]);
-    created.push(ns);
+    this.created.push(ns);
     // Before any device exists, so every device is born without IPv6.
-    await sysctl(ns, 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1');
-    await ip(ns, 'link', 'set', 'lo', 'up');
-  };
-  const enableIpv6 = async (ns: string, dev: string) => {
+    await this.sysctl(
+      ns,
+      'net.ipv6.conf.all.disable_ipv6=1',
+      'net.ipv6.conf.default.disable_ipv6=1',
+    );
+    await this.ip(ns, 'link', 'set', 'lo', 'up');
+  }
+
+  private async enableIpv6(ns: string, dev: string): Promise<void> {
     const k = (name: string) => `net/ipv6/conf/${dev}/${name}`;
-    await sysctl(
+    await this.sysctl(
       ns,
       `${k('disable_ipv6')}=0`,
       `${k('accept_dad')}=0`,
       `${k('accept_ra')}=0`,
       `${k('router_solicitations')}=0`,
     );
-  };
-  const addAddress = async (ns: string, dev: string, cidr: string) => {
+  }
+
+  private async addAddress(ns: string, dev: string, cidr: string): Promise<void> {
     const v6 = familyOf(cidr.split('/')[0]!) === 6;
-    await ip(ns, ...(v6 ? ['-6'] : []), 'addr', 'add', cidr, 'dev', dev, ...(v6 ? ['nodad'] : []));
-  };
-  const neigh = (ns: string, address: string, mac: string, dev: string) =>
-    ip(ns, 'neigh', 'replace', address, 'lladdr', mac, 'dev', dev, 'nud', 'permanent');
-
-  const hostNs = `${prefix}h`;
-  await addNs(hostNs);
-  const nsOfMachine = new Map<string, string>();
-  const machinesIn = new Map<string, Machine[]>();
-  const linkNs = new Map<string, string>();
-  const macOfMachine = new Map<string, string>();
-  const hostDevices: string[] = [];
-  const ifaces = sc.host.interfaces;
-
-  // Namespaces first (so devices created in them are born with their defaults).
-  for (const [i, iface] of ifaces.entries()) {
-    if (iface.name === 'lo' || iface.kind === 'bridge') continue;
-    const ns = `${prefix}l${i}`;
-    await addNs(ns);
-    linkNs.set(iface.name, ns);
-    machinesIn.set(ns, []);
-  }
-  for (const [j, m] of sc.hosts.entries()) {
-    const iface = ifaces.find((x) => x.name === m.interface)!;
-    let ns = linkNs.get(iface.name);
-    if (iface.kind === 'bridge') {
-      ns = `${prefix}m${j}`;
-      await addNs(ns);
-      machinesIn.set(ns, []);
-    }
-    nsOfMachine.set(m.name, ns!);
-    machinesIn.get(ns!)!.push(m);
+    await this.ip(
+      ns,
+      ...(v6 ? ['-6'] : []),
+      'addr',
+      'add',
+      cidr,
+      'dev',
+      dev,
+      ...(v6 ? ['nodad'] : []),
+    );
   }
 
-  // The host's devices.
-  for (const [i, iface] of ifaces.entries()) {
-    if (iface.name === 'lo') {
-      hostDevices.push('lo');
-      continue;
+  private neigh(ns: string, address: string, mac: string, dev: string) {
+    return this.ip(ns, 'neigh', 'replace', address, 'lladdr', mac, 'dev', dev, 'nud', 'permanent');
+  }
+
+  private hasIpv6(ns: string): boolean {
+    return (this.machinesIn.get(ns) ?? []).some((x) => x.addresses.some((a) => familyOf(a) === 6));
+  }
+
+  /** Namespaces first (so devices created in them are born with their defaults). */
+  async addNamespaces(): Promise<void> {
+    const { prefix, ifaces } = this;
+    await this.addNs(this.hostNs);
+    for (const [i, iface] of ifaces.entries()) {
+      if (iface.name === 'lo' || iface.kind === 'bridge') continue;
+      const ns = `${prefix}l${i}`;
+      await this.addNs(ns);
+      this.linkNs.set(iface.name, ns);
+      this.machinesIn.set(ns, []);
     }
-    if (iface.kind === 'bridge') {
-      await ip(
+    for (const [j, m] of this.sc.hosts.entries()) {
+      const iface = ifaces.find((x) => x.name === m.interface)!;
+      let ns = this.linkNs.get(iface.name);
+      if (iface.kind === 'bridge') {
+        ns = `${prefix}m${j}`;
+        await this.addNs(ns);
+        this.machinesIn.set(ns, []);
+      }
+      this.nsOfMachine.set(m.name, ns!);
+      this.machinesIn.get(ns!)!.push(m);
+    }
+  }
+
+  /** The host's devices: bridges, and a veth to each link's namespace. */
+  async addHostDevices(): Promise<void> {
+    const hostNs = this.hostNs;
+    for (const [i, iface] of this.ifaces.entries()) {
+      if (iface.name === 'lo') {
+        this.hostDevices.push('lo');
+        continue;
+      }
+      if (iface.kind === 'bridge') {
+        await this.ip(
+          hostNs,
+          'link',
+          'add',
+          iface.name,
+          'address',
+          hostMac(i),
+          'type',
+          'bridge',
+          'stp_state',
+          '0',
+          'forward_delay',
+          '0',
+          'mcast_snooping',
+          '0',
+        );
+      } else {
+        await this.ip(
+          hostNs,
+          'link',
+          'add',
+          iface.name,
+          'address',
+          hostMac(i),
+          'type',
+          'veth',
+          'peer',
+          'name',
+          'eth0',
+          'address',
+          linkMac(i),
+          'netns',
+          this.linkNs.get(iface.name)!,
+        );
+      }
+      await this.ip(hostNs, 'link', 'set', iface.name, 'addrgenmode', 'none');
+      this.hostDevices.push(iface.name);
+    }
+  }
+
+  /** A veth per machine behind a bridge, its host end a port of the bridge. */
+  async addBridgePorts(): Promise<void> {
+    const hostNs = this.hostNs;
+    for (const [j, m] of this.sc.hosts.entries()) {
+      const iface = this.ifaces.find((x) => x.name === m.interface)!;
+      if (iface.kind !== 'bridge') continue;
+      const mac = m.mac ?? machineMac(j);
+      this.macOfMachine.set(m.name, mac);
+      const port = m.port!;
+      await this.ip(
         hostNs,
         'link',
         'add',
-        iface.name,
-        'address',
-        hostMac(i),
-        'type',
-        'bridge',
-        'stp_state',
-        '0',
-        'forward_delay',
-        '0',
-        'mcast_snooping',
-        '0',
-      );
-    } else {
-      await ip(
-        hostNs,
-        'link',
-        'add',
-        iface.name,
-        'address',
-        hostMac(i),
+        port,
         'type',
         'veth',
         'peer',
         'name',
         'eth0',
         'address',
-        linkMac(i),
+        mac,
         'netns',
-        linkNs.get(iface.name)!,
+        this.nsOfMachine.get(m.name)!,
       );
-    }
-    await ip(hostNs, 'link', 'set', iface.name, 'addrgenmode', 'none');
-    hostDevices.push(iface.name);
-  }
-  for (const [j, m] of sc.hosts.entries()) {
-    const iface = ifaces.find((x) => x.name === m.interface)!;
-    if (iface.kind !== 'bridge') continue;
-    const mac = m.mac ?? machineMac(j);
-    macOfMachine.set(m.name, mac);
-    const port = m.port!;
-    await ip(
-      hostNs,
-      'link',
-      'add',
-      port,
-      'type',
-      'veth',
-      'peer',
-      'name',
-      'eth0',
-      'address',
-      mac,
-      'netns',
-      nsOfMachine.get(m.name)!,
-    );
-    await ip(hostNs, 'link', 'set', port, 'addrgenmode', 'none');
-    await ip(hostNs, 'link', 'set', port, 'master', iface.name);
-    hostDevices.push(port);
-  }
-
-  // IPv6 where an address needs it; addresses; links up.
-  for (const iface of ifaces) {
-    const v6 = iface.addresses.filter((c) => c.family === 6);
-    if (ipv6 && (v6.length > 0 || iface.name === 'lo')) await enableIpv6(hostNs, iface.name);
-    for (const c of iface.addresses) {
-      if (
-        iface.name === 'lo' &&
-        ((c.address === '127.0.0.1' && c.prefix === 8) || c.address === '::1')
-      )
-        continue;
-      await addAddress(hostNs, iface.name, `${c.address}/${c.prefix}`);
+      await this.ip(hostNs, 'link', 'set', port, 'addrgenmode', 'none');
+      await this.ip(hostNs, 'link', 'set', port, 'master', iface.name);
+      this.hostDevices.push(port);
     }
   }
-  for (const dev of hostDevices) if (dev !== 'lo') await ip(hostNs, 'link', 'set', dev, 'up');
-  for (const [ns, machines] of machinesIn) {
-    const iface =
-      ifaces.find((x) => x.name === machines[0]?.interface) ??
-      ifaces.find((x) => linkNs.get(x.name) === ns)!;
-    await ip(ns, 'link', 'set', 'eth0', 'addrgenmode', 'none');
-    if (ipv6 && machines.some((m) => m.addresses.some((a) => familyOf(a) === 6)))
-      await enableIpv6(ns, 'eth0');
-    for (const m of machines)
-      for (const a of m.addresses) await addAddress(ns, 'eth0', withPrefix(a, iface.addresses));
-    await ip(ns, 'link', 'set', 'eth0', 'up');
-  }
 
-  // Routes, neighbours and FDB entries.
-  for (const r of sc.host.routes) {
-    const v6 = r.to.family === 6;
-    const to = r.to.prefix === 0 ? 'default' : `${r.to.address}/${r.to.prefix}`;
-    await ip(
-      hostNs,
-      ...(v6 ? ['-6'] : []),
-      'route',
-      'add',
-      to,
-      ...(r.via ? ['via', r.via] : []),
-      ...(r.dev ? ['dev', r.dev] : []),
-    );
-    const ns = r.dev ? linkNs.get(r.dev) : undefined;
-    const i = ifaces.findIndex((x) => x.name === r.dev);
-    if (r.via && ns) await neigh(hostNs, r.via, linkMac(i), r.dev!);
-  }
-  for (const [i, iface] of ifaces.entries()) {
-    const ns = linkNs.get(iface.name);
-    if (!ns) continue;
-    for (const m of machinesIn.get(ns) ?? [])
-      for (const a of m.addresses) await neigh(hostNs, a, linkMac(i), iface.name);
-  }
-  for (const m of sc.hosts) {
-    const iface = ifaces.find((x) => x.name === m.interface)!;
-    const i = ifaces.indexOf(iface);
-    const ns = nsOfMachine.get(m.name)!;
-    const facing = hostMac(i);
-    if (iface.kind === 'bridge') {
-      const mac = macOfMachine.get(m.name)!;
-      for (const a of m.addresses) await neigh(hostNs, a, mac, iface.name);
-      await run(
-        inNetns(hostNs, ['bridge', 'fdb', 'replace', mac, 'dev', m.port!, 'master', 'static']),
-      );
-      // Its neighbours on the bridge: the other machines behind it. An IPv6 neighbour only
-      // where this machine's namespace has IPv6 (an IPv4-only machine next to an IPv6 one has
-      // it disabled on eth0, and `ip neigh` refuses: "IPv6 is disabled on this device").
-      const selfV6 = (machinesIn.get(ns) ?? []).some((x) =>
-        x.addresses.some((a) => familyOf(a) === 6),
-      );
-      for (const other of sc.hosts) {
-        if (other === m || other.interface !== m.interface) continue;
-        for (const a of other.addresses) {
-          if (familyOf(a) === 6 && !(ipv6 && selfV6)) continue;
-          await neigh(
-            ns,
-            a,
-            macOfMachine.get(other.name) ?? machineMac(sc.hosts.indexOf(other)),
-            'eth0',
-          );
-        }
+  /** IPv6 where an address needs it; addresses; links up. */
+  async addAddresses(): Promise<void> {
+    const { hostNs, ifaces, ipv6 } = this;
+    for (const iface of ifaces) {
+      const v6 = iface.addresses.filter((c) => c.family === 6);
+      if (ipv6 && (v6.length > 0 || iface.name === 'lo')) await this.enableIpv6(hostNs, iface.name);
+      for (const c of iface.addresses) {
+        if (
+          iface.name === 'lo' &&
+          ((c.address === '127.0.0.1' && c.prefix === 8) || c.address === '::1')
+        )
+          continue;
+        await this.addAddress(hostNs, iface.name, `${c.address}/${c.prefix}`);
       }
     }
+    for (const dev of this.hostDevices)
+      if (dev !== 'lo') await this.ip(hostNs, 'link', 'set', dev, 'up');
+    for (const [ns, machines] of this.machinesIn) {
+      const iface =
+        ifaces.find((x) => x.name === machines[0]?.interface) ??
+        ifaces.find((x) => this.linkNs.get(x.name) === ns)!;
+      await this.ip(ns, 'link', 'set', 'eth0', 'addrgenmode', 'none');
+      if (ipv6 && this.hasIpv6(ns)) await this.enableIpv6(ns, 'eth0');
+      for (const m of machines)
+        for (const a of m.addresses)
+          await this.addAddress(ns, 'eth0', withPrefix(a, iface.addresses));
+      await this.ip(ns, 'link', 'set', 'eth0', 'up');
+    }
+  }
+
+  /** The host's routes, with a static neighbour for each gateway on a link. */
+  async addHostRoutes(): Promise<void> {
+    for (const r of this.sc.host.routes) {
+      const v6 = r.to.family === 6;
+      const to = r.to.prefix === 0 ? 'default' : `${r.to.address}/${r.to.prefix}`;
+      await this.ip(
+        this.hostNs,
+        ...(v6 ? ['-6'] : []),
+        'route',
+        'add',
+        to,
+        ...(r.via ? ['via', r.via] : []),
+        ...(r.dev ? ['dev', r.dev] : []),
+      );
+      const ns = r.dev ? this.linkNs.get(r.dev) : undefined;
+      const i = this.ifaces.findIndex((x) => x.name === r.dev);
+      if (r.via && ns) await this.neigh(this.hostNs, r.via, linkMac(i), r.dev!);
+    }
+  }
+
+  /** The host's neighbours behind each link: every machine there, at the link's far end. */
+  async addLinkNeighbours(): Promise<void> {
+    for (const [i, iface] of this.ifaces.entries()) {
+      const ns = this.linkNs.get(iface.name);
+      if (!ns) continue;
+      for (const m of this.machinesIn.get(ns) ?? [])
+        for (const a of m.addresses) await this.neigh(this.hostNs, a, linkMac(i), iface.name);
+    }
+  }
+
+  /** One machine's neighbours (and the host's and bridge's view of it) and default routes. */
+  async addMachineNeighbours(m: Machine): Promise<void> {
+    const iface = this.ifaces.find((x) => x.name === m.interface)!;
+    const i = this.ifaces.indexOf(iface);
+    const ns = this.nsOfMachine.get(m.name)!;
+    const facing = hostMac(i);
+    if (iface.kind === 'bridge') await this.addBridgeNeighbours(m, iface, ns);
     // The host's addresses on the facing interface, and the default route through it.
-    const nsV6 = (machinesIn.get(ns) ?? []).some((x) => x.addresses.some((a) => familyOf(a) === 6));
+    const nsV6 = this.hasIpv6(ns);
     for (const c of iface.addresses)
-      if (c.family === 4 || nsV6) await neigh(ns, c.address, facing, 'eth0');
+      if (c.family === 4 || nsV6) await this.neigh(ns, c.address, facing, 'eth0');
     for (const family of [4, 6] as const) {
       if (!m.addresses.some((a) => familyOf(a) === family)) continue;
       const gateway = defaultGateway(m, iface, family);
       if (!gateway) continue;
-      await neigh(ns, gateway, facing, 'eth0');
-      await ip(
+      await this.neigh(ns, gateway, facing, 'eth0');
+      await this.ip(
         ns,
         ...(family === 6 ? ['-6'] : []),
         'route',
@@ -290,15 +352,32 @@ export async function buildTopology(
     }
   }
 
-  // The host's sysctls, after its devices exist (some name a device).
-  for (const [key, value] of Object.entries(sc.host.sysctl)) {
-    await sysctl(hostNs, `${key}=${value}`);
+  /** A machine behind a bridge: the host's neighbour and FDB entries, and its bridge mates. */
+  private async addBridgeNeighbours(m: Machine, iface: HostInterface, ns: string): Promise<void> {
+    const mac = this.macOfMachine.get(m.name)!;
+    for (const a of m.addresses) await this.neigh(this.hostNs, a, mac, iface.name);
+    await run(
+      inNetns(this.hostNs, ['bridge', 'fdb', 'replace', mac, 'dev', m.port!, 'master', 'static']),
+    );
+    // Its neighbours on the bridge: the other machines behind it. An IPv6 neighbour only
+    // where this machine's namespace has IPv6 (an IPv4-only machine next to an IPv6 one has
+    // it disabled on eth0, and `ip neigh` refuses: "IPv6 is disabled on this device").
+    const selfV6 = this.hasIpv6(ns);
+    const hosts = this.sc.hosts;
+    for (const other of hosts) {
+      if (other === m || other.interface !== m.interface) continue;
+      for (const a of other.addresses) {
+        if (familyOf(a) === 6 && !(this.ipv6 && selfV6)) continue;
+        const otherMac = this.macOfMachine.get(other.name) ?? machineMac(hosts.indexOf(other));
+        await this.neigh(ns, a, otherMac, 'eth0');
+      }
+    }
   }
-  return {
-    hostNs,
-    namespaces: [...created],
-    nsOf: (name) => (name === 'host' ? hostNs : nsOfMachine.get(name)!),
-    hostDevices,
-    machinesIn,
-  };
+
+  /** The host's sysctls, after its devices exist (some name a device). */
+  async applyHostSysctls(): Promise<void> {
+    for (const [key, value] of Object.entries(this.sc.host.sysctl)) {
+      await this.sysctl(this.hostNs, `${key}=${value}`);
+    }
+  }
 }

@@ -44,6 +44,7 @@ export function validateJumps(
           ...(span ? { endLine: span.endLine, endCol: span.endCol } : {}),
           message: `Could not process rule: Too many links: jumps from base chain ${chain.name} of table ${table.family} ${table.name} nest deeper than the kernel's ${NFT_JUMP_STACK_SIZE} chains${loop}: ${path.join(' → ')}`,
           severity: 'error',
+          ruleId: 'nft_chain_validate',
         });
         break; // one error per base chain, as the kernel stops at the first
       }

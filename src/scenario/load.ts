@@ -23,7 +23,13 @@ export function readScenarioText(path: string, shownAs = path): string {
     const reason =
       (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     throw new ScenarioError([
-      { file: shownAs, line: 1, col: 1, message: `cannot read the scenario: ${reason}` },
+      {
+        file: shownAs,
+        line: 1,
+        col: 1,
+        message: `cannot read the scenario: ${reason}`,
+        severity: 'error',
+      },
     ]);
   }
 }

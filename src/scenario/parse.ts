@@ -5,8 +5,9 @@
  * column. Text in, scenario out: src/scenario/load.ts reads the file.
  */
 import { LineCounter, parseDocument } from 'yaml';
+import type { Diagnostic } from '../ruleset/diagnostics.ts';
 import { parseAddress } from './addresses.ts';
-import { type Diagnostic, ScenarioError } from './diagnostics.ts';
+import { ScenarioError } from './diagnostics.ts';
 import { readHost } from './host.ts';
 import { readMachines } from './machines.ts';
 import type { Lang, Machine, Scenario } from './model.ts';
@@ -37,7 +38,13 @@ const MAX_BYTES = 1 << 20;
 export function parseScenarioText(text: string, file: string, locate: RulesetLocator): Scenario {
   if (text.length > MAX_BYTES) {
     throw new ScenarioError([
-      { file, line: 1, col: 1, message: `the scenario is larger than ${MAX_BYTES} bytes` },
+      {
+        file,
+        line: 1,
+        col: 1,
+        message: `the scenario is larger than ${MAX_BYTES} bytes`,
+        severity: 'error',
+      },
     ]);
   }
   const lines = new LineCounter();

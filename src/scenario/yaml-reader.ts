@@ -15,8 +15,8 @@ import {
   type YAMLSeq,
   type Node as YamlNode,
 } from 'yaml';
+import type { Diagnostic } from '../ruleset/diagnostics.ts';
 import type { Span } from '../ruleset/model.ts';
-import type { Diagnostic } from './diagnostics.ts';
 import { closest } from './suggest.ts';
 
 export type Node = YamlNode | null;
@@ -45,7 +45,7 @@ export class Reader {
   errorAt(offset: number, message: string): void {
     const o = Math.max(0, Math.min(offset, this.textLength));
     const { line, col } = this.lines.linePos(o);
-    this.diagnostics.push({ file: this.file, line, col, message });
+    this.diagnostics.push({ file: this.file, line, col, message, severity: 'error' });
   }
 
   /** Reports an error at a node (or at the start of the file when there is none). */

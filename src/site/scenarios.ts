@@ -7,8 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { Explained } from '../pipeline.ts';
 import { explainScenarioFile } from '../pipeline-files.ts';
-import { RulesetError } from '../ruleset/diagnostics.ts';
-import { ScenarioError } from '../scenario/diagnostics.ts';
+import { DiagnosticError } from '../ruleset/diagnostics.ts';
 import type { Lang } from '../scenario/model.ts';
 
 export class SiteBuildError extends Error {
@@ -41,7 +40,7 @@ export function explainScenario(root: string, file: string, lang: Lang): Explain
   try {
     return explainScenarioFile(file, { lang, format: 'mdx' }, relative(root, file));
   } catch (error) {
-    if (error instanceof ScenarioError || error instanceof RulesetError) {
+    if (error instanceof DiagnosticError) {
       throw new SiteBuildError(error.message);
     }
     const e = error as Error;

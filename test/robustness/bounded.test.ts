@@ -1,8 +1,8 @@
 /**
  * Inputs built to make a front end slow or deep: each is refused (or accepted) in bounded time
  * with positioned errors, never a stack overflow, a hang or an unpositioned crash. The random
- * mutation fuzzers live with each front end (test/ruleset/nft-properties, test/ruleset-json,
- * test/ruleset-iptables, test/scenario/fuzz); these are the adversarial shapes they rarely hit.
+ * mutation fuzzers live with each front end (test/ruleset/nft/properties, test/ruleset/json,
+ * test/ruleset/iptables, test/scenario/fuzz); these are the adversarial shapes they rarely hit.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

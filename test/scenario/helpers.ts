@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Diagnostic, ScenarioError } from '../../src/scenario/diagnostics.ts';
+import type { Diagnostic } from '../../src/ruleset/diagnostics.ts';
+import { ScenarioError } from '../../src/scenario/diagnostics.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 
 /** A valid scenario, the base every test mutates. */

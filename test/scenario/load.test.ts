@@ -1,7 +1,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Diagnostic, formatDiagnostic } from '../../src/scenario/diagnostics.ts';
+import { type Diagnostic, formatDiagnostic } from '../../src/ruleset/diagnostics.ts';
 import { loadScenario, parseScenario } from '../../src/scenario/load.ts';
 import { scenarioErrors, scratch, VALID } from './helpers.ts';
 
@@ -115,7 +115,7 @@ describe('loadScenario: errors name file, line, column and key', () => {
     const errs = errorsOf(text);
     const unknown = errs.find((e) => e.message.startsWith('unknown key'));
     expect(formatDiagnostic(unknown!)).toBe(
-      `x.yaml:${lineOf(text, 'adress')}:5: error: unknown key "adress" in hosts[1] (did you mean "addresses"?)`,
+      `x.yaml:${lineOf(text, 'adress')}:5: error: unknown key "adress" in hosts[1] (did you mean "addresses"?)\n`,
     );
     // The missing addresses are reported too, at the machine's mapping.
     expect(errs.some((e) => e.message === 'missing key "addresses" in hosts[1]')).toBe(true);

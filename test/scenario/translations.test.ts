@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { explainScenarioFile } from '../../src/pipeline-files.ts';
-import type { Diagnostic } from '../../src/scenario/diagnostics.ts';
+import type { Diagnostic } from '../../src/ruleset/diagnostics.ts';
 import { loadScenario, parseScenario } from '../../src/scenario/load.ts';
 import type { Scenario } from '../../src/scenario/model.ts';
 import { scenarioIn, scenarioText } from '../../src/scenario/text.ts';

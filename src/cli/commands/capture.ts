@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { CaptureError, capture } from '../../capture/index.ts';
-import { formatDiagnostic } from '../../scenario/diagnostics.ts';
+import { formatDiagnostics } from '../../ruleset/diagnostics.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io, type Register } from '../io.ts';
 
 interface Options {
@@ -49,7 +49,7 @@ async function captureCommand(io: Io, opts: Options): Promise<number> {
     io.out(`${r.scenarioPath}\n${r.rulesetPath}\n`);
     if (r.diagnostics.length > 0) {
       io.err('nfwalk capture: the written scenario does not load:\n');
-      for (const d of r.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
+      io.err(formatDiagnostics(r.diagnostics));
       return EXIT_FAILED;
     }
     return EXIT_OK;

@@ -11,6 +11,7 @@
  * - `tcp flags { syn, ack }` → set lookup (exact element match)
  */
 import type { Expr, MatchStmt } from '../../ruleset/model.ts';
+import { printExpr } from '../../ruleset/printer.ts';
 import {
   bytesToBigInt,
   compareBytes,
@@ -20,7 +21,7 @@ import {
   NotDecidable,
   type TypedValue,
 } from './datatypes.ts';
-import { exprText, literalInterval, lookup, setKeyTypes } from './sets.ts';
+import { literalInterval, lookup, setKeyTypes } from './sets.ts';
 import {
   BREAK,
   type Break,
@@ -73,7 +74,7 @@ export function evalMatch(stmt: MatchStmt, ctx: EvalContext): boolean {
   }
 
   if (!isConstant(right)) {
-    throw new NotDecidable(`the right-hand side ${exprText(right)} is not a constant`);
+    throw new NotDecidable(`the right-hand side ${printExpr(right)} is not a constant`);
   }
 
   const types = left.map((v) => v.type);
@@ -97,12 +98,12 @@ export function evalMatch(stmt: MatchStmt, ctx: EvalContext): boolean {
       return relate(stmt.op, compareBytes(v.bytes, c));
     }
     const iv = constantInterval(right, type);
-    return intervalOp(stmt.op, v, iv, exprText(right));
+    return intervalOp(stmt.op, v, iv, printExpr(right));
   }
 
   // A concatenation compared with a concatenated constant: every part must match.
   if (right.kind !== 'concat' || right.parts.length !== left.length) {
-    throw new NotDecidable(`${exprText(right)} does not have the ${left.length} parts of the key`);
+    throw new NotDecidable(`${printExpr(right)} does not have the ${left.length} parts of the key`);
   }
   if (stmt.op !== '==' && stmt.op !== '!=') {
     throw new NotDecidable(`${stmt.op} on a concatenation is not modelled`);

@@ -8,6 +8,7 @@
  * one packet's walk is seen by the next lookups, as with the kernel's dynamic sets.
  */
 import type { Expr, NamedSet, SetElement, Statement, TypeSpec } from '../../ruleset/model.ts';
+import { printExpr } from '../../ruleset/printer.ts';
 import {
   bytesToBigInt,
   compareBytes,
@@ -49,7 +50,7 @@ export function literalInterval(e: Expr, type: DataType): Interval {
       return parseLiteral(type, e.text, e.quoted);
     case 'prefix': {
       const base = literalInterval(e.expr, type);
-      return prefixInterval(base.low, e.length, `${exprText(e.expr)}/${e.length}`);
+      return prefixInterval(base.low, e.length, `${printExpr(e.expr)}/${e.length}`);
     }
     case 'range': {
       const low = literalInterval(e.low, type).low;
@@ -92,29 +93,6 @@ export function literalInterval(e: Expr, type: DataType): Interval {
   throw new NotDecidable(`a ${e.kind} expression where a constant ${type.name} is expected`);
 }
 
-export function exprText(e: Expr): string {
-  switch (e.kind) {
-    case 'value':
-      return e.quoted ? `"${e.text}"` : e.text;
-    case 'prefix':
-      return `${exprText(e.expr)}/${e.length}`;
-    case 'range':
-      return `${exprText(e.low)}-${exprText(e.high)}`;
-    case 'concat':
-      return e.parts.map(exprText).join(' . ');
-    case 'list':
-      return e.items.map(exprText).join(',');
-    case 'symbol':
-      return e.name;
-    case 'verdict':
-      return e.verdict.target ? `${e.verdict.kind} ${e.verdict.target}` : e.verdict.kind;
-    case 'setref':
-      return `@${e.name}`;
-    default:
-      return e.kind;
-  }
-}
-
 /** A key expression of an element → intervals per key part. */
 export function elementKey(key: Expr, types: DataType[]): Interval[] | 'catchall' {
   if (key.kind === 'symbol' && key.name === '*') return 'catchall';
@@ -122,7 +100,7 @@ export function elementKey(key: Expr, types: DataType[]): Interval[] | 'catchall
   const parts = key.kind === 'concat' ? key.parts : [key];
   if (parts.length !== types.length) {
     throw new NotDecidable(
-      `element ${exprText(key)} has ${parts.length} part(s); the key has ${types.length}`,
+      `element ${printExpr(key)} has ${parts.length} part(s); the key has ${types.length}`,
     );
   }
   return parts.map((p, i) => literalInterval(p, types[i]!));
@@ -130,7 +108,7 @@ export function elementKey(key: Expr, types: DataType[]): Interval[] | 'catchall
 
 function parseElements(elements: SetElement[], types: DataType[]): RuntimeElement[] {
   return elements.map((el) => {
-    const r: RuntimeElement = { key: elementKey(el.key, types), text: exprText(el.key) };
+    const r: RuntimeElement = { key: elementKey(el.key, types), text: printExpr(el.key) };
     if (el.value) r.data = el.value;
     if (el.statements) r.statements = el.statements;
     return r;
@@ -249,7 +227,7 @@ export function lookup(ref: Expr, key: Key, ctx: EvalContext): RuntimeElement | 
     key.map((k) => k.type),
     ctx,
   );
-  checkTypes(key, rs, exprText(ref));
+  checkTypes(key, rs, printExpr(ref));
   const unknown = key.find((k) => k.unknown);
   let catchall: RuntimeElement | undefined;
   let certain: RuntimeElement | undefined;

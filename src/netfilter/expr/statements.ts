@@ -15,6 +15,7 @@ import type {
   VerdictKind,
   VmapStmt,
 } from '../../ruleset/model.ts';
+import { printExpr } from '../../ruleset/printer.ts';
 import type { Effect } from '../env.ts';
 import { evalMatch } from './compare.ts';
 import {
@@ -29,7 +30,6 @@ import {
 } from './datatypes.ts';
 import {
   dynset,
-  exprText,
   keyText,
   literalInterval,
   lookup,
@@ -112,7 +112,7 @@ function verdictOf(data: Expr): Verdict {
       }
     }
   }
-  throw new NotDecidable(`${exprText(data)} is not a verdict`);
+  throw new NotDecidable(`${printExpr(data)} is not a verdict`);
 }
 
 function evalVmap(stmt: VmapStmt, ctx: EvalContext): StmtResult {
@@ -123,7 +123,7 @@ function evalVmap(stmt: VmapStmt, ctx: EvalContext): StmtResult {
   // No element (and no catch-all): nft_lookup breaks, the rule does not match.
   if (!el) return BREAK;
   if (!el.data)
-    throw new NotDecidable(`element ${el.text} of ${exprText(stmt.map)} has no verdict`);
+    throw new NotDecidable(`element ${el.text} of ${printExpr(stmt.map)} has no verdict`);
   return verdictOf(el.data);
 }
 
@@ -144,7 +144,7 @@ function dataIntervals(data: Expr, types: DataType[]): Interval[] {
   const parts = data.kind === 'concat' ? data.parts : [data];
   if (parts.length !== types.length) {
     throw new NotDecidable(
-      `map data ${exprText(data)} has ${parts.length} part(s), expected ${types.length}`,
+      `map data ${printExpr(data)} has ${parts.length} part(s), expected ${types.length}`,
     );
   }
   return parts.map((p, i) => literalInterval(p, types[i]!));
@@ -155,7 +155,7 @@ export function mapLookupValue(e: MapExpr, ctx: EvalContext, want?: DataType): K
   const found = mapElement(e, ctx);
   if (found === BREAK) return BREAK;
   const types = mapDataTypes(e.map, ctx) ?? (want ? [want] : undefined);
-  if (!types) throw new NotDecidable(`${exprText(e.map)}: the map's data type is not known here`);
+  if (!types) throw new NotDecidable(`${printExpr(e.map)}: the map's data type is not known here`);
   const ivs = dataIntervals(found.el.data!, types);
   return ivs.map((iv, i) => ({ type: types[i]!, bytes: iv.low }));
 }
@@ -275,13 +275,13 @@ function evalMangle(stmt: MangleStmt, ctx: EvalContext): StmtResult {
       const found = mapElement(stmt.value, ctx);
       if (found === BREAK) return BREAK;
       const data = found.el.data!;
-      const text = data.kind === 'value' ? data.text : exprText(data);
+      const text = data.kind === 'value' ? data.text : printExpr(data);
       ctx.effects.push({ kind: 'mangle', target: name, value: text });
       return 'continue';
     }
     if (!isConstant(stmt.value))
-      throw new NotDecidable(`${name} set ${exprText(stmt.value)}: not modelled`);
-    const text = stmt.value.kind === 'value' ? stmt.value.text : exprText(stmt.value);
+      throw new NotDecidable(`${name} set ${printExpr(stmt.value)}: not modelled`);
+    const text = stmt.value.kind === 'value' ? stmt.value.text : printExpr(stmt.value);
     ctx.effects.push({ kind: 'mangle', target: name, value: text });
     return 'continue';
   }

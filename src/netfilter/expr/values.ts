@@ -4,7 +4,15 @@
  * numgen and hash in generators.ts). A load the kernel cannot make ends the rule with
  * NFT_BREAK (`BREAK`); what the scenario cannot decide throws NotDecidable.
  */
-import type { BinopExpr, CtExpr, Expr, MetaExpr } from '../../ruleset/model.ts';
+import type {
+  BinopExpr,
+  ConcatExpr,
+  CtExpr,
+  Expr,
+  FibExpr,
+  MetaExpr,
+  RtExpr,
+} from '../../ruleset/model.ts';
 import { BREAK, type Break, type EvalContext, type Key } from './context.ts';
 import {
   bytesToBigInt,
@@ -391,47 +399,10 @@ export function loadKey(
       return one(evalMeta(e, ctx));
     case 'ct':
       return one(evalCt(e, ctx));
-    case 'fib': {
-      if (e.result === 'check') {
-        // `fib … check`: whether a route exists (nft_fib with NFTA_FIB_F_PRESENT on oif).
-        const r = ctx.env.fib(e.flags, 'oif');
-        return [{ type: TYPES.boolean, bytes: intBytes(r.oif === null ? 0 : 1, 1) }];
-      }
-      const r = ctx.env.fib(e.flags, e.result);
-      if (e.result === 'type')
-        return [{ type: TYPES.fib_addrtype, bytes: parseValue(TYPES.fib_addrtype, r.type) }];
-      return [ifnameValue(r.oif, e.result === 'oif' ? TYPES.iface_index : TYPES.ifname)];
-    }
-    case 'rt': {
-      const route = ctx.env.route;
-      if (e.key === 'nexthop') {
-        if (!route) return BREAK;
-        const type = route.nexthop.includes(':') ? TYPES.ipv6_addr : TYPES.ipv4_addr;
-        if (e.family && (e.family === 'ip6') !== (type === TYPES.ipv6_addr)) return BREAK;
-        return [{ type, bytes: parseValue(type, route.nexthop) }];
-      }
-      if (e.key === 'mtu') {
-        if (!route) return BREAK;
-        // rt mtu is the path MTU minus the IP and TCP headers (nft_rt_get_eval's TCPMSS value).
-        const mss = route.mtu - (ctx.env.packet.family === 'ip' ? 40 : 60);
-        return [{ type: TYPES.tcpmss, bytes: intBytes(Math.max(0, mss), 2) }];
-      }
-      if (
-        e.key === 'ipsec' &&
-        ctx.env.hook !== 'prerouting' &&
-        ctx.env.hook !== 'ingress' &&
-        ctx.env.family !== 'bridge' &&
-        ctx.env.family !== 'netdev'
-      ) {
-        // NFT_RT_XFRM stores !!dst->xfrm. Past the routing decision every packet has a dst, and
-        // a scenario has no IPsec policies, so no dst is an xfrm bundle: false. Before routing
-        // (prerouting, bridge paths with br_netfilter's fake route) nfwalk does not decide it.
-        return [{ type: TYPES.boolean, bytes: intBytes(0, 1) }];
-      }
-      throw new NotDecidable(
-        `rt ${e.key}: ${e.key === 'classid' ? 'routing realms are' : 'IPsec state is'} not modelled${e.key === 'ipsec' ? ' before the routing decision' : ''}`,
-      );
-    }
+    case 'fib':
+      return loadFib(e, ctx);
+    case 'rt':
+      return loadRt(e, ctx);
     case 'socket':
     case 'osf':
     case 'ipsec':
@@ -446,26 +417,8 @@ export function loadKey(
       return one(evalHash(e, ctx, loadKey));
     case 'binop':
       return one(evalBinop(e, ctx));
-    case 'concat': {
-      const out: TypedValue[] = [];
-      for (const part of e.parts) {
-        if (part.kind === 'value') {
-          // `ip saddr . 1.2.3.4 . 80 @s`: nft loads the constant with nft_immediate.
-          const t = partTypes?.[out.length];
-          if (!t)
-            throw new NotDecidable(
-              `the constant ${part.text} in a concatenation needs a declared set type`,
-            );
-          out.push({ type: t, bytes: parseValue(t, part.text) });
-          continue;
-        }
-        // Unknown bits stay marked: evalKey refuses them, a set lookup may still decide.
-        const v = loadKey(part, ctx);
-        if (v === BREAK) return BREAK;
-        out.push(...v);
-      }
-      return out;
-    }
+    case 'concat':
+      return loadConcat(e, ctx, partTypes);
     case 'map': {
       if (!ctx.mapLookup) throw new NotDecidable('map lookup outside a rule');
       return ctx.mapLookup(e, ctx, want);
@@ -481,6 +434,77 @@ export function loadKey(
     default:
       throw new NotDecidable(`a ${e.kind} expression cannot be loaded into a register`);
   }
+}
+
+/** `fib … oif|oifname|type|check`: the host's routing answer (nft_fib). */
+function loadFib(e: FibExpr, ctx: EvalContext): Key | Break {
+  if (e.result === 'check') {
+    // `fib … check`: whether a route exists (nft_fib with NFTA_FIB_F_PRESENT on oif).
+    const r = ctx.env.fib(e.flags, 'oif');
+    return [{ type: TYPES.boolean, bytes: intBytes(r.oif === null ? 0 : 1, 1) }];
+  }
+  const r = ctx.env.fib(e.flags, e.result);
+  if (e.result === 'type')
+    return [{ type: TYPES.fib_addrtype, bytes: parseValue(TYPES.fib_addrtype, r.type) }];
+  return [ifnameValue(r.oif, e.result === 'oif' ? TYPES.iface_index : TYPES.ifname)];
+}
+
+/** `rt nexthop|mtu|ipsec`: from the packet's route (nft_rt_get_eval). */
+function loadRt(e: RtExpr, ctx: EvalContext): Key | Break {
+  const route = ctx.env.route;
+  if (e.key === 'nexthop') {
+    if (!route) return BREAK;
+    const type = route.nexthop.includes(':') ? TYPES.ipv6_addr : TYPES.ipv4_addr;
+    if (e.family && (e.family === 'ip6') !== (type === TYPES.ipv6_addr)) return BREAK;
+    return [{ type, bytes: parseValue(type, route.nexthop) }];
+  }
+  if (e.key === 'mtu') {
+    if (!route) return BREAK;
+    // rt mtu is the path MTU minus the IP and TCP headers (nft_rt_get_eval's TCPMSS value).
+    const mss = route.mtu - (ctx.env.packet.family === 'ip' ? 40 : 60);
+    return [{ type: TYPES.tcpmss, bytes: intBytes(Math.max(0, mss), 2) }];
+  }
+  if (
+    e.key === 'ipsec' &&
+    ctx.env.hook !== 'prerouting' &&
+    ctx.env.hook !== 'ingress' &&
+    ctx.env.family !== 'bridge' &&
+    ctx.env.family !== 'netdev'
+  ) {
+    // NFT_RT_XFRM stores !!dst->xfrm. Past the routing decision every packet has a dst, and
+    // a scenario has no IPsec policies, so no dst is an xfrm bundle: false. Before routing
+    // (prerouting, bridge paths with br_netfilter's fake route) nfwalk does not decide it.
+    return [{ type: TYPES.boolean, bytes: intBytes(0, 1) }];
+  }
+  throw new NotDecidable(
+    `rt ${e.key}: ${e.key === 'classid' ? 'routing realms are' : 'IPsec state is'} not modelled${e.key === 'ipsec' ? ' before the routing decision' : ''}`,
+  );
+}
+
+/** A concatenation: its parts' values one after the other. */
+function loadConcat(
+  e: ConcatExpr,
+  ctx: EvalContext,
+  partTypes: DataType[] | undefined,
+): Key | Break {
+  const out: TypedValue[] = [];
+  for (const part of e.parts) {
+    if (part.kind === 'value') {
+      // `ip saddr . 1.2.3.4 . 80 @s`: nft loads the constant with nft_immediate.
+      const t = partTypes?.[out.length];
+      if (!t)
+        throw new NotDecidable(
+          `the constant ${part.text} in a concatenation needs a declared set type`,
+        );
+      out.push({ type: t, bytes: parseValue(t, part.text) });
+      continue;
+    }
+    // Unknown bits stay marked: evalKey refuses them, a set lookup may still decide.
+    const v = loadKey(part, ctx);
+    if (v === BREAK) return BREAK;
+    out.push(...v);
+  }
+  return out;
 }
 
 /** The datatype a left-hand expression yields, without a packet (for `typeof` set keys). */

@@ -215,6 +215,39 @@ function send(walk: HostWalk, item: Pending): Arrival | 'unseen' {
   return walk.receive(item.skb, iface.name);
 }
 
+/** The echo reply to an echo request (none to other ICMP types). */
+function echoReplyOf(p: Packet): Packet | undefined {
+  const icmp = p.icmp!;
+  const echoReply =
+    p.family === 'ip' ? (icmp.type === 8 ? 0 : undefined) : icmp.type === 128 ? 129 : undefined;
+  if (echoReply === undefined) return undefined;
+  return makePacket({
+    family: p.family,
+    protocol: p.family === 'ip' ? 'icmp' : 'icmpv6',
+    saddr: p.daddr,
+    daddr: p.saddr,
+    icmp: { type: echoReply, code: 0, id: icmp.id ?? 0, sequence: icmp.sequence ?? 0 },
+  });
+}
+
+/** The ICMP port unreachable a closed UDP port gets, quoting the datagram. */
+function portUnreachableOf(arrival: Extract<Arrival, { kind: 'machine' | 'host' }>): Skb {
+  const p = arrival.skb.pkt;
+  const quoted = clonePacket(p);
+  delete quoted.ether;
+  // The host's icmp_send carries the packet's conntrack along (related); a machine's error
+  // is just a packet, recognised by the host's conntrack from the header it quotes.
+  const err = icmpErrorSkb(
+    quoted,
+    p.daddr,
+    p.family === 'ip' ? 3 : 4,
+    arrival.kind === 'host' ? arrival.skb.ct : undefined,
+  );
+  if (arrival.kind === 'machine') err.pkt.dscp = 0;
+  err.local = arrival.kind === 'host';
+  return err;
+}
+
 /** What the receiver of a request sends back. */
 function answerOf(
   walk: HostWalk,
@@ -248,22 +281,8 @@ function answerOf(
   }
   const fresh = (pkt: Packet): Skb => ({ pkt, mark: 0, local: arrival.kind === 'host', passes: 0 });
   if (p.icmp) {
-    const echoReply =
-      p.family === 'ip'
-        ? p.icmp.type === 8
-          ? 0
-          : undefined
-        : p.icmp.type === 128
-          ? 129
-          : undefined;
-    if (echoReply === undefined) return undefined;
-    const pkt = makePacket({
-      family: p.family,
-      protocol: p.family === 'ip' ? 'icmp' : 'icmpv6',
-      saddr: p.daddr,
-      daddr: p.saddr,
-      icmp: { type: echoReply, code: 0, id: p.icmp.id ?? 0, sequence: p.icmp.sequence ?? 0 },
-    });
+    const pkt = echoReplyOf(p);
+    if (!pkt) return undefined;
     walk.info('deliver', `${who} answers the echo request`, {
       ...asked(true),
       answer: 'echo-reply',
@@ -305,17 +324,6 @@ function answerOf(
       answer: 'port-unreachable',
     },
   );
-  const quoted = clonePacket(p);
-  delete quoted.ether;
-  // The host's icmp_send carries the packet's conntrack along (related); a machine's error
-  // is just a packet, recognised by the host's conntrack from the header it quotes.
-  const err = icmpErrorSkb(
-    quoted,
-    p.daddr,
-    p.family === 'ip' ? 3 : 4,
-    arrival.kind === 'host' ? arrival.skb.ct : undefined,
-  );
-  if (arrival.kind === 'machine') err.pkt.dscp = 0;
-  err.local = arrival.kind === 'host';
+  const err = portUnreachableOf(arrival);
   return { role: 'icmp-error', skb: err, origin };
 }

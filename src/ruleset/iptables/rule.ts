@@ -71,8 +71,11 @@ interface Item {
   /** For generic options: their place in iptables-nft's rule (nft_ipv4_add: iif, oif, proto, saddr, daddr, frag). */
   order?: number;
   stmt?: Statement;
-  module?: { use: ModuleUse; def: ModuleDef };
+  module?: Module;
 }
+
+type Module = { use: ModuleUse; def: ModuleDef };
+type CurrentModule = Module & { unknown: boolean };
 
 /**
  * Translates the words of a rule. `chains` are the chains the table declares (for `-j`).
@@ -84,282 +87,364 @@ export function translateRuleWords(
   chains: ReadonlySet<string>,
   builtins: readonly string[],
 ): RuleBody | null {
-  const items: Item[] = [];
-  let target: { use: ModuleUse; def: ModuleDef } | { stmt: Statement } | undefined;
-  let current: { use: ModuleUse; def: ModuleDef; unknown: boolean } | undefined;
-  let protoModule: { use: ModuleUse; def: ModuleDef } | undefined;
-  let neg: Word | undefined;
-  const seen = new Set<string>();
-  let i = 0;
+  const reader = new RuleReader(words, ctx, chains, builtins);
+  return reader.readOptions() ? reader.body() : null;
+}
 
-  const take = (opt: Word, n: number): { args: Word[]; negated: boolean; last: Word } => {
+/** Reads a rule's options word by word, as iptables' command_default and the modules do. */
+class RuleReader {
+  private readonly items: Item[] = [];
+  private target: Module | { stmt: Statement } | undefined;
+  /** The match or target loaded last, which options go to first. */
+  private current: CurrentModule | undefined;
+  /** The match `-p` loaded (`-p tcp` → tcp), once one of its options is used. */
+  private protoModule: Module | undefined;
+  /** A `!` waiting for the option it negates. */
+  private neg: Word | undefined;
+  private readonly seen = new Set<string>();
+  private i = 0;
+  private readonly words: Word[];
+  private readonly ctx: RuleContext;
+  private readonly chains: ReadonlySet<string>;
+  private readonly builtins: readonly string[];
+
+  constructor(
+    words: Word[],
+    ctx: RuleContext,
+    chains: ReadonlySet<string>,
+    builtins: readonly string[],
+  ) {
+    this.words = words;
+    this.ctx = ctx;
+    this.chains = chains;
+    this.builtins = builtins;
+  }
+
+  /** Reads every option; false when the rule is for the other family. */
+  readOptions(): boolean {
+    const words = this.words;
+    while (this.i < words.length) {
+      const w = words[this.i]!;
+      this.i++;
+      if (w.text === '!' && !w.quoted) {
+        if (this.neg) fail('double negation', w);
+        this.neg = w;
+        continue;
+      }
+      if (!w.text.startsWith('-') || w.text === '-' || w.quoted) {
+        fail(`unexpected "${w.text}" where an option was expected`, w);
+      }
+      const g = GENERIC[w.text];
+      if (g) {
+        if (!this.genericOption(w, g)) return false;
+        continue;
+      }
+      this.moduleOption(w);
+    }
+    if (this.neg) fail('! at the end of the rule negates nothing', this.neg);
+    return true;
+  }
+
+  /** `n` arguments of `opt` (a `!` before the first negates it). */
+  private take(opt: Word, n: number): { args: Word[]; negated: boolean; last: Word } {
+    const words = this.words;
     const args: Word[] = [];
-    let negated = neg !== undefined;
+    let negated = this.neg !== undefined;
     let last = opt;
     for (let k = 0; k < n; k++) {
-      let w = words[i];
+      let w = words[this.i];
       if (k === 0 && w && w.text === '!' && !w.quoted) {
         if (negated) fail('double negation', w);
         negated = true;
-        i++;
-        w = words[i];
+        this.i++;
+        w = words[this.i];
       }
       if (!w) fail(`${opt.text} needs ${n === 1 ? 'an argument' : `${n} arguments`}`, last);
       args.push(w);
       last = w;
-      i++;
+      this.i++;
     }
     return { args, negated, last };
-  };
+  }
 
-  const optionUse = (opt: Word, name: string, n: number): OptionUse => {
-    const first = neg ?? opt;
-    const t = take(opt, n);
-    neg = undefined;
+  private optionUse(opt: Word, name: string, n: number): OptionUse {
+    const first = this.neg ?? opt;
+    const t = this.take(opt, n);
+    this.neg = undefined;
     return { name, negated: t.negated, args: t.args, first, last: t.last };
-  };
+  }
 
-  const noNeg = (w: Word) => {
-    if (neg) fail(`! cannot negate ${w.text}`, neg);
-  };
+  private noNeg(w: Word): void {
+    if (this.neg) fail(`! cannot negate ${w.text}`, this.neg);
+  }
 
-  while (i < words.length) {
-    const w = words[i]!;
-    i++;
-    if (w.text === '!' && !w.quoted) {
-      if (neg) fail('double negation', w);
-      neg = w;
-      continue;
+  /** One of iptables' own options (`-s`, `-p`, `-m`, `-j` …); false for the other family. */
+  private genericOption(w: Word, g: string): boolean {
+    if (['-s', '-d', '-i', '-o', '-p', '-f'].includes(g)) {
+      if (this.seen.has(g)) fail(`multiple ${g} options are not allowed`, w);
+      this.seen.add(g);
     }
-    if (!w.text.startsWith('-') || w.text === '-' || w.quoted) {
-      fail(`unexpected "${w.text}" where an option was expected`, w);
-    }
-    const g = GENERIC[w.text];
-    if (g) {
-      if (['-s', '-d', '-i', '-o', '-p', '-f'].includes(g)) {
-        if (seen.has(g)) fail(`multiple ${g} options are not allowed`, w);
-        seen.add(g);
+    switch (g) {
+      case '-s':
+      case '-d':
+        this.address(w, g);
+        break;
+      case '-i':
+      case '-o':
+        this.device(w, g);
+        break;
+      case '-p':
+        this.protocol(w);
+        break;
+      case '-f':
+        this.fragment(w);
+        break;
+      case '-m':
+        this.loadMatch(w);
+        break;
+      case '-j':
+      case '-g':
+        this.jump(w, g);
+        break;
+      case '-c': {
+        this.noNeg(w);
+        // Counters: `-c packets bytes` (ignored: nfwalk simulates, it does not count).
+        this.i += 2;
+        if (this.i > this.words.length) fail('-c needs packets and bytes', w);
+        break;
       }
-      switch (g) {
-        case '-s':
-        case '-d': {
-          const o = optionUse(w, g, 1);
-          const left = payload(ctx.family === 'ip' ? 'ip' : 'ip6', g === '-s' ? 'saddr' : 'daddr');
-          items.push({
-            order: g === '-s' ? 3 : 4,
-            stmt: addressMatch(left, o.args[0]!, ctx.family, o.negated, optionSpan(ctx, o)),
-          });
-          break;
-        }
-        case '-i':
-        case '-o': {
-          const o = optionUse(w, g, 1);
-          const builtin = builtins.includes(ctx.chain);
-          if (builtin && (g === '-i' ? NO_IN : NO_OUT).includes(ctx.chain)) {
-            fail(
-              `can't use ${g} with ${ctx.chain}: the packet has no ${g === '-i' ? 'input' : 'output'} device there`,
-              w,
-            );
-          }
-          const key = g === '-i' ? 'iifname' : 'oifname';
-          items.push({
-            order: g === '-i' ? 0 : 1,
-            stmt: match(meta(key, true), interfaceName(o.args[0]!), o.negated, optionSpan(ctx, o)),
-          });
-          break;
-        }
-        case '-p': {
-          const o = optionUse(w, g, 1);
-          const pw = o.args[0]!;
-          let name = pw.text.toLowerCase();
-          if (
-            !/^([a-z][a-z0-9.+_-]*|\d{1,3})$/.test(name) ||
-            (/^\d+$/.test(name) && Number(name) > 255)
-          ) {
-            fail(`bad protocol "${pw.text}"`, pw);
-          }
-          if (name === 'icmpv6' || name === 'icmp6') name = 'ipv6-icmp';
-          name = protocolName(name);
-          ctx.protocol = { name, negated: o.negated };
-          if (name === 'all' || name === '0') {
-            if (o.negated) fail('! -p all matches no packet', pw);
-            break;
-          }
-          // iptables-nft stores -p as `meta l4proto` in both families (nft list shows it so).
-          const left: Expr = meta('l4proto');
-          items.push({ order: 2, stmt: match(left, value(name), o.negated, optionSpan(ctx, o)) });
-          break;
-        }
-        case '-f': {
-          if (ctx.family === 'ip6') fail('-f is not an ip6tables option (use -m frag)', w);
-          const o = optionUse(w, g, 0);
-          // A non-first fragment: fragment offset not zero.
-          items.push({
-            order: 5,
-            stmt: match(
-              binop('&', payload('ip', 'frag-off'), value('8191')),
-              value('0'),
-              false,
-              optionSpan(ctx, o),
-              o.negated ? '==' : '!=',
-            ),
-          });
-          break;
-        }
-        case '-m': {
-          noNeg(w);
-          const nw = words[i++];
-          if (!nw) fail('-m needs a match name', w);
-          const name = nw.text.toLowerCase();
-          const known = MATCHES[name];
-          const def = known ?? unknownMatch(name);
-          const use: ModuleUse = { name, word: w, options: [] };
-          current = { use, def, unknown: !known };
-          items.push({ module: { use, def } });
-          if (known && protocolModule(ctx.protocol?.name ?? '', ctx.family) === name) {
-            protoModule = { use, def };
-          }
-          break;
-        }
-        case '-j':
-        case '-g': {
-          noNeg(w);
-          if (target) fail('only one -j or -g per rule', w);
-          const nw = words[i++];
-          if (!nw) fail(`${w.text} needs a target`, w);
-          const name = nw.text;
-          const sp = span(ctx, w, nw);
-          if (builtins.includes(name)) fail(`cannot jump to the built-in chain ${name}`, nw);
-          if (g === '-g' || chains.has(name)) {
-            if (!chains.has(name)) {
-              target = {
-                stmt: unsupported(`goto chain '${name}', which this file does not declare`, sp),
-              };
-            } else {
-              target = {
-                stmt: {
-                  kind: 'verdict',
-                  verdict: { kind: g === '-g' ? 'goto' : 'jump', target: name },
-                  span: sp,
-                },
-              };
-            }
-            current = undefined;
-            break;
-          }
-          const known = TARGETS[name];
-          if (!known && !/^[A-Z][A-Z0-9_]*$/.test(name)) {
-            target = {
-              stmt: unsupported(`jump to chain '${name}', which this file does not declare`, sp),
-            };
-            current = undefined;
-            break;
-          }
-          const def = known ?? unknownTarget(name);
-          const use: ModuleUse = { name, word: w, options: [] };
-          target = { use, def };
-          current = { use, def, unknown: !known };
-          break;
-        }
-        case '-c': {
-          noNeg(w);
-          // Counters: `-c packets bytes` (ignored: nfwalk simulates, it does not count).
-          i += 2;
-          if (i > words.length) fail('-c needs packets and bytes', w);
-          break;
-        }
-        case '-4':
-        case '-6':
-          noNeg(w);
-          if ((g === '-4') !== (ctx.family === 'ip')) return null;
-          break;
-      }
-      continue;
+      case '-4':
+      case '-6':
+        this.noNeg(w);
+        if ((g === '-4') !== (this.ctx.family === 'ip')) return false;
+        break;
     }
-    // An option of a match or target.
-    const owner = findOwner(w.text, current, protoModule, ctx);
+    return true;
+  }
+
+  private address(w: Word, g: '-s' | '-d'): void {
+    const ctx = this.ctx;
+    const o = this.optionUse(w, g, 1);
+    const left = payload(ctx.family === 'ip' ? 'ip' : 'ip6', g === '-s' ? 'saddr' : 'daddr');
+    this.items.push({
+      order: g === '-s' ? 3 : 4,
+      stmt: addressMatch(left, o.args[0]!, ctx.family, o.negated, optionSpan(ctx, o)),
+    });
+  }
+
+  private device(w: Word, g: '-i' | '-o'): void {
+    const ctx = this.ctx;
+    const o = this.optionUse(w, g, 1);
+    const builtin = this.builtins.includes(ctx.chain);
+    if (builtin && (g === '-i' ? NO_IN : NO_OUT).includes(ctx.chain)) {
+      fail(
+        `can't use ${g} with ${ctx.chain}: the packet has no ${g === '-i' ? 'input' : 'output'} device there`,
+        w,
+      );
+    }
+    const key = g === '-i' ? 'iifname' : 'oifname';
+    this.items.push({
+      order: g === '-i' ? 0 : 1,
+      stmt: match(meta(key, true), interfaceName(o.args[0]!), o.negated, optionSpan(ctx, o)),
+    });
+  }
+
+  private protocol(w: Word): void {
+    const ctx = this.ctx;
+    const o = this.optionUse(w, '-p', 1);
+    const pw = o.args[0]!;
+    let name = pw.text.toLowerCase();
+    if (
+      !/^([a-z][a-z0-9.+_-]*|\d{1,3})$/.test(name) ||
+      (/^\d+$/.test(name) && Number(name) > 255)
+    ) {
+      fail(`bad protocol "${pw.text}"`, pw);
+    }
+    if (name === 'icmpv6' || name === 'icmp6') name = 'ipv6-icmp';
+    name = protocolName(name);
+    ctx.protocol = { name, negated: o.negated };
+    if (name === 'all' || name === '0') {
+      if (o.negated) fail('! -p all matches no packet', pw);
+      return;
+    }
+    // iptables-nft stores -p as `meta l4proto` in both families (nft list shows it so).
+    const left: Expr = meta('l4proto');
+    this.items.push({ order: 2, stmt: match(left, value(name), o.negated, optionSpan(ctx, o)) });
+  }
+
+  private fragment(w: Word): void {
+    const ctx = this.ctx;
+    if (ctx.family === 'ip6') fail('-f is not an ip6tables option (use -m frag)', w);
+    const o = this.optionUse(w, '-f', 0);
+    // A non-first fragment: fragment offset not zero.
+    this.items.push({
+      order: 5,
+      stmt: match(
+        binop('&', payload('ip', 'frag-off'), value('8191')),
+        value('0'),
+        false,
+        optionSpan(ctx, o),
+        o.negated ? '==' : '!=',
+      ),
+    });
+  }
+
+  /** `-m name`: the match its following options go to. */
+  private loadMatch(w: Word): void {
+    const ctx = this.ctx;
+    this.noNeg(w);
+    const nw = this.words[this.i++];
+    if (!nw) fail('-m needs a match name', w);
+    const name = nw.text.toLowerCase();
+    const known = MATCHES[name];
+    const def = known ?? unknownMatch(name);
+    const use: ModuleUse = { name, word: w, options: [] };
+    this.current = { use, def, unknown: !known };
+    this.items.push({ module: { use, def } });
+    if (known && protocolModule(ctx.protocol?.name ?? '', ctx.family) === name) {
+      this.protoModule = { use, def };
+    }
+  }
+
+  /** `-j TARGET` or `-g chain`: a jump, a goto, or a target module. */
+  private jump(w: Word, g: '-j' | '-g'): void {
+    const chains = this.chains;
+    this.noNeg(w);
+    if (this.target) fail('only one -j or -g per rule', w);
+    const nw = this.words[this.i++];
+    if (!nw) fail(`${w.text} needs a target`, w);
+    const name = nw.text;
+    const sp = span(this.ctx, w, nw);
+    if (this.builtins.includes(name)) fail(`cannot jump to the built-in chain ${name}`, nw);
+    if (g === '-g' || chains.has(name)) {
+      if (!chains.has(name)) {
+        this.target = {
+          stmt: unsupported(`goto chain '${name}', which this file does not declare`, sp),
+        };
+      } else {
+        this.target = {
+          stmt: {
+            kind: 'verdict',
+            verdict: { kind: g === '-g' ? 'goto' : 'jump', target: name },
+            span: sp,
+          },
+        };
+      }
+      this.current = undefined;
+      return;
+    }
+    const known = TARGETS[name];
+    if (!known && !/^[A-Z][A-Z0-9_]*$/.test(name)) {
+      this.target = {
+        stmt: unsupported(`jump to chain '${name}', which this file does not declare`, sp),
+      };
+      this.current = undefined;
+      return;
+    }
+    const def = known ?? unknownTarget(name);
+    const use: ModuleUse = { name, word: w, options: [] };
+    this.target = { use, def };
+    this.current = { use, def, unknown: !known };
+  }
+
+  /** An option of a match or target. */
+  private moduleOption(w: Word): void {
+    const ctx = this.ctx;
+    const current = this.current;
+    const owner = findOwner(w.text, current, this.protoModule, ctx);
     if (owner === 'proto') {
       const mod = protocolModule(ctx.protocol!.name, ctx.family)!;
       const def = MATCHES[mod]!;
       const use: ModuleUse = { name: mod, word: w, options: [] };
-      protoModule = { use, def };
-      items.push({ module: protoModule });
-      protoModule.use.options.push(
-        optionUse(w, optionName(def, w.text)!, def.options[optionName(def, w.text)!]!),
+      this.protoModule = { use, def };
+      this.items.push({ module: this.protoModule });
+      this.protoModule.use.options.push(
+        this.optionUse(w, optionName(def, w.text)!, def.options[optionName(def, w.text)!]!),
       );
-      continue;
+      return;
     }
     if (owner) {
       const name = optionName(owner.def, w.text);
       if (name !== undefined) {
-        owner.use.options.push(optionUse(w, name, owner.def.options[name]!));
-        continue;
+        owner.use.options.push(this.optionUse(w, name, owner.def.options[name]!));
+        return;
       }
     }
     if (current?.unknown) {
-      // Unknown match or target: keep its options with their arguments, for the report.
-      const args: Word[] = [];
-      const first = neg ?? w;
-      let negated = neg !== undefined;
-      neg = undefined;
-      while (i < words.length) {
-        const a = words[i]!;
-        if (a.text === '!' && !a.quoted) {
-          const nx = words[i + 1];
-          if (nx && !(nx.text.startsWith('-') && !nx.quoted)) {
-            negated = true;
-            i++;
-            continue;
-          }
-          break;
-        }
-        if (a.text.startsWith('-') && !a.quoted && !/^-\d/.test(a.text)) break;
-        args.push(a);
-        i++;
-      }
-      current.use.options.push({ name: w.text, negated, args, first, last: args.at(-1) ?? w });
-      continue;
+      current.use.options.push(this.unknownOption(w));
+      return;
     }
     const where = current
       ? ` for ${current.use.word.text === '-m' ? 'match' : 'target'} ${current.use.name}`
       : '';
     fail(`unknown option ${w.text}${where}`, w);
   }
-  if (neg) fail('! at the end of the rule negates nothing', neg);
 
-  // Build the statements.
-  const statements: Statement[] = [];
-  const comments: string[] = [];
-  // iptables-nft puts the generic matches first, in its own order, then the -m matches.
-  const generic = items.filter((it) => it.order !== undefined).sort((a, b) => a.order! - b.order!);
-  for (const it of [...generic, ...items.filter((it) => it.order === undefined)]) {
-    if (it.stmt) statements.push(it.stmt);
-    else if (it.module) {
-      if (it.module.use.name === 'comment' && it.module.def === MATCHES.comment) {
-        for (const o of it.module.use.options) {
-          if (o.negated) fail('--comment cannot be negated', o.first);
-          comments.push(o.args[0]!.text);
+  /** An option of an unknown match or target, with its arguments, kept for the report. */
+  private unknownOption(w: Word): OptionUse {
+    const words = this.words;
+    const args: Word[] = [];
+    const first = this.neg ?? w;
+    let negated = this.neg !== undefined;
+    this.neg = undefined;
+    while (this.i < words.length) {
+      const a = words[this.i]!;
+      if (a.text === '!' && !a.quoted) {
+        const nx = words[this.i + 1];
+        if (nx && !(nx.text.startsWith('-') && !nx.quoted)) {
+          negated = true;
+          this.i++;
+          continue;
         }
+        break;
       }
-      statements.push(...it.module.def.translate(it.module.use, ctx));
+      if (a.text.startsWith('-') && !a.quoted && !/^-\d/.test(a.text)) break;
+      args.push(a);
+      this.i++;
     }
+    return { name: w.text, negated, args, first, last: args.at(-1) ?? w };
   }
-  statements.push({ kind: 'counter' });
-  if (target) {
-    if ('stmt' in target) statements.push(target.stmt);
-    else statements.push(...target.def.translate(target.use, ctx));
+
+  /** The statements: generic matches, `-m` matches, the counter, the target. */
+  body(): RuleBody {
+    const ctx = this.ctx;
+    const items = this.items;
+    const statements: Statement[] = [];
+    const comments: string[] = [];
+    // iptables-nft puts the generic matches first, in its own order, then the -m matches.
+    const generic = items
+      .filter((it) => it.order !== undefined)
+      .sort((a, b) => a.order! - b.order!);
+    for (const it of [...generic, ...items.filter((it) => it.order === undefined)]) {
+      if (it.stmt) statements.push(it.stmt);
+      else if (it.module) {
+        if (it.module.use.name === 'comment' && it.module.def === MATCHES.comment) {
+          for (const o of it.module.use.options) {
+            if (o.negated) fail('--comment cannot be negated', o.first);
+            comments.push(o.args[0]!.text);
+          }
+        }
+        statements.push(...it.module.def.translate(it.module.use, ctx));
+      }
+    }
+    statements.push({ kind: 'counter' });
+    const target = this.target;
+    if (target) {
+      if ('stmt' in target) statements.push(target.stmt);
+      else statements.push(...target.def.translate(target.use, ctx));
+    }
+    const body: RuleBody = { statements };
+    if (comments.length > 0) body.comment = comments.join(' ');
+    return body;
   }
-  const body: RuleBody = { statements };
-  if (comments.length > 0) body.comment = comments.join(' ');
-  return body;
 }
 
 function findOwner(
   option: string,
-  current: { use: ModuleUse; def: ModuleDef; unknown: boolean } | undefined,
-  protoModule: { use: ModuleUse; def: ModuleDef } | undefined,
+  current: CurrentModule | undefined,
+  protoModule: Module | undefined,
   ctx: RuleContext,
-): { use: ModuleUse; def: ModuleDef } | 'proto' | undefined {
+): Module | 'proto' | undefined {
   if (current && !current.unknown && optionName(current.def, option) !== undefined) return current;
   if (protoModule && optionName(protoModule.def, option) !== undefined) return protoModule;
   const p = ctx.protocol;

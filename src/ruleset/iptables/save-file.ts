@@ -106,21 +106,7 @@ export function parseSaveFile(
           block = undefined;
           continue;
         }
-        let table = tables.find((t) => t.name === name);
-        if (!table) {
-          table = {
-            family: opts.family,
-            name,
-            flags: [],
-            chains: [],
-            sets: [],
-            objects: [],
-            flowtables: [],
-            span: lineSpan(ref, lead, lineText.trimEnd().length),
-          };
-          tables.push(table);
-        }
-        block = { table, name, ref, ops: [] };
+        block = startTable(tables, name, ref, lead, opts);
         continue;
       }
       if (trimmed === 'COMMIT') {
@@ -229,6 +215,31 @@ function declareChain(block: Block, ref: LineRef, words: Word[]): void {
   }
 }
 
+/** `*name`: the table's block (a table named again goes on in the same table). */
+function startTable(
+  tables: Table[],
+  name: Block['name'],
+  ref: LineRef,
+  lead: number,
+  opts: ParseOptions,
+): Block {
+  let table = tables.find((t) => t.name === name);
+  if (!table) {
+    table = {
+      family: opts.family,
+      name,
+      flags: [],
+      chains: [],
+      sets: [],
+      objects: [],
+      flowtables: [],
+      span: lineSpan(ref, lead, ref.text.trimEnd().length),
+    };
+    tables.push(table);
+  }
+  return { table, name, ref, ops: [] };
+}
+
 /** A rule or restore command line. */
 function readCommand(block: Block, ref: LineRef, all: Word[]): void {
   let words = all;
@@ -252,159 +263,34 @@ function readCommand(block: Block, ref: LineRef, all: Word[]): void {
     case '-A':
     case '--append':
     case '-I':
-    case '--insert': {
-      const cw = needChain();
-      let rest = words.slice(2);
-      let insertAt: number | undefined;
-      if (cmd.text === '-I' || cmd.text === '--insert') {
-        insertAt = 1;
-        const num = rest[0];
-        if (num && /^\d+$/.test(num.text)) {
-          insertAt = Number(num.text);
-          if (insertAt < 1) throw new LineError('rule positions start at 1', num.start, num.end);
-          rest = rest.slice(1);
-        }
-      }
-      if (!findChain(block, cw.text)) {
-        if (builtinChains(block.name).includes(cw.text)) {
-          addChain(block, cw.text, ref, cw.start, cw.end);
-        } else {
-          throw new LineError(
-            `chain ${cw.text} is not declared in table ${block.name} (declare it with :${cw.text} - [0:0] before its rules)`,
-            cw.start,
-            cw.end,
-          );
-        }
-      }
-      const rule: RuleLine = { ref, words: rest, chain: cw.text };
-      if (insertAt !== undefined) rule.insertAt = insertAt;
-      block.ops.push({ kind: 'rule', rule });
+    case '--insert':
+      addRule(block, ref, cmd, needChain(), words.slice(2));
       return;
-    }
     case '-N':
-    case '--new-chain': {
-      const cw = needChain();
-      if (builtinChains(block.name).includes(cw.text) || findChain(block, cw.text)) {
-        throw new LineError(`chain ${cw.text} already exists`, cw.start, cw.end);
-      }
-      addChain(block, cw.text, ref, cmd.start, cw.end);
+    case '--new-chain':
+      newChain(block, ref, cmd, needChain());
       return;
-    }
     case '-P':
-    case '--policy': {
-      const cw = needChain();
-      const p = words[2];
-      if (!builtinChains(block.name).includes(cw.text)) {
-        throw new LineError(
-          `${cw.text} is not a built-in chain of table ${block.name}: it has no policy`,
-          cw.start,
-          cw.end,
-        );
-      }
-      if (!p || !POLICIES.includes(p.text)) {
-        throw new LineError('the policy is ACCEPT or DROP', (p ?? cw).start, (p ?? cw).end);
-      }
-      const chain = findChain(block, cw.text) ?? addChain(block, cw.text, ref, cmd.start, p.end);
-      chain.policy = p.text === 'DROP' ? 'drop' : 'accept';
-      chain.policyWritten = true;
+    case '--policy':
+      setPolicy(block, ref, cmd, needChain(), words[2]);
       return;
-    }
     case '-F':
-    case '--flush': {
-      const op: Block['ops'][number] = { kind: 'flush', ref };
-      if (chainWord) {
-        if (!findChain(block, chainWord.text)) {
-          if (!builtinChains(block.name).includes(chainWord.text)) {
-            throw new LineError(
-              `chain ${chainWord.text} is not declared`,
-              chainWord.start,
-              chainWord.end,
-            );
-          }
-          addChain(block, chainWord.text, ref, chainWord.start, chainWord.end);
-        }
-        op.chain = chainWord.text;
-      }
-      block.ops.push(op);
+    case '--flush':
+      flush(block, ref, chainWord);
       return;
-    }
     case '-Z':
     case '--zero':
       return; // counters: nfwalk does not count
     case '-X':
-    case '--delete-chain': {
-      const builtins = builtinChains(block.name);
-      if (chainWord && builtins.includes(chainWord.text)) {
-        throw new LineError(
-          `built-in chain ${chainWord.text} cannot be deleted`,
-          chainWord.start,
-          chainWord.end,
-        );
-      }
-      if (chainWord && !findChain(block, chainWord.text)) {
-        throw new LineError(
-          `chain ${chainWord.text} is not declared`,
-          chainWord.start,
-          chainWord.end,
-        );
-      }
-      const gone = (name: string) =>
-        !builtins.includes(name) && (chainWord === undefined || name === chainWord.text);
-      for (const op of block.ops) {
-        if (op.kind === 'rule' && gone(op.rule.chain)) {
-          throw new LineError(
-            `chain ${op.rule.chain} is not empty: it has rules (line ${op.rule.ref.line})`,
-            cmd.start,
-            (chainWord ?? cmd).end,
-          );
-        }
-      }
-      block.table.chains = block.table.chains.filter((c) => !gone(c.name));
+    case '--delete-chain':
+      deleteChains(block, cmd, chainWord);
       return;
-    }
     case '-D':
     case '--delete':
     case '-R':
-    case '--replace': {
-      const cw = needChain();
-      if (!findChain(block, cw.text)) {
-        if (!builtinChains(block.name).includes(cw.text)) {
-          throw new LineError(`chain ${cw.text} is not declared`, cw.start, cw.end);
-        }
-        addChain(block, cw.text, ref, cw.start, cw.end);
-      }
-      const rest = words.slice(2);
-      const num = rest[0] && /^\d+$/.test(rest[0].text) ? rest[0] : undefined;
-      if (cmd.text === '-D' || cmd.text === '--delete') {
-        if (num && rest.length === 1) {
-          block.ops.push({
-            kind: 'delete',
-            chain: cw.text,
-            ref,
-            at: num,
-            position: Number(num.text),
-          });
-        } else {
-          block.ops.push({
-            kind: 'delete',
-            chain: cw.text,
-            ref,
-            at: cw,
-            spec: rest.map((w) => w.text),
-          });
-        }
-        return;
-      }
-      if (!num)
-        throw new LineError('-R needs the position of the rule to replace', cw.start, cw.end);
-      block.ops.push({
-        kind: 'replace',
-        rule: { ref, words: rest.slice(1), chain: cw.text },
-        position: Number(num.text),
-        at: num,
-      });
+    case '--replace':
+      deleteOrReplaceRule(block, ref, cmd, needChain(), words.slice(2));
       return;
-    }
     default:
       throw new LineError(
         cmd.text.startsWith('-')
@@ -414,6 +300,131 @@ function readCommand(block: Block, ref: LineRef, all: Word[]): void {
         cmd.end,
       );
   }
+}
+
+/**
+ * The chain a command names: declared, or a built-in chain declared by its use; otherwise
+ * `notDeclared` says why not.
+ */
+function usedChain(block: Block, ref: LineRef, cw: Word, notDeclared: string): void {
+  if (findChain(block, cw.text)) return;
+  if (!builtinChains(block.name).includes(cw.text)) {
+    throw new LineError(notDeclared, cw.start, cw.end);
+  }
+  addChain(block, cw.text, ref, cw.start, cw.end);
+}
+
+/** `-A chain rule…`, `-I chain [n] rule…`. */
+function addRule(block: Block, ref: LineRef, cmd: Word, cw: Word, words: Word[]): void {
+  let rest = words;
+  let insertAt: number | undefined;
+  if (cmd.text === '-I' || cmd.text === '--insert') {
+    insertAt = 1;
+    const num = rest[0];
+    if (num && /^\d+$/.test(num.text)) {
+      insertAt = Number(num.text);
+      if (insertAt < 1) throw new LineError('rule positions start at 1', num.start, num.end);
+      rest = rest.slice(1);
+    }
+  }
+  usedChain(
+    block,
+    ref,
+    cw,
+    `chain ${cw.text} is not declared in table ${block.name} (declare it with :${cw.text} - [0:0] before its rules)`,
+  );
+  const rule: RuleLine = { ref, words: rest, chain: cw.text };
+  if (insertAt !== undefined) rule.insertAt = insertAt;
+  block.ops.push({ kind: 'rule', rule });
+}
+
+/** `-N chain`. */
+function newChain(block: Block, ref: LineRef, cmd: Word, cw: Word): void {
+  if (builtinChains(block.name).includes(cw.text) || findChain(block, cw.text)) {
+    throw new LineError(`chain ${cw.text} already exists`, cw.start, cw.end);
+  }
+  addChain(block, cw.text, ref, cmd.start, cw.end);
+}
+
+/** `-P chain ACCEPT|DROP`. */
+function setPolicy(block: Block, ref: LineRef, cmd: Word, cw: Word, p: Word | undefined): void {
+  if (!builtinChains(block.name).includes(cw.text)) {
+    throw new LineError(
+      `${cw.text} is not a built-in chain of table ${block.name}: it has no policy`,
+      cw.start,
+      cw.end,
+    );
+  }
+  if (!p || !POLICIES.includes(p.text)) {
+    throw new LineError('the policy is ACCEPT or DROP', (p ?? cw).start, (p ?? cw).end);
+  }
+  const chain = findChain(block, cw.text) ?? addChain(block, cw.text, ref, cmd.start, p.end);
+  chain.policy = p.text === 'DROP' ? 'drop' : 'accept';
+  chain.policyWritten = true;
+}
+
+/** `-F [chain]`. */
+function flush(block: Block, ref: LineRef, chainWord: Word | undefined): void {
+  const op: Block['ops'][number] = { kind: 'flush', ref };
+  if (chainWord) {
+    usedChain(block, ref, chainWord, `chain ${chainWord.text} is not declared`);
+    op.chain = chainWord.text;
+  }
+  block.ops.push(op);
+}
+
+/** `-X [chain]`: the chain, or every chain not built in; they must have no rules. */
+function deleteChains(block: Block, cmd: Word, chainWord: Word | undefined): void {
+  const builtins = builtinChains(block.name);
+  if (chainWord && builtins.includes(chainWord.text)) {
+    throw new LineError(
+      `built-in chain ${chainWord.text} cannot be deleted`,
+      chainWord.start,
+      chainWord.end,
+    );
+  }
+  if (chainWord && !findChain(block, chainWord.text)) {
+    throw new LineError(`chain ${chainWord.text} is not declared`, chainWord.start, chainWord.end);
+  }
+  const gone = (name: string) =>
+    !builtins.includes(name) && (chainWord === undefined || name === chainWord.text);
+  for (const op of block.ops) {
+    if (op.kind === 'rule' && gone(op.rule.chain)) {
+      throw new LineError(
+        `chain ${op.rule.chain} is not empty: it has rules (line ${op.rule.ref.line})`,
+        cmd.start,
+        (chainWord ?? cmd).end,
+      );
+    }
+  }
+  block.table.chains = block.table.chains.filter((c) => !gone(c.name));
+}
+
+/** `-D chain n`, `-D chain rule…`, `-R chain n rule…`. */
+function deleteOrReplaceRule(block: Block, ref: LineRef, cmd: Word, cw: Word, rest: Word[]): void {
+  usedChain(block, ref, cw, `chain ${cw.text} is not declared`);
+  const num = rest[0] && /^\d+$/.test(rest[0].text) ? rest[0] : undefined;
+  if (cmd.text === '-D' || cmd.text === '--delete') {
+    if (num && rest.length === 1) {
+      block.ops.push({ kind: 'delete', chain: cw.text, ref, at: num, position: Number(num.text) });
+    } else {
+      block.ops.push({
+        kind: 'delete',
+        chain: cw.text,
+        ref,
+        at: cw,
+        spec: rest.map((w) => w.text),
+      });
+    }
+    return;
+  }
+  if (!num) throw new LineError('-R needs the position of the rule to replace', cw.start, cw.end);
+  block.ops.push({
+    kind: 'replace',
+    rule: { ref, words: rest.slice(1), chain: cw.text },
+    position: Number(num.text),
+    at: num,
+  });
 }
 
 /** Translates the block's rules, now that every chain of the table is known. */

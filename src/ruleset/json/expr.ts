@@ -125,30 +125,10 @@ export class ExprReader {
       }
       case 'ct':
         return this.ct(asObject(value, what), span);
-      case 'fib': {
-        const o = asObject(value, what);
-        const result = oneOf(
-          reqStr(o, 'result', what),
-          ['oif', 'oifname', 'type'] as const,
-          what,
-          o,
-        );
-        return { kind: 'fib', flags: strList(optional(o, 'flags'), `${what} flag`), result, span };
-      }
-      case 'rt': {
-        const o = asObject(value, what);
-        const k = reqStr(o, 'key', what);
-        const family = optStr(o, 'family', what);
-        if (family !== undefined) {
-          return {
-            kind: 'rt',
-            key: k,
-            family: oneOf(family, ['ip', 'ip6'] as const, what, o),
-            span,
-          };
-        }
-        return { kind: 'rt', key: k, span };
-      }
+      case 'fib':
+        return this.fib(value, span);
+      case 'rt':
+        return this.rt(value, span);
       case 'socket': {
         const o = asObject(value, what);
         const words = [reqStr(o, 'key', what)];
@@ -169,28 +149,11 @@ export class ExprReader {
         const o = asObject(value, what);
         return { kind: 'tunnel', words: [reqStr(o, 'key', what)], span };
       }
-      case 'numgen': {
-        const o = asObject(value, what);
-        const mode = oneOf(reqStr(o, 'mode', what), ['inc', 'random'] as const, what, o);
-        const mod = num(required(o, 'mod', what), `${what} "mod"`);
-        const offset = optNum(o, 'offset', what);
-        return offset
-          ? { kind: 'numgen', mode, mod, offset, span }
-          : { kind: 'numgen', mode, mod, span };
-      }
+      case 'numgen':
+        return this.numgen(value, span);
       case 'jhash':
-      case 'symhash': {
-        const o = asObject(value, what);
-        const mod = num(required(o, 'mod', what), `${what} "mod"`);
-        const e: Expr = { kind: 'hash', fn: key, mod, span };
-        const inner = optional(o, 'expr');
-        if (inner !== undefined) e.expr = this.read(inner);
-        const seed = optional(o, 'seed');
-        if (seed !== undefined) e.seed = `0x${BigInt(intRaw(seed, `${what} "seed"`)).toString(16)}`;
-        const offset = optNum(o, 'offset', what);
-        if (offset) e.offset = offset;
-        return e;
-      }
+      case 'symhash':
+        return this.hash(key, value, span);
       case 'exthdr':
       case 'tcp option':
       case 'ip option':
@@ -206,17 +169,8 @@ export class ExprReader {
           span,
         };
       }
-      case 'range': {
-        const a = asArray(value, what);
-        if (a.items.length !== 2)
-          throw new SchemaError(`${what}: two bounds were expected`, a.span);
-        return {
-          kind: 'range',
-          low: this.read(a.items[0]!, want),
-          high: this.read(a.items[1]!, want),
-          span,
-        };
-      }
+      case 'range':
+        return this.range(value, want, span);
       case 'set':
         return { kind: 'set', elements: this.elements(value, want, undefined), span };
       case 'map':
@@ -235,6 +189,71 @@ export class ExprReader {
         if (isVerdictKey(key)) return { kind: 'verdict', verdict: readVerdict(key, value), span };
         throw new SchemaError(`unknown expression "${key}"`, span);
     }
+  }
+
+  /** `fib saddr . iif oif`. */
+  private fib(value: JsonNode, span: Span): Expr {
+    const what = '"fib" expression';
+    const o = asObject(value, what);
+    const result = oneOf(reqStr(o, 'result', what), ['oif', 'oifname', 'type'] as const, what, o);
+    return { kind: 'fib', flags: strList(optional(o, 'flags'), `${what} flag`), result, span };
+  }
+
+  /** `rt nexthop`, `rt ip6 mtu`. */
+  private rt(value: JsonNode, span: Span): Expr {
+    const what = '"rt" expression';
+    const o = asObject(value, what);
+    const k = reqStr(o, 'key', what);
+    const family = optStr(o, 'family', what);
+    if (family !== undefined) {
+      return {
+        kind: 'rt',
+        key: k,
+        family: oneOf(family, ['ip', 'ip6'] as const, what, o),
+        span,
+      };
+    }
+    return { kind: 'rt', key: k, span };
+  }
+
+  /** `numgen inc mod 2 offset 100`. */
+  private numgen(value: JsonNode, span: Span): Expr {
+    const what = '"numgen" expression';
+    const o = asObject(value, what);
+    const mode = oneOf(reqStr(o, 'mode', what), ['inc', 'random'] as const, what, o);
+    const mod = num(required(o, 'mod', what), `${what} "mod"`);
+    const offset = optNum(o, 'offset', what);
+    return offset
+      ? { kind: 'numgen', mode, mod, offset, span }
+      : { kind: 'numgen', mode, mod, span };
+  }
+
+  /** `jhash ip saddr mod 2 seed 0x1`, `symhash mod 2`. */
+  private hash(key: 'jhash' | 'symhash', value: JsonNode, span: Span): Expr {
+    const what = `"${key}" expression`;
+    const o = asObject(value, what);
+    const mod = num(required(o, 'mod', what), `${what} "mod"`);
+    const e: Expr = { kind: 'hash', fn: key, mod, span };
+    const inner = optional(o, 'expr');
+    if (inner !== undefined) e.expr = this.read(inner);
+    const seed = optional(o, 'seed');
+    if (seed !== undefined) e.seed = `0x${BigInt(intRaw(seed, `${what} "seed"`)).toString(16)}`;
+    const offset = optNum(o, 'offset', what);
+    if (offset) e.offset = offset;
+    return e;
+  }
+
+  /** `low-high`. */
+  private range(value: JsonNode, want: ValueType, span: Span): Expr {
+    const what = '"range" expression';
+    const a = asArray(value, what);
+    if (a.items.length !== 2) throw new SchemaError(`${what}: two bounds were expected`, a.span);
+    return {
+      kind: 'range',
+      low: this.read(a.items[0]!, want),
+      high: this.read(a.items[1]!, want),
+      span,
+    };
   }
 
   private payload(o: JsonObject, span: Span): Expr {

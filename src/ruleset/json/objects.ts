@@ -37,6 +37,34 @@ function protoName(n: JsonNode | undefined, what: string): string {
   return n.type === 'number' ? intRaw(n, what) : str(n, what);
 }
 
+/** A ct timeout's protocol, l3proto and timeout policy. */
+function ctTimeoutLines(o: JsonObject, what: string, legacy: boolean): string[][] {
+  const lines = [
+    ['protocol', protoName(optional(o, 'protocol'), what)],
+    ['l3proto', optStr(o, 'l3proto', what) ?? 'ip'],
+  ];
+  const policy = optional(o, 'policy');
+  const entries =
+    policy === undefined
+      ? []
+      : asObject(policy, `${what} "policy"`).members.map(
+          (m) =>
+            // nft < 1.1 lists plain seconds (seen with 1.0.6), current nft durations.
+            `${m.key} : ${legacy ? intRaw(m.value, `${what} policy`) : formatDuration(BigInt(intRaw(m.value, `${what} policy`)) * 1000n)}`,
+        );
+  lines.push([
+    'policy',
+    '=',
+    '{',
+    ...entries
+      .join(', ')
+      .split(' ')
+      .filter((w) => w !== ''),
+    '}',
+  ]);
+  return lines;
+}
+
 /** The body lines of an object, each split into words. */
 export function objectBody(type: ObjectType, o: JsonObject, legacy = false): string[][] {
   const what = `"${type}" object`;
@@ -75,32 +103,8 @@ export function objectBody(type: ObjectType, o: JsonObject, legacy = false): str
         ],
         ['l3proto', optStr(o, 'l3proto', what) ?? 'ip'],
       ];
-    case 'ct timeout': {
-      const lines = [
-        ['protocol', protoName(optional(o, 'protocol'), what)],
-        ['l3proto', optStr(o, 'l3proto', what) ?? 'ip'],
-      ];
-      const policy = optional(o, 'policy');
-      const entries =
-        policy === undefined
-          ? []
-          : asObject(policy, `${what} "policy"`).members.map(
-              (m) =>
-                // nft < 1.1 lists plain seconds (seen with 1.0.6), current nft durations.
-                `${m.key} : ${legacy ? intRaw(m.value, `${what} policy`) : formatDuration(BigInt(intRaw(m.value, `${what} policy`)) * 1000n)}`,
-            );
-      lines.push([
-        'policy',
-        '=',
-        '{',
-        ...entries
-          .join(', ')
-          .split(' ')
-          .filter((w) => w !== ''),
-        '}',
-      ]);
-      return lines;
-    }
+    case 'ct timeout':
+      return ctTimeoutLines(o, what, legacy);
     case 'ct expectation':
       return [
         ['protocol', protoName(optional(o, 'protocol'), what)],

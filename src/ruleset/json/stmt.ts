@@ -101,23 +101,8 @@ export class StmtReader {
     switch (key) {
       case 'match':
         return this.match(asObject(value, what), n);
-      case 'counter': {
-        if (value.type === 'null') return { ...base, kind: 'counter' };
-        if (value.type === 'string')
-          return { ...base, kind: 'counter', name: value.value as string };
-        const o = asObject(value, what);
-        if (o.members.length === 1 && !['packets', 'bytes'].includes(o.members[0]!.key)) {
-          return this.other(
-            'counter',
-            ['name', ...this.split(this.text(this.exprs.read(o, STRING_TYPE)))],
-            n,
-          );
-        }
-        const packets = optNum(o, 'packets', what);
-        const bytes = optNum(o, 'bytes', what);
-        if (packets === undefined && bytes === undefined) return { ...base, kind: 'counter' };
-        return { ...base, kind: 'counter', packets: packets ?? 0, bytes: bytes ?? 0 };
-      }
+      case 'counter':
+        return this.counter(value, n);
       case 'mangle': {
         const o = asObject(value, what);
         const target = this.exprs.read(required(o, 'key', what));
@@ -148,43 +133,14 @@ export class StmtReader {
         return this.limit(value, n);
       case 'quota':
         return this.quota(value, n);
-      case 'ct count': {
-        const o = asObject(value, what);
-        const val = num(required(o, 'val', what), `${what} "val"`);
-        return this.other(
-          'ct count',
-          [...(optBool(o, 'inv', what) ? ['over'] : []), String(val)],
-          n,
-        );
-      }
+      case 'ct count':
+        return this.ctCount(value, n);
       case 'tproxy':
         return this.tproxy(asObject(value, what), n);
-      case 'dup': {
-        if (value.type === 'null') return this.other('dup', [], n);
-        const o = asObject(value, what);
-        // In a netdev table `dup to "eth0"` names a device; elsewhere an address.
-        const addrType = this.ctx.family === 'netdev' ? DEVICE : PLAIN;
-        const args = [
-          'to',
-          ...this.split(this.text(this.exprs.read(required(o, 'addr', what), addrType))),
-        ];
-        const dev = optional(o, 'dev');
-        if (dev !== undefined)
-          args.push('device', ...this.split(this.text(this.exprs.read(dev, STRING_TYPE))));
-        return this.other('dup', args, n);
-      }
-      case 'fwd': {
-        const o = asObject(value, what);
-        const dev = this.split(this.text(this.exprs.read(required(o, 'dev', what), STRING_TYPE)));
-        const addr = optional(o, 'addr');
-        if (addr === undefined) return this.other('fwd', ['to', ...dev], n);
-        const family = reqStr(o, 'family', what);
-        return this.other(
-          'fwd',
-          [family, 'to', ...this.split(this.text(this.exprs.read(addr))), 'device', ...dev],
-          n,
-        );
-      }
+      case 'dup':
+        return this.dup(value, n);
+      case 'fwd':
+        return this.fwd(value, n);
       case 'synproxy':
         return this.synproxy(value, n);
       case 'flow': {
@@ -192,53 +148,14 @@ export class StmtReader {
         const op = reqStr(o, 'op', what);
         return this.other(`flow ${op}`, [reqStr(o, 'flowtable', what)], n);
       }
-      case 'last': {
-        // null: never used (listings print `last used never`; set declarations, which are
-        // stateless, print plain `last` — see the set reader).
-        if (value.type === 'null') return this.other('last', ['used', 'never'], n);
-        const o = asObject(value, what);
-        const used = optional(o, 'used');
-        return this.other(
-          'last',
-          [
-            'used',
-            used === undefined ? 'never' : formatDuration(BigInt(intRaw(used, `${what} "used"`))),
-          ],
-          n,
-        );
-      }
-      case 'meter': {
-        const o = asObject(value, what);
-        const name = optStr(o, 'name', what);
-        const k = this.text(this.exprs.read(required(o, 'key', what)));
-        const inner = this.read(required(o, 'stmt', what));
-        const size = optNum(o, 'size', what);
-        return this.other(
-          'meter',
-          [
-            ...(name ? [name] : []),
-            'size',
-            String(size ?? 0),
-            '{',
-            ...this.split(k),
-            ...this.split(printStatement(inner)),
-            '}',
-          ],
-          n,
-        );
-      }
+      case 'last':
+        return this.last(value, n);
+      case 'meter':
+        return this.meter(value, n);
       case 'reset':
         return this.other('reset', this.split(this.text(this.exprs.read(value))), n);
-      case 'xt': {
-        const o = asObject(value, what);
-        const type = optStr(o, 'type', what) ?? 'match';
-        const name = optStr(o, 'name', what) ?? '?';
-        return {
-          ...base,
-          kind: 'unsupported',
-          what: `xt ${type} "${name}" (iptables-nft compat extension)`,
-        };
-      }
+      case 'xt':
+        return this.xt(value, n);
       case 'ct helper':
       case 'ct timeout':
       case 'ct expectation':
@@ -255,6 +172,121 @@ export class StmtReader {
       default:
         throw new SchemaError(`unknown statement "${key}"`, n.span);
     }
+  }
+
+  /** `counter`, `counter packets N bytes M`, `counter name "c"`. */
+  private counter(value: JsonNode, n: JsonNode): Statement {
+    const what = '"counter" statement';
+    const base = { span: n.span };
+    if (value.type === 'null') return { ...base, kind: 'counter' };
+    if (value.type === 'string') return { ...base, kind: 'counter', name: value.value as string };
+    const o = asObject(value, what);
+    if (o.members.length === 1 && !['packets', 'bytes'].includes(o.members[0]!.key)) {
+      return this.other(
+        'counter',
+        ['name', ...this.split(this.text(this.exprs.read(o, STRING_TYPE)))],
+        n,
+      );
+    }
+    const packets = optNum(o, 'packets', what);
+    const bytes = optNum(o, 'bytes', what);
+    if (packets === undefined && bytes === undefined) return { ...base, kind: 'counter' };
+    return { ...base, kind: 'counter', packets: packets ?? 0, bytes: bytes ?? 0 };
+  }
+
+  /** `ct count [over] N`. */
+  private ctCount(value: JsonNode, n: JsonNode): Statement {
+    const what = '"ct count" statement';
+    const o = asObject(value, what);
+    const val = num(required(o, 'val', what), `${what} "val"`);
+    return this.other('ct count', [...(optBool(o, 'inv', what) ? ['over'] : []), String(val)], n);
+  }
+
+  /** `dup to ADDR [device DEV]`. */
+  private dup(value: JsonNode, n: JsonNode): Statement {
+    const what = '"dup" statement';
+    if (value.type === 'null') return this.other('dup', [], n);
+    const o = asObject(value, what);
+    // In a netdev table `dup to "eth0"` names a device; elsewhere an address.
+    const addrType = this.ctx.family === 'netdev' ? DEVICE : PLAIN;
+    const args = [
+      'to',
+      ...this.split(this.text(this.exprs.read(required(o, 'addr', what), addrType))),
+    ];
+    const dev = optional(o, 'dev');
+    if (dev !== undefined)
+      args.push('device', ...this.split(this.text(this.exprs.read(dev, STRING_TYPE))));
+    return this.other('dup', args, n);
+  }
+
+  /** `fwd to DEV`, `fwd ip to ADDR device DEV`. */
+  private fwd(value: JsonNode, n: JsonNode): Statement {
+    const what = '"fwd" statement';
+    const o = asObject(value, what);
+    const dev = this.split(this.text(this.exprs.read(required(o, 'dev', what), STRING_TYPE)));
+    const addr = optional(o, 'addr');
+    if (addr === undefined) return this.other('fwd', ['to', ...dev], n);
+    const family = reqStr(o, 'family', what);
+    return this.other(
+      'fwd',
+      [family, 'to', ...this.split(this.text(this.exprs.read(addr))), 'device', ...dev],
+      n,
+    );
+  }
+
+  /** `last used never`, `last used 1s`. */
+  private last(value: JsonNode, n: JsonNode): Statement {
+    const what = '"last" statement';
+    // null: never used (listings print `last used never`; set declarations, which are
+    // stateless, print plain `last` — see the set reader).
+    if (value.type === 'null') return this.other('last', ['used', 'never'], n);
+    const o = asObject(value, what);
+    const used = optional(o, 'used');
+    return this.other(
+      'last',
+      [
+        'used',
+        used === undefined ? 'never' : formatDuration(BigInt(intRaw(used, `${what} "used"`))),
+      ],
+      n,
+    );
+  }
+
+  /** `meter NAME size N { key statement }`. */
+  private meter(value: JsonNode, n: JsonNode): Statement {
+    const what = '"meter" statement';
+    const o = asObject(value, what);
+    const name = optStr(o, 'name', what);
+    const k = this.text(this.exprs.read(required(o, 'key', what)));
+    const inner = this.read(required(o, 'stmt', what));
+    const size = optNum(o, 'size', what);
+    return this.other(
+      'meter',
+      [
+        ...(name ? [name] : []),
+        'size',
+        String(size ?? 0),
+        '{',
+        ...this.split(k),
+        ...this.split(printStatement(inner)),
+        '}',
+      ],
+      n,
+    );
+  }
+
+  /** An iptables-nft compat match or target, which nfwalk does not model. */
+  private xt(value: JsonNode, n: JsonNode): Statement {
+    const what = '"xt" statement';
+    const base = { span: n.span };
+    const o = asObject(value, what);
+    const type = optStr(o, 'type', what) ?? 'match';
+    const name = optStr(o, 'name', what) ?? '?';
+    return {
+      ...base,
+      kind: 'unsupported',
+      what: `xt ${type} "${name}" (iptables-nft compat extension)`,
+    };
   }
 
   private match(o: JsonObject, n: JsonNode): MatchStmt {

@@ -77,190 +77,211 @@ export class LineIndex {
 const MAX_DEPTH = 512;
 
 export function parseJsonTree(text: string, file: string): JsonNode {
-  const lines = new LineIndex(text, file);
-  let pos = 0;
-  let depth = 0;
+  return new JsonReader(text, file).document();
+}
 
-  const fail = (message: string, at = pos, end = Math.min(at + 1, text.length)): never => {
-    throw new JsonSyntaxError(message, lines.span(at, Math.max(end, at)));
-  };
+/** Escapes with one character after the backslash, and what they stand for. */
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
 
-  const describe = (at: number): string => {
-    if (at >= text.length) return 'end of input';
-    const ch = text[at]!;
+/** Reads one JSON text from the start, `pos` moving past each value it reads. */
+class JsonReader {
+  private pos = 0;
+  private depth = 0;
+  private readonly text: string;
+  private readonly lines: LineIndex;
+
+  constructor(text: string, file: string) {
+    this.text = text;
+    this.lines = new LineIndex(text, file);
+  }
+
+  /** The whole text: one value, with only white space (and a leading BOM) around it. */
+  document(): JsonNode {
+    if (this.text.charCodeAt(0) === 0xfeff) this.pos = 1;
+    const root = this.value();
+    this.skipSpace();
+    if (this.pos < this.text.length)
+      this.fail(`unexpected ${this.describe(this.pos)} after the end of the JSON value`);
+    return root;
+  }
+
+  private fail(message: string, at = this.pos, end = Math.min(at + 1, this.text.length)): never {
+    throw new JsonSyntaxError(message, this.lines.span(at, Math.max(end, at)));
+  }
+
+  private describe(at: number): string {
+    if (at >= this.text.length) return 'end of input';
+    const ch = this.text[at]!;
     return /[\x00-\x1f]/.test(ch)
       ? `control character U+${ch.charCodeAt(0).toString(16).padStart(4, '0')}`
       : `'${ch}'`;
-  };
+  }
 
-  const skipSpace = (): void => {
-    while (pos < text.length) {
-      const c = text.charCodeAt(pos);
-      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) pos++;
+  private skipSpace(): void {
+    const text = this.text;
+    while (this.pos < text.length) {
+      const c = text.charCodeAt(this.pos);
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) this.pos++;
       else break;
     }
-  };
+  }
 
-  const parseString = (): { value: string; start: number } => {
-    const start = pos;
-    pos++; // opening quote
+  private string(): { value: string; start: number } {
+    const text = this.text;
+    const start = this.pos;
+    this.pos++; // opening quote
     let out = '';
-    let chunk = pos;
+    let chunk = this.pos;
     for (;;) {
-      if (pos >= text.length) fail('unterminated string', start, text.length);
-      const c = text.charCodeAt(pos);
+      if (this.pos >= text.length) this.fail('unterminated string', start, text.length);
+      const c = text.charCodeAt(this.pos);
       if (c === 0x22) {
-        out += text.slice(chunk, pos);
-        pos++;
+        out += text.slice(chunk, this.pos);
+        this.pos++;
         return { value: out, start };
       }
-      if (c < 0x20) fail(`${describe(pos)} inside a string (escape it)`);
+      if (c < 0x20) this.fail(`${this.describe(this.pos)} inside a string (escape it)`);
       if (c === 0x5c) {
-        out += text.slice(chunk, pos);
-        const e = text[pos + 1];
-        const simple: Record<string, string> = {
-          '"': '"',
-          '\\': '\\',
-          '/': '/',
-          b: '\b',
-          f: '\f',
-          n: '\n',
-          r: '\r',
-          t: '\t',
-        };
-        if (e !== undefined && e in simple) {
-          out += simple[e];
-          pos += 2;
-        } else if (e === 'u') {
-          const hex = text.slice(pos + 2, pos + 6);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex))
-            fail('bad \\u escape: four hex digits expected', pos, pos + 6);
-          out += String.fromCharCode(Number.parseInt(hex, 16));
-          pos += 6;
-        } else {
-          fail(`bad escape '\\${e ?? ''}' in string`, pos, pos + 2);
-        }
-        chunk = pos;
+        out += text.slice(chunk, this.pos) + this.escape();
+        chunk = this.pos;
         continue;
       }
-      pos++;
+      this.pos++;
     }
-  };
+  }
 
-  const parseNumber = (): JsonScalar => {
-    const start = pos;
+  /** The character an escape at `pos` stands for; `pos` moves past it. */
+  private escape(): string {
+    const text = this.text;
+    const pos = this.pos;
+    const e = text[pos + 1];
+    if (e !== undefined && e in SIMPLE_ESCAPES) {
+      this.pos += 2;
+      return SIMPLE_ESCAPES[e]!;
+    }
+    if (e === 'u') {
+      const hex = text.slice(pos + 2, pos + 6);
+      if (!/^[0-9a-fA-F]{4}$/.test(hex))
+        this.fail('bad \\u escape: four hex digits expected', pos, pos + 6);
+      this.pos += 6;
+      return String.fromCharCode(Number.parseInt(hex, 16));
+    }
+    return this.fail(`bad escape '\\${e ?? ''}' in string`, pos, pos + 2);
+  }
+
+  private number(): JsonScalar {
+    const start = this.pos;
     const m = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/.exec(
-      text.slice(pos, pos + 400),
+      this.text.slice(this.pos, this.pos + 400),
     );
-    if (!m) fail(`unexpected ${describe(pos)}: a value was expected`);
+    if (!m) this.fail(`unexpected ${this.describe(this.pos)}: a value was expected`);
     const raw = m![0];
-    pos += raw.length;
-    return { type: 'number', value: Number(raw), raw, span: lines.span(start, pos) };
-  };
+    this.pos += raw.length;
+    return { type: 'number', value: Number(raw), raw, span: this.lines.span(start, this.pos) };
+  }
 
-  const parseValue = (): JsonNode => {
-    skipSpace();
-    const start = pos;
-    const ch = text[pos];
-    if (ch === '{') return parseObject();
-    if (ch === '[') return parseArray();
+  private value(): JsonNode {
+    this.skipSpace();
+    const text = this.text;
+    const start = this.pos;
+    const ch = text[this.pos];
+    if (ch === '{') return this.object();
+    if (ch === '[') return this.array();
     if (ch === '"') {
-      const s = parseString();
-      return { type: 'string', value: s.value, span: lines.span(start, pos) };
+      const s = this.string();
+      return { type: 'string', value: s.value, span: this.lines.span(start, this.pos) };
     }
-    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return parseNumber();
+    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return this.number();
     for (const [word, value] of [
       ['true', true],
       ['false', false],
       ['null', null],
     ] as const) {
-      if (text.startsWith(word, pos)) {
-        pos += word.length;
+      if (text.startsWith(word, this.pos)) {
+        this.pos += word.length;
         return {
           type: value === null ? 'null' : 'boolean',
           value,
-          span: lines.span(start, pos),
+          span: this.lines.span(start, this.pos),
         };
       }
     }
-    return fail(`unexpected ${describe(pos)}: a value was expected`);
-  };
+    return this.fail(`unexpected ${this.describe(this.pos)}: a value was expected`);
+  }
 
-  const enter = (): void => {
-    depth++;
-    if (depth > MAX_DEPTH) fail(`nesting deeper than ${MAX_DEPTH} levels`);
-  };
+  private enter(): void {
+    this.depth++;
+    if (this.depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH} levels`);
+  }
 
-  const parseObject = (): JsonObject => {
-    const start = pos;
-    enter();
-    pos++;
+  /**
+   * The items of an object or array after its opening bracket, each read by `item`, up to the
+   * closing bracket `close`.
+   */
+  private sequence(close: '}' | ']', item: () => void): void {
+    const text = this.text;
+    this.enter();
+    this.pos++;
+    this.skipSpace();
+    if (text[this.pos] === close) {
+      this.pos++;
+    } else {
+      for (;;) {
+        item();
+        this.skipSpace();
+        if (text[this.pos] === ',') {
+          this.pos++;
+          continue;
+        }
+        if (text[this.pos] === close) {
+          this.pos++;
+          break;
+        }
+        this.fail(`unexpected ${this.describe(this.pos)}: ',' or '${close}' was expected`);
+      }
+    }
+    this.depth--;
+  }
+
+  private object(): JsonObject {
+    const start = this.pos;
     const members: JsonObject['members'] = [];
-    skipSpace();
-    if (text[pos] === '}') {
-      pos++;
-    } else {
-      for (;;) {
-        skipSpace();
-        if (text[pos] !== '"')
-          fail(`unexpected ${describe(pos)}: a member name in double quotes was expected`);
-        const keyStart = pos;
-        const key = parseString().value;
-        const keySpan = lines.span(keyStart, pos);
-        skipSpace();
-        if (text[pos] !== ':')
-          fail(`unexpected ${describe(pos)}: ':' was expected after the member name`);
-        pos++;
-        const value = parseValue();
-        members.push({ key, keySpan, value });
-        skipSpace();
-        if (text[pos] === ',') {
-          pos++;
-          continue;
-        }
-        if (text[pos] === '}') {
-          pos++;
-          break;
-        }
-        fail(`unexpected ${describe(pos)}: ',' or '}' was expected`);
-      }
-    }
-    depth--;
-    return { type: 'object', members, span: lines.span(start, pos) };
-  };
+    this.sequence('}', () => members.push(this.member()));
+    return { type: 'object', members, span: this.lines.span(start, this.pos) };
+  }
 
-  const parseArray = (): JsonArray => {
-    const start = pos;
-    enter();
-    pos++;
+  private member(): JsonObject['members'][number] {
+    const text = this.text;
+    this.skipSpace();
+    if (text[this.pos] !== '"')
+      this.fail(
+        `unexpected ${this.describe(this.pos)}: a member name in double quotes was expected`,
+      );
+    const keyStart = this.pos;
+    const key = this.string().value;
+    const keySpan = this.lines.span(keyStart, this.pos);
+    this.skipSpace();
+    if (text[this.pos] !== ':')
+      this.fail(`unexpected ${this.describe(this.pos)}: ':' was expected after the member name`);
+    this.pos++;
+    return { key, keySpan, value: this.value() };
+  }
+
+  private array(): JsonArray {
+    const start = this.pos;
     const items: JsonNode[] = [];
-    skipSpace();
-    if (text[pos] === ']') {
-      pos++;
-    } else {
-      for (;;) {
-        items.push(parseValue());
-        skipSpace();
-        if (text[pos] === ',') {
-          pos++;
-          continue;
-        }
-        if (text[pos] === ']') {
-          pos++;
-          break;
-        }
-        fail(`unexpected ${describe(pos)}: ',' or ']' was expected`);
-      }
-    }
-    depth--;
-    return { type: 'array', items, span: lines.span(start, pos) };
-  };
-
-  if (text.charCodeAt(0) === 0xfeff) pos = 1;
-  const root = parseValue();
-  skipSpace();
-  if (pos < text.length) fail(`unexpected ${describe(pos)} after the end of the JSON value`);
-  return root;
+    this.sequence(']', () => items.push(this.value()));
+    return { type: 'array', items, span: this.lines.span(start, this.pos) };
+  }
 }
 
 /** The value of member `key` (the last one when a key repeats). */

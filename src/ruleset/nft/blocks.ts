@@ -325,63 +325,71 @@ export abstract class BlockParser extends StatementParser {
     if (decl.size !== undefined) old.size = decl.size;
   }
 
+  /** `type a . b [: [interval] c . d]`. */
+  private parseSetType(set: NamedSet, t: Token): void {
+    const from = t;
+    const names = [this.expectWord('data type').text];
+    while (this.atPunct('.')) {
+      this.next();
+      names.push(this.expectWord('data type').text);
+    }
+    set.key = { form: 'type', names, span: this.span(from) };
+    if (this.atPunct(':')) {
+      this.next();
+      const d0 = this.peek();
+      const interval = this.atWord('interval') && this.peek(1).kind === 'word';
+      if (interval) this.next();
+      const dn = [this.expectWord('data type').text];
+      while (this.atPunct('.')) {
+        this.next();
+        dn.push(this.expectWord('data type').text);
+      }
+      set.data = { form: 'type', names: dn, span: this.span(d0) };
+      if (interval) set.data.interval = true;
+    }
+  }
+
+  /** `typeof expr . expr [: [interval] expr . expr | verdict | counter …]`. */
+  private parseSetTypeof(set: NamedSet): void {
+    const from = this.peek();
+    const key = this.parseConcat('lhs');
+    set.key = {
+      form: 'typeof',
+      exprs: key.kind === 'concat' ? key.parts : [key],
+      span: this.span(from),
+    };
+    if (this.atPunct(':')) {
+      this.next();
+      const d0 = this.peek();
+      const interval = this.atWord('interval') && this.peek(1).kind === 'word';
+      if (interval) this.next();
+      if (
+        this.atWord('verdict', 'counter', 'quota', 'limit', 'secmark', 'queue') &&
+        this.isEndAt(1)
+      ) {
+        set.data = { form: 'type', names: [this.next().text], span: this.span(d0) };
+      } else {
+        const d = this.parseConcat('lhs');
+        set.data = {
+          form: 'typeof',
+          exprs: d.kind === 'concat' ? d.parts : [d],
+          span: this.span(d0),
+        };
+      }
+      if (interval) set.data.interval = true;
+    }
+  }
+
   protected parseSetItem(set: NamedSet): void {
     const t = this.next();
     if (t.kind !== 'word') this.unexpected(t);
     switch (t.text) {
-      case 'type': {
-        const from = t;
-        const names = [this.expectWord('data type').text];
-        while (this.atPunct('.')) {
-          this.next();
-          names.push(this.expectWord('data type').text);
-        }
-        set.key = { form: 'type', names, span: this.span(from) };
-        if (this.atPunct(':')) {
-          this.next();
-          const d0 = this.peek();
-          const interval = this.atWord('interval') && this.peek(1).kind === 'word';
-          if (interval) this.next();
-          const dn = [this.expectWord('data type').text];
-          while (this.atPunct('.')) {
-            this.next();
-            dn.push(this.expectWord('data type').text);
-          }
-          set.data = { form: 'type', names: dn, span: this.span(d0) };
-          if (interval) set.data.interval = true;
-        }
+      case 'type':
+        this.parseSetType(set, t);
         return;
-      }
-      case 'typeof': {
-        const from = this.peek();
-        const key = this.parseConcat('lhs');
-        set.key = {
-          form: 'typeof',
-          exprs: key.kind === 'concat' ? key.parts : [key],
-          span: this.span(from),
-        };
-        if (this.atPunct(':')) {
-          this.next();
-          const d0 = this.peek();
-          const interval = this.atWord('interval') && this.peek(1).kind === 'word';
-          if (interval) this.next();
-          if (
-            this.atWord('verdict', 'counter', 'quota', 'limit', 'secmark', 'queue') &&
-            this.isEndAt(1)
-          ) {
-            set.data = { form: 'type', names: [this.next().text], span: this.span(d0) };
-          } else {
-            const d = this.parseConcat('lhs');
-            set.data = {
-              form: 'typeof',
-              exprs: d.kind === 'concat' ? d.parts : [d],
-              span: this.span(d0),
-            };
-          }
-          if (interval) set.data.interval = true;
-        }
+      case 'typeof':
+        this.parseSetTypeof(set);
         return;
-      }
       case 'flags':
         set.flags.push(...this.parseWordList());
         return;

@@ -4,6 +4,7 @@
  */
 import type { Expr } from '../model.ts';
 import { type Ctx, FIB_FLAGS, SOCKET_KEYS } from './cursor.ts';
+import type { Token } from './lexer.ts';
 import { PayloadNode, ValueNode } from './nodes.ts';
 import { ValueParser } from './values.ts';
 import {
@@ -148,6 +149,82 @@ export abstract class ExpressionParser extends ValueParser {
     return this.glueValue(new ValueNode(text, false, t.offset, t.end, this.lines()), t);
   }
 
+  /** `rt [ip|ip6] key`. */
+  private parseRt(t: Token): Expr {
+    this.next();
+    let family: 'ip' | 'ip6' | undefined;
+    if (this.atWord('ip', 'ip6')) family = intern(this.next().text) as 'ip';
+    const k = this.expectWord('rt key');
+    const e: Expr = { kind: 'rt', key: intern(k.text), span: this.span(t) };
+    if (family) e.family = family;
+    return e;
+  }
+
+  /** `ct [original|reply] [ip|ip6] key`. */
+  private parseCt(t: Token): Expr {
+    this.next();
+    let dir: 'original' | 'reply' | undefined;
+    if (this.atWord('original', 'reply')) dir = intern(this.next().text) as 'original';
+    let family: 'ip' | 'ip6' | undefined;
+    if (this.atWord('ip', 'ip6') && this.isWord(this.peek(1), 'saddr', 'daddr'))
+      family = intern(this.next().text) as 'ip';
+    const k = this.expectWord('ct key');
+    if (!CT_KEYS.has(k.text) || k.text === 'ip' || k.text === 'ip6')
+      this.fail(k, `unknown ct key '${k.text}'`);
+    const e: Expr = { kind: 'ct', key: intern(k.text), span: this.span(t) };
+    if (dir) e.dir = dir;
+    if (family) e.family = family;
+    return e;
+  }
+
+  /** `fib flag[ . flag…] result`. */
+  private parseFib(t: Token): Expr {
+    this.next();
+    const flag = () => {
+      const f = this.expectWord('fib flag');
+      if (!FIB_FLAGS.has(f.text))
+        this.fail(f, `unknown fib flag '${f.text}', expecting saddr, daddr, mark, iif or oif`);
+      return f.text;
+    };
+    const flags = [flag()];
+    while (this.atPunct('.')) {
+      this.next();
+      flags.push(flag());
+    }
+    const r = this.expectWord('oif, oifname, type or check');
+    if (!['oif', 'oifname', 'type', 'check'].includes(r.text))
+      this.unexpected(r, 'oif, oifname, type or check');
+    return { kind: 'fib', flags, result: r.text as 'oif', span: this.span(t) };
+  }
+
+  /** `numgen inc|random mod N [offset M]`. */
+  private parseNumgen(t: Token): Expr {
+    this.next();
+    const mode = this.next().text as 'inc' | 'random';
+    this.keyword('mod');
+    const mod = this.expectNumber();
+    const e: Expr = { kind: 'numgen', mode, mod, span: this.span(t) };
+    if (this.atWord('offset')) {
+      this.next();
+      e.offset = this.expectNumber();
+    }
+    e.span = this.span(t);
+    return e;
+  }
+
+  /** `ipsec in|out [spnum N] [ip|ip6] key`. */
+  private parseIpsec(t: Token): Expr {
+    this.next();
+    const words = [this.next().text];
+    if (this.atWord('spnum')) {
+      this.next();
+      words.push('spnum', this.expectWord('number').text);
+    }
+    if (this.atWord('ip', 'ip6')) words.push(this.next().text);
+    words.push(this.expectWord('ipsec key').text);
+    return { kind: 'ipsec', words, span: this.span(t) };
+  }
+
   /** Expression keywords: payload, meta, ct, fib, rt, socket, osf, ipsec, numgen, hashes. */
   protected parseKeywordExpr(ctx: Ctx): Expr | undefined {
     if (ctx === 'value') return undefined;
@@ -162,15 +239,8 @@ export abstract class ExpressionParser extends ValueParser {
       w === 'rt' &&
       n1.kind === 'word' &&
       (RT_KEYS.has(n1.text) || n1.text === 'ip' || n1.text === 'ip6')
-    ) {
-      this.next();
-      let family: 'ip' | 'ip6' | undefined;
-      if (this.atWord('ip', 'ip6')) family = intern(this.next().text) as 'ip';
-      const k = this.expectWord('rt key');
-      const e: Expr = { kind: 'rt', key: intern(k.text), span: this.span(t) };
-      if (family) e.family = family;
-      return e;
-    }
+    )
+      return this.parseRt(t);
     if (PAYLOAD_PROTOS.has(w)) return this.parsePayload(ctx);
     if (w === 'exthdr' && n1.kind === 'word') {
       this.next();
@@ -200,39 +270,9 @@ export abstract class ExpressionParser extends ValueParser {
       w === 'ct' &&
       n1.kind === 'word' &&
       (lhs || CT_KEYS.has(n1.text) || n1.text === 'original' || n1.text === 'reply')
-    ) {
-      this.next();
-      let dir: 'original' | 'reply' | undefined;
-      if (this.atWord('original', 'reply')) dir = intern(this.next().text) as 'original';
-      let family: 'ip' | 'ip6' | undefined;
-      if (this.atWord('ip', 'ip6') && this.isWord(this.peek(1), 'saddr', 'daddr'))
-        family = intern(this.next().text) as 'ip';
-      const k = this.expectWord('ct key');
-      if (!CT_KEYS.has(k.text) || k.text === 'ip' || k.text === 'ip6')
-        this.fail(k, `unknown ct key '${k.text}'`);
-      const e: Expr = { kind: 'ct', key: intern(k.text), span: this.span(t) };
-      if (dir) e.dir = dir;
-      if (family) e.family = family;
-      return e;
-    }
-    if (w === 'fib' && n1.kind === 'word') {
-      this.next();
-      const flag = () => {
-        const f = this.expectWord('fib flag');
-        if (!FIB_FLAGS.has(f.text))
-          this.fail(f, `unknown fib flag '${f.text}', expecting saddr, daddr, mark, iif or oif`);
-        return f.text;
-      };
-      const flags = [flag()];
-      while (this.atPunct('.')) {
-        this.next();
-        flags.push(flag());
-      }
-      const r = this.expectWord('oif, oifname, type or check');
-      if (!['oif', 'oifname', 'type', 'check'].includes(r.text))
-        this.unexpected(r, 'oif, oifname, type or check');
-      return { kind: 'fib', flags, result: r.text as 'oif', span: this.span(t) };
-    }
+    )
+      return this.parseCt(t);
+    if (w === 'fib' && n1.kind === 'word') return this.parseFib(t);
     if (w === 'socket' && n1.kind === 'word') {
       this.next();
       const key = this.next();
@@ -254,30 +294,8 @@ export abstract class ExpressionParser extends ValueParser {
       words.push(this.expectWord('name or version').text);
       return { kind: 'osf', words, span: this.span(t) };
     }
-    if (w === 'ipsec' && this.isWord(n1, 'in', 'out')) {
-      this.next();
-      const words = [this.next().text];
-      if (this.atWord('spnum')) {
-        this.next();
-        words.push('spnum', this.expectWord('number').text);
-      }
-      if (this.atWord('ip', 'ip6')) words.push(this.next().text);
-      words.push(this.expectWord('ipsec key').text);
-      return { kind: 'ipsec', words, span: this.span(t) };
-    }
-    if (w === 'numgen' && this.isWord(n1, 'inc', 'random')) {
-      this.next();
-      const mode = this.next().text as 'inc' | 'random';
-      this.keyword('mod');
-      const mod = this.expectNumber();
-      const e: Expr = { kind: 'numgen', mode, mod, span: this.span(t) };
-      if (this.atWord('offset')) {
-        this.next();
-        e.offset = this.expectNumber();
-      }
-      e.span = this.span(t);
-      return e;
-    }
+    if (w === 'ipsec' && this.isWord(n1, 'in', 'out')) return this.parseIpsec(t);
+    if (w === 'numgen' && this.isWord(n1, 'inc', 'random')) return this.parseNumgen(t);
     if ((w === 'jhash' || w === 'symhash') && n1.kind !== 'nl') {
       this.next();
       let expr: Expr | undefined;

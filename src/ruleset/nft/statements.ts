@@ -26,6 +26,25 @@ import {
 } from './nodes.ts';
 import { intern } from './vocabulary.ts';
 
+/** The words a `limit` statement is made of, besides its numbers. */
+const LIMIT_WORDS = [
+  'rate',
+  'over',
+  'until',
+  'burst',
+  'packets',
+  'bytes',
+  'kbytes',
+  'mbytes',
+  'gbytes',
+  'second',
+  'minute',
+  'hour',
+  'day',
+  'week',
+  'inv',
+];
+
 export abstract class StatementParser extends ExpressionParser {
   protected parseRule(): Rule {
     const from = this.peek();
@@ -320,6 +339,72 @@ export abstract class StatementParser extends ExpressionParser {
     return this.parseRhs('expr', false, true);
   }
 
+  /** `queue [flags …] [num|to N] [bypass] [fanout]`. */
+  private readQueueArgs(): void {
+    let guard = 0;
+    while (guard++ < 16) {
+      if (this.atWord('flags')) {
+        this.next();
+        this.parseWordList();
+      } else if (this.atWord('num', 'to')) {
+        this.next();
+        this.parseRhs('expr', false, true);
+      } else if (this.atWord('bypass', 'fanout')) {
+        this.next();
+        if (this.atPunct(',')) this.next();
+      } else break;
+    }
+  }
+
+  /** `dup|fwd [ip|ip6] [to ADDR] [device DEV]`: single values only. */
+  private readDupFwdArgs(t: Token): void {
+    if (this.atWord('ip', 'ip6')) this.next();
+    for (const k of ['to', 'device']) {
+      if (!this.atWord(k)) continue;
+      this.next();
+      const e = this.parseRhs('expr', false, true);
+      if (e.kind === 'range' || e.kind === 'prefix') {
+        this.fail(
+          this.prev(),
+          `${t.text} ${k}: a ${e.kind} is not allowed here, expecting a single value`,
+        );
+      }
+    }
+  }
+
+  /** `tproxy [ip|ip6] to ADDR:PORT`: single values only. */
+  private readTproxyArgs(): void {
+    if (this.atWord('ip', 'ip6')) this.next();
+    this.keyword('to');
+    const tmp: { addr?: Expr; port?: Expr } = {};
+    this.parseAddrPort(tmp, false);
+    for (const e of [tmp.addr, tmp.port]) {
+      if (e && (e.kind === 'range' || e.kind === 'prefix')) {
+        this.fail(
+          this.prev(),
+          `tproxy: a ${e.kind} is not allowed here, expecting an address and port`,
+        );
+      }
+    }
+  }
+
+  /** `synproxy name REF` or `synproxy [mss N] [wscale N] [timestamp] [sack-perm]`. */
+  private readSynproxyArgs(): void {
+    if (this.atWord('name')) {
+      this.next();
+      this.parseObjectRef();
+      return;
+    }
+    let guard = 0;
+    while (guard++ < 8) {
+      if (this.atWord('mss', 'wscale')) {
+        this.next();
+        this.expectNumber();
+      } else if (this.atWord('timestamp', 'sack-perm')) this.next();
+      else break;
+    }
+  }
+
   /** Statements the model keeps as keyword + words. */
   protected parseOther(): Statement {
     const t = this.next();
@@ -332,23 +417,7 @@ export abstract class StatementParser extends ExpressionParser {
           this.parseObjectRef();
           break;
         }
-        this.consumeWords([
-          'rate',
-          'over',
-          'until',
-          'burst',
-          'packets',
-          'bytes',
-          'kbytes',
-          'mbytes',
-          'gbytes',
-          'second',
-          'minute',
-          'hour',
-          'day',
-          'week',
-          'inv',
-        ]);
+        this.consumeWords(LIMIT_WORDS);
         break;
       }
       case 'tunnel':
@@ -371,69 +440,19 @@ export abstract class StatementParser extends ExpressionParser {
         }
         break;
       }
-      case 'queue': {
-        let guard = 0;
-        while (guard++ < 16) {
-          if (this.atWord('flags')) {
-            this.next();
-            this.parseWordList();
-          } else if (this.atWord('num', 'to')) {
-            this.next();
-            this.parseRhs('expr', false, true);
-          } else if (this.atWord('bypass', 'fanout')) {
-            this.next();
-            if (this.atPunct(',')) this.next();
-          } else break;
-        }
+      case 'queue':
+        this.readQueueArgs();
         break;
-      }
       case 'dup':
-      case 'fwd': {
-        if (this.atWord('ip', 'ip6')) this.next();
-        for (const k of ['to', 'device']) {
-          if (!this.atWord(k)) continue;
-          this.next();
-          const e = this.parseRhs('expr', false, true);
-          if (e.kind === 'range' || e.kind === 'prefix') {
-            this.fail(
-              this.prev(),
-              `${t.text} ${k}: a ${e.kind} is not allowed here, expecting a single value`,
-            );
-          }
-        }
+      case 'fwd':
+        this.readDupFwdArgs(t);
         break;
-      }
-      case 'tproxy': {
-        if (this.atWord('ip', 'ip6')) this.next();
-        this.keyword('to');
-        const tmp: { addr?: Expr; port?: Expr } = {};
-        this.parseAddrPort(tmp, false);
-        for (const e of [tmp.addr, tmp.port]) {
-          if (e && (e.kind === 'range' || e.kind === 'prefix')) {
-            this.fail(
-              this.prev(),
-              `tproxy: a ${e.kind} is not allowed here, expecting an address and port`,
-            );
-          }
-        }
+      case 'tproxy':
+        this.readTproxyArgs();
         break;
-      }
-      case 'synproxy': {
-        if (this.atWord('name')) {
-          this.next();
-          this.parseObjectRef();
-          break;
-        }
-        let guard = 0;
-        while (guard++ < 8) {
-          if (this.atWord('mss', 'wscale')) {
-            this.next();
-            this.expectNumber();
-          } else if (this.atWord('timestamp', 'sack-perm')) this.next();
-          else break;
-        }
+      case 'synproxy':
+        this.readSynproxyArgs();
         break;
-      }
       case 'flow': {
         const op = this.expectWord('add or offload');
         if (op.text === 'table') {
