@@ -26,11 +26,11 @@ const cases = SEEDS.map(generateCase);
 const allRules = (c: FuzzCase) => c.tables.flatMap((t) => t.chains.flatMap((ch) => ch.rules));
 
 /**
- * Seeds run on the kernel by this test, chosen among seeds that agreed in the fuzz runs: a
- * host with nat chains (2), a bridge with IPv6 (4), IPv6 routers with inet and ip6 nat (7, 18),
- * a bridge with a bridge-family table next to inet nat (35).
+ * Seeds run on the kernel by this test (each 15 to 80 s, by the machine's load), chosen among
+ * seeds that agreed in the fuzz runs: a host with nat chains (2), a dual-stack router with ip
+ * and inet nat (18), a bridge with a bridge-family table next to inet nat (35).
  */
-const KERNEL_SEEDS = [2, 4, 7, 18, 35];
+const KERNEL_SEEDS = [2, 18, 35];
 
 /**
  * Seeds that once differed from the kernel and agree since the simulator was fixed: each a
