@@ -6,11 +6,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Difference } from '../kernel/compare.ts';
-import { readRuleset, simulatedTrace } from '../kernel/simulator.ts';
 import type { InfoEvent, Trace } from '../netfilter/trace.ts';
+import { readSources, walk } from '../pipeline.ts';
+import { scenarioFileSources } from '../pipeline-files.ts';
 import { RulesetError } from '../ruleset/diagnostics.ts';
 import { ScenarioError } from '../scenario/diagnostics.ts';
-import { loadScenario } from '../scenario/load.ts';
 import { agreement, differenceKind } from './agreement.ts';
 import { type FuzzCase, rulesetText, scenarioText } from './case.ts';
 import { runOnKernel } from './kernel-run.ts';
@@ -54,8 +54,7 @@ export type Simulated =
 /** Loads a written case with the project's loaders and walks it with the simulator. */
 export function simulateFile(file: string): Simulated {
   try {
-    const sc = loadScenario(file);
-    const trace = simulatedTrace(sc, readRuleset(sc));
+    const { trace } = walk(readSources(scenarioFileSources(file)));
     const unsupported = trace.conversations
       .flatMap((c) => c.packets)
       .flatMap((p) => p.events)
