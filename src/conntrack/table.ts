@@ -97,6 +97,11 @@ export class ConntrackTable {
       if (p.tcp) {
         const bad = tcpTransition(conn, direction, p.tcp.flags);
         if (bad) return { kind: 'invalid', reason: bad };
+        // nf_conntrack_tcp_packet: "If only reply is a RST, we can consider ourselves not to
+        // have an established connection ... we can delete the conntrack immediately": a RST
+        // on a connection that is not assured kills it (nf_ct_kill_acct). The RST itself keeps
+        // its entry; the next SYN with the same ports starts a new connection.
+        if (p.tcp.flags.includes('rst') && !conn.status.has('assured')) this.kill(conn);
       }
       if (direction === 'reply') {
         conn.status.add('seen-reply');
@@ -129,6 +134,12 @@ export class ConntrackTable {
       ...(p.tcp ? { tcp: 'SYN_SENT' as TcpState } : {}),
     };
     return { kind: 'tracked', created: true, ct: { conn, direction: 'original', info: 'new' } };
+  }
+
+  /** nf_ct_kill: the entry leaves the table (packets holding it keep it). */
+  private kill(conn: Connection): void {
+    const i = this.entries.indexOf(conn);
+    if (i >= 0) this.entries.splice(i, 1);
   }
 
   /** __nf_conntrack_confirm: the entry goes into the table. Returns false if already there. */

@@ -37,7 +37,8 @@ const KERNEL_SEEDS = [2, 18, 35];
  * regression test (`npm run fuzz:kernel -- --seeds N` shows the case). Add a seed here when a
  * fix makes it agree.
  */
-const KEPT_SEEDS: number[] = [];
+// 21: a TCP conversation repeated after a RST (the unassured entry is killed, the next SYN is new).
+const KEPT_SEEDS: number[] = [21];
 
 describe('the seeded generator', () => {
   it('gives the same numbers for the same seed, and other numbers for another', () => {
