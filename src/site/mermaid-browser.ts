@@ -8,7 +8,8 @@
  *   /usr/bin/chromium. `NFWALK_CHROMIUM=none` draws no diagram at build time (see mermaid.ts).
  * - The page and the mermaid bundle are served by request interception from node_modules under
  *   a made-up origin; every other request is refused, so the browser asks no host for anything.
- * - Diagrams are drawn one at a time (mermaid keeps global state while it draws).
+ * - Each renderer page draws one diagram at a time (mermaid keeps global state while it
+ *   draws); two pages draw side by side.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
@@ -37,16 +38,20 @@ export function chromiumPath(
 }
 
 export class MermaidBrowser {
-  private queue: Promise<unknown> = Promise.resolve();
   private readonly browser: Browser;
-  private readonly page: Page;
+  /** Renderer pages, each with the diagrams waiting for it. */
+  private readonly lanes: { page: Page; queue: Promise<unknown>; waiting: number }[];
 
-  private constructor(browser: Browser, page: Page) {
+  private constructor(browser: Browser, pages: Page[]) {
     this.browser = browser;
-    this.page = page;
+    this.lanes = pages.map((page) => ({ page, queue: Promise.resolve(), waiting: 0 }));
   }
 
-  static async launch(executablePath: string): Promise<MermaidBrowser> {
+  /**
+   * `pages` renderer pages draw in parallel (each in its own renderer process); a diagram's
+   * SVG does not depend on which page drew it.
+   */
+  static async launch(executablePath: string, pages = 2): Promise<MermaidBrowser> {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath,
@@ -62,22 +67,10 @@ export class MermaidBrowser {
       ],
     });
     try {
-      const page = await browser.newPage();
-      await page.route('**/*', (route) => {
-        const url = new URL(route.request().url());
-        if (url.origin !== ORIGIN) return route.abort('blockedbyclient');
-        if (url.pathname === '/') {
-          return route.fulfill({ contentType: 'text/html; charset=utf-8', body: HOST_PAGE });
-        }
-        const file = normalize(join(MERMAID_DIST, decodeURIComponent(url.pathname)));
-        if (!file.startsWith(MERMAID_DIST + sep) || !existsSync(file)) {
-          return route.fulfill({ status: 404, body: '' });
-        }
-        return route.fulfill({ contentType: 'text/javascript', body: readFileSync(file) });
-      });
-      await page.goto(`${ORIGIN}/`);
-      await page.waitForFunction(() => 'mermaid' in window, undefined, { timeout: 120_000 });
-      return new MermaidBrowser(browser, page);
+      const opened = await Promise.all(
+        Array.from({ length: Math.max(1, pages) }, () => rendererPage(browser)),
+      );
+      return new MermaidBrowser(browser, opened);
     } catch (error) {
       await browser.close();
       throw error;
@@ -86,21 +79,47 @@ export class MermaidBrowser {
 
   /** Draw one diagram (both themes in one SVG whose ids all start with `id`). */
   render(source: string, id: string): Promise<string> {
-    const run = this.queue.then(() =>
-      this.page.evaluate(renderInPage, {
-        source,
-        id,
-        config: MERMAID_CONFIG,
-        themes: MERMAID_THEMES,
-      }),
-    );
-    this.queue = run.catch(() => undefined);
+    const lane = this.lanes.reduce((a, b) => (b.waiting < a.waiting ? b : a));
+    lane.waiting += 1;
+    const run = lane.queue
+      .then(() =>
+        lane.page.evaluate(renderInPage, {
+          source,
+          id,
+          config: MERMAID_CONFIG,
+          themes: MERMAID_THEMES,
+        }),
+      )
+      .finally(() => {
+        lane.waiting -= 1;
+      });
+    lane.queue = run.catch(() => undefined);
     return run;
   }
 
   async close(): Promise<void> {
     await this.browser.close();
   }
+}
+
+/** A page with the mermaid bundle loaded, asking no host but the bundle's made-up one. */
+async function rendererPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  await page.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin !== ORIGIN) return route.abort('blockedbyclient');
+    if (url.pathname === '/') {
+      return route.fulfill({ contentType: 'text/html; charset=utf-8', body: HOST_PAGE });
+    }
+    const file = normalize(join(MERMAID_DIST, decodeURIComponent(url.pathname)));
+    if (!file.startsWith(MERMAID_DIST + sep) || !existsSync(file)) {
+      return route.fulfill({ status: 404, body: '' });
+    }
+    return route.fulfill({ contentType: 'text/javascript', body: readFileSync(file) });
+  });
+  await page.goto(`${ORIGIN}/`);
+  await page.waitForFunction(() => 'mermaid' in window, undefined, { timeout: 120_000 });
+  return page;
 }
 
 let shared: Promise<MermaidBrowser> | undefined;

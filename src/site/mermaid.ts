@@ -189,14 +189,17 @@ export function remarkMermaid(options: MermaidOptions = {}) {
       if (node.lang !== 'mermaid' || !parent || index === undefined) return;
       fences.push({ node, index, parent });
     });
+    // Drawn side by side (the browser has more than one renderer page), placed in order.
+    const svgs = await Promise.all(
+      fences.map(({ node }) => diagramSvg(node.value, locate(file, node), cache)),
+    );
     let pending = false;
     const replaced = new Map<Code, Code>();
     for (const [i, { node }] of fences.entries()) {
       const uid = `nfw-d${i + 1}`;
-      const where = locate(file, node);
-      const svg = await diagramSvg(node.value, where, cache);
+      const svg = svgs[i];
       if (svg !== undefined) {
-        replaced.set(node, figure(uid, [svgElement(svg, uid, where)], true));
+        replaced.set(node, figure(uid, [svgElement(svg, uid, locate(file, node))], true));
         continue;
       }
       fallback.used = true;
