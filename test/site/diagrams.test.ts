@@ -163,7 +163,12 @@ function measure(): Measured {
       }
       const fill = getComputedStyle(shape).fill;
       const behind = fill.startsWith('rgb') && !fill.startsWith('rgba(0, 0, 0, 0)') ? fill : pageBg;
-      const ratio = contrast(getComputedStyle(label).fill, behind);
+      // The colour the text is painted in: its innermost tspan's (mermaid colours actors'
+      // text elements like their boxes and their tspans in the text colour).
+      const ink = [...label.querySelectorAll('tspan')].find(
+        (t) => t.children.length === 0 && textOf(t),
+      );
+      const ratio = contrast(getComputedStyle(ink ?? label).fill, behind);
       if (ratio < 4.5) {
         out.lowContrast.push(`${name}: ${what} "${textOf(label)}" ${ratio.toFixed(2)}:1`);
       }

@@ -163,7 +163,8 @@ describe.skipIf(chromiumMissing !== undefined)('the built site in chromium', () 
               return ((x ?? 0) + 0.05) / ((y ?? 0) + 0.05);
             };
             const bg = getComputedStyle(document.body).backgroundColor;
-            const text = document.querySelector('.nfw-mermaid svg text');
+            // A node label's innermost tspan: the colour its text is painted in.
+            const text = document.querySelector('.nfw-mermaid svg g.node text tspan tspan');
             const code = document.querySelector('.nfw-listing .nfw-code span[style]');
             return {
               diagram: text ? ratio(getComputedStyle(text).fill, bg) : 0,
