@@ -58,35 +58,34 @@ describe('the site built without a browser', () => {
   });
 
   describe.skipIf(chromiumMissing !== undefined)('in the reader’s browser', () => {
-    let server: StaticServer;
-    let browser: LaunchedBrowser;
-    beforeAll(async () => {
-      server = await serveStatic(out, BASE);
-      browser = await launchChromium();
-    }, 120_000);
-    afterAll(async () => {
-      await browser?.close();
-      await server?.close();
-    });
-
     it('draws every diagram from its source, asking no other host', async () => {
-      const requested: string[] = [];
-      browser.context.on('request', (r) => requested.push(r.url()));
-      const page = await browser.context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(server.url + PAGE, { waitUntil: 'load' });
-      const figures = await page.locator('figure.nfw-mermaid').count();
-      expect(figures).toBeGreaterThan(0);
-      await expect
-        .poll(() => page.locator('figure.nfw-mermaid-drawn > svg[aria-roledescription]').count(), {
-          timeout: 60_000,
-        })
-        .toBe(figures);
-      expect(errors).toEqual([]);
-      expect(requested.filter((u) => !u.startsWith(`${server.origin}/`))).toEqual([]);
-      await page.close();
-    }, 120_000);
+      const server: StaticServer = await serveStatic(out, BASE);
+      const browser: LaunchedBrowser = await launchChromium();
+      try {
+        const requested: string[] = [];
+        browser.context.on('request', (r) => requested.push(r.url()));
+        const page = await browser.context.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        await page.goto(server.url + PAGE, { waitUntil: 'load' });
+        const figures = await page.locator('figure.nfw-mermaid').count();
+        expect(figures).toBeGreaterThan(0);
+        await expect
+          .poll(
+            () => page.locator('figure.nfw-mermaid-drawn > svg[aria-roledescription]').count(),
+            {
+              timeout: 60_000,
+            },
+          )
+          .toBe(figures);
+        expect(errors).toEqual([]);
+        expect(requested.filter((u) => !u.startsWith(`${server.origin}/`))).toEqual([]);
+        await page.close();
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+    }, 180_000);
   });
 
   it('said so once, naming what to install', () => {
