@@ -7,6 +7,7 @@ import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
 import { DARK_THEME, LIGHT_THEME, siteLanguages } from './src/site/highlight.ts';
 import { remarkMermaid } from './src/site/mermaid.ts';
+import { mermaidIntegration } from './src/site/mermaid-integration.ts';
 import { scenarioFiles } from './src/site/scenarios.ts';
 import { siteSidebar } from './src/site/sidebar.ts';
 
@@ -35,10 +36,12 @@ const watchScenarios = {
   },
 };
 
+// Served from any static file server, also under a sub-path: set NFWALK_BASE=/sub/.
+const base = process.env.NFWALK_BASE ?? '/';
+
 export default defineConfig({
   ...(site ? { site } : {}),
-  // Served from any static file server, also under a sub-path: set NFWALK_BASE=/sub/.
-  base: process.env.NFWALK_BASE ?? '/',
+  base,
   trailingSlash: 'always',
   // No telemetry, no prefetching from other hosts: the site makes no request but to itself.
   vite: {
@@ -60,7 +63,8 @@ export default defineConfig({
   },
   markdown: {
     // Remark plugins run in the unified processor (Astro 7's default, Satteri, runs none).
-    processor: unified({ remarkPlugins: [remarkMermaid] }),
+    // Diagrams are drawn by the official mermaid in headless Chromium (NFWALK_CHROMIUM=/path).
+    processor: unified({ remarkPlugins: [[remarkMermaid, { base }]] }),
   },
   integrations: [
     starlight({
@@ -83,5 +87,6 @@ export default defineConfig({
     mdx(),
     watchScenarios,
     ...(site ? [] : [noSitemap]),
+    mermaidIntegration(),
   ],
 });

@@ -4,8 +4,10 @@
  *   npm run bench:site [-- --runs N]
  *
  * 1. The explainer on each scenario file, per language (what the content loader calls).
- * 2. Two full builds into temporary folders: with every scenario, and with none; the
- *    difference divided by the number of scenario pages is the build's cost per page.
+ * 2. Full builds into temporary folders: with every scenario, and with none; the difference
+ *    divided by the number of scenario pages is the build's cost per page. Each is built with
+ *    a cold diagram cache (an empty NFWALK_MERMAID_CACHE: every diagram drawn in Chromium), then
+ *    again with the cache that build left (warm: nothing changed, nothing drawn).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +26,7 @@ function seconds(start: number): number {
   return (performance.now() - start) / 1000;
 }
 
-function build(scenariosDir: string | undefined, outDir: string): number {
+function build(scenariosDir: string | undefined, outDir: string, cacheDir: string): number {
   const start = performance.now();
   execFileSync(
     process.execPath,
@@ -35,6 +37,7 @@ function build(scenariosDir: string | undefined, outDir: string): number {
         ...process.env,
         NODE_ENV: 'production',
         ASTRO_TELEMETRY_DISABLED: '1',
+        NFWALK_MERMAID_CACHE: cacheDir,
         ...(scenariosDir ? { NFWALK_SCENARIOS: scenariosDir } : {}),
       },
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -62,18 +65,23 @@ for (const file of files) {
 const tmp = mkdtempSync(join(tmpdir(), 'nfw-bench-'));
 const empty = mkdtempSync(join(tmpdir(), 'nfw-bench-empty-'));
 try {
-  let withAll = Number.POSITIVE_INFINITY;
-  let withNone = Number.POSITIVE_INFINITY;
+  const best = { allCold: Infinity, allWarm: Infinity, noneCold: Infinity, noneWarm: Infinity };
   for (let i = 0; i < runs; i++) {
-    withAll = Math.min(withAll, build(undefined, join(tmp, 'all')));
-    withNone = Math.min(withNone, build(empty, join(tmp, 'none')));
+    const caches = { all: join(tmp, `cache-all-${i}`), none: join(tmp, `cache-none-${i}`) };
+    best.allCold = Math.min(best.allCold, build(undefined, join(tmp, 'all'), caches.all));
+    best.allWarm = Math.min(best.allWarm, build(undefined, join(tmp, 'all'), caches.all));
+    best.noneCold = Math.min(best.noneCold, build(empty, join(tmp, 'none'), caches.none));
+    best.noneWarm = Math.min(best.noneWarm, build(empty, join(tmp, 'none'), caches.none));
   }
   const pages = files.length * langs.length;
-  console.log(`\nfull build with every scenario: ${withAll.toFixed(2)} s`);
-  console.log(`full build with no scenario:    ${withNone.toFixed(2)} s`);
+  console.log('\nfull builds, seconds (diagram cache cold / warm):');
+  console.log(`  every scenario: ${best.allCold.toFixed(2)} / ${best.allWarm.toFixed(2)}`);
+  console.log(`  no scenario:    ${best.noneCold.toFixed(2)} / ${best.noneWarm.toFixed(2)}`);
   if (pages > 0) {
+    const cold = (best.allCold - best.noneCold) / pages;
+    const warm = (best.allWarm - best.noneWarm) / pages;
     console.log(
-      `seconds per scenario page: ${((withAll - withNone) / pages).toFixed(3)} (${pages} page(s): ${files.length} scenario(s) × ${langs.length} languages)`,
+      `seconds per scenario page: ${cold.toFixed(3)} cold, ${warm.toFixed(3)} warm (${pages} page(s): ${files.length} scenario(s) × ${langs.length} languages)`,
     );
   }
 } finally {

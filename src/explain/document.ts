@@ -1091,7 +1091,7 @@ function conversationSection(
     : [];
   out.push(para(msg.sequenceIntro()));
   out.push(codeBlock('mermaid', sequenceDiagram(scenario, walks, msg, ctx.requestNat)));
-  const map = hookMap(walks, msg, ctx.format === 'mdx' ? 'css' : 'fixed');
+  const map = hookMap(ctx.scenario, walks, msg);
   const sameAs = ctx.hookMaps.get(map);
   if (sameAs !== undefined) out.push(para(msg.hookMapSame(sameAs)));
   else {

@@ -1,10 +1,9 @@
 /**
  * The page's Mermaid diagrams: a flowchart per packet (hooks, chains, verdicts, NAT edges), a
  * sequence diagram per conversation, and a map of all netfilter hooks with the crossed ones
- * highlighted. They must render both in GitHub/Qiita/Zenn's Mermaid and in beautiful-mermaid
- * 1.1.3 (the site's build-time renderer), which keeps `#quot;`-style entities and stray
- * brackets literally; so labels are quoted, and the characters either parser treats as syntax
- * are replaced by look-alikes (see mermaidText).
+ * highlighted. They must render in GitHub/Qiita/Zenn's Mermaid and in the official `mermaid`
+ * the site draws them with at build time; labels are quoted, and the characters a Mermaid
+ * parser may treat as syntax are replaced by look-alikes (see mermaidText).
  */
 import type { HookName } from '../ruleset/model.ts';
 import type { Scenario } from '../scenario/model.ts';
@@ -250,30 +249,28 @@ export function sequenceDiagram(
 const L3_HOOKS: HookName[] = ['prerouting', 'input', 'forward', 'output', 'postrouting'];
 
 /**
- * The highlight colours of the hook map. On the site (MDX) they are Starlight's theme variables:
- * `-low` is a pale tint in the light theme and a dark one in the dark theme, `-high` the strong
- * opposite, so the highlighted hooks read in both themes (beautiful-mermaid passes `var(…)`
- * through to the SVG). Plain Markdown goes to renderers without those variables (GitHub, Qiita,
- * Zenn): fixed pale fills with dark text, readable on either background.
+ * The highlight colours of the hook map: pale fills with dark text, readable on a light and on a
+ * dark page alike (GitHub, Qiita, Zenn, and both of the site's themes). Mermaid reads a classDef
+ * up to the first bracket, so CSS variables cannot be used here.
  */
 const HIGHLIGHT = {
-  css: {
-    req: 'fill:var(--sl-color-blue-low),stroke:var(--sl-color-blue-high),stroke-width:3px,color:var(--sl-color-white)',
-    rep: 'fill:var(--sl-color-orange-low),stroke:var(--sl-color-orange-high),stroke-width:3px,stroke-dasharray:6 3,color:var(--sl-color-white)',
-    both: 'fill:var(--sl-color-green-low),stroke:var(--sl-color-green-high),stroke-width:4px,color:var(--sl-color-white)',
-  },
-  fixed: {
-    req: 'fill:#dbeafe,stroke:#1d4ed8,stroke-width:3px,color:#111',
-    rep: 'fill:#fef3c7,stroke:#b45309,stroke-width:3px,stroke-dasharray:6 3,color:#111',
-    both: 'fill:#dcfce7,stroke:#15803d,stroke-width:4px,color:#111',
-  },
+  req: 'fill:#dbeafe,stroke:#1d4ed8,stroke-width:3px,color:#111',
+  rep: 'fill:#fef3c7,stroke:#b45309,stroke-width:3px,stroke-dasharray:6 3,color:#111',
+  both: 'fill:#dcfce7,stroke:#15803d,stroke-width:4px,color:#111',
 } as const;
 
-export function hookMap(
-  walks: PacketWalk[],
-  msg: Messages,
-  colours: 'css' | 'fixed' = 'fixed',
-): string {
+/**
+ * The hooks through which br_netfilter runs the IP layer's hooks for a bridged packet
+ * (br_netfilter_hooks.c): from inside bridge prerouting, forward and postrouting, when the
+ * host's bridge-nf-call sysctl for the conversation's family is on.
+ */
+function brNetfilterCalls(scenario: Scenario, ipFamily: 4 | 6): HookName[] {
+  const sysctl =
+    ipFamily === 6 ? 'net.bridge.bridge-nf-call-ip6tables' : 'net.bridge.bridge-nf-call-iptables';
+  return (scenario.host.sysctl[sysctl] ?? 1) === 1 ? ['prerouting', 'forward', 'postrouting'] : [];
+}
+
+export function hookMap(scenario: Scenario, walks: PacketWalk[], msg: Messages): string {
   const crossed = new Map<string, Set<string>>();
   const mark = (key: string, role: string) => {
     const s = crossed.get(key) ?? new Set<string>();
@@ -309,10 +306,13 @@ export function hookMap(
     lines.push('  bridge_output --> bridge_postrouting');
     lines.push(`  bridge_input -.->|${q(plain(msg.dgUpToIp()))}| ip_route`);
     lines.push(`  ip_postrouting -.->|${q(plain(msg.dgDownToBridge()))}| bridge_output`);
+    // A call and its return: the bridge hook runs the ip hook and carries on afterwards.
+    for (const h of brNetfilterCalls(scenario, walks[0]?.ipFamily ?? 4)) {
+      lines.push(`  bridge_${h} <-.->|${q('br_netfilter')}| ip_${h}`);
+    }
   }
-  const palette = HIGHLIGHT[colours];
   for (const cls of ['req', 'rep', 'both'] as const)
-    lines.push(`  classDef ${cls} ${palette[cls]}`);
+    lines.push(`  classDef ${cls} ${HIGHLIGHT[cls]}`);
   const by: Record<string, string[]> = { req: [], rep: [], both: [] };
   for (const [k, roles] of crossed) {
     const cls = roles.size > 1 ? 'both' : [...roles][0]!;

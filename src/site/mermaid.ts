@@ -1,79 +1,135 @@
 /**
- * ```mermaid fences become inline SVG at build time (beautiful-mermaid: pure JS, no browser).
+ * ```mermaid fences become inline SVG at build time, drawn by the official `mermaid` package in
+ * headless Chromium (mermaid-browser.ts), so a page needs no script to show its diagrams.
  *
- * - Offline: the Google Fonts `@import` beautiful-mermaid writes into every SVG is removed.
- * - Light and dark: colours are Starlight's CSS variables, so the diagram follows the theme
- *   switch without re-rendering.
- * - Several diagrams on one page: each SVG's ids (arrow markers…) get a per-diagram prefix and
- *   its stylesheet is scoped to its own figure, so diagrams cannot restyle each other or the page.
- * - A diagram that cannot be rendered fails the build with its file, line and column.
+ * - Cached on disk by a hash of what the drawing depends on (mermaid-cache.ts): a rebuild draws
+ *   only what changed.
+ * - Light and dark: one SVG with both themes' stylesheets, the dark one under Starlight's
+ *   `:root[data-theme='dark']`.
+ * - Several diagrams on one page: each SVG's ids start with its own `nfw-d<n>`, and mermaid's
+ *   stylesheet names that id, so diagrams cannot restyle each other or the page.
+ * - Full size: a diagram wider than the column scrolls in its figure rather than shrinking.
+ * - No browser on the machine: the figure carries the Mermaid source and the page loads the
+ *   `mermaid` bundle from the site itself (copied there by mermaid-integration.ts), which draws
+ *   it in the reader's browser; the build prints one warning saying what to install.
+ * - A diagram mermaid cannot draw fails the build with its file, line and column.
  */
-
-import { renderMermaidSVG } from 'beautiful-mermaid';
-import type { Element, ElementContent } from 'hast';
+import type { Element, ElementContent, Root as HastRoot, Properties } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import type { Code, Root } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
+import { chromiumPath, mermaidBrowser } from './mermaid-browser.ts';
+import { CACHED_ID, DiagramCache, defaultCacheDir, diagramKey } from './mermaid-cache.ts';
 
-/** Colours of every diagram: Starlight's theme variables (they change with the theme). */
-export const DIAGRAM_COLOURS = {
-  bg: 'var(--sl-color-bg)',
-  fg: 'var(--sl-color-white)',
-  line: 'var(--sl-color-gray-3)',
-  accent: 'var(--sl-color-accent-high)',
-  muted: 'var(--sl-color-gray-2)',
-  surface: 'var(--sl-color-gray-6)',
-  border: 'var(--sl-color-gray-4)',
-  transparent: true,
-  font: 'system-ui',
-} as const;
+/** Where the fallback's scripts are served from, under the site's base. */
+export const FALLBACK_DIR = '_nfwalk';
+export const FALLBACK_SCRIPTS = ['mermaid.min.js', 'mermaid-client.js'] as const;
 
 export class DiagramError extends Error {
   override name = 'DiagramError';
 }
 
-/** Render one diagram to an SVG string fit for inlining; throws DiagramError on failure. */
-export function renderDiagram(source: string, where: string, uid: string): string {
-  let svg: string;
-  try {
-    svg = renderMermaidSVG(source, DIAGRAM_COLOURS);
-  } catch (error) {
-    throw new DiagramError(
-      `${where}: error: mermaid diagram cannot be rendered: ${(error as Error).message}`,
-    );
-  }
-  if (!/^\s*<svg[\s>]/.test(svg) || !/<\/svg>\s*$/.test(svg)) {
-    throw new DiagramError(`${where}: error: mermaid diagram rendered to no SVG`);
-  }
-  return offlineScoped(svg, uid);
+export interface MermaidOptions {
+  /** The site's base path (Astro's `base`), for the fallback's script URLs. */
+  base?: string;
+  /** The project root: the cache lives in its node_modules/.cache. */
+  root?: string;
 }
 
-/** Drop remote imports, make ids unique to this diagram, scope its <style> to its figure. */
-export function offlineScoped(svg: string, uid: string): string {
-  let out = svg
-    // `font: 'system-ui'` is written quoted (a font named "system-ui"); keep the generic family.
-    .replace(/'system-ui',\s*/g, '')
-    .replace(/@import\s+url\([^)]*\)\s*;?/g, '')
-    .replace(/@import\s+["'][^"']*["']\s*;?/g, '');
-  const ids = [...out.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1] as string);
-  for (const id of new Set(ids)) {
-    const esc = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    out = out
-      .replace(new RegExp(`\\sid="${esc}"`, 'g'), ` id="${uid}-${id}"`)
-      .replace(new RegExp(`url\\(#${esc}\\)`, 'g'), `url(#${uid}-${id})`)
-      .replace(new RegExp(`href="#${esc}"`, 'g'), `href="#${uid}-${id}"`);
-  }
-  // Nest the SVG's own rules under its figure (CSS nesting): `svg {…}` and `text {…}` stop
-  // applying to every SVG on the page.
-  out = out.replace(
-    /<style>([\s\S]*?)<\/style>/g,
-    (_m, css: string) => `<style>[data-diagram="${uid}"] {${css}}</style>`,
+/** What the build has done without a browser (mermaid-integration.ts copies the bundle then). */
+export const fallback = { used: false, warned: false };
+
+function warnOnce(why: string): void {
+  if (fallback.warned) return;
+  fallback.warned = true;
+  console.warn(
+    `[nfwalk] warning: diagrams are not drawn at build time: ${why}. Pages carry the Mermaid source and the reader's browser draws it. To draw them at build time, install Chromium (Debian: apt-get install chromium) or set NFWALK_CHROMIUM=/path/to/chromium.`,
   );
-  if (/https?:\/\//.test(out.replace(/xmlns(:\w+)?="http:\/\/www\.w3\.org\/[^"]*"/g, ''))) {
-    throw new DiagramError(`diagram ${uid}: error: SVG still refers to a remote resource`);
+}
+
+/**
+ * The cached or freshly drawn SVG of one diagram (its ids start with CACHED_ID), or undefined
+ * when there is no browser to draw it. Throws DiagramError when mermaid cannot draw it.
+ */
+export async function diagramSvg(
+  source: string,
+  where: string,
+  cache: DiagramCache,
+): Promise<string | undefined> {
+  const key = diagramKey(source);
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached;
+  const chromium = chromiumPath();
+  if ('missing' in chromium) {
+    warnOnce(chromium.missing);
+    return undefined;
   }
-  return out;
+  let browser: Awaited<ReturnType<typeof mermaidBrowser>>;
+  try {
+    browser = await mermaidBrowser(chromium.path);
+  } catch (error) {
+    warnOnce(`${chromium.path} did not start (${firstLine(error)})`);
+    return undefined;
+  }
+  let svg: string;
+  try {
+    svg = await browser.render(source, CACHED_ID);
+  } catch (error) {
+    const message = firstLines(error).replace(/^page\.evaluate:\s*(Error:\s*)?/, '');
+    throw new DiagramError(`${where}: error: mermaid diagram cannot be rendered: ${message}`);
+  }
+  if (!/^<svg[\s>]/.test(svg) || !/<\/svg>$/.test(svg)) {
+    throw new DiagramError(`${where}: error: mermaid diagram rendered to no SVG`);
+  }
+  cache.set(key, svg);
+  return svg;
+}
+
+function firstLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).split('\n')[0] ?? '';
+}
+
+function firstLines(error: unknown): string {
+  return String((error as Error)?.message ?? error)
+    .split('\n')
+    .slice(0, 4)
+    .join('\n');
+}
+
+/** The SVG as a hast element whose ids start with `uid`; refuses references to other hosts. */
+export function svgElement(svg: string, uid: string, where: string): Element {
+  const fragment = fromHtml(svg, { fragment: true, space: 'svg' });
+  const el = fragment.children.find((c): c is Element => c.type === 'element');
+  if (el?.tagName !== 'svg') {
+    throw new DiagramError(`${where}: error: mermaid SVG did not parse`);
+  }
+  const swap = (v: string) => v.replaceAll(CACHED_ID, uid);
+  const remote = (v: string) => /(?:url\(\s*['"]?|@import\s*['"]?)(?:https?:)?\/\//i.test(v);
+  visit(fragment as HastRoot, 'element', (node: Element) => {
+    const props: Properties = node.properties;
+    for (const [name, value] of Object.entries(props)) {
+      if (typeof value === 'string') {
+        props[name] = swap(value);
+        if (/^(href|xLinkHref|src)$/.test(name) && /^(https?:)?\/\//i.test(value)) {
+          throw new DiagramError(`${where}: error: SVG refers to a remote resource: ${value}`);
+        }
+        if (remote(value)) throw new DiagramError(`${where}: error: SVG loads ${value}`);
+      } else if (Array.isArray(value)) {
+        props[name] = value.map((v) => (typeof v === 'string' ? swap(v) : v));
+      }
+    }
+    if (node.tagName === 'style') {
+      for (const child of node.children) {
+        if (child.type !== 'text') continue;
+        child.value = swap(child.value);
+        if (remote(child.value)) {
+          throw new DiagramError(`${where}: error: SVG stylesheet loads a remote resource`);
+        }
+      }
+    }
+  });
+  return el;
 }
 
 function locate(file: VFile, node: Code): string {
@@ -85,27 +141,81 @@ function locate(file: VFile, node: Code): string {
   return typeof scenario === 'string' ? `${where} (page generated from ${scenario})` : where;
 }
 
-/** The remark plugin: every ```mermaid fence becomes <figure class="nfw-mermaid"><svg…></figure>. */
-export function remarkMermaid() {
-  return (tree: Root, file: VFile) => {
-    let count = 0;
+function figure(uid: string, children: ElementContent[], drawn: boolean): Code {
+  const node = {
+    type: 'nfwMermaid',
+    data: {
+      hName: 'figure',
+      hProperties: {
+        className: drawn ? ['nfw-mermaid'] : ['nfw-mermaid', 'nfw-mermaid-source'],
+        dataDiagram: uid,
+      },
+      hChildren: children,
+    },
+  };
+  return node as unknown as Code;
+}
+
+function fallbackScripts(base: string): Code {
+  const dir = `${base.endsWith('/') ? base : `${base}/`}${FALLBACK_DIR}/`;
+  const node = {
+    type: 'nfwMermaidScripts',
+    data: {
+      hName: 'div',
+      hProperties: { hidden: true },
+      hChildren: FALLBACK_SCRIPTS.map(
+        (name): Element => ({
+          type: 'element',
+          tagName: 'script',
+          properties: { src: `${dir}${name}`, defer: true },
+          children: [],
+        }),
+      ),
+    },
+  };
+  return node as unknown as Code;
+}
+
+/**
+ * The remark plugin: every ```mermaid fence becomes <figure class="nfw-mermaid"><svg…></figure>,
+ * or, without a browser, a figure holding the source and the scripts that draw it.
+ */
+export function remarkMermaid(options: MermaidOptions = {}) {
+  const base = options.base ?? '/';
+  const cache = new DiagramCache(defaultCacheDir(options.root ?? process.cwd()));
+  return async (tree: Root, file: VFile) => {
+    const fences: { node: Code; index: number; parent: { children: unknown[] } }[] = [];
     visit(tree, 'code', (node: Code, index, parent) => {
       if (node.lang !== 'mermaid' || !parent || index === undefined) return;
-      count += 1;
-      const uid = `nfw-d${count}`;
-      const svg = renderDiagram(node.value, locate(file, node), uid);
-      const fragment = fromHtml(svg, { fragment: true, space: 'svg' });
-      const svgEl = fragment.children.find((c): c is Element => c.type === 'element');
-      if (!svgEl) throw new DiagramError(`${locate(file, node)}: error: mermaid SVG did not parse`);
-      const figure = {
-        type: 'nfwMermaid',
-        data: {
-          hName: 'figure',
-          hProperties: { className: ['nfw-mermaid'], dataDiagram: uid },
-          hChildren: [svgEl as ElementContent],
-        },
-      };
-      parent.children.splice(index, 1, figure as unknown as Code);
+      fences.push({ node, index, parent });
     });
+    // Drawn side by side (the browser has more than one renderer page), placed in order.
+    const svgs = await Promise.all(
+      fences.map(({ node }) => diagramSvg(node.value, locate(file, node), cache)),
+    );
+    let pending = false;
+    const replaced = new Map<Code, Code>();
+    for (const [i, { node }] of fences.entries()) {
+      const uid = `nfw-d${i + 1}`;
+      const svg = svgs[i];
+      if (svg !== undefined) {
+        replaced.set(node, figure(uid, [svgElement(svg, uid, locate(file, node))], true));
+        continue;
+      }
+      fallback.used = true;
+      pending = true;
+      const pre: Element = {
+        type: 'element',
+        tagName: 'pre',
+        properties: { className: ['mermaid'] },
+        children: [{ type: 'text', value: node.value }],
+      };
+      replaced.set(node, figure(uid, [pre], false));
+    }
+    for (const { node, parent } of fences) {
+      const at = parent.children.indexOf(node);
+      parent.children.splice(at, 1, replaced.get(node));
+    }
+    if (pending) tree.children.push(fallbackScripts(base) as unknown as Root['children'][number]);
   };
 }

@@ -2,24 +2,22 @@
  * The site's build-time pieces on small inputs: the nftables and iptables-save grammars, the
  * listing with numbered arrows, mermaid to inline SVG, the generated pages, the explainer adapter.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { toHtml } from 'hast-util-to-html';
 import type { Root } from 'mdast';
+import { toHast } from 'mdast-util-to-hast';
 import remarkMdx from 'remark-mdx';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { VFile } from 'vfile';
-import { describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { siteHighlighter } from '../../src/site/highlight.ts';
 import { listingHtml, marksText, parseMarks } from '../../src/site/listing.ts';
-import {
-  DiagramError,
-  offlineScoped,
-  remarkMermaid,
-  renderDiagram,
-} from '../../src/site/mermaid.ts';
+import { DiagramError, fallback, remarkMermaid, svgElement } from '../../src/site/mermaid.ts';
+import { closeMermaidBrowser, DEFAULT_CHROMIUM } from '../../src/site/mermaid-browser.ts';
 import { indexPage, scenarioPage, verdictRuns } from '../../src/site/pages.ts';
 import { explainScenario, SiteBuildError, scenarioSlug } from '../../src/site/scenarios.ts';
 
@@ -156,54 +154,110 @@ describe('numbered arrows', () => {
 });
 
 describe('mermaid at build time', () => {
-  it('renders a flowchart to inline SVG with no remote font and ids of its own', () => {
-    const svg = renderDiagram(
-      'flowchart LR\n  a[prerouting] --> b[forward]',
-      'x.mdx:3:1',
-      'nfw-d7',
-    );
-    expect(svg).toMatch(/^<svg[\s>]/);
-    expect(svg).not.toMatch(/@import|fonts\.googleapis|https:/);
-    expect(svg).toContain('>prerouting<');
-    expect(svg).toContain('id="nfw-d7-arrowhead"');
-    expect(svg).not.toMatch(/url\(#arrowhead\)/);
-    expect(svg).toContain('[data-diagram="nfw-d7"] {');
-    expect(svg).toContain('var(--sl-color-bg)');
+  const noChromium = existsSync(DEFAULT_CHROMIUM) ? undefined : `${DEFAULT_CHROMIUM} is missing`;
+  const env = { chromium: process.env.NFWALK_CHROMIUM, cache: process.env.NFWALK_MERMAID_CACHE };
+  let cacheDir = '';
+  beforeEach(() => {
+    cacheDir = mkdtempSync(join(tmpdir(), 'nfw-mermaid-cache-'));
+    process.env.NFWALK_MERMAID_CACHE = cacheDir;
+    fallback.used = false;
+    fallback.warned = false;
+  });
+  afterEach(() => {
+    rmSync(cacheDir, { recursive: true, force: true });
+    for (const [key, value] of [
+      ['NFWALK_CHROMIUM', env.chromium],
+      ['NFWALK_MERMAID_CACHE', env.cache],
+    ] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+  afterAll(async () => {
+    await closeMermaidBrowser();
   });
 
-  it('fails with the diagram location when beautiful-mermaid cannot render it', () => {
-    expect(() => renderDiagram('pie title x\n  "a": 1', 'content/x.mdx:12:1', 'd1')).toThrow(
+  async function run(markdown: string): Promise<{ tree: Root; html: string }> {
+    const processor = unified().use(remarkParse).use(remarkMermaid, { base: '/sub/' });
+    const file = new VFile({ path: 'page.md', value: markdown });
+    const tree = (await processor.run(processor.parse(file), file)) as Root;
+    const hast = toHast(tree, { allowDangerousHtml: false });
+    return { tree, html: toHtml(hast as Parameters<typeof toHtml>[0]) };
+  }
+  const two =
+    'Text\n\n```mermaid\nflowchart TD\n  a[prerouting] --> b[forward]\n```\n\n```mermaid\nsequenceDiagram\n  A->>B: hi\n```\n';
+
+  it.skipIf(noChromium)(
+    'draws each fence as an inline SVG of the official renderer, ids of its own, both themes',
+    async () => {
+      const { html } = await run(two);
+      const svgs = html.match(/<svg[^>]*>/g) ?? [];
+      expect(svgs).toHaveLength(2);
+      expect(svgs[0]).toMatch(/id="nfw-d1"/);
+      expect(svgs[0]).toMatch(/aria-roledescription="flowchart-v2"/);
+      expect(svgs[1]).toMatch(/id="nfw-d2"/);
+      expect(svgs[1]).toMatch(/aria-roledescription="sequence"/);
+      const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1] ?? '');
+      expect(ids.filter((id) => !/^nfw-d[12](-\d+)?$/.test(id))).toEqual([]);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(html).toContain('>prerouting<');
+      expect(html).toContain(":root[data-theme='dark']{#nfw-d1");
+      expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
+      expect(html).not.toContain('<script');
+    },
+    180_000,
+  );
+
+  it.skipIf(noChromium)(
+    'gives the same bytes whatever was drawn before, and from the cache without a browser',
+    async () => {
+      const alone = (await run('```mermaid\nsequenceDiagram\n  A->>B: hi\n```\n')).html;
+      rmSync(cacheDir, { recursive: true, force: true });
+      const after = (await run(two)).html;
+      const second = after.slice(after.indexOf('<figure', after.indexOf('<figure') + 1));
+      expect(second.replaceAll('nfw-d2', 'nfw-d1')).toBe(alone);
+      process.env.NFWALK_CHROMIUM = 'none';
+      expect((await run(two)).html).toBe(after);
+      expect(fallback.used).toBe(false);
+    },
+    180_000,
+  );
+
+  it.skipIf(noChromium)('names file:line:col when mermaid cannot draw a diagram', async () => {
+    await expect(run('Text\n\n```mermaid\nflowchart TD\n  a -->\n```\n')).rejects.toThrow(
+      /^page\.md:3:1: error: mermaid diagram cannot be rendered: .*Parse error/,
+    );
+    await expect(run('Text\n\n```mermaid\nflowchart TD\n  a -->\n```\n')).rejects.toThrow(
       DiagramError,
     );
-    expect(() => renderDiagram('pie title x\n  "a": 1', 'content/x.mdx:12:1', 'd1')).toThrow(
-      /^content\/x\.mdx:12:1: error: mermaid diagram cannot be rendered/,
-    );
   });
 
-  it('refuses an SVG that still points at a remote resource', () => {
+  it('without a browser, leaves the source and the scripts that draw it, and warns once', async () => {
+    process.env.NFWALK_CHROMIUM = 'none';
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const { html } = await run(two.replace('a[prerouting]', 'a["<b>x</b>"]'));
+      expect(html).not.toContain('<svg');
+      expect(html.match(/<pre class="mermaid">/g)).toHaveLength(2);
+      expect(html).toContain('&#x3C;b>x&#x3C;/b>');
+      expect(html).toContain('<script src="/sub/_nfwalk/mermaid.min.js" defer></script>');
+      expect(html).toContain('<script src="/sub/_nfwalk/mermaid-client.js" defer></script>');
+      await run(two);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toMatch(/install Chromium.*NFWALK_CHROMIUM/);
+      expect(fallback.used).toBe(true);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('refuses an SVG that points at a remote resource', () => {
     expect(() =>
-      offlineScoped('<svg><image href="https://example.com/a.png"/></svg>', 'd1'),
+      svgElement('<svg><image href="https://example.com/a.png"/></svg>', 'd1', 'x.md:1:1'),
     ).toThrow(/remote resource/);
-  });
-
-  it('replaces mermaid fences in a Markdown tree, and names file:line:col on failure', async () => {
-    const processor = unified().use(remarkParse).use(remarkMermaid);
-    const good = new VFile({
-      path: 'page.md',
-      value: 'Text\n\n```mermaid\nflowchart TD\n  a --> b\n```\n',
-    });
-    const tree = (await processor.run(processor.parse(good), good)) as Root;
-    const node = tree.children[1] as unknown as {
-      type: string;
-      data: { hName: string; hChildren: { tagName: string }[] };
-    };
-    expect(node.type).toBe('nfwMermaid');
-    expect(node.data.hName).toBe('figure');
-    expect(node.data.hChildren[0]?.tagName).toBe('svg');
-    const bad = new VFile({ path: 'page.md', value: 'Text\n\n```mermaid\ngantt\n  x\n```\n' });
-    await expect(processor.run(processor.parse(bad), bad)).rejects.toThrow(
-      /^page\.md:3:1: error: /,
-    );
+    expect(() =>
+      svgElement('<svg><style>@import url(//example.com/f.css);</style></svg>', 'd1', 'x.md:1:1'),
+    ).toThrow(/remote resource/);
   });
 });
 

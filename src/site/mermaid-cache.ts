@@ -1,0 +1,59 @@
+/**
+ * Drawn diagrams on disk, so a rebuild draws only what changed: one file per diagram, named by
+ * a hash of everything the SVG depends on (the source, the renderer's settings and themes, the
+ * mermaid version, and the code that runs in the renderer's page).
+ *
+ * The folder is node_modules/.cache/nfwalk-mermaid/ unless NFWALK_MERMAID_CACHE names another
+ * (ignored by git; deleting it only costs time).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MERMAID_CONFIG, MERMAID_THEMES, MERMAID_VERSION } from './mermaid-config.ts';
+import { renderInPage } from './mermaid-page.ts';
+
+/** Diagrams are cached with this id on their SVG; a page gives each its own (see mermaid.ts). */
+export const CACHED_ID = 'nfwmmd0placeholder';
+
+export function defaultCacheDir(root: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.NFWALK_MERMAID_CACHE || join(root, 'node_modules', '.cache', 'nfwalk-mermaid');
+}
+
+export function diagramKey(source: string): string {
+  return createHash('sha256')
+    .update(
+      JSON.stringify({
+        source,
+        config: MERMAID_CONFIG,
+        themes: MERMAID_THEMES,
+        mermaid: MERMAID_VERSION,
+        page: renderInPage.toString(),
+        id: CACHED_ID,
+      }),
+    )
+    .digest('hex');
+}
+
+export class DiagramCache {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  get(key: string): string | undefined {
+    try {
+      return readFileSync(join(this.dir, `${key}.svg`), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  set(key: string, svg: string): void {
+    mkdirSync(this.dir, { recursive: true });
+    // Written beside, then renamed: a build that stops halfway leaves no half-written diagram.
+    const tmp = join(this.dir, `${key}.${process.pid}.tmp`);
+    writeFileSync(tmp, svg);
+    renameSync(tmp, join(this.dir, `${key}.svg`));
+  }
+}
