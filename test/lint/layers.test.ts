@@ -83,7 +83,10 @@ describe('the layer order is enforced by the linter', () => {
 
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'nfwalk-layers-'));
-    copyFileSync(join(REPO, 'biome.jsonc'), join(root, 'biome.jsonc'));
+    // biome.jsonc extends biome.function-length.jsonc: the scratch tree needs both.
+    for (const config of ['biome.jsonc', 'biome.function-length.jsonc']) {
+      copyFileSync(join(REPO, config), join(root, config));
+    }
     const write = (path: string, text: string) => {
       mkdirSync(dirname(join(root, path)), { recursive: true });
       writeFileSync(join(root, path), text);

@@ -82,6 +82,7 @@ describe('the pipeline on texts', () => {
         line,
         col: 10,
         message: `the ruleset file "${rulesetName}" is not in memory`,
+        severity: 'error',
       },
     ]);
   });
