@@ -185,74 +185,93 @@ function isSingle(e: Expr): boolean {
   return e.kind === 'value';
 }
 
-/** The reason one match statement held, or undefined when no fact-based wording applies. */
-function reason(m: MatchStmt, ctx: MatchContext, msg: Messages): Phrase | undefined {
+/** A statement that is theirs but has no wording: the caller says nothing more of it. */
+const UNSAID = Symbol('unsaid');
+type Said = Phrase | typeof UNSAID | undefined;
+
+/** `fib daddr type local`: the address is (not) one of the host's. */
+function reasonFib(m: MatchStmt, ctx: MatchContext, msg: Messages): Said {
   const { left, right, op } = m;
+  if (left.kind !== 'fib' || left.result !== 'type') return undefined;
+  const addrFlag = left.flags.includes('daddr')
+    ? 'daddr'
+    : left.flags.includes('saddr')
+      ? 'saddr'
+      : undefined;
+  if (!addrFlag) return UNSAID;
+  const addr = addrFlag === 'daddr' ? ctx.packet.daddr : ctx.packet.saddr;
+  const types = valueTexts(right);
+  const locals = localAddresses(ctx.scenario, familyOf(addr)).map((l) => ({
+    iface: l.iface,
+    address: l.address,
+  }));
+  if (types.length === 1 && types[0] === 'local') {
+    return op === '!='
+      ? msg.reasonNotLocal(addrFlag, addr, locals)
+      : msg.reasonLocal(addrFlag, addr, locals);
+  }
+  return msg.reasonGeneric(statementText(m));
+}
+
+/** Interfaces, the layer 4 protocol, the family. */
+function reasonMeta(m: MatchStmt, ctx: MatchContext, msg: Messages): Said {
+  const { left, right, op } = m;
+  if (left.kind !== 'meta') return undefined;
+  const neg = op === '!=';
+  const p = ctx.packet;
+  const key = left.key;
+  if (key === 'iifname' || key === 'oifname' || key === 'iif' || key === 'oif') {
+    const dir = key.startsWith('i') ? 'in' : 'out';
+    const actual = dir === 'in' ? p.iif : p.oif;
+    if (actual === null) return neg ? msg.reasonNoIface(dir) : UNSAID;
+    const values = valueTexts(right).map(unquote);
+    if (neg) return msg.reasonIfaceNot(dir, actual, values);
+    return isSingle(right) ? msg.reasonIface(dir, actual) : msg.reasonIfaceIn(dir, actual, values);
+  }
+  if (key === 'l4proto' || key === 'protocol') {
+    return neg ? msg.reasonProtoNot(p.protocol, valueTexts(right)) : msg.reasonProto(p.protocol);
+  }
+  if (key === 'nfproto') return msg.reasonFamily(valueTexts(right).join(', '));
+  return undefined;
+}
+
+/** Addresses, the protocol field, ports. */
+function reasonPayload(m: MatchStmt, ctx: MatchContext, msg: Messages): Said {
+  const { left, right, op } = m;
+  if (left.kind !== 'payload') return undefined;
   const neg = op === '!=';
   const p = ctx.packet;
   const rightText = printExpr(right);
-  if (left.kind === 'fib' && left.result === 'type') {
-    const addrFlag = left.flags.includes('daddr')
-      ? 'daddr'
-      : left.flags.includes('saddr')
-        ? 'saddr'
-        : undefined;
-    if (!addrFlag) return undefined;
-    const addr = addrFlag === 'daddr' ? p.daddr : p.saddr;
-    const types = valueTexts(right);
-    const locals = localAddresses(ctx.scenario, familyOf(addr)).map((l) => ({
-      iface: l.iface,
-      address: l.address,
-    }));
-    if (types.length === 1 && types[0] === 'local') {
-      return neg
-        ? msg.reasonNotLocal(addrFlag, addr, locals)
-        : msg.reasonLocal(addrFlag, addr, locals);
-    }
-    return msg.reasonGeneric(statementText(m));
+  const f = left.field;
+  if ((left.protocol === 'ip' || left.protocol === 'ip6') && (f === 'saddr' || f === 'daddr')) {
+    const addr = f === 'saddr' ? p.saddr : p.daddr;
+    if (neg) return msg.reasonAddrNot(f, addr, rightText);
+    if (right.kind === 'value') return msg.reasonAddr(f, addr);
+    return msg.reasonAddrIn(f, addr, rightText);
   }
-  if (left.kind === 'meta') {
-    const key = left.key;
-    if (key === 'iifname' || key === 'oifname' || key === 'iif' || key === 'oif') {
-      const dir = key.startsWith('i') ? 'in' : 'out';
-      const actual = dir === 'in' ? p.iif : p.oif;
-      if (actual === null) return neg ? msg.reasonNoIface(dir) : undefined;
-      const values = valueTexts(right).map(unquote);
-      if (neg) return msg.reasonIfaceNot(dir, actual, values);
-      return isSingle(right)
-        ? msg.reasonIface(dir, actual)
-        : msg.reasonIfaceIn(dir, actual, values);
-    }
-    if (key === 'l4proto' || key === 'protocol') {
-      return neg ? msg.reasonProtoNot(p.protocol, valueTexts(right)) : msg.reasonProto(p.protocol);
-    }
-    if (key === 'nfproto') return msg.reasonFamily(valueTexts(right).join(', '));
+  if (
+    (left.protocol === 'ip' && f === 'protocol') ||
+    (left.protocol === 'ip6' && f === 'nexthdr')
+  ) {
+    return neg ? msg.reasonProtoNot(p.protocol, valueTexts(right)) : msg.reasonProto(p.protocol);
   }
-  if (left.kind === 'payload') {
-    const f = left.field;
-    if ((left.protocol === 'ip' || left.protocol === 'ip6') && (f === 'saddr' || f === 'daddr')) {
-      const addr = f === 'saddr' ? p.saddr : p.daddr;
-      if (neg) return msg.reasonAddrNot(f, addr, rightText);
-      if (right.kind === 'value') return msg.reasonAddr(f, addr);
-      return msg.reasonAddrIn(f, addr, rightText);
-    }
-    if (
-      (left.protocol === 'ip' && f === 'protocol') ||
-      (left.protocol === 'ip6' && f === 'nexthdr')
-    ) {
-      return neg ? msg.reasonProtoNot(p.protocol, valueTexts(right)) : msg.reasonProto(p.protocol);
-    }
-    if (
-      (f === 'dport' || f === 'sport') &&
-      ['tcp', 'udp', 'th', 'sctp', 'udplite', 'dccp'].includes(left.protocol)
-    ) {
-      const port = f === 'dport' ? p.dport : p.sport;
-      if (port === null) return undefined;
-      if (neg) return msg.reasonPortNot(f, port, rightText);
-      if (right.kind === 'value') return msg.reasonPort(f, port);
-      return msg.reasonPortIn(f, port, rightText);
-    }
+  if (
+    (f === 'dport' || f === 'sport') &&
+    ['tcp', 'udp', 'th', 'sctp', 'udplite', 'dccp'].includes(left.protocol)
+  ) {
+    const port = f === 'dport' ? p.dport : p.sport;
+    if (port === null) return UNSAID;
+    if (neg) return msg.reasonPortNot(f, port, rightText);
+    if (right.kind === 'value') return msg.reasonPort(f, port);
+    return msg.reasonPortIn(f, port, rightText);
   }
+  return undefined;
+}
+
+/** What the page knows of the packet beyond its tuple: ICMP type, TCP flags, mark, sets. */
+function reasonPacketFacts(m: MatchStmt, ctx: MatchContext, msg: Messages): Said {
+  const { left, right, op } = m;
+  const neg = op === '!=';
   if (
     left.kind === 'payload' &&
     (left.protocol === 'icmp' || left.protocol === 'icmpv6') &&
@@ -279,24 +298,41 @@ function reason(m: MatchStmt, ctx: MatchContext, msg: Messages): Phrase | undefi
     const hit = setLookup(m, ctx);
     if (hit?.element) return msg.reasonSetElement(hit.name, hit.element);
   }
-  if (left.kind === 'ct') {
-    if (left.key === 'state' && !ctx.ct.state && !neg) {
-      // The trace did not say; the rule matching says the state is one of these.
-      const values = valueTexts(right);
-      return values.length === 1 ? msg.reasonCtState(values[0]!) : msg.reasonCtStateOneOf(values);
-    }
-    if (left.key === 'state' && ctx.ct.state) {
-      return neg
-        ? msg.reasonCtStateNot(ctx.ct.state, valueTexts(right))
-        : msg.reasonCtState(ctx.ct.state);
-    }
-    if (left.key === 'status') {
-      const wanted = valueTexts(right);
-      const have = wanted.filter((w) => ctx.ct.status.includes(w));
-      if (!neg && have.length > 0) return msg.reasonCtStatus(have);
-    }
+  return undefined;
+}
+
+/** The connection's state and status. */
+function reasonCt(m: MatchStmt, ctx: MatchContext, msg: Messages): Said {
+  const { left, right, op } = m;
+  if (left.kind !== 'ct') return undefined;
+  const neg = op === '!=';
+  if (left.key === 'state' && !ctx.ct.state && !neg) {
+    // The trace did not say; the rule matching says the state is one of these.
+    const values = valueTexts(right);
+    return values.length === 1 ? msg.reasonCtState(values[0]!) : msg.reasonCtStateOneOf(values);
+  }
+  if (left.key === 'state' && ctx.ct.state) {
+    return neg
+      ? msg.reasonCtStateNot(ctx.ct.state, valueTexts(right))
+      : msg.reasonCtState(ctx.ct.state);
+  }
+  if (left.key === 'status') {
+    const wanted = valueTexts(right);
+    const have = wanted.filter((w) => ctx.ct.status.includes(w));
+    if (!neg && have.length > 0) return msg.reasonCtStatus(have);
   }
   return undefined;
+}
+
+/** The reason one match statement held, or undefined when no fact-based wording applies. */
+function reason(m: MatchStmt, ctx: MatchContext, msg: Messages): Phrase | undefined {
+  const said =
+    reasonFib(m, ctx, msg) ??
+    reasonMeta(m, ctx, msg) ??
+    reasonPayload(m, ctx, msg) ??
+    reasonPacketFacts(m, ctx, msg) ??
+    reasonCt(m, ctx, msg);
+  return said === UNSAID ? undefined : said;
 }
 
 /** Every match statement of the rule, each with the fact that made it true. */
@@ -338,13 +374,144 @@ function ifMatches(actual: string, pattern: string): boolean {
   return pattern.endsWith('*') ? actual.startsWith(pattern.slice(0, -1)) : actual === pattern;
 }
 
+type Decision = { holds: boolean; fact: Phrase };
+/** A decision, UNSAID when the statement is this helper's but cannot be decided, else undefined. */
+type Decided = Decision | typeof UNSAID | undefined;
+
+/** `inSet` is whether the value is among the statement's; `!=` turns it round. */
+function result(m: MatchStmt, inSet: boolean, fact: Phrase): Decision {
+  return { holds: m.op === '!=' ? !inSet : inSet, fact };
+}
+
+/** ICMP types and set lookups. */
+function decideLookup(m: MatchStmt, ctx: MatchContext, msg: Messages): Decided {
+  const { left, right } = m;
+  const p = ctx.packet;
+  if (
+    left.kind === 'payload' &&
+    (left.protocol === 'icmp' || left.protocol === 'icmpv6') &&
+    left.field === 'type'
+  ) {
+    const icmpProto = left.protocol === 'icmp' ? 'icmp' : 'ipv6-icmp';
+    if (p.protocol && p.protocol !== icmpProto && p.protocol !== left.protocol)
+      return { holds: false, fact: msg.reasonProto(p.protocol) };
+    const values = names(right);
+    if (!ctx.icmpType || !values) return UNSAID;
+    return result(
+      m,
+      values.includes(ctx.icmpType),
+      msg.reasonIcmpType(ctx.icmpType, undefined, false),
+    );
+  }
+  if (right.kind === 'setref' || (right.kind === 'set' && left.kind === 'concat')) {
+    const hit = setLookup(m, ctx);
+    if (!hit?.decided) return UNSAID;
+    return result(
+      m,
+      hit.element !== undefined,
+      hit.element ? msg.reasonSetElement(hit.name, hit.element) : msg.reasonSetNoElement(hit.name),
+    );
+  }
+  return undefined;
+}
+
+/** Interface names and the layer 4 protocol. */
+function decideMeta(m: MatchStmt, ctx: MatchContext, msg: Messages): Decided {
+  const { left, right } = m;
+  if (left.kind !== 'meta') return undefined;
+  const p = ctx.packet;
+  if (['iifname', 'oifname'].includes(left.key)) {
+    const dir = left.key === 'iifname' ? 'in' : 'out';
+    const actual = dir === 'in' ? p.iif : p.oif;
+    const values = names(right);
+    if (actual === null || !values) return UNSAID;
+    return result(
+      m,
+      values.some((v) => ifMatches(actual, v)),
+      msg.reasonIface(dir, actual),
+    );
+  }
+  if (left.key === 'l4proto') {
+    const values = names(right);
+    if (!values || !p.protocol) return UNSAID;
+    return result(m, values.includes(p.protocol), msg.reasonProto(p.protocol));
+  }
+  return undefined;
+}
+
+/** The transport protocol a port match implies, ports, addresses. */
+function decidePayload(m: MatchStmt, ctx: MatchContext, msg: Messages): Decided {
+  const { left, right } = m;
+  if (left.kind !== 'payload') return undefined;
+  const p = ctx.packet;
+  if (['tcp', 'udp'].includes(left.protocol) && p.protocol && p.protocol !== left.protocol) {
+    // `udp dport 53` also requires the packet to be udp.
+    return { holds: false, fact: msg.reasonProto(p.protocol) };
+  }
+  if (
+    ['tcp', 'udp', 'th'].includes(left.protocol) &&
+    (left.field === 'dport' || left.field === 'sport')
+  ) {
+    const port = left.field === 'dport' ? p.dport : p.sport;
+    const ranges = numbers(right);
+    if (port === null || !ranges) return UNSAID;
+    return result(
+      m,
+      ranges.some((r) => port >= r.low && port <= r.high),
+      msg.reasonPort(left.field, port),
+    );
+  }
+  if (
+    (left.protocol === 'ip' || left.protocol === 'ip6') &&
+    (left.field === 'saddr' || left.field === 'daddr')
+  ) {
+    const addr = left.field === 'saddr' ? p.saddr : p.daddr;
+    const items = right.kind === 'set' ? right.elements.map((x) => x.key) : [right];
+    const hits: boolean[] = [];
+    for (const x of items) {
+      if (x.kind === 'value') hits.push(sameAddress(addr, x.text));
+      else if (x.kind === 'prefix' && x.expr.kind === 'value')
+        hits.push(inPrefix(addr, `${x.expr.text}/${x.length}`));
+      else return UNSAID;
+    }
+    return result(m, hits.some(Boolean), msg.reasonAddr(left.field, addr));
+  }
+  return undefined;
+}
+
+/** The connection's state, and `fib … type local`. */
+function decideHost(m: MatchStmt, ctx: MatchContext, msg: Messages): Decided {
+  const { left, right } = m;
+  const p = ctx.packet;
+  if (left.kind === 'ct' && left.key === 'state' && ctx.ct.state && !left.dir) {
+    const values = names(right);
+    if (!values) return UNSAID;
+    return result(m, values.includes(ctx.ct.state), msg.reasonCtState(ctx.ct.state));
+  }
+  if (
+    left.kind === 'fib' &&
+    left.result === 'type' &&
+    (left.flags.includes('daddr') || left.flags.includes('saddr')) &&
+    left.flags.length === 1
+  ) {
+    const values = names(right);
+    if (values?.length !== 1 || values[0] !== 'local') return UNSAID;
+    const field = left.flags[0] === 'daddr' ? 'daddr' : 'saddr';
+    const addr = field === 'daddr' ? p.daddr : p.saddr;
+    const locals = localAddresses(ctx.scenario, familyOf(addr));
+    const isLocal = locals.some((l) => sameAddress(l.address, addr));
+    return result(
+      m,
+      isLocal,
+      isLocal ? msg.reasonLocal(field, addr, locals) : msg.reasonNotLocal(field, addr, locals),
+    );
+  }
+  return undefined;
+}
+
 /** Whether the statement is decidably true or false for the packet, with the fact that decides it. */
-function decide(
-  m: MatchStmt,
-  ctx: MatchContext,
-  msg: Messages,
-): { holds: boolean; fact: Phrase } | undefined {
-  const { left, right, op } = m;
+function decide(m: MatchStmt, ctx: MatchContext, msg: Messages): Decision | undefined {
+  const { left, op } = m;
   if (op !== '==' && op !== '!=') return undefined;
   if (left.kind === 'payload' && left.protocol === 'tcp' && left.field === 'flags') {
     const t =
@@ -356,108 +523,12 @@ function decide(
     if (t !== undefined) return { holds: t, fact: msg.reasonMark(hex(ctx.mark)) };
   }
   if (m.mask) return undefined;
-  const neg = op === '!=';
-  const p = ctx.packet;
-  const result = (inSet: boolean, fact: Phrase) => ({ holds: neg ? !inSet : inSet, fact });
-  if (
-    left.kind === 'payload' &&
-    (left.protocol === 'icmp' || left.protocol === 'icmpv6') &&
-    left.field === 'type'
-  ) {
-    const icmpProto = left.protocol === 'icmp' ? 'icmp' : 'ipv6-icmp';
-    if (p.protocol && p.protocol !== icmpProto && p.protocol !== left.protocol)
-      return { holds: false, fact: msg.reasonProto(p.protocol) };
-    const values = names(right);
-    if (!ctx.icmpType || !values) return undefined;
-    return result(
-      values.includes(ctx.icmpType),
-      msg.reasonIcmpType(ctx.icmpType, undefined, false),
-    );
-  }
-  if (right.kind === 'setref' || (right.kind === 'set' && left.kind === 'concat')) {
-    const hit = setLookup(m, ctx);
-    if (!hit?.decided) return undefined;
-    return result(
-      hit.element !== undefined,
-      hit.element ? msg.reasonSetElement(hit.name, hit.element) : msg.reasonSetNoElement(hit.name),
-    );
-  }
-  if (left.kind === 'meta' && ['iifname', 'oifname'].includes(left.key)) {
-    const dir = left.key === 'iifname' ? 'in' : 'out';
-    const actual = dir === 'in' ? p.iif : p.oif;
-    const values = names(right);
-    if (actual === null || !values) return undefined;
-    return result(
-      values.some((v) => ifMatches(actual, v)),
-      msg.reasonIface(dir, actual),
-    );
-  }
-  if (left.kind === 'meta' && left.key === 'l4proto') {
-    const values = names(right);
-    if (!values || !p.protocol) return undefined;
-    return result(values.includes(p.protocol), msg.reasonProto(p.protocol));
-  }
-  if (
-    left.kind === 'payload' &&
-    ['tcp', 'udp'].includes(left.protocol) &&
-    p.protocol &&
-    p.protocol !== left.protocol
-  ) {
-    // `udp dport 53` also requires the packet to be udp.
-    return { holds: false, fact: msg.reasonProto(p.protocol) };
-  }
-  if (
-    left.kind === 'payload' &&
-    ['tcp', 'udp', 'th'].includes(left.protocol) &&
-    (left.field === 'dport' || left.field === 'sport')
-  ) {
-    const port = left.field === 'dport' ? p.dport : p.sport;
-    const ranges = numbers(right);
-    if (port === null || !ranges) return undefined;
-    return result(
-      ranges.some((r) => port >= r.low && port <= r.high),
-      msg.reasonPort(left.field, port),
-    );
-  }
-  if (
-    left.kind === 'payload' &&
-    (left.protocol === 'ip' || left.protocol === 'ip6') &&
-    (left.field === 'saddr' || left.field === 'daddr')
-  ) {
-    const addr = left.field === 'saddr' ? p.saddr : p.daddr;
-    const items = right.kind === 'set' ? right.elements.map((x) => x.key) : [right];
-    const hits: boolean[] = [];
-    for (const x of items) {
-      if (x.kind === 'value') hits.push(sameAddress(addr, x.text));
-      else if (x.kind === 'prefix' && x.expr.kind === 'value')
-        hits.push(inPrefix(addr, `${x.expr.text}/${x.length}`));
-      else return undefined;
-    }
-    return result(hits.some(Boolean), msg.reasonAddr(left.field, addr));
-  }
-  if (left.kind === 'ct' && left.key === 'state' && ctx.ct.state && !left.dir) {
-    const values = names(right);
-    if (!values) return undefined;
-    return result(values.includes(ctx.ct.state), msg.reasonCtState(ctx.ct.state));
-  }
-  if (
-    left.kind === 'fib' &&
-    left.result === 'type' &&
-    (left.flags.includes('daddr') || left.flags.includes('saddr')) &&
-    left.flags.length === 1
-  ) {
-    const values = names(right);
-    if (values?.length !== 1 || values[0] !== 'local') return undefined;
-    const field = left.flags[0] === 'daddr' ? 'daddr' : 'saddr';
-    const addr = field === 'daddr' ? p.daddr : p.saddr;
-    const locals = localAddresses(ctx.scenario, familyOf(addr));
-    const isLocal = locals.some((l) => sameAddress(l.address, addr));
-    return result(
-      isLocal,
-      isLocal ? msg.reasonLocal(field, addr, locals) : msg.reasonNotLocal(field, addr, locals),
-    );
-  }
-  return undefined;
+  const d =
+    decideLookup(m, ctx, msg) ??
+    decideMeta(m, ctx, msg) ??
+    decidePayload(m, ctx, msg) ??
+    decideHost(m, ctx, msg);
+  return d === UNSAID ? undefined : d;
 }
 
 /** The first statement of a rule that plainly fails for this packet, or undefined when nfwalk cannot say in words. */

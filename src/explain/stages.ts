@@ -181,20 +181,30 @@ function addRuleMark(m: ChainMarks, index: number, mark: string): void {
   m.rules.set(index, list);
 }
 
-export function replayStage(stage: Stage, sizes: ChainSizes): Replay {
-  const steps: Step[] = [];
-  const marks = new Map<string, ChainMarks>();
-  const reached = new Set<string>();
-  let stack: Frame[] = [];
-  let base: Frame | undefined;
-  let n = 0;
-  let pendingReturnMark: { key: string; label: string } | undefined;
+/**
+ * Replays one stage's compared events on a jump stack (as nft_do_chain keeps one), to number
+ * the steps, find the rules passed over and the implicit returns between them, and place the
+ * listing's margin marks.
+ */
+class Replayer {
+  readonly steps: Step[] = [];
+  readonly marks = new Map<string, ChainMarks>();
+  readonly reached = new Set<string>();
+  private stack: Frame[] = [];
+  private base: Frame | undefined;
+  private pendingReturnMark: { key: string; label: string } | undefined;
 
-  const passOver = (frame: Frame, upTo: number, step: Step): void => {
+  private readonly sizes: ChainSizes;
+
+  constructor(sizes: ChainSizes) {
+    this.sizes = sizes;
+  }
+
+  private passOver(frame: Frame, upTo: number, step: Step): void {
     const indices: number[] = [];
     for (let i = frame.pos; i < upTo; i++) {
       indices.push(i);
-      addRuleMark(marksFor(marks, frame.key), i, '↓');
+      addRuleMark(marksFor(this.marks, frame.key), i, '↓');
     }
     if (indices.length > 0) {
       step.passed.push({ key: frame.key, chain: frame.chain, indices });
@@ -208,115 +218,145 @@ export function replayStage(stage: Stage, sizes: ChainSizes): Replay {
       });
     }
     frame.pos = Math.max(frame.pos, upTo);
-  };
-  const countOf = (f: Frame): number => sizes.ruleCount(f.family, f.table, f.chain) ?? f.pos;
+  }
+
+  private countOf(f: Frame): number {
+    return this.sizes.ruleCount(f.family, f.table, f.chain) ?? f.pos;
+  }
+
   /** A regular chain ran out of rules: evaluation goes back to its caller. */
-  const popImplicit = (step: Step): void => {
-    const top = stack.pop();
+  private popImplicit(step: Step): void {
+    const top = this.stack.pop();
     if (!top) return;
-    passOver(top, countOf(top), step);
-    const caller = stack[stack.length - 1];
+    this.passOver(top, this.countOf(top), step);
+    const caller = this.stack[this.stack.length - 1];
     if (caller) {
       step.implicitReturns.push({ from: top.chain, to: caller.chain });
       step.before.push({ kind: 'return', from: top.chain, to: caller.chain });
     }
-  };
-  /** Marks `->(n)` on the rule evaluation resumes at, once we know where that is. */
-  const placeReturnMark = (frame: Frame, atIndex: number | 'close'): void => {
-    if (!pendingReturnMark || pendingReturnMark.key !== frame.key) return;
-    const m = marksFor(marks, frame.key);
-    if (atIndex === 'close') m.close.push(pendingReturnMark.label);
-    else addRuleMark(m, atIndex, pendingReturnMark.label);
-    pendingReturnMark = undefined;
-  };
+  }
 
-  const afterOf: InfoFact[][] = [];
-  for (const e of stage.events) {
-    if (!isCompared(e)) {
-      afterOf[afterOf.length - 1]?.push(e);
-      continue;
-    }
-    n++;
-    const key = chainKey(e.family, e.table, e.chain);
-    const after: InfoFact[] = [];
-    afterOf.push(after);
-    const step: Step = {
+  /** Marks `->(n)` on the rule evaluation resumes at, once we know where that is. */
+  private placeReturnMark(frame: Frame, atIndex: number | 'close'): void {
+    const pending = this.pendingReturnMark;
+    if (!pending || pending.key !== frame.key) return;
+    const m = marksFor(this.marks, frame.key);
+    if (atIndex === 'close') m.close.push(pending.label);
+    else addRuleMark(m, atIndex, pending.label);
+    this.pendingReturnMark = undefined;
+  }
+
+  /** A step for the event, belonging to the base chain being run. */
+  newStep(n: number, e: Compared, after: InfoFact[]): Step {
+    const b = this.base;
+    return {
       n,
       event: e,
       passed: [],
       implicitReturns: [],
       before: [],
       after,
-      base: base
-        ? { family: base.family, table: base.table, chain: base.chain }
+      base: b
+        ? { family: b.family, table: b.table, chain: b.chain }
         : { family: e.family, table: e.table, chain: e.chain },
     };
-    if (e.type === 'enter') {
-      pendingReturnMark = undefined;
-      base = { key, family: e.family, table: e.table, chain: e.chain, pos: 0 };
-      stack = [base];
-      step.base = { family: e.family, table: e.table, chain: e.chain };
-      reached.add(key);
-      marksFor(marks, key).typeLine.push(`(${n})`);
-      steps.push(step);
-      continue;
-    }
-    if (!base) throw new Error(`trace: ${e.type} event in ${e.chain} before its chain was entered`);
-    if (e.type === 'policy') {
-      while (stack.length > 1) popImplicit(step);
-      const top = stack[0]!;
-      placeReturnMark(top, top.pos < countOf(top) ? top.pos : 'close');
-      passOver(top, countOf(top), step);
-      marksFor(marks, key).close.push(`(${n})`);
-      steps.push(step);
-      continue;
-    }
-    // A rule event: unwind implicit returns until its chain is on top.
-    while (stack.length > 1 && stack[stack.length - 1]!.key !== key) popImplicit(step);
-    const top = stack[stack.length - 1];
+  }
+
+  enter(step: Step, e: EnterEvent): void {
+    const key = chainKey(e.family, e.table, e.chain);
+    this.pendingReturnMark = undefined;
+    this.base = { key, family: e.family, table: e.table, chain: e.chain, pos: 0 };
+    this.stack = [this.base];
+    step.base = { family: e.family, table: e.table, chain: e.chain };
+    this.reached.add(key);
+    marksFor(this.marks, key).typeLine.push(`(${step.n})`);
+    this.steps.push(step);
+  }
+
+  policy(step: Step, e: PolicyEvent): void {
+    this.baseOf(e);
+    while (this.stack.length > 1) this.popImplicit(step);
+    const top = this.stack[0]!;
+    this.placeReturnMark(top, top.pos < this.countOf(top) ? top.pos : 'close');
+    this.passOver(top, this.countOf(top), step);
+    marksFor(this.marks, chainKey(e.family, e.table, e.chain)).close.push(`(${step.n})`);
+    this.steps.push(step);
+  }
+
+  private baseOf(e: Compared): Frame {
+    if (!this.base)
+      throw new Error(`trace: ${e.type} event in ${e.chain} before its chain was entered`);
+    return this.base;
+  }
+
+  rule(step: Step, e: RuleEvent): void {
+    const base = this.baseOf(e);
+    const key = chainKey(e.family, e.table, e.chain);
+    // Unwind implicit returns until the rule's chain is on top.
+    while (this.stack.length > 1 && this.stack[this.stack.length - 1]!.key !== key)
+      this.popImplicit(step);
+    const top = this.stack[this.stack.length - 1];
     if (!top || top.key !== key) {
       throw new Error(
         `trace: rule ${e.index} of ${e.family} ${e.table} ${e.chain} was not reached from ${base.chain}`,
       );
     }
-    placeReturnMark(top, top.pos);
-    passOver(top, e.index, step);
-    reached.add(key);
-    const m = marksFor(marks, key);
+    this.placeReturnMark(top, top.pos);
+    this.passOver(top, e.index, step);
+    this.reached.add(key);
+    this.verdict(step, e, top);
+    this.steps.push(step);
+  }
+
+  /** What the rule's verdict does to the stack: jump, goto, return, or the chain ends here. */
+  private verdict(step: Step, e: RuleEvent, top: Frame): void {
+    const n = step.n;
+    const m = marksFor(this.marks, top.key);
     const [verdict, target] = splitVerdict(e.verdict);
+    top.pos = e.index + 1;
     if (verdict === 'jump' || verdict === 'goto') {
       addRuleMark(m, e.index, `(${n})->`);
       const tkey = chainKey(e.family, e.table, target);
-      marksFor(marks, tkey).header.push(`->(${n})`);
-      reached.add(tkey);
-      top.pos = e.index + 1;
+      marksFor(this.marks, tkey).header.push(`->(${n})`);
+      this.reached.add(tkey);
       const frame: Frame = { key: tkey, family: e.family, table: e.table, chain: target, pos: 0 };
-      if (verdict === 'jump') {
-        step.caller = top.chain;
-        stack.push(frame);
-      } else {
-        stack.pop();
-        step.caller = stack[stack.length - 1]?.chain;
-        stack.push(frame);
-      }
+      if (verdict === 'goto') this.stack.pop();
+      step.caller = verdict === 'jump' ? top.chain : this.stack[this.stack.length - 1]?.chain;
+      this.stack.push(frame);
     } else if (verdict === 'return') {
       addRuleMark(m, e.index, `(${n})->`);
-      top.pos = e.index + 1;
-      if (stack.length > 1) {
-        stack.pop();
-        const caller = stack[stack.length - 1]!;
+      if (this.stack.length > 1) {
+        this.stack.pop();
+        const caller = this.stack[this.stack.length - 1]!;
         step.returnTo = caller.chain;
-        pendingReturnMark = { key: caller.key, label: `->(${n})` };
+        this.pendingReturnMark = { key: caller.key, label: `->(${n})` };
       } else {
         step.returnTo = undefined;
       }
     } else {
       addRuleMark(m, e.index, `(${n})`);
-      top.pos = e.index + 1;
     }
-    steps.push(step);
   }
-  return { steps, marks, reached };
+}
+
+export function replayStage(stage: Stage, sizes: ChainSizes): Replay {
+  const r = new Replayer(sizes);
+  const afterOf: InfoFact[][] = [];
+  let n = 0;
+  for (const e of stage.events) {
+    if (!isCompared(e)) {
+      afterOf[afterOf.length - 1]?.push(e);
+      continue;
+    }
+    n++;
+    const after: InfoFact[] = [];
+    afterOf.push(after);
+    const step = r.newStep(n, e, after);
+    if (e.type === 'enter') r.enter(step, e);
+    else if (e.type === 'policy') r.policy(step, e);
+    else r.rule(step, e);
+  }
+  return { steps: r.steps, marks: r.marks, reached: r.reached };
 }
 
 /** `jump DOCKER` → ['jump', 'DOCKER']; `accept` → ['accept', '']. */

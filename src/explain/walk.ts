@@ -25,6 +25,7 @@ import {
   listingTables,
 } from './listing.ts';
 import {
+  type ChainSizes,
   type FamilyClass,
   type PathItem,
   type Replay,
@@ -123,43 +124,21 @@ function crossedWithoutChain(path: PathItem[], at: number): HookDetail | undefin
   return d;
 }
 
-export function walkPacket(
-  ruleset: Ruleset,
-  packet: PacketTrace,
-  conv: number,
-  index: number,
-): PacketWalk {
-  const path = splitStages(packet);
-  const sizes = {
-    ruleCount: (f: Parameters<typeof findChain>[1], t: string, c: string) =>
-      findChain(ruleset, f, t, c)?.chain.rules.length,
-  };
-  const replays = new Map<Stage, Replay>();
-  for (const i of path) if (i.kind === 'stage') replays.set(i, replayStage(i, sizes));
-  // The packet as it was put on the wire, before any hook: the trace's first send.
-  const send = startSend(packet.events);
-  const first = send?.packet;
-  const firstEnter = packet.events.find((e) => e.type === 'enter');
-  const ipFamily = first?.family === 'ip6' ? 6 : 4;
+type Ordered = PathItem | { kind: 'crossed'; crossing: HookDetail };
 
-  // Hooks crossed without entering a chain where chains are registered (nat chains of a reply),
-  // at the place of the trace's hook event.
-  type Ordered = PathItem | { kind: 'crossed'; crossing: HookDetail };
-  const ordered: Ordered[] = path.flatMap((item, at): Ordered[] => {
+/**
+ * The trace's path with the hooks crossed without entering a chain where chains are registered
+ * (nat chains of a reply), at the place of the trace's hook event.
+ */
+function orderedPath(path: PathItem[]): Ordered[] {
+  return path.flatMap((item, at): Ordered[] => {
     const crossing = crossedWithoutChain(path, at);
     return crossing ? [item, { kind: 'crossed', crossing }] : [item];
   });
+}
 
-  // Conntrack facts for the rules (ct state, ct status).
-  const ctEv = packet.events.find((e) => e.type === 'conntrack');
-  const ctDetail = ctEv?.type === 'conntrack' ? ctEv.detail : undefined;
-  const ct = {
-    state: ctDetail?.state,
-    direction: ctDetail?.direction ?? undefined,
-    status: [...(ctDetail?.status ?? [])],
-  };
-
-  const hookCount = new Map<string, number>();
+/** The families (classes) whose chains run on each hook, to name anchors apart. */
+function hookFamiliesOf(ordered: Ordered[]): Map<string, Set<FamilyClass>> {
   const hookFamilies = new Map<string, Set<FamilyClass>>();
   for (const o of ordered) {
     if (o.kind === 'info') continue;
@@ -169,92 +148,128 @@ export function walkPacket(
     set.add(fc);
     hookFamilies.set(hook, set);
   }
+  return hookFamilies;
+}
 
-  const items: WalkItem[] = [];
-  let view: FlowView | undefined = first ? flowOf(first) : undefined;
-  let iif: string | null = first?.iif ?? null;
-  let oif: string | null = first?.oif ?? null;
-  for (const o of ordered) {
-    if (o.kind === 'info') {
-      items.push({ kind: 'info', event: o.event });
-      if (o.event.type === 'nat') {
-        const n = natChange(o.event.detail);
-        if (n) view = n.after;
-      }
-      continue;
+/** The packet as the walk has it so far: its addresses and devices. */
+interface Cursor {
+  view: FlowView | undefined;
+  iif: string | null;
+  oif: string | null;
+}
+
+type Ct = PacketWalk['ct'];
+
+/**
+ * The rewrites within a stage's replay (conntrack between chains, a NAT rule at its step), and
+ * the connection's status bits its nat bindings set. Returns the packet as the stage ends.
+ */
+function stageNat(
+  replay: Replay,
+  viewIn: FlowView,
+  at: Cursor,
+  ct: Ct,
+): {
+  nat: NatStep[];
+  out: FlowView;
+} {
+  let cur = viewIn;
+  const nat: NatStep[] = [];
+  for (const step of replay.steps) {
+    const e = step.event;
+    if (e.type === 'enter') {
+      const v = flowOf(e.packet);
+      if (!sameFlow(v, cur)) nat.push({ kind: 'conntrack', before: cur, after: v });
+      cur = v;
+      at.iif = e.packet.iif;
+      at.oif = e.packet.oif;
     }
-    const stage: Stage =
-      o.kind === 'stage' ? o : { kind: 'stage', hook: o.crossing.hook, fclass: 'l3', events: [] };
-    if (o.kind === 'crossed') {
-      view = flowOf(o.crossing.packet);
-      iif = o.crossing.packet.iif;
-      oif = o.crossing.packet.oif;
+    // A nat statement's binding sets the connection's snat or dnat status bit.
+    for (const x of step.after) {
+      if (x.type === 'nat' && x.detail.step === 'binding')
+        ct.status.push(x.detail.manip === 'dst' ? 'dnat' : 'snat');
     }
-    const replay = replays.get(stage) ?? replayStage(stage, sizes);
-    const enterEv = stage.events.find((e) => e.type === 'enter');
-    const dev = enterEv?.type === 'enter' ? enterEv.packet.iif : null;
-    // Ingress chains belong to a device: only those of the packet's device are on its path.
-    const bases = baseChainsOnHook(ruleset, stage.hook, familiesFor(stage.fclass, ipFamily)).filter(
-      (b) =>
-        stage.fclass !== 'netdev' ||
-        !dev ||
-        b.chain.base!.devices.length === 0 ||
-        b.chain.base!.devices.includes(dev),
-    );
-    const tables = listingTables(bases, replay);
-    const enter = stage.events.find((e) => e.type === 'enter');
-    if (enter?.type === 'enter') {
-      view = flowOf(enter.packet);
-      iif = enter.packet.iif;
-      oif = enter.packet.oif;
+    for (const x of step.after) {
+      const n = x.type === 'nat' ? natChange(x.detail) : undefined;
+      if (!n) continue;
+      nat.push({ kind: n.kind, before: n.before, after: n.after, step: step.n });
+      cur = n.after;
+      break;
     }
-    const viewIn: FlowView = view ?? { saddr: '?', daddr: '?', sport: null, dport: null };
-    let cur = viewIn;
-    const nat: NatStep[] = [];
-    for (const step of replay.steps) {
-      const e = step.event;
-      if (e.type === 'enter') {
-        const v = flowOf(e.packet);
-        if (!sameFlow(v, cur)) nat.push({ kind: 'conntrack', before: cur, after: v });
-        cur = v;
-        iif = e.packet.iif;
-        oif = e.packet.oif;
-      }
-      // A nat statement's binding sets the connection's snat or dnat status bit.
-      for (const x of step.after) {
-        if (x.type === 'nat' && x.detail.step === 'binding')
-          ct.status.push(x.detail.manip === 'dst' ? 'dnat' : 'snat');
-      }
-      for (const x of step.after) {
-        const n = x.type === 'nat' ? natChange(x.detail) : undefined;
-        if (!n) continue;
-        nat.push({ kind: n.kind, before: n.before, after: n.after, step: step.n });
-        cur = n.after;
-        break;
-      }
-    }
-    view = cur;
-    const family = stage.fclass === 'l3' ? (ipFamily === 4 ? 'ip' : 'ip6') : stage.fclass;
-    const multi = (hookFamilies.get(stage.hook)?.size ?? 0) > 1;
-    const base = `step-${conv + 1}-${index + 1}-${multi ? `${family}-` : ''}${stage.hook}`;
-    const n = (hookCount.get(base) ?? 0) + 1;
-    hookCount.set(base, n);
-    items.push({
-      kind: 'stage',
-      stage,
-      replay,
-      bases,
-      tables,
-      viewIn,
-      viewOut: cur,
-      iif,
-      oif,
-      nat,
-      inferred: o.kind === 'crossed',
-      anchor: n > 1 ? `${base}-${n}` : base,
-    });
   }
+  return { nat, out: cur };
+}
 
+/** The base chains on the stage's hook; ingress chains only those of the packet's device. */
+function basesOf(ruleset: Ruleset, stage: Stage, ipFamily: 4 | 6): BaseOnHook[] {
+  const enterEv = stage.events.find((e) => e.type === 'enter');
+  const dev = enterEv?.type === 'enter' ? enterEv.packet.iif : null;
+  return baseChainsOnHook(ruleset, stage.hook, familiesFor(stage.fclass, ipFamily)).filter(
+    (b) =>
+      stage.fclass !== 'netdev' ||
+      !dev ||
+      b.chain.base!.devices.length === 0 ||
+      b.chain.base!.devices.includes(dev),
+  );
+}
+
+/** What walking one packet's stages needs besides the stage. */
+interface StageInputs {
+  ruleset: Ruleset;
+  sizes: ChainSizes;
+  replays: Map<Stage, Replay>;
+  ipFamily: 4 | 6;
+  ct: Ct;
+  hookFamilies: Map<string, Set<FamilyClass>>;
+  hookCount: Map<string, number>;
+  /** `step-<conversation>-<packet>`: the anchors' prefix. */
+  anchorPrefix: string;
+}
+
+/** One hook crossing (with chains, or crossed without one), advancing the cursor. */
+function stageWalk(o: Exclude<Ordered, { kind: 'info' }>, at: Cursor, x: StageInputs): StageWalk {
+  const stage: Stage =
+    o.kind === 'stage' ? o : { kind: 'stage', hook: o.crossing.hook, fclass: 'l3', events: [] };
+  if (o.kind === 'crossed') {
+    at.view = flowOf(o.crossing.packet);
+    at.iif = o.crossing.packet.iif;
+    at.oif = o.crossing.packet.oif;
+  }
+  const replay = x.replays.get(stage) ?? replayStage(stage, x.sizes);
+  const bases = basesOf(x.ruleset, stage, x.ipFamily);
+  const tables = listingTables(bases, replay);
+  const enter = stage.events.find((e) => e.type === 'enter');
+  if (enter?.type === 'enter') {
+    at.view = flowOf(enter.packet);
+    at.iif = enter.packet.iif;
+    at.oif = enter.packet.oif;
+  }
+  const viewIn: FlowView = at.view ?? { saddr: '?', daddr: '?', sport: null, dport: null };
+  const { nat, out } = stageNat(replay, viewIn, at, x.ct);
+  at.view = out;
+  const family = stage.fclass === 'l3' ? (x.ipFamily === 4 ? 'ip' : 'ip6') : stage.fclass;
+  const multi = (x.hookFamilies.get(stage.hook)?.size ?? 0) > 1;
+  const base = `${x.anchorPrefix}-${multi ? `${family}-` : ''}${stage.hook}`;
+  const n = (x.hookCount.get(base) ?? 0) + 1;
+  x.hookCount.set(base, n);
+  return {
+    kind: 'stage',
+    stage,
+    replay,
+    bases,
+    tables,
+    viewIn,
+    viewOut: out,
+    iif: at.iif,
+    oif: at.oif,
+    nat,
+    inferred: o.kind === 'crossed',
+    anchor: n > 1 ? `${base}-${n}` : base,
+  };
+}
+
+/** How the walk ended, from its events and the last verdict of each stage. */
+function endingOf(ruleset: Ruleset, items: WalkItem[]): Ending {
   let ending: Ending = 'open';
   for (const i of items) {
     if (i.kind === 'info') {
@@ -271,6 +286,62 @@ export function walkPacket(
       ending = rule?.statements.some((s) => s.kind === 'reject') ? 'rejected' : 'dropped';
     }
   }
+  return ending;
+}
+
+export function walkPacket(
+  ruleset: Ruleset,
+  packet: PacketTrace,
+  conv: number,
+  index: number,
+): PacketWalk {
+  const path = splitStages(packet);
+  const sizes: ChainSizes = {
+    ruleCount: (f, t, c) => findChain(ruleset, f, t, c)?.chain.rules.length,
+  };
+  const replays = new Map<Stage, Replay>();
+  for (const i of path) if (i.kind === 'stage') replays.set(i, replayStage(i, sizes));
+  // The packet as it was put on the wire, before any hook: the trace's first send.
+  const send = startSend(packet.events);
+  const first = send?.packet;
+  const firstEnter = packet.events.find((e) => e.type === 'enter');
+  const ipFamily = first?.family === 'ip6' ? 6 : 4;
+  const ordered = orderedPath(path);
+  // Conntrack facts for the rules (ct state, ct status).
+  const ctEv = packet.events.find((e) => e.type === 'conntrack');
+  const ctDetail = ctEv?.type === 'conntrack' ? ctEv.detail : undefined;
+  const ct: Ct = {
+    state: ctDetail?.state,
+    direction: ctDetail?.direction ?? undefined,
+    status: [...(ctDetail?.status ?? [])],
+  };
+  const inputs: StageInputs = {
+    ruleset,
+    sizes,
+    replays,
+    ipFamily,
+    ct,
+    hookFamilies: hookFamiliesOf(ordered),
+    hookCount: new Map(),
+    anchorPrefix: `step-${conv + 1}-${index + 1}`,
+  };
+  const items: WalkItem[] = [];
+  const at: Cursor = {
+    view: first ? flowOf(first) : undefined,
+    iif: first?.iif ?? null,
+    oif: first?.oif ?? null,
+  };
+  for (const o of ordered) {
+    if (o.kind !== 'info') {
+      items.push(stageWalk(o, at, inputs));
+      continue;
+    }
+    items.push({ kind: 'info', event: o.event });
+    if (o.event.type === 'nat') {
+      const n = natChange(o.event.detail);
+      if (n) at.view = n.after;
+    }
+  }
   return {
     role: packet.role,
     index,
@@ -278,8 +349,8 @@ export function walkPacket(
     ...(send ? { send, first: send.packet } : {}),
     arrivedOn:
       firstEnter?.type === 'enter' ? firstEnter.packet.iif : send?.way === 'in' ? send.dev : null,
-    last: view ?? { saddr: '?', daddr: '?', sport: null, dport: null },
-    ending,
+    last: at.view ?? { saddr: '?', daddr: '?', sport: null, dport: null },
+    ending: endingOf(ruleset, items),
     ct,
     ipFamily,
   };

@@ -10,7 +10,7 @@ import { chainNamed } from '../ruleset/chains.ts';
 import type { Chain, Rule, Table, Verdict } from '../ruleset/model.ts';
 import type { Effect, EvalEnv, RuleOutcome } from './env.ts';
 import type { ChainHook } from './hooks.ts';
-import type { TraceEvent } from './trace.ts';
+import type { TraceEvent, UnsupportedDetail } from './trace.ts';
 
 /** NFT_JUMP_STACK_SIZE: the kernel refuses rulesets whose jumps nest deeper. */
 export const NFT_JUMP_STACK_SIZE = 16;
@@ -51,9 +51,97 @@ export function verdictText(v: Verdict): string {
   return v.kind;
 }
 
+/** Where evaluation is: the base chain being run, the chain and the rule at hand. */
+interface At {
+  base: ChainHook;
+  chain: Chain;
+  rule: Rule;
+}
+
+/**
+ * A rule nfwalk cannot run, traced as unsupported with the rule and its position; the base
+ * chain ends there (nothing is guessed as a match or a miss).
+ */
+function refuse(
+  run: ChainRun,
+  { base, chain, rule }: At,
+  what: UnsupportedDetail['what'],
+  reason: string,
+  message: string,
+  tail: Pick<UnsupportedDetail, 'file' | 'line' | 'col' | 'target'> = {},
+): ChainVerdict {
+  run.emit({
+    type: 'unsupported',
+    message,
+    detail: {
+      what,
+      reason,
+      family: base.family,
+      table: base.table.name,
+      chain: chain.name,
+      index: rule.index,
+      text: rule.text,
+      ...tail,
+    },
+  });
+  return { kind: 'unsupported', message };
+}
+
+/** Falling off the base chain (or a return from it): its policy, traced. */
+function policyOf(base: ChainHook, run: ChainRun): ChainVerdict {
+  const policy = base.chain.policy ?? 'accept';
+  run.emit({
+    type: 'policy',
+    family: base.family,
+    table: base.table.name,
+    chain: base.chain.name,
+    verdict: policy,
+  });
+  run.traced?.();
+  return { kind: policy };
+}
+
+/** An expression the simulator does not model. */
+function refuseExpression(
+  run: ChainRun,
+  at: At,
+  outcome: Extract<RuleOutcome, { kind: 'unsupported' }>,
+): ChainVerdict {
+  const { base, chain, rule } = at;
+  const where = rule.span
+    ? `${rule.span.file}:${rule.span.line}:${rule.span.col}`
+    : 'unknown position';
+  const message = `${where}: rule ${rule.index} of chain ${chain.name} in table ${base.family} ${base.table.name} cannot be simulated: ${outcome.reason} (${outcome.statement.text ?? outcome.statement.kind})`;
+  const pos = rule.span ? { file: rule.span.file, line: rule.span.line, col: rule.span.col } : {};
+  return refuse(run, at, 'expression', outcome.reason, message, pos);
+}
+
+/**
+ * The chain a jump or goto enters, or why it cannot: a target the table lacks, or a jump
+ * deeper than the kernel's jump stack (which it refuses when the ruleset is loaded).
+ */
+function jumpTarget(
+  run: ChainRun,
+  at: At,
+  v: Verdict,
+  depth: number,
+): { target: Chain } | { refused: ChainVerdict } {
+  const { base, chain, rule } = at;
+  const target = v.target === undefined ? undefined : chainNamed(base.table, v.target);
+  if (!target) {
+    const message = `rule ${rule.index} of chain ${chain.name} jumps to "${v.target}", which table ${base.table.name} does not have`;
+    const tail = v.target === undefined ? {} : { target: v.target };
+    return { refused: refuse(run, at, 'missing-chain', message, message, tail) };
+  }
+  if (v.kind === 'jump' && depth >= NFT_JUMP_STACK_SIZE) {
+    const message = `jumps nest deeper than ${NFT_JUMP_STACK_SIZE} chains at ${chain.name} rule ${rule.index}; the kernel refuses such a ruleset`;
+    return { refused: refuse(run, at, 'jump-depth', message, message) };
+  }
+  return { target };
+}
+
 export function runChain(base: ChainHook, run: ChainRun): ChainVerdict {
   const { table } = base;
-  const ref = { family: base.family, table: table.name };
   const stack: Frame[] = [];
   let chain = base.chain;
   let i = 0;
@@ -65,15 +153,10 @@ export function runChain(base: ChainHook, run: ChainRun): ChainVerdict {
     if (!rule) {
       // End of chain: implicit return (not traced), or the base chain's policy.
       const frame = stack.pop();
-      if (frame) {
-        chain = frame.chain;
-        i = frame.next;
-        continue;
-      }
-      const policy = base.chain.policy ?? 'accept';
-      run.emit({ type: 'policy', ...ref, chain: base.chain.name, verdict: policy });
-      run.traced?.();
-      return { kind: policy };
+      if (!frame) return policyOf(base, run);
+      chain = frame.chain;
+      i = frame.next;
+      continue;
     }
     env ??= run.env(table);
     const outcome = run.evaluate(rule, env);
@@ -85,31 +168,13 @@ export function runChain(base: ChainHook, run: ChainRun): ChainVerdict {
       i++;
       continue;
     }
-    if (outcome.kind === 'unsupported') {
-      const where = rule.span
-        ? `${rule.span.file}:${rule.span.line}:${rule.span.col}`
-        : 'unknown position';
-      const message = `${where}: rule ${rule.index} of chain ${chain.name} in table ${base.family} ${table.name} cannot be simulated: ${outcome.reason} (${outcome.statement.text ?? outcome.statement.kind})`;
-      run.emit({
-        type: 'unsupported',
-        message,
-        detail: {
-          what: 'expression',
-          reason: outcome.reason,
-          family: base.family,
-          table: table.name,
-          chain: chain.name,
-          index: rule.index,
-          text: rule.text,
-          ...(rule.span ? { file: rule.span.file, line: rule.span.line, col: rule.span.col } : {}),
-        },
-      });
-      return { kind: 'unsupported', message };
-    }
+    if (outcome.kind === 'unsupported')
+      return refuseExpression(run, { base, chain, rule }, outcome);
     const v = outcome.verdict;
     run.emit({
       type: 'rule',
-      ...ref,
+      family: base.family,
+      table: table.name,
       chain: chain.name,
       index: rule.index,
       verdict: verdictText(v),
@@ -128,58 +193,17 @@ export function runChain(base: ChainHook, run: ChainRun): ChainVerdict {
         return { kind: v.kind };
       case 'return': {
         const frame = stack.pop();
-        if (frame) {
-          chain = frame.chain;
-          i = frame.next;
-          continue;
-        }
-        const policy = base.chain.policy ?? 'accept';
-        run.emit({ type: 'policy', ...ref, chain: base.chain.name, verdict: policy });
-        run.traced?.();
-        return { kind: policy };
+        if (!frame) return policyOf(base, run);
+        chain = frame.chain;
+        i = frame.next;
+        continue;
       }
       case 'jump':
       case 'goto': {
-        const target = v.target === undefined ? undefined : chainNamed(table, v.target);
-        if (!target) {
-          const message = `rule ${rule.index} of chain ${chain.name} jumps to "${v.target}", which table ${table.name} does not have`;
-          run.emit({
-            type: 'unsupported',
-            message,
-            detail: {
-              what: 'missing-chain',
-              reason: message,
-              family: base.family,
-              table: table.name,
-              chain: chain.name,
-              index: rule.index,
-              text: rule.text,
-              ...(v.target === undefined ? {} : { target: v.target }),
-            },
-          });
-          return { kind: 'unsupported', message };
-        }
-        if (v.kind === 'jump') {
-          if (stack.length >= NFT_JUMP_STACK_SIZE) {
-            const message = `jumps nest deeper than ${NFT_JUMP_STACK_SIZE} chains at ${chain.name} rule ${rule.index}; the kernel refuses such a ruleset`;
-            run.emit({
-              type: 'unsupported',
-              message,
-              detail: {
-                what: 'jump-depth',
-                reason: message,
-                family: base.family,
-                table: table.name,
-                chain: chain.name,
-                index: rule.index,
-                text: rule.text,
-              },
-            });
-            return { kind: 'unsupported', message };
-          }
-          stack.push({ chain, next: i + 1 });
-        }
-        chain = target;
+        const to = jumpTarget(run, { base, chain, rule }, v, stack.length);
+        if ('refused' in to) return to.refused;
+        if (v.kind === 'jump') stack.push({ chain, next: i + 1 });
+        chain = to.target;
         i = 0;
         continue;
       }

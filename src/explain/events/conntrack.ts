@@ -1,0 +1,21 @@
+import { flowText } from '../facts.ts';
+import { flowOfEndpoints } from '../info.ts';
+import type { EventHandler } from './types.ts';
+
+/** What conntrack did; one entry per packet is told once. */
+export const conntrack: EventHandler<'conntrack'> = (e, { msg }, ps) => {
+  const c = e.detail;
+  const direction = c.direction ?? undefined;
+  const confirmed = c.confirmed === true;
+  // Later reports of the same state add nothing.
+  const key = `ct|${c.state}|${direction}|${confirmed}`;
+  if (ps.told.has(key)) return [];
+  ps.told.add(key);
+  if (c.state === 'none') return [msg.ctNone()];
+  if (c.attached) return [msg.ctAttached(c.state)];
+  if (confirmed && c.reply) return [msg.ctConfirmed(flowText(flowOfEndpoints(c.reply)))];
+  if (c.state === 'new' || c.created) return [msg.ctNew()];
+  if (direction === 'original' && c.state === 'established') return [msg.ctKnown(c.state)];
+  if (direction === 'reply' || ps.walk.role === 'reply') return [msg.ctReply(c.state)];
+  return [msg.ctOther(c.state)];
+};

@@ -1,0 +1,41 @@
+import { natDelta } from '../facts.ts';
+import { flowOfEndpoints } from '../info.ts';
+import { ref } from '../mdast.ts';
+import type { EventHandler } from './types.ts';
+
+/** A note: an assumption the simulator made, or a fact worth telling. */
+export const note: EventHandler<'note'> = (e, { msg }) => {
+  const d = e.detail;
+  switch (d.kind) {
+    case 'redirect':
+      return [msg.icmpRedirect()];
+    case 'numgen':
+    case 'jhash':
+    case 'symhash':
+    case 'assumption':
+      return [msg.noteAssumption(d.kind)];
+    case 'limit':
+    case 'quota':
+      return [msg.noteRateAssumed(d.kind, d.over)];
+    case 'nat-family':
+      return [msg.noteNatFamily()];
+    case 'sysctl-not-modelled':
+      return [msg.noteSysctlIgnored(d.sysctl)];
+    case 'nat-random':
+      return [msg.noteRandomPort(d.flags)];
+    case 'mangle': {
+      const delta = natDelta(flowOfEndpoints(d.before), flowOfEndpoints(d.after));
+      return [msg.noteMangle(d.mangle, delta.from, delta.to)];
+    }
+    case 'reject-answer':
+      return d.answer === 'icmp'
+        ? [msg.rejectAnswer('icmp', d.code)]
+        : [msg.rejectAnswer('rst', undefined)];
+    case 'nat-without-conntrack':
+      return [msg.natWithoutConntrack(d.statement)];
+    case 'no-answer':
+      return [msg.noAnswer(d.to, d.daddr)];
+    case 'kernel-unlisted-chain':
+      return [msg.kernelUnlistedChain(ref(d.family, d.table, d.chain))];
+  }
+};

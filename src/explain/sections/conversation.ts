@@ -1,0 +1,60 @@
+/**
+ * One conversation: its heading and what happened, the sequence diagram, the hook map, every
+ * packet (each told with a state of its own), and why the reply went the way it did.
+ */
+import type { RootContent } from 'mdast';
+import { type DocContext, packetState, type RequestNat } from '../context.ts';
+import { flowText, natDelta } from '../facts.ts';
+import { codeBlock, heading, para } from '../mdast.ts';
+import { hookMap, sequenceDiagram } from '../mermaid.ts';
+import { flowOf, type PacketWalk } from '../walk.ts';
+import { packetSection } from './packet.ts';
+import { natStepsOf, whySection } from './why.ts';
+
+/** The hook map, or a pointer to the conversation that drew the same one. */
+function hookMapNodes(ctx: DocContext, conv: number, walks: PacketWalk[]): RootContent[] {
+  const { msg } = ctx;
+  const map = hookMap(ctx.scenario, walks, msg);
+  const sameAs = ctx.hookMaps.get(map);
+  if (sameAs !== undefined) return [para(msg.hookMapSame(sameAs))];
+  ctx.hookMaps.set(map, conv + 1);
+  return [para(msg.hookMapIntro()), codeBlock('mermaid', map)];
+}
+
+export function conversationSection(
+  ctx: DocContext,
+  conv: number,
+  walks: PacketWalk[],
+  verdict: string,
+): RootContent[] {
+  const { msg, scenario } = ctx;
+  const spec = scenario.packets[conv];
+  const req = walks[0];
+  const flow = req?.first ? flowText(flowOf(req.first)) : '?';
+  const out: RootContent[] = [];
+  out.push(
+    heading(
+      2,
+      msg.conversationHeading(conv + 1, spec?.protocol ?? req?.first?.protocol ?? '?', flow),
+    ),
+  );
+  out.push(
+    para(
+      msg.conversationIntro(
+        spec?.from ?? '?',
+        spec?.to ?? '?',
+        walks.map((w) => w.role),
+        verdict,
+      ),
+    ),
+  );
+  const requestNat: RequestNat[] = req
+    ? natStepsOf(req).map((n) => ({ kind: n.kind, field: natDelta(n.before, n.after).field }))
+    : [];
+  out.push(para(msg.sequenceIntro()));
+  out.push(codeBlock('mermaid', sequenceDiagram(scenario, walks, msg, requestNat)));
+  out.push(...hookMapNodes(ctx, conv, walks));
+  for (const w of walks) out.push(...packetSection(ctx, packetState(w, requestNat), conv));
+  out.push(...whySection(ctx, walks));
+  return out;
+}

@@ -1,0 +1,132 @@
+/**
+ * One hook a packet crosses: why these chains run, the packet as they receive it, the listing
+ * with its margin marks, the numbered steps, the base chains not entered, and the packet after.
+ */
+import type { BlockContent, RootContent } from 'mdast';
+import type { DocContext, PacketState } from '../context.ts';
+import { emptyJumpRuns } from '../empty-runs.ts';
+import { flowText, ownerOf } from '../facts.ts';
+import { listingRows, listingText } from '../listing.ts';
+import { bullets, codeBlock, heading, para, ref } from '../mdast.ts';
+import { type JsonValue, jsxElement } from '../mdx.ts';
+import type { Phrase } from '../phrase.ts';
+import { splitVerdict } from '../stages.ts';
+import { type PacketWalk, type StageWalk, sameFlow } from '../walk.ts';
+import { stepPhrases } from './steps.ts';
+
+/** Why a base chain on this hook was not entered. */
+function notEntered(ctx: DocContext, w: PacketWalk, sw: StageWalk): Phrase[] {
+  const { msg } = ctx;
+  const out: Phrase[] = [];
+  const lastStep = sw.replay.steps.at(-1)?.event;
+  const droppedAt =
+    lastStep &&
+    ((lastStep.type === 'policy' && lastStep.verdict === 'drop') ||
+      (lastStep.type === 'rule' && splitVerdict(lastStep.verdict)[0] === 'drop'));
+  for (const b of sw.bases) {
+    if (sw.replay.reached.has(b.key)) continue;
+    const r = ref(b.table.family, b.table.name, b.chain.name);
+    const prio = b.chain.base!.priority.value;
+    const mapped = sw.nat.find((n) => n.step !== undefined);
+    const mappedStep = sw.replay.steps.find((s) => s.n === mapped?.step);
+    const mappedBase = sw.bases.find(
+      (x) =>
+        mappedStep &&
+        x.table.family === mappedStep.base.family &&
+        x.table.name === mappedStep.base.table &&
+        x.chain.name === mappedStep.base.chain,
+    );
+    const mappedBy =
+      mappedBase && mappedBase.chain.base!.priority.value <= prio ? mappedStep : undefined;
+    if (b.chain.base?.type === 'nat' && w.ct.state && w.ct.state !== 'new') {
+      out.push(msg.notEnteredNatEstablished(r, w.ct.state));
+    } else if (b.chain.base?.type === 'nat' && mappedBy) {
+      out.push(msg.notEnteredNatMapped(r, mappedBy.base.chain));
+    } else if (droppedAt) {
+      out.push(msg.notEnteredDropped(r));
+    } else {
+      out.push(msg.notEnteredUnknown(r));
+    }
+  }
+  return out;
+}
+
+function listingNode(ctx: DocContext, sw: StageWalk, title: string): RootContent {
+  const lang = ctx.ruleset.format === 'iptables-save' ? 'iptables' : 'nft';
+  const elide = ctx.msg.listingElided;
+  if (ctx.format === 'md')
+    return codeBlock(lang, listingText(ctx.ruleset, sw.tables, sw.replay, elide));
+  // `mark` is optional in the contract: unmarked lines carry only their text (a leaner page).
+  const lines = listingRows(ctx.ruleset, sw.tables, sw.replay, elide).map(
+    (r): JsonValue => (r.mark === '' ? { text: r.text } : { mark: r.mark, text: r.text }),
+  );
+  return jsxElement('ChainListing', { anchor: sw.anchor, lang, title, lines }, []);
+}
+
+/** The heading and the sentences before the listing: why these chains, the packet at start. */
+function stageIntro(ctx: DocContext, w: PacketWalk, sw: StageWalk): RootContent[] {
+  const { msg } = ctx;
+  const out: RootContent[] = [];
+  const from = w.first ? ownerOf(ctx.scenario, w.first.saddr) : undefined;
+  out.push(heading(4, msg.stageHeading(w.role, sw.stage.hook, sw.stage.fclass, from)));
+  if (sw.inferred) out.push(para(msg.stageInferredIntro(sw.stage.hook)));
+  else
+    out.push(
+      para(msg.stageIntro(sw.stage.hook, sw.stage.fclass, ctx.ruleset.format === 'iptables-save')),
+    );
+  const viaBridge =
+    sw.stage.fclass === 'l3' && sw.stage.hook === 'prerouting' && sw.iif
+      ? ctx.scenario.host.interfaces.find((i) => i.name === sw.iif && i.kind === 'bridge')
+      : undefined;
+  const told = w.items.some(
+    (i) =>
+      i.kind === 'info' && i.event.type === 'bridge' && i.event.detail.step === 'br_nf_pre_routing',
+  );
+  if (
+    !told &&
+    viaBridge &&
+    (ctx.scenario.host.sysctl['net.bridge.bridge-nf-call-iptables'] ?? 1) === 1
+  ) {
+    out.push(para(msg.brNetfilterPrerouting(viaBridge.name)));
+  }
+  out.push(para(msg.packetAtStart(flowText(sw.viewIn), sw.iif, sw.oif)));
+  return out;
+}
+
+export function stageSection(ctx: DocContext, ps: PacketState, sw: StageWalk): RootContent[] {
+  const { msg } = ctx;
+  const w = ps.walk;
+  const out = stageIntro(ctx, w, sw);
+  const family = sw.stage.fclass === 'l3' ? (w.ipFamily === 4 ? 'ip' : 'ip6') : sw.stage.fclass;
+  out.push(listingNode(ctx, sw, `${flowText(sw.viewIn)} · ${family} ${sw.stage.hook}`));
+  const items: BlockContent[][] = [];
+  const runs = emptyJumpRuns(ctx.ruleset, sw.replay.steps);
+  for (const step of sw.replay.steps) {
+    const { main, notes, info = [] } = stepPhrases(ctx, ps, sw, step, runs);
+    // What happened right after the step (conntrack, a translation…) is a paragraph of its own.
+    const paras = [
+      msg.sentences(main),
+      ...(notes.length > 0 ? [msg.sentences(notes)] : []),
+      ...(info.length > 0 ? [msg.sentences(info)] : []),
+    ];
+    if (ctx.format === 'mdx') {
+      out.push(jsxElement('Step', { anchor: sw.anchor, n: step.n }, paras.map(para)));
+    } else {
+      const [firstP, ...rest] = paras;
+      items.push([para([`(${step.n}) `, ...(firstP ?? [])]), ...rest.map(para)]);
+    }
+  }
+  if (items.length > 0) out.push(bullets(items));
+  const skipped = notEntered(ctx, w, sw);
+  if (skipped.length > 0) out.push(bullets(skipped.map((p) => [para(p)])));
+  if (sw.replay.steps.length > 0 || sw.nat.length > 0) {
+    out.push(
+      para(
+        sameFlow(sw.viewIn, sw.viewOut)
+          ? msg.packetUnchanged(flowText(sw.viewOut))
+          : msg.packetNow(flowText(sw.viewOut)),
+      ),
+    );
+  }
+  return out;
+}
