@@ -2,10 +2,11 @@
 import { checkInterfaceName, parseAddress, parseMac } from './addresses.ts';
 import { readListens } from './listens.ts';
 import type { HostInterface, Machine } from './model.ts';
+import { keysOf, MACHINE, MACHINE_NAME, requiredOf } from './shape.ts';
 import type { Entry, Node, Reader } from './yaml-reader.ts';
 
-const MACHINE_KEYS = ['name', 'interface', 'port', 'mac', 'gateway', 'addresses', 'listens'];
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
+const MACHINE_KEYS = keysOf(MACHINE);
+const NAME = MACHINE_NAME;
 
 type Fields = Map<string, Entry>;
 
@@ -26,7 +27,7 @@ export function readMachines(
   const needsPort: { machine: Machine; index: number; node: Node }[] = [];
   list.items.forEach((item, i) => {
     const path = `hosts[${i}]`;
-    const m = r.map(item, path, MACHINE_KEYS, ['name', 'interface', 'addresses'], list.node);
+    const m = r.map(item, path, MACHINE_KEYS, requiredOf(MACHINE), list.node);
     if (!m) return;
     const { name, ok: nameOk } = readName(r, m, path, out);
     const { ifName, iface, ok: ifaceOk } = readInterface(r, m, path, interfaces);

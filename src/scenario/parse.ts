@@ -14,20 +14,12 @@ import type { Lang, Machine, Scenario } from './model.ts';
 import { type ReadPacket, readPackets } from './packets.ts';
 import type { RulesetLocator } from './ruleset-path.ts';
 import { readRulesetRef } from './ruleset-ref.ts';
+import { keysOf, requiredOf, TOP } from './shape.ts';
 import { readTranslations } from './translations.ts';
 import { Reader } from './yaml-reader.ts';
 
-const TOP_KEYS = [
-  'title',
-  'summary',
-  'lang',
-  'translations',
-  'ruleset',
-  'host',
-  'hosts',
-  'packets',
-];
-const REQUIRED_TOP = ['title', 'ruleset', 'host', 'hosts', 'packets'];
+const TOP_KEYS = keysOf(TOP);
+const REQUIRED_TOP = requiredOf(TOP);
 /** Scenario files are small; a bigger one is a mistake (and would slow every page build). */
 const MAX_BYTES = 1 << 20;
 
