@@ -10,10 +10,15 @@ const NAME = MACHINE_NAME;
 
 type Fields = Map<string, Entry>;
 
+/**
+ * Reads `hosts`. A machine with an error is left out; its name, when it has a valid one, goes
+ * into `refused`, so that packets from it are not reported again as from no machine.
+ */
 export function readMachines(
   r: Reader,
   entry: Entry | undefined,
   interfaces: readonly HostInterface[],
+  refused: Set<string> = new Set(),
 ): Machine[] {
   if (!entry) return [];
   const list = r.seq(entry);
@@ -37,7 +42,10 @@ export function readMachines(
     const label = name !== undefined ? `"${name}"` : `hosts[${i}]`;
     const addresses = readAddresses(r, m, path, owner, label);
     const listens = readListens(r, m.get('listens'));
-    if (!nameOk || !ifaceOk || name === undefined || ifName === undefined) return;
+    if (!nameOk || !ifaceOk || name === undefined || ifName === undefined) {
+      if (name !== undefined) refused.add(name);
+      return;
+    }
     const span = r.span(item);
     const machine: Machine = {
       name,

@@ -74,11 +74,12 @@ export function parseScenarioText(text: string, file: string, locate: RulesetLoc
   const ruleset = rulesetEntry ? readRulesetRef(r, rulesetEntry, locate) : undefined;
   const hostEntry = top.get('host');
   const host = hostEntry ? readHost(r, hostEntry) : undefined;
-  const machines = readMachines(r, top.get('hosts'), host?.interfaces ?? []);
+  const refused = new Set<string>();
+  const machines = readMachines(r, top.get('hosts'), host?.interfaces ?? [], refused);
   const packets = readPackets(r, top.get('packets'));
 
   if (host) {
-    for (const p of packets) checkSender(r, p, host, machines);
+    for (const p of packets) if (!refused.has(p.spec.from)) checkSender(r, p, host, machines);
   }
   if (r.diagnostics.length > 0 || !title || !ruleset || !host) {
     throw new ScenarioError(sortDiagnostics(r.diagnostics));

@@ -58,14 +58,14 @@ export function newCommand(io: Io, name: string, from: string | undefined): numb
   try {
     walk(readSources(scenarioFileSources(files.scenarioPath)));
   } catch (e) {
-    return refused(io, e);
+    return refused(io, e, files.scenarioPath);
   }
   io.out(nextSteps(files));
   return EXIT_OK;
 }
 
-function refused(io: Io, e: unknown): number {
-  const why = inputErrorText(e);
+function refused(io: Io, e: unknown, scenarioFile?: string): number {
+  const why = inputErrorText(e, scenarioFile);
   if (why === undefined) throw e;
   io.err(why);
   return EXIT_FAILED;
