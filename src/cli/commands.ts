@@ -2,6 +2,7 @@ import { register as capture } from './commands/capture.ts';
 import { register as check } from './commands/check.ts';
 import { register as explain } from './commands/explain.ts';
 import { register as format } from './commands/format.ts';
+import { register as newScenario } from './commands/new.ts';
 import { register as trace } from './commands/trace.ts';
 import { register as verify } from './commands/verify.ts';
 import type { Register } from './io.ts';
@@ -18,4 +19,6 @@ export const subcommands: Register[] = [
   verify,
   explain,
   capture,
+  // A start for authors: a scenario to edit.
+  newScenario,
 ];

@@ -2,22 +2,25 @@
 import { checkInterfaceName, inSubnet, parseAddress, parseCidr } from './addresses.ts';
 import { readListens } from './listens.ts';
 import type { Cidr, HostInterface, Route, Scenario } from './model.ts';
+import {
+  HOST,
+  INTERFACE,
+  keysOf,
+  OTHER_SYSCTL,
+  ROUTE,
+  requiredOf,
+  SYSCTL_DEFAULTS,
+} from './shape.ts';
 import type { Entry, Node, Reader } from './yaml-reader.ts';
 
-/** The sysctls the simulator reads, with the values a scenario gets when it does not say. */
-export const SYSCTL_DEFAULTS: Readonly<Record<string, number>> = {
-  'net.ipv4.ip_forward': 0,
-  'net.ipv6.conf.all.forwarding': 0,
-  'net.bridge.bridge-nf-call-iptables': 1,
-  'net.bridge.bridge-nf-call-ip6tables': 1,
-};
+export { SYSCTL_DEFAULTS };
 
-const HOST_KEYS = ['name', 'interfaces', 'routes', 'sysctl', 'listens'];
-const INTERFACE_KEYS = ['name', 'kind', 'addresses'];
-const ROUTE_KEYS = ['to', 'via', 'dev'];
+const HOST_KEYS = keysOf(HOST);
+const INTERFACE_KEYS = keysOf(INTERFACE);
+const ROUTE_KEYS = keysOf(ROUTE);
 
 export function readHost(r: Reader, entry: Entry): Scenario['host'] | undefined {
-  const m = r.map(entry.value, 'host', HOST_KEYS, ['interfaces'], entry.key);
+  const m = r.map(entry.value, 'host', HOST_KEYS, requiredOf(HOST), entry.key);
   if (!m) return undefined;
   const nameEntry = m.get('name');
   const name = nameEntry ? (r.string(nameEntry) ?? 'host') : 'host';
@@ -37,7 +40,7 @@ function readInterfaces(r: Reader, entry: Entry | undefined): HostInterface[] {
   const out: HostInterface[] = [];
   list.items.forEach((item, i) => {
     const path = `host.interfaces[${i}]`;
-    const m = r.map(item, path, INTERFACE_KEYS, ['name', 'addresses'], list.node);
+    const m = r.map(item, path, INTERFACE_KEYS, requiredOf(INTERFACE), list.node);
     if (!m) return;
     const nameEntry = m.get('name');
     const name = nameEntry ? r.string(nameEntry) : undefined;
@@ -89,7 +92,7 @@ function readRoutes(r: Reader, entry: Entry | undefined, interfaces: HostInterfa
   const out: Route[] = [];
   list.items.forEach((item, i) => {
     const path = `host.routes[${i}]`;
-    const m = r.map(item, path, ROUTE_KEYS, ['to'], list.node);
+    const m = r.map(item, path, ROUTE_KEYS, requiredOf(ROUTE), list.node);
     if (!m) return;
     const route = readRoute(r, m, path, item, interfaces);
     if (route) out.push(route);
@@ -194,7 +197,7 @@ function readSysctl(r: Reader, entry: Entry | undefined): Record<string, number>
   const node = entry.value;
   // Any net.* key is accepted, so the key list is open; check the names ourselves.
   const m = r.map(node, 'host.sysctl', Object.keys(SYSCTL_DEFAULTS), [], entry.key, (key) =>
-    /^net\.[A-Za-z0-9_.-]*[A-Za-z0-9_]$/.test(key),
+    OTHER_SYSCTL.test(key),
   );
   if (!m) return out;
   for (const [key, e] of m) {

@@ -2,17 +2,23 @@
 import { checkInterfaceName, parseAddress, parseMac } from './addresses.ts';
 import { readListens } from './listens.ts';
 import type { HostInterface, Machine } from './model.ts';
+import { keysOf, MACHINE, MACHINE_NAME, requiredOf } from './shape.ts';
 import type { Entry, Node, Reader } from './yaml-reader.ts';
 
-const MACHINE_KEYS = ['name', 'interface', 'port', 'mac', 'gateway', 'addresses', 'listens'];
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
+const MACHINE_KEYS = keysOf(MACHINE);
+const NAME = MACHINE_NAME;
 
 type Fields = Map<string, Entry>;
 
+/**
+ * Reads `hosts`. A machine with an error is left out; its name, when it has a valid one, goes
+ * into `refused`, so that packets from it are not reported again as from no machine.
+ */
 export function readMachines(
   r: Reader,
   entry: Entry | undefined,
   interfaces: readonly HostInterface[],
+  refused: Set<string> = new Set(),
 ): Machine[] {
   if (!entry) return [];
   const list = r.seq(entry);
@@ -26,7 +32,7 @@ export function readMachines(
   const needsPort: { machine: Machine; index: number; node: Node }[] = [];
   list.items.forEach((item, i) => {
     const path = `hosts[${i}]`;
-    const m = r.map(item, path, MACHINE_KEYS, ['name', 'interface', 'addresses'], list.node);
+    const m = r.map(item, path, MACHINE_KEYS, requiredOf(MACHINE), list.node);
     if (!m) return;
     const { name, ok: nameOk } = readName(r, m, path, out);
     const { ifName, iface, ok: ifaceOk } = readInterface(r, m, path, interfaces);
@@ -36,7 +42,10 @@ export function readMachines(
     const label = name !== undefined ? `"${name}"` : `hosts[${i}]`;
     const addresses = readAddresses(r, m, path, owner, label);
     const listens = readListens(r, m.get('listens'));
-    if (!nameOk || !ifaceOk || name === undefined || ifName === undefined) return;
+    if (!nameOk || !ifaceOk || name === undefined || ifName === undefined) {
+      if (name !== undefined) refused.add(name);
+      return;
+    }
     const span = r.span(item);
     const machine: Machine = {
       name,

@@ -1,10 +1,11 @@
 /** The `packets:` section: one conversation each, in order. */
 import { parseAddress } from './addresses.ts';
 import type { PacketProtocol, PacketSpec } from './model.ts';
+import { keysOf, PACKET, requiredOf, PROTOCOLS as SHAPE_PROTOCOLS } from './shape.ts';
 import type { Entry, Reader } from './yaml-reader.ts';
 
-const PACKET_KEYS = ['from', 'to', 'protocol', 'sport', 'dport', 'saddr'];
-const PROTOCOLS: readonly PacketProtocol[] = ['udp', 'tcp', 'icmp', 'icmpv6'];
+const PACKET_KEYS = keysOf(PACKET);
+const PROTOCOLS: readonly PacketProtocol[] = SHAPE_PROTOCOLS;
 
 /** A packet as read, with the nodes later cross-checks point at. */
 export interface ReadPacket {
@@ -21,7 +22,7 @@ export function readPackets(r: Reader, entry: Entry | undefined): ReadPacket[] {
   const out: ReadPacket[] = [];
   list.items.forEach((item, i) => {
     const path = `packets[${i}]`;
-    const m = r.map(item, path, PACKET_KEYS, ['from', 'to', 'protocol'], list.node);
+    const m = r.map(item, path, PACKET_KEYS, requiredOf(PACKET), list.node);
     if (!m) return;
     const fromEntry = m.get('from');
     const from = fromEntry ? r.string(fromEntry) : undefined;

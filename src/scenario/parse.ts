@@ -14,20 +14,12 @@ import type { Lang, Machine, Scenario } from './model.ts';
 import { type ReadPacket, readPackets } from './packets.ts';
 import type { RulesetLocator } from './ruleset-path.ts';
 import { readRulesetRef } from './ruleset-ref.ts';
+import { keysOf, requiredOf, TOP } from './shape.ts';
 import { readTranslations } from './translations.ts';
 import { Reader } from './yaml-reader.ts';
 
-const TOP_KEYS = [
-  'title',
-  'summary',
-  'lang',
-  'translations',
-  'ruleset',
-  'host',
-  'hosts',
-  'packets',
-];
-const REQUIRED_TOP = ['title', 'ruleset', 'host', 'hosts', 'packets'];
+const TOP_KEYS = keysOf(TOP);
+const REQUIRED_TOP = requiredOf(TOP);
 /** Scenario files are small; a bigger one is a mistake (and would slow every page build). */
 const MAX_BYTES = 1 << 20;
 
@@ -82,11 +74,12 @@ export function parseScenarioText(text: string, file: string, locate: RulesetLoc
   const ruleset = rulesetEntry ? readRulesetRef(r, rulesetEntry, locate) : undefined;
   const hostEntry = top.get('host');
   const host = hostEntry ? readHost(r, hostEntry) : undefined;
-  const machines = readMachines(r, top.get('hosts'), host?.interfaces ?? []);
+  const refused = new Set<string>();
+  const machines = readMachines(r, top.get('hosts'), host?.interfaces ?? [], refused);
   const packets = readPackets(r, top.get('packets'));
 
   if (host) {
-    for (const p of packets) checkSender(r, p, host, machines);
+    for (const p of packets) if (!refused.has(p.spec.from)) checkSender(r, p, host, machines);
   }
   if (r.diagnostics.length > 0 || !title || !ruleset || !host) {
     throw new ScenarioError(sortDiagnostics(r.diagnostics));

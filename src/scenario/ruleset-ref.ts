@@ -7,9 +7,10 @@
 import { isScalar } from 'yaml';
 import type { RulesetRef } from './model.ts';
 import { type RulesetLocator, refuseRulesetPath } from './ruleset-path.ts';
+import { RULESET_FORMATS } from './shape.ts';
 import type { Entry, Reader } from './yaml-reader.ts';
 
-const FORMATS: readonly RulesetRef['format'][] = ['nft', 'iptables-save', 'nft-json'];
+const FORMATS: readonly RulesetRef['format'][] = RULESET_FORMATS;
 
 export function readRulesetRef(
   r: Reader,

@@ -4,10 +4,11 @@
  * shows them translated. Each problem is reported at its node, like the rest of the loader.
  */
 import type { Lang, ScenarioText } from './model.ts';
+import { keysOf, requiredOf, LANGS as SHAPE_LANGS, TRANSLATION } from './shape.ts';
 import type { Entry, Reader } from './yaml-reader.ts';
 
 /** The languages nfwalk writes pages in. */
-export const LANGS: readonly Lang[] = ['en', 'ja'];
+export const LANGS: readonly Lang[] = SHAPE_LANGS;
 
 function isLang(name: string): name is Lang {
   return (LANGS as readonly string[]).includes(name);
@@ -43,7 +44,7 @@ export function readTranslations(
       );
       continue;
     }
-    const keys = r.map(e.value, e.path, ['title', 'summary'], ['title'], e.key);
+    const keys = r.map(e.value, e.path, keysOf(TRANSLATION), requiredOf(TRANSLATION), e.key);
     if (!keys) continue;
     const titleEntry = keys.get('title');
     const title = titleEntry ? r.string(titleEntry) : undefined;

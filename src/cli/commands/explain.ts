@@ -8,6 +8,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { type Loaded, pageOf, readSources, walk } from '../../pipeline.ts';
 import { scenarioFileSources } from '../../pipeline-files.ts';
+import { formatDiagnostics } from '../../ruleset/diagnostics.ts';
+import { destinationWarnings } from '../destination-warnings.ts';
 import { inputErrorText } from '../input-errors.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io, type Register } from '../io.ts';
 
@@ -46,13 +48,16 @@ export function explainCommand(io: Io, file: string, flags: ExplainFlags): numbe
   try {
     loaded = readSources(scenarioFileSources(file));
   } catch (e) {
-    const why = inputErrorText(e);
+    const why = inputErrorText(e, file);
     if (why !== undefined) io.err(why);
     else if (e instanceof Error) io.err(`nfwalk explain: ${e.message}\n`);
     else throw e;
     return EXIT_FAILED;
   }
-  const page = pageOf(walk(loaded), { lang: flags.lang, format: flags.format });
+  const walked = walk(loaded);
+  const warnings = destinationWarnings(loaded.scenario, walked.trace.conversations);
+  if (warnings.length > 0) io.err(formatDiagnostics(warnings));
+  const page = pageOf(walked, { lang: flags.lang, format: flags.format });
   if (flags.output) {
     try {
       writeFileSync(flags.output, page.markdown);

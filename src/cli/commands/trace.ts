@@ -4,11 +4,13 @@
  * routing decisions, conntrack and NAT), or with --json the trace JSON and nothing else.
  */
 import type { Command } from 'commander';
-import type { Trace, TraceEvent } from '../../netfilter/trace.ts';
 import { type Loaded, readSources, walk } from '../../pipeline.ts';
 import { scenarioFileSources } from '../../pipeline-files.ts';
+import { formatDiagnostics } from '../../ruleset/diagnostics.ts';
+import { destinationWarnings } from '../destination-warnings.ts';
 import { inputErrorText } from '../input-errors.ts';
 import { EXIT_FAILED, EXIT_OK, type Io, type Register } from '../io.ts';
+import { formatTrace } from '../trace-text.ts';
 
 export const register: Register = (program: Command, _io: Io, setAction) => {
   program
@@ -28,13 +30,15 @@ export function traceCommand(io: Io, file: string, json: boolean): number {
   try {
     loaded = readSources(scenarioFileSources(file));
   } catch (e) {
-    const why = inputErrorText(e);
+    const why = inputErrorText(e, file);
     if (why !== undefined) io.err(why);
     else if (e instanceof Error) io.err(`nfwalk trace: ${e.message}\n`);
     else throw e;
     return EXIT_FAILED;
   }
   const { trace } = walk(loaded);
+  const warnings = destinationWarnings(loaded.scenario, trace.conversations);
+  if (warnings.length > 0) io.err(formatDiagnostics(warnings));
   if (json) io.out(`${JSON.stringify(trace, null, 2)}\n`);
   else io.out(formatTrace(trace));
   const unsupported = trace.conversations.some((c) =>
@@ -43,32 +47,4 @@ export function traceCommand(io: Io, file: string, json: boolean): number {
   return unsupported ? EXIT_FAILED : EXIT_OK;
 }
 
-/** The readable form: one line per event, indented under its conversation and packet. */
-export function formatTrace(trace: Trace): string {
-  const lines: string[] = [];
-  for (const c of trace.conversations) {
-    lines.push(`conversation ${c.index}`);
-    for (const p of c.packets) {
-      lines.push(`  ${p.role}`);
-      for (const e of p.events) lines.push(`    ${eventLine(e)}`);
-    }
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-function eventLine(e: TraceEvent): string {
-  switch (e.type) {
-    case 'enter': {
-      const p = e.packet;
-      const ep = (a: string, port: number | null) => (port === null ? a : `${a}:${port}`);
-      const dev = `iif=${p.iif ?? '-'} oif=${p.oif ?? '-'}`;
-      return `enter  ${e.family} ${e.table} ${e.chain} (hook ${e.hook}, priority ${e.priority})  ${p.protocol} ${ep(p.saddr, p.sport)} → ${ep(p.daddr, p.dport)}  ${dev}`;
-    }
-    case 'rule':
-      return `rule   ${e.family} ${e.table} ${e.chain} #${e.index}: ${e.text}  → ${e.verdict}`;
-    case 'policy':
-      return `policy ${e.family} ${e.table} ${e.chain}: ${e.verdict}`;
-    default:
-      return `${e.type.padEnd(6)} ${e.message}`;
-  }
-}
+export { formatTrace };

@@ -59,7 +59,7 @@ async function verify(io: Io, file: string, keep: boolean): Promise<number> {
   try {
     loaded = readSources(scenarioFileSources(file));
   } catch (e) {
-    const why = inputErrorText(e);
+    const why = inputErrorText(e, file);
     if (why === undefined) throw e;
     io.err(why);
     return EXIT_FAILED;

@@ -1,0 +1,152 @@
+/**
+ * The scenario format's sections, their keys and what each holds: the one description the
+ * loader reads its key lists from and src/scenario/schema.ts turns into the JSON Schema
+ * (docs/spec/scenario.schema.json), so the two cannot drift apart. Cross-references (a machine's
+ * interface, a packet's sender) and address syntax stay with the loader; the schema gives
+ * editors the shape, the types, the closed sets and the descriptions.
+ */
+
+/** A JSON Schema fragment (draft 2020-12). */
+export type JsonSchema = { [key: string]: unknown };
+
+export interface Field {
+  required?: boolean;
+  description: string;
+  schema: JsonSchema;
+}
+
+export type Section = Readonly<Record<string, Field>>;
+
+const text = (description: string, required = false): Field => ({
+  description,
+  schema: { type: 'string', pattern: '\\S' },
+  ...(required ? { required } : {}),
+});
+const list = (items: JsonSchema, description: string, required = false, minItems = 0): Field => ({
+  description,
+  schema: { type: 'array', items, ...(minItems ? { minItems } : {}) },
+  ...(required ? { required } : {}),
+});
+const ref = (name: string): JsonSchema => ({ $ref: `#/$defs/${name}` });
+const port = (description: string): Field => ({
+  description,
+  schema: { type: 'integer', minimum: 1, maximum: 65535 },
+});
+
+export const PROTOCOLS = ['udp', 'tcp', 'icmp', 'icmpv6'] as const;
+export const RULESET_FORMATS = ['nft', 'iptables-save', 'nft-json'] as const;
+export const LANGS = ['en', 'ja'] as const;
+/** A machine's name (also how packets name their sender). */
+export const MACHINE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
+/** A sysctl the simulator does not read, allowed for the record. */
+export const OTHER_SYSCTL = /^net\.[A-Za-z0-9_.-]*[A-Za-z0-9_]$/;
+/** `tcp/22`, `udp/1812` (the loader also checks the port's range). */
+const LISTEN = { type: 'string', pattern: '^\\s*(tcp|udp)/\\d{1,5}\\s*$' };
+
+/** The sysctls the simulator reads, with the values a scenario gets when it does not say. */
+export const SYSCTL_DEFAULTS: Readonly<Record<string, number>> = {
+  'net.ipv4.ip_forward': 0,
+  'net.ipv6.conf.all.forwarding': 0,
+  'net.bridge.bridge-nf-call-iptables': 1,
+  'net.bridge.bridge-nf-call-ip6tables': 1,
+};
+
+export const TOP: Section = {
+  title: text("the page's title", true),
+  summary: {
+    description: 'free text (Markdown) shown under the title',
+    schema: { type: 'string' },
+  },
+  lang: {
+    description: 'the language of the scenario and its explanation (default en)',
+    schema: { enum: [...LANGS] },
+  },
+  translations: {
+    description: 'title and summary in the languages other than lang',
+    schema: {
+      type: 'object',
+      propertyNames: { enum: [...LANGS] },
+      additionalProperties: ref('translation'),
+    },
+  },
+  ruleset: {
+    required: true,
+    description:
+      'the ruleset file, relative to the scenario: a path (nft text) or one of nft, iptables-save, nft-json',
+    schema: { oneOf: [{ type: 'string', pattern: '\\S' }, ref('rulesetFile')] },
+  },
+  host: {
+    required: true,
+    description: 'the machine whose netfilter is simulated',
+    schema: ref('host'),
+  },
+  hosts: list(ref('machine'), 'the other machines, each behind one host interface', true),
+  packets: list(ref('packet'), 'one conversation each, in order', true, 1),
+};
+
+export const TRANSLATION: Section = {
+  title: text('the title in this language', true),
+  summary: {
+    description: 'the summary in this language (exactly when the scenario has one)',
+    schema: { type: 'string' },
+  },
+};
+
+export const RULESET_FILE: Section = Object.fromEntries(
+  RULESET_FORMATS.map((f) => [f, text(`a ${f} file, relative to the scenario`)]),
+);
+
+export const HOST: Section = {
+  name: text('its name on the page (default host)'),
+  interfaces: list(ref('interface'), 'its interfaces', true, 1),
+  routes: list(ref('route'), 'routes beyond the connected ones'),
+  sysctl: { description: 'sysctls (defaults filled in)', schema: ref('sysctl') },
+  listens: list(LISTEN, 'sockets open on the host itself, like tcp/22'),
+};
+
+export const INTERFACE: Section = {
+  name: text('the interface name, like eth0', true),
+  kind: { description: 'bridge or link (default link)', schema: { enum: ['link', 'bridge'] } },
+  addresses: list({ type: 'string' }, 'IPv4 and/or IPv6 CIDRs, like 192.0.2.1/24', true),
+};
+
+export const ROUTE: Section = {
+  to: text('a CIDR, or default', true),
+  via: text('the gateway'),
+  dev: text('the interface (default: inferred from the gateway)'),
+};
+
+export const MACHINE: Section = {
+  name: {
+    required: true,
+    description: 'its name, which packets use in from',
+    schema: { type: 'string', pattern: MACHINE_NAME.source, not: { const: 'host' } },
+  },
+  interface: text('the host interface it sits behind', true),
+  port: text('behind a bridge: the name of its bridge port (default veth<N>)'),
+  mac: text('its MAC address'),
+  gateway: text('its default route (default: the host interface address)'),
+  addresses: list({ type: 'string' }, 'its addresses, without prefix', true, 1),
+  listens: list(LISTEN, 'sockets it has open, like udp/1812'),
+};
+
+export const PACKET: Section = {
+  from: text('a machine of hosts, or host', true),
+  to: text('the destination address', true),
+  protocol: { required: true, description: 'the protocol', schema: { enum: [...PROTOCOLS] } },
+  sport: port('the source port (tcp and udp only, required there)'),
+  dport: port('the destination port (tcp and udp only, required there)'),
+  saddr: text("the source address (default: the sender's)"),
+};
+
+/** The keys of a section, as the loader allows them. */
+export function keysOf(section: Section): string[] {
+  return Object.keys(section);
+}
+
+/** The keys a section must have. */
+export function requiredOf(section: Section): string[] {
+  return Object.entries(section)
+    .filter(([, f]) => f.required === true)
+    .map(([k]) => k);
+}
