@@ -18,7 +18,7 @@ import { readRuleset } from '../../src/pipeline-files.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { seedTrace } from './fixtures/seed/trace.ts';
 import { fixtureRuleset, fixtureScenario, repoRoot } from './helpers.ts';
-import { addressDisagreements } from './page-addresses.ts';
+import { addressDisagreements, routingContradictions } from './page-addresses.ts';
 
 const scenario = fixtureScenario();
 const ruleset = fixtureRuleset();
@@ -170,7 +170,7 @@ describe('the page follows the trace', () => {
   });
 });
 
-describe('every address a page prints is the trace’s address at that point', () => {
+describe('every address a page prints is the trace’s address at that point, routing told once', () => {
   const langs = ['en', 'ja'] as const;
   for (const file of scenarioFiles) {
     for (const lang of langs) {
@@ -180,6 +180,7 @@ describe('every address a page prints is the trace’s address at that point', (
         const trace = simulate(sc, rs);
         const page = explainToText(sc, rs, trace, { lang, format: 'md' }).markdown;
         expect(addressDisagreements(page, trace, messages(lang))).toEqual([]);
+        expect(routingContradictions(page, messages(lang))).toEqual([]);
       });
     }
   }

@@ -169,3 +169,33 @@ export function addressDisagreements(page: string, trace: Trace, msg: Messages):
   });
   return out;
 }
+
+/**
+ * Sentences a packet's section must not say: the same routing decision twice, or a routing
+ * decision right after the bridge forwarded the frame at layer 2 (before the next hook).
+ */
+export function routingContradictions(page: string, msg: Messages): string[] {
+  const out: string[] = [];
+  const routePrefix = plain(msg.routeLocal(HOLE, 'x')).split(HOLE)[0]!;
+  // What the sentence says between the bridge's name and the port's (in either language).
+  const bridged = plain(msg.bridgeForward(HOLE, '\u0002', '\u0003'))
+    .split(HOLE)[1]!
+    .split('\u0002')[0]!;
+  const headingPrefixes = ROLES.map((r) => `### ${prefixOf((h) => msg.packetHeading(r, h))}`);
+  let told = new Set<string>();
+  let afterBridge = false;
+  let section = '';
+  for (const line of page.split('\n')) {
+    if (headingPrefixes.some((p) => line.startsWith(p)) || line.startsWith('## ')) {
+      told = new Set();
+      section = line;
+    }
+    if (line.startsWith('#### ')) afterBridge = false;
+    if (line.includes(bridged)) afterBridge = true;
+    if (!line.startsWith(routePrefix)) continue;
+    if (told.has(line)) out.push(`${section}: told twice: ${line}`);
+    if (afterBridge) out.push(`${section}: routed after the bridge forwarded it: ${line}`);
+    told.add(line);
+  }
+  return out;
+}

@@ -51,6 +51,8 @@ export function packetSection(ctx: DocContext, ps: PacketState, conv: number): R
   for (const item of w.items) {
     if (item.kind === 'info') {
       if (item.event.type === 'route') routeSaid = true;
+      // A frame the bridge forwards is not routed: br_netfilter runs ip forward for it.
+      if (item.event.type === 'bridge' && item.event.detail.step === 'br_forward') routeSaid = true;
       if (item.event.type === 'nat') {
         const n = natChange(item.event.detail);
         if (n) cursor = n.after;
