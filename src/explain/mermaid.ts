@@ -11,6 +11,7 @@ import { type FlowView, flowText, natDelta, ownerOf } from './facts.ts';
 import type { Messages } from './i18n/messages.ts';
 import { natChange } from './info.ts';
 import { plain } from './phrase.ts';
+import { senderOf } from './sender.ts';
 import { splitVerdict } from './stages.ts';
 import { flowOf, type PacketWalk, type StageWalk, stageWalks } from './walk.ts';
 
@@ -97,7 +98,7 @@ export function packetFlowchart(
 ): string {
   const lines = ['flowchart TD'];
   const id = (s: string) => `c${conv}p${w.index}${s}`;
-  const from = w.first ? (ownerOf(scenario, w.first.saddr) ?? w.first.saddr) : '?';
+  const from = senderOf(scenario, w);
   const srcId = id('src');
   lines.push(`  ${srcId}([${q(`${from} ${w.first?.saddr ?? ''}`)}])`);
   let prev = srcId;
@@ -200,7 +201,7 @@ export function sequenceDiagram(
   const body: string[] = [];
   for (const w of walks) {
     if (!w.first) continue;
-    const from = ownerOf(scenario, w.first.saddr) ?? w.first.saddr;
+    const from = senderOf(scenario, w);
     const a = from === host ? pid(host) : pid(from);
     const h = pid(host);
     const arrow = w.role === 'request' ? '->>' : '-->>';

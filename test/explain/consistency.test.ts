@@ -1,13 +1,16 @@
 /**
  * The page and the trace cannot disagree: every step number on the page is a compared trace
- * event of that hook, in order, and every matched rule is the one the listing marks.
+ * event of that hook, in order, and every matched rule is the one the listing marks; every
+ * address it prints is the trace's at that point, on every scenario in both languages.
  */
 
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { messages } from '../../src/explain/i18n/index.ts';
 import { explainToText } from '../../src/explain/index.ts';
 import { findChain, listingRows } from '../../src/explain/listing.ts';
+import { plain } from '../../src/explain/phrase.ts';
 import { walkPacket } from '../../src/explain/walk.ts';
 import { simulate } from '../../src/netfilter/simulate.ts';
 import { comparedEvents } from '../../src/netfilter/trace.ts';
@@ -15,6 +18,7 @@ import { readRuleset } from '../../src/pipeline-files.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { seedTrace } from './fixtures/seed/trace.ts';
 import { fixtureRuleset, fixtureScenario, repoRoot } from './helpers.ts';
+import { addressDisagreements, routingContradictions } from './page-addresses.ts';
 
 const scenario = fixtureScenario();
 const ruleset = fixtureRuleset();
@@ -164,4 +168,52 @@ describe('the page follows the trace', () => {
     // firewalld's _pre/_log/_deny/_allow/_post chains make such runs on the seed page.
     expect(grouped).toBeGreaterThan(0);
   });
+});
+
+describe('every address a page prints is the trace’s address at that point, routing told once', () => {
+  const langs = ['en', 'ja'] as const;
+  for (const file of scenarioFiles) {
+    for (const lang of langs) {
+      it(`${file} (${lang})`, () => {
+        const sc = loadScenario(join(scenarioDir, file));
+        const rs = readRuleset(sc);
+        const trace = simulate(sc, rs);
+        const page = explainToText(sc, rs, trace, { lang, format: 'md' }).markdown;
+        expect(addressDisagreements(page, trace, messages(lang))).toEqual([]);
+        expect(routingContradictions(page, messages(lang))).toEqual([]);
+      });
+    }
+  }
+
+  for (const lang of langs) {
+    it(`fails on a page that shows a reply with its translated address (${lang})`, () => {
+      const msg = messages(lang);
+      const file = join(scenarioDir, 'router-forward.yaml');
+      const sc = loadScenario(file);
+      const rs = readRuleset(sc);
+      const trace = simulate(sc, rs);
+      const page = explainToText(sc, rs, trace, { lang, format: 'md' }).markdown;
+      expect(addressDisagreements(page, trace, msg)).toEqual([]);
+      // The reply as it is on the wire, and as it is after conntrack undid the masquerade.
+      const wire = '192.0.2.80:80 → 198.51.100.2:41000';
+      const translated = '192.0.2.80:80 → 10.10.0.11:41000';
+      const wrongly = (from: string, to: string) => {
+        expect(page).toContain(from);
+        return addressDisagreements(page.replace(from, to), trace, msg).join('\n');
+      };
+      const heading = `### ${plain(msg.packetHeading('reply', wire))}`;
+      expect(wrongly(heading, heading.replace(wire, translated))).toMatch(
+        /packet 2 \(reply\): heading says 192\.0\.2\.80:80 → 10\.10\.0\.11:41000/,
+      );
+      const arrow = `P2-->>P1: tcp ${wire}`;
+      expect(wrongly(arrow, arrow.replace(wire, translated))).toMatch(/sequence diagram arrows/);
+      const atStart = plain(msg.packetAtStart(wire, null, null)).replace(/[.。]$/, '');
+      // The first such line of the reply is its prerouting hook's.
+      const at = page.indexOf(atStart, page.indexOf(heading));
+      const wrongAt = `${page.slice(0, at)}${atStart.replace(wire, translated)}${page.slice(at + atStart.length)}`;
+      expect(addressDisagreements(wrongAt, trace, msg).join('\n')).toMatch(
+        /\(reply\) at l3 prerouting: page says 192\.0\.2\.80:80 → 10\.10\.0\.11:41000/,
+      );
+    });
+  }
 });

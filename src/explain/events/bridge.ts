@@ -17,7 +17,8 @@ export const bridge: EventHandler<'bridge'> = (e, { msg }, ps) => {
     case 'bridged_dnat':
       return [msg.bridgedAfterDnat(b.bridge)];
     case 'ip_sabotage_in':
-      ps.lastRoute = undefined;
+      // The route made inside the bridge's prerouting is the one the packet now uses: told
+      // once (the route handler skips a repeated decision).
       return [msg.bridgeSkipPrerouting(b.bridge)];
     case 'br_forward':
       return [msg.bridgeForward(b.bridge, b.from, b.to)];

@@ -5,11 +5,12 @@
 import type { RootContent } from 'mdast';
 import type { DocContext, PacketState } from '../context.ts';
 import { infoPhrases } from '../events/index.ts';
-import { type FlowView, flowText, natDelta, ownerOf } from '../facts.ts';
+import { type FlowView, flowText, natDelta } from '../facts.ts';
 import { natChange } from '../info.ts';
 import { codeBlock, heading, para } from '../mdast.ts';
 import { packetFlowchart } from '../mermaid.ts';
 import { routeSentence } from '../routing.ts';
+import { senderOf } from '../sender.ts';
 import { flowOf, type StageWalk, sameFlow } from '../walk.ts';
 import { stageSection } from './stage.ts';
 
@@ -18,7 +19,7 @@ function packetIntro(ctx: DocContext, ps: PacketState, conv: number): RootConten
   const w = ps.walk;
   const out: RootContent[] = [];
   out.push(heading(3, msg.packetHeading(w.role, w.first ? flowText(flowOf(w.first)) : '?')));
-  const from = w.first ? (ownerOf(ctx.scenario, w.first.saddr) ?? w.first.saddr) : '?';
+  const from = senderOf(ctx.scenario, w);
   const fromKernel =
     (w.role === 'icmp-error' || w.role === 'reset') && from === ctx.scenario.host.name;
   out.push(
@@ -50,6 +51,8 @@ export function packetSection(ctx: DocContext, ps: PacketState, conv: number): R
   for (const item of w.items) {
     if (item.kind === 'info') {
       if (item.event.type === 'route') routeSaid = true;
+      // A frame the bridge forwards is not routed: br_netfilter runs ip forward for it.
+      if (item.event.type === 'bridge' && item.event.detail.step === 'br_forward') routeSaid = true;
       if (item.event.type === 'nat') {
         const n = natChange(item.event.detail);
         if (n) cursor = n.after;

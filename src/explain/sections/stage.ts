@@ -5,11 +5,12 @@
 import type { BlockContent, RootContent } from 'mdast';
 import type { DocContext, PacketState } from '../context.ts';
 import { emptyJumpRuns } from '../empty-runs.ts';
-import { flowText, ownerOf } from '../facts.ts';
+import { flowText } from '../facts.ts';
 import { listingRows, listingText } from '../listing.ts';
 import { bullets, codeBlock, heading, para, ref } from '../mdast.ts';
 import { type JsonValue, jsxElement } from '../mdx.ts';
 import type { Phrase } from '../phrase.ts';
+import { senderOf } from '../sender.ts';
 import { splitVerdict } from '../stages.ts';
 import { type PacketWalk, type StageWalk, sameFlow } from '../walk.ts';
 import { stepPhrases } from './steps.ts';
@@ -67,7 +68,7 @@ function listingNode(ctx: DocContext, sw: StageWalk, title: string): RootContent
 function stageIntro(ctx: DocContext, w: PacketWalk, sw: StageWalk): RootContent[] {
   const { msg } = ctx;
   const out: RootContent[] = [];
-  const from = w.first ? ownerOf(ctx.scenario, w.first.saddr) : undefined;
+  const from = w.first ? senderOf(ctx.scenario, w) : undefined;
   out.push(heading(4, msg.stageHeading(w.role, sw.stage.hook, sw.stage.fclass, from)));
   if (sw.inferred) out.push(para(msg.stageInferredIntro(sw.stage.hook)));
   else
