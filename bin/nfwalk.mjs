@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import module from 'node:module';
 import { requireNode } from '../scripts/require-node.mjs';
+import { installStripCache } from './strip-cache.mjs';
 
 requireNode({ typescript: true });
 const args = process.argv.slice(2);
@@ -14,7 +15,9 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`${pkg.version}\n`);
 } else {
-  // Node's compile cache keeps the compiled modules between runs (in the OS's temporary folder).
+  // Types stripped once and kept (bin/strip-cache.mjs); Node's compile cache keeps the compiled
+  // modules between runs. Both live in the OS's temporary folder.
+  installStripCache();
   module.enableCompileCache?.();
   await import('./nfwalk.ts');
 }

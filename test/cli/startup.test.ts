@@ -5,7 +5,9 @@
  * Node's module hooks in a fresh process, as a user runs it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { stripTypeScriptTypes } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,6 +38,32 @@ function loadedBy(args: string[]): string[] {
     .filter((u) => u.startsWith(src))
     .map((u) => u.slice(src.length));
 }
+
+describe('the stripped-source cache (bin/strip-cache.mjs)', () => {
+  it('keeps each source stripped under its hash, and a run from the cache answers the same', () => {
+    const tmp = mkdtempSync(join(dir, 'tmp-'));
+    const file = join(dir, 'cached.nft');
+    writeFileSync(file, 'table ip t {\n\tchain c {\n\t\tip daddr 10.0.0.1 accept\n\t}\n}\n');
+    const runs = [1, 2].map(() =>
+      spawnSync(process.execPath, [BIN, 'check', file], {
+        encoding: 'utf8',
+        env: { ...process.env, TMPDIR: tmp },
+      }),
+    );
+    for (const r of runs) {
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(`${file}: ok (nft): 1 table(s), 1 chain(s), 1 rule(s)\n`);
+    }
+    const cache = join(tmp, `nfwalk-strip-cache-${process.versions.node}`);
+    const main = readFileSync(join(REPO, 'src', 'cli', 'main.ts'), 'utf8');
+    const kept = readFileSync(
+      join(cache, `${createHash('sha256').update(main).digest('hex')}.js`),
+      'utf8',
+    );
+    expect(kept).toBe(stripTypeScriptTypes(main, { mode: 'strip' }));
+    expect(readdirSync(cache).filter((f) => f.endsWith('.js')).length).toBeGreaterThan(20);
+  });
+});
 
 describe('nfwalk starts fast', () => {
   it('answers --version and -V from the shim with the version --help reports', async () => {
