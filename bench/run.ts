@@ -10,6 +10,9 @@
  * reference. Each side runs `--runs` times (5 by default), taking turns so that both see the
  * same drift in this machine's speed, and the best run of each is compared. Growth: parse time
  * per rule, which stays flat when parsing is linear.
+ * Then the same as users run it, as whole processes (bench/whole-process.ts): `nfwalk check` on
+ * each N against `nft -c -f`, CPU time, median of `--runs` taking turns; and `nfwalk --version`,
+ * wall time, median of `--runs`.
  * `--no-fast-reject` walks with rule evaluation's fast reject off (src/netfilter/expr/fastpath.ts),
  * for a before/after comparison on the same machine at the same time. */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -21,6 +24,7 @@ import { simulate } from '../src/netfilter/simulate.ts';
 import { parseRuleset } from '../src/ruleset/load.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { kubeProxyRuleset, kubeProxyScenario } from './kube-proxy-gen.ts';
+import { checkCpuMs, versionWallMs } from './whole-process.ts';
 
 interface ChildResult {
   parseMs: number;
@@ -116,6 +120,7 @@ function main(): void {
   const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 5;
   const dir = mkdtempSync(join(tmpdir(), 'nfwalk-bench-'));
   const rows: string[][] = [];
+  const whole: [number, { nfwalk: number; nft?: number }][] = [];
   try {
     for (const n of sizes) {
       const nft = join(dir, `kube-${n}.nft`);
@@ -144,7 +149,10 @@ function main(): void {
           if (typeof ref === 'number') ref = Math.min(ref, nftCheckMs(ns, nft));
         }
       } finally {
-        if (typeof ref === 'number') execFileSync('ip', ['netns', 'del', ns]);
+        if (typeof ref === 'number') {
+          whole.push([n, checkCpuMs(nft, runs, ns)]);
+          execFileSync('ip', ['netns', 'del', ns]);
+        } else whole.push([n, checkCpuMs(nft, runs, undefined)]);
       }
       if (!r) throw new Error('--runs must be at least 1');
       const size = statSync(nft).size;
@@ -167,6 +175,12 @@ function main(): void {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  printTable(rows);
+  printWholeProcess(whole, runs);
+}
+
+/** The in-process table: one row per N. */
+function printTable(rows: string[][]): void {
   const head = [
     'N',
     'size / lines',
@@ -189,6 +203,22 @@ function main(): void {
   console.log(
     '\ntargets at N = 50,000: parse ≤ 1/3 of nft -c, trace < 10 ms, peak RSS < 600 MB; µs/rule flat in N',
   );
+}
+
+/** The whole-process table: what a user running the commands pays. */
+function printWholeProcess(
+  whole: [number, { nfwalk: number; nft?: number }][],
+  runs: number,
+): void {
+  console.log(`\nwhole processes, median of ${runs} taking turns (CPU = user + system):`);
+  console.log('| N | nfwalk check cpu ms | nft -c -f cpu ms | nfwalk/nft |');
+  console.log('|---|---|---|---|');
+  for (const [n, w] of whole) {
+    const ratio = w.nft ? (w.nfwalk / w.nft).toFixed(2) : '-';
+    console.log(`| ${n} | ${w.nfwalk.toFixed(0)} | ${w.nft?.toFixed(0) ?? 'skipped'} | ${ratio} |`);
+  }
+  console.log(`nfwalk --version: ${versionWallMs(runs).toFixed(0)} ms wall`);
+  console.log('targets: check at N = 50,000 ≤ 0.33 × nft -c -f CPU; --version ≤ 150 ms wall');
 }
 
 if (process.argv[2] === '--child')

@@ -1,7 +1,23 @@
 #!/usr/bin/env node
 // The `nfwalk` command (package.json `bin`). Plain JavaScript, so that an older Node.js reads it
 // and says which version it needs instead of failing on the TypeScript entry it then loads.
+import { readFileSync } from 'node:fs';
+import module from 'node:module';
 import { requireNode } from '../scripts/require-node.mjs';
+import { installStripCache } from './strip-cache.mjs';
 
 requireNode({ typescript: true });
-await import('./nfwalk.ts');
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  // Answered here, before any TypeScript is loaded: the version is package.json's, as
+  // src/cli/version.ts reads it for `nfwalk --help`, and `nfwalk --version` then costs no more
+  // than starting Node (test/cli/startup.test.ts compares the two answers).
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`${pkg.version}\n`);
+} else {
+  // Types stripped once and kept (bin/strip-cache.mjs); Node's compile cache keeps the compiled
+  // modules between runs. Both live in the OS's temporary folder.
+  installStripCache();
+  module.enableCompileCache?.();
+  await import('./nfwalk.ts');
+}

@@ -1,9 +1,3 @@
-/**
- * `nfwalk check FILE`: reads a ruleset (nft text, `nft -j` JSON, iptables-save with
- * --iptables) and reports every error with file, line and column. Exit 0 when it is valid,
- * 1 when it has errors.
- */
-import type { Command } from 'commander';
 import { formatDiagnostics, RulesetError } from '../../ruleset/diagnostics.ts';
 import {
   detectFormat,
@@ -12,21 +6,7 @@ import {
   readRulesetText,
 } from '../../ruleset/load.ts';
 import type { Ruleset } from '../../ruleset/model.ts';
-import { type Action, EXIT_FAILED, EXIT_OK, type Io } from '../io.ts';
-
-export function register(program: Command, _io: Io, setAction: (action: Action) => void): void {
-  program
-    .command('check')
-    .description(
-      'check a ruleset file (nft text, nft -j JSON, or iptables-save) and print every error',
-    )
-    .argument('<file>', 'ruleset file')
-    .option('--iptables', 'read iptables-save output')
-    .option('--json', 'read nft -j JSON (detected from the content otherwise)')
-    .action((file: string, opts: InputOptions) => {
-      setAction((io) => check(io, file, opts));
-    });
-}
+import { EXIT_FAILED, EXIT_OK, type Io } from '../io.ts';
 
 export function check(io: Io, file: string, opts: InputOptions): number {
   const r = readInput(io, file, opts);

@@ -5,26 +5,11 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import type { Command } from 'commander';
 import { readSources, walk } from '../../pipeline.ts';
 import { scenarioFileSources } from '../../pipeline-files.ts';
 import { inputErrorText } from '../input-errors.ts';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io, type Register } from '../io.ts';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io } from '../io.ts';
 import { findSource, type NewScenario, newScenario } from '../new-scenario.ts';
-
-export const register: Register = (program: Command, _io: Io, setAction) => {
-  program
-    .command('new')
-    .description('write a new scenario NAME.yaml and its ruleset, to edit and explain')
-    .argument('<name>', 'the scenario to write, as a path without .yaml (e.g. my-firewall)')
-    .option(
-      '--from <scenario>',
-      'start from a gallery scenario (its name, e.g. router-forward) or a scenario file',
-    )
-    .action((name: string, opts: { from?: string }) => {
-      setAction((io) => newCommand(io, name, opts.from));
-    });
-};
 
 export function newCommand(io: Io, name: string, from: string | undefined): number {
   let source: string | undefined;

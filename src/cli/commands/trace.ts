@@ -1,29 +1,10 @@
-/**
- * `nfwalk trace SCENARIO [--json]`: walks the scenario's packets through the host and prints
- * the walk, one line per event (the packet as each chain sees it, rules that matched, the
- * routing decisions, conntrack and NAT), or with --json the trace JSON and nothing else.
- */
-import type { Command } from 'commander';
 import { type Loaded, readSources, walk } from '../../pipeline.ts';
 import { scenarioFileSources } from '../../pipeline-files.ts';
 import { formatDiagnostics } from '../../ruleset/diagnostics.ts';
 import { destinationWarnings } from '../destination-warnings.ts';
 import { inputErrorText } from '../input-errors.ts';
-import { EXIT_FAILED, EXIT_OK, type Io, type Register } from '../io.ts';
+import { EXIT_FAILED, EXIT_OK, type Io } from '../io.ts';
 import { formatTrace } from '../trace-text.ts';
-
-export const register: Register = (program: Command, _io: Io, setAction) => {
-  program
-    .command('trace')
-    .description(
-      "walk the scenario's packets through the host's netfilter and print every hook, chain and rule",
-    )
-    .argument('<scenario>', 'the scenario YAML file')
-    .option('--json', 'print the trace JSON (docs/spec/trace-json.md) and nothing else')
-    .action((file: string, opts: { json?: boolean }) => {
-      setAction((io) => traceCommand(io, file, opts.json === true));
-    });
-};
 
 export function traceCommand(io: Io, file: string, json: boolean): number {
   let loaded: Loaded;

@@ -1,10 +1,3 @@
-/**
- * `nfwalk verify SCENARIO [--keep]`: runs the scenario on this machine's kernel (network
- * namespaces, `nft monitor trace`) and compares what the kernel did, event by event, with
- * the simulator's trace. Exit 0 when they agree, 1 on the first difference (printed with
- * context), 2 when this machine cannot run it (not root, no nft/ip).
- */
-import type { Command } from 'commander';
 import { type Comparison, compareTraces } from '../../kernel/compare.ts';
 import { KernelError, kernelTrace } from '../../kernel/harness.ts';
 import { kernelUnavailable } from '../../kernel/preflight.ts';
@@ -12,23 +5,7 @@ import { type Loaded, readSources, walk } from '../../pipeline.ts';
 import { scenarioFileSources } from '../../pipeline-files.ts';
 import type { Scenario } from '../../scenario/model.ts';
 import { inputErrorText } from '../input-errors.ts';
-import { type Action, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io } from '../io.ts';
-
-export function register(program: Command, _io: Io, setAction: (action: Action) => void): void {
-  program
-    .command('verify')
-    .description(
-      'run a scenario on this kernel (network namespaces, nft monitor trace) and compare with the simulation',
-    )
-    .argument('<scenario>', 'scenario YAML file')
-    .option(
-      '--keep',
-      'leave the network namespaces in place (their sockets closed) and print their names',
-    )
-    .action((file: string, opts: { keep?: boolean }) => {
-      setAction((io) => verify(io, file, opts.keep === true));
-    });
-}
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type Io } from '../io.ts';
 
 function describeConversation(sc: Scenario, i: number): string {
   const p = sc.packets[i];
@@ -54,7 +31,7 @@ function report(io: Io, sc: Scenario, cmp: Comparison): void {
   io.out(block('  the simulator does not model', d.unsupported));
 }
 
-async function verify(io: Io, file: string, keep: boolean): Promise<number> {
+export async function verify(io: Io, file: string, keep: boolean): Promise<number> {
   let loaded: Loaded;
   try {
     loaded = readSources(scenarioFileSources(file));
