@@ -691,6 +691,19 @@ export class HostWalk implements WalkServices {
     const tcpReset = w?.type === 'tcp reset';
     if (tcpReset && !p.tcp) return;
     if (!this.rejectAnswers(skb, hook, tcpReset)) return;
+    if (tcpReset && skb.bridge) {
+      // nf_send_reset of a bridged packet (br_netfilter: nf_bridge_get_physindev): the RST
+      // gets the original frame's MAC addresses swapped and goes by dev_queue_xmit straight
+      // out of the port the frame came in on, past every netfilter hook (ip_local_out is for
+      // routed packets only). Kernel: nothing of it shows in any chain.
+      const port = skb.bridge.physIn;
+      this.info(
+        'note',
+        `reject with tcp reset of a bridged packet: the kernel sends the RST to ${p.saddr} straight out of bridge port ${port}, crossing no netfilter hook`,
+        { kind: 'reject-answer', answer: 'tcp-reset', hook, port },
+      );
+      return;
+    }
     if (tcpReset) {
       const rst = answerSkb(p, p.daddr, p.saddr, { rst: true }, skb.ct);
       this.spawned.push({ role: 'reset', skb: rst });
