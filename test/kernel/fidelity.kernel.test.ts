@@ -3,9 +3,11 @@
  * the kernel's trace recorded on Linux 6.18 as expected.json): each a place where the
  * simulator once disagreed with the kernel, or a control where it agreed. Without root the
  * simulator is compared with the recorded trace; with root and a kernel the case also runs
- * on this kernel and is compared event by event, as the differential suite does.
+ * on this kernel and is compared event by event, as the differential suite does. Cases
+ * without expected.json are checked on the kernel only (th-icmp-echo-checksum: `th dport` on
+ * echo requests and replies, IPv4 and IPv6, matching the checksum nfwalk computes).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTraces } from '../../src/kernel/compare.ts';
@@ -17,6 +19,8 @@ import { kernelSkipReason } from './kernel-env.ts';
 
 const root = new URL('./fixtures/fidelity/', import.meta.url).pathname;
 const cases = readdirSync(root).sort();
+/** Cases with the kernel's trace recorded (the others, our own, are checked on the kernel only). */
+const recordedCases = cases.filter((c) => existsSync(join(root, c, 'expected.json')));
 
 interface RecordedEvent {
   type: 'enter' | 'rule' | 'policy';
@@ -64,7 +68,7 @@ describe('issue 17 fidelity cases: the simulator against the recorded kernel tra
   it('has the cases', () => {
     expect(cases.length).toBeGreaterThan(0);
   });
-  for (const name of cases) {
+  for (const name of recordedCases) {
     it(name, () => {
       const recorded = JSON.parse(
         readFileSync(join(root, name, 'expected.json'), 'utf8'),

@@ -6,7 +6,7 @@
  * the ICMP error or RST from the host. Answers are not answered; a dropped packet ends the
  * conversation.
  */
-import type { Packet } from '../../packet/packet.ts';
+import { echoIdentifier, type Packet } from '../../packet/packet.ts';
 import { familyOf, inCidr } from '../../routing/address.ts';
 import { defaultGateway } from '../../routing/gateway.ts';
 import type { Machine, PacketSpec } from '../../scenario/model.ts';
@@ -146,7 +146,12 @@ function requestOf(walk: HostWalk, spec: PacketSpec, index: number): Pending | {
     ...(spec.dport !== undefined ? { dport: spec.dport } : {}),
     ...(spec.protocol === 'icmp' || spec.protocol === 'icmpv6'
       ? {
-          icmp: { type: family === 'ip' ? 8 : 128, code: 0, id: (index + 1) & 0xffff, sequence: 1 },
+          icmp: {
+            type: family === 'ip' ? 8 : 128,
+            code: 0,
+            id: echoIdentifier(index),
+            sequence: 1,
+          },
         }
       : {}),
   });
