@@ -44,6 +44,7 @@ interface Options {
   shrink?: boolean;
   shrinkRuns: number;
   timeout: number;
+  keepTraces?: boolean;
 }
 
 const program = new Command('fuzz:kernel')
@@ -53,7 +54,11 @@ const program = new Command('fuzz:kernel')
   .option('--out <dir>', "where failing seeds' cases and traces go", 'fuzz-out')
   .option('--shrink', 'reduce each failing case while the same difference persists')
   .option('--shrink-runs <n>', 'kernel runs per shrink at most', positive('--shrink-runs'), 30)
-  .option('--timeout <s>', 'seconds per kernel run at most', positive('--timeout'), 120);
+  .option('--timeout <s>', 'seconds per kernel run at most', positive('--timeout'), 120)
+  .option(
+    '--keep-traces',
+    "keep every seed's case and kernel trace in DIR/seed-N (also of seeds the simulator does not model), for scripts/fuzz-recompare.ts",
+  );
 program.parse();
 const opts = program.opts<Options>();
 
@@ -93,7 +98,7 @@ function save(dir: string, c: FuzzCase, r: CaseResult): void {
   writeCase(c, dir);
   if ('simulator' in r)
     writeFileSync(join(dir, 'simulator.json'), `${JSON.stringify(r.simulator, null, 2)}\n`);
-  if ('kernel' in r)
+  if ('kernel' in r && r.kernel)
     writeFileSync(join(dir, 'kernel.json'), `${JSON.stringify(r.kernel, null, 2)}\n`);
   const d = 'difference' in r ? r.difference : undefined;
   const text = d
@@ -152,7 +157,7 @@ process.on('SIGTERM', stop);
 async function worker(): Promise<void> {
   for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) {
     const c = generateCase(seed);
-    const r = await runCase(c, join(work, `seed-${seed}`), timeoutMs);
+    const r = await runCase(c, join(work, `seed-${seed}`), timeoutMs, opts.keepTraces);
     results.set(seed, { c, r });
     const record = {
       seed,
@@ -163,7 +168,7 @@ async function worker(): Promise<void> {
     };
     appendFileSync(join(out, 'results.jsonl'), `${JSON.stringify(record)}\n`);
     let line = oneLine(seed, c, r);
-    if (r.status !== 'agree') {
+    if (r.status !== 'agree' || opts.keepTraces) {
       save(join(out, `seed-${seed}`), c, r);
       if (opts.shrink) line += `\n${await shrinkSeed(seed, c, r)}`;
     }

@@ -29,7 +29,7 @@ export type CaseResult =
       kernel: Trace;
     }
   /** The simulator reported a rule or packet it does not model. */
-  | { status: 'unsupported'; message: string; simulator: Trace }
+  | { status: 'unsupported'; message: string; simulator: Trace; kernel?: Trace }
   /** nfwalk's scenario loader or nft front end refused the case. */
   | { status: 'invalid'; message: string }
   /** The kernel did not load the ruleset. */
@@ -74,14 +74,24 @@ export function simulateFile(file: string): Simulated {
   }
 }
 
-export async function runCase(c: FuzzCase, dir: string, timeoutMs: number): Promise<CaseResult> {
+/**
+ * `kernelAlways`: run the kernel for a case the simulator reports unsupported too, so its
+ * kernel trace can be kept and compared again later (`--keep-traces`, fuzz-recompare).
+ */
+export async function runCase(
+  c: FuzzCase,
+  dir: string,
+  timeoutMs: number,
+  kernelAlways = false,
+): Promise<CaseResult> {
   const file = writeCase(c, dir);
   const sim = simulateFile(file);
   if (sim.status === 'invalid') return sim;
-  if (sim.status === 'unsupported') return { ...sim, simulator: sim.trace };
+  if (sim.status === 'unsupported' && !kernelAlways) return { ...sim, simulator: sim.trace };
   const k = await runOnKernel(file, timeoutMs);
   if (k.kind === 'refused') return { status: 'refused', message: k.message };
   if (k.kind === 'error') return { status: 'error', message: k.message };
+  if (sim.status === 'unsupported') return { ...sim, simulator: sim.trace, kernel: k.trace };
   const a = agreement(sim.trace, k.trace);
   const d = a.comparison.difference;
   return {

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ConversationTrace, Trace } from '../netfilter/trace.ts';
+import { echoIdentifier } from '../packet/packet.ts';
 import { detectFamily } from '../ruleset/iptables/family.ts';
 import { parseAddress } from '../scenario/addresses.ts';
 import type { Listen, Scenario } from '../scenario/model.ts';
@@ -160,9 +161,9 @@ export async function kernelTrace(sc: Scenario, opts: KernelOptions = {}): Promi
       const saddr = p.saddr ?? defaultSource(sc, p.from, p.to);
       return { ...p, ...(saddr ? { saddr } : {}) };
     });
-    for (const p of specs) {
+    for (const [i, p] of specs.entries()) {
       starts.push(monitor.stdout().length);
-      await sendRequest(topo.nsOf(p.from), p);
+      await sendRequest(topo.nsOf(p.from), p, echoIdentifier(i));
       await settle(monitor, 300, 3000);
     }
     const conversations: ConversationTrace[] = assembleRun(

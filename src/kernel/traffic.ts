@@ -5,6 +5,7 @@
  * clients send one request from the scenario's source port and give up quickly (a TCP
  * connect timeout under a second, so the kernel never retransmits the SYN).
  */
+import { ECHO_PAYLOAD } from '../packet/packet.ts';
 import type { Listen, PacketSpec } from '../scenario/model.ts';
 import { type Background, background, inNetns, run } from './exec.ts';
 import { python } from './preflight.ts';
@@ -37,7 +38,7 @@ while True:
 
 const CLIENT = String.raw`
 import socket, struct, sys, os
-proto, saddr, sport, daddr, dport = sys.argv[1:6]
+proto, saddr, sport, daddr, dport, ident = sys.argv[1:7]
 fam = socket.AF_INET6 if ":" in daddr else socket.AF_INET
 try:
     if proto == "udp":
@@ -65,8 +66,7 @@ try:
         s = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_ICMPV6 if v6 else socket.IPPROTO_ICMP)
         if saddr:
             s.bind((saddr, 0))
-        ident = os.getpid() & 0xffff
-        body = struct.pack("!BBHHH", 128 if v6 else 8, 0, 0, ident, 1) + b"nfwalk echo"
+        body = struct.pack("!BBHHH", 128 if v6 else 8, 0, 0, int(ident), 1) + ${JSON.stringify(ECHO_PAYLOAD)}.encode()
         if not v6:
             padded = body + (b"\0" if len(body) % 2 else b"")
             words = sum(struct.unpack("!%dH" % (len(padded) // 2), padded))
@@ -100,8 +100,12 @@ export async function startServers(
   await server.waitFor('ready', 5000);
 }
 
-/** Sends one conversation's request from `ns` and waits for its answer (or gives up). */
-export async function sendRequest(ns: string, p: PacketSpec): Promise<void> {
+/**
+ * Sends one conversation's request from `ns` and waits for its answer (or gives up). An echo
+ * request carries the identifier and payload the simulator gives it (conversation.ts), so its
+ * checksum — what `th dport` reads on ICMP — is the same on both sides.
+ */
+export async function sendRequest(ns: string, p: PacketSpec, echoId: number): Promise<void> {
   const proto = p.protocol === 'icmpv6' ? 'icmp' : p.protocol;
   await run(
     inNetns(ns, [
@@ -113,6 +117,7 @@ export async function sendRequest(ns: string, p: PacketSpec): Promise<void> {
       String(p.sport ?? 0),
       p.to,
       String(p.dport ?? 0),
+      String(echoId),
     ]),
     {
       timeoutMs: 5000,

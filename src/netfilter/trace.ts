@@ -316,7 +316,11 @@ export type NoteDetail =
   | ({ kind: 'limit' | 'quota'; over: boolean } & NoteRule)
   | ({ kind: 'numgen' | 'jhash' | 'symhash' | 'nat-family' | 'assumption' } & NoteRule)
   | ({ kind: 'reject-answer'; hook: HookName } & (
-      | { answer: 'tcp-reset' }
+      | {
+          answer: 'tcp-reset';
+          /** A bridged packet's RST: the bridge port it leaves by directly, crossing no hook. */
+          port?: string;
+        }
       | { answer: 'icmp'; icmpType: number; code: number }
     ))
   | { kind: 'redirect' }

@@ -69,3 +69,55 @@ export interface Packet {
    */
   kernelChosen?: ('sport' | 'dport')[];
 }
+
+/**
+ * The data an echo request carries after its 8-byte header: the kernel harness sends exactly
+ * this, so the ICMP checksum (which `th dport` reads on an echo) is known on both sides.
+ */
+export const ECHO_PAYLOAD = 'nfwalk echo';
+
+/** The echo identifier of a conversation's request (its index from 1). */
+export function echoIdentifier(conversation: number): number {
+  return (conversation + 1) & 0xffff;
+}
+
+/** Ones'-complement sum of 16-bit big-endian words, folded. */
+function onesSum(words: readonly number[]): number {
+  let s = 0;
+  for (const w of words) s += w;
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return s;
+}
+
+function textWords(text: string): number[] {
+  const bytes = [...new TextEncoder().encode(text)];
+  if (bytes.length % 2) bytes.push(0);
+  const out: number[] = [];
+  for (let i = 0; i < bytes.length; i += 2) out.push((bytes[i]! << 8) | bytes[i + 1]!);
+  return out;
+}
+
+function ipv6Words(address: string): number[] {
+  const [head = '', tail] = address.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const zeros = tail === undefined ? [] : Array(8 - h.length - t.length).fill('0');
+  return [...h, ...zeros, ...t].map((g) => Number.parseInt(g, 16));
+}
+
+/**
+ * The checksum field (bytes 2-3) of an echo request or reply carrying ECHO_PAYLOAD, as the
+ * sender computes it: ICMP sums its own header and data (RFC 792); ICMPv6 adds the IPv6
+ * pseudo-header (RFC 4443 section 2.3). Undefined for any other ICMP message, whose data
+ * nfwalk does not hold byte for byte.
+ */
+export function echoChecksum(p: Packet): number | undefined {
+  const icmp = p.icmp;
+  const echo = p.family === 'ip' ? [0, 8] : [128, 129];
+  if (icmp?.code !== 0 || !echo.includes(icmp.type)) return undefined;
+  const data = [icmp.type << 8, icmp.id ?? 0, icmp.sequence ?? 0, ...textWords(ECHO_PAYLOAD)];
+  if (p.family === 'ip') return ~onesSum(data) & 0xffff;
+  const length = 8 + new TextEncoder().encode(ECHO_PAYLOAD).length;
+  const pseudo = [...ipv6Words(p.saddr), ...ipv6Words(p.daddr), length, 58];
+  return ~onesSum([...pseudo, ...data]) & 0xffff;
+}

@@ -11,6 +11,7 @@
 import type { Rule } from '../../ruleset/model.ts';
 import type { Effect, EvalEnv, RuleOutcome } from '../env.ts';
 import { NotDecidable } from './datatypes.ts';
+import { hiddenDependencyFails } from './dependencies.ts';
 import { certainlyNoMatch } from './fastpath.ts';
 import { resetSetStore } from './sets.ts';
 import { evalStatement, mapLookupValue } from './statements.ts';
@@ -33,6 +34,7 @@ const NO_MATCH: RuleOutcome = Object.freeze({ kind: 'nomatch' });
 export function evaluateRule(rule: Rule, env: EvalEnv): RuleOutcome {
   // A leading match that certainly fails ends the rule before anything else runs.
   if (certainlyNoMatch(rule, env)) return NO_MATCH;
+  if (hiddenDependencyFails(rule, env)) return NO_MATCH;
   const effects: Effect[] = [];
   const ctx: EvalContext = { env, rule, effects, mapLookup: mapLookupValue };
   for (const statement of rule.statements) {

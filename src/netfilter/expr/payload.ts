@@ -3,7 +3,7 @@
  * the dependency nft compiles in front of it (`meta nfproto ipv4`, `meta l4proto tcp`, `meta
  * protocol`), and its value from the scenario's packet or, failing that, from its raw bytes.
  */
-import type { Packet } from '../../packet/packet.ts';
+import { ECHO_PAYLOAD, echoChecksum, type Packet } from '../../packet/packet.ts';
 import type { PayloadExpr, RawPayloadExpr } from '../../ruleset/model.ts';
 import { TCP_FLAG_BITS } from '../../ruleset/tcp-flags.ts';
 import type { EvalEnv } from '../env.ts';
@@ -302,6 +302,36 @@ function readBits(
   return v & ((1n << BigInt(bits)) - 1n);
 }
 
+/**
+ * Bits of an echo request or reply's ICMP message as its sender wrote them: type, code, the
+ * checksum (echoChecksum), identifier, sequence, then ECHO_PAYLOAD. `th dport` on an echo
+ * reads bytes 2-3, the checksum. Undefined for other ICMP messages.
+ */
+function echoBits(p: Packet, bit: number, bits: number): bigint | undefined {
+  const icmp = p.icmp;
+  const sum = echoChecksum(p);
+  if (!icmp || sum === undefined) return undefined;
+  const id = icmp.id ?? 0;
+  const seq = icmp.sequence ?? 0;
+  const bytes = new Uint8Array([
+    icmp.type,
+    icmp.code,
+    sum >> 8,
+    sum & 0xff,
+    id >> 8,
+    id & 0xff,
+    seq >> 8,
+    seq & 0xff,
+    ...new TextEncoder().encode(ECHO_PAYLOAD),
+  ]);
+  const lastByte = Math.ceil((bit + bits) / 8);
+  if (lastByte > bytes.length) return undefined;
+  const v =
+    bytesToBigInt(bytes.subarray(Math.floor(bit / 8), lastByte)) >>
+    BigInt(lastByte * 8 - (bit + bits));
+  return v & ((1n << BigInt(bits)) - 1n);
+}
+
 export function evalPayload(e: PayloadExpr, ctx: EvalContext): TypedValue | Break {
   const p = ctx.env.packet;
   const what = `${e.protocol} ${e.field}`;
@@ -323,6 +353,9 @@ export function evalPayload(e: PayloadExpr, ctx: EvalContext): TypedValue | Brea
     if (p.icmp && e.field === 'sport') {
       return { type: def.type, bytes: intBytes((p.icmp.type << 8) | p.icmp.code, 2) };
     }
+    // Raw bytes given (a test, a captured packet) win over the echo nfwalk would send.
+    const echo = p.bytes ? undefined : echoBits(p, def.bit, def.bits);
+    if (echo !== undefined) return { type: def.type, bytes: intBytes(echo, def.type.size) };
     let v: bigint | Break;
     try {
       v = readBits(p, 'th', def.bit, def.bits, `${what} on ${p.l4proto} (a header without ports)`);

@@ -6,7 +6,7 @@
  * the ICMP error or RST from the host. Answers are not answered; a dropped packet ends the
  * conversation.
  */
-import type { Packet } from '../../packet/packet.ts';
+import { echoIdentifier, type Packet } from '../../packet/packet.ts';
 import { familyOf, inCidr } from '../../routing/address.ts';
 import { defaultGateway } from '../../routing/gateway.ts';
 import type { Machine, PacketSpec } from '../../scenario/model.ts';
@@ -146,7 +146,12 @@ function requestOf(walk: HostWalk, spec: PacketSpec, index: number): Pending | {
     ...(spec.dport !== undefined ? { dport: spec.dport } : {}),
     ...(spec.protocol === 'icmp' || spec.protocol === 'icmpv6'
       ? {
-          icmp: { type: family === 'ip' ? 8 : 128, code: 0, id: (index + 1) & 0xffff, sequence: 1 },
+          icmp: {
+            type: family === 'ip' ? 8 : 128,
+            code: 0,
+            id: echoIdentifier(index),
+            sequence: 1,
+          },
         }
       : {}),
   });
@@ -235,16 +240,14 @@ function portUnreachableOf(arrival: Extract<Arrival, { kind: 'machine' | 'host' 
   const p = arrival.skb.pkt;
   const quoted = clonePacket(p);
   delete quoted.ether;
-  // The host's icmp_send carries the packet's conntrack along (related); a machine's error
-  // is just a packet, recognised by the host's conntrack from the header it quotes.
-  const err = icmpErrorSkb(
-    quoted,
-    p.daddr,
-    p.family === 'ip' ? 3 : 4,
-    arrival.kind === 'host' ? arrival.skb.ct : undefined,
-  );
+  // No conntrack entry comes along: __udp4_lib_rcv (and __udp6_lib_rcv) call nf_reset_ct on
+  // the datagram before icmp_send, so the error is a plain packet, recognised by conntrack
+  // (at -200) from the header it quotes, like a machine's. Kernel: an output chain at
+  // priority raw sees no ct state related on the host's own port unreachable.
+  const err = icmpErrorSkb(quoted, p.daddr, p.family === 'ip' ? 3 : 4);
   if (arrival.kind === 'machine') err.pkt.dscp = 0;
   err.local = arrival.kind === 'host';
+  if (arrival.kind === 'host') err.icmpSocket = true;
   return err;
 }
 
@@ -287,7 +290,9 @@ function answerOf(
       ...asked(true),
       answer: 'echo-reply',
     });
-    return { role: 'reply', skb: fresh(pkt), origin };
+    const skb = fresh(pkt);
+    if (arrival.kind === 'host') skb.icmpSocket = true;
+    return { role: 'reply', skb, origin };
   }
   const proto = p.tcp ? 'tcp' : 'udp';
   const open = listens.some((l) => l.protocol === proto && l.port === p.dport);

@@ -48,6 +48,9 @@ import { routeDetail, wirePacket } from './event-detail.ts';
 import type { Arrival, Verdict, WalkServices } from './services.ts';
 import { describe, protocolName, type Skb, view } from './skb.ts';
 
+/** ICMPv4 error types (icmp_pointers[type].error): unreachable, source quench, redirect, time exceeded, parameter problem. */
+const ICMP_ERRORS = new Set([3, 4, 5, 11, 12]);
+
 /** At most this many passes through the host's stack per packet (a routing loop ends here). */
 export const MAX_PASSES = 8;
 
@@ -687,6 +690,20 @@ export class HostWalk implements WalkServices {
     const w = e.stmt.with;
     const tcpReset = w?.type === 'tcp reset';
     if (tcpReset && !p.tcp) return;
+    if (!this.rejectAnswers(skb, hook, tcpReset)) return;
+    if (tcpReset && skb.bridge) {
+      // nf_send_reset of a bridged packet (br_netfilter: nf_bridge_get_physindev): the RST
+      // gets the original frame's MAC addresses swapped and goes by dev_queue_xmit straight
+      // out of the port the frame came in on, past every netfilter hook (ip_local_out is for
+      // routed packets only). Kernel: nothing of it shows in any chain.
+      const port = skb.bridge.physIn;
+      this.info(
+        'note',
+        `reject with tcp reset of a bridged packet: the kernel sends the RST to ${p.saddr} straight out of bridge port ${port}, crossing no netfilter hook`,
+        { kind: 'reject-answer', answer: 'tcp-reset', hook, port },
+      );
+      return;
+    }
     if (tcpReset) {
       const rst = answerSkb(p, p.daddr, p.saddr, { rst: true }, skb.ct);
       this.spawned.push({ role: 'reset', skb: rst });
@@ -714,6 +731,22 @@ export class HostWalk implements WalkServices {
       `reject: the host sends ICMP ${p.family === 'ip' ? 'type 3' : 'type 1'} code ${code} to ${p.saddr}`,
       { kind: 'reject-answer', answer: 'icmp', icmpType: p.family === 'ip' ? 3 : 1, hook, code },
     );
+  }
+
+  /**
+   * Whether the kernel sends anything for a reject of this packet (nf_reject_ipv4.c, icmp.c;
+   * ipv6 alike): no RST for a RST (nf_reject_ip_tcphdr_get: `if (oth->rst) return NULL`); no
+   * ICMP error about an ICMP error (__icmp_send, icmp6_send's is_ineligible); and none for a
+   * packet the kernel's ICMP socket is sending in output or postrouting (an echo reply, an
+   * ICMP error of its own): icmp_reply/icmp_send hold that socket's lock (icmp_xmit_lock)
+   * while ip_local_out runs the hooks, and the reject's icmp_send fails to take it again.
+   */
+  private rejectAnswers(skb: Skb, hook: HookName, tcpReset: boolean): boolean {
+    const p = skb.pkt;
+    if (tcpReset) return !p.tcp?.flags.includes('rst');
+    if (p.icmp && (p.family === 'ip' ? ICMP_ERRORS.has(p.icmp.type) : p.icmp.type < 128))
+      return false;
+    return !(skb.icmpSocket && (hook === 'output' || hook === 'postrouting'));
   }
 
   sourceToward(daddr: string): string | undefined {

@@ -35,6 +35,12 @@ export interface Skb {
   bridge?: BridgeInfo;
   /** Sent by a local process (or by the kernel for the host). */
   local: boolean;
+  /**
+   * Sent by the kernel's own ICMP socket (icmp_reply, icmp_send; icmpv6 alike): an echo reply
+   * or an ICMP error of the host. The socket's transmit lock is held while the packet crosses
+   * output and postrouting, so a reject there cannot send an ICMP error (icmp_xmit_lock fails).
+   */
+  icmpSocket?: boolean;
   /** Times the packet entered the host's stack; bounded so a loop ends. */
   passes: number;
 }
