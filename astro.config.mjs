@@ -8,6 +8,7 @@ import { defineConfig } from 'astro/config';
 import { DARK_THEME, LIGHT_THEME, siteLanguages } from './src/site/highlight.ts';
 import { remarkMermaid } from './src/site/mermaid.ts';
 import { mermaidIntegration } from './src/site/mermaid-integration.ts';
+import { offlineIntegration } from './src/site/offline-integration.ts';
 import { scenarioFiles } from './src/site/scenarios.ts';
 import { siteSidebar } from './src/site/sidebar.ts';
 
@@ -75,7 +76,7 @@ export default defineConfig({
         root: { label: 'English', lang: 'en' },
         ja: { label: '日本語', lang: 'ja' },
       },
-      customCss: ['./src/site/styles/nfwalk.css'],
+      customCss: ['./src/site/styles/nfwalk.css', './src/site/styles/print.css'],
       expressiveCode: {
         themes: [DARK_THEME, LIGHT_THEME],
         shiki: { langs: siteLanguages },
@@ -88,5 +89,7 @@ export default defineConfig({
     watchScenarios,
     ...(site ? [] : [noSitemap]),
     mermaidIntegration(),
+    // Last: rewrites the finished pages' URLs relative to each page (readable from a folder).
+    offlineIntegration({ scenariosDir: SCENARIOS_DIR }),
   ],
 });

@@ -9,7 +9,27 @@ import type { Command } from 'commander';
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /**
+   * Renders a page as one self-contained HTML file (`explain --format html`). The renderer is
+   * the site's (listings, diagrams, stylesheet), a layer above the cli, so the entry point
+   * (bin/nfwalk.ts) hands it in; without it that format says it is not available.
+   */
+  htmlPage?: HtmlPageRenderer;
 }
+
+/** A page to render as one HTML file: the explainer's MDX body and what it is about. */
+export interface HtmlPageInput {
+  title: string;
+  mdx: string;
+  lang: 'en' | 'ja';
+  /** The scenario file, for messages. */
+  source: string;
+}
+
+export type HtmlPageRenderer = (
+  page: HtmlPageInput,
+  warn: (message: string) => void,
+) => Promise<string>;
 
 /** Exit codes: 0 success, 1 the input has errors (or a check failed), 2 usage or environment. */
 export const EXIT_OK = 0;

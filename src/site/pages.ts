@@ -6,7 +6,7 @@
  */
 import type { PhrasingContent, Root, RootContent, Table, TableRow } from 'mdast';
 import { gfmToMarkdown } from 'mdast-util-gfm';
-import { mdxToMarkdown } from 'mdast-util-mdx';
+import { type MdxJsxFlowElement, mdxToMarkdown } from 'mdast-util-mdx';
 import { toMarkdown } from 'mdast-util-to-markdown';
 import { toString as mdastToString } from 'mdast-util-to-string';
 import remarkGfm from 'remark-gfm';
@@ -30,10 +30,47 @@ function frontmatter(data: Record<string, unknown>): string {
   return `---\n${stringify(data, { lineWidth: 0 })}---\n`;
 }
 
+const DOWNLOADS_TEXT = {
+  en: { lead: 'Offline: ', html: 'this page as one HTML file', md: 'as Markdown' },
+  ja: { lead: 'オフライン用: ', html: 'このページを 1 つの HTML ファイルで', md: 'Markdown で' },
+} as const;
+
+/**
+ * The links to the page's single-file HTML and Markdown versions, which the build writes
+ * beside the page (`<slug>.html`, `<slug>.md`; src/site/offline-integration.ts).
+ */
+export function downloadsBlock(slug: string, lang: Lang): string {
+  const t = DOWNLOADS_TEXT[lang];
+  const link = (url: string, label: string): PhrasingContent => ({
+    type: 'link',
+    url,
+    children: [text(label)],
+  });
+  const block: MdxJsxFlowElement = {
+    type: 'mdxJsxFlowElement',
+    name: 'div',
+    attributes: [{ type: 'mdxJsxAttribute', name: 'class', value: 'nfw-downloads' }],
+    children: [
+      {
+        type: 'paragraph',
+        children: [
+          text(t.lead),
+          link(`./${slug}.html`, t.html),
+          text(' · '),
+          link(`./${slug}.md`, t.md),
+        ],
+      },
+    ],
+  };
+  const root: Root = { type: 'root', children: [block as unknown as RootContent] };
+  return toMarkdown(root, { extensions: [gfmToMarkdown(), mdxToMarkdown()] });
+}
+
 export function scenarioPage(
   explained: Explained,
   componentsDir: string,
   sourceFile: string,
+  downloads?: { slug: string; lang: Lang },
 ): string {
   const data: Record<string, unknown> = { title: explained.title, nfwalkScenario: sourceFile };
   if (explained.summary) {
@@ -50,7 +87,8 @@ export function scenarioPage(
   if (/^\s*(import|export)\s/m.test(body.split('\n\n')[0] ?? '')) {
     throw new Error(`${sourceFile}: error: the explainer's MDX starts with import/export`);
   }
-  return `${frontmatter(data)}\n${componentImports(componentsDir)}\n${body.trimEnd()}\n`;
+  const links = downloads ? `${downloadsBlock(downloads.slug, downloads.lang)}\n` : '';
+  return `${frontmatter(data)}\n${componentImports(componentsDir)}\n${links}${body.trimEnd()}\n`;
 }
 
 function firstLine(text: string): string {

@@ -46,4 +46,30 @@ describe('nfwalk explain', () => {
     expect(await run(['explain', scenario, '--lang', 'fr'], io)).toBe(2);
     expect(io.stderr).toMatch(/fr/);
   });
+
+  it('--format html hands the MDX body to the renderer the entry point gives it', async () => {
+    const io = capture();
+    const seen: { title: string; lang: string; mdx: string }[] = [];
+    const withRenderer = {
+      ...io,
+      htmlPage: async (page: { title: string; lang: 'en' | 'ja'; mdx: string }) => {
+        seen.push(page);
+        return `<!doctype html><title>${page.title}</title>\n`;
+      },
+    };
+    expect(await run(['explain', scenario, '--format', 'html', '--lang', 'en'], withRenderer)).toBe(
+      0,
+    );
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.lang).toBe('en');
+    expect(seen[0]?.mdx).toContain('<ChainListing');
+    expect(io.stdout).toBe(`<!doctype html><title>${seen[0]?.title}</title>\n`);
+  });
+
+  it('--format html without a renderer says it is not available (exit code 2)', async () => {
+    const io = capture();
+    expect(await run(['explain', scenario, '--format', 'html'], io)).toBe(2);
+    expect(io.stderr).toMatch(/--format html is not available/);
+    expect(io.stdout).toBe('');
+  });
 });

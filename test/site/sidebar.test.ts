@@ -18,27 +18,38 @@ const LANGS = [
   { lang: 'ja', prefix: 'ja/', content: join(REPO, 'content/docs/ja'), from: 'scenarios/' },
 ] as const;
 
-/** The addresses (under BASE) of a language's guide pages and scenario pages. */
-function expectedPages(prefix: string, content: string): { guide: string[]; scenarios: string[] } {
+/**
+ * The addresses (under BASE) of a language's guide pages and scenario pages. Pages link to a
+ * folder's index.html (they read from a folder too); the 404 page, shown at any depth, to the
+ * folder.
+ */
+function expectedPages(
+  prefix: string,
+  content: string,
+  index = 'index.html',
+): { guide: string[]; scenarios: string[] } {
   const guide = readdirSync(join(content, 'guide'))
     .filter((name) => /\.mdx?$/.test(name))
-    .map((name) => `${BASE}${prefix}guide/${name.replace(/\.mdx?$/, '')}/`);
+    .map((name) => `${BASE}${prefix}guide/${name.replace(/\.mdx?$/, '')}/${index}`);
   const scenarios = [
-    `${BASE}${prefix}scenarios/`,
+    `${BASE}${prefix}scenarios/${index}`,
     ...scenarioFiles(join(REPO, 'scenarios')).map(
-      (f) => `${BASE}${prefix}scenarios/${scenarioSlug(f)}/`,
+      (f) => `${BASE}${prefix}scenarios/${scenarioSlug(f)}/${index}`,
     ),
   ];
   return { guide, scenarios };
 }
 
 /** The sidebar's groups: label → the links' paths and texts. */
-async function sidebarGroups(page: Page): Promise<Map<string, { href: string; text: string }[]>> {
+async function sidebarGroups(
+  page: Page,
+): Promise<Map<string, { href: string; attr: string; text: string }[]>> {
   const groups = await page.$$eval('#starlight__sidebar ul.top-level > li > details', (ds) =>
     ds.map((d) => ({
       label: d.querySelector('summary')?.textContent?.trim() ?? '',
       links: [...d.querySelectorAll('a[href]')].map((a) => ({
         href: new URL((a as HTMLAnchorElement).href).pathname,
+        attr: a.getAttribute('href') ?? '',
         text: a.textContent?.trim() ?? '',
       })),
     })),
@@ -85,13 +96,13 @@ describe.skipIf(chromiumMissing !== undefined)('the sidebar of the built site', 
         if (!link) throw new Error('a group has too few links');
         const [navigation] = await Promise.all([
           page.waitForNavigation({ waitUntil: 'load' }),
-          page.click(`#starlight__sidebar a[href="${link.href}"]`),
+          page.click(`#starlight__sidebar a[href="${link.attr}"]`),
         ]);
         expect(navigation?.status(), link.href).toBe(200);
         expect(new URL(page.url()).pathname).toBe(link.href);
         expect((await page.textContent('h1'))?.trim()).toBe(link.text);
         const current = await page.getAttribute(
-          `#starlight__sidebar a[href="${link.href}"]`,
+          `#starlight__sidebar a[href="${link.attr}"]`,
           'aria-current',
         );
         expect(current).toBe('page');
@@ -104,7 +115,7 @@ describe.skipIf(chromiumMissing !== undefined)('the sidebar of the built site', 
     const page = await browser.context.newPage();
     await page.goto(`${server.url}404.html`, { waitUntil: 'load' });
     const groups = await sidebarGroups(page);
-    const expected = expectedPages('', LANGS[0].content);
+    const expected = expectedPages('', LANGS[0].content, '');
     expect((groups.get('Guide') ?? []).map((l) => l.href).sort()).toEqual(expected.guide.sort());
     expect((groups.get('Scenarios') ?? []).length).toBe(expected.scenarios.length);
     await page.close();

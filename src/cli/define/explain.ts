@@ -11,7 +11,7 @@ export const register: Register = (program: Command, _io: Io, setAction) => {
   program
     .command('explain')
     .description(
-      'explain the walk of every packet of the scenario, hook by hook, as Markdown or MDX',
+      'explain the walk of every packet of the scenario, hook by hook, as Markdown, MDX or one HTML file',
     )
     .argument('<scenario>', 'the scenario YAML file')
     .addOption(
@@ -21,8 +21,11 @@ export const register: Register = (program: Command, _io: Io, setAction) => {
       ]),
     )
     .addOption(
-      new Option('--format <format>', 'md: GFM Markdown; mdx: the site body')
-        .choices(['md', 'mdx'])
+      new Option(
+        '--format <format>',
+        'md: GFM Markdown; mdx: the site body; html: one self-contained HTML file',
+      )
+        .choices(['md', 'mdx', 'html'])
         .default('md'),
     )
     .option('-o, --output <file>', 'write the page to FILE instead of standard output')
