@@ -53,7 +53,10 @@ export function generatePages(root: string, options: Required<NfwalkLoaderOption
     for (const [slug, file] of slugs) {
       const explained = explainScenario(root, file, lang);
       const rel = relative(root, file);
-      pages.set(`${prefix}scenarios/${slug}.mdx`, scenarioPage(explained, componentsDir, rel));
+      pages.set(
+        `${prefix}scenarios/${slug}.mdx`,
+        scenarioPage(explained, componentsDir, rel, lang),
+      );
       entries.push({ slug, file: rel, explained });
     }
     pages.set(`${prefix}scenarios/index.mdx`, indexPage(entries, lang));

@@ -30,10 +30,40 @@ function frontmatter(data: Record<string, unknown>): string {
   return `---\n${stringify(data, { lineWidth: 0 })}---\n`;
 }
 
+const PLAYGROUND_LINK = {
+  en: 'Open this scenario in the playground',
+  ja: 'このシナリオをプレイグラウンドで開く',
+} as const;
+
+/**
+ * The link from a scenario page to the playground with its scenario loaded, relative (the page
+ * is `scenarios/<slug>/`, the playground `playground/`, under the same language prefix).
+ */
+export function playgroundLink(sourceFile: string, lang: Lang): string {
+  const file = sourceFile.split('/').pop() ?? sourceFile;
+  const link: Root = {
+    type: 'root',
+    children: [
+      {
+        type: 'paragraph',
+        children: [
+          {
+            type: 'link',
+            url: `../../playground/#scenario=${encodeURIComponent(file)}`,
+            children: [text(PLAYGROUND_LINK[lang])],
+          },
+        ],
+      },
+    ],
+  };
+  return toMarkdown(link, { extensions: [gfmToMarkdown(), mdxToMarkdown()] });
+}
+
 export function scenarioPage(
   explained: Explained,
   componentsDir: string,
   sourceFile: string,
+  lang: Lang = 'en',
 ): string {
   const data: Record<string, unknown> = { title: explained.title, nfwalkScenario: sourceFile };
   if (explained.summary) {
@@ -50,7 +80,8 @@ export function scenarioPage(
   if (/^\s*(import|export)\s/m.test(body.split('\n\n')[0] ?? '')) {
     throw new Error(`${sourceFile}: error: the explainer's MDX starts with import/export`);
   }
-  return `${frontmatter(data)}\n${componentImports(componentsDir)}\n${body.trimEnd()}\n`;
+  const link = playgroundLink(sourceFile, lang);
+  return `${frontmatter(data)}\n${componentImports(componentsDir)}\n${link}\n${body.trimEnd()}\n`;
 }
 
 function firstLine(text: string): string {

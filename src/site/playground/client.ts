@@ -167,7 +167,11 @@ export async function startPlayground(root: HTMLElement): Promise<void> {
   picker.addEventListener('change', async () =>
     load(full, await loadGalleryScenario(picker.value), walk),
   );
+  // A shared state, or a scenario page's link (`#scenario=<file>`), or the seed.
   const shared = await decodeState(location.hash);
+  const named = /^#scenario=([^&]+)$/.exec(location.hash)?.[1];
+  const option = named && [...picker.options].find((o) => o.value === decodeURIComponent(named));
   if (shared) picker.value = '';
+  else if (option) picker.value = option.value;
   load(full, shared ?? (await loadGalleryScenario(picker.value)), walk);
 }
