@@ -15,6 +15,12 @@ import { type Answer, createWalker } from './walker.ts';
 
 export const DEBOUNCE_MS = 300;
 
+interface MarkdownSlot {
+  id: number;
+  markdown: Promise<string>;
+  resolve: (markdown: string) => void;
+}
+
 interface Page {
   root: HTMLElement;
   lang: Lang;
@@ -24,8 +30,10 @@ interface Page {
   ruleset: Editor;
   /** The scenario's file name: shown in messages, and the name Download gives it. */
   file: string;
-  /** The last good page: its Markdown, and the ruleset file name the scenario gives. */
-  good?: { markdown: string; rulesetPath: string };
+  /** The last good page: its Markdown (once written), the ruleset file the scenario names. */
+  good?: { markdown: Promise<string>; rulesetPath: string };
+  /** The newest walk's Markdown, which the worker sends before or after its page. */
+  markdownFor?: MarkdownSlot;
   rulesetPath?: string;
   /** Set while a scenario is loaded into the editors: their changes are not typing. */
   quiet: boolean;
@@ -58,14 +66,46 @@ function showErrors(page: Page, diagnostics: readonly Diagnostic[], rulesetPath?
   page.scenario.mark(diagnostics.filter((d) => !inRuleset(d)));
 }
 
-function showPage(page: Page, answer: Extract<Answer, { kind: 'page' }>): void {
+/** Inserts the pieces into `into`, yielding to the page every few milliseconds. */
+async function insertPieces(into: HTMLElement, pieces: readonly string[]): Promise<void> {
+  let slice = performance.now();
+  for (const piece of pieces) {
+    // HTML serialised from a syntax tree in the worker (render.ts): every input text is escaped.
+    into.insertAdjacentHTML('beforeend', piece);
+    if (performance.now() - slice > 12) {
+      await new Promise((resolve) => setTimeout(resolve));
+      slice = performance.now();
+    }
+  }
+}
+
+function markdownSlot(page: Page, id: number): MarkdownSlot {
+  if (page.markdownFor?.id !== id) {
+    let resolve: (markdown: string) => void = () => {};
+    const markdown = new Promise<string>((r) => {
+      resolve = r;
+    });
+    page.markdownFor = { id, markdown, resolve };
+  }
+  return page.markdownFor;
+}
+
+let showing = 0;
+
+/** Shows a new page: built aside, piece by piece, then put in place of the last one. */
+async function showPage(page: Page, answer: Extract<Answer, { kind: 'page' }>): Promise<boolean> {
+  const mine = ++showing;
+  const fresh = document.createElement('div');
+  fresh.innerHTML = `<h2 class="nfw-pg-title">${escapeHtml(answer.title)}</h2>`;
+  await insertPieces(fresh, answer.html);
+  if (mine !== showing) return false;
   const region = el(page.root, 'explanation');
-  // HTML serialised from a syntax tree in the worker (render.ts): every input text is escaped.
-  region.innerHTML = `<h2 class="nfw-pg-title">${escapeHtml(answer.title)}</h2>${answer.html}`;
+  region.replaceChildren(...fresh.childNodes);
   region.classList.remove('nfw-pg-stale');
-  page.good = { markdown: answer.markdown, rulesetPath: answer.rulesetPath };
+  page.good = { markdown: markdownSlot(page, answer.id).markdown, rulesetPath: answer.rulesetPath };
   el(page.root, 'format').textContent = page.text.formats[answer.rulesetFormat] ?? '';
   drawDiagrams(region, page.base).catch((error: unknown) => console.error('nfwalk:', error));
+  return true;
 }
 
 function escapeHtml(text: string): string {
@@ -73,10 +113,15 @@ function escapeHtml(text: string): string {
 }
 
 function onAnswer(page: Page, answer: Answer): void {
+  if (answer.kind === 'markdown') {
+    markdownSlot(page, answer.id).resolve(answer.markdown);
+    return;
+  }
   if (answer.kind === 'page') {
     showErrors(page, []);
-    showPage(page, answer);
-    setStatus(page, page.text.updated(Math.round(answer.millis)), false);
+    showPage(page, answer).then((shown) => {
+      if (shown) setStatus(page, page.text.updated(Math.round(answer.millis)), false);
+    });
     return;
   }
   el(page.root, 'explanation').classList.add('nfw-pg-stale');
@@ -115,8 +160,8 @@ function load(page: Page, from: PlaygroundState, walk: () => void): void {
 }
 
 function wireButtons(page: Page): void {
-  el(page.root, 'copy-md').addEventListener('click', () => {
-    if (page.good) copyText(page.good.markdown, el(page.root, 'status'), page.text.copied);
+  el(page.root, 'copy-md').addEventListener('click', async () => {
+    if (page.good) copyText(await page.good.markdown, el(page.root, 'status'), page.text.copied);
   });
   el(page.root, 'copy-link').addEventListener('click', async () => {
     history.replaceState(null, '', `#${await encodeState(state(page))}`);

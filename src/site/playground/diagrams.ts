@@ -27,31 +27,57 @@ function loadMermaid(base: string): Promise<MermaidApi> {
 }
 
 let drawing = 0;
+/** Drawn diagrams by theme and source: an edit that leaves a diagram alone redraws nothing. */
+const drawn = new Map<string, string>();
+let watcher: IntersectionObserver | undefined;
+
+async function draw(figure: HTMLElement, mermaid: MermaidApi, theme: string, mine: number) {
+  const source = figure.querySelector('pre.mermaid')?.textContent ?? '';
+  const key = `${theme}\n${source}`;
+  let svg = drawn.get(key);
+  if (svg === undefined) {
+    mermaid.initialize({ ...MERMAID_CONFIG, theme });
+    try {
+      svg = (await mermaid.render(`${figure.dataset.diagram}-pg${mine}`, source)).svg;
+    } catch (error) {
+      console.error('nfwalk: diagram not drawn', error);
+      return;
+    }
+    drawn.set(key, svg);
+  }
+  if (mine !== drawing || !figure.isConnected) return;
+  figure.innerHTML = svg;
+  figure.classList.replace('nfw-mermaid-source', 'nfw-mermaid-drawn');
+}
 
 /**
- * Draws every figure of `root` that holds Mermaid source. A later call (a newer page) makes an
- * earlier one stop between diagrams.
+ * Draws the figures of `root` that hold Mermaid source: at once those drawn before (the same
+ * source), the others one by one as they come near the screen (mermaid works on the page's
+ * thread). A later call (a newer page) makes an earlier one stop.
  */
 export async function drawDiagrams(root: HTMLElement, base: string): Promise<void> {
   const figures = [...root.querySelectorAll<HTMLElement>('figure.nfw-mermaid-source')];
+  watcher?.disconnect();
   if (figures.length === 0) return;
   const mine = ++drawing;
   const mermaid = await loadMermaid(base);
   const dark = document.documentElement.dataset.theme === 'dark';
-  mermaid.initialize({
-    ...MERMAID_CONFIG,
-    theme: dark ? MERMAID_THEMES.dark : MERMAID_THEMES.light,
-  });
+  const theme: string = dark ? MERMAID_THEMES.dark : MERMAID_THEMES.light;
+  let queue = Promise.resolve();
+  const observer = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        observer.unobserve(entry.target);
+        queue = queue.then(() => draw(entry.target as HTMLElement, mermaid, theme, mine));
+      }
+    },
+    { rootMargin: '400px' },
+  );
+  watcher = observer;
   for (const figure of figures) {
-    if (mine !== drawing) return;
     const source = figure.querySelector('pre.mermaid')?.textContent ?? '';
-    try {
-      const { svg } = await mermaid.render(`${figure.dataset.diagram}-pg${mine}`, source);
-      if (mine !== drawing) return;
-      figure.innerHTML = svg;
-      figure.classList.replace('nfw-mermaid-source', 'nfw-mermaid-drawn');
-    } catch (error) {
-      console.error('nfwalk: diagram not drawn', error);
-    }
+    if (drawn.has(`${theme}\n${source}`)) await draw(figure, mermaid, theme, mine);
+    else observer.observe(figure);
   }
 }

@@ -22,15 +22,18 @@ export type WalkReply =
       id: number;
       kind: 'page';
       title: string;
-      /** The page as the site shows it (HTML built from a syntax tree: every input text escaped). */
-      html: string;
-      /** What `nfwalk explain --lang <lang> --format md` prints for the same files. */
-      markdown: string;
+      /**
+       * The page as the site shows it, one HTML piece per top-level block (serialised from a
+       * syntax tree: every input text escaped).
+       */
+      html: string[];
       /** The ruleset path the scenario names, and the format it gives it. */
       rulesetPath: string;
       rulesetFormat: string;
       millis: number;
     }
+  /** After the page: what `nfwalk explain --lang <lang> --format md` prints for the same files. */
+  | { id: number; kind: 'markdown'; markdown: string }
   | {
       id: number;
       kind: 'errors';

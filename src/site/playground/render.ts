@@ -11,12 +11,15 @@ import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { toHtml } from 'hast-util-to-html';
 import type { Code, Heading, Root } from 'mdast';
 import type { MdxJsxAttribute, MdxJsxFlowElement } from 'mdast-util-mdx';
+import { mdxJsxFromMarkdown } from 'mdast-util-mdx-jsx';
 import { type Handler, type State, toHast } from 'mdast-util-to-hast';
 import { toString as mdastToString } from 'mdast-util-to-string';
+import { mdxJsx } from 'micromark-extension-mdx-jsx';
+import { mdxMd } from 'micromark-extension-mdx-md';
 import remarkGfm from 'remark-gfm';
 import remarkMdx from 'remark-mdx';
 import remarkParse from 'remark-parse';
-import { unified } from 'unified';
+import { type Processor, unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import { type ListingProps, listingTreeWith } from '../listing-tree.ts';
 import { colourInBrowser } from './highlighter.ts';
@@ -103,9 +106,54 @@ async function drawListings(tree: Root): Promise<Map<MdxJsxFlowElement, Element>
   return new Map(listings.map((node, i) => [node, drawn[i]!]));
 }
 
-/** The page body as HTML. Throws on a component or attribute the contract does not have. */
-export async function renderExplanation(mdx: string): Promise<string> {
-  const tree = unified().use(remarkParse).use(remarkGfm).use(remarkMdx).parse(mdx) as Root;
+/**
+ * MDX's JSX without its JavaScript parser: attribute expressions are kept as their source text,
+ * which is all this page reads (JSON). Several times faster than remark-mdx on a page's large
+ * listings, but it tells braces inside a string from real ones only by counting.
+ */
+function remarkMdxJsxOnly(this: Processor) {
+  const data = this.data();
+  data.micromarkExtensions = [...(data.micromarkExtensions ?? []), mdxJsx(), mdxMd()];
+  data.fromMarkdownExtensions = [...(data.fromMarkdownExtensions ?? []), mdxJsxFromMarkdown()];
+}
+
+/** Every attribute expression reads as JSON. */
+function expressionsAreJson(tree: Root): boolean {
+  let ok = true;
+  visit(tree, 'mdxJsxFlowElement', (node: MdxJsxFlowElement) => {
+    for (const attr of node.attributes) {
+      if (attr.type !== 'mdxJsxAttribute' || typeof attr.value !== 'object' || !attr.value)
+        continue;
+      try {
+        JSON.parse(attr.value.value);
+      } catch {
+        ok = false;
+      }
+    }
+  });
+  return ok;
+}
+
+/**
+ * The MDX as a syntax tree: the quick parse, or, when a brace inside a string (a ruleset's
+ * comment, say) has misled it, the full MDX parser, which reads expressions as JavaScript.
+ */
+export function parseMdx(mdx: string): Root {
+  try {
+    const quick = unified().use(remarkParse).use(remarkGfm).use(remarkMdxJsxOnly).parse(mdx);
+    if (expressionsAreJson(quick as Root)) return quick as Root;
+  } catch {
+    // Unbalanced braces can make the quick parse fail outright: the full parser decides.
+  }
+  return unified().use(remarkParse).use(remarkGfm).use(remarkMdx).parse(mdx) as Root;
+}
+
+/**
+ * The page body as HTML, one piece per top-level block (the page inserts a long page piece by
+ * piece). Throws on a component or attribute the contract does not have.
+ */
+export async function renderExplanation(mdx: string): Promise<string[]> {
+  const tree = parseMdx(mdx);
   const listings = await drawListings(tree);
   const slugger = new GithubSlugger();
   let diagrams = 0;
@@ -129,7 +177,9 @@ export async function renderExplanation(mdx: string): Promise<string> {
       },
     },
   }) as HastRoot;
-  return toHtml(hast);
+  return hast.children
+    .filter((child) => child.type !== 'text' || child.value.trim() !== '')
+    .map((child) => toHtml(child));
 }
 
 function defaultCode(state: State, node: Code): Element {

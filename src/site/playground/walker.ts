@@ -24,7 +24,7 @@ export function createWalker(
       const reply = event.data;
       if (reply.id !== last) return;
       if (reply.kind === 'progress') return onProgress(reply);
-      busy = false;
+      if (reply.kind !== 'markdown') busy = false;
       onAnswer(reply);
     });
     w.addEventListener('error', (event) => {

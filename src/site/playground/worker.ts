@@ -44,13 +44,17 @@ async function answer(req: WalkRequest): Promise<WalkReply> {
   const walked = walk(loaded);
   post({ id: req.id, kind: 'progress', stage: 'writing' });
   const mdx = pageOf(walked, { lang: req.lang, format: 'mdx' });
-  const md = pageOf(walked, { lang: req.lang, format: 'md' });
+  const html = await renderExplanation(mdx.markdown);
+  // The Markdown is written once the page is on its way: Copy as Markdown waits for it.
+  setTimeout(() => {
+    const md = pageOf(walked, { lang: req.lang, format: 'md' });
+    post({ id: req.id, kind: 'markdown', markdown: md.markdown });
+  });
   return {
     id: req.id,
     kind: 'page',
     title: mdx.title,
-    html: await renderExplanation(mdx.markdown),
-    markdown: md.markdown,
+    html,
     rulesetPath: loaded.scenario.ruleset.path,
     rulesetFormat: loaded.scenario.ruleset.format,
     millis: performance.now() - started,
