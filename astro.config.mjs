@@ -37,6 +37,23 @@ const watchScenarios = {
   },
 };
 
+/**
+ * The playground's Web Worker runs the explainer's remark chain, whose
+ * decode-named-character-reference has a `browser` build that decodes through `document`, which
+ * a worker has not: the worker gets the package's plain build (its `worker` export), the one
+ * Node runs.
+ */
+const workerBuildOf = {
+  name: 'nfwalk-worker-plain-decoder',
+  enforce: /** @type {const} */ ('pre'),
+  /** @param {string} id */
+  resolveId(id) {
+    return id === 'decode-named-character-reference'
+      ? fileURLToPath(import.meta.resolve('decode-named-character-reference'))
+      : null;
+  },
+};
+
 // Served from any static file server, also under a sub-path: set NFWALK_BASE=/sub/.
 const base = process.env.NFWALK_BASE ?? '/';
 
@@ -46,6 +63,7 @@ export default defineConfig({
   trailingSlash: 'always',
   // No telemetry, no prefetching from other hosts: the site makes no request but to itself.
   vite: {
+    worker: { format: 'es', plugins: () => [workerBuildOf] },
     build: {
       rolldownOptions: {
         // Every MDX page's `?astroPropagatedAssets` module starts with Astro's own

@@ -3,13 +3,14 @@
  * done, and, when some diagram could not be drawn at build time, puts the `mermaid` bundle and
  * the script that draws the diagrams in the reader's browser into the site (under
  * `_nfwalk/`), so the site still asks no other host for anything. `astro dev` serves the same
- * two files.
+ * two files. The playground draws its diagrams in the browser with the same bundle, so the
+ * bundle is always copied; a page loads it only when it has diagrams left to draw.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
-import { FALLBACK_DIR, fallback } from './mermaid.ts';
+import { FALLBACK_DIR } from './mermaid.ts';
 import { closeMermaidBrowser } from './mermaid-browser.ts';
 import { MERMAID_CONFIG, MERMAID_DIST, MERMAID_THEMES } from './mermaid-config.ts';
 
@@ -48,7 +49,6 @@ export function mermaidIntegration(): AstroIntegration {
       },
       'astro:build:done': async ({ dir }) => {
         await closeMermaidBrowser();
-        if (!fallback.used) return;
         const out = join(fileURLToPath(dir), FALLBACK_DIR);
         mkdirSync(out, { recursive: true });
         for (const [name, contents] of Object.entries(fallbackFiles())) {

@@ -66,6 +66,35 @@ export function downloadsBlock(slug: string, lang: Lang): string {
   return toMarkdown(root, { extensions: [gfmToMarkdown(), mdxToMarkdown()] });
 }
 
+const PLAYGROUND_LINK = {
+  en: 'Open this scenario in the playground',
+  ja: 'このシナリオをプレイグラウンドで開く',
+} as const;
+
+/**
+ * The link from a scenario page to the playground with its scenario loaded, relative (the page
+ * is `scenarios/<slug>/`, the playground `playground/`, under the same language prefix).
+ */
+export function playgroundLink(sourceFile: string, lang: Lang): string {
+  const file = sourceFile.split('/').pop() ?? sourceFile;
+  const link: Root = {
+    type: 'root',
+    children: [
+      {
+        type: 'paragraph',
+        children: [
+          {
+            type: 'link',
+            url: `../../playground/#scenario=${encodeURIComponent(file)}`,
+            children: [text(PLAYGROUND_LINK[lang])],
+          },
+        ],
+      },
+    ],
+  };
+  return toMarkdown(link, { extensions: [gfmToMarkdown(), mdxToMarkdown()] });
+}
+
 export function scenarioPage(
   explained: Explained,
   componentsDir: string,
@@ -87,7 +116,9 @@ export function scenarioPage(
   if (/^\s*(import|export)\s/m.test(body.split('\n\n')[0] ?? '')) {
     throw new Error(`${sourceFile}: error: the explainer's MDX starts with import/export`);
   }
-  const links = downloads ? `${downloadsBlock(downloads.slug, downloads.lang)}\n` : '';
+  const downloadLinks = downloads ? `${downloadsBlock(downloads.slug, downloads.lang)}\n` : '';
+  const playground = `${playgroundLink(sourceFile, downloads?.lang ?? 'en')}\n`;
+  const links = `${downloadLinks}${playground}`;
   return `${frontmatter(data)}\n${componentImports(componentsDir)}\n${links}${body.trimEnd()}\n`;
 }
 
