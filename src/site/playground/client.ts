@@ -52,16 +52,23 @@ function setStatus(page: Page, message: string, busy: boolean): void {
 }
 
 function showErrors(page: Page, diagnostics: readonly Diagnostic[], rulesetPath?: string): void {
+  const inRuleset = (d: Diagnostic) => rulesetPath !== undefined && d.file === rulesetPath;
   const list = el(page.root, 'errors');
   list.replaceChildren(
     ...diagnostics.map((d) => {
       const li = document.createElement('li');
-      li.textContent = `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
+      const at = document.createElement('button');
+      at.type = 'button';
+      at.textContent = `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
+      // Each error leads to its place in its editor.
+      at.addEventListener('click', () =>
+        (inRuleset(d) ? page.ruleset : page.scenario).reveal(d.line, d.col),
+      );
+      li.append(at);
       return li;
     }),
   );
   list.hidden = diagnostics.length === 0;
-  const inRuleset = (d: Diagnostic) => rulesetPath !== undefined && d.file === rulesetPath;
   page.ruleset.mark(diagnostics.filter(inRuleset));
   page.scenario.mark(diagnostics.filter((d) => !inRuleset(d)));
 }

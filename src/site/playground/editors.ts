@@ -43,6 +43,8 @@ export interface Editor {
   setText(text: string): void;
   /** Marks these diagnostics (1-based line and column) in the editor. */
   mark(diagnostics: readonly Diagnostic[]): void;
+  /** Puts the cursor at a 1-based line and column, scrolled into view. */
+  reveal(line: number, col: number): void;
 }
 
 export function createEditor(
@@ -67,6 +69,14 @@ export function createEditor(
     setText: (text) =>
       view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } }),
     mark: (diagnostics) => view.dispatch(setDiagnostics(view.state, diagnostics.map(toCm(view)))),
+    reveal: (line, col) => {
+      const at = offsetOf(view, line, col);
+      view.dispatch({
+        selection: { anchor: at },
+        effects: EditorView.scrollIntoView(at, { y: 'center' }),
+      });
+      view.focus();
+    },
   };
 }
 

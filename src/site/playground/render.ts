@@ -19,6 +19,7 @@ import { mdxMd } from 'micromark-extension-mdx-md';
 import remarkGfm from 'remark-gfm';
 import remarkMdx from 'remark-mdx';
 import remarkParse from 'remark-parse';
+import remarkSmartypants from 'remark-smartypants';
 import { type Processor, unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import { type ListingProps, listingTreeWith } from '../listing-tree.ts';
@@ -153,7 +154,8 @@ export function parseMdx(mdx: string): Root {
  * piece). Throws on a component or attribute the contract does not have.
  */
 export async function renderExplanation(mdx: string): Promise<string[]> {
-  const tree = parseMdx(mdx);
+  // Typographic quotes and dashes, as Astro's Markdown does for every page of the site.
+  const tree = (await unified().use(remarkSmartypants).run(parseMdx(mdx))) as Root;
   const listings = await drawListings(tree);
   const slugger = new GithubSlugger();
   let diagrams = 0;
