@@ -169,6 +169,9 @@ export async function listingTree(input: ListingProps): Promise<Element> {
       className: ['nfw-listing'],
       style: `--nfw-gutter:${gutterWidth}ch`,
       dataAnchor: props.anchor,
+      // Out of the search index: a hit in a quoted ruleset made search show rule fragments as
+      // excerpts and rank scenario pages above the guide; the prose around it says the same.
+      dataPagefindIgnore: '',
     },
     children,
   );

@@ -156,7 +156,13 @@ export function indexPage(entries: IndexEntry[], lang: Lang): string {
   }
   const root: Root = { type: 'root', children };
   const body = toMarkdown(root, { extensions: [gfmToMarkdown(), mdxToMarkdown()] });
-  return `${frontmatter({ title: t.title, description: t.description, sidebar: { order: 0 } })}\n${body}`;
+  return `${frontmatter({
+    title: t.title,
+    description: t.description,
+    sidebar: { order: 0 },
+    // A list of every page, it matched every search; the sidebar and home page lead to it.
+    pagefind: false,
+  })}\n${body}`;
 }
 
 /** One group's table: title, what it shows, how its conversations end. */

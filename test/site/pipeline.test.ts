@@ -346,6 +346,13 @@ describe('generated pages', () => {
     }
   });
 
+  it('keeps listings and the index out of search: their hits were excerpts of rule text', async () => {
+    const html = await listingHtml({ anchor: 'a', lines: [{ text: 'tcp dport 22 accept' }] });
+    expect(html).toMatch(/^<figure class="nfw-listing"[^>]* data-pagefind-ignore/);
+    const page = indexPage([{ slug: 'a', file: 'a.yaml', explained }], 'en');
+    expect(page.split(/^---$/m)[1]).toMatch(/^pagefind: false$/m);
+  });
+
   it('says so when there are no scenarios', () => {
     expect(indexPage([], 'ja')).toContain('シナリオはまだありません');
   });
