@@ -170,6 +170,9 @@ export async function listingTreeWith(input: ListingProps, colour: Colourer): Pr
       className: ['nfw-listing'],
       style: `--nfw-gutter:${gutterWidth}ch`,
       dataAnchor: props.anchor,
+      // Out of the search index: a hit in a quoted ruleset made search show rule fragments as
+      // excerpts and rank scenario pages above the guide; the prose around it says the same.
+      dataPagefindIgnore: '',
     },
     children,
   );

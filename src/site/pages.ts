@@ -15,6 +15,7 @@ import { unified } from 'unified';
 import { stringify } from 'yaml';
 import type { Explained } from '../pipeline.ts';
 import type { Lang } from '../scenario/model.ts';
+import { groupByKind, KIND_TITLES } from './scenario-kinds.ts';
 
 /** Components a scenario page may use, imported at the top of every generated page. */
 export function componentImports(componentsDir: string): string {
@@ -213,38 +214,55 @@ export function indexPage(entries: IndexEntry[], lang: Lang): string {
       type: 'tableRow',
       children: t.headers.map((hd) => ({ type: 'tableCell', children: [text(hd)] })),
     };
-    const rows: TableRow[] = entries.map((e) => ({
-      type: 'tableRow',
-      children: [
-        {
-          type: 'tableCell',
-          children: [{ type: 'link', url: `./${e.slug}/`, children: [text(e.explained.title)] }],
-        },
-        {
-          type: 'tableCell',
-          children: e.explained.summary ? summaryLead(e.explained.summary) : [],
-        },
-        {
-          type: 'tableCell',
-          // Numbered by position (1-based), whatever base the explainer's `index` uses; runs of
-          // the same verdict are grouped: "#1–6 answered · #7–8 rejected".
-          children: verdictRuns(e.explained.conversations.map((c) => c.verdict)).flatMap(
-            (run, i): PhrasingContent[] => [
-              ...(i > 0 ? [text(' · ')] : []),
-              {
-                type: 'strong',
-                children: [text(run.from === run.to ? `#${run.from}` : `#${run.from}–${run.to}`)],
-              },
-              text(` ${run.verdict}`),
-            ],
-          ),
-        },
-      ],
-    }));
-    const table: Table = { type: 'table', align: [null, null, null], children: [header, ...rows] };
-    children.push(table);
+    for (const group of groupByKind(entries)) {
+      children.push({
+        type: 'heading',
+        depth: 2,
+        children: [text(KIND_TITLES[lang][group.kind])],
+      });
+      children.push(indexTable(header, group.items));
+    }
   }
   const root: Root = { type: 'root', children };
   const body = toMarkdown(root, { extensions: [gfmToMarkdown(), mdxToMarkdown()] });
-  return `${frontmatter({ title: t.title, description: t.description, sidebar: { order: 0 } })}\n${body}`;
+  return `${frontmatter({
+    title: t.title,
+    description: t.description,
+    sidebar: { order: 0 },
+    // A list of every page, it matched every search; the sidebar and home page lead to it.
+    pagefind: false,
+  })}\n${body}`;
+}
+
+/** One group's table: title, what it shows, how its conversations end. */
+function indexTable(header: TableRow, entries: readonly IndexEntry[]): Table {
+  const rows: TableRow[] = entries.map((e) => ({
+    type: 'tableRow',
+    children: [
+      {
+        type: 'tableCell',
+        children: [{ type: 'link', url: `./${e.slug}/`, children: [text(e.explained.title)] }],
+      },
+      {
+        type: 'tableCell',
+        children: e.explained.summary ? summaryLead(e.explained.summary) : [],
+      },
+      {
+        type: 'tableCell',
+        // Numbered by position (1-based), whatever base the explainer's `index` uses; runs of
+        // the same verdict are grouped: "#1–6 answered · #7–8 rejected".
+        children: verdictRuns(e.explained.conversations.map((c) => c.verdict)).flatMap(
+          (run, i): PhrasingContent[] => [
+            ...(i > 0 ? [text(' · ')] : []),
+            {
+              type: 'strong',
+              children: [text(run.from === run.to ? `#${run.from}` : `#${run.from}–${run.to}`)],
+            },
+            text(` ${run.verdict}`),
+          ],
+        ),
+      },
+    ],
+  }));
+  return { type: 'table', align: [null, null, null], children: [header, ...rows] };
 }

@@ -19,6 +19,7 @@ import { listingHtml, marksText, parseMarks } from '../../src/site/listing.ts';
 import { DiagramError, fallback, remarkMermaid, svgElement } from '../../src/site/mermaid.ts';
 import { closeMermaidBrowser, DEFAULT_CHROMIUM } from '../../src/site/mermaid-browser.ts';
 import { indexPage, scenarioPage, verdictRuns } from '../../src/site/pages.ts';
+import { KIND_TITLES } from '../../src/site/scenario-kinds.ts';
 import { explainScenario, SiteBuildError, scenarioSlug } from '../../src/site/scenarios.ts';
 
 /** The innermost scope of each token, keyed by the token's text. */
@@ -322,6 +323,34 @@ describe('generated pages', () => {
     ]);
     const page = indexPage([{ slug: 'a', file: 'a.yaml', explained }], 'en');
     expect(page).toContain('**#1** reply reached client · **#2** dropped by');
+  });
+
+  it('groups the index by kind, the seed first, whatever the order of the files', () => {
+    const slugs = ['router-forward', 'gallery-kube-proxy-nftables', 'host-firewall-inet'];
+    const entries = [
+      ...slugs,
+      'gallery-docker-nftables-routed',
+      'seed-docker-firewalld-radius',
+    ].map((slug) => ({ slug, file: `${slug}.yaml`, explained }));
+    for (const lang of ['en', 'ja'] as const) {
+      const page = indexPage(entries, lang);
+      const headings = [...page.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+      expect(headings).toEqual(
+        ['seed', 'docker', 'kubernetes', 'routers', 'hosts'].map(
+          (k) => KIND_TITLES[lang][k as keyof (typeof KIND_TITLES)['en']],
+        ),
+      );
+      expect(page.indexOf('](./seed-docker-firewalld-radius/)')).toBeLessThan(
+        page.indexOf('](./gallery-docker-nftables-routed/)'),
+      );
+    }
+  });
+
+  it('keeps listings and the index out of search: their hits were excerpts of rule text', async () => {
+    const html = await listingHtml({ anchor: 'a', lines: [{ text: 'tcp dport 22 accept' }] });
+    expect(html).toMatch(/^<figure class="nfw-listing"[^>]* data-pagefind-ignore/);
+    const page = indexPage([{ slug: 'a', file: 'a.yaml', explained }], 'en');
+    expect(page.split(/^---$/m)[1]).toMatch(/^pagefind: false$/m);
   });
 
   it('says so when there are no scenarios', () => {
