@@ -282,6 +282,21 @@ function answerOf(
     );
     return undefined;
   }
+  if (
+    arrival.kind === 'machine' &&
+    p.family === 'ip' &&
+    arrival.machine.addresses.includes(p.saddr)
+  ) {
+    // A DNAT back to the sender: the machine gets a packet from its own address. Linux drops
+    // it on input (ip_route_input_slow → fib_validate_source: a local source is a martian),
+    // so nothing comes back through the host. Kernel: no answer is traced.
+    walk.info(
+      'drop',
+      `${who} receives a packet from its own address ${p.saddr}: it drops it as a martian source, and nothing comes back`,
+      { reason: 'martian-source' },
+    );
+    return undefined;
+  }
   const fresh = (pkt: Packet): Skb => ({ pkt, mark: 0, local: arrival.kind === 'host', passes: 0 });
   if (p.icmp) {
     const pkt = echoReplyOf(p);
