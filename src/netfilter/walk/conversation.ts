@@ -34,6 +34,8 @@ export function runConversation(
   index: number,
 ): ConversationTrace {
   const packets: PacketTrace[] = [];
+  // The per-peer ICMP rate limit refills within a second: conversations run further apart.
+  walk.icmpRateLimited.clear();
   const first = requestOf(walk, spec, index);
   if ('error' in first) {
     packets.push({
