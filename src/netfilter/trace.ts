@@ -290,7 +290,14 @@ export type DropDetail =
   | { reason: 'hairpin'; port: string }
   | { reason: 'no-neighbour'; dev: string; nexthop: string }
   | {
-      reason: 'queue' | 'loop' | 'forwarding-disabled' | 'ttl' | 'flood' | 'masquerade-no-address';
+      reason:
+        | 'queue'
+        | 'loop'
+        | 'forwarding-disabled'
+        | 'ttl'
+        | 'flood'
+        | 'masquerade-no-address'
+        | 'martian-source';
     };
 
 /** The rule whose evaluation a note is about. */

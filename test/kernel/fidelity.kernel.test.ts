@@ -37,7 +37,10 @@ interface RecordedEvent {
   };
 }
 interface Recorded {
-  conversations: { conversation: number; packets: { events: RecordedEvent[] }[] }[];
+  conversations: {
+    conversation: number;
+    packets: { key: (string | number | null)[]; events: RecordedEvent[] }[];
+  }[];
 }
 
 function line(e: RecordedEvent | TraceEvent): string | undefined {
@@ -55,9 +58,16 @@ function simulatedLines(t: Trace): string[][][] {
     c.packets.map((p) => p.events.map(line).filter((l): l is string => l !== undefined)),
   );
 }
+/**
+ * The recorded traces also list the ICMP redirect of a hairpin (key [icmp, …, redirect]);
+ * nfwalk notes it (and its use of the rate limit) but does not walk it as a packet, as the
+ * project's kernel harness does not list it either: it is left out here.
+ */
 function recordedLines(r: Recorded): string[][][] {
   return r.conversations.map((c) =>
-    c.packets.map((p) => p.events.map(line).filter((l): l is string => l !== undefined)),
+    c.packets
+      .filter((p) => p.key[2] !== 'redirect')
+      .map((p) => p.events.map(line).filter((l): l is string => l !== undefined)),
   );
 }
 

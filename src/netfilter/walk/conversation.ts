@@ -34,6 +34,8 @@ export function runConversation(
   index: number,
 ): ConversationTrace {
   const packets: PacketTrace[] = [];
+  // The per-peer ICMP rate limit refills within a second: conversations run further apart.
+  walk.icmpRateLimited.clear();
   const first = requestOf(walk, spec, index);
   if ('error' in first) {
     packets.push({
@@ -279,6 +281,21 @@ function answerOf(
       'note',
       `${who} is not ${p.daddr}; it does not answer (nfwalk does not route beyond the host's neighbours)`,
       { kind: 'no-answer', to, daddr: p.daddr },
+    );
+    return undefined;
+  }
+  if (
+    arrival.kind === 'machine' &&
+    p.family === 'ip' &&
+    arrival.machine.addresses.includes(p.saddr)
+  ) {
+    // A DNAT back to the sender: the machine gets a packet from its own address. Linux drops
+    // it on input (ip_route_input_slow → fib_validate_source: a local source is a martian),
+    // so nothing comes back through the host. Kernel: no answer is traced.
+    walk.info(
+      'drop',
+      `${who} receives a packet from its own address ${p.saddr}: it drops it as a martian source, and nothing comes back`,
+      { reason: 'martian-source' },
     );
     return undefined;
   }

@@ -75,6 +75,13 @@ export class HostWalk implements WalkServices {
   events: TraceEvent[] = [];
   /** Packets the host sends in answer (reject). */
   spawned: Spawned[] = [];
+  /**
+   * IPv4 peers an ICMP redirect was sent to in this conversation: ip_rt_send_redirect takes
+   * the peer's inet_peer rate token (peer->rate_tokens, rate_last), the bucket icmp_send's
+   * icmpv4_xrlim_allow draws on too, so the rate-limited ICMP errors (icmp_ratemask: types
+   * 3, 4, 11, 12) to that peer are not sent for about a second (icmp_ratelimit, 1000 ms).
+   */
+  readonly icmpRateLimited = new Set<string>();
   /** Set when a chain hit something unsupported: the whole scenario walk stops. */
   stopped = false;
   /** Reject effects seen in the current base chain, sent when its verdict is known. */
@@ -518,10 +525,12 @@ export class HostWalk implements WalkServices {
       this.d.scenario.hosts.some((m) => m.interface === iif && m.addresses.includes(skb.pkt.saddr))
     ) {
       // ip_forward sends an ICMP redirect (ip_rt_send_redirect) before the forward hook when a
-      // packet leaves by the link it came from; that packet crosses output and postrouting too.
+      // packet leaves by the link it came from; that packet crosses output and postrouting too
+      // (not walked by nfwalk). It uses up the sender's ICMP rate limit (icmpRateLimited).
+      if (l3 === 'ip') this.icmpRateLimited.add(skb.pkt.saddr);
       this.info(
         'note',
-        `the packet leaves by ${iif}, the link it came from: the kernel also sends ${skb.pkt.saddr} an ICMP redirect, which nfwalk does not simulate`,
+        `the packet leaves by ${iif}, the link it came from: the kernel also sends ${skb.pkt.saddr} an ICMP redirect, which nfwalk does not walk${l3 === 'ip' ? `; it uses up the ICMP rate limit towards ${skb.pkt.saddr}, so no ICMP error follows it in this conversation` : ''}`,
         { kind: 'redirect' },
       );
     }
@@ -746,6 +755,8 @@ export class HostWalk implements WalkServices {
     if (tcpReset) return !p.tcp?.flags.includes('rst');
     if (p.icmp && (p.family === 'ip' ? ICMP_ERRORS.has(p.icmp.type) : p.icmp.type < 128))
       return false;
+    // The redirect note said so: no ICMP error towards a peer whose rate limit it used up.
+    if (p.family === 'ip' && this.icmpRateLimited.has(p.saddr)) return false;
     return !(skb.icmpSocket && (hook === 'output' || hook === 'postrouting'));
   }
 
