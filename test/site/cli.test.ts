@@ -41,7 +41,7 @@ describe('the CLI page', () => {
       { name: 'scenario', required: true, description: 'the scenario YAML file' },
     ]);
     expect(explain?.options.find((o) => o.flags === '--format <format>')?.description).toBe(
-      'md: GFM Markdown; mdx: the site body (choices: "md", "mdx", default: "md")',
+      'md: GFM Markdown; mdx: the site body; html: one self-contained HTML file (choices: "md", "mdx", "html", default: "md")',
     );
   });
 });

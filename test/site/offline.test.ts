@@ -34,7 +34,9 @@ describe.skipIf(chromiumMissing !== undefined)('the built site from a folder (fi
   beforeAll(async () => {
     buildSite();
     browser = await launchChromium();
-    browser.context.on('requestfailed', (r) => failed.push(`${r.failure()?.errorText} ${r.url()}`));
+    browser.context.on('requestfailed', (r) =>
+      failed.push(`${r.failure()?.errorText} ${r.resourceType()} ${r.url().slice(0, 200)}`),
+    );
     browser.context.on('request', (r) => {
       if (!/^(file|data):/.test(r.url())) failed.push(`not a file: ${r.url()}`);
     });
