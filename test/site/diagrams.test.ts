@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, type LaunchedBrowser, launchChromium } from './support/browser.ts';
-import { BASE, buildSite, OUT } from './support/build.ts';
+import { BASE, BUILD_TIMEOUT, buildSite, OUT } from './support/build.ts';
 import { type StaticServer, serveStatic } from './support/static-server.ts';
 
 const SEED = 'seed-docker-firewalld-radius';
@@ -189,7 +189,7 @@ describe.skipIf(chromiumMissing !== undefined)('the site’s diagrams at 1400 px
     pages = pagesToMeasure();
     server = await serveStatic(OUT, BASE);
     browser = await launchChromium();
-  }, 900_000);
+  }, BUILD_TIMEOUT);
 
   afterAll(async () => {
     await browser?.close();

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, type LaunchedBrowser, launchChromium } from './support/browser.ts';
-import { buildSite, OUT } from './support/build.ts';
+import { BUILD_TIMEOUT, buildSite, OUT } from './support/build.ts';
 
 const SEED = 'seed-docker-firewalld-radius';
 const PAGES = [
@@ -40,7 +40,7 @@ describe.skipIf(chromiumMissing !== undefined)('the built site from a folder (fi
     browser.context.on('request', (r) => {
       if (!/^(file|data):/.test(r.url())) failed.push(`not a file: ${r.url()}`);
     });
-  }, 600_000);
+  }, BUILD_TIMEOUT);
 
   afterAll(async () => {
     await browser?.close();

@@ -18,7 +18,7 @@ import type { RulesetError } from '../../src/ruleset/diagnostics.ts';
 import { parseRulesetText } from '../../src/ruleset/parse.ts';
 import { playgroundLink } from '../../src/site/pages.ts';
 import { chromiumMissing, type LaunchedBrowser, launchChromium } from './support/browser.ts';
-import { buildSite, OUT, REPO } from './support/build.ts';
+import { BUILD_TIMEOUT, buildSite, OUT, REPO } from './support/build.ts';
 import { type StaticServer, serveStatic } from './support/static-server.ts';
 
 const SEED = 'seed-docker-firewalld-radius';
@@ -95,7 +95,7 @@ describe.skipIf(chromiumMissing !== undefined)('the playground in chromium', () 
       origin: server.origin,
     });
     browser.context.on('request', (r) => requested.push(r.url()));
-  }, 600_000);
+  }, BUILD_TIMEOUT);
 
   afterAll(async () => {
     await browser?.close();

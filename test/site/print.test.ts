@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, type LaunchedBrowser, launchChromium } from './support/browser.ts';
-import { buildSite, OUT, REPO } from './support/build.ts';
+import { BUILD_TIMEOUT, buildSite, OUT, REPO } from './support/build.ts';
 
 const SEED = 'seed-docker-firewalld-radius';
 const MARGIN_MM = 15;
@@ -67,7 +67,7 @@ describe.skipIf(chromiumMissing !== undefined)('the seed page printed', () => {
   beforeAll(async () => {
     buildSite();
     browser = await launchChromium();
-  }, 600_000);
+  }, BUILD_TIMEOUT);
 
   afterAll(async () => {
     await browser?.close();

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioFiles, scenarioSlug } from '../../src/site/scenarios.ts';
 import { chromiumMissing, type LaunchedBrowser, launchChromium } from './support/browser.ts';
-import { BASE, buildSite, OUT, REPO } from './support/build.ts';
+import { BASE, BUILD_TIMEOUT, buildSite, OUT, REPO } from './support/build.ts';
 import { type StaticServer, serveStatic } from './support/static-server.ts';
 
 const LANGS = [
@@ -64,7 +64,7 @@ describe.skipIf(chromiumMissing !== undefined)('the sidebar of the built site', 
     buildSite();
     server = await serveStatic(OUT, BASE);
     browser = await launchChromium();
-  }, 600_000);
+  }, BUILD_TIMEOUT);
 
   afterAll(async () => {
     await browser?.close();

@@ -16,7 +16,7 @@ import type { Page } from 'playwright-core';
 import { visit } from 'unist-util-visit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, type LaunchedBrowser, launchChromium } from './support/browser.ts';
-import { buildSite, OUT, REPO } from './support/build.ts';
+import { BUILD_TIMEOUT, buildSite, OUT, REPO } from './support/build.ts';
 
 const SEED = 'seed-docker-firewalld-radius';
 const SINGLE = join(OUT, 'scenarios', SEED, `${SEED}.html`);
@@ -67,7 +67,7 @@ describe('the single-file page', () => {
   beforeAll(() => {
     buildSite();
     html = readFileSync(SINGLE, 'utf8');
-  }, 600_000);
+  }, BUILD_TIMEOUT);
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('refers to nothing outside itself and needs no script', () => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, type LaunchedBrowser, launchChromium } from './support/browser.ts';
-import { BASE, buildSite, OUT, REPO } from './support/build.ts';
+import { BASE, BUILD_TIMEOUT, buildSite, OUT, REPO } from './support/build.ts';
 import { type StaticServer, serveStatic } from './support/static-server.ts';
 
 const SEED = 'seed-docker-firewalld-radius';
@@ -49,7 +49,7 @@ describe.skipIf(chromiumMissing !== undefined)('the built site in chromium', () 
       if (r.status() >= 400) failures.push(`${r.status()} ${r.url()}`);
     });
     mkdirSync(SHOTS, { recursive: true });
-  }, 600_000);
+  }, BUILD_TIMEOUT);
 
   afterAll(async () => {
     await browser?.close();

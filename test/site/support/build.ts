@@ -3,8 +3,16 @@
  * break the tests), into test-results/site-dist/. A build newer than every input is reused.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export const REPO = join(import.meta.dirname, '..', '..', '..');
 export const BASE = '/nfwalk-test/';
@@ -57,9 +65,53 @@ export function buildEnv(): NodeJS.ProcessEnv {
   return { ...env, NODE_ENV: 'production', NFWALK_BASE: BASE, ASTRO_TELEMETRY_DISABLED: '1' };
 }
 
+/**
+ * How long a test file's `beforeAll` may take to get the built site: one build on a loaded
+ * two-core machine, plus the wait for another file's build (support/build.ts builds once).
+ */
+export const BUILD_TIMEOUT = 1_500_000;
+
+const LOCK = `${OUT}.lock`;
+/** A lock older than this was left by a run that was killed: a build never takes so long. */
+const STALE_LOCK_MS = 20 * 60_000;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Test files run in parallel worker processes; the first to want the site builds it and the
+ * others wait for that build instead of starting their own into the same folder (a directory
+ * made with mkdir is the lock: creating it is atomic).
+ */
+function withBuildLock<T>(work: () => T): T {
+  mkdirSync(dirname(LOCK), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const since = statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - since > STALE_LOCK_MS) {
+        rmSync(LOCK, { recursive: true, force: true });
+      } else sleepSync(1000);
+    }
+  }
+  try {
+    return work();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
 /** Build (or reuse); returns the seconds the build took (0 when reused). */
 export function buildSite(): number {
   if (siteIsFresh()) return 0;
+  return withBuildLock(() => (siteIsFresh() ? 0 : build()));
+}
+
+function build(): number {
   const started = performance.now();
   try {
     execFileSync(
