@@ -702,4 +702,13 @@ export const en: Messages = {
   dgL2: () => ['bridge family: layer 2'],
   dgUpToIp: () => ['up to the IP stack'],
   dgDownToBridge: () => ['out through the bridge'],
+  glanceIntro: (role, flow) => [`At a glance, the ${roleWord[role]} ${flow}, hook by hook:`],
+  colHook: () => ['Hook'],
+  colChains: () => ['Chains entered → verdict'],
+  colSeen: () => ['The packet as these chains see it'],
+  colCtNat: () => ['conntrack / NAT'],
+  glanceNoChain: () => ['none entered'],
+  glanceCt: (state) => [`conntrack: ${state}`],
+  whyLinks: () => ['Why the reply takes its path:'],
+  conversationWord: (n) => `conversation ${n}`,
 };

@@ -721,4 +721,13 @@ export const ja: Messages = {
   dgL2: () => ['bridge ファミリ: L2'],
   dgUpToIp: () => ['IP スタックへ'],
   dgDownToBridge: () => ['ブリッジから送出'],
+  glanceIntro: (role, flow) => [`${roleWord[role]}（${flow}）がhookごとにたどる経路の要約です。`],
+  colHook: () => ['hook'],
+  colChains: () => ['入ったchain → verdict'],
+  colSeen: () => ['chainから見た通信'],
+  colCtNat: () => ['conntrack / NAT'],
+  glanceNoChain: () => ['入ったchainなし'],
+  glanceCt: (state) => [`conntrack: ${state}`],
+  whyLinks: () => ['レスポンスがこの経路を通る理由:'],
+  conversationWord: (n) => `通信 ${n}`,
 };

@@ -295,4 +295,15 @@ export interface Messages {
   dgL2(): Phrase;
   dgUpToIp(): Phrase;
   dgDownToBridge(): Phrase;
+
+  // At a glance: the answer first
+  glanceIntro(role: PacketRole, flow: string): Phrase;
+  colHook(): Phrase;
+  colChains(): Phrase;
+  colSeen(): Phrase;
+  colCtNat(): Phrase;
+  glanceNoChain(): Phrase;
+  glanceCt(state: string): Phrase;
+  whyLinks(): Phrase;
+  conversationWord(n: number): string;
 }
