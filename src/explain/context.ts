@@ -6,6 +6,7 @@ import type { Trace } from '../netfilter/trace.ts';
 import type { Ruleset } from '../ruleset/model.ts';
 import type { Scenario } from '../scenario/model.ts';
 import type { Messages } from './i18n/messages.ts';
+import type { Anchors } from './links.ts';
 import type { Phrase } from './phrase.ts';
 import type { PacketWalk } from './walk.ts';
 
@@ -28,6 +29,8 @@ export interface DocContext {
   readonly format: 'md' | 'mdx';
   /** The hook maps already drawn, with the conversation (1-based) that drew each. */
   readonly hookMaps: Map<string, number>;
+  /** The headings links point to: each stage walk's, each conversation's why-section. */
+  readonly anchors: Anchors;
 }
 
 /** A translation the conversation's first packet set up (to name what a reply undoes). */

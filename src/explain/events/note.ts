@@ -1,10 +1,11 @@
 import { natDelta } from '../facts.ts';
+import { icmpCodeText, icmpTypeText } from '../icmp-names.ts';
 import { flowOfEndpoints } from '../info.ts';
 import { ref } from '../mdast.ts';
 import type { EventHandler } from './types.ts';
 
 /** A note: an assumption the simulator made, or a fact worth telling. */
-export const note: EventHandler<'note'> = (e, { msg }) => {
+export const note: EventHandler<'note'> = (e, { msg }, ps) => {
   const d = e.detail;
   switch (d.kind) {
     case 'redirect':
@@ -28,9 +29,13 @@ export const note: EventHandler<'note'> = (e, { msg }) => {
       return [msg.noteMangle(d.mangle, delta.from, delta.to)];
     }
     case 'reject-answer':
-      return d.answer === 'icmp'
-        ? [msg.rejectAnswer('icmp', d.code)]
-        : [msg.rejectAnswer('rst', undefined)];
+      if (d.answer !== 'icmp') return [msg.rejectAnswer('rst', undefined)];
+      return [
+        msg.rejectAnswer('icmp', {
+          type: icmpTypeText(ps.walk.ipFamily, d.icmpType),
+          code: icmpCodeText(ps.walk.ipFamily, d.icmpType, d.code),
+        }),
+      ];
     case 'nat-without-conntrack':
       return [msg.natWithoutConntrack(d.statement)];
     case 'no-answer':

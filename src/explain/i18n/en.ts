@@ -487,11 +487,11 @@ export const en: Messages = {
   icmpRedirect: () => [
     'The packet leaves by the link it came in on, so the kernel also sends the sender an ICMP redirect pointing at the better next hop.',
   ],
-  rejectAnswer: (kind, code) =>
+  rejectAnswer: (kind, icmp) =>
     kind === 'rst'
       ? ['The kernel answers with a TCP reset; it is the next packet of this conversation.']
       : [
-          `The kernel answers with an ICMP error${code !== undefined ? ` (code ${code})` : ''}; it is the next packet of this conversation.`,
+          `The kernel answers with an ICMP error${icmp ? ` (${icmp.type}, ${icmp.code})` : ''}; it is the next packet of this conversation.`,
         ],
   natIcmpError: (d) => [
     `conntrack recognises the ICMP error as related to the connection and translates it as it translates the reply: ${fieldWord(d)} ${d.from} becomes ${d.to}, and the copy of the original header inside the error is translated back too.`,
@@ -702,4 +702,13 @@ export const en: Messages = {
   dgL2: () => ['bridge family: layer 2'],
   dgUpToIp: () => ['up to the IP stack'],
   dgDownToBridge: () => ['out through the bridge'],
+  glanceIntro: (role, flow) => [`At a glance, the ${roleWord[role]} ${flow}, hook by hook:`],
+  colHook: () => ['Hook'],
+  colChains: () => ['Chains entered → verdict'],
+  colSeen: () => ['The packet as these chains see it'],
+  colCtNat: () => ['conntrack / NAT'],
+  glanceNoChain: () => ['none entered'],
+  glanceCt: (state) => [`conntrack: ${state}`],
+  whyLinks: () => ['Why the reply takes its path:'],
+  conversationWord: (n) => `conversation ${n}`,
 };

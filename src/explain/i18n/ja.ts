@@ -502,11 +502,11 @@ export const ja: Messages = {
   icmpRedirect: () => [
     'パケットは来たのと同じリンクから出ていくので、カーネルは送信元に、よりよい次ホップを知らせる ICMP リダイレクトも送ります。',
   ],
-  rejectAnswer: (kind, code) =>
+  rejectAnswer: (kind, icmp) =>
     kind === 'rst'
       ? ['カーネルは TCP リセットで応答します。これがこの通信の次のパケットです。']
       : [
-          `カーネルは ICMP エラー${code !== undefined ? `（code ${code}）` : ''}で応答します。これがこの通信の次のパケットです。`,
+          `カーネルは ICMP エラー${icmp ? `（${icmp.type}、${icmp.code}）` : ''}で応答します。これがこの通信の次のパケットです。`,
         ],
   natIcmpError: (d) => [
     `conntrack はこの ICMP エラーを接続に関連する（related）ものと認識し、応答と同じように変換します: ${fieldWord(d)} ${d.from} は ${d.to} になり、エラーの中に埋め込まれた元のヘッダも元に戻されます。`,
@@ -721,4 +721,13 @@ export const ja: Messages = {
   dgL2: () => ['bridge ファミリ: L2'],
   dgUpToIp: () => ['IP スタックへ'],
   dgDownToBridge: () => ['ブリッジから送出'],
+  glanceIntro: (role, flow) => [`${roleWord[role]}（${flow}）がhookごとにたどる経路の要約です。`],
+  colHook: () => ['hook'],
+  colChains: () => ['入ったchain → verdict'],
+  colSeen: () => ['chainから見た通信'],
+  colCtNat: () => ['conntrack / NAT'],
+  glanceNoChain: () => ['入ったchainなし'],
+  glanceCt: (state) => [`conntrack: ${state}`],
+  whyLinks: () => ['レスポンスがこの経路を通る理由:'],
+  conversationWord: (n) => `通信 ${n}`,
 };

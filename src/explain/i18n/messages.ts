@@ -210,7 +210,8 @@ export interface Messages {
   droppedVerdict(where: ChainRef): Phrase;
   loopedBack(iface: string): Phrase;
   icmpRedirect(): Phrase;
-  rejectAnswer(kind: 'icmp' | 'rst', code: number | undefined): Phrase;
+  /** `icmp`: the ICMP type and code by name (`destination-unreachable`, `port-unreachable`). */
+  rejectAnswer(kind: 'icmp' | 'rst', icmp: { type: string; code: string } | undefined): Phrase;
   natIcmpError(delta: NatDelta): Phrase;
   brNetfilterHook(bridge: string, hook: 'forward' | 'postrouting'): Phrase;
   bridgedAfterDnat(bridge: string): Phrase;
@@ -295,4 +296,15 @@ export interface Messages {
   dgL2(): Phrase;
   dgUpToIp(): Phrase;
   dgDownToBridge(): Phrase;
+
+  // At a glance: the answer first
+  glanceIntro(role: PacketRole, flow: string): Phrase;
+  colHook(): Phrase;
+  colChains(): Phrase;
+  colSeen(): Phrase;
+  colCtNat(): Phrase;
+  glanceNoChain(): Phrase;
+  glanceCt(state: string): Phrase;
+  whyLinks(): Phrase;
+  conversationWord(n: number): string;
 }

@@ -8,6 +8,7 @@ import { flowText, natDelta } from '../facts.ts';
 import { codeBlock, heading, para } from '../mdast.ts';
 import { hookMap, sequenceDiagram } from '../mermaid.ts';
 import { flowOf, type PacketWalk } from '../walk.ts';
+import { glanceSection } from './glance.ts';
 import { packetSection } from './packet.ts';
 import { natStepsOf, whySection } from './why.ts';
 
@@ -48,6 +49,7 @@ export function conversationSection(
       ),
     ),
   );
+  out.push(...glanceSection(ctx, walks));
   const requestNat: RequestNat[] = req
     ? natStepsOf(req).map((n) => ({ kind: n.kind, field: natDelta(n.before, n.after).field }))
     : [];

@@ -2,7 +2,7 @@
  * One hook a packet crosses: why these chains run, the packet as they receive it, the listing
  * with its margin marks, the numbered steps, the base chains not entered, and the packet after.
  */
-import type { BlockContent, RootContent } from 'mdast';
+import type { BlockContent, Heading, RootContent } from 'mdast';
 import type { DocContext, PacketState } from '../context.ts';
 import { emptyJumpRuns } from '../empty-runs.ts';
 import { flowText } from '../facts.ts';
@@ -69,7 +69,9 @@ function stageIntro(ctx: DocContext, w: PacketWalk, sw: StageWalk): RootContent[
   const { msg } = ctx;
   const out: RootContent[] = [];
   const from = w.first ? senderOf(ctx.scenario, w) : undefined;
-  out.push(heading(4, msg.stageHeading(w.role, sw.stage.hook, sw.stage.fclass, from)));
+  const h = heading(4, msg.stageHeading(w.role, sw.stage.hook, sw.stage.fclass, from)) as Heading;
+  ctx.anchors.set(sw, h);
+  out.push(h);
   if (sw.inferred) out.push(para(msg.stageInferredIntro(sw.stage.hook)));
   else
     out.push(

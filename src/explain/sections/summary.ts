@@ -15,6 +15,22 @@ function safeUrl(url: string): boolean {
  * The summary is Markdown by the scenario format; raw HTML in it becomes plain text, and a link
  * or image to a script (`javascript:`, `data:`…) becomes its text.
  */
+/** Japanese (and Chinese) characters and their punctuation: text with no spaces between words. */
+const CJK =
+  '[\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\u3000-\\u303f\\uff01-\\uff60]';
+const CJK_BREAK = new RegExp(`(?<=${CJK})\\n(?=${CJK})`, 'gu');
+
+/**
+ * A line break in the YAML summary between two Japanese characters (after 。 or inside a
+ * phrase) is no word space: the reader's renderer would show it as one.
+ */
+function joinCjkLines(n: RootContent): RootContent {
+  if (n.type === 'text') return { ...n, value: n.value.replace(CJK_BREAK, '') };
+  if ('children' in n && Array.isArray(n.children))
+    return { ...n, children: (n.children as RootContent[]).map(joinCjkLines) } as RootContent;
+  return n;
+}
+
 export function summaryNodes(summary: string): RootContent[] {
   const tree = unified().use(remarkParse).use(remarkGfm).parse(summary) as Root;
   const clean = (n: RootContent): RootContent => {
@@ -35,5 +51,5 @@ export function summaryNodes(summary: string): RootContent[] {
     }
     return n;
   };
-  return tree.children.map(clean);
+  return tree.children.map(clean).map(joinCjkLines);
 }

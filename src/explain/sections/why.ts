@@ -3,7 +3,7 @@
  * it and where conntrack undoes each translation; why a bridged reply meets bridge input and
  * ip forward, never ip input.
  */
-import type { RootContent } from 'mdast';
+import type { Heading, RootContent } from 'mdast';
 import type { HookName } from '../../ruleset/model.ts';
 import type { DocContext } from '../context.ts';
 import { type FlowView, flowText, machineByAddress, natDelta } from '../facts.ts';
@@ -208,7 +208,10 @@ export function whySection(ctx: DocContext, walks: PacketWalk[]): RootContent[] 
   );
   if (bridgeInput && ipForward) answers.push(...bridgeAnswers(ctx, reply, bridgeInput, ipForward));
   if (answers.length === 0) return [];
-  const out: RootContent[] = [heading(3, msg.whyHeading())];
+  const h = heading(3, msg.whyHeading()) as Heading;
+  // Linked from the top of the page.
+  ctx.anchors.set(walks, h);
+  const out: RootContent[] = [h];
   for (const { q, a } of answers) {
     out.push(heading(4, q));
     out.push(...a.map(para));
