@@ -7,12 +7,16 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = new URL('../', import.meta.url).href;
-const DIR = join(tmpdir(), `nfwalk-strip-cache-${process.versions.node}`);
+// Not the shared temporary folder: code loaded from a folder another user can write to would
+// run as whoever runs nfwalk (root, for verify and capture). The checkout's own node_modules is
+// written only by whoever installed it, like the site's diagram cache beside it.
+const DIR =
+  process.env.NFWALK_STRIP_CACHE ||
+  join(fileURLToPath(ROOT), 'node_modules', '.cache', `nfwalk-strip-${process.versions.node}`);
 
 /** The stripped JavaScript of `source`, from the cache or made (and kept) now. */
 function stripped(source) {

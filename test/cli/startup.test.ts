@@ -47,14 +47,14 @@ describe('the stripped-source cache (bin/strip-cache.mjs)', () => {
     const runs = [1, 2].map(() =>
       spawnSync(process.execPath, [BIN, 'check', file], {
         encoding: 'utf8',
-        env: { ...process.env, TMPDIR: tmp },
+        env: { ...process.env, NFWALK_STRIP_CACHE: join(tmp, 'cache') },
       }),
     );
     for (const r of runs) {
       expect(r.stderr).toBe('');
       expect(r.stdout).toBe(`${file}: ok (nft): 1 table(s), 1 chain(s), 1 rule(s)\n`);
     }
-    const cache = join(tmp, `nfwalk-strip-cache-${process.versions.node}`);
+    const cache = join(tmp, 'cache');
     const main = readFileSync(join(REPO, 'src', 'cli', 'main.ts'), 'utf8');
     const kept = readFileSync(
       join(cache, `${createHash('sha256').update(main).digest('hex')}.js`),
