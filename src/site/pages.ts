@@ -4,7 +4,7 @@
  * library and the index is an mdast tree serialised by mdast-util-to-markdown, so no title or
  * summary from a scenario file ever becomes code.
  */
-import type { PhrasingContent, Root, RootContent, Table, TableRow } from 'mdast';
+import type { Paragraph, PhrasingContent, Root, RootContent, Table, TableRow } from 'mdast';
 import { gfmToMarkdown } from 'mdast-util-gfm';
 import { type MdxJsxFlowElement, mdxToMarkdown } from 'mdast-util-mdx';
 import { toMarkdown } from 'mdast-util-to-markdown';
@@ -40,31 +40,24 @@ const DOWNLOADS_TEXT = {
  * The links to the page's single-file HTML and Markdown versions, which the build writes
  * beside the page (`<slug>.html`, `<slug>.md`; src/site/offline-integration.ts).
  */
-export function downloadsBlock(slug: string, lang: Lang): string {
+const link = (url: string, label: string): PhrasingContent => ({
+  type: 'link',
+  url,
+  children: [text(label)],
+});
+
+/** The paragraph linking to the page's single-file HTML and Markdown versions. */
+function downloadsParagraph(slug: string, lang: Lang): Paragraph {
   const t = DOWNLOADS_TEXT[lang];
-  const link = (url: string, label: string): PhrasingContent => ({
-    type: 'link',
-    url,
-    children: [text(label)],
-  });
-  const block: MdxJsxFlowElement = {
-    type: 'mdxJsxFlowElement',
-    name: 'div',
-    attributes: [{ type: 'mdxJsxAttribute', name: 'class', value: 'nfw-downloads' }],
+  return {
+    type: 'paragraph',
     children: [
-      {
-        type: 'paragraph',
-        children: [
-          text(t.lead),
-          link(`./${slug}.html`, t.html),
-          text(' · '),
-          link(`./${slug}.md`, t.md),
-        ],
-      },
+      text(t.lead),
+      link(`./${slug}.html`, t.html),
+      text(' · '),
+      link(`./${slug}.md`, t.md),
     ],
   };
-  const root: Root = { type: 'root', children: [block as unknown as RootContent] };
-  return toMarkdown(root, { extensions: [gfmToMarkdown(), mdxToMarkdown()] });
 }
 
 const PLAYGROUND_LINK = {
@@ -73,27 +66,39 @@ const PLAYGROUND_LINK = {
 } as const;
 
 /**
- * The link from a scenario page to the playground with its scenario loaded, relative (the page
- * is `scenarios/<slug>/`, the playground `playground/`, under the same language prefix).
+ * The paragraph linking a scenario page to the playground with its scenario loaded, relative
+ * (the page is `scenarios/<slug>/`, the playground `playground/`, under the same language prefix).
  */
-export function playgroundLink(sourceFile: string, lang: Lang): string {
+function playgroundParagraph(sourceFile: string, lang: Lang): Paragraph {
   const file = sourceFile.split('/').pop() ?? sourceFile;
-  const link: Root = {
-    type: 'root',
+  const url = `../../playground/#scenario=${encodeURIComponent(file)}`;
+  return { type: 'paragraph', children: [link(url, PLAYGROUND_LINK[lang])] };
+}
+
+const toMdx = (root: Root) => toMarkdown(root, { extensions: [gfmToMarkdown(), mdxToMarkdown()] });
+
+/** The playground link alone, as Markdown. */
+export function playgroundLink(sourceFile: string, lang: Lang): string {
+  return toMdx({ type: 'root', children: [playgroundParagraph(sourceFile, lang)] });
+}
+
+/**
+ * The links above a scenario page's text, in one block the single-file page, print and the
+ * playground's comparison leave out: the page's single-file HTML and Markdown versions, which
+ * the build writes beside the page (`<slug>.html`, `<slug>.md`; src/site/offline-integration.ts),
+ * and the playground.
+ */
+export function pageLinksBlock(sourceFile: string, lang: Lang, slug?: string): string {
+  const block: MdxJsxFlowElement = {
+    type: 'mdxJsxFlowElement',
+    name: 'div',
+    attributes: [{ type: 'mdxJsxAttribute', name: 'class', value: 'nfw-downloads' }],
     children: [
-      {
-        type: 'paragraph',
-        children: [
-          {
-            type: 'link',
-            url: `../../playground/#scenario=${encodeURIComponent(file)}`,
-            children: [text(PLAYGROUND_LINK[lang])],
-          },
-        ],
-      },
+      ...(slug ? [downloadsParagraph(slug, lang)] : []),
+      playgroundParagraph(sourceFile, lang),
     ],
   };
-  return toMarkdown(link, { extensions: [gfmToMarkdown(), mdxToMarkdown()] });
+  return toMdx({ type: 'root', children: [block as unknown as RootContent] });
 }
 
 export function scenarioPage(
@@ -117,9 +122,7 @@ export function scenarioPage(
   if (/^\s*(import|export)\s/m.test(body.split('\n\n')[0] ?? '')) {
     throw new Error(`${sourceFile}: error: the explainer's MDX starts with import/export`);
   }
-  const downloadLinks = downloads ? `${downloadsBlock(downloads.slug, downloads.lang)}\n` : '';
-  const playground = `${playgroundLink(sourceFile, downloads?.lang ?? 'en')}\n`;
-  const links = `${downloadLinks}${playground}`;
+  const links = `${pageLinksBlock(sourceFile, downloads?.lang ?? 'en', downloads?.slug)}\n`;
   return `${frontmatter(data)}\n${componentImports(componentsDir)}\n${links}${body.trimEnd()}\n`;
 }
 
