@@ -13,28 +13,21 @@
  * the payload evaluation (payload.ts: a header not present breaks the rule). `th` has none.
  */
 import type { Expr, Rule, Statement } from '../../ruleset/model.ts';
+import { TRANSPORT_PROTOCOLS } from '../../ruleset/transport.ts';
 import type { EvalEnv } from '../env.ts';
 
-/** Expressions that give nft's evaluator a transport protocol context. */
-const TRANSPORT = new Set([
-  'tcp',
-  'udp',
-  'udplite',
-  'sctp',
-  'dccp',
-  'icmp',
-  'icmpv6',
-  'igmp',
-  'esp',
-  'ah',
-  'comp',
-  'th',
-]);
+/**
+ * Expressions that give nft's evaluator a transport protocol context: the transport headers,
+ * and `th`, the raw transport header, as this module has always counted it.
+ */
+function namesTransport(protocol: string): boolean {
+  return protocol === 'th' || TRANSPORT_PROTOCOLS.has(protocol);
+}
 
 function names(e: Expr, layer: 'network' | 'transport'): boolean {
   if (e.kind === 'payload') {
-    if (layer === 'transport') return TRANSPORT.has(e.protocol);
-    return e.protocol === 'ip' || e.protocol === 'ip6' || TRANSPORT.has(e.protocol);
+    if (layer === 'transport') return namesTransport(e.protocol);
+    return e.protocol === 'ip' || e.protocol === 'ip6' || namesTransport(e.protocol);
   }
   if (e.kind === 'meta') {
     if (layer === 'transport') return e.key === 'l4proto';

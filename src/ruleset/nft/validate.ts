@@ -18,6 +18,7 @@ import type {
   Statement,
   Table,
 } from '../model.ts';
+import { TRANSPORT_NUMBERS, TRANSPORT_PROTOCOLS } from '../transport.ts';
 import { JumpGraph } from '../validate.ts';
 
 /** nft's NFT_NAME_MAXLEN is 256 including the terminating NUL. */
@@ -50,36 +51,6 @@ const STRING_META = new Set([
 ]);
 const OTHER_TIMEOUT_STATES = new Set(['unreplied', 'replied']);
 
-/** Transport protocols nft keeps in its protocol context (PROTO_BASE_TRANSPORT_HDR). */
-const TRANSPORT = new Set([
-  'tcp',
-  'udp',
-  'udplite',
-  'sctp',
-  'dccp',
-  'icmp',
-  'icmpv6',
-  'igmp',
-  'ah',
-  'esp',
-  'comp',
-  'gre',
-]);
-/** Protocol numbers of those, as `ip protocol 17` may write them. */
-const TRANSPORT_NUMBERS: Record<string, string> = {
-  '1': 'icmp',
-  '2': 'igmp',
-  '6': 'tcp',
-  '17': 'udp',
-  '33': 'dccp',
-  '47': 'gre',
-  '50': 'esp',
-  '51': 'ah',
-  '58': 'icmpv6',
-  '108': 'comp',
-  '132': 'sctp',
-  '136': 'udplite',
-};
 /** Network protocols of the context, under the names `ether type`/`meta nfproto` use. */
 const NETWORK_NAMES: Record<string, string> = {
   ip: 'ip',
@@ -358,7 +329,7 @@ class Validator {
     const check = (e: Expr): void => {
       if (e.kind !== 'payload') return;
       const p = e.protocol;
-      if (TRANSPORT.has(p)) {
+      if (TRANSPORT_PROTOCOLS.has(p)) {
         if (l4 !== undefined && l4 !== p) {
           this.error(e.span, `conflicting protocols specified: ${l4} vs. ${p}`);
         }
@@ -382,7 +353,7 @@ class Validator {
         (l.kind === 'meta' && l.key === 'l4proto');
       if (isL4) {
         const name = TRANSPORT_NUMBERS[v] ?? (v === 'ipv6-icmp' ? 'icmpv6' : v);
-        if (l4 === undefined && TRANSPORT.has(name)) l4 = name;
+        if (l4 === undefined && TRANSPORT_PROTOCOLS.has(name)) l4 = name;
         else if (l4 === undefined) l4 = `#${v}`;
         continue;
       }
