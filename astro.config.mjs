@@ -10,6 +10,7 @@ import { remarkMermaid } from './src/site/mermaid.ts';
 import { mermaidIntegration } from './src/site/mermaid-integration.ts';
 import { offlineIntegration } from './src/site/offline-integration.ts';
 import { scenarioFiles } from './src/site/scenarios.ts';
+import { rehypeSearchWeight } from './src/site/search-weight.ts';
 import { siteSidebar } from './src/site/sidebar.ts';
 
 // The folders the sidebar lists, as the docs loader reads them (src/site/loader.ts).
@@ -83,7 +84,10 @@ export default defineConfig({
   markdown: {
     // Remark plugins run in the unified processor (Astro 7's default, Satteri, runs none).
     // Diagrams are drawn by the official mermaid in headless Chromium (NFWALK_CHROMIUM=/path).
-    processor: unified({ remarkPlugins: [[remarkMermaid, { base }]] }),
+    processor: unified({
+      remarkPlugins: [[remarkMermaid, { base }]],
+      rehypePlugins: [rehypeSearchWeight],
+    }),
   },
   integrations: [
     starlight({

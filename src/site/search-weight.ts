@@ -1,0 +1,36 @@
+/**
+ * Search ranks the guide first. A scenario page is long and names every concept many times
+ * (hook, priority, conntrack), so on term counts alone Pagefind put scenario pages above the
+ * guide page that explains the concept. The body of a generated scenario page is indexed at a
+ * lower weight (Pagefind's `data-pagefind-weight`, 1 by default); its title and description
+ * keep theirs, so a search for what a scenario is about still finds it.
+ */
+import type { Element, ElementContent, Root, RootContent } from 'hast';
+import type { VFile } from 'vfile';
+
+export const SCENARIO_BODY_WEIGHT = '0.2';
+
+function isScenarioPage(file: VFile): boolean {
+  const astro = file.data.astro as { frontmatter?: { nfwalkScenario?: unknown } } | undefined;
+  return typeof astro?.frontmatter?.nfwalkScenario === 'string';
+}
+
+/** MDX's module nodes (imports, exports) stay at the root; the content goes into the wrapper. */
+function isModuleNode(node: RootContent): boolean {
+  return node.type === 'mdxjsEsm';
+}
+
+export function rehypeSearchWeight() {
+  return (tree: Root, file: VFile): void => {
+    if (!isScenarioPage(file)) return;
+    const kept = tree.children.filter(isModuleNode);
+    const content = tree.children.filter((n) => !isModuleNode(n)) as ElementContent[];
+    const wrapper: Element = {
+      type: 'element',
+      tagName: 'div',
+      properties: { dataPagefindWeight: SCENARIO_BODY_WEIGHT },
+      children: content,
+    };
+    tree.children = [...kept, wrapper];
+  };
+}
