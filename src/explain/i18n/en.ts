@@ -512,6 +512,10 @@ export const en: Messages = {
     `The host’s kernel sends this ${roleWord[role]} itself, in answer to the rejected packet. Hook by hook:`,
   ],
   dropped: (r) => ['The packet is dropped: ', c(r), '.'],
+  droppedMartian: (m, a) => [
+    c(m),
+    ` receives a packet from its own address ${a} and drops it as a martian source: Linux accepts no packet that claims to come from one of its own addresses, so nothing comes back.`,
+  ],
   sent: (from, iface) => [
     c(from),
     ' sends the packet',

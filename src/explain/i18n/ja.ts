@@ -527,6 +527,10 @@ export const ja: Messages = {
     `この${roleWord[role]}は、reject されたパケットに応答して、ホストのカーネル自身が送ります。hookごとに追っていきます。`,
   ],
   dropped: (r) => ['パケットは破棄されます: ', c(r), '。'],
+  droppedMartian: (m, a) => [
+    c(m),
+    ` は自分のアドレス ${a} から来たパケットを受け取り、ありえない送信元（martian source）として破棄します。Linux は自分のアドレスを送信元とするパケットを受け付けないので、何も返ってきません。`,
+  ],
   sent: (from, iface) => [
     c(from),
     ' がパケットを',

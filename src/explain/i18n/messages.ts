@@ -217,6 +217,8 @@ export interface Messages {
   bridgedAfterDnat(bridge: string): Phrase;
   packetIntroKernel(role: PacketRole): Phrase;
   dropped(reason: string): Phrase;
+  /** A machine got a packet from its own address (a DNAT back to the sender) and drops it. */
+  droppedMartian(machine: string, saddr: string): Phrase;
   sent(from: string, iface: string | undefined): Phrase;
   sentOut(to: string, iface: string | undefined, flow: string): Phrase;
   answers(machine: string, answer: string): Phrase;
