@@ -21,6 +21,9 @@ import { fixtureScenario, repoRoot } from './helpers.ts';
 const NFT_EXPRESSION =
   /^(ip6? (saddr|daddr|protocol|nexthdr|length|dscp)\b|(tcp|udp|sctp|th|udplite|dccp) (dport|sport|flags)\b|icmp(v6)? (type|code)\b|meta \w|ct (state|status|mark|direction|original|reply|zone|helper)\b|fib (saddr|daddr)\b|i(if|of)name\b|o(if|of)name\b|ether (saddr|daddr|type)\b|reject with\b|(dnat|snat) (ip6? )?to\b|(jump|goto) \S|limit rate\b|log prefix\b|@\w)/;
 
+/** nft's keyword for a verdict, a policy or a statement, where iptables writes a target. */
+const NFT_KEYWORD = /^(accept|drop|dnat|snat|masquerade|redirect|counter|log)$/;
+
 /** An iptables quote: an option, maybe negated (`-p tcp`, `! -i docker0`, `-m tcp --dport 22`). */
 const IPTABLES_WORDS = /^(! )?--?[a-zA-Z]/;
 
@@ -45,7 +48,8 @@ function syntaxFaults(page: string, source = ''): Fault[] {
     }
     for (const m of part.matchAll(/`([^`\n]+)`/g)) {
       const quote = m[1]!;
-      if (NFT_EXPRESSION.test(quote)) faults.push({ quote, why: 'nft syntax' });
+      if (NFT_EXPRESSION.test(quote) || NFT_KEYWORD.test(quote))
+        faults.push({ quote, why: 'nft syntax' });
       else if (IPTABLES_WORDS.test(quote) && !listing.includes(quote))
         faults.push({ quote, why: 'not in the listing above' });
     }
@@ -67,11 +71,14 @@ describe('quotes under an iptables listing', () => {
       '',
       '- (2) `ct state related,established` fails; `-m conntrack --ctstate NEW` fails;',
       '  `-m conntrack --ctstate RELATED,ESTABLISHED` fails; `iifname "lo"` fails; `INPUT`.',
+      '- (3) Its policy is `drop`; `DROP`; `dnat` rewrites; `DNAT` rewrites.',
     ].join('\n');
     expect(syntaxFaults(page)).toEqual([
       { quote: 'ct state related,established', why: 'nft syntax' },
       { quote: '-m conntrack --ctstate NEW', why: 'not in the listing above' },
       { quote: 'iifname "lo"', why: 'nft syntax' },
+      { quote: 'drop', why: 'nft syntax' },
+      { quote: 'dnat', why: 'nft syntax' },
     ]);
   });
 

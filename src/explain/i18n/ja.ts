@@ -166,9 +166,9 @@ export const ja: Messages = {
         : `が、パケットが最初に入るchainです（${f.total}個中${f.position}番目）。`
       : `が実行されます（優先順位で${f.total}個中${f.position}番目）。`,
   ],
-  policyDropNote: (chain) => [
+  policyDropNote: (chain, drop) => [
     'このchainの policy は ',
-    c('drop'),
+    c(drop),
     ' です。accept されないまま ',
     c(chain),
     ' の最後まで進んだパケットは破棄されるので、どこかのルールで accept される必要があります。',
@@ -192,7 +192,7 @@ export const ja: Messages = {
   actReturn: (to) =>
     to ? [c(to), ' に戻ります'] : ['base chainでの return なので、policyが適用されます'],
   actAccept: () => ['accept します'],
-  actNat: (kind, to, result, iface) =>
+  actNat: (kind, to, result, iface, word) =>
     [
       kind === 'masquerade'
         ? [
@@ -201,14 +201,14 @@ export const ja: Messages = {
             ' のアドレス',
             ...(to ? [` ${to}`] : []),
             ' に ',
-            c(kind),
+            c(word),
             ' します',
           ]
         : kind === 'snat'
-          ? ['送信元を', ...(to ? [` ${to} に`] : []), ' ', c(kind), ' します']
+          ? ['送信元を', ...(to ? [` ${to} に`] : []), ' ', c(word), ' します']
           : kind === 'redirect'
-            ? ['宛先をホスト自身', ...(to ? [`（${to}）`] : []), 'に ', c(kind), ' します']
-            : ['宛先を', ...(to ? [` ${to} に`] : []), ' ', c(kind), ' します'],
+            ? ['宛先をホスト自身', ...(to ? [`（${to}）`] : []), 'に ', c(word), ' します']
+            : ['宛先を', ...(to ? [` ${to} に`] : []), ' ', c(word), ' します'],
       ...(result ? [`（パケットは ${result} になります）`] : []),
     ].flat() as Phrase,
   actDrop: () => ['パケットを破棄（drop）します'],
