@@ -282,7 +282,7 @@ export type BridgeDetail =
  * `drop`, by `reason`: `verdict` (a chain's drop), `reject` (a reject; its answer follows),
  * `queue` (nfwalk does not follow queued packets), `loop` (routing loop), `forwarding-disabled`,
  * `no-route` (`decision`: unreachable for a received packet, output for the host's own), `ttl`,
- * `flood` (no FDB entry), `hairpin`, `no-neighbour`, `masquerade-no-address`.
+ * `flood` (no FDB entry), `hairpin`, `no-neighbour`, `masquerade-no-address`, `martian-source`.
  */
 export type DropDetail =
   | { reason: 'verdict' | 'reject'; family: Family; table: string; chain: string }
@@ -290,15 +290,10 @@ export type DropDetail =
   | { reason: 'hairpin'; port: string }
   | { reason: 'no-neighbour'; dev: string; nexthop: string }
   | {
-      reason:
-        | 'queue'
-        | 'loop'
-        | 'forwarding-disabled'
-        | 'ttl'
-        | 'flood'
-        | 'masquerade-no-address'
-        | 'martian-source';
-    };
+      reason: 'queue' | 'loop' | 'forwarding-disabled' | 'ttl' | 'flood' | 'masquerade-no-address';
+    }
+  /** A machine received a packet from its own address `saddr` (a DNAT back to the sender). */
+  | { reason: 'martian-source'; machine: string; saddr: string };
 
 /** The rule whose evaluation a note is about. */
 interface NoteRule {

@@ -1,5 +1,6 @@
 /**
- * nft's names of ICMP and ICMPv6 types (its `icmp_type` and `icmpv6_type` datatypes): the one
+ * nft's names of ICMP and ICMPv6 types and destination-unreachable codes (its `icmp_type`,
+ * `icmpv6_type`, `icmp_code` and `icmpv6_code` datatypes): the one
  * table every part of nfwalk reads them from (rule evaluation, the iptables front end, the
  * kernel trace reader, the explainer).
  */
@@ -55,3 +56,32 @@ function byNumber(names: Readonly<Record<string, number>>): Readonly<Record<numb
 
 export const ICMP_TYPE_NAMES = byNumber(ICMP_TYPE_NUMBERS);
 export const ICMPV6_TYPE_NAMES = byNumber(ICMPV6_TYPE_NUMBERS);
+
+/**
+ * `icmp code` names to numbers (nft's `icmp_code` datatype): the destination-unreachable
+ * codes nft names, as `reject with icmp type …` writes them.
+ */
+export const ICMP_CODE_NUMBERS: Readonly<Record<string, number>> = {
+  'net-unreachable': 0,
+  'host-unreachable': 1,
+  'prot-unreachable': 2,
+  'port-unreachable': 3,
+  'frag-needed': 4,
+  'net-prohibited': 9,
+  'host-prohibited': 10,
+  'admin-prohibited': 13,
+};
+
+/** `icmpv6 code` names to numbers (nft's `icmpv6_code` datatype), destination-unreachable codes. */
+export const ICMPV6_CODE_NUMBERS: Readonly<Record<string, number>> = {
+  'no-route': 0,
+  'admin-prohibited': 1,
+  'addr-unreachable': 3,
+  'port-unreachable': 4,
+  'policy-fail': 5,
+  'reject-route': 6,
+};
+
+/** Destination-unreachable codes (ICMP type 3, ICMPv6 type 1) to nft's names. */
+export const ICMP_CODE_NAMES = byNumber(ICMP_CODE_NUMBERS);
+export const ICMPV6_CODE_NAMES = byNumber(ICMPV6_CODE_NUMBERS);

@@ -117,7 +117,10 @@ interface StmtBase {
   /**
    * The statement's source text, when it came from text. The nft front end gives it as a view
    * of the source through `span` (an accessor, not an own property: JSON.stringify and object
-   * spread leave it out); read it as a property.
+   * spread leave it out); read it as a property. The iptables front end gives the words of the
+   * option the statement came from, as written in the rule's line (`! -i docker0`,
+   * `-m conntrack --ctstate RELATED,ESTABLISHED`, `-j REJECT --reject-with tcp-reset`), so a
+   * page quotes an iptables rule in iptables syntax.
    */
   text?: string;
 }

@@ -175,9 +175,9 @@ export const en: Messages = {
         : `is the first one the packet enters (position ${f.position} of ${f.total}).`
       : `runs: it is number ${f.position} of ${f.total} in priority order.`,
   ],
-  policyDropNote: (chain) => [
+  policyDropNote: (chain, drop) => [
     'Its policy is ',
-    c('drop'),
+    c(drop),
     ': a packet that reaches the end of ',
     c(chain),
     ' without an accept is dropped, so something in it must accept the packet.',
@@ -190,9 +190,9 @@ export const en: Messages = {
   actReturn: (to) =>
     to ? ['evaluation returns to ', c(to)] : ['the base chain returns: its policy applies'],
   actAccept: () => ['the packet is accepted'],
-  actNat: (kind, to, result, iface) =>
+  actNat: (kind, to, result, iface, word) =>
     [
-      c(kind),
+      c(word),
       kind === 'masquerade'
         ? [
             ' rewrites the source to the address of the output interface',
@@ -512,6 +512,10 @@ export const en: Messages = {
     `The host’s kernel sends this ${roleWord[role]} itself, in answer to the rejected packet. Hook by hook:`,
   ],
   dropped: (r) => ['The packet is dropped: ', c(r), '.'],
+  droppedMartian: (m, a) => [
+    c(m),
+    ` receives a packet from its own address ${a} and drops it as a martian source: Linux accepts no packet that claims to come from one of its own addresses, so nothing comes back.`,
+  ],
   sent: (from, iface) => [
     c(from),
     ' sends the packet',

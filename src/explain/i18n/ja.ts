@@ -19,7 +19,7 @@ function list(items: Phrase[]): Phrase {
 const locals = (l: LocalAddr[]): Phrase => list(l.map((a) => [c(a.iface), `:${a.address}`]));
 const addrWord = (f: 'saddr' | 'daddr') => (f === 'saddr' ? '送信元アドレス' : '宛先アドレス');
 const portWord = (f: 'sport' | 'dport') => (f === 'sport' ? '送信元ポート' : '宛先ポート');
-const ifWord = (d: 'in' | 'out') => (d === 'in' ? '入力IF' : '出力IF');
+const ifWord = (d: 'in' | 'out') => (d === 'in' ? '入力インターフェース' : '出力インターフェース');
 const roleWord: Record<PacketRole, string> = {
   request: 'リクエスト',
   reply: 'レスポンス',
@@ -37,12 +37,12 @@ const layer = (f: FamilyClass) =>
 const fieldWord = (d: NatDelta) =>
   d.field === 'both' ? 'パケット' : d.field === 'source' ? '送信元' : '宛先';
 const verdictWord: Record<string, string> = {
-  answered: 'リクエストは届き、応答が返ってきます',
-  delivered: 'リクエストは届きますが、応答はありません',
+  answered: 'リクエストは届き、レスポンスが返ってきます',
+  delivered: 'リクエストは届きますが、レスポンスはありません',
   passed: 'リクエストはホストを通過します',
   dropped: 'リクエストは破棄されます',
   rejected: 'リクエストは拒否されます',
-  'reply-dropped': 'リクエストは届きますが、応答が破棄されます',
+  'reply-dropped': 'リクエストは届きますが、レスポンスが破棄されます',
   unsupported: 'nfwalk がモデル化していないものに当たり、追跡はそこで止まります',
   'no-packets': 'ホストを通過するパケットはありません',
 };
@@ -130,7 +130,7 @@ export const ja: Messages = {
   brNetfilterPrerouting: (b) => [
     'パケットはブリッジ ',
     c(b),
-    ' のポートに着信しました。br_netfilter があると、ip ファミリの prerouting のchainはブリッジ自身の prerouting の中から、ブリッジがフレームの行き先を決める前に呼ばれます。入力IFにはブリッジデバイスが見えます。',
+    ' のポートに着信しました。br_netfilter があると、ip ファミリの prerouting のchainはブリッジ自身の prerouting の中から、ブリッジがフレームの行き先を決める前に呼ばれます。入力インターフェースにはブリッジデバイスが見えます。',
   ],
   listingElided: (count, passedOver) =>
     passedOver
@@ -141,8 +141,8 @@ export const ja: Messages = {
   ],
   packetAtStart: (flow, iif, oif) => [
     `現時点での通信は ${flow} となります`,
-    ...(iif ? ['（入力IF ', c(iif)] : []),
-    ...(oif ? [iif ? '、出力IF ' : '（出力IF ', c(oif)] : []),
+    ...(iif ? ['（入力インターフェース ', c(iif)] : []),
+    ...(oif ? [iif ? '、出力インターフェース ' : '（出力インターフェース ', c(oif)] : []),
     ...(iif || oif ? ['）'] : []),
     '。',
   ],
@@ -155,7 +155,7 @@ export const ja: Messages = {
   stepEnter: (f) => [
     ...(f.first
       ? [
-          `${f.fclass === 'bridge' ? 'bridgeファミリの' : f.fclass === 'netdev' ? 'netdevファミリ（IP や conntrack より前）の' : ''}${f.hook}のhookでは、テーブルに関係なく、base chainが優先度（priority）の小さい順に実行されます。`,
+          `${f.fclass === 'bridge' ? 'bridgeファミリの' : f.fclass === 'netdev' ? 'netdevファミリ（IP や conntrack より前）の' : ''}${f.hook}のhookでは、テーブルに関係なく、base chainが優先順位の順（priority の値の小さい順）に実行されます。`,
         ]
       : ['同じhookで次に、']),
     ...cref(f.chain),
@@ -166,9 +166,9 @@ export const ja: Messages = {
         : `が、パケットが最初に入るchainです（${f.total}個中${f.position}番目）。`
       : `が実行されます（優先順位で${f.total}個中${f.position}番目）。`,
   ],
-  policyDropNote: (chain) => [
+  policyDropNote: (chain, drop) => [
     'このchainの policy は ',
-    c('drop'),
+    c(drop),
     ' です。accept されないまま ',
     c(chain),
     ' の最後まで進んだパケットは破棄されるので、どこかのルールで accept される必要があります。',
@@ -192,23 +192,23 @@ export const ja: Messages = {
   actReturn: (to) =>
     to ? [c(to), ' に戻ります'] : ['base chainでの return なので、policyが適用されます'],
   actAccept: () => ['accept します'],
-  actNat: (kind, to, result, iface) =>
+  actNat: (kind, to, result, iface, word) =>
     [
       kind === 'masquerade'
         ? [
-            '送信元を出力IF',
+            '送信元を出力インターフェース',
             ...(iface ? [' ', c(iface)] : []),
             ' のアドレス',
             ...(to ? [` ${to}`] : []),
             ' に ',
-            c(kind),
+            c(word),
             ' します',
           ]
         : kind === 'snat'
-          ? ['送信元を', ...(to ? [` ${to} に`] : []), ' ', c(kind), ' します']
+          ? ['送信元を', ...(to ? [` ${to} に`] : []), ' ', c(word), ' します']
           : kind === 'redirect'
-            ? ['宛先をホスト自身', ...(to ? [`（${to}）`] : []), 'に ', c(kind), ' します']
-            : ['宛先を', ...(to ? [` ${to} に`] : []), ' ', c(kind), ' します'],
+            ? ['宛先をホスト自身', ...(to ? [`（${to}）`] : []), 'に ', c(word), ' します']
+            : ['宛先を', ...(to ? [` ${to} に`] : []), ' ', c(word), ' します'],
       ...(result ? [`（パケットは ${result} になります）`] : []),
     ].flat() as Phrase,
   actDrop: () => ['パケットを破棄（drop）します'],
@@ -263,9 +263,9 @@ export const ja: Messages = {
       : ['このhookでこれより後に入るbase chainはないので、パケットはこのhookを通過します。']),
   ],
   natMeans: (kind) => [
-    'NAT文は accept でchainを終わらせます。この変換は接続の最初のパケットで conntrack のエントリに記録され、以後の同じ接続のパケットは同じように、その応答は逆向きに、natのchainを通らずに変換されます',
+    'NAT文は accept でchainを終わらせます。この変換は接続の最初のパケットで conntrack のエントリに記録され、以後の同じ接続のパケットは同じように、そのレスポンスは逆向きに、natのchainを通らずに変換されます',
     kind === 'masquerade'
-      ? '（masquerade は変換を記録する時点の出力IFのアドレスを使います）。'
+      ? '（masquerade は変換を記録する時点の出力インターフェースのアドレスを使います）。'
       : '。',
   ],
   dropMeans: () => ['パケットはここで消え、以降のchainやhookには現れません。'],
@@ -365,8 +365,8 @@ export const ja: Messages = {
   ],
   reasonNoIface: (d) => [
     d === 'in'
-      ? 'ここでは入力IFがない（ホスト自身が送ったパケット）'
-      : 'まだ出力IFが決まっていない',
+      ? 'ここでは入力インターフェースがない（ホスト自身が送ったパケット）'
+      : 'まだ出力インターフェースが決まっていない',
   ],
   reasonProto: (p) => [`プロトコルは ${p}`],
   reasonProtoNot: (p, v) => [`プロトコルは ${p} で ${v.join(', ')} ではない`],
@@ -432,7 +432,7 @@ export const ja: Messages = {
     'conntrack にはこのパケットのエントリがないので、新しく作られます（状態 new）。nat のchainがこの接続で見るのは、このパケットだけです。',
   ],
   ctReply: (s) => [
-    `conntrack はリクエストが作ったエントリを見つけます。このパケットはその応答です（状態 ${s}）。リクエストに記録した変換が、途中で元に戻されます。`,
+    `conntrack はリクエストが作ったエントリを見つけます。このパケットはそのレスポンスです（状態 ${s}）。リクエストに記録した変換が、途中で元に戻されます。`,
   ],
   ctKnown: (s) => [
     `conntrack は、この接続の前のパケットが作ったエントリを見つけます（状態 ${s}）。既知の接続のパケットなので nat のchainは通らず、記録済みの変換がそのまま適用されます。`,
@@ -441,11 +441,11 @@ export const ja: Messages = {
     'このパケットには conntrack のhookが働かないので、conntrack のエントリを持ちません。',
   ],
   ctAttached: (s) => [
-    `このパケットはホスト自身が別のパケットへの応答として作ったもので、最初からそのパケットの conntrack エントリを持っています（状態 ${s}）。conntrack が改めて探すことはありません。`,
+    `このパケットはホスト自身が別のパケットに応答して作ったもので、最初からそのパケットの conntrack エントリを持っています（状態 ${s}）。conntrack が改めて探すことはありません。`,
   ],
   ctOther: (s) => [`conntrack: 状態 ${s}。`],
   ctConfirmed: (r) => [
-    `パケットがホストを出るとき、conntrack は二つの変換を含むエントリを確定（confirm）します。これ以降、${r} のパケットはこの接続の応答として扱われます。`,
+    `パケットがホストを出るとき、conntrack は二つの変換を含むエントリを確定（confirm）します。これ以降、${r} のパケットはこの接続のレスポンスとして扱われます。`,
   ],
   natReverse: (kind, d, hook) => [
     `conntrack がリクエストの ${kind} を${hook ? ` ${hook} のhookで` : ''}元に戻します: ${fieldWord(d)} ${d.from} は ${d.to} になります。`,
@@ -496,7 +496,7 @@ export const ja: Messages = {
   droppedVerdict: (r) => [
     'パケットは ',
     ...cref(r),
-    ' で応答なしに破棄されます。送信元には何も届かず、タイムアウトを待つだけです。',
+    ' で、何も返されずに破棄されます。送信元には何も届かず、タイムアウトを待つだけです。',
   ],
   loopedBack: (i) => ['パケットは ', c(i), ' を折り返して、ふたたびホストに着信します。'],
   icmpRedirect: () => [
@@ -509,7 +509,7 @@ export const ja: Messages = {
           `カーネルは ICMP エラー${icmp ? `（${icmp.type}、${icmp.code}）` : ''}で応答します。これがこの通信の次のパケットです。`,
         ],
   natIcmpError: (d) => [
-    `conntrack はこの ICMP エラーを接続に関連する（related）ものと認識し、応答と同じように変換します: ${fieldWord(d)} ${d.from} は ${d.to} になり、エラーの中に埋め込まれた元のヘッダも元に戻されます。`,
+    `conntrack はこの ICMP エラーを接続に関連する（related）ものと認識し、レスポンスと同じように変換します: ${fieldWord(d)} ${d.from} は ${d.to} になり、エラーの中に埋め込まれた元のヘッダも元に戻されます。`,
   ],
   brNetfilterHook: (b, hook) => [
     'br_netfilter により、ブリッジされたパケットは ipファミリの ',
@@ -524,9 +524,13 @@ export const ja: Messages = {
     ' の先にあるので、フレームはルーティングされずにそのポートへブリッジされます。',
   ],
   packetIntroKernel: (role) => [
-    `この${roleWord[role]}は、reject されたパケットへの応答としてホストのカーネル自身が送ります。hookごとに追っていきます。`,
+    `この${roleWord[role]}は、reject されたパケットに応答して、ホストのカーネル自身が送ります。hookごとに追っていきます。`,
   ],
   dropped: (r) => ['パケットは破棄されます: ', c(r), '。'],
+  droppedMartian: (m, a) => [
+    c(m),
+    ` は自分のアドレス ${a} から来たパケットを受け取り、ありえない送信元（martian source）として破棄します。Linux は自分のアドレスを送信元とするパケットを受け付けないので、何も返ってきません。`,
+  ],
   sent: (from, iface) => [
     c(from),
     ' がパケットを',
@@ -544,14 +548,14 @@ export const ja: Messages = {
     [
       c(m),
       a === 'reply'
-        ? ' はこのポートでソケットを開いており、応答を返します。'
+        ? ' はこのポートでソケットを開いており、レスポンスを返します。'
         : a === 'syn-ack'
           ? ' はこのポートで待ち受けており、SYN-ACK を返します。'
           : a === 'port-unreachable'
             ? ' はこのポートにソケットがないので、ICMP port unreachable を返します。'
             : a === 'rst'
               ? ' はこのポートにソケットがないので、TCP リセットを返します。'
-              : [' の応答: ', c(a), '。'],
+              : [' は ', c(a), ' で応答します。'],
     ].flat() as Phrase,
   bridgeSkipPrerouting: (b) => [
     'ブリッジ ',
@@ -616,7 +620,7 @@ export const ja: Messages = {
   ],
   noteMangle: (target, from, to) => [
     c(target),
-    ` はヘッダをその場で書き換えます（${from} → ${to}）。conntrack には伝わらないので、応答が逆に変換されることはありません。`,
+    ` はヘッダをその場で書き換えます（${from} → ${to}）。conntrack には伝わらないので、レスポンスが逆に変換されることはありません。`,
   ],
 
   whyHeading: () => ['レスポンスがこの経路を通る理由'],
@@ -679,7 +683,7 @@ export const ja: Messages = {
     '。',
   ],
   whyClientSees: (flow, addr) => [
-    `クライアントが受け取るのは ${flow} です。応答はリクエストを送った先の ${addr} から来るので、クライアントから見るとホストとの一つの通信になっています。`,
+    `クライアントが受け取るのは ${flow} です。レスポンスはリクエストを送った先の ${addr} から来るので、クライアントから見るとホストとの一つの通信になっています。`,
   ],
   whyBridgeLocal: (b, port, gw, sender) => [
     'ブリッジの input のhookと、IP スタックの input のhookは、別の層にある別のhookです。',
@@ -723,7 +727,7 @@ export const ja: Messages = {
   dgDownToBridge: () => ['ブリッジから送出'],
   glanceIntro: (role, flow) => [`${roleWord[role]}（${flow}）がhookごとにたどる経路の要約です。`],
   colHook: () => ['hook'],
-  colChains: () => ['入ったchain → verdict'],
+  colChains: () => ['入ったchain → 判定'],
   colSeen: () => ['chainから見た通信'],
   colCtNat: () => ['conntrack / NAT'],
   glanceNoChain: () => ['入ったchainなし'],

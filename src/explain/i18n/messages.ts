@@ -96,7 +96,8 @@ export interface Messages {
   // Steps
   stepEnter(f: EnterFacts): Phrase;
   chainSees(flow: string): Phrase;
-  policyDropNote(chain: string): Phrase;
+  /** `drop`: the policy's word as the ruleset writes it (`drop`, or iptables' `DROP`). */
+  policyDropNote(chain: string, drop: string): Phrase;
   stepBecause(reasons: Phrase[], action: Phrase): Phrase;
   stepAlways(action: Phrase): Phrase;
   actJump(target: string): Phrase;
@@ -108,6 +109,8 @@ export interface Messages {
     to: string | undefined,
     result: string | undefined,
     iface: string | undefined,
+    /** The statement's word as the ruleset writes it (`dnat`, or iptables' `DNAT`). */
+    word: string,
   ): Phrase;
   actDrop(): Phrase;
   actReject(text: string): Phrase;
@@ -217,6 +220,8 @@ export interface Messages {
   bridgedAfterDnat(bridge: string): Phrase;
   packetIntroKernel(role: PacketRole): Phrase;
   dropped(reason: string): Phrase;
+  /** A machine got a packet from its own address (a DNAT back to the sender) and drops it. */
+  droppedMartian(machine: string, saddr: string): Phrase;
   sent(from: string, iface: string | undefined): Phrase;
   sentOut(to: string, iface: string | undefined, flow: string): Phrase;
   answers(machine: string, answer: string): Phrase;

@@ -15,6 +15,7 @@ import { matchReasons, whyNot } from '../matches.ts';
 import { ref } from '../mdast.ts';
 import { type Phrase, plain } from '../phrase.ts';
 import { type Step, splitVerdict } from '../stages.ts';
+import { keyword, sideEffects } from '../syntax.ts';
 import { findRule, flowOf, natStmtOf, type StageWalk, sameFlow } from '../walk.ts';
 
 /** How many reasons a run of rules passed over is told by; the rest are counted. */
@@ -136,7 +137,8 @@ function enterPhrases(
     }),
   );
   if (earlier.length > 0) main.push(...tellOnce(ps, 'later-base', msg.laterBaseNote()));
-  if (sw.bases[idx]?.chain.policy === 'drop') main.push(msg.policyDropNote(e.chain));
+  if (sw.bases[idx]?.chain.policy === 'drop')
+    main.push(msg.policyDropNote(e.chain, keyword(ctx.ruleset, 'drop')));
   const prev = earlier.at(-1);
   const v = flowOf(e.packet);
   if (prev?.event.type === 'enter' && !sameFlow(flowOf(prev.event.packet), v)) {
@@ -148,7 +150,7 @@ function enterPhrases(
 function policyPhrases(ctx: DocContext, ps: PacketState, e: PolicyEvent): Told {
   const { msg } = ctx;
   return {
-    main: [msg.stepPolicy(e.chain, e.verdict)],
+    main: [msg.stepPolicy(e.chain, keyword(ctx.ruleset, e.verdict))],
     notes: tellOnce(ps, `policy-${e.verdict}`, msg.policyMeans(e.verdict)),
   };
 }
@@ -191,6 +193,7 @@ function ruleAction(
       delta?.to,
       change ? flowText(change.after) : undefined,
       iface ?? undefined,
+      keyword(ctx.ruleset, nat.type),
     );
     return { action, extra: [...tellOnce(ps, 'nat', msg.natMeans(nat.type)), accepts()] };
   }
@@ -201,12 +204,7 @@ function ruleAction(
       extra: tellOnce(ps, 'drop', msg.dropMeans()),
     };
   if (verdict === 'queue') return { action: msg.actQueue(), extra: [] };
-  const kinds = (rule?.statements ?? []).flatMap((x) =>
-    x.kind === 'match' || x.kind === 'verdict'
-      ? []
-      : [x.kind === 'other' ? x.keyword : x.kind === 'mangle' ? (x.text ?? 'set') : x.kind],
-  );
-  return { action: msg.actContinue([...new Set(kinds)]), extra: [] };
+  return { action: msg.actContinue(sideEffects(ctx.ruleset, rule?.statements ?? [])), extra: [] };
 }
 
 /** A matched rule: why it matched and what it does; the first of a run of empty jumps. */

@@ -11,6 +11,7 @@ import type { ChainRef } from '../i18n/messages.ts';
 import { natChange } from '../info.ts';
 import { heading, para, ref } from '../mdast.ts';
 import type { Phrase } from '../phrase.ts';
+import { keyword } from '../syntax.ts';
 import { flowOf, type PacketWalk, type StageWalk, sameFlow, stageWalks } from '../walk.ts';
 
 type Answer = { q: Phrase; a: Phrase[] };
@@ -103,7 +104,9 @@ function natAnswer(ctx: DocContext, request: PacketWalk, reply: PacketWalk): Ans
   );
   const undo = undoPhrases(ctx, reply);
   if (reqNat.length > 0 && !enteredNat) {
-    const natPhrases = reqNat.map((n) => msg.natRecap(n.kind, n.hook, natDelta(n.before, n.after)));
+    const natPhrases = reqNat.map((n) =>
+      msg.natRecap(keyword(ctx.ruleset, n.kind), n.hook, natDelta(n.before, n.after)),
+    );
     const a: Phrase[] = [
       msg.whyNoNat(
         skippedNat.map((s) => s.ref),

@@ -9,7 +9,12 @@
  * what the kernel's `cmp` and `range` do.
  */
 import ipaddr from 'ipaddr.js';
-import { ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS } from '../../ruleset/icmp-types.ts';
+import {
+  ICMP_CODE_NUMBERS,
+  ICMP_TYPE_NUMBERS,
+  ICMPV6_CODE_NUMBERS,
+  ICMPV6_TYPE_NUMBERS,
+} from '../../ruleset/icmp-types.ts';
 import { TCP_FLAG_BITS } from '../../ruleset/tcp-flags.ts';
 
 /** Something the simulator cannot decide or does not model; becomes an `unsupported` outcome. */
@@ -293,24 +298,8 @@ export const TYPES = {
   tcp_flag: bitmaskType('tcp_flag', 1, TCP_FLAG_BITS),
   icmp_type: integerType('icmp_type', 1, ICMP_TYPE_NUMBERS),
   icmpv6_type: integerType('icmpv6_type', 1, ICMPV6_TYPE_NUMBERS),
-  icmp_code: integerType('icmp_code', 1, {
-    'net-unreachable': 0,
-    'host-unreachable': 1,
-    'prot-unreachable': 2,
-    'port-unreachable': 3,
-    'frag-needed': 4,
-    'net-prohibited': 9,
-    'host-prohibited': 10,
-    'admin-prohibited': 13,
-  }),
-  icmpv6_code: integerType('icmpv6_code', 1, {
-    'no-route': 0,
-    'admin-prohibited': 1,
-    'addr-unreachable': 3,
-    'port-unreachable': 4,
-    'policy-fail': 5,
-    'reject-route': 6,
-  }),
+  icmp_code: integerType('icmp_code', 1, ICMP_CODE_NUMBERS),
+  icmpv6_code: integerType('icmpv6_code', 1, ICMPV6_CODE_NUMBERS),
   icmpx_code: integerType('icmpx_code', 1, {
     'port-unreachable': 1,
     'admin-prohibited': 3,

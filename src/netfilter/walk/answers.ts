@@ -5,26 +5,11 @@
  */
 import type { CtAttachment } from '../../conntrack/table.ts';
 import type { Packet } from '../../packet/packet.ts';
+import { ICMP_CODE_NUMBERS, ICMPV6_CODE_NUMBERS } from '../../ruleset/icmp-types.ts';
 import { clonePacket, makePacket, type Skb, swappedChosen } from './skb.ts';
 
 /** The ICMP code of a reject (nft_reject: port-unreachable by default; icmpx mapped). */
 export function icmpCode(family: 'ip' | 'ip6', type?: string, code?: string): number {
-  const v4: Record<string, number> = {
-    'net-unreachable': 0,
-    'host-unreachable': 1,
-    'prot-unreachable': 2,
-    'port-unreachable': 3,
-    'net-prohibited': 9,
-    'host-prohibited': 10,
-    'admin-prohibited': 13,
-  };
-  const v6: Record<string, number> = {
-    'no-route': 0,
-    'admin-prohibited': 1,
-    'addr-unreachable': 3,
-    'port-unreachable': 4,
-    'host-unreachable': 3,
-  };
   // icmpx: no-route, port-unreachable, host-unreachable, admin-prohibited.
   const icmpx4: Record<string, number> = {
     'no-route': 0,
@@ -42,7 +27,9 @@ export function icmpCode(family: 'ip' | 'ip6', type?: string, code?: string): nu
   if (/^\d+$/.test(name)) return Number(name);
   if (type === 'icmpx' || type === undefined)
     return (family === 'ip' ? icmpx4 : icmpx6)[name] ?? (family === 'ip' ? 3 : 4);
-  return (family === 'ip' ? v4 : v6)[name] ?? (family === 'ip' ? 3 : 4);
+  return (
+    (family === 'ip' ? ICMP_CODE_NUMBERS : ICMPV6_CODE_NUMBERS)[name] ?? (family === 'ip' ? 3 : 4)
+  );
 }
 
 /** The conntrack a kernel-made answer carries (nf_ct_attach: related, opposite direction). */

@@ -295,7 +295,7 @@ function answerOf(
     walk.info(
       'drop',
       `${who} receives a packet from its own address ${p.saddr}: it drops it as a martian source, and nothing comes back`,
-      { reason: 'martian-source' },
+      { reason: 'martian-source', machine: arrival.machine.name, saddr: p.saddr },
     );
     return undefined;
   }

@@ -26,6 +26,7 @@ import {
   unsupported,
 } from './matches.ts';
 import { protocolName } from './protocols.ts';
+import { keepSourceText } from './source-text.ts';
 import { TARGETS, unknownTarget } from './targets.ts';
 import type { Word } from './tokenize.ts';
 
@@ -416,7 +417,7 @@ class RuleReader {
       .filter((it) => it.order !== undefined)
       .sort((a, b) => a.order! - b.order!);
     for (const it of [...generic, ...items.filter((it) => it.order === undefined)]) {
-      if (it.stmt) statements.push(it.stmt);
+      if (it.stmt) statements.push(...keepSourceText([it.stmt], ctx));
       else if (it.module) {
         if (it.module.use.name === 'comment' && it.module.def === MATCHES.comment) {
           for (const o of it.module.use.options) {
@@ -424,14 +425,16 @@ class RuleReader {
             comments.push(o.args[0]!.text);
           }
         }
-        statements.push(...it.module.def.translate(it.module.use, ctx));
+        const use = it.module.use;
+        statements.push(...keepSourceText(it.module.def.translate(use, ctx), ctx, use));
       }
     }
     statements.push({ kind: 'counter' });
     const target = this.target;
     if (target) {
-      if ('stmt' in target) statements.push(target.stmt);
-      else statements.push(...target.def.translate(target.use, ctx));
+      if ('stmt' in target) statements.push(...keepSourceText([target.stmt], ctx));
+      else
+        statements.push(...keepSourceText(target.def.translate(target.use, ctx), ctx, target.use));
     }
     const body: RuleBody = { statements };
     if (comments.length > 0) body.comment = comments.join(' ');
