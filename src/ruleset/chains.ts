@@ -15,15 +15,22 @@ interface ChainIndex {
 }
 
 const indexes = new WeakMap<Table, ChainIndex>();
+/**
+ * The table looked at last and its index: a check asks about one table 100,000 times in a row,
+ * and a WeakMap look-up each time costs more than the look-up of the name. (Keeps that one
+ * table alive until another is looked at.)
+ */
+let lastTable: Table | undefined;
+let lastIndex: ChainIndex | undefined;
 
 function indexOf(table: Table): ChainIndex {
-  let ix = indexes.get(table);
-  if (ix && ix.list === table.chains && ix.size === table.chains.length) return ix;
+  let ix = table === lastTable ? lastIndex : indexes.get(table);
+  if (ix && ix.list === table.chains && ix.size === table.chains.length) return remember(table, ix);
   if (ix && ix.list === table.chains && ix.size + 1 === table.chains.length) {
     const added = table.chains[ix.size] as Chain;
     if (!ix.byName.has(added.name)) ix.byName.set(added.name, ix.size);
     ix.size++;
-    return ix;
+    return remember(table, ix);
   }
   const byName = new Map<string, number>();
   table.chains.forEach((c, i) => {
@@ -31,6 +38,12 @@ function indexOf(table: Table): ChainIndex {
   });
   ix = { list: table.chains, size: table.chains.length, byName };
   indexes.set(table, ix);
+  return remember(table, ix);
+}
+
+function remember(table: Table, ix: ChainIndex): ChainIndex {
+  lastTable = table;
+  lastIndex = ix;
   return ix;
 }
 

@@ -14,19 +14,50 @@ type Kinds = readonly (LiteralKind | undefined)[];
 
 const PORT_PROTOCOLS = ['tcp', 'udp', 'udplite', 'sctp', 'dccp', 'th'];
 
-/** Header fields by `protocol field` (nft's proto.c). */
-const PAYLOAD_KINDS: ReadonlyMap<string, LiteralKind> = new Map<string, LiteralKind>([
-  ['ip saddr', 'ipv4_addr'],
-  ['ip daddr', 'ipv4_addr'],
-  ['arp saddr ip', 'ipv4_addr'],
-  ['arp daddr ip', 'ipv4_addr'],
-  ['ip6 saddr', 'ipv6_addr'],
-  ['ip6 daddr', 'ipv6_addr'],
-  ...PORT_PROTOCOLS.flatMap((p) => [
-    [`${p} sport`, 'inet_service'] as const,
-    [`${p} dport`, 'inet_service'] as const,
-  ]),
+/** Header fields by protocol, then field (nft's proto.c). */
+const PAYLOAD_KINDS: ReadonlyMap<string, ReadonlyMap<string, LiteralKind>> = new Map<
+  string,
+  ReadonlyMap<string, LiteralKind>
+>([
+  [
+    'ip',
+    new Map([
+      ['saddr', 'ipv4_addr'],
+      ['daddr', 'ipv4_addr'],
+    ]),
+  ],
+  [
+    'arp',
+    new Map([
+      ['saddr ip', 'ipv4_addr'],
+      ['daddr ip', 'ipv4_addr'],
+    ]),
+  ],
+  [
+    'ip6',
+    new Map([
+      ['saddr', 'ipv6_addr'],
+      ['daddr', 'ipv6_addr'],
+    ]),
+  ],
+  ...PORT_PROTOCOLS.map(
+    (p) =>
+      [
+        p,
+        new Map<string, LiteralKind>([
+          ['sport', 'inet_service'],
+          ['dport', 'inet_service'],
+        ]),
+      ] as const,
+  ),
 ]);
+
+/** One-part datatypes, made once: kindsOf runs for every match of a listing. */
+const SINGLE: Readonly<Record<LiteralKind, Kinds>> = {
+  ipv4_addr: ['ipv4_addr'],
+  ipv6_addr: ['ipv6_addr'],
+  inet_service: ['inet_service'],
+};
 
 /** Set and map types by name (`type ipv4_addr . inet_service`). */
 const TYPE_NAMES: ReadonlyMap<string, LiteralKind> = new Map<string, LiteralKind>([
@@ -102,8 +133,8 @@ class LiteralChecker {
       case 'nat': {
         const addr = FAMILY_ADDRESS[s.family ?? this.family];
         if (s.addr && s.addrPortMap) this.values([addr, 'inet_service'], s.addr);
-        else if (s.addr) this.values([addr], s.addr);
-        if (s.port) this.values(['inet_service'], s.port);
+        else if (s.addr) this.values(addr ? SINGLE[addr] : [addr], s.addr);
+        if (s.port) this.values(SINGLE.inet_service, s.port);
         return;
       }
       case 'mangle': {
@@ -146,7 +177,7 @@ class LiteralChecker {
         if (e.parts.length !== kinds.length) return;
         e.parts.forEach((part, i) => {
           const kind = kinds[i];
-          if (kind) this.values([kind], part);
+          if (kind) this.values(SINGLE[kind], part);
         });
         return;
       case 'map': {
@@ -166,12 +197,16 @@ class LiteralChecker {
 
   /** The datatypes of an expression's parts, when one of them is checked. */
   private kindsOf(e: Expr): Kinds | undefined {
-    const parts = e.kind === 'concat' ? e.parts.map((p) => this.kindOf(p)) : [this.kindOf(e)];
+    if (e.kind !== 'concat') {
+      const kind = this.kindOf(e);
+      return kind === undefined ? undefined : SINGLE[kind];
+    }
+    const parts = e.parts.map((p) => this.kindOf(p));
     return parts.some((k) => k !== undefined) ? parts : undefined;
   }
 
   private kindOf(e: Expr): LiteralKind | undefined {
-    if (e.kind === 'payload') return PAYLOAD_KINDS.get(`${e.protocol} ${e.field}`);
+    if (e.kind === 'payload') return PAYLOAD_KINDS.get(e.protocol)?.get(e.field);
     if (e.kind === 'ct') {
       if (e.key === 'proto-src' || e.key === 'proto-dst') return 'inet_service';
       if (e.key === 'saddr' || e.key === 'daddr') return FAMILY_ADDRESS[e.family ?? this.family];

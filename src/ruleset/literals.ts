@@ -40,7 +40,36 @@ export function prefixProblem(kind: LiteralKind, length: number): string | undef
  * octal: `01.2.3.4` is nft's 1.2.3.4). Anything with a letter may be a host name.
  */
 function ipv4Problem(text: string): string | undefined {
-  if (!/^[0-9.]+$/.test(text) || !text.includes('.')) return undefined;
+  // One scan of the character codes: a listing has an address on most of its lines.
+  const n = text.length;
+  let dots = 0;
+  let value = 0;
+  let digits = 0;
+  let octal = false;
+  let fine = true;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || digits > 3 || value > 255 || (octal && digits > 1)) fine = false;
+      dots++;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 0) octal = c === 48;
+      value = value * 10 + (c - 48);
+      digits++;
+    } else return undefined;
+  }
+  if (dots === 0) return undefined;
+  // Four plain decimal numbers of 0-255: an address. Anything else (octal, too many parts…) is
+  // worked out the long way, which names what is wrong.
+  const last = digits > 0 && digits <= 3 && value <= 255 && !(octal && digits > 1);
+  if (fine && last && dots === 3) return undefined;
+  return ipv4Detail(text);
+}
+
+/** What is wrong with `text`, made only of digits and dots (see ipv4Problem), or undefined. */
+function ipv4Detail(text: string): string | undefined {
   const parts = text.split('.');
   if (parts.length !== 4 || parts.some((p) => p === '')) {
     return `'${text}' is not an IPv4 address (four numbers 0-255 separated by dots)`;
@@ -87,9 +116,21 @@ function ipv6Problem(text: string): string | undefined {
 
 /** A number is a port of 0-65535 (decimal, or hex as gmp reads `0x…`); a word is a service name. */
 function portProblem(text: string): string | undefined {
-  let n: bigint;
-  if (/^[0-9]+$/.test(text)) n = BigInt(text);
-  else if (/^0[xX][0-9A-Fa-f]+$/.test(text)) n = BigInt(text);
+  // Up to five decimal digits, the common case, without a regular expression or a BigInt.
+  const n = text.length;
+  if (n > 0 && n <= 5) {
+    let v = 0;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+    }
+    if (i === n) return v > 65535 ? `port ${text} is out of range (0-65535)` : undefined;
+  }
+  let big: bigint;
+  if (/^[0-9]+$/.test(text)) big = BigInt(text);
+  else if (/^0[xX][0-9A-Fa-f]+$/.test(text)) big = BigInt(text);
   else return undefined;
-  return n > 65535n ? `port ${text} is out of range (0-65535)` : undefined;
+  return big > 65535n ? `port ${text} is out of range (0-65535)` : undefined;
 }

@@ -3,16 +3,15 @@
  * iptables-save (src/ruleset/parse.ts on the file's text). Errors are RulesetErrors with
  * positions (a missing file too).
  */
-import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { RulesetError } from './diagnostics.ts';
 import type { Ruleset } from './model.ts';
 import { fsIncludeHost } from './nft/include-files.ts';
 import { parseNft } from './nft/index.ts';
 import type { IncludeHost } from './nft/parser.ts';
-import { parseRulesetText, type RulesetFormat } from './parse.ts';
+import { parseRulesetText } from './parse.ts';
+import { type RulesetFormat, readRulesetText } from './read.ts';
 
-export { detectFormat, type RulesetFormat } from './parse.ts';
+export { detectFormat, type RulesetFormat, readRulesetText } from './read.ts';
 
 export interface RulesetFileRef {
   format: RulesetFormat;
@@ -22,26 +21,6 @@ export interface RulesetFileRef {
   resolved?: string;
   /** The folder nft `include`s must stay inside; the file's folder by default. */
   root?: string;
-}
-
-/** Reads the file, or throws a RulesetError naming it. */
-export function readRulesetText(path: string, shownAs = path): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (e as Error).message;
-    throw new RulesetError([
-      {
-        file: shownAs,
-        line: 1,
-        col: 1,
-        message: `cannot read the ruleset: ${why}`,
-        severity: 'error',
-      },
-    ]);
-  }
 }
 
 /**

@@ -10,19 +10,10 @@ import { checkLiterals } from './literal-check.ts';
 import type { Ruleset } from './model.ts';
 import { parseNftText } from './nft/parse.ts';
 import type { IncludeHost } from './nft/parser.ts';
+import type { RulesetFormat } from './read.ts';
 import { validateJumps } from './validate.ts';
 
-export type RulesetFormat = 'nft' | 'nft-json' | 'iptables-save';
-
-/** Guesses the format of a ruleset from its content and name: JSON, iptables-save or nft. */
-export function detectFormat(text: string, path: string): RulesetFormat {
-  const head = text.trimStart();
-  if (head.startsWith('{') || head.startsWith('[') || /\.json$/i.test(path)) return 'nft-json';
-  if (/^\s*\*(filter|nat|mangle|raw|security)\s*$/m.test(text) && /^\s*COMMIT\s*$/m.test(text)) {
-    return 'iptables-save';
-  }
-  return 'nft';
-}
+export { detectFormat, type RulesetFormat } from './read.ts';
 
 /**
  * Parses ruleset text in the given format; `file` names it in messages, `include` reads the

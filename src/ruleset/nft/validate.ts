@@ -324,25 +324,12 @@ class Validator {
    */
   private checkProtocolContext(stmts: Statement[]): void {
     const fam = this.table.family;
-    let l3: string | undefined = fam === 'ip' || fam === 'ip6' ? fam : undefined;
-    let l4: string | undefined;
-    const check = (e: Expr): void => {
-      if (e.kind !== 'payload') return;
-      const p = e.protocol;
-      if (TRANSPORT_PROTOCOLS.has(p)) {
-        if (l4 !== undefined && l4 !== p) {
-          this.error(e.span, `conflicting protocols specified: ${l4} vs. ${p}`);
-        }
-        l4 ??= p;
-      } else if (p === 'ip' || p === 'ip6' || p === 'arp') {
-        if (l3 !== undefined && l3 !== p) {
-          this.error(e.span, `conflicting protocols specified: ${l3} vs. ${p}`);
-        }
-        l3 ??= p;
-      }
-    };
+    this.l3 = fam === 'ip' || fam === 'ip6' ? fam : undefined;
+    this.l4 = undefined;
     for (const s of stmts) {
-      eachExpr(s, check);
+      eachExpr(s, this.checkLayer);
+      const l3 = this.l3;
+      const l4 = this.l4;
       if (s.kind !== 'match' || s.op !== '==' || s.right.kind !== 'value') continue;
       const l = s.left;
       const v = s.right.text;
@@ -353,16 +340,37 @@ class Validator {
         (l.kind === 'meta' && l.key === 'l4proto');
       if (isL4) {
         const name = TRANSPORT_NUMBERS[v] ?? (v === 'ipv6-icmp' ? 'icmpv6' : v);
-        if (l4 === undefined && TRANSPORT_PROTOCOLS.has(name)) l4 = name;
-        else if (l4 === undefined) l4 = `#${v}`;
+        if (l4 === undefined && TRANSPORT_PROTOCOLS.has(name)) this.l4 = name;
+        else if (l4 === undefined) this.l4 = `#${v}`;
         continue;
       }
       const isL3 =
         (l.kind === 'payload' && l.protocol === 'ether' && l.field === 'type') ||
         (l.kind === 'meta' && (l.key === 'nfproto' || l.key === 'protocol'));
-      if (isL3 && l3 === undefined) l3 = NETWORK_NAMES[v.toLowerCase()];
+      if (isL3 && l3 === undefined) this.l3 = NETWORK_NAMES[v.toLowerCase()];
     }
   }
+
+  /** The rule's network and transport protocols so far (checkProtocolContext). */
+  private l3: string | undefined;
+  private l4: string | undefined;
+
+  /** A header field against the rule's protocols: made once, not a closure per rule. */
+  private readonly checkLayer = (e: Expr): void => {
+    if (e.kind !== 'payload') return;
+    const p = e.protocol;
+    if (TRANSPORT_PROTOCOLS.has(p)) {
+      if (this.l4 !== undefined && this.l4 !== p) {
+        this.error(e.span, `conflicting protocols specified: ${this.l4} vs. ${p}`);
+      }
+      this.l4 ??= p;
+    } else if (p === 'ip' || p === 'ip6' || p === 'arp') {
+      if (this.l3 !== undefined && this.l3 !== p) {
+        this.error(e.span, `conflicting protocols specified: ${this.l3} vs. ${p}`);
+      }
+      this.l3 ??= p;
+    }
+  };
 
   /** The kernel has no conntrack for ARP: nft_ct refuses arp tables ("Protocol error"). */
   private checkNoConntrack(stmts: Statement[]): void {
