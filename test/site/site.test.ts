@@ -166,7 +166,7 @@ describe.skipIf(chromiumMissing !== undefined)('the built site in chromium', () 
             const bg = getComputedStyle(document.body).backgroundColor;
             // A node label's innermost tspan: the colour its text is painted in.
             const text = document.querySelector('.nfw-mermaid svg g.node text tspan tspan');
-            const code = document.querySelector('.nfw-listing .nfw-code span[style]');
+            const code = document.querySelector('.nfw-listing .nfw-code span.k');
             return {
               diagram: text ? ratio(getComputedStyle(text).fill, bg) : 0,
               listing: code
