@@ -1,0 +1,281 @@
+/**
+ * The official renderer's SVGs made lighter before they are cached and inlined: a seed page
+ * carried 660 KB of diagrams, most of it numbers with 13 decimals, the thousands of bezier
+ * segments mermaid draws a stadium `([…])` node with, and two themes' stylesheets of rules for
+ * shapes the diagram does not have. What the reader sees does not change:
+ *
+ * - numbers rounded to 2 decimals (paths, transforms, sizes: a hundredth of a CSS pixel);
+ * - a stadium node's outline, when its points all lie on a pill of the node's height, drawn as
+ *   the same pill, a `<rect rx>`;
+ * - stylesheet rules whose selectors match no element of this SVG dropped (both themes'), and
+ *   keyframes no kept rule names; markers nothing refers to dropped;
+ * - attributes only mermaid's own scripts read (data-points, data-id, data-et, data-edge)
+ *   and empty `style=""` dropped.
+ *
+ * Ids are kept as they are (the page gives each diagram its own prefix, see mermaid.ts), and so
+ * are classes, text and labels. POST_VERSION is part of the cache key of a processed diagram:
+ * change it whenever this file's output changes.
+ */
+import {
+  type CustomPlugin,
+  optimize,
+  querySelectorAll,
+  type XastChild,
+  type XastElement,
+  type XastRoot,
+} from 'svgo';
+
+export const POST_VERSION = 'svgo-4.1/nfwalk-1';
+
+const PRECISION = 2;
+
+function elements(node: XastRoot | XastElement): XastElement[] {
+  const out: XastElement[] = [];
+  const walk = (n: XastRoot | XastElement) => {
+    for (const c of n.children) {
+      if (c.type !== 'element') continue;
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(node);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stadium outlines
+
+/** The numbers of a path made of M and C commands only, as [x, y] points; else undefined. */
+function pathPoints(d: string): [number, number][] | undefined {
+  if (/[^MC\d\s.,eE+-]/.test(d)) return undefined;
+  const nums = d.match(/-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/g)?.map(Number) ?? [];
+  if (nums.length < 4 || nums.length % 2 !== 0) return undefined;
+  const points: [number, number][] = [];
+  for (let i = 0; i < nums.length; i += 2) points.push([nums[i]!, nums[i + 1]!]);
+  return points;
+}
+
+interface Pill {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * The pill a path outlines, when every point of it (bezier control points included: mermaid's
+ * segments are short and straight-ish) lies within half a pixel of a pill's boundary: straight
+ * top and bottom, half circles of the height's radius at both ends.
+ */
+function pillOf(d: string): Pill | undefined {
+  const points = pathPoints(d);
+  if (!points) return undefined;
+  const xs = points.map((p) => p[0]);
+  const ys = points.map((p) => p[1]);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const r = (y1 - y0) / 2;
+  if (r <= 0 || x1 - x0 < 2 * r) return undefined;
+  const cy = (y0 + y1) / 2;
+  const onPill = ([x, y]: [number, number]) => {
+    if (x >= x0 + r && x <= x1 - r) return Math.abs(Math.abs(y - cy) - r) <= 0.5;
+    const cx = x < x0 + r ? x0 + r : x1 - r;
+    return Math.abs(Math.hypot(x - cx, y - cy) - r) <= 0.5;
+  };
+  if (!points.every(onPill)) return undefined;
+  // Both ends reached: a real pill, not a shape that happens to sit on part of one.
+  if (!xs.some((x) => x - x0 < 0.5) || !xs.some((x) => x1 - x < 0.5)) return undefined;
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+const round = (n: number) => String(Number(n.toFixed(PRECISION)));
+
+const stadiumsAsRects: CustomPlugin = {
+  name: 'nfwalkStadiumsAsRects',
+  fn: () => ({
+    element: {
+      enter: (node) => {
+        if (node.name !== 'path' || !node.attributes.d || node.attributes.d.length < 400) return;
+        const pill = pillOf(node.attributes.d);
+        if (!pill) return;
+        const { d: _d, ...rest } = node.attributes;
+        node.name = 'rect';
+        node.attributes = {
+          x: round(pill.x),
+          y: round(pill.y),
+          width: round(pill.width),
+          height: round(pill.height),
+          rx: round(pill.height / 2),
+          ...rest,
+        };
+      },
+    },
+  }),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Stylesheet rules that match nothing
+
+interface CssBlock {
+  /** The selector or at-rule prelude, as written. */
+  head: string;
+  /** The text between the braces. */
+  body: string;
+}
+
+/**
+ * A stylesheet's top-level blocks (`head{body}`), braces balanced; undefined for anything else
+ * (a stray `;` at top level, an unbalanced brace): such a sheet is left as it is.
+ */
+function cssBlocks(css: string): CssBlock[] | undefined {
+  const out: CssBlock[] = [];
+  let at = 0;
+  while (at < css.length) {
+    const open = css.indexOf('{', at);
+    if (open < 0) return css.slice(at).trim() === '' ? out : undefined;
+    const head = css.slice(at, open).trim();
+    if (head.includes('}') || head.includes(';')) return undefined;
+    let depth = 1;
+    let i = open + 1;
+    for (; i < css.length && depth > 0; i++) {
+      if (css[i] === '{') depth++;
+      else if (css[i] === '}') depth--;
+    }
+    if (depth !== 0) return undefined;
+    out.push({ head, body: css.slice(open + 1, i - 1) });
+    at = i;
+  }
+  return out;
+}
+
+/** Selectors separated by top-level commas (none of mermaid's have commas inside brackets). */
+function selectorsOf(head: string): string[] | undefined {
+  if (/[()"'\\]/.test(head.replace(/\[[^\]]*\]/g, ''))) return undefined;
+  return head.split(',').map((s) => s.trim());
+}
+
+/** Whether a selector can match an element of the SVG (true when it cannot be tested). */
+function canMatch(root: XastRoot, selector: string): boolean {
+  // Pseudo-classes and elements (`:hover`, `::before`) do not change which element is meant.
+  if (/\s:root\b/.test(selector)) return false; // `#id :root`: the root is no descendant
+  const plain = selector.replace(/::?[a-z-]+/gi, '').trim();
+  if (plain === '' || /(^|[\s>+~])$/.test(plain)) return true;
+  try {
+    return querySelectorAll(root, plain).length > 0;
+  } catch {
+    return true;
+  }
+}
+
+/** The blocks kept: rules that can match, keyframes a kept rule names, other at-rules as is. */
+function pruneBlocks(root: XastRoot, blocks: CssBlock[]): CssBlock[] {
+  const kept: CssBlock[] = [];
+  for (const b of blocks) {
+    if (b.head.startsWith('@keyframes') || b.head.startsWith('@')) {
+      kept.push(b);
+      continue;
+    }
+    const inner = b.body.includes('{') ? cssBlocks(b.body) : undefined;
+    if (inner) {
+      // A nesting block (the dark theme's `:root[data-theme='dark']{…}`): prune inside it.
+      const pruned = pruneBlocks(root, inner);
+      if (pruned.length > 0) kept.push({ head: b.head, body: cssText(pruned) });
+      continue;
+    }
+    const selectors = selectorsOf(b.head);
+    if (!selectors) {
+      kept.push(b);
+      continue;
+    }
+    const live = selectors.filter((s) => canMatch(root, s));
+    if (live.length > 0) kept.push({ head: live.join(','), body: b.body });
+  }
+  return kept;
+}
+
+function cssText(blocks: CssBlock[]): string {
+  return blocks.map((b) => `${b.head}{${b.body}}`).join('');
+}
+
+/** Keyframes no kept declaration names are dropped (mermaid's edge animations). */
+function dropUnusedKeyframes(blocks: CssBlock[]): CssBlock[] {
+  const used = cssText(blocks.filter((b) => !b.head.startsWith('@keyframes')));
+  return blocks.filter((b) => {
+    const name = /^@keyframes\s+([\w-]+)/.exec(b.head)?.[1];
+    return !name || new RegExp(`\\b${name}\\b`).test(used);
+  });
+}
+
+const pruneStyles: CustomPlugin = {
+  name: 'nfwalkPruneStyles',
+  fn: (root) => {
+    for (const el of elements(root)) {
+      if (el.name !== 'style') continue;
+      const text = el.children.find((c): c is Extract<XastChild, { type: 'text' | 'cdata' }> =>
+        ['text', 'cdata'].includes(c.type),
+      );
+      if (!text || el.children.length !== 1) continue;
+      const blocks = cssBlocks(text.value);
+      if (!blocks) continue;
+      text.value = cssText(dropUnusedKeyframes(pruneBlocks(root, blocks)));
+    }
+    return {};
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Markers and attributes
+
+const dropUnreferencedMarkers: CustomPlugin = {
+  name: 'nfwalkDropUnreferencedMarkers',
+  fn: (root) => {
+    const all = elements(root);
+    const refs = new Set<string>();
+    for (const el of all) {
+      for (const v of Object.values(el.attributes)) {
+        for (const m of v.matchAll(/url\(\s*['"]?#([^'")\s]+)/g)) refs.add(m[1]!);
+        if (v.startsWith('#')) refs.add(v.slice(1));
+      }
+    }
+    const drop = (parent: XastRoot | XastElement) => {
+      parent.children = parent.children.filter(
+        (c) => c.type !== 'element' || c.name !== 'marker' || refs.has(c.attributes.id ?? ''),
+      );
+      for (const c of parent.children) if (c.type === 'element') drop(c);
+    };
+    drop(root);
+    return {};
+  },
+};
+
+const SCRIPT_ONLY = ['data-points', 'data-id', 'data-et', 'data-edge'];
+
+const dropScriptAttributes: CustomPlugin = {
+  name: 'nfwalkDropScriptAttributes',
+  fn: () => ({
+    element: {
+      enter: (node) => {
+        for (const a of SCRIPT_ONLY) delete node.attributes[a];
+        if (node.attributes.style?.trim() === '') delete node.attributes.style;
+      },
+    },
+  }),
+};
+
+/** The lighter SVG (see the file's comment). Deterministic: same input, same bytes. */
+export function lightenSvg(svg: string): string {
+  return optimize(svg, {
+    multipass: false,
+    // Quotes stay as they are in text (the stylesheet's `[data-theme='dark']`); XML needs only
+    // these escaped there.
+    js2svg: { pretty: false, regEntities: /[&<>]/g },
+    plugins: [
+      stadiumsAsRects,
+      dropScriptAttributes,
+      dropUnreferencedMarkers,
+      pruneStyles,
+      { name: 'convertPathData', params: { floatPrecision: PRECISION } },
+      { name: 'convertTransform', params: { floatPrecision: PRECISION } },
+      { name: 'cleanupNumericValues', params: { floatPrecision: PRECISION } },
+    ],
+  }).data;
+}
