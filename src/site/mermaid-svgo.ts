@@ -9,11 +9,14 @@
  *   the same pill, a `<rect rx>`;
  * - stylesheet rules whose selectors match no element of this SVG dropped (both themes'), and
  *   keyframes no kept rule names; markers nothing refers to dropped;
- * - attributes only mermaid's own scripts read (data-points, data-id, data-et, data-edge)
- *   and empty `style=""` dropped.
+ * - attributes only mermaid's own scripts read (data-points, data-id, data-et, data-edge;
+ *   data-look when no rule selects by it), empty `style=";"`, a class named twice, and ids
+ *   nothing refers to (the root's stays) dropped;
+ * - a label's words, one `<tspan>` each with the same attributes and no position of their
+ *   own, joined into one (text flows on from one tspan to the next, so it is drawn the same).
  *
- * Ids are kept as they are (the page gives each diagram its own prefix, see mermaid.ts), and so
- * are classes, text and labels. POST_VERSION is part of the cache key of a processed diagram:
+ * Kept ids stay as they are (the page gives each diagram its own prefix, see mermaid.ts), and
+ * so do classes, text and labels. POST_VERSION is part of the cache key of a processed diagram:
  * change it whenever this file's output changes.
  */
 import {
@@ -25,7 +28,7 @@ import {
   type XastRoot,
 } from 'svgo';
 
-export const POST_VERSION = 'svgo-4.1/nfwalk-1';
+export const POST_VERSION = 'svgo-4.1/nfwalk-2';
 
 const PRECISION = 2;
 
@@ -249,17 +252,88 @@ const dropUnreferencedMarkers: CustomPlugin = {
 
 const SCRIPT_ONLY = ['data-points', 'data-id', 'data-et', 'data-edge'];
 
+/** The text of the SVG's stylesheets. */
+function styleText(root: XastRoot): string {
+  return elements(root)
+    .filter((e) => e.name === 'style')
+    .flatMap((e) => e.children.map((c) => ('value' in c ? c.value : '')))
+    .join('');
+}
+
 const dropScriptAttributes: CustomPlugin = {
   name: 'nfwalkDropScriptAttributes',
+  fn: (root) => {
+    const css = styleText(root);
+    const drop = css.includes('data-look') ? SCRIPT_ONLY : [...SCRIPT_ONLY, 'data-look'];
+    return {
+      element: {
+        enter: (node) => {
+          for (const a of drop) delete node.attributes[a];
+          if (node.attributes.style !== undefined && /^[\s;]*$/.test(node.attributes.style))
+            delete node.attributes.style;
+          const cls = node.attributes.class;
+          if (cls !== undefined) node.attributes.class = [...new Set(cls.split(/\s+/))].join(' ');
+        },
+      },
+    };
+  },
+};
+
+/** Ids nothing refers to (`url(#…)`, `href="#…"`, the stylesheet), except the root's. */
+const dropUnreferencedIds: CustomPlugin = {
+  name: 'nfwalkDropUnreferencedIds',
+  fn: (root) => {
+    const all = elements(root);
+    let refs = styleText(root);
+    for (const el of all) refs += ` ${Object.values(el.attributes).join(' ')}`;
+    const used = new Set([...refs.matchAll(/#([\w-]+)/g)].map((m) => m[1]));
+    for (const el of all) {
+      if (el.name === 'svg' || el.attributes.id === undefined) continue;
+      if (!used.has(el.attributes.id)) delete el.attributes.id;
+    }
+    return {};
+  },
+};
+
+const POSITIONED = ['x', 'y', 'dx', 'dy', 'rotate', 'textLength'];
+
+/** Neighbouring tspans with the same attributes, no position of their own and only text. */
+const joinWordTspans: CustomPlugin = {
+  name: 'nfwalkJoinWordTspans',
   fn: () => ({
     element: {
       enter: (node) => {
-        for (const a of SCRIPT_ONLY) delete node.attributes[a];
-        if (node.attributes.style?.trim() === '') delete node.attributes.style;
+        const out: XastChild[] = [];
+        for (const c of node.children) {
+          const prev = out.at(-1);
+          if (
+            c.type === 'element' &&
+            prev?.type === 'element' &&
+            c.name === 'tspan' &&
+            prev.name === 'tspan' &&
+            joinable(c) &&
+            joinable(prev) &&
+            JSON.stringify(c.attributes) === JSON.stringify(prev.attributes)
+          ) {
+            const [a, b] = [prev.children[0], c.children[0]];
+            if (a?.type === 'text' && b?.type === 'text') a.value += b.value;
+            continue;
+          }
+          out.push(c);
+        }
+        node.children = out;
       },
     },
   }),
 };
+
+function joinable(e: XastElement): boolean {
+  return (
+    e.children.length === 1 &&
+    e.children[0]?.type === 'text' &&
+    !POSITIONED.some((a) => a in e.attributes)
+  );
+}
 
 /** The lighter SVG (see the file's comment). Deterministic: same input, same bytes. */
 export function lightenSvg(svg: string): string {
@@ -270,9 +344,12 @@ export function lightenSvg(svg: string): string {
     js2svg: { pretty: false, regEntities: /[&<>]/g },
     plugins: [
       stadiumsAsRects,
-      dropScriptAttributes,
       dropUnreferencedMarkers,
       pruneStyles,
+      // After pruning: data-look goes when no rule left selects by it.
+      dropScriptAttributes,
+      dropUnreferencedIds,
+      joinWordTspans,
       { name: 'convertPathData', params: { floatPrecision: PRECISION } },
       { name: 'convertTransform', params: { floatPrecision: PRECISION } },
       { name: 'cleanupNumericValues', params: { floatPrecision: PRECISION } },

@@ -227,6 +227,16 @@ describe("mermaid's SVG lightened", () => {
     );
   });
 
+  it('joins a label’s word tspans, drops ids nothing refers to and classes named twice', () => {
+    const label =
+      '<g id="X-7" class="label label edge"><text y="-10.1"><tspan class="row" x="0" dy="1.1em"><tspan class="w" font-weight="normal">packet</tspan><tspan class="w" font-weight="normal"> leaves</tspan></tspan><tspan class="row" x="0" dy="1.1em"><tspan class="w" font-weight="normal">now</tspan></tspan></text></g>';
+    const out = lightenSvg(svg(label, '#X .label text{fill:#333;}'));
+    expect(out).toContain(
+      '<g class="label edge"><text y="-10.1"><tspan class="row" x="0" dy="1.1em"><tspan class="w" font-weight="normal">packet leaves</tspan></tspan><tspan class="row" x="0" dy="1.1em"><tspan class="w" font-weight="normal">now</tspan></tspan></text></g>',
+    );
+    expect(out).toMatch(/^<svg[^>]* id="X"/);
+  });
+
   it('leaves a path that is not a pill as a path', () => {
     const wave = `M0 0 ${Array.from({ length: 60 }, (_, i) => `C${i * 3} ${i % 2 ? 10 : -10}, ${i * 3 + 1} 3, ${i * 3 + 2} 0`).join(' ')}`;
     const out = lightenSvg(svg(`<g class="node"><path d="${wave}"/></g>`, CSS));
