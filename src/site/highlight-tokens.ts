@@ -35,7 +35,7 @@ export interface ColouredToken {
 
 /**
  * The token colours the listings' grammars produce with the two themes, as short class names
- * (nfwalk.css colours `.nfw-code .<class>` in light and dark): a class per token instead of an
+ * (nfwalk.css colours `.nfw-line .<class>` in light and dark): a class per token instead of an
  * inline style of both colours makes a listing's HTML several times smaller. Keyed by
  * `<light>|<dark>`. A pair not in this table keeps an inline style (same colours, more bytes);
  * test/site/listing-classes.test.ts checks that every scenario's rulesets need none.

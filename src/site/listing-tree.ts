@@ -113,13 +113,13 @@ function checkMarks(props: ListingProps): void {
   });
 }
 
-function markElement(m: ListingMark, anchor: string): ElementContent {
-  if (m.kind === 'miss') {
-    return h('span', { className: ['nfw-mark', 'nfw-mark-miss'], title: 'no match' }, '↓');
-  }
-  const link = h('a', { href: `#${anchor}-${m.n}`, className: ['nfw-step-link'] }, `(${m.n})`);
-  const children = m.kind === 'from' ? [link, '->'] : m.kind === 'to' ? ['->', link] : [link];
-  return h('span', { className: ['nfw-mark', `nfw-mark-${m.kind}`] }, children);
+/** A mark in the gutter: its step number a link (styled as `.nfw-gutter a`), arrows as text. */
+function markElements(m: ListingMark, anchor: string): ElementContent[] {
+  if (m.kind === 'miss')
+    return [h('span', { className: ['nfw-mark-miss'], title: 'no match' }, '↓')];
+  const link = h('a', { href: `#${anchor}-${m.n}` }, `(${m.n})`);
+  const arrow = { type: 'text', value: '->' } as const;
+  return m.kind === 'from' ? [link, arrow] : m.kind === 'to' ? [arrow, link] : [link];
 }
 
 type Range = { start: number; end: number; kind: 'hit' | 'dim' };
@@ -257,21 +257,18 @@ export async function listingTreeWith(input: ListingProps, colour: Colourer): Pr
         ].filter(Boolean),
       },
       [
-        // A line without marks has no gutter element: its code sits in the second column.
+        // The gutter (only on a line with marks) sits in the line's left padding; the code
+        // follows it directly, so a line is one element and its tokens.
         ...(marks.length
           ? [
               h(
                 'span',
                 { className: ['nfw-gutter'] },
-                marks.map((m) => markElement(m, props.anchor)),
+                marks.flatMap((m) => markElements(m, props.anchor)),
               ),
             ]
           : []),
-        h(
-          'span',
-          { className: ['nfw-code'] },
-          tokens.length ? tokens : [{ type: 'text', value: ' ' }],
-        ),
+        ...(tokens.length ? tokens : [{ type: 'text', value: ' ' } as const]),
       ],
     );
   });

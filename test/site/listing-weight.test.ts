@@ -22,10 +22,10 @@ const REPO = join(import.meta.dirname, '..', '..');
 const SCENARIOS = join(REPO, 'scenarios');
 const CSS = readFileSync(join(REPO, 'src/site/styles/nfwalk.css'), 'utf8');
 
-/** The colour nfwalk.css gives `.nfw-code .<cls>` in the dark (default) or the light theme. */
+/** The colour nfwalk.css gives `.nfw-line .<cls>` in the dark (default) or the light theme. */
 function cssColour(cls: string, theme: 'light' | 'dark'): string | undefined {
   const prefix = theme === 'light' ? ":root\\[data-theme='light'\\] " : '(?:^|\\n)';
-  const re = new RegExp(`${prefix}\\.nfw-code \\.${cls} \\{\\s*color: (#[0-9a-f]{6});`);
+  const re = new RegExp(`${prefix}\\.nfw-line \\.${cls} \\{\\s*color: (#[0-9a-f]{6});`);
   return re.exec(CSS)?.[1]?.toUpperCase();
 }
 
@@ -37,7 +37,7 @@ describe('listing tokens as classes', () => {
       // A class whose two colours are the same needs no light rule.
       expect(cssColour(cls, 'light') ?? dark, `.${cls} in light`).toBe(light);
     }
-    const plain = /\.nfw-listing \.nfw-code \{[^}]*color: (#[0-9a-f]{6})/g;
+    const plain = /\.nfw-listing \.nfw-line \{[^}]*color: (#[0-9a-f]{6})/g;
     expect([...CSS.matchAll(plain)].map((m) => m[1]?.toUpperCase())).toEqual([
       DEFAULT_COLOURS.dark,
       DEFAULT_COLOURS.light,
@@ -68,7 +68,7 @@ describe('listing tokens as classes', () => {
     const html = await listingHtml({ anchor: 'a', lines: [{ text, mark: '(3)' }] });
     expect(html).not.toContain('style="--nfw-light');
     expect(html).toMatch(/<span class="k">meta <\/span>/);
-    const visible = html.replace(/<span class="nfw-gutter">.*?<\/a><\/span><\/span>/, '');
+    const visible = html.replace(/<span class="nfw-gutter">.*?<\/a><\/span>/, '');
     expect(visible.replace(/<[^>]+>/g, '')).toBe(text);
   });
 
@@ -111,7 +111,7 @@ describe('the statement a step is at, and zero counters', () => {
       /<span class="nfw-dim">((?:<span class="\w">[^<]*<\/span>|[^<])*)<\/span>/.exec(html)?.[1] ??
       '';
     expect(strip(dim).trim()).toBe('counter packets 0 bytes 0');
-    expect(strip(html.replace(/<span class="nfw-gutter">.*?<\/a><\/span><\/span>/, ''))).toBe(text);
+    expect(strip(html.replace(/<span class="nfw-gutter">.*?<\/a><\/span>/, ''))).toBe(text);
   });
 
   it('refuses ranges outside the line or overlapping', async () => {
