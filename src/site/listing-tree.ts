@@ -37,8 +37,8 @@ export interface ListingLine {
   /** …or as the seed article writes them, e.g. `->(3)(4)->`, `↓` (parsed by parseMarks). */
   mark?: string;
   /**
-   * What the walk did on this line, as [start, end) offsets into `text` (UTF-16 units): the
-   * statement that gave the verdict or the expression that failed. Drawn as <mark>.
+   * Where the walk's step is on this line, as [start, end) offsets into `text` (UTF-16
+   * units): the statement that gave the rule's verdict. Drawn as <mark class="nfw-hit">.
    */
   hit?: [number, number];
   /** Parts of `text` that say nothing about this walk (zero counters), dimmed. */
@@ -154,7 +154,7 @@ function lineRanges(line: ListingLine, where: string): Range[] {
   return out;
 }
 
-/** A token's class (nfwalk.css), '' for the plain text colour, or an inline style. */
+/** A token's class (nfwalk.css), nothing for the plain text colour, or an inline style. */
 function tokenStyle(t: ColouredToken): { cls?: string; style?: string } {
   if (/^\s*$/.test(t.text)) return {};
   if (
