@@ -13,7 +13,10 @@
  *   data-look when no rule selects by it), empty `style=";"`, a class named twice, and ids
  *   nothing refers to (the root's stays) dropped;
  * - a label's words, one `<tspan>` each with the same attributes and no position of their
- *   own, joined into one (text flows on from one tspan to the next, so it is drawn the same).
+ *   own, joined into one (text flows on from one tspan to the next, so it is drawn the same);
+ * - `font-style="normal"` and `font-weight="normal"` on every word, when nothing in the SVG
+ *   makes text italic or bold (no rule, no other value), and the classes mermaid names its
+ *   label tspans with (`text-outer-tspan row`, `text-inner-tspan`) when no rule uses them.
  *
  * Kept ids stay as they are (the page gives each diagram its own prefix, see mermaid.ts), and
  * so do classes, text and labels. POST_VERSION is part of the cache key of a processed diagram:
@@ -28,7 +31,7 @@ import {
   type XastRoot,
 } from 'svgo';
 
-export const POST_VERSION = 'svgo-4.1/nfwalk-2';
+export const POST_VERSION = 'svgo-4.1/nfwalk-3';
 
 const PRECISION = 2;
 
@@ -285,6 +288,31 @@ const dropUnreferencedIds: CustomPlugin = {
   },
 };
 
+/** Label attributes that say what the text would be anyway (see the file's comment). */
+const dropDefaultLabelStyle: CustomPlugin = {
+  name: 'nfwalkDropDefaultLabelStyle',
+  fn: (root) => {
+    const css = styleText(root);
+    const all = elements(root);
+    const plain = (attr: 'font-style' | 'font-weight') =>
+      !css.includes(attr) && all.every((e) => (e.attributes[attr] ?? 'normal') === 'normal');
+    const attrs = (['font-style', 'font-weight'] as const).filter(plain);
+    const classes = ['text-outer-tspan', 'row', 'text-inner-tspan'].filter(
+      (c) => !new RegExp(`\\.${c}(?![\\w-])`).test(css),
+    );
+    for (const e of all) {
+      if (e.name !== 'tspan') continue;
+      for (const a of attrs) delete e.attributes[a];
+      const cls = e.attributes.class;
+      if (cls === undefined) continue;
+      const kept = cls.split(/\s+/).filter((c) => !classes.includes(c));
+      if (kept.length > 0) e.attributes.class = kept.join(' ');
+      else delete e.attributes.class;
+    }
+    return {};
+  },
+};
+
 const POSITIONED = ['x', 'y', 'dx', 'dy', 'rotate', 'textLength'];
 
 /** Neighbouring tspans with the same attributes, no position of their own and only text. */
@@ -338,6 +366,7 @@ export function lightenSvg(svg: string): string {
       // After pruning: data-look goes when no rule left selects by it.
       dropScriptAttributes,
       dropUnreferencedIds,
+      dropDefaultLabelStyle,
       joinWordTspans,
       { name: 'convertPathData', params: { floatPrecision: PRECISION } },
       { name: 'convertTransform', params: { floatPrecision: PRECISION } },

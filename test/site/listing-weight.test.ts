@@ -229,12 +229,19 @@ describe("mermaid's SVG lightened", () => {
 
   it('joins a label’s word tspans, drops ids nothing refers to and classes named twice', () => {
     const label =
-      '<g id="X-7" class="label label edge"><text y="-10.1"><tspan class="row" x="0" dy="1.1em"><tspan class="w" font-weight="normal">packet</tspan><tspan class="w" font-weight="normal"> leaves</tspan></tspan><tspan class="row" x="0" dy="1.1em"><tspan class="w" font-weight="normal">now</tspan></tspan></text></g>';
+      '<g id="X-7" class="label label edge"><text y="-10.1"><tspan class="text-outer-tspan row" x="0" dy="1.1em"><tspan class="text-inner-tspan" font-style="normal" font-weight="normal">packet</tspan><tspan class="text-inner-tspan" font-style="normal" font-weight="normal"> leaves</tspan></tspan><tspan class="text-outer-tspan row" x="0" dy="1.1em"><tspan class="text-inner-tspan" font-style="normal" font-weight="normal">now</tspan></tspan></text></g>';
     const out = lightenSvg(svg(label, '#X .label text{fill:#333;}'));
     expect(out).toContain(
-      '<g class="label edge"><text y="-10.1"><tspan class="row" x="0" dy="1.1em"><tspan class="w" font-weight="normal">packet leaves</tspan></tspan><tspan class="row" x="0" dy="1.1em"><tspan class="w" font-weight="normal">now</tspan></tspan></text></g>',
+      '<g class="label edge"><text y="-10.1"><tspan x="0" dy="1.1em"><tspan>packet leaves</tspan></tspan><tspan x="0" dy="1.1em"><tspan>now</tspan></tspan></text></g>',
     );
     expect(out).toMatch(/^<svg[^>]* id="X"/);
+    // A rule that makes text bold, or uses the tspans' classes: their attributes stay.
+    const bold = lightenSvg(
+      svg(label, '#X .label{font-weight:bold;}#X .label .text-inner-tspan{fill:#333;}'),
+    );
+    expect(bold).toContain(
+      '<tspan class="text-inner-tspan" font-weight="normal">packet leaves</tspan>',
+    );
   });
 
   it('leaves a path that is not a pill as a path', () => {
