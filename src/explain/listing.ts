@@ -6,6 +6,7 @@
  * few, with a comment line that says how many are left out.
  */
 import type { Chain, Family, HookName, Rule, Ruleset, Table } from '../ruleset/model.ts';
+import { type LineRanges, ruleLineRanges } from './listing-ranges.ts';
 import {
   type ChainMarks,
   chainKey,
@@ -58,10 +59,13 @@ export function findChain(
   return t && c ? { table: t, chain: c } : undefined;
 }
 
-interface Line {
+interface Line extends LineRanges {
   marks: string[];
   text: string;
 }
+
+/** A step taken at the rule itself (`(n)`, `(n)->`), not just passing it or arriving after it. */
+const STEP_AT_RULE = /^\(\d+\)(->)?$/;
 
 function joinMarks(marks: string[]): string {
   return marks.join('');
@@ -84,7 +88,7 @@ function quietness(marks: string[]): number {
 function ruleLines(
   rules: Rule[],
   m: ChainMarks | undefined,
-  text: (r: Rule) => string,
+  text: (r: Rule) => { text: string; prefix: number },
   comment: string,
   elide: Elide | undefined,
 ): Line[] {
@@ -104,7 +108,14 @@ function ruleLines(
         continue;
       }
       const r = rules[k] as Rule;
-      lines.push({ marks: marksOf(r), text: text(r) });
+      const marks = marksOf(r);
+      const t = text(r);
+      const ranges = ruleLineRanges(
+        r,
+        t.prefix,
+        marks.some((x) => STEP_AT_RULE.test(x)),
+      );
+      lines.push({ marks, text: t.text, ...ranges });
     }
     i = j;
   }
@@ -132,7 +143,8 @@ function chainLinesNft(
       text: `${indent}  type ${b.type} hook ${b.hook}${dev} priority ${b.priority.text}; policy ${chain.policy ?? 'accept'};`,
     });
   }
-  lines.push(...ruleLines(chain.rules, m, (r) => `${indent}  ${r.text}`, `${indent}  `, elide));
+  const ruleText = (r: Rule) => ({ text: `${indent}  ${r.text}`, prefix: indent.length + 2 });
+  lines.push(...ruleLines(chain.rules, m, ruleText, `${indent}  `, elide));
   lines.push({ marks: m?.close ?? [], text: `${indent}}` });
   return lines;
 }
@@ -153,7 +165,10 @@ function chainLinesIptables(
     ...ruleLines(
       chain.rules,
       m,
-      (r) => r.iptables?.line ?? `-A ${chain.name} ${r.text}`,
+      (r) =>
+        r.iptables
+          ? { text: r.iptables.line, prefix: 0 }
+          : { text: `-A ${chain.name} ${r.text}`, prefix: `-A ${chain.name} `.length },
       '',
       elide,
     ),
@@ -218,7 +233,7 @@ export function listingRows(
   tables: ListingTable[],
   replay?: Replay,
   elide?: Elide,
-): { mark: string; text: string }[] {
+): ({ mark: string; text: string } & LineRanges)[] {
   const lines: Line[] = [];
   const iptables = ruleset.format === 'iptables-save';
   for (const { table, chains } of tables) {
@@ -233,7 +248,12 @@ export function listingRows(
     for (const c of chains) lines.push(...chainLinesNft(c, marksOf(c), '  ', elide));
     lines.push({ marks: [], text: '}' });
   }
-  return lines.map((l) => ({ mark: joinMarks(l.marks), text: l.text }));
+  return lines.map((l) => ({
+    mark: joinMarks(l.marks),
+    text: l.text,
+    ...(l.hit ? { hit: l.hit } : {}),
+    ...(l.dim ? { dim: l.dim } : {}),
+  }));
 }
 
 /** The listing as plain text (the code block's value): marks in a left margin. */

@@ -33,6 +33,25 @@ export interface ColouredToken {
   dark?: string;
 }
 
+/**
+ * The token colours the listings' grammars produce with the two themes, as short class names
+ * (nfwalk.css colours `.nfw-line .<class>` in light and dark): a class per token instead of an
+ * inline style of both colours makes a listing's HTML several times smaller. Keyed by
+ * `<light>|<dark>`. A pair not in this table keeps an inline style (same colours, more bytes);
+ * test/site/listing-classes.test.ts checks that every scenario's rulesets need none.
+ */
+export const TOKEN_CLASSES: Readonly<Record<string, string>> = {
+  '#D73A49|#F97583': 'k',
+  '#005CC5|#79B8FF': 'c',
+  '#6F42C1|#B392F0': 'f',
+  '#032F62|#9ECBFF': 's',
+  '#E36209|#FFAB70': 'v',
+  '#6A737D|#6A737D': 'm',
+};
+
+/** The themes' plain text colour: tokens in it are not wrapped at all (the code's colour). */
+export const DEFAULT_COLOURS = { light: '#24292E', dark: '#E1E4E8' } as const;
+
 /** Colours a listing (one string, lines separated by \n) into lines of tokens. */
 export type Colourer = (code: string, lang: ListingLang) => Promise<ColouredToken[][]>;
 

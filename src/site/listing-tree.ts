@@ -13,7 +13,13 @@
  */
 import type { Element, ElementContent } from 'hast';
 import { h } from 'hastscript';
-import type { Colourer, ListingLang } from './highlight-tokens.ts';
+import {
+  type ColouredToken,
+  type Colourer,
+  DEFAULT_COLOURS,
+  type ListingLang,
+  TOKEN_CLASSES,
+} from './highlight-tokens.ts';
 
 export type MarkKind = 'at' | 'from' | 'to' | 'miss';
 
@@ -30,6 +36,13 @@ export interface ListingLine {
   marks?: ListingMark[];
   /** …or as the seed article writes them, e.g. `->(3)(4)->`, `↓` (parsed by parseMarks). */
   mark?: string;
+  /**
+   * Where the walk's step is on this line, as [start, end) offsets into `text` (UTF-16
+   * units): the statement that gave the rule's verdict. Drawn as <mark class="nfw-hit">.
+   */
+  hit?: [number, number];
+  /** Parts of `text` that say nothing about this walk (zero counters), dimmed. */
+  dim?: [number, number][];
 }
 
 export interface ListingProps {
@@ -100,13 +113,113 @@ function checkMarks(props: ListingProps): void {
   });
 }
 
-function markElement(m: ListingMark, anchor: string): ElementContent {
-  if (m.kind === 'miss') {
-    return h('span', { className: ['nfw-mark', 'nfw-mark-miss'], title: 'no match' }, '↓');
+/** A mark in the gutter: its step number a link (styled as `.nfw-gutter a`), arrows as text. */
+function markElements(m: ListingMark, anchor: string): ElementContent[] {
+  if (m.kind === 'miss')
+    return [h('span', { className: ['nfw-mark-miss'], title: 'no match' }, '↓')];
+  const link = h('a', { href: `#${anchor}-${m.n}` }, `(${m.n})`);
+  const arrow = { type: 'text', value: '->' } as const;
+  return m.kind === 'from' ? [link, arrow] : m.kind === 'to' ? [arrow, link] : [link];
+}
+
+type Range = { start: number; end: number; kind: 'hit' | 'dim' };
+
+function checkRange(r: unknown, text: string, where: string): [number, number] {
+  const ok =
+    Array.isArray(r) &&
+    r.length === 2 &&
+    r.every((x) => Number.isInteger(x)) &&
+    0 <= r[0] &&
+    r[0] < r[1] &&
+    r[1] <= text.length;
+  if (!ok) throw new Error(`${where}: range ${JSON.stringify(r)} is not inside "${text}"`);
+  return r as [number, number];
+}
+
+/** The line's hit and dimmed ranges, checked and in order; overlapping ones are an error. */
+function lineRanges(line: ListingLine, where: string): Range[] {
+  const out: Range[] = [];
+  if (line.hit) {
+    const [start, end] = checkRange(line.hit, line.text, where);
+    out.push({ start, end, kind: 'hit' });
   }
-  const link = h('a', { href: `#${anchor}-${m.n}`, className: ['nfw-step-link'] }, `(${m.n})`);
-  const children = m.kind === 'from' ? [link, '->'] : m.kind === 'to' ? ['->', link] : [link];
-  return h('span', { className: ['nfw-mark', `nfw-mark-${m.kind}`] }, children);
+  for (const d of line.dim ?? []) {
+    const [start, end] = checkRange(d, line.text, where);
+    out.push({ start, end, kind: 'dim' });
+  }
+  out.sort((a, b) => a.start - b.start);
+  for (let i = 1; i < out.length; i++) {
+    if (out[i]!.start < out[i - 1]!.end) throw new Error(`${where}: ranges overlap`);
+  }
+  return out;
+}
+
+/** A token's class (nfwalk.css), nothing for the plain text colour, or an inline style. */
+function tokenStyle(t: ColouredToken): { cls?: string; style?: string } {
+  if (/^\s*$/.test(t.text)) return {};
+  if (
+    (t.light ?? DEFAULT_COLOURS.light) === DEFAULT_COLOURS.light &&
+    (t.dark ?? DEFAULT_COLOURS.dark) === DEFAULT_COLOURS.dark
+  )
+    return {};
+  const cls = TOKEN_CLASSES[`${t.light}|${t.dark}`];
+  if (cls) return { cls };
+  return { style: `--nfw-light:${t.light ?? 'inherit'};--nfw-dark:${t.dark ?? 'inherit'}` };
+}
+
+/** Coloured pieces of one stretch of text: adjacent tokens of one colour share a span. */
+function colouredPieces(
+  pieces: { text: string; cls?: string; style?: string }[],
+): ElementContent[] {
+  const merged: { text: string; cls?: string; style?: string }[] = [];
+  for (const p of pieces) {
+    const prev = merged.at(-1);
+    const blank = p.cls === undefined && p.style === undefined && /^\s+$/.test(p.text);
+    if (prev && (blank || (prev.cls === p.cls && prev.style === p.style))) prev.text += p.text;
+    else merged.push({ ...p });
+  }
+  return merged.map((p) =>
+    p.cls || p.style
+      ? h('span', p.cls ? { className: [p.cls] } : { style: p.style }, p.text)
+      : ({ type: 'text', value: p.text } as const),
+  );
+}
+
+/** One line's code: coloured tokens, the hit marked, zero counters dimmed. */
+function lineContent(tokens: ColouredToken[], line: ListingLine, anchor: string): ElementContent[] {
+  const ranges = lineRanges(line, `ChainListing ${anchor}`);
+  const cuts = new Set(ranges.flatMap((r) => [r.start, r.end]));
+  // The tokens cut at every range edge, each piece with its colour and start offset.
+  const pieces: { text: string; at: number; cls?: string; style?: string }[] = [];
+  let at = 0;
+  for (const t of tokens) {
+    const style = tokenStyle(t);
+    let from = 0;
+    for (let k = 1; k <= t.text.length; k++) {
+      if (k === t.text.length || cuts.has(at + k)) {
+        pieces.push({ text: t.text.slice(from, k), at: at + from, ...style });
+        from = k;
+      }
+    }
+    at += t.text.length;
+  }
+  const out: ElementContent[] = [];
+  let i = 0;
+  while (i < pieces.length) {
+    const range = ranges.find((r) => r.start <= pieces[i]!.at && pieces[i]!.at < r.end);
+    let j = i + 1;
+    while (
+      j < pieces.length &&
+      ranges.find((r) => r.start <= pieces[j]!.at && pieces[j]!.at < r.end) === range
+    )
+      j++;
+    const content = colouredPieces(pieces.slice(i, j));
+    if (!range) out.push(...content);
+    else if (range.kind === 'hit') out.push(h('mark', { className: ['nfw-hit'] }, content));
+    else out.push(h('span', { className: ['nfw-dim'] }, content));
+    i = j;
+  }
+  return out;
 }
 
 /** Build the listing's hast tree, its lines coloured by `colour`. */
@@ -120,7 +233,12 @@ export async function listingTreeWith(input: ListingProps, colour: Colourer): Pr
   }
   const props: ListingProps = {
     ...input,
-    lines: input.lines.map((l) => ({ text: String(l.text), marks: lineMarks(l) })),
+    lines: input.lines.map((l) => ({
+      text: String(l.text),
+      marks: lineMarks(l),
+      ...(l.hit ? { hit: l.hit } : {}),
+      ...(l.dim ? { dim: l.dim } : {}),
+    })),
   };
   checkMarks(props);
   const lang = props.lang ?? 'nft';
@@ -129,15 +247,7 @@ export async function listingTreeWith(input: ListingProps, colour: Colourer): Pr
   const rows: Element[] = props.lines.map((line, i) => {
     const marks = line.marks ?? [];
     const numbered = marks.some((m) => m.kind !== 'miss');
-    const tokens = (coloured[i] ?? []).map((t) =>
-      t.light || t.dark
-        ? h(
-            'span',
-            { style: `--nfw-light:${t.light ?? 'inherit'};--nfw-dark:${t.dark ?? 'inherit'}` },
-            t.text,
-          )
-        : ({ type: 'text', value: t.text } as const),
-    );
+    const tokens = lineContent(coloured[i] ?? [], line, props.anchor);
     return h(
       'span',
       {
@@ -147,16 +257,18 @@ export async function listingTreeWith(input: ListingProps, colour: Colourer): Pr
         ].filter(Boolean),
       },
       [
-        h(
-          'span',
-          { className: ['nfw-gutter'], ariaHidden: marks.length ? undefined : 'true' },
-          marks.map((m) => markElement(m, props.anchor)),
-        ),
-        h(
-          'span',
-          { className: ['nfw-code'] },
-          tokens.length ? tokens : [{ type: 'text', value: ' ' }],
-        ),
+        // The gutter (only on a line with marks) sits in the line's left padding; the code
+        // follows it directly, so a line is one element and its tokens.
+        ...(marks.length
+          ? [
+              h(
+                'span',
+                { className: ['nfw-gutter'] },
+                marks.flatMap((m) => markElements(m, props.anchor)),
+              ),
+            ]
+          : []),
+        ...(tokens.length ? tokens : [{ type: 'text', value: ' ' } as const]),
       ],
     );
   });

@@ -1,7 +1,8 @@
 /**
  * Drawn diagrams on disk, so a rebuild draws only what changed: one file per diagram, named by
  * a hash of everything the SVG depends on (the source, the renderer's settings and themes, the
- * mermaid version, and the code that runs in the renderer's page).
+ * mermaid version, and the code that runs in the renderer's page), and one per diagram as the
+ * pages carry it, lightened by mermaid-svgo.ts (named by that hash and POST_VERSION).
  *
  * The folder is node_modules/.cache/nfwalk-mermaid/ unless NFWALK_MERMAID_CACHE names another
  * (ignored by git; deleting it only costs time).
@@ -11,6 +12,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MERMAID_CONFIG, MERMAID_THEMES, MERMAID_VERSION } from './mermaid-config.ts';
 import { renderInPage } from './mermaid-page.ts';
+import { POST_VERSION } from './mermaid-svgo.ts';
 
 /** Diagrams are cached with this id on their SVG; a page gives each its own (see mermaid.ts). */
 export const CACHED_ID = 'nfwmmd0placeholder';
@@ -31,6 +33,17 @@ export function diagramKey(source: string): string {
         id: CACHED_ID,
       }),
     )
+    .digest('hex');
+}
+
+/**
+ * The key of a diagram as the pages carry it, lightened (mermaid-svgo.ts): the drawing's key
+ * and the post-processing's version. The drawing stays cached under its own key, so a new
+ * post-processing re-runs svgo on it without drawing it again.
+ */
+export function lightKey(drawingKey: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ drawing: drawingKey, post: POST_VERSION }))
     .digest('hex');
 }
 

@@ -20,7 +20,8 @@ import type { Code, Root } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
 import { chromiumPath, mermaidBrowser } from './mermaid-browser.ts';
-import { CACHED_ID, DiagramCache, defaultCacheDir, diagramKey } from './mermaid-cache.ts';
+import { CACHED_ID, DiagramCache, defaultCacheDir, diagramKey, lightKey } from './mermaid-cache.ts';
+import { lightenSvg } from './mermaid-svgo.ts';
 
 /** Where the fallback's scripts are served from, under the site's base. */
 export const FALLBACK_DIR = '_nfwalk';
@@ -49,8 +50,9 @@ function warnOnce(why: string): void {
 }
 
 /**
- * The cached or freshly drawn SVG of one diagram (its ids start with CACHED_ID), or undefined
- * when there is no browser to draw it. Throws DiagramError when mermaid cannot draw it.
+ * The SVG of one diagram as a page carries it (its ids start with CACHED_ID): drawn, lightened
+ * by mermaid-svgo.ts, both steps cached; undefined when there is no browser to draw it. Throws
+ * DiagramError when mermaid cannot draw it.
  */
 export async function diagramSvg(
   source: string,
@@ -58,8 +60,23 @@ export async function diagramSvg(
   cache: DiagramCache,
 ): Promise<string | undefined> {
   const key = diagramKey(source);
-  const cached = cache.get(key);
-  if (cached !== undefined) return cached;
+  const light = lightKey(key);
+  const done = cache.get(light);
+  if (done !== undefined) return done;
+  const drawn = cache.get(key) ?? (await drawnSvg(source, where, cache, key));
+  if (drawn === undefined) return undefined;
+  const svg = lightenSvg(drawn);
+  cache.set(light, svg);
+  return svg;
+}
+
+/** The diagram drawn by the official renderer, cached under `key`. */
+async function drawnSvg(
+  source: string,
+  where: string,
+  cache: DiagramCache,
+  key: string,
+): Promise<string | undefined> {
   const chromium = chromiumPath();
   if ('missing' in chromium) {
     warnOnce(chromium.missing);

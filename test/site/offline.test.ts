@@ -64,7 +64,7 @@ describe.skipIf(chromiumMissing !== undefined)('the built site from a folder (fi
         const look = await page.evaluate(() => {
           const header = document.querySelector('header.header');
           const listing = document.querySelector('.nfw-listing');
-          const token = document.querySelector('.nfw-listing .nfw-code span[style]');
+          const token = document.querySelector('.nfw-listing .nfw-line span.k');
           return {
             sheets: [...document.styleSheets].filter((s) => s.href).length,
             header: header ? getComputedStyle(header).position : '',

@@ -33,8 +33,8 @@ async function printProblems(
     const width = document.documentElement.clientWidth;
     const cut: string[] = [];
     for (const line of document.querySelectorAll('.nfw-listing .nfw-line')) {
-      const code = line.querySelector('.nfw-code');
-      if (!code) continue;
+      // The line is its gutter (in the left padding) and its code.
+      const code = line;
       const range = document.createRange();
       range.selectNodeContents(code);
       const right = Math.max(...[...range.getClientRects()].map((r) => r.right), 0);

@@ -121,7 +121,7 @@ describe.skipIf(chromiumMissing !== undefined)('the built site in chromium', () 
 
       it('jumps from a numbered arrow to its explanation', async () => {
         const page = await open(path);
-        const link = page.locator('.nfw-listing .nfw-step-link').nth(1);
+        const link = page.locator('.nfw-listing .nfw-gutter a').nth(1);
         const href = await link.getAttribute('href');
         expect(href).toMatch(/^#[A-Za-z][\w-]*-\d+$/);
         await link.click();
@@ -166,7 +166,7 @@ describe.skipIf(chromiumMissing !== undefined)('the built site in chromium', () 
             const bg = getComputedStyle(document.body).backgroundColor;
             // A node label's innermost tspan: the colour its text is painted in.
             const text = document.querySelector('.nfw-mermaid svg g.node text tspan tspan');
-            const code = document.querySelector('.nfw-listing .nfw-code span[style]');
+            const code = document.querySelector('.nfw-listing .nfw-line span.k');
             return {
               diagram: text ? ratio(getComputedStyle(text).fill, bg) : 0,
               listing: code

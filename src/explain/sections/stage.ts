@@ -58,8 +58,14 @@ function listingNode(ctx: DocContext, sw: StageWalk, title: string): RootContent
   if (ctx.format === 'md')
     return codeBlock(lang, listingText(ctx.ruleset, sw.tables, sw.replay, elide));
   // `mark` is optional in the contract: unmarked lines carry only their text (a leaner page).
+  // `hit` (the statement the step is at) and `dim` (zero counters) are offsets into `text`.
   const lines = listingRows(ctx.ruleset, sw.tables, sw.replay, elide).map(
-    (r): JsonValue => (r.mark === '' ? { text: r.text } : { mark: r.mark, text: r.text }),
+    (r): JsonValue => ({
+      ...(r.mark === '' ? {} : { mark: r.mark }),
+      text: r.text,
+      ...(r.hit ? { hit: r.hit } : {}),
+      ...(r.dim ? { dim: r.dim } : {}),
+    }),
   );
   return jsxElement('ChainListing', { anchor: sw.anchor, lang, title, lines }, []);
 }
