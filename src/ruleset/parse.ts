@@ -4,16 +4,16 @@
  * src/ruleset/load.ts reads the files.
  */
 import { RulesetError } from './diagnostics.ts';
+import type { RulesetFormat } from './format.ts';
 import { parseIptablesSave } from './iptables/index.ts';
 import { parseNftJson } from './json/index.ts';
 import { checkLiterals } from './literal-check.ts';
 import type { Ruleset } from './model.ts';
 import { parseNftText } from './nft/parse.ts';
 import type { IncludeHost } from './nft/parser.ts';
-import type { RulesetFormat } from './read.ts';
 import { validateJumps } from './validate.ts';
 
-export { detectFormat, type RulesetFormat } from './read.ts';
+export { detectFormat, type RulesetFormat } from './format.ts';
 
 /**
  * Parses ruleset text in the given format; `file` names it in messages, `include` reads the
