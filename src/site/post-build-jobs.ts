@@ -4,10 +4,20 @@
  * - `offline`: a built page rewritten for reading from a folder (offline-urls.ts);
  * - `downloads`: a scenario's single-file HTML page and its Markdown, written beside its page.
  * Each result is remembered by a hash of its inputs (build-cache.ts): a rebuild that changed
- * nothing copies it.
+ * nothing copies it. A scenario's explained pages are remembered by the code and every file of
+ * its folder (a ruleset and its includes are read only inside it: src/pipeline-files.ts).
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import {
+  type Dirent,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import type { Lang } from '../scenario/model.ts';
 import { type BuildCache, cacheKey } from './build-cache.ts';
 import { DiagramCache, defaultCacheDir } from './mermaid-cache.ts';
@@ -82,10 +92,47 @@ function runOffline(job: OfflineJob, ctx: JobContext): void {
 
 const diagramCaches = new Map<string, DiagramCache>();
 
+/** A hash of every file in the scenario's folder: the scenario, its ruleset and includes. */
+function folderHash(dir: string): string {
+  const hash = createHash('sha256');
+  const files = (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
+    .filter(
+      (e) => e.isFile() || (e.isSymbolicLink() && statSync(join(e.parentPath, e.name)).isFile()),
+    )
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+  for (const file of files) {
+    hash
+      .update(`${relative(dir, file)}\0`)
+      .update(readFileSync(file))
+      .update('\0');
+  }
+  return hash.digest('hex');
+}
+
+type Pages = ReturnType<typeof explainBoth>;
+
+/** The scenario's MDX and Markdown pages, remembered by the code and the scenario's folder. */
+function explained(job: DownloadsJob, ctx: JobContext): Pages {
+  const key = cacheKey(
+    'explained',
+    ctx.code,
+    job.root,
+    job.file,
+    job.lang,
+    folderHash(dirname(job.file)),
+  );
+  const kept = ctx.cache.get(key);
+  if (kept !== undefined) return JSON.parse(kept) as Pages;
+  const pages = explainBoth(job.root, job.file, job.lang);
+  ctx.cache.set(key, JSON.stringify(pages));
+  return pages;
+}
+
 async function runDownloads(job: DownloadsJob, ctx: JobContext): Promise<void> {
   const dir = join(job.outDir, `${job.prefix}scenarios`, job.slug);
   mkdirSync(dir, { recursive: true });
-  const { mdx, md, source } = explainBoth(job.root, job.file, job.lang);
+  const { mdx, md, source } = explained(job, ctx);
   const input = { title: mdx.title, mdx: mdx.markdown, lang: job.lang, source };
   const key = cacheKey('single-page', ctx.code, JSON.stringify(input));
   let html = ctx.cache.get(key);
