@@ -39,9 +39,13 @@ const mdxUnsafe = [
 ];
 
 export function toMdx(root: Root): string {
-  return unified()
-    .use(remarkGfm, gfm)
-    .use(remarkMdx)
-    .use(remarkStringify, { ...options, unsafe: mdxUnsafe })
-    .stringify(root);
+  return (
+    unified()
+      .use(remarkGfm, gfm)
+      // A listing's lines are JSON in an attribute (mdx.ts): quoted with ' so its many " stay
+      // as they are (each ' in it then becomes a character reference).
+      .use(remarkMdx, { quoteSmart: true })
+      .use(remarkStringify, { ...options, unsafe: mdxUnsafe })
+      .stringify(root)
+  );
 }

@@ -46,7 +46,11 @@ export interface ListingLine {
 }
 
 export interface ListingProps {
-  lines: ListingLine[];
+  /**
+   * The lines, or the same array as JSON text: the explainer's MDX writes it as a string
+   * attribute (src/explain/mdx.ts says why).
+   */
+  lines: ListingLine[] | string;
   /** `nft` (nft list ruleset) or `iptables` (iptables-save). */
   lang?: ListingLang;
   /** Prefix of the explanation items' ids: the number n links to `#<anchor>-<n>`. */
@@ -101,7 +105,22 @@ function lineMarks(line: ListingLine): ListingMark[] {
   return line.marks ?? (line.mark ? parseMarks(line.mark) : []);
 }
 
-function checkMarks(props: ListingProps): void {
+/** The `lines` prop as an array: given as one, or as JSON text holding one. */
+function listingLines(input: ListingProps): ListingLine[] {
+  let lines: unknown = input.lines;
+  if (typeof lines === 'string') {
+    try {
+      lines = JSON.parse(lines);
+    } catch {
+      throw new Error(`ChainListing ${input.anchor}: lines is not JSON`);
+    }
+  }
+  if (!Array.isArray(lines))
+    throw new Error(`ChainListing ${input.anchor}: lines must be an array`);
+  return lines as ListingLine[];
+}
+
+function checkMarks(props: { anchor: string; lines: ListingLine[] }): void {
   props.lines.forEach((line, i) => {
     for (const m of line.marks ?? []) {
       if (m.kind !== 'miss' && (m.n === undefined || !Number.isInteger(m.n) || m.n < 1)) {
@@ -224,16 +243,15 @@ function lineContent(tokens: ColouredToken[], line: ListingLine, anchor: string)
 
 /** Build the listing's hast tree, its lines coloured by `colour`. */
 export async function listingTreeWith(input: ListingProps, colour: Colourer): Promise<Element> {
-  if (!Array.isArray(input.lines))
-    throw new Error(`ChainListing ${input.anchor}: lines must be an array`);
+  const lines = listingLines(input);
   if (!input.anchor || !/^[A-Za-z][\w-]*$/.test(input.anchor)) {
     throw new Error(
       `ChainListing: anchor "${input.anchor}" must be a letter followed by letters, digits, - or _`,
     );
   }
-  const props: ListingProps = {
+  const props = {
     ...input,
-    lines: input.lines.map((l) => ({
+    lines: lines.map((l) => ({
       text: String(l.text),
       marks: lineMarks(l),
       ...(l.hit ? { hit: l.hit } : {}),

@@ -6,89 +6,97 @@
  * - beside every scenario page, its single-file HTML version and its Markdown
  *   (`scenarios/<slug>/<slug>.html` and `.md`, in both languages), which the page links to.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
-import { explainScenarioFile } from '../pipeline-files.ts';
 import type { Lang } from '../scenario/model.ts';
-import { closeMermaidBrowser } from './mermaid-browser.ts';
-import { DiagramCache, defaultCacheDir } from './mermaid-cache.ts';
-import { offlinePage, type SiteFiles } from './offline-urls.ts';
-import { explainScenario, scenarioFiles, scenarioSlug } from './scenarios.ts';
-import { singlePageHtml } from './single-page.ts';
+import { codeFingerprint, defaultBuildCacheDir } from './build-cache.ts';
+import type { DownloadsJob, OfflineJob } from './post-build-jobs.ts';
+import { poolSize, runPostBuild } from './post-build-pool.ts';
+import { scenarioFiles, scenarioSlug } from './scenarios.ts';
 
 const LANGS: { lang: Lang; prefix: string }[] = [
   { lang: 'en', prefix: '' },
   { lang: 'ja', prefix: 'ja/' },
 ];
 
-/** Write every scenario's single-file page and Markdown beside its page; returns how many. */
-export async function writeDownloads(
+/** Every file under `dir`, as paths relative to it with `/`, sorted. */
+function siteFilesUnder(dir: string, at = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(join(dir, at), { withFileTypes: true })) {
+    const path = at ? `${at}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...siteFilesUnder(dir, path));
+    else out.push(path);
+  }
+  return out.sort();
+}
+
+/**
+ * What a page's rewrite reads besides the page: which files exist, and the scripts it inlines
+ * (every .js file's contents).
+ */
+function siteFingerprint(outDir: string, files: string[]): string {
+  const hash = createHash('sha256');
+  for (const path of files) {
+    hash.update(`${path}\0`);
+    if (path.endsWith('.js') || path.endsWith('.mjs')) {
+      hash.update(readFileSync(join(outDir, path))).update('\0');
+    }
+  }
+  return hash.digest('hex');
+}
+
+/** The rewrite of every page under `outDir` but 404.html (it keeps absolute URLs). */
+function offlineJobs(outDir: string, base: string, files: string[]): OfflineJob[] {
+  return files
+    .filter((page) => page.endsWith('.html') && page !== '404.html')
+    .map((page) => ({ kind: 'offline', outDir, base, page }));
+}
+
+/** Every scenario's single-file page and Markdown, beside its page, in both languages. */
+function downloadJobs(root: string, scenariosDir: string, outDir: string): DownloadsJob[] {
+  return scenarioFiles(scenariosDir).flatMap((file) =>
+    LANGS.map(({ lang, prefix }) => ({
+      kind: 'downloads' as const,
+      root,
+      outDir,
+      file,
+      slug: scenarioSlug(file),
+      lang,
+      prefix,
+    })),
+  );
+}
+
+/**
+ * Rewrite every page for reading from a folder, then write the scenarios' single files and
+ * Markdown; on a pool of workers, each result remembered by a hash of its inputs.
+ */
+export async function finishSite(
   root: string,
   scenariosDir: string,
   outDir: string,
+  base: string,
   warn: (message: string) => void,
-): Promise<number> {
-  const cache = new DiagramCache(defaultCacheDir(root));
+): Promise<{ pages: number; downloads: number; workers: number }> {
+  const files = siteFilesUnder(outDir);
+  const offline = offlineJobs(outDir, base, files);
+  const downloads = downloadJobs(root, scenariosDir, outDir);
   let warned = false;
-  const once = (message: string) => {
-    if (!warned) warn(message);
-    warned = true;
-  };
-  let written = 0;
-  try {
-    for (const file of scenarioFiles(scenariosDir)) {
-      const slug = scenarioSlug(file);
-      const rel = relative(root, file);
-      for (const { lang, prefix } of LANGS) {
-        const dir = join(outDir, `${prefix}scenarios`, slug);
-        mkdirSync(dir, { recursive: true });
-        const page = explainScenario(root, file, lang);
-        const input = { title: page.title, mdx: page.markdown, lang, source: rel };
-        writeFileSync(
-          join(dir, `${slug}.html`),
-          await singlePageHtml(input, { cache, warn: once }),
-        );
-        const md = explainScenarioFile(file, { lang, format: 'md' }, rel);
-        writeFileSync(join(dir, `${slug}.md`), md.markdown);
-        written += 1;
-      }
-    }
-  } finally {
-    await closeMermaidBrowser();
-  }
-  return written;
-}
-
-function htmlFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...htmlFiles(path));
-    else if (entry.name.endsWith('.html')) out.push(path);
-  }
-  return out;
-}
-
-/** Rewrite every page under `outDir` for reading from a folder; returns how many. */
-export function makeOffline(outDir: string, base: string): number {
-  const site: SiteFiles = {
-    base,
-    exists: (path) => {
-      const file = join(outDir, path);
-      return existsSync(file) && statSync(file).isFile();
+  const size = poolSize();
+  await runPostBuild([...offline, ...downloads], {
+    size,
+    cacheDir: defaultBuildCacheDir(root),
+    code: codeFingerprint(root),
+    site: siteFingerprint(outDir, files),
+    warn: (message) => {
+      if (!warned) warn(message);
+      warned = true;
     },
-    read: (path) => readFileSync(join(outDir, path), 'utf8'),
-  };
-  let pages = 0;
-  for (const file of htmlFiles(outDir)) {
-    const page = relative(outDir, file).split(sep).join('/');
-    if (page === '404.html') continue;
-    writeFileSync(file, offlinePage(readFileSync(file, 'utf8'), page, site));
-    pages += 1;
-  }
-  return pages;
+  });
+  return { pages: offline.length, downloads: downloads.length, workers: size };
 }
 
 export function offlineIntegration(options: { scenariosDir: string }): AstroIntegration {
@@ -103,16 +111,13 @@ export function offlineIntegration(options: { scenariosDir: string }): AstroInte
       },
       'astro:build:done': async ({ dir, logger }) => {
         const outDir = fileURLToPath(dir);
-        let started = performance.now();
-        const pages = makeOffline(outDir, base);
-        const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
-        logger.info(`${pages} pages use relative URLs (readable from a folder) in ${seconds()} s`);
-        started = performance.now();
-        const files = await writeDownloads(root, options.scenariosDir, outDir, (m) =>
+        const started = performance.now();
+        const done = await finishSite(root, options.scenariosDir, outDir, base, (m) =>
           logger.warn(m),
         );
+        const seconds = ((performance.now() - started) / 1000).toFixed(1);
         logger.info(
-          `${files} scenario pages also as one HTML file and as Markdown in ${seconds()} s`,
+          `${done.pages} pages use relative URLs (readable from a folder); ${done.downloads} scenario pages also as one HTML file and as Markdown; in ${seconds} s on ${done.workers} worker(s)`,
         );
       },
     },

@@ -5,8 +5,8 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import type { Explained } from '../pipeline.ts';
-import { explainScenarioFile } from '../pipeline-files.ts';
+import { type Explained, pageOf, readSources, walk } from '../pipeline.ts';
+import { explainScenarioFile, scenarioFileSources } from '../pipeline-files.ts';
 import { DiagnosticError } from '../ruleset/diagnostics.ts';
 import type { Lang } from '../scenario/model.ts';
 
@@ -37,8 +37,35 @@ export function scenarioSlug(file: string): string {
  * input's own errors (`file:line:col: error: …`) are passed on with their message intact.
  */
 export function explainScenario(root: string, file: string, lang: Lang): Explained {
+  return explaining(root, file, () =>
+    explainScenarioFile(file, { lang, format: 'mdx' }, relative(root, file)),
+  );
+}
+
+/**
+ * One scenario's page in one language as MDX (the site's page, its single file) and as
+ * Markdown (the download beside it), from one walk; `source` is the file as pages name it.
+ */
+export function explainBoth(
+  root: string,
+  file: string,
+  lang: Lang,
+): { mdx: Explained; md: Explained; source: string } {
+  const source = relative(root, file);
+  return explaining(root, file, () => {
+    const walked = walk(readSources(scenarioFileSources(file, source)));
+    return {
+      mdx: pageOf(walked, { lang, format: 'mdx' }),
+      md: pageOf(walked, { lang, format: 'md' }),
+      source,
+    };
+  });
+}
+
+/** Runs the explainer, its errors turned into build errors. */
+function explaining<T>(root: string, file: string, run: () => T): T {
   try {
-    return explainScenarioFile(file, { lang, format: 'mdx' }, relative(root, file));
+    return run();
   } catch (error) {
     if (error instanceof DiagnosticError) {
       throw new SiteBuildError(error.message);

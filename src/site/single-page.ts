@@ -72,7 +72,7 @@ async function listingOf(node: MdxJsxFlowElement, where: string): Promise<Elemen
     anchor: String(prop(node, 'anchor', where)),
     lang: (typeof lang === 'string' ? lang : 'nft') as ListingLang,
     ...(typeof title === 'string' ? { title } : {}),
-    lines: prop(node, 'lines', where) as ListingLine[],
+    lines: prop(node, 'lines', where) as ListingLine[] | string,
   });
 }
 

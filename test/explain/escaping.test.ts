@@ -79,13 +79,8 @@ describe('ruleset and scenario text stays text', () => {
         if (n.type === 'mdxJsxFlowElement' || n.type === 'mdxJsxTextElement') {
           names.add(n.name ?? '');
           for (const a of n.attributes) {
-            if (
-              a.type === 'mdxJsxAttribute' &&
-              a.name === 'lines' &&
-              typeof a.value === 'object' &&
-              a.value
-            ) {
-              const lines = JSON.parse(a.value.value) as { text: string }[];
+            if (a.type === 'mdxJsxAttribute' && a.name === 'lines' && typeof a.value === 'string') {
+              const lines = JSON.parse(a.value) as { text: string }[];
               if (lines.some((l) => l.text.includes(NASTY))) found = true;
             }
           }

@@ -45,7 +45,12 @@ describe('MDX for the site', () => {
         if (el.name === 'ChainListing') {
           anchors.push(anchor as string);
           const numbers = new Set<number>();
-          for (const line of attr(el, 'lines') as { mark?: string; text: string }[]) {
+          // `lines` is the listing's JSON in a string attribute (src/explain/mdx.ts).
+          const lines = JSON.parse(attr(el, 'lines') as string) as {
+            mark?: string;
+            text: string;
+          }[];
+          for (const line of lines) {
             expect(typeof line.text).toBe('string');
             for (const m of parseMarks(line.mark ?? '')) if (m.n !== undefined) numbers.add(m.n);
           }

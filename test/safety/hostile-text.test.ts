@@ -124,11 +124,15 @@ function hastRuntime() {
 
 const components = {
   // The site's ChainListing prints its lines as text (Astro escapes them); so does this one.
-  ChainListing: (p: { lines?: { mark: string; text: string }[]; title?: string }) => ({
+  // Its lines come as JSON text (src/explain/mdx.ts).
+  ChainListing: (p: { lines?: string; title?: string }) => ({
     type: 'element',
     tagName: 'chain-listing',
     properties: { title: String(p.title ?? '') },
-    children: (p.lines ?? []).map((l) => ({ type: 'text', value: `${l.mark} ${l.text}\n` })),
+    children: (JSON.parse(p.lines ?? '[]') as { mark: string; text: string }[]).map((l) => ({
+      type: 'text',
+      value: `${l.mark} ${l.text}\n`,
+    })),
   }),
   Step: (p: { children?: unknown }) => ({
     type: 'element',

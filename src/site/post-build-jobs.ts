@@ -1,0 +1,164 @@
+/**
+ * The two kinds of work done on the built site, one page at a time (offline-integration.ts runs
+ * them over a pool of workers, post-build-pool.ts):
+ * - `offline`: a built page rewritten for reading from a folder (offline-urls.ts);
+ * - `downloads`: a scenario's single-file HTML page and its Markdown, written beside its page.
+ * Each result is remembered by a hash of its inputs (build-cache.ts): a rebuild that changed
+ * nothing copies it. A scenario's explained pages are remembered by the code and every file of
+ * its folder (a ruleset and its includes are read only inside it: src/pipeline-files.ts).
+ */
+import { createHash } from 'node:crypto';
+import {
+  type Dirent,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import type { Lang } from '../scenario/model.ts';
+import { type BuildCache, cacheKey } from './build-cache.ts';
+import { DiagramCache, defaultCacheDir } from './mermaid-cache.ts';
+import { offlinePage, type SiteFiles } from './offline-urls.ts';
+import { explainBoth } from './scenarios.ts';
+import { singlePageHtml } from './single-page.ts';
+
+export interface OfflineJob {
+  kind: 'offline';
+  outDir: string;
+  base: string;
+  /** The page's path under outDir (`guide/cli/index.html`). */
+  page: string;
+}
+
+export interface DownloadsJob {
+  kind: 'downloads';
+  root: string;
+  outDir: string;
+  /** The scenario file. */
+  file: string;
+  slug: string;
+  lang: Lang;
+  /** Where the language's pages live under outDir (`` or `ja/`). */
+  prefix: string;
+}
+
+export type PostBuildJob = OfflineJob | DownloadsJob;
+
+/** What every job of one build shares: the caches and the hashes of the code and the site. */
+export interface JobContext {
+  cache: BuildCache;
+  /** codeFingerprint() of the project. */
+  code: string;
+  /** siteFingerprint() of the output folder before any job ran. */
+  site: string;
+  /** Told when a diagram could not be drawn (no browser). */
+  warn(message: string): void;
+}
+
+const sites = new Map<string, SiteFiles>();
+
+/** The output folder as the rewriter sees it (one per folder, so inlined scripts are shared). */
+function siteFiles(outDir: string, base: string): SiteFiles {
+  const id = `${outDir}\0${base}`;
+  let site = sites.get(id);
+  if (!site) {
+    site = {
+      base,
+      exists: (path) => {
+        const file = join(outDir, path);
+        return existsSync(file) && statSync(file).isFile();
+      },
+      read: (path) => readFileSync(join(outDir, path), 'utf8'),
+    };
+    sites.set(id, site);
+  }
+  return site;
+}
+
+function runOffline(job: OfflineJob, ctx: JobContext): void {
+  const file = join(job.outDir, job.page);
+  const html = readFileSync(file, 'utf8');
+  const key = cacheKey('offline', ctx.code, ctx.site, job.base, job.page, html);
+  let out = ctx.cache.get(key);
+  if (out === undefined) {
+    out = offlinePage(html, job.page, siteFiles(job.outDir, job.base));
+    ctx.cache.set(key, out);
+  }
+  writeFileSync(file, out);
+}
+
+const diagramCaches = new Map<string, DiagramCache>();
+
+/** A hash of every file in the scenario's folder: the scenario, its ruleset and includes. */
+function folderHash(dir: string): string {
+  const hash = createHash('sha256');
+  const files = (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
+    .filter(
+      (e) => e.isFile() || (e.isSymbolicLink() && statSync(join(e.parentPath, e.name)).isFile()),
+    )
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+  for (const file of files) {
+    hash
+      .update(`${relative(dir, file)}\0`)
+      .update(readFileSync(file))
+      .update('\0');
+  }
+  return hash.digest('hex');
+}
+
+type Pages = ReturnType<typeof explainBoth>;
+
+/** The scenario's MDX and Markdown pages, remembered by the code and the scenario's folder. */
+function explained(job: DownloadsJob, ctx: JobContext): Pages {
+  const key = cacheKey(
+    'explained',
+    ctx.code,
+    job.root,
+    job.file,
+    job.lang,
+    folderHash(dirname(job.file)),
+  );
+  const kept = ctx.cache.get(key);
+  if (kept !== undefined) return JSON.parse(kept) as Pages;
+  const pages = explainBoth(job.root, job.file, job.lang);
+  ctx.cache.set(key, JSON.stringify(pages));
+  return pages;
+}
+
+async function runDownloads(job: DownloadsJob, ctx: JobContext): Promise<void> {
+  const dir = join(job.outDir, `${job.prefix}scenarios`, job.slug);
+  mkdirSync(dir, { recursive: true });
+  const { mdx, md, source } = explained(job, ctx);
+  const input = { title: mdx.title, mdx: mdx.markdown, lang: job.lang, source };
+  const key = cacheKey('single-page', ctx.code, JSON.stringify(input));
+  let html = ctx.cache.get(key);
+  if (html === undefined) {
+    const cacheDir = defaultCacheDir(job.root);
+    let diagrams = diagramCaches.get(cacheDir);
+    if (!diagrams) {
+      diagrams = new DiagramCache(cacheDir);
+      diagramCaches.set(cacheDir, diagrams);
+    }
+    let drawnAll = true;
+    html = await singlePageHtml(input, {
+      cache: diagrams,
+      warn: (message) => {
+        drawnAll = false;
+        ctx.warn(message);
+      },
+    });
+    // A page whose diagrams could not be drawn is not kept: with a browser they would be.
+    if (drawnAll) ctx.cache.set(key, html);
+  }
+  writeFileSync(join(dir, `${job.slug}.html`), html);
+  writeFileSync(join(dir, `${job.slug}.md`), md.markdown);
+}
+
+export async function runJob(job: PostBuildJob, ctx: JobContext): Promise<void> {
+  if (job.kind === 'offline') runOffline(job, ctx);
+  else await runDownloads(job, ctx);
+}
