@@ -5,7 +5,8 @@
  * into packets. A packet keeps its trace id along its path, except where the kernel hands it
  * on as another skb (bridge input → ip forward, for one): a run with an unseen id whose
  * headers equal those a packet last showed continues that packet. Then the conversation is
- * picked out: the request, and the first packet that answers it (reply, ICMP error or reset).
+ * picked out: the request, the ICMP redirect the host sent its sender (a hairpin), and the first
+ * packet that answers it (reply, ICMP error or reset).
  * Later packets (the TCP client's ACK, its closing RST) are not part of a conversation.
  */
 
@@ -186,9 +187,30 @@ export function conversationPackets(
   if (reqAt < 0) return [];
   const request = packets[reqAt]!;
   const out: { packet: KernelPacket; role: PacketRole }[] = [{ packet: request, role: 'request' }];
-  const answer = packets.slice(reqAt + 1).find((p) => answers(p, request));
-  if (answer) out.push({ packet: answer, role: roleOf(answer) });
+  const later = packets.slice(reqAt + 1);
+  // ip_forward sends the redirect before the forward hook: it follows the packet it is about.
+  const redirectOf = (p: KernelPacket) => {
+    const r = later.find((x) => x.offset > p.offset && isRedirectFor(x, p));
+    if (r) out.push({ packet: r, role: 'redirect' });
+  };
+  redirectOf(request);
+  const answer = later.find((p) => answers(p, request));
+  if (answer) {
+    out.push({ packet: answer, role: roleOf(answer) });
+    redirectOf(answer);
+  }
   return out;
+}
+
+/**
+ * The ICMP redirect the host sends the request's sender when it forwards the request back
+ * out of the link it came in on (ip_rt_send_redirect), addressed to the source any chain saw
+ * the request with.
+ */
+function isRedirectFor(p: KernelPacket, request: KernelPacket): boolean {
+  const h = p.first;
+  if (h.protocol !== 'icmp' || h.icmpType !== 'redirect') return false;
+  return request.runs.some((r) => r.headers.saddr === h.daddr);
 }
 
 /** The compared events of one packet: enter, rule and policy per base chain run. */

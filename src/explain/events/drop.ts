@@ -6,5 +6,6 @@ export const drop: EventHandler<'drop'> = (e, { msg }) => {
   const d = e.detail;
   if (d.reason === 'reject') return [msg.droppedReject(ref(d.family, d.table, d.chain))];
   if (d.reason === 'verdict') return [msg.droppedVerdict(ref(d.family, d.table, d.chain))];
+  if (d.reason === 'nat-redirect') return [msg.droppedNatRedirect(d.hook)];
   return [msg.dropped(d.reason)];
 };
