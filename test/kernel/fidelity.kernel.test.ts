@@ -7,7 +7,8 @@
  * without expected.json are checked on the kernel only (th-icmp-echo-checksum: `th dport` on
  * echo requests and replies, IPv4 and IPv6, matching the checksum nfwalk computes;
  * hairpin-redirect-plain: the ICMP redirect of a hairpin without NAT, related to its connection
- * in an output chain at priority raw, through every output and postrouting chain).
+ * in an output chain at priority raw, through every output and postrouting chain;
+ * inet-snat-ip6-conntrack: `snat ip6` in an inet table tracks IPv6 only).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

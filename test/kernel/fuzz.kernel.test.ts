@@ -47,7 +47,8 @@ const KERNEL_SEEDS = [2, 18, 35];
 // 2026-12-03): not kept until that difference is understood (issue #17's note).
 // 357: a SYN with the ports of an earlier conversation whose client got its SYN-ACK and
 // aborted (ACK, RST): the kernel's entry is CLOSE and the SYN starts a new one (was established).
-const KEPT_SEEDS: number[] = [21, 114, 196, 206, 274, 357];
+// 39: `snat ip6 to` the only NAT of an inet table: IPv4 is not tracked, its nat chain unseen.
+const KEPT_SEEDS: number[] = [21, 39, 114, 196, 206, 274, 357];
 
 describe('the seeded generator', () => {
   it('gives the same numbers for the same seed, and other numbers for another', () => {
