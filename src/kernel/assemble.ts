@@ -5,8 +5,9 @@
  * into packets. A packet keeps its trace id along its path, except where the kernel hands it
  * on as another skb (bridge input → ip forward, for one): a run with an unseen id whose
  * headers equal those a packet last showed continues that packet. Then the conversation is
- * picked out: the request, the ICMP redirect the host sent its sender (a hairpin), and the first
- * packet that answers it (reply, ICMP error or reset).
+ * picked out: the request, the ICMP redirect the host sent its sender (a hairpin), the first
+ * packet that answers it (reply, ICMP error or reset), and the host's ICMP error or reset
+ * answering that answer when the host rejects it.
  * Later packets (the TCP client's ACK, its closing RST) are not part of a conversation.
  */
 
@@ -198,8 +199,24 @@ export function conversationPackets(
   if (answer) {
     out.push({ packet: answer, role: roleOf(answer) });
     redirectOf(answer);
+    // A reject of the answer on the host: its ICMP error or RST (to the host itself over lo,
+    // when the answer is the host's own). Measured (fuzz seed 354): the RST of the host's
+    // closed port, `reject` in output → an ICMP port unreachable from the host to itself.
+    const again = later.find((p) => p !== answer && isHostAnswer(p) && answers(p, answer));
+    if (again) out.push({ packet: again, role: roleOf(again) });
   }
   return out;
+}
+
+/**
+ * Made by the host's kernel (first seen in output, no input device) as an ICMP error or a
+ * RST: not the client's ACK or closing RST after a SYN-ACK, which come in from its link.
+ */
+function isHostAnswer(p: KernelPacket): boolean {
+  if (p.first.iif !== null) return false;
+  return (
+    isIcmpError(p.first) || (p.first.protocol === 'tcp' && !!p.first.tcpFlags?.includes('rst'))
+  );
 }
 
 /**
