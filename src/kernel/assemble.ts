@@ -202,15 +202,25 @@ export function conversationPackets(
     // A reject of the answer on the host: its ICMP error or RST (to the host itself over lo,
     // when the answer is the host's own). Measured (fuzz seed 354): the RST of the host's
     // closed port, `reject` in output → an ICMP port unreachable from the host to itself.
-    const again = later.find((p) => p !== answer && isHostAnswer(p) && answers(p, answer));
+    const again = rejected(answer)
+      ? later.find((p) => p !== answer && isHostAnswer(p) && answers(p, answer))
+      : undefined;
     if (again) out.push({ packet: again, role: roleOf(again) });
   }
   return out;
 }
 
+/** Whether a rule of the ruleset rejected the packet (a `reject` rule's drop). */
+function rejected(p: KernelPacket): boolean {
+  return p.runs.some((r) =>
+    r.lines.some((l) => l.kind === 'rule' && l.verdict === 'drop' && /\breject\b/.test(l.text)),
+  );
+}
+
 /**
  * Made by the host's kernel (first seen in output, no input device) as an ICMP error or a
- * RST: not the client's ACK or closing RST after a SYN-ACK, which come in from its link.
+ * RST. Only looked for when a reject dropped the answer: not the client's ACK or closing RST
+ * after a SYN-ACK (the host's own, when the host is the client: gallery ufw-host).
  */
 function isHostAnswer(p: KernelPacket): boolean {
   if (p.first.iif !== null) return false;

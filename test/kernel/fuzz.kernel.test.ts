@@ -47,7 +47,9 @@ const KERNEL_SEEDS = [2, 18, 35];
 // 39: `snat ip6 to` the only NAT of an inet table: IPv4 is not tracked, its nat chain unseen.
 // 354: the host's RST rejected in output: its ICMP error to the host over lo, which the
 // harness did not pick (request and one answer only). 154 agrees since the redirect is walked.
-const KEPT_SEEDS: number[] = [21, 39, 114, 154, 196, 206, 274, 354, 357];
+// 316: a SYN redirected to a closed port (the host's RST dropped in output, seen by no chain
+// after the NAT) and a UDP server whose reply output drops (the harness's server died).
+const KEPT_SEEDS: number[] = [21, 39, 114, 154, 196, 206, 274, 316, 354, 357];
 
 describe('the seeded generator', () => {
   it('gives the same numbers for the same seed, and other numbers for another', () => {
