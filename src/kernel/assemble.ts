@@ -106,9 +106,20 @@ export function groupPackets(lines: readonly MonitorLine[]): KernelPacket[] {
       if (packet && !sameSkb(packet.last, h)) packet = undefined;
       // A new trace id: the same packet handed on as another skb, maybe rewritten by NAT in
       // between (a reply de-NATed in prerouting, seen again in input or forward).
+      // Not one that already crossed this chain: a handed-on skb goes on along its path, while
+      // a packet of the same flow entering a chain again is another packet (seed 374: a
+      // SYN-ACK retransmitted a second later, IPv4 id 0 like the first, is not the next
+      // conversation's reply after NAT).
+      // The trace table's ip prerouting chain is exempt: at the first priority it runs
+      // before ip_sabotage_in, so a bridged packet going up to the host crosses it twice.
+      const crossed = (p: KernelPacket) =>
+        (line.table !== TRACE_TABLE || line.family === 'netdev') &&
+        p.runs.some(
+          (r) => r.family === line.family && r.table === line.table && r.chain === line.chain,
+        );
       for (const same of [sameHeaders, afterNat]) {
         for (let i = packets.length - 1; i >= 0 && !packet; i--) {
-          if (same(packets[i]!.last, h)) packet = packets[i];
+          if (same(packets[i]!.last, h) && !crossed(packets[i]!)) packet = packets[i];
         }
       }
       if (!packet) {
