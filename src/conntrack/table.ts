@@ -91,7 +91,15 @@ export class ConntrackTable {
       };
     }
     const t = tupleOf(p);
-    const found = this.find(t);
+    let found = this.find(t);
+    const f = p.tcp?.flags ?? [];
+    if (found?.conn.tcp === 'CLOSE' && f.includes('syn') && !f.includes('ack')) {
+      // nf_conntrack_tcp_packet: a SYN on a closed or aborted connection "Attempt to reopen
+      // a closed/aborted connection. Delete this connection and look up again": the entry is
+      // killed (-NF_REPEAT) and the SYN starts a new one (ct state new).
+      this.kill(found.conn);
+      found = undefined;
+    }
     if (found) {
       const { conn, direction } = found;
       if (p.tcp) {
@@ -134,6 +142,18 @@ export class ConntrackTable {
       ...(p.tcp ? { tcp: 'SYN_SENT' as TcpState } : {}),
     };
     return { kind: 'tracked', created: true, ct: { conn, direction: 'original', info: 'new' } };
+  }
+
+  /**
+   * The client aborts a connection it opened once the SYN-ACK reached it: its ACK, then a
+   * RST (close with SO_LINGER 0, as the kernel harness's client does; the packets are not
+   * part of the conversation). Conntrack (at -200 in prerouting or output) moves the entry to
+   * CLOSE, so a later SYN with the same ports is new. Measured: fuzz seed 357, two SYNs with
+   * the same ports a conversation apart, the second `ct state new`.
+   */
+  clientAborted(conn: Connection): void {
+    if (conn.tcp === undefined) return;
+    conn.tcp = 'CLOSE';
   }
 
   /** nf_ct_kill: the entry leaves the table (packets holding it keep it). */

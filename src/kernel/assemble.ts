@@ -5,7 +5,9 @@
  * into packets. A packet keeps its trace id along its path, except where the kernel hands it
  * on as another skb (bridge input → ip forward, for one): a run with an unseen id whose
  * headers equal those a packet last showed continues that packet. Then the conversation is
- * picked out: the request, and the first packet that answers it (reply, ICMP error or reset).
+ * picked out: the request, the ICMP redirect the host sent its sender (a hairpin), the first
+ * packet that answers it (reply, ICMP error or reset), and the host's ICMP error or reset
+ * answering that answer when the host rejects it.
  * Later packets (the TCP client's ACK, its closing RST) are not part of a conversation.
  */
 
@@ -104,9 +106,20 @@ export function groupPackets(lines: readonly MonitorLine[]): KernelPacket[] {
       if (packet && !sameSkb(packet.last, h)) packet = undefined;
       // A new trace id: the same packet handed on as another skb, maybe rewritten by NAT in
       // between (a reply de-NATed in prerouting, seen again in input or forward).
+      // Not one that already crossed this chain: a handed-on skb goes on along its path, while
+      // a packet of the same flow entering a chain again is another packet (seed 374: a
+      // SYN-ACK retransmitted a second later, IPv4 id 0 like the first, is not the next
+      // conversation's reply after NAT).
+      // The trace table's ip prerouting chain is exempt: at the first priority it runs
+      // before ip_sabotage_in, so a bridged packet going up to the host crosses it twice.
+      const crossed = (p: KernelPacket) =>
+        (line.table !== TRACE_TABLE || line.family === 'netdev') &&
+        p.runs.some(
+          (r) => r.family === line.family && r.table === line.table && r.chain === line.chain,
+        );
       for (const same of [sameHeaders, afterNat]) {
         for (let i = packets.length - 1; i >= 0 && !packet; i--) {
-          if (same(packets[i]!.last, h)) packet = packets[i];
+          if (same(packets[i]!.last, h) && !crossed(packets[i]!)) packet = packets[i];
         }
       }
       if (!packet) {
@@ -186,9 +199,56 @@ export function conversationPackets(
   if (reqAt < 0) return [];
   const request = packets[reqAt]!;
   const out: { packet: KernelPacket; role: PacketRole }[] = [{ packet: request, role: 'request' }];
-  const answer = packets.slice(reqAt + 1).find((p) => answers(p, request));
-  if (answer) out.push({ packet: answer, role: roleOf(answer) });
+  const later = packets.slice(reqAt + 1);
+  // ip_forward sends the redirect before the forward hook: it follows the packet it is about.
+  const redirectOf = (p: KernelPacket) => {
+    const r = later.find((x) => x.offset > p.offset && isRedirectFor(x, p));
+    if (r) out.push({ packet: r, role: 'redirect' });
+  };
+  redirectOf(request);
+  const answer = later.find((p) => answers(p, request));
+  if (answer) {
+    out.push({ packet: answer, role: roleOf(answer) });
+    redirectOf(answer);
+    // A reject of the answer on the host: its ICMP error or RST (to the host itself over lo,
+    // when the answer is the host's own). Measured (fuzz seed 354): the RST of the host's
+    // closed port, `reject` in output → an ICMP port unreachable from the host to itself.
+    const again = rejected(answer)
+      ? later.find((p) => p !== answer && isHostAnswer(p) && answers(p, answer))
+      : undefined;
+    if (again) out.push({ packet: again, role: roleOf(again) });
+  }
   return out;
+}
+
+/** Whether a rule of the ruleset rejected the packet (a `reject` rule's drop). */
+function rejected(p: KernelPacket): boolean {
+  return p.runs.some((r) =>
+    r.lines.some((l) => l.kind === 'rule' && l.verdict === 'drop' && /\breject\b/.test(l.text)),
+  );
+}
+
+/**
+ * Made by the host's kernel (first seen in output, no input device) as an ICMP error or a
+ * RST. Only looked for when a reject dropped the answer: not the client's ACK or closing RST
+ * after a SYN-ACK (the host's own, when the host is the client: gallery ufw-host).
+ */
+function isHostAnswer(p: KernelPacket): boolean {
+  if (p.first.iif !== null) return false;
+  return (
+    isIcmpError(p.first) || (p.first.protocol === 'tcp' && !!p.first.tcpFlags?.includes('rst'))
+  );
+}
+
+/**
+ * The ICMP redirect the host sends the request's sender when it forwards the request back
+ * out of the link it came in on (ip_rt_send_redirect), addressed to the source any chain saw
+ * the request with.
+ */
+function isRedirectFor(p: KernelPacket, request: KernelPacket): boolean {
+  const h = p.first;
+  if (h.protocol !== 'icmp' || h.icmpType !== 'redirect') return false;
+  return request.runs.some((r) => r.headers.saddr === h.daddr);
 }
 
 /** The compared events of one packet: enter, rule and policy per base chain run. */

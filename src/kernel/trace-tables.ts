@@ -22,10 +22,13 @@ function chain(name: string, hook: string, device?: string, priority = FIRST): s
 export function traceTables(devices: readonly string[]): string {
   const tables: string[] = [];
   for (const family of ['ip', 'ip6', 'bridge']) {
-    // The last postrouting chain shows the packet as it leaves, after every NAT: an answer is
-    // recognised by those addresses even when no chain of the ruleset saw them.
+    // The last postrouting chain shows the packet as it leaves, after every NAT, and the last
+    // input chain a packet delivered to the host after its prerouting NAT: an answer is
+    // recognised by those addresses even when no chain of the ruleset saw them (fuzz seed
+    // 316: a SYN redirected to a closed port, the host's RST for it dropped in output).
     const chains = [
       chain('pre', 'prerouting'),
+      chain('in', 'input', undefined, LAST),
       chain('out', 'output'),
       chain('post', 'postrouting', undefined, LAST),
     ];

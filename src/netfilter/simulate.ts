@@ -22,6 +22,9 @@ const MODELLED_SYSCTLS = [
   'net.bridge.bridge-nf-call-ip6tables',
 ];
 
+/** send_redirects of all devices or of one (not `default`, which only new devices take). */
+const SEND_REDIRECTS = /^net\.ipv4\.conf\.(?!default\.)[^.]+\.send_redirects$/;
+
 export interface SimulateOptions {
   /** Rule evaluation; the default is nfwalk's (src/netfilter/expr). */
   evaluate?: Evaluate;
@@ -52,7 +55,9 @@ export function simulate(
     trace.conversations.push(runConversation(walk, spec, i));
   });
   // Sysctls nfwalk does not read (rp_filter, accept_local…) are said once, not ignored silently.
-  const unread = Object.keys(sysctl).filter((k) => !MODELLED_SYSCTLS.includes(k));
+  const unread = Object.keys(sysctl).filter(
+    (k) => !MODELLED_SYSCTLS.includes(k) && !SEND_REDIRECTS.test(k),
+  );
   const first = trace.conversations[0]?.packets[0];
   if (first && unread.length > 0) {
     first.events.unshift({

@@ -282,7 +282,8 @@ export type BridgeDetail =
  * `drop`, by `reason`: `verdict` (a chain's drop), `reject` (a reject; its answer follows),
  * `queue` (nfwalk does not follow queued packets), `loop` (routing loop), `forwarding-disabled`,
  * `no-route` (`decision`: unreachable for a received packet, output for the host's own), `ttl`,
- * `flood` (no FDB entry), `hairpin`, `no-neighbour`, `masquerade-no-address`, `martian-source`.
+ * `flood` (no FDB entry), `hairpin`, `no-neighbour`, `masquerade-no-address`, `martian-source`,
+ * `nat-redirect` (an ICMP redirect about a NATed connection, dropped by the nat hook).
  */
 export type DropDetail =
   | { reason: 'verdict' | 'reject'; family: Family; table: string; chain: string }
@@ -293,7 +294,8 @@ export type DropDetail =
       reason: 'queue' | 'loop' | 'forwarding-disabled' | 'ttl' | 'flood' | 'masquerade-no-address';
     }
   /** A machine received a packet from its own address `saddr` (a DNAT back to the sender). */
-  | { reason: 'martian-source'; machine: string; saddr: string };
+  | { reason: 'martian-source'; machine: string; saddr: string }
+  | { reason: 'nat-redirect'; hook: HookName };
 
 /** The rule whose evaluation a note is about. */
 interface NoteRule {
@@ -325,7 +327,13 @@ export type NoteDetail =
         }
       | { answer: 'icmp'; icmpType: number; code: number }
     ))
-  | { kind: 'redirect' }
+  | {
+      kind: 'redirect';
+      /** Whether the host sends the redirect (not about an ICMP error): its packet follows. */
+      sent: boolean;
+      /** The sender's ICMP rate limit is used up (IPv4): no ICMP error follows in this conversation. */
+      rateLimited: boolean;
+    }
   | { kind: 'mangle'; mangle: string; before: Endpoints; after: Endpoints }
   | { kind: 'nat-random'; flags: string[] }
   | { kind: 'nat-without-conntrack'; statement: string }
@@ -399,7 +407,12 @@ export type InfoFact = InfoEvent extends infer E
 
 export type TraceEvent = EnterEvent | RuleEvent | PolicyEvent | InfoEvent;
 
-export type PacketRole = 'request' | 'reply' | 'icmp-error' | 'reset';
+/**
+ * What a packet is to its conversation: the request, the receiver's reply, an ICMP error or
+ * a reset answering it, or the ICMP redirect the host sends the request's sender when it
+ * forwards the request out of the link it came in on (not an answer: the request goes on).
+ */
+export type PacketRole = 'request' | 'reply' | 'icmp-error' | 'reset' | 'redirect';
 
 export interface PacketTrace {
   role: PacketRole;

@@ -34,6 +34,8 @@ export interface IcmpHeader {
   inner?: Packet;
   /** Fragmentation needed: the MTU. */
   mtu?: number;
+  /** Redirect: the better next hop. */
+  gateway?: string;
 }
 
 /**

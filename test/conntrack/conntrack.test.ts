@@ -108,6 +108,41 @@ describe('conntrack table', () => {
     });
     expect(t.track(stray).kind).toBe('invalid');
   });
+
+  it('starts a new connection for a SYN after the client aborted the last one with the same ports', () => {
+    const t = new ConntrackTable();
+    const syn = () =>
+      makePacket({
+        family: 'ip',
+        protocol: 'tcp',
+        saddr: '10.1.0.5',
+        daddr: '10.1.0.1',
+        sport: 40000,
+        dport: 22,
+        tcpFlags: ['syn'],
+      });
+    const first = tracked(t, syn());
+    t.confirm(first.ct.conn);
+    tracked(
+      t,
+      makePacket({
+        family: 'ip',
+        protocol: 'tcp',
+        saddr: '10.1.0.1',
+        daddr: '10.1.0.5',
+        sport: 22,
+        dport: 40000,
+        tcpFlags: ['syn', 'ack'],
+      }),
+    );
+    // Not aborted: the same SYN again belongs to the connection, which has seen a reply.
+    expect(tracked(t, syn()).ct).toMatchObject({ conn: first.ct.conn, info: 'established' });
+    t.clientAborted(first.ct.conn);
+    const again = tracked(t, syn());
+    expect(again.created).toBe(true);
+    expect(again.ct.info).toBe('new');
+    expect(again.ct.conn).not.toBe(first.ct.conn);
+  });
 });
 
 describe('NAT bindings', () => {

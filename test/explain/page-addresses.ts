@@ -20,7 +20,7 @@ import type {
 } from '../../src/netfilter/trace.ts';
 
 const HOLE = '\u0001';
-const ROLES: PacketRole[] = ['request', 'reply', 'icmp-error', 'reset'];
+const ROLES: PacketRole[] = ['request', 'reply', 'icmp-error', 'reset', 'redirect'];
 
 const flow = (p: PacketView) =>
   flowText({ saddr: p.saddr, daddr: p.daddr, sport: p.sport, dport: p.dport });

@@ -5,7 +5,10 @@
  * simulator is compared with the recorded trace; with root and a kernel the case also runs
  * on this kernel and is compared event by event, as the differential suite does. Cases
  * without expected.json are checked on the kernel only (th-icmp-echo-checksum: `th dport` on
- * echo requests and replies, IPv4 and IPv6, matching the checksum nfwalk computes).
+ * echo requests and replies, IPv4 and IPv6, matching the checksum nfwalk computes;
+ * hairpin-redirect-plain: the ICMP redirect of a hairpin without NAT, related to its connection
+ * in an output chain at priority raw, through every output and postrouting chain;
+ * inet-snat-ip6-conntrack: `snat ip6` in an inet table tracks IPv6 only).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,18 +61,17 @@ function simulatedLines(t: Trace): string[][][] {
     c.packets.map((p) => p.events.map(line).filter((l): l is string => l !== undefined)),
   );
 }
-/**
- * The recorded traces also list the ICMP redirect of a hairpin (key [icmp, …, redirect]);
- * nfwalk notes it (and its use of the rate limit) but does not walk it as a packet, as the
- * project's kernel harness does not list it either: it is left out here.
- */
 function recordedLines(r: Recorded): string[][][] {
   return r.conversations.map((c) =>
-    c.packets
-      .filter((p) => p.key[2] !== 'redirect')
-      .map((p) => p.events.map(line).filter((l): l is string => l !== undefined)),
+    c.packets.map((p) => p.events.map(line).filter((l): l is string => l !== undefined)),
   );
 }
+
+/** The roles the recorded packets' keys name (the kernel's ICMP redirect is its own packet). */
+const recordedRedirects = (r: Recorded) =>
+  r.conversations.map((c) => c.packets.map((p) => p.key[2] === 'redirect'));
+const simulatedRedirects = (t: Trace) =>
+  t.conversations.map((c) => c.packets.map((p) => p.role === 'redirect'));
 
 const simulate = (name: string) =>
   walk(readSources(scenarioFileSources(join(root, name, 'scenario.yaml'))));
@@ -89,6 +91,7 @@ describe('issue 17 fidelity cases: the simulator against the recorded kernel tra
         .filter((e) => e.type === 'unsupported');
       expect(unsupported).toEqual([]);
       expect(simulatedLines(trace)).toEqual(recordedLines(recorded));
+      expect(simulatedRedirects(trace)).toEqual(recordedRedirects(recorded));
     });
   }
 });

@@ -76,6 +76,17 @@ table ip B { chain n2 { type nat hook prerouting priority -60; } }`),
     expect(order(inet, 'ip6', 'input')).toEqual(['t/p', 'conntrack-confirm']);
   });
 
+  it('tracks only the NAT family for snat/dnat with a family in an inet table (nft_nat_init)', () => {
+    const nat = (stmt: string) =>
+      new HookTable(nft(`table inet t { chain i { type nat hook input priority 50; ${stmt}; } }`), {
+        brNetfilter: false,
+      }).conntrack;
+    expect(nat('ip6 saddr fd00::/64 snat ip6 to 2001:db8::2')).toEqual({ ip: false, ip6: true });
+    expect(nat('ip saddr 10.0.0.0/8 snat ip to 192.0.2.1')).toEqual({ ip: true, ip6: false });
+    // masquerade and ct ask for the table's families (nf_ct_netns_get(ctx->family)).
+    expect(nat('masquerade')).toEqual({ ip: true, ip6: true });
+  });
+
   it('gives netdev ingress chains to their devices only', () => {
     const t = new HookTable(
       nft('table netdev n { chain i { type filter hook ingress device "ens1" priority 0; } }'),

@@ -443,6 +443,47 @@ describe('the end of the road', () => {
     expect(info(events, 'note').at(-1)?.message).toMatch(
       /client is not 10\.9\.0\.7; it does not answer/,
     );
+    expect(roles(t, 0)).toEqual(['request', 'redirect']);
+  });
+});
+
+describe('the ICMP redirect of a packet forwarded back out of the link it came from', () => {
+  const rs = nft(`table ip t {
+  chain out {
+    type filter hook output priority raw; policy accept;
+    ct state related counter
+  }
+}`);
+  const hairpin = (o: { sysctl?: Record<string, number>; saddr?: string } = {}) =>
+    router({
+      packets: [
+        { ...udp('client', '10.9.0.7', 40000, 53), ...(o.saddr ? { saddr: o.saddr } : {}) },
+      ],
+      routes: [{ to: { address: '10.9.0.0', prefix: 24, family: 4 }, via: '10.1.0.5' }],
+      ...(o.sysctl ? { sysctl: o.sysctl } : {}),
+    });
+
+  it('is a packet of its own: from the host to the sender, type 5 code 1, related, through output', () => {
+    const t = simulate(hairpin(), rs);
+    expect(roles(t, 0)).toEqual(['request', 'redirect']);
+    expect(compact(packetEvents(t, 0, 1))).toEqual([
+      'enter ip t out ->ens1 10.1.0.1>10.1.0.5',
+      'rule t out #0 continue',
+      'policy t out accept',
+    ]);
+    const sent = info(packetEvents(t, 0, 1), 'send').map((e) => e.detail);
+    expect(sent.at(-1)).toMatchObject({ way: 'out', machine: 'client', dev: 'ens1' });
+  });
+
+  it('is not sent with send_redirects off on both conf.all and the device (IN_DEV_ORCONF)', () => {
+    const off = { 'net.ipv4.conf.all.send_redirects': 0, 'net.ipv4.conf.ens1.send_redirects': 0 };
+    expect(roles(simulate(hairpin({ sysctl: off }), rs), 0)).toEqual(['request']);
+    const allOnly = { 'net.ipv4.conf.all.send_redirects': 0 };
+    expect(roles(simulate(hairpin({ sysctl: allOnly }), rs), 0)).toEqual(['request', 'redirect']);
+  });
+
+  it('is not sent to a sender that is not on the link (inet_addr_onlink)', () => {
+    const t = simulate(hairpin({ saddr: '192.0.2.9' }), rs);
     expect(roles(t, 0)).toEqual(['request']);
   });
 });

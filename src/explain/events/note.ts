@@ -9,7 +9,7 @@ export const note: EventHandler<'note'> = (e, { msg }, ps) => {
   const d = e.detail;
   switch (d.kind) {
     case 'redirect':
-      return [msg.icmpRedirect()];
+      return [msg.icmpRedirect(d.sent, d.rateLimited)];
     case 'numgen':
     case 'jhash':
     case 'symhash':

@@ -33,6 +33,7 @@ const roleWord: Record<PacketRole, string> = {
   reply: 'reply',
   'icmp-error': 'ICMP error',
   reset: 'TCP reset',
+  redirect: 'ICMP redirect',
 };
 const layer = (f: FamilyClass) =>
   f === 'bridge'
@@ -484,8 +485,26 @@ export const en: Messages = {
     ': dropped without an answer. The sender hears nothing and can only time out.',
   ],
   loopedBack: (i) => ['The packet loops back through ', c(i), ' and arrives at the host again.'],
-  icmpRedirect: () => [
-    'The packet leaves by the link it came in on, so the kernel also sends the sender an ICMP redirect pointing at the better next hop.',
+  icmpRedirect: (sent, rateLimited) => [
+    'The packet leaves by the link it came in on, ',
+    sent
+      ? 'so before the forward hook the kernel sends the sender an ICMP redirect pointing at the better next hop, on the same link; it is a packet of its own, told below.'
+      : rateLimited
+        ? 'but the kernel sends no ICMP redirect about an ICMP error.'
+        : 'so the kernel may also send the sender an ICMPv6 redirect, which nfwalk does not walk.',
+    ...(rateLimited
+      ? [
+          ' The redirect uses up the sender’s ICMP rate limit (about one error a second per peer), so no ICMP error follows it in this conversation, even from a reject.',
+        ]
+      : []),
+  ],
+  packetIntroRedirect: () => [
+    'The host’s kernel sends this ICMP redirect itself while forwarding the request, to tell the sender that it can reach the next hop directly. Hook by hook:',
+  ],
+  droppedNatRedirect: (hook) => [
+    'The redirect is about a connection NAT rewrote, so the NAT hook in ',
+    c(hook),
+    ' drops it: a redirect would let the two ends talk past the translation. Chains after that hook do not see it.',
   ],
   rejectAnswer: (kind, icmp) =>
     kind === 'rst'

@@ -25,6 +25,7 @@ const roleWord: Record<PacketRole, string> = {
   reply: 'レスポンス',
   'icmp-error': 'ICMPエラー',
   reset: 'TCPリセット',
+  redirect: 'ICMPリダイレクト',
 };
 const layer = (f: FamilyClass) =>
   f === 'bridge'
@@ -499,8 +500,26 @@ export const ja: Messages = {
     ' で、何も返されずに破棄されます。送信元には何も届かず、タイムアウトを待つだけです。',
   ],
   loopedBack: (i) => ['パケットは ', c(i), ' を折り返して、ふたたびホストに着信します。'],
-  icmpRedirect: () => [
-    'パケットは来たのと同じリンクから出ていくので、カーネルは送信元に、よりよい次ホップを知らせる ICMP リダイレクトも送ります。',
+  icmpRedirect: (sent, rateLimited) => [
+    'パケットは来たのと同じリンクから出ていくので、',
+    sent
+      ? 'カーネルは forward hook の前に、同じリンク上のよりよい次ホップを知らせる ICMP リダイレクトを送信元に送ります。これは独立したパケットで、後で説明します。'
+      : rateLimited
+        ? 'ただし ICMP エラーについての ICMP リダイレクトは送りません。'
+        : 'カーネルは送信元に ICMPv6 リダイレクトも送ることがありますが、nfwalk はそれを追いません。',
+    ...(rateLimited
+      ? [
+          'リダイレクトは送信元への ICMP レート制限（相手ごとにおよそ毎秒1通）を使い切るので、この会話では reject があっても ICMP エラーは続きません。',
+        ]
+      : []),
+  ],
+  packetIntroRedirect: () => [
+    'この ICMP リダイレクトは、リクエストを転送する途中でホストのカーネル自身が送ります。次ホップへは直接届くことを送信元に知らせるためです。hookごとに追っていきます。',
+  ],
+  droppedNatRedirect: (hook) => [
+    'このリダイレクトは NAT が書き換えたコネクションについてのものなので、',
+    c(hook),
+    ' の NAT hook が破棄します（リダイレクトに従うと、両端が変換を通らずに直接話してしまうため）。その hook より後のチェインには現れません。',
   ],
   rejectAnswer: (kind, icmp) =>
     kind === 'rst'

@@ -212,7 +212,16 @@ export interface Messages {
   droppedReject(where: ChainRef): Phrase;
   droppedVerdict(where: ChainRef): Phrase;
   loopedBack(iface: string): Phrase;
-  icmpRedirect(): Phrase;
+  /**
+   * The request leaves by the link it came in on: `sent`, the host sends the sender an ICMP
+   * redirect (its own packet, told below); `rateLimited`, that used up the sender's ICMP rate
+   * limit, so no ICMP error follows in this conversation. Neither: an IPv6 redirect, not walked.
+   */
+  icmpRedirect(sent: boolean, rateLimited: boolean): Phrase;
+  /** The redirect's own packet section: the kernel sends it, not a process. */
+  packetIntroRedirect(): Phrase;
+  /** An ICMP redirect about a NATed connection, dropped by the nat hook. */
+  droppedNatRedirect(hook: string): Phrase;
   /** `icmp`: the ICMP type and code by name (`destination-unreachable`, `port-unreachable`). */
   rejectAnswer(kind: 'icmp' | 'rst', icmp: { type: string; code: string } | undefined): Phrase;
   natIcmpError(delta: NatDelta): Phrase;

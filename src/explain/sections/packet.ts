@@ -23,7 +23,13 @@ function packetIntro(ctx: DocContext, ps: PacketState, conv: number): RootConten
   const fromKernel =
     (w.role === 'icmp-error' || w.role === 'reset') && from === ctx.scenario.host.name;
   out.push(
-    para(fromKernel ? msg.packetIntroKernel(w.role) : msg.packetIntro(w.role, from, w.arrivedOn)),
+    para(
+      w.role === 'redirect'
+        ? msg.packetIntroRedirect()
+        : fromKernel
+          ? msg.packetIntroKernel(w.role)
+          : msg.packetIntro(w.role, from, w.arrivedOn),
+    ),
   );
   out.push(para(msg.flowchartIntro()));
   out.push(codeBlock('mermaid', packetFlowchart(ctx.scenario, w, msg, conv)));

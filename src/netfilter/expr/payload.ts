@@ -172,7 +172,13 @@ const ICMP_COMMON = (typeT: DataType, codeT: DataType): Record<string, FieldDef>
 
 const ICMP_FIELDS: Record<string, FieldDef> = {
   ...ICMP_COMMON(TYPES.icmp_type, TYPES.icmp_code),
-  gateway: { type: TYPES.ipv4_addr, base: 'th', bit: 32, bits: 32 },
+  gateway: {
+    type: TYPES.ipv4_addr,
+    base: 'th',
+    bit: 32,
+    bits: 32,
+    get: (p) => (p.icmp?.gateway ? ipAddr(p.icmp.gateway, TYPES.ipv4_addr) : undefined),
+  },
   mtu: { type: integer(16), base: 'th', bit: 48, bits: 16, get: (p) => num(p.icmp?.mtu) },
 };
 

@@ -77,3 +77,24 @@ export function icmpErrorSkb(p: Packet, saddr: string, code: number, ct?: CtAtta
   const at = attachRelated(ct);
   return { pkt, mark: 0, local: true, passes: 0, ...(at ? { ct: at } : {}) };
 }
+
+/**
+ * The ICMP host redirect ip_rt_send_redirect has icmp_send make (type 5, code 1, the gateway
+ * in the header's rest): sent by the kernel's ICMP socket, quoting the packet as forwarded
+ * (after DNAT), with the packet's conntrack entry attached as related (icmp_glue_bits →
+ * nf_ct_attach, as for any ICMP error type) and the tos of an ICMP error (DSCP 48).
+ */
+export function redirectSkb(p: Packet, saddr: string, gateway: string, ct?: CtAttachment): Skb {
+  const inner = clonePacket(p);
+  delete inner.ether;
+  const pkt = makePacket({
+    family: 'ip',
+    protocol: 'icmp',
+    saddr,
+    daddr: p.saddr,
+    icmp: { type: 5, code: 1, inner, gateway },
+  });
+  pkt.dscp = 48;
+  const at = attachRelated(ct);
+  return { pkt, mark: 0, local: true, passes: 0, icmpSocket: true, ...(at ? { ct: at } : {}) };
+}

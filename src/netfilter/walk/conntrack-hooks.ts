@@ -138,6 +138,21 @@ export class ConntrackHooks {
     const l3 = skb.pkt.family;
     const manip = manipOfHook(state.hook);
     if (ct.info === 'related' && skb.pkt.icmp && skb.pkt.icmp.inner) {
+      if (
+        l3 === 'ip' &&
+        skb.pkt.icmp.type === 5 &&
+        (ct.conn.status.has('snat') || ct.conn.status.has('dnat'))
+      ) {
+        // nf_nat_icmp_reply_translation: "Redirects on non-null nats must be dropped, else
+        // they'll start talking to each other without our translation" (IPS_NAT_MASK), at the
+        // first nat hook the redirect meets (output, -100). Kernel: chains after it see nothing.
+        this.w.info(
+          'drop',
+          `the ICMP redirect is about a NATed connection: the ${state.hook} nat hook drops it`,
+          { reason: 'nat-redirect', hook: state.hook },
+        );
+        return 'drop';
+      }
       const t = icmpErrorTranslation(ct, manip, skb.pkt);
       if (t && (t.outer || t.inner)) {
         this.w.info(

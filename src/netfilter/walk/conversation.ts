@@ -66,12 +66,20 @@ export function runConversation(
     packets.push(trace);
     for (const s of walk.spawned)
       queue.push({ role: s.role, skb: s.skb, origin: { kind: 'host' } });
+    const syn = item.skb.pkt.tcp?.flags;
+    if (item.role === 'reply' && syn?.includes('syn') && item.skb.ct && delivered(arrival))
+      walk.d.conntrack.clientAborted(item.skb.ct.conn);
     if (item.role !== 'request' || arrival.kind === 'ended' || arrival.kind === 'unsupported')
       continue;
     const answer = answerOf(walk, arrival);
     if (answer) queue.push(answer);
   }
   return { index, packets };
+}
+
+/** The packet reached its receiver: a machine, or a socket of the host. */
+function delivered(a: Arrival): boolean {
+  return a.kind === 'machine' || a.kind === 'host';
 }
 
 /**

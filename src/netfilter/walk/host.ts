@@ -17,7 +17,7 @@
  */
 import type { Bridges } from '../../bridge/bridge.ts';
 import type { ConntrackTable } from '../../conntrack/table.ts';
-import { familyOf } from '../../routing/address.ts';
+import { familyOf, inCidr } from '../../routing/address.ts';
 import type { RouteResult, RoutingTable } from '../../routing/table.ts';
 import type { Chain, HookName, Rule, Table } from '../../ruleset/model.ts';
 import type { Machine, Scenario } from '../../scenario/model.ts';
@@ -40,7 +40,7 @@ import type {
   PacketRole,
   TraceEvent,
 } from '../trace.ts';
-import { answerSkb, icmpCode, icmpErrorSkb } from './answers.ts';
+import { answerSkb, icmpCode, icmpErrorSkb, redirectSkb } from './answers.ts';
 import { BridgePath } from './bridge-path.ts';
 import { ConntrackHooks } from './conntrack-hooks.ts';
 import { buildEnv, type HookState } from './env.ts';
@@ -520,23 +520,60 @@ export class HostWalk implements WalkServices {
     }
     skb.pkt.ttl -= 1;
     if (skb.pkt.ether) delete skb.pkt.ether;
-    if (
-      r.dev === iif &&
-      this.d.scenario.hosts.some((m) => m.interface === iif && m.addresses.includes(skb.pkt.saddr))
-    ) {
-      // ip_forward sends an ICMP redirect (ip_rt_send_redirect) before the forward hook when a
-      // packet leaves by the link it came from; that packet crosses output and postrouting too
-      // (not walked by nfwalk). It uses up the sender's ICMP rate limit (icmpRateLimited).
-      if (l3 === 'ip') this.icmpRateLimited.add(skb.pkt.saddr);
-      this.info(
-        'note',
-        `the packet leaves by ${iif}, the link it came from: the kernel also sends ${skb.pkt.saddr} an ICMP redirect, which nfwalk does not walk${l3 === 'ip' ? `; it uses up the ICMP rate limit towards ${skb.pkt.saddr}, so no ICMP error follows it in this conversation` : ''}`,
-        { kind: 'redirect' },
-      );
-    }
+    this.redirect(skb, iif, r);
     const v = this.runHook(skb, l3, 'forward', { family: l3, hook: 'forward', iif, oif: r.dev });
     if (v !== 'accept') return this.end(v);
     return this.ipOutput(skb, iif);
+  }
+
+  /**
+   * ip_forward → ip_rt_send_redirect, before the forward hook. The route lookup
+   * (__mkroute_input) marks the packet IPSKB_DOREDIRECT when it leaves by the device it came
+   * in on, send_redirects is on for that device (IN_DEV_TX_REDIRECTS: conf.all or conf.<dev>),
+   * and the sender is on-link: fib_validate_source finds it reachable through that device and
+   * inet_addr_onlink puts it (and the gateway, if any) in one subnet of the device. Then
+   * icmp_send sends an ICMP host redirect (type 5 code 1, gateway: the next hop) from the
+   * address routing picks towards the sender, unless the packet is itself an ICMP error;
+   * icmp_glue_bits attaches the packet's conntrack entry (nf_ct_attach: related). Either way
+   * ip_rt_send_redirect sets the peer's rate_last, so icmpv4_xrlim_allow finds no token for
+   * the next rate-limited ICMP error to that peer (icmpRateLimited). IPv6 (ndisc redirects)
+   * is only noted.
+   */
+  private redirect(skb: Skb, iif: string, r: Extract<RouteResult, { type: 'unicast' }>): void {
+    const p = skb.pkt;
+    if (r.dev !== iif || !this.sendsRedirects(iif)) return;
+    const iface = this.d.scenario.host.interfaces.find((i) => i.name === iif);
+    const back = this.d.routing.lookup(p.saddr);
+    const subnet = iface?.addresses.find(
+      (a) => a.family === familyOf(p.saddr) && inCidr(p.saddr, a),
+    );
+    if (back.type !== 'unicast' || back.dev !== iif || !subnet) return;
+    if (r.via && !inCidr(r.via, subnet)) return;
+    if (p.family !== 'ip') {
+      this.info(
+        'note',
+        `the packet leaves by ${iif}, the link it came from: the kernel may also send ${p.saddr} an ICMPv6 redirect, which nfwalk does not walk`,
+        { kind: 'redirect', sent: false, rateLimited: false },
+      );
+      return;
+    }
+    this.icmpRateLimited.add(p.saddr);
+    const sent = !(p.icmp && ICMP_ERRORS.has(p.icmp.type));
+    const src = this.sourceToward(p.saddr);
+    this.info(
+      'note',
+      `the packet leaves by ${iif}, the link it came from: ${sent && src ? `the host sends ${p.saddr} an ICMP redirect to ${r.nexthop}` : 'no ICMP redirect about an ICMP error'}; it uses up the ICMP rate limit towards ${p.saddr}, so no ICMP error follows it in this conversation`,
+      { kind: 'redirect', sent: sent && src !== undefined, rateLimited: true },
+    );
+    if (sent && src)
+      this.spawned.push({ role: 'redirect', skb: redirectSkb(p, src, r.nexthop, skb.ct) });
+  }
+
+  /** IN_DEV_TX_REDIRECTS: net.ipv4.conf.all.send_redirects or the device's own (both 1 by default). */
+  private sendsRedirects(dev: string): boolean {
+    const all = this.d.scenario.host.sysctl['net.ipv4.conf.all.send_redirects'] ?? 1;
+    const own = this.d.scenario.host.sysctl[`net.ipv4.conf.${dev}.send_redirects`] ?? 1;
+    return all === 1 || own === 1;
   }
 
   // ---------------------------------------------------------------------------------------

@@ -88,7 +88,14 @@ export interface PacketInit {
   sport?: number;
   dport?: number;
   tcpFlags?: string[];
-  icmp?: { type: number; code: number; id?: number; sequence?: number; inner?: Packet };
+  icmp?: {
+    type: number;
+    code: number;
+    id?: number;
+    sequence?: number;
+    inner?: Packet;
+    gateway?: string;
+  };
   ttl?: number;
 }
 
