@@ -97,8 +97,10 @@ describe('the page follows the trace', () => {
   it('writes one explanation item per step, numbered as in the listing', () => {
     const page = explainToText(scenario, ruleset, seedTrace, { lang: 'en', format: 'md' }).markdown;
     const compared = seedTrace.conversations[0]!.packets.flatMap((p) => comparedEvents(p.events));
-    const items = page.match(/^- \(\d+\) /gm) ?? [];
-    expect(items.length).toBe(compared.length);
+    // An item is `(n)`, or `(first)–(last)` for a folded run of steps.
+    const items = [...page.matchAll(/^- \((\d+)\)(?:–\((\d+)\))? /gm)];
+    const steps = items.reduce((sum, m) => sum + Number(m[2] ?? m[1]) - Number(m[1]) + 1, 0);
+    expect(steps).toBe(compared.length);
   });
 
   it('passes over the rules before the matched one and marks the jump target and the return point', () => {
@@ -120,25 +122,30 @@ describe('the page follows the trace', () => {
     ).toBe('↓');
   });
 
-  it('groups runs of jumps to empty chains but still names every chain jumped to, at its own number', async () => {
+  it('folds runs of jumps to empty chains into one item, first–last, that names every chain, each again at its own number inside', async () => {
     const file = join(scenarioDir, 'seed-docker-firewalld-radius.yaml');
     if (!existsSync(file)) return;
     const sc = loadScenario(file);
     const rs = readRuleset(sc);
     const trace = simulate(sc, rs);
     const page = explainToText(sc, rs, trace, { lang: 'en', format: 'md' }).markdown;
-    // The explanation lists, in page order: one per hook crossing with steps.
-    const lists: Map<number, string>[] = [];
-    let cur: Map<number, string> | undefined;
+    // The explanation lists, in page order: one per hook crossing with steps. An item is
+    // `(n)` or `(first)–(last)`; the folded detail of a run lists `(n)` again, indented.
+    type Item = { first: number; last: number; text: string; inner: Map<number, string> };
+    const lists: Item[][] = [];
+    let cur: Item[] | undefined;
     for (const line of page.split('\n')) {
-      const m = /^- \((\d+)\) (.*)$/.exec(line);
+      const m = /^- \((\d+)\)(?:–\((\d+)\))? (.*)$/.exec(line);
+      const inner = /^ {2}- \((\d+)\) (.*)$/.exec(line);
       if (m) {
         if (!cur || m[1] === '1') {
-          cur = new Map();
+          cur = [];
           lists.push(cur);
         }
-        cur.set(Number(m[1]), m[2]!);
-      } else if (line !== '' && !line.startsWith('  ')) cur = undefined;
+        const first = Number(m[1]);
+        cur.push({ first, last: Number(m[2] ?? first), text: m[3]!, inner: new Map() });
+      } else if (inner && cur) cur.at(-1)?.inner.set(Number(inner[1]), inner[2]!);
+      else if (line !== '' && !line.startsWith('  ')) cur = undefined;
     }
     const stages = trace.conversations.flatMap((c) =>
       c.packets.flatMap((p, pi) =>
@@ -147,26 +154,35 @@ describe('the page follows the trace', () => {
     );
     const withSteps = stages.filter((s) => s.replay.steps.length > 0);
     expect(lists.length).toBe(withSteps.length);
-    let grouped = 0;
+    let folded = 0;
     withSteps.forEach((s, k) => {
       const items = lists[k]!;
+      // Every step has exactly one item, in order.
+      expect(
+        items.flatMap((it) =>
+          Array.from({ length: it.last - it.first + 1 }, (_, i) => it.first + i),
+        ),
+      ).toEqual(s.replay.steps.map((x) => x.n));
       for (const step of s.replay.steps) {
         const e = step.event;
-        if (e.type !== 'rule' || !e.verdict.startsWith('jump ')) continue;
-        const target = e.verdict.slice(5);
-        const text = items.get(step.n) ?? '';
-        const told = /as told at \((\d+)\)/.exec(text);
-        if (told) {
-          grouped++;
-          // The run is told at an earlier step, which names this chain too.
-          expect(Number(told[1])).toBeLessThan(step.n);
-          expect(items.get(Number(told[1]))).toContain(`\`${target}\``);
+        const item = items.find((it) => step.n >= it.first && step.n <= it.last)!;
+        if (item.last > item.first) {
+          // Only jumps to chains without rules are folded; each is told at its own number too.
+          expect(e.type === 'rule' && e.verdict.startsWith('jump ')).toBe(true);
+          if (e.type !== 'rule') continue;
+          const target = e.verdict.slice(5);
+          const chain = rs.tables.flatMap((t) => t.chains).find((c) => c.name === target);
+          expect(chain?.rules.length, target).toBe(0);
+          expect(item.text).toContain(`\`${target}\``);
+          expect(item.inner.get(step.n), `(${step.n}) inside the fold`).toContain(`\`${target}\``);
+          folded++;
+        } else if (e.type === 'rule' && e.verdict.startsWith('jump ')) {
+          expect(item.text, `(${step.n}) names its target`).toContain(`\`${e.verdict.slice(5)}\``);
         }
-        expect(text, `(${step.n}) names ${target}`).toContain(`\`${target}\``);
       }
     });
     // firewalld's _pre/_log/_deny/_allow/_post chains make such runs on the seed page.
-    expect(grouped).toBeGreaterThan(0);
+    expect(folded).toBeGreaterThan(0);
   });
 });
 

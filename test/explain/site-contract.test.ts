@@ -39,6 +39,11 @@ describe('MDX for the site', () => {
       const steps = new Map<string, number[]>();
       const marked = new Map<string, Set<number>>();
       visit(tree, 'mdxJsxFlowElement', (el: MdxJsxFlowElement) => {
+        // Folded content: plain HTML elements, without props.
+        if (el.name === 'details') {
+          expect(el.attributes).toEqual([]);
+          return;
+        }
         const anchor = attr(el, 'anchor');
         expect(typeof anchor).toBe('string');
         expect(anchor as string).toMatch(/^[A-Za-z][\w-]*$/);
@@ -51,9 +56,12 @@ describe('MDX for the site', () => {
           }
           marked.set(anchor as string, numbers);
         } else if (el.name === 'Step') {
-          const n = attr(el, 'n');
+          const n = attr(el, 'n') as number;
+          // A run told as one item, `(n)–(last)`, stands for every step from n to last.
+          const last = (attr(el, 'last') as number | undefined) ?? n;
+          expect(last).toBeGreaterThanOrEqual(n);
           const list = steps.get(anchor as string) ?? [];
-          list.push(n as number);
+          for (let k = n; k <= last; k++) list.push(k);
           steps.set(anchor as string, list);
         }
       });
