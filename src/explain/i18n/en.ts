@@ -113,6 +113,7 @@ export const en: Messages = {
   sequenceIntro: () => [
     'The conversation as the machines see it, with the translations the host makes on the way:',
   ],
+  hookMapSummary: () => ['Map of all netfilter hooks'],
   hookMapIntro: () => [
     'All netfilter hooks; the ones this conversation crosses are highlighted (blue: the request, amber: the reply, green: both):',
   ],
@@ -324,6 +325,20 @@ export const en: Messages = {
     c(chain),
     ' (an implicit return) and nothing happens to the packet.',
   ],
+  quietChain: (chain, reached, from, last, verdict) => [
+    `From (${from}) to (${last}), nothing happens to the packet: from `,
+    c(chain),
+    reached.length > 0
+      ? ', the rules that match only lead on, by jumps, gotos and returns, to '
+      : ', the rules that match only return',
+    ...list(reached.map((t) => [c(t)])),
+    ', and none gives a verdict, so the policy of ',
+    c(chain),
+    ' applies: ',
+    c(verdict),
+    '.',
+  ],
+  quietChainSummary: (first, last) => [`Steps (${first}) to (${last}) one by one`],
   emptyJumpOne: (target, chain) => [
     'Unconditionally to ',
     c(target),

@@ -104,6 +104,7 @@ export const ja: Messages = {
     ` あてに送ります。ホストを通過するパケットは${roles.map((r) => roleWord[r]).join('と')}です。結論: ${verdictWord[verdict] ?? verdict}。`,
   ],
   sequenceIntro: () => ['マシンから見た通信と、途中でホストが行うアドレス変換です。'],
+  hookMapSummary: () => ['netfilter の全hookの図'],
   hookMapIntro: () => [
     'netfilter の全hookです。この通信が通るhookを色で示しています（青: リクエスト、橙色: レスポンス、緑: 両方）。',
   ],
@@ -329,6 +330,20 @@ export const ja: Messages = {
     c(chain),
     ' に戻ります（暗黙の return）。パケットには何も起きません。',
   ],
+  quietChain: (chain, reached, from, last, verdict) => [
+    `(${from}) から (${last}) まで、パケットには何も起きません。`,
+    c(chain),
+    ' から先でマッチするルールは ',
+    ...(reached.length > 0
+      ? [...list(reached.map((t) => [c(t)])), ' に jump・goto・return で進むだけ']
+      : ['return するだけ']),
+    'で、判定を出すルールがないので、base chain ',
+    c(chain),
+    ' の policy が適用されます -> ',
+    c(verdict),
+    '。',
+  ],
+  quietChainSummary: (first, last) => [`(${first})〜(${last}) を一つずつ見る`],
   emptyJumpOne: (target, chain) => [
     c(target),
     ' に無条件で飛びます。ルールがないので、そのまま ',

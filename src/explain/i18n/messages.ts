@@ -70,6 +70,8 @@ export interface Messages {
   hookMapIntro(): Phrase;
   /** This conversation crosses the same hooks as an earlier one: its map is not repeated. */
   hookMapSame(conversation: number): Phrase;
+  /** The summary of the folded map of all hooks. */
+  hookMapSummary(): Phrase;
   /**
    * Under a conversation's heading when it takes the same path as an earlier one (the same
    * packets through the same hooks and chains): what differs, and how many steps did
@@ -162,6 +164,13 @@ export interface Messages {
   emptyJumps(chain: string, targets: string[], first: number, last: number): Phrase;
   /** One step of such a run, in its folded detail: the chain jumped to and back from. */
   emptyJumpOne(target: string, chain: string): Phrase;
+  /**
+   * Steps from…last of base chain `chain`, which did nothing to the packet: its rules only led
+   * on to the chains `reached` (jumps, gotos, returns), and its policy (`verdict`) applied.
+   */
+  quietChain(chain: string, reached: string[], from: number, last: number, verdict: string): Phrase;
+  /** The summary of such a chain's folded steps. */
+  quietChainSummary(first: number, last: number): Phrase;
   /** The summary of a run's folded detail. */
   emptyRunSummary(first: number, last: number): Phrase;
   stepPolicy(chain: string, verdict: string): Phrase;

@@ -22,7 +22,12 @@ function hookMapNodes(ctx: DocContext, conv: number, walks: PacketWalk[]): RootC
   const sameAs = ctx.hookMaps.get(map);
   if (sameAs !== undefined) return [para(msg.hookMapSame(sameAs))];
   ctx.hookMaps.set(map, conv + 1);
-  return [para(msg.hookMapIntro()), codeBlock('mermaid', map)];
+  // Folded: a map of every hook, as tall as a screen; the sequence diagram and the tables say
+  // which hooks this conversation crosses.
+  return folded(ctx.format, msg.hookMapSummary(), [
+    para(msg.hookMapIntro()),
+    codeBlock('mermaid', map),
+  ]);
 }
 
 /** An earlier conversation of the page: its number (1-based), walks and verdict. */

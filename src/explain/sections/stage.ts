@@ -2,11 +2,9 @@
  * One hook a packet crosses: why these chains run, the packet as they receive it, the listing
  * with its margin marks, the numbered steps, the base chains not entered, and the packet after.
  */
-import type { BlockContent, Heading, RootContent } from 'mdast';
+import type { Heading, RootContent } from 'mdast';
 import type { DocContext, PacketState } from '../context.ts';
-import { type EmptyRun, emptyJumpRuns } from '../empty-runs.ts';
 import { flowText } from '../facts.ts';
-import { folded } from '../fold.ts';
 import { listingRows, listingText } from '../listing.ts';
 import { bullets, codeBlock, heading, para, ref } from '../mdast.ts';
 import { type JsonValue, jsxElement } from '../mdx.ts';
@@ -14,7 +12,7 @@ import type { Phrase } from '../phrase.ts';
 import { senderOf } from '../sender.ts';
 import { splitVerdict } from '../stages.ts';
 import { type PacketWalk, type StageWalk, sameFlow } from '../walk.ts';
-import { stepPhrases } from './steps.ts';
+import { stepItems } from './step-items.ts';
 
 /** Why a base chain on this hook was not entered. */
 function notEntered(ctx: DocContext, w: PacketWalk, sw: StageWalk): Phrase[] {
@@ -94,53 +92,6 @@ function stageIntro(ctx: DocContext, w: PacketWalk, sw: StageWalk): RootContent[
     out.push(para(msg.brNetfilterPrerouting(viaBridge.name)));
   }
   out.push(para(msg.packetAtStart(flowText(sw.viewIn), sw.iif, sw.oif)));
-  return out;
-}
-
-/** A run's folded detail: each jump of the run, numbered, one line each. */
-function runDetail(ctx: DocContext, run: EmptyRun): BlockContent[] {
-  const items = run.targets.map((t, i) => [
-    para([`(${run.first + i}) `, ...ctx.msg.emptyJumpOne(t, run.chain)]),
-  ]);
-  return folded(ctx.format, ctx.msg.emptyRunSummary(run.first, run.last), [bullets(items)]);
-}
-
-/**
- * The numbered explanation of a hook: one item per step, except that a run of jumps to empty
- * chains is one item numbered first–last, its jumps one by one folded inside it.
- */
-function stepItems(ctx: DocContext, ps: PacketState, sw: StageWalk): RootContent[] {
-  const { msg } = ctx;
-  const out: RootContent[] = [];
-  const items: BlockContent[][] = [];
-  const runs = emptyJumpRuns(ctx.ruleset, sw.replay.steps);
-  for (const step of sw.replay.steps) {
-    if (runs.some((r) => step.n > r.first && step.n <= r.last)) continue;
-    const run = runs.find((r) => r.first === step.n);
-    const { main, notes, info = [] } = stepPhrases(ctx, ps, sw, step, runs);
-    // What happened right after the step (conntrack, a translation…) is a paragraph of its own.
-    const paras: BlockContent[] = [
-      msg.sentences(main),
-      ...(notes.length > 0 ? [msg.sentences(notes)] : []),
-      ...(info.length > 0 ? [msg.sentences(info)] : []),
-    ].map(para);
-    const detail = run ? runDetail(ctx, run) : [];
-    if (ctx.format === 'mdx') {
-      const props: Record<string, JsonValue> = { anchor: sw.anchor, n: step.n };
-      if (run) props.last = run.last;
-      out.push(jsxElement('Step', props, [...paras, ...detail]));
-    } else {
-      const [firstP, ...rest] = paras;
-      const label = run ? `(${run.first})–(${run.last}) ` : `(${step.n}) `;
-      const lead = firstP?.type === 'paragraph' ? firstP.children : [];
-      items.push([
-        { type: 'paragraph', children: [{ type: 'text', value: label }, ...lead] },
-        ...rest,
-        ...detail,
-      ]);
-    }
-  }
-  if (items.length > 0) out.push(bullets(items));
   return out;
 }
 
