@@ -83,16 +83,14 @@ function stepOf(node: MdxJsxFlowElement, where: string): Nodes {
   const lastProp = prop(node, 'last', where);
   const last = lastProp === undefined ? undefined : Number(lastProp);
   const id = `${anchor}-${n}`;
-  const also: Nodes[] = [];
-  for (let k = n + 1; k <= (last ?? n); k++)
-    also.push(hastNode(h('span', { id: `${anchor}-${k}` })));
+  const also: Element[] = [];
+  for (let k = n + 1; k <= (last ?? n); k++) also.push(h('span', { id: `${anchor}-${k}` }));
   const label = last === undefined ? `(${n})` : `(${n})–(${last})`;
   return {
     type: 'nfwStep',
     data: { hName: 'div', hProperties: { className: ['nfw-step'], id } },
     children: [
-      ...also,
-      hastNode(h('a', { className: ['nfw-step-n'], href: `#${id}` }, label)),
+      hastNode(h('a', { className: ['nfw-step-n'], href: `#${id}` }, [...also, label])),
       {
         type: 'nfwStepBody',
         data: { hName: 'div', hProperties: { className: ['nfw-step-body'] } },

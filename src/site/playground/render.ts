@@ -68,12 +68,14 @@ function stepElement(state: State, node: MdxJsxFlowElement): Element {
     tagName: 'div',
     properties: { className: ['nfw-step'], id },
     children: [
-      ...also,
       {
         type: 'element',
         tagName: 'a',
         properties: { className: ['nfw-step-n'], href: `#${id}` },
-        children: [{ type: 'text', value: last === undefined ? `(${n})` : `(${n})–(${last})` }],
+        children: [
+          ...also,
+          { type: 'text', value: last === undefined ? `(${n})` : `(${n})–(${last})` },
+        ],
       },
       {
         type: 'element',
