@@ -91,12 +91,12 @@ export function conversationSection(
     earlier.map((e) => e.walks),
   );
   const then = diff ? earlier[diff.earlier] : undefined;
-  if (diff && then)
-    out.push(...repeatNodes(ctx, diff, then.n, { now: verdict, was: then.verdict }));
-  out.push(...glanceSection(ctx, walks));
   const walk = walkNodes(ctx, conv, walks);
-  if (diff && then)
-    out.push(...folded(ctx.format, msg.fullWalkSummary(conv + 1), walk as BlockContent[]));
-  else out.push(...walk);
+  if (!diff || !then) return [...out, ...glanceSection(ctx, walks), ...walk];
+  // The same path: what differs is open; the tables (the earlier ones' rows with other
+  // addresses) and the whole walk are folded.
+  out.push(...repeatNodes(ctx, diff, then.n, { now: verdict, was: then.verdict }));
+  const rest = [...glanceSection(ctx, walks), ...walk] as BlockContent[];
+  out.push(...folded(ctx.format, msg.fullWalkSummary(conv + 1), rest));
   return out;
 }
