@@ -82,15 +82,13 @@ function stepOf(node: MdxJsxFlowElement, where: string): Nodes {
   const n = Number(prop(node, 'n', where));
   const lastProp = prop(node, 'last', where);
   const last = lastProp === undefined ? undefined : Number(lastProp);
-  const id = `${anchor}-${n}`;
-  const also: Element[] = [];
-  for (let k = n + 1; k <= (last ?? n); k++) also.push(h('span', { id: `${anchor}-${k}` }));
+  const id = last === undefined ? `${anchor}-${n}` : `${anchor}-${n}to${last}`;
   const label = last === undefined ? `(${n})` : `(${n})–(${last})`;
   return {
     type: 'nfwStep',
     data: { hName: 'div', hProperties: { className: ['nfw-step'], id } },
     children: [
-      hastNode(h('a', { className: ['nfw-step-n'], href: `#${id}` }, [...also, label])),
+      hastNode(h('a', { className: ['nfw-step-n'], href: `#${id}` }, label)),
       {
         type: 'nfwStepBody',
         data: { hName: 'div', hProperties: { className: ['nfw-step-body'] } },

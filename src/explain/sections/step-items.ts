@@ -21,17 +21,19 @@ interface Item {
   paras: BlockContent[];
 }
 
-/** A run's folded detail: each jump of the run, numbered, one line each. */
-function runDetail(ctx: DocContext, run: EmptyRun): BlockContent[] {
-  const items = run.targets.map((t, i) => [
-    para([`(${run.first + i}) `, ...ctx.msg.emptyJumpOne(t, run.chain)]),
-  ]);
-  return folded(ctx.format, ctx.msg.emptyRunSummary(run.first, run.last), [bullets(items)]);
-}
-
-/** Items as a Markdown list: `(n)` or `(first)–(last)` before the first paragraph. */
-function asList(items: Item[]): BlockContent[] {
+/**
+ * Items as the page lists them: in Markdown a list, `(n)` or `(first)–(last)` before the first
+ * paragraph; in MDX `<Step>` elements. A folded item's `<Step last>` is not the target of its
+ * steps' links: the steps told one by one inside its fold are (a browser opens the fold).
+ */
+function itemNodes(ctx: DocContext, anchor: string, items: Item[]): BlockContent[] {
   if (items.length === 0) return [];
+  if (ctx.format === 'mdx')
+    return items.map((it) => {
+      const props: Record<string, JsonValue> = { anchor, n: it.first };
+      if (it.last > it.first) props.last = it.last;
+      return jsxElement('Step', props, it.paras);
+    });
   return [
     bullets(
       items.map((it) => {
@@ -45,6 +47,20 @@ function asList(items: Item[]): BlockContent[] {
       }),
     ),
   ];
+}
+
+/** A run's folded detail: each jump of the run, numbered, one line each. */
+function runDetail(ctx: DocContext, anchor: string, run: EmptyRun): BlockContent[] {
+  const items = run.targets.map((t, i) => ({
+    first: run.first + i,
+    last: run.first + i,
+    paras: [para(ctx.msg.emptyJumpOne(t, run.chain))],
+  }));
+  return folded(
+    ctx.format,
+    ctx.msg.emptyRunSummary(run.first, run.last),
+    itemNodes(ctx, anchor, items),
+  );
 }
 
 /** One step told, or a run of empty-chain jumps told from its first step. */
@@ -66,7 +82,7 @@ function stepItem(
     ...(notes.length > 0 ? [para(msg.sentences(notes))] : []),
   ];
   if (withInfo) paras.push(...infoParas);
-  if (run) paras.push(...runDetail(ctx, run));
+  if (run) paras.push(...runDetail(ctx, sw.anchor, run));
   return { first: step.n, last: run?.last ?? step.n, paras, info: infoParas };
 }
 
@@ -88,7 +104,11 @@ function quietItem(
     ...(enter ? [enter] : []),
     para(ctx.msg.quietChain(q.chain, q.reached, q.first + 1, q.last, verdict)),
     ...lastInfo,
-    ...folded(ctx.format, ctx.msg.quietChainSummary(q.first, q.last), asList(inner.items)),
+    ...folded(
+      ctx.format,
+      ctx.msg.quietChainSummary(q.first, q.last),
+      itemNodes(ctx, sw.anchor, inner.items),
+    ),
   ];
   return { first: q.first, last: q.last, paras };
 }
@@ -124,10 +144,5 @@ export function stepItems(ctx: DocContext, ps: PacketState, sw: StageWalk): Root
     if (q) continue;
     all.push(...items(ctx, ps, sw, [step], runs).items);
   }
-  if (ctx.format === 'md') return asList(all);
-  return all.map((it) => {
-    const props: Record<string, JsonValue> = { anchor: sw.anchor, n: it.first };
-    if (it.last > it.first) props.last = it.last;
-    return jsxElement('Step', props, it.paras);
-  });
+  return itemNodes(ctx, sw.anchor, all);
 }

@@ -53,16 +53,8 @@ function stepElement(state: State, node: MdxJsxFlowElement): Element {
   if (last !== undefined && (!Number.isInteger(last) || last <= n)) {
     throw new Error(`Step ${anchor}: last must be an integer above n (${n}), got ${String(last)}`);
   }
-  const id = `${anchor}-${n}`;
+  const id = last === undefined ? `${anchor}-${n}` : `${anchor}-${n}to${last}`;
   const body = state.all(node) as ElementContent[];
-  const also: ElementContent[] = [];
-  for (let k = n + 1; k <= (last ?? n); k++)
-    also.push({
-      type: 'element',
-      tagName: 'span',
-      properties: { id: `${anchor}-${k}` },
-      children: [],
-    });
   return {
     type: 'element',
     tagName: 'div',
@@ -72,10 +64,7 @@ function stepElement(state: State, node: MdxJsxFlowElement): Element {
         type: 'element',
         tagName: 'a',
         properties: { className: ['nfw-step-n'], href: `#${id}` },
-        children: [
-          ...also,
-          { type: 'text', value: last === undefined ? `(${n})` : `(${n})–(${last})` },
-        ],
+        children: [{ type: 'text', value: last === undefined ? `(${n})` : `(${n})–(${last})` }],
       },
       {
         type: 'element',
