@@ -11,7 +11,7 @@ import type { ConversationSummary, DocContext, DocOptions } from './context.ts';
 import { linkTo, resolveLinks } from './links.ts';
 import { heading } from './mdast.ts';
 import { toPhrasing } from './phrase.ts';
-import { conversationSection } from './sections/conversation.ts';
+import { conversationSection, type EarlierConversation } from './sections/conversation.ts';
 import { setupSection } from './sections/setup.ts';
 import { summaryNodes } from './sections/summary.ts';
 import { verdictOf } from './sections/verdict.ts';
@@ -60,12 +60,14 @@ export function buildDocument(
   children.push(...setupSection(ctx));
   const conversations: ConversationSummary[] = [];
   const allWalks: PacketWalk[][] = [];
+  const earlier: EarlierConversation[] = [];
   for (const c of trace.conversations) {
     const walks: PacketWalk[] = c.packets.map((p, i) => walkPacket(ruleset, p, c.index, i));
     allWalks.push(walks);
     const verdict = verdictOf(walks);
+    children.push(...conversationSection(ctx, c.index, walks, verdict, earlier));
     conversations.push({ index: c.index, verdict });
-    children.push(...conversationSection(ctx, c.index, walks, verdict));
+    earlier.push({ n: c.index + 1, walks, verdict });
   }
   children.splice(top, 0, ...whyLinks(ctx, trace, allWalks));
   const root: Root = { type: 'root', children };

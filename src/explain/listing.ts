@@ -128,6 +128,15 @@ function chainLinesNft(
   indent: string,
   elide: Elide | undefined,
 ): Line[] {
+  // A regular chain without rules on one line (firewalld's empty zone chains): what arrives at
+  // it and what returns from it are marked on that line.
+  if (!chain.base && chain.rules.length === 0)
+    return [
+      {
+        marks: [...(m?.header ?? []), ...(m?.close ?? [])],
+        text: `${indent}chain ${chain.name} { }`,
+      },
+    ];
   const lines: Line[] = [];
   lines.push({ marks: m?.header ?? [], text: `${indent}chain ${chain.name} {` });
   if (chain.base) {

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { toHtml } from 'hast-util-to-html';
 import { h } from 'hastscript';
-import type { Code, Nodes, Parent, Root } from 'mdast';
+import type { Code, Nodes, Paragraph, Parent, Root } from 'mdast';
 import type { MdxJsxFlowElement } from 'mdast-util-mdx';
 import { toHast } from 'mdast-util-to-hast';
 import remarkGfm from 'remark-gfm';
@@ -76,16 +76,19 @@ async function listingOf(node: MdxJsxFlowElement, where: string): Promise<Elemen
   });
 }
 
-/** `<Step anchor n>` as the site's Step.astro renders it. */
+/** `<Step anchor n last?>` as the site's Step.astro renders it. */
 function stepOf(node: MdxJsxFlowElement, where: string): Nodes {
   const anchor = String(prop(node, 'anchor', where));
   const n = Number(prop(node, 'n', where));
-  const id = `${anchor}-${n}`;
+  const lastProp = prop(node, 'last', where);
+  const last = lastProp === undefined ? undefined : Number(lastProp);
+  const id = last === undefined ? `${anchor}-${n}` : `${anchor}-${n}to${last}`;
+  const label = last === undefined ? `(${n})` : `(${n})–(${last})`;
   return {
     type: 'nfwStep',
     data: { hName: 'div', hProperties: { className: ['nfw-step'], id } },
     children: [
-      hastNode(h('a', { className: ['nfw-step-n'], href: `#${id}` }, `(${n})`)),
+      hastNode(h('a', { className: ['nfw-step-n'], href: `#${id}` }, label)),
       {
         type: 'nfwStepBody',
         data: { hName: 'div', hProperties: { className: ['nfw-step-body'] } },
@@ -93,6 +96,31 @@ function stepOf(node: MdxJsxFlowElement, where: string): Nodes {
       },
     ],
   } as unknown as Nodes;
+}
+
+/** `<details>` and `<summary>`, the HTML elements the explainer folds content with. */
+const FOLD_ELEMENTS = new Set(['details', 'summary']);
+
+function foldOf(node: MdxJsxFlowElement, where: string): Nodes {
+  if (node.attributes.length > 0)
+    throw new Error(`${where}: error: <${node.name ?? ''}> takes no attributes`);
+  return {
+    type: 'nfwFold',
+    data: { hName: node.name },
+    children: node.children,
+  } as unknown as Nodes;
+}
+
+/**
+ * A paragraph holding nothing but a JSX element (`<summary>…</summary>` on a line of its own)
+ * is that element, as MDX compiles it.
+ */
+function unravelJsxParagraphs(tree: Root): void {
+  visit(tree, 'paragraph', (node: Paragraph, index, parent) => {
+    const only = node.children.length === 1 ? node.children[0] : undefined;
+    if (only?.type !== 'mdxJsxTextElement' || !parent || index === undefined) return;
+    parent.children.splice(index, 1, only as never);
+  });
 }
 
 async function diagramOf(code: Code, n: number, input: SinglePageInput, opts: SinglePageOptions) {
@@ -136,6 +164,8 @@ async function renderBlocks(tree: Root, input: SinglePageInput, opts: SinglePage
         jobs.push({ parent, node, make: async () => hastNode(await listingOf(el, where)) });
       } else if (el.name === 'Step') {
         jobs.push({ parent, node, make: () => stepOf(el, where) });
+      } else if (el.name && FOLD_ELEMENTS.has(el.name)) {
+        jobs.push({ parent, node, make: () => foldOf(el, where) });
       } else {
         throw new Error(`${where}: error: <${el.name ?? ''}> has no single-file rendering`);
       }
@@ -186,6 +216,7 @@ export async function singlePageHtml(
   opts: SinglePageOptions,
 ): Promise<string> {
   const tree = unified().use(remarkParse).use(remarkGfm).use(remarkMdx).parse(input.mdx) as Root;
+  unravelJsxParagraphs(tree);
   await renderBlocks(tree, input, opts);
   const body = toHast(tree, { allowDangerousHtml: false }) as HastRoot;
   const doc: HastRoot = {

@@ -51,15 +51,20 @@ describe('ruleset and scenario text stays text', () => {
     expect(rule?.comment ?? rule?.text).toContain('<script>');
   });
 
-  it('Markdown: no raw HTML node, the comment and the title come back as the same characters', () => {
+  it('Markdown: no raw HTML node but the folds, the comment and the title come back as the same characters', () => {
     const { scenario, ruleset, trace } = nastyInputs();
     const md = explainToText(scenario, ruleset, trace, { lang: 'en', format: 'md' }).markdown;
     const tree = unified().use(remarkParse).use(remarkGfm).parse(md) as Root;
+    // The only HTML is the explainer's own `<details>`/`<summary>` around folded content, with
+    // nothing in the summary but escaped text and code spans.
+    const fold =
+      /^(?:<details>\n<summary>(?:[^<>&]|&(?:amp|lt|gt|quot);|<code>(?:[^<>&]|&(?:amp|lt|gt|quot);)*<\/code>)*<\/summary>|<\/details>)$/;
     let html = 0;
-    visit(tree, 'html', () => {
+    visit(tree, 'html', (node: { value: string }) => {
+      expect(node.value).toMatch(fold);
       html++;
     });
-    expect(html).toBe(0);
+    expect(html).toBeGreaterThan(0);
     const all = texts(tree);
     expect(all.some((v) => v.includes(NASTY))).toBe(true); // the listing (code) quotes the comment
     const heading = tree.children.find((n) => n.type === 'heading' && n.depth === 1);
@@ -89,7 +94,8 @@ describe('ruleset and scenario text stays text', () => {
         expect(n.type).not.toBe('mdxTextExpression');
         expect(n.type).not.toBe('mdxjsEsm');
       });
-      expect([...names].sort()).toEqual(['ChainListing', 'Step']);
+      // The site's components, and the plain HTML elements folded content is written with.
+      expect([...names].sort()).toEqual(['ChainListing', 'Step', 'details', 'summary']);
       expect(found).toBe(true);
       // The summary's braces and tag are text in the page, not an expression or an element.
       expect(texts(tree).join('\n')).toContain('<script>alert(1)</script> {x}');

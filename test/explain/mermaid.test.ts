@@ -12,8 +12,14 @@ import { DEFAULT_CHROMIUM, MermaidBrowser } from '../../src/site/mermaid-browser
 import { seedTrace } from './fixtures/seed/trace.ts';
 import { fixtureRuleset, fixtureScenario } from './helpers.ts';
 
+/** The ```mermaid fences, also those indented inside a folded `<details>` element of the MDX. */
 function diagrams(md: string): string[] {
-  return [...md.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]!);
+  return [...md.matchAll(/^( *)```mermaid\n([\s\S]*?)\n\1```/gm)].map((m) =>
+    m[2]!
+      .split('\n')
+      .map((l) => l.slice(m[1]!.length))
+      .join('\n'),
+  );
 }
 
 function hookMaps(md: string): string[] {

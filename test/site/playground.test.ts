@@ -46,6 +46,8 @@ async function explanationText(page: Page, selector: string): Promise<string> {
     // versions, the playground).
     const chrome = 'figure.nfw-mermaid, .sl-anchor-link, .copy, .nfw-pg-title, .nfw-downloads';
     for (const el of root.querySelectorAll(chrome)) el.remove();
+    // Folded content is part of the explanation: compared open.
+    for (const el of root.querySelectorAll('details')) el.open = true;
     for (const el of root.querySelectorAll<HTMLElement>('.nfw-listing')) {
       el.style.contentVisibility = 'visible';
     }

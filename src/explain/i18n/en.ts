@@ -114,9 +114,46 @@ export const en: Messages = {
   sequenceIntro: () => [
     'The conversation as the machines see it, with the translations the host makes on the way:',
   ],
+  hookMapSummary: () => ['Map of all netfilter hooks'],
   hookMapIntro: () => [
     'All netfilter hooks; the ones this conversation crosses are highlighted (blue: the request, amber: the reply, green: both):',
   ],
+  samePath: (n, differs, steps) => [
+    `This conversation takes the same path as conversation ${n}: the same packets through the same hooks and chains. `,
+    ...(differs.length === 0 && steps === 0
+      ? ['Only the addresses the chains see differ.']
+      : [
+          'What differs: ',
+          ...differs.flatMap((d, i) => (i === 0 ? d : ['; ', ...d])),
+          ...(steps > 0
+            ? [
+                differs.length > 0 ? '; and ' : '',
+                steps === 1
+                  ? 'one step, where another rule matched or the verdict is not the same:'
+                  : `${steps} steps, where another rule matched or the verdict is not the same:`,
+              ]
+            : ['.']),
+        ]),
+  ],
+  samePathField: (field, now, then, n) => [
+    `the ${field === 'protocol' ? 'protocol' : field === 'saddr' || field === 'daddr' ? `${addrWord(field)} address` : portWord(field)} is ${now} (${then} in conversation ${n})`,
+  ],
+  samePathVerdict: (now, then, n) => [
+    `in short, ${verdictWord[now] ?? now} (in conversation ${n}: ${verdictWord[then] ?? then})`,
+  ],
+  samePathStep: (step, chain, now, then, n) => [
+    `(${step}) in `,
+    c(chain),
+    ': ',
+    ...now,
+    ` here, `,
+    ...then,
+    ` in conversation ${n}.`,
+  ],
+  fullWalkSummary: (n) => [
+    `The whole walk of conversation ${n}: its diagrams and every hook, step by step`,
+  ],
+  flowchartSummary: () => ['Flow diagram'],
   hookMapSame: (n) => [
     `This conversation crosses the same hooks as conversation ${n}; see the map of all netfilter hooks there.`,
   ],
@@ -282,18 +319,35 @@ export const en: Messages = {
     '.',
   ],
   implicitReturnShort: (from, to) => [c(from), ' ends without a verdict; back in ', c(to), '.'],
-  emptyJumps: (chain, targets, _first, last) => [
-    `Here and in the next steps up to (${last}), the packet jumps unconditionally, in turn, to the chains `,
+  emptyJumps: (chain, targets) => [
+    'The packet jumps unconditionally, in turn, to the chains ',
     ...list(targets.map((t) => [c(t)])),
     '. None of them has a rule, so each time evaluation comes straight back to ',
     c(chain),
     ' (an implicit return) and nothing happens to the packet.',
   ],
-  emptyJumpAgain: (target, first) => [
-    'Into the empty chain ',
-    c(target),
-    ` and straight back, as told at (${first}).`,
+  quietChain: (chain, reached, from, last, verdict) => [
+    `From (${from}) to (${last}), nothing happens to the packet: from `,
+    c(chain),
+    reached.length > 0
+      ? ', the rules that match only lead on, by jumps, gotos and returns, to '
+      : ', the rules that match only return',
+    ...list(reached.map((t) => [c(t)])),
+    ', and none gives a verdict, so the policy of ',
+    c(chain),
+    ' applies: ',
+    c(verdict),
+    '.',
   ],
+  quietChainSummary: (first, last) => [`Steps (${first}) to (${last}) one by one`],
+  emptyJumpOne: (target, chain) => [
+    'Unconditionally to ',
+    c(target),
+    ', which has no rule, and straight back to ',
+    c(chain),
+    '.',
+  ],
+  emptyRunSummary: (first, last) => [`Steps (${first}) to (${last}) one by one`],
   stepPolicy: (chain, verdict) => [
     'No rule gave a verdict, so the policy of the base chain ',
     c(chain),

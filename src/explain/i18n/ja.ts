@@ -105,9 +105,42 @@ export const ja: Messages = {
     ` あてに送ります。ホストを通過するパケットは${roles.map((r) => roleWord[r]).join('と')}です。結論: ${verdictWord[verdict] ?? verdict}。`,
   ],
   sequenceIntro: () => ['マシンから見た通信と、途中でホストが行うアドレス変換です。'],
+  hookMapSummary: () => ['netfilter の全hookの図'],
   hookMapIntro: () => [
     'netfilter の全hookです。この通信が通るhookを色で示しています（青: リクエスト、橙色: レスポンス、緑: 両方）。',
   ],
+  samePath: (n, differs, steps) => [
+    `この通信は通信 ${n} と同じ経路をたどります（同じパケットが同じhookとchainを通ります）。`,
+    ...(differs.length === 0 && steps === 0
+      ? ['違うのは、chainから見えるアドレスだけです。']
+      : [
+          '違うのは、',
+          ...differs.flatMap((d, i) => (i === 0 ? d : ['、', ...d])),
+          ...(steps > 0
+            ? [
+                differs.length > 0 ? '、そして' : '',
+                `別のルールがマッチした、または判定が違う次の ${steps} ステップです。`,
+              ]
+            : ['です。']),
+        ]),
+  ],
+  samePathField: (field, now, then, n) => [
+    `${field === 'protocol' ? 'プロトコル' : field === 'saddr' || field === 'daddr' ? addrWord(field) : portWord(field)}が ${now}（通信 ${n} では ${then}）`,
+  ],
+  samePathVerdict: (now, then, n) => [
+    `結論が「${verdictWord[now] ?? now}」（通信 ${n} では「${verdictWord[then] ?? then}」）`,
+  ],
+  samePathStep: (step, chain, now, then, n) => [
+    `(${step}) `,
+    c(chain),
+    ': ここでは ',
+    ...now,
+    `、通信 ${n} では `,
+    ...then,
+    '。',
+  ],
+  fullWalkSummary: (n) => [`通信 ${n} の全体: 図と、各hookのすべてのステップ`],
+  flowchartSummary: () => ['フロー図'],
   hookMapSame: (n) => [
     `この通信が通るhookは通信 ${n} と同じです。netfilter の全hookの図はそちらを参照してください。`,
   ],
@@ -292,18 +325,33 @@ export const ja: Messages = {
     ' に戻ります。',
   ],
   implicitReturnShort: (from, to) => [c(from), ' は判定なしで終わり、', c(to), ' に戻ります。'],
-  emptyJumps: (chain, targets, _first, last) => [
-    `ここから (${last}) までは、`,
+  emptyJumps: (chain, targets) => [
     ...list(targets.map((t) => [c(t)])),
     ' に順に無条件で飛びます。どのchainにもルールがないので、そのたびに何もせず ',
     c(chain),
     ' に戻ります（暗黙の return）。パケットには何も起きません。',
   ],
-  emptyJumpAgain: (target, first) => [
-    '空のchain ',
-    c(target),
-    ` に飛び、そのまま戻ります（(${first}) で説明したとおり）。`,
+  quietChain: (chain, reached, from, last, verdict) => [
+    `(${from}) から (${last}) まで、パケットには何も起きません。`,
+    c(chain),
+    ' から先でマッチするルールは ',
+    ...(reached.length > 0
+      ? [...list(reached.map((t) => [c(t)])), ' に jump・goto・return で進むだけ']
+      : ['return するだけ']),
+    'で、判定を出すルールがないので、base chain ',
+    c(chain),
+    ' の policy が適用されます -> ',
+    c(verdict),
+    '。',
   ],
+  quietChainSummary: (first, last) => [`(${first})〜(${last}) を一つずつ見る`],
+  emptyJumpOne: (target, chain) => [
+    c(target),
+    ' に無条件で飛びます。ルールがないので、そのまま ',
+    c(chain),
+    ' に戻ります。',
+  ],
+  emptyRunSummary: (first, last) => [`(${first})〜(${last}) を一つずつ見る`],
   stepPolicy: (chain, verdict) => [
     '引き続きの処理がないため、base chain ',
     c(chain),

@@ -70,6 +70,29 @@ export interface Messages {
   hookMapIntro(): Phrase;
   /** This conversation crosses the same hooks as an earlier one: its map is not repeated. */
   hookMapSame(conversation: number): Phrase;
+  /** The summary of the folded map of all hooks. */
+  hookMapSummary(): Phrase;
+  /**
+   * Under a conversation's heading when it takes the same path as an earlier one (the same
+   * packets through the same hooks and chains): what differs, and how many steps did
+   * something else (listed right after).
+   */
+  samePath(conversation: number, differs: Phrase[], steps: number): Phrase;
+  /** One thing that differs from the earlier conversation: the request's protocol, an address or a port. */
+  samePathField(
+    field: 'protocol' | 'saddr' | 'sport' | 'daddr' | 'dport',
+    now: string,
+    then: string,
+    conversation: number,
+  ): Phrase;
+  /** The earlier conversation ended otherwise. */
+  samePathVerdict(now: string, then: string, conversation: number): Phrase;
+  /** A step that did something else: what it does here and what it did in the earlier conversation. */
+  samePathStep(n: number, chain: string, now: Phrase, then: Phrase, conversation: number): Phrase;
+  /** The summary of a repeated conversation's folded walk. */
+  fullWalkSummary(conversation: number): Phrase;
+  /** The summary of a packet's folded flowchart. */
+  flowchartSummary(): Phrase;
   packetHeading(role: PacketRole, flow: string): Phrase;
   packetIntro(role: PacketRole, from: string, iif: string | null): Phrase;
   flowchartIntro(): Phrase;
@@ -139,11 +162,20 @@ export interface Messages {
   implicitReturnShort(from: string, to: string): Phrase;
   /**
    * Steps first…last are unconditional jumps from `chain` to chains with no rules (firewalld's
-   * empty zone chains): told once, on the first of them.
+   * empty zone chains): told as one item, numbered first–last.
    */
   emptyJumps(chain: string, targets: string[], first: number, last: number): Phrase;
-  /** One of those steps after the first: the chain it jumps to, and where the run is told. */
-  emptyJumpAgain(target: string, first: number): Phrase;
+  /** One step of such a run, in its folded detail: the chain jumped to and back from. */
+  emptyJumpOne(target: string, chain: string): Phrase;
+  /**
+   * Steps from…last of base chain `chain`, which did nothing to the packet: its rules only led
+   * on to the chains `reached` (jumps, gotos, returns), and its policy (`verdict`) applied.
+   */
+  quietChain(chain: string, reached: string[], from: number, last: number, verdict: string): Phrase;
+  /** The summary of such a chain's folded steps. */
+  quietChainSummary(first: number, last: number): Phrase;
+  /** The summary of a run's folded detail. */
+  emptyRunSummary(first: number, last: number): Phrase;
   stepPolicy(chain: string, verdict: string): Phrase;
   policyMeans(verdict: string): Phrase;
   ruleNotInRuleset(text: string): Phrase;

@@ -6,6 +6,7 @@ import type { RootContent } from 'mdast';
 import type { DocContext, PacketState } from '../context.ts';
 import { infoPhrases } from '../events/index.ts';
 import { type FlowView, flowText, natDelta } from '../facts.ts';
+import { folded } from '../fold.ts';
 import { natChange } from '../info.ts';
 import { codeBlock, heading, para } from '../mdast.ts';
 import { packetFlowchart } from '../mermaid.ts';
@@ -31,8 +32,10 @@ function packetIntro(ctx: DocContext, ps: PacketState, conv: number): RootConten
           : msg.packetIntro(w.role, from, w.arrivedOn),
     ),
   );
-  out.push(para(msg.flowchartIntro()));
-  out.push(codeBlock('mermaid', packetFlowchart(ctx.scenario, w, msg, conv)));
+  // Folded: the at-a-glance table and the sequence diagram carry the overview; the flowchart
+  // (often taller than the screen) is there on request.
+  const chart = codeBlock('mermaid', packetFlowchart(ctx.scenario, w, msg, conv));
+  out.push(...folded(ctx.format, msg.flowchartSummary(), [para(msg.flowchartIntro()), chart]));
   return out;
 }
 

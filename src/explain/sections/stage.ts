@@ -2,9 +2,8 @@
  * One hook a packet crosses: why these chains run, the packet as they receive it, the listing
  * with its margin marks, the numbered steps, the base chains not entered, and the packet after.
  */
-import type { BlockContent, Heading, RootContent } from 'mdast';
+import type { Heading, RootContent } from 'mdast';
 import type { DocContext, PacketState } from '../context.ts';
-import { emptyJumpRuns } from '../empty-runs.ts';
 import { flowText } from '../facts.ts';
 import { listingRows, listingText } from '../listing.ts';
 import { bullets, codeBlock, heading, para, ref } from '../mdast.ts';
@@ -13,7 +12,7 @@ import type { Phrase } from '../phrase.ts';
 import { senderOf } from '../sender.ts';
 import { splitVerdict } from '../stages.ts';
 import { type PacketWalk, type StageWalk, sameFlow } from '../walk.ts';
-import { stepPhrases } from './steps.ts';
+import { stepItems } from './step-items.ts';
 
 /** Why a base chain on this hook was not entered. */
 function notEntered(ctx: DocContext, w: PacketWalk, sw: StageWalk): Phrase[] {
@@ -108,24 +107,7 @@ export function stageSection(ctx: DocContext, ps: PacketState, sw: StageWalk): R
   const out = stageIntro(ctx, w, sw);
   const family = sw.stage.fclass === 'l3' ? (w.ipFamily === 4 ? 'ip' : 'ip6') : sw.stage.fclass;
   out.push(listingNode(ctx, sw, `${flowText(sw.viewIn)} · ${family} ${sw.stage.hook}`));
-  const items: BlockContent[][] = [];
-  const runs = emptyJumpRuns(ctx.ruleset, sw.replay.steps);
-  for (const step of sw.replay.steps) {
-    const { main, notes, info = [] } = stepPhrases(ctx, ps, sw, step, runs);
-    // What happened right after the step (conntrack, a translation…) is a paragraph of its own.
-    const paras = [
-      msg.sentences(main),
-      ...(notes.length > 0 ? [msg.sentences(notes)] : []),
-      ...(info.length > 0 ? [msg.sentences(info)] : []),
-    ];
-    if (ctx.format === 'mdx') {
-      out.push(jsxElement('Step', { anchor: sw.anchor, n: step.n }, paras.map(para)));
-    } else {
-      const [firstP, ...rest] = paras;
-      items.push([para([`(${step.n}) `, ...(firstP ?? [])]), ...rest.map(para)]);
-    }
-  }
-  if (items.length > 0) out.push(bullets(items));
+  out.push(...stepItems(ctx, ps, sw));
   const skipped = notEntered(ctx, w, sw);
   if (skipped.length > 0) out.push(bullets(skipped.map((p) => [para(p)])));
   if (sw.replay.steps.length > 0 || sw.nat.length > 0) {

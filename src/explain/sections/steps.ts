@@ -240,7 +240,11 @@ function rulePhrases(
   return { main, notes: extra };
 }
 
-/** One step's explanation: the main sentence(s), then the notes on what the verdict means. */
+/**
+ * One step's explanation: the main sentence(s), then the notes on what the verdict means. The
+ * first step of a run of empty-chain jumps tells the whole run (its item is numbered
+ * first–last: stage.ts folds the steps after it into its detail).
+ */
 export function stepPhrases(
   ctx: DocContext,
   ps: PacketState,
@@ -250,10 +254,6 @@ export function stepPhrases(
 ): StepText {
   const run = runs.find((r) => step.n >= r.first && step.n <= r.last + 1);
   const e = step.event;
-  if (run && step.n > run.first && step.n <= run.last) {
-    const target = e.type === 'rule' ? splitVerdict(e.verdict)[1] : '';
-    return { main: [ctx.msg.emptyJumpAgain(target, run.first)], notes: [] };
-  }
   const before = beforePhrases(ctx, ps, sw, step, run);
   const told =
     e.type === 'enter'

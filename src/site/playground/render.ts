@@ -9,8 +9,8 @@
 import GithubSlugger from 'github-slugger';
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { toHtml } from 'hast-util-to-html';
-import type { Code, Heading, Root } from 'mdast';
-import type { MdxJsxAttribute, MdxJsxFlowElement } from 'mdast-util-mdx';
+import type { Code, Heading, Paragraph, Root } from 'mdast';
+import type { MdxJsxAttribute, MdxJsxFlowElement, MdxJsxTextElement } from 'mdast-util-mdx';
 import { mdxJsxFromMarkdown } from 'mdast-util-mdx-jsx';
 import { type Handler, type State, toHast } from 'mdast-util-to-hast';
 import { toString as mdastToString } from 'mdast-util-to-string';
@@ -44,13 +44,16 @@ function props(node: MdxJsxFlowElement): Record<string, unknown> {
   return out;
 }
 
-/** `<Step anchor n>` as Step.astro renders it. */
+/** `<Step anchor n last?>` as Step.astro renders it. */
 function stepElement(state: State, node: MdxJsxFlowElement): Element {
-  const { anchor, n } = props(node) as { anchor: string; n: number };
+  const { anchor, n, last } = props(node) as { anchor: string; n: number; last?: number };
   if (!Number.isInteger(n) || n < 1) {
     throw new Error(`Step ${anchor}: n must be a positive integer, got ${String(n)}`);
   }
-  const id = `${anchor}-${n}`;
+  if (last !== undefined && (!Number.isInteger(last) || last <= n)) {
+    throw new Error(`Step ${anchor}: last must be an integer above n (${n}), got ${String(last)}`);
+  }
+  const id = last === undefined ? `${anchor}-${n}` : `${anchor}-${n}to${last}`;
   const body = state.all(node) as ElementContent[];
   return {
     type: 'element',
@@ -61,7 +64,7 @@ function stepElement(state: State, node: MdxJsxFlowElement): Element {
         type: 'element',
         tagName: 'a',
         properties: { className: ['nfw-step-n'], href: `#${id}` },
-        children: [{ type: 'text', value: `(${n})` }],
+        children: [{ type: 'text', value: last === undefined ? `(${n})` : `(${n})–(${last})` }],
       },
       {
         type: 'element',
@@ -71,6 +74,31 @@ function stepElement(state: State, node: MdxJsxFlowElement): Element {
       },
     ],
   };
+}
+
+/** `<details>` and `<summary>`, the HTML elements the explainer folds content with. */
+const FOLD_ELEMENTS = new Set(['details', 'summary']);
+
+function foldElement(state: State, node: MdxJsxFlowElement | MdxJsxTextElement): Element {
+  if (node.attributes.length > 0) throw new Error(`<${node.name}> takes no attributes here`);
+  return {
+    type: 'element',
+    tagName: node.name!,
+    properties: {},
+    children: state.all(node) as ElementContent[],
+  };
+}
+
+/**
+ * A paragraph holding nothing but a JSX element (`<summary>…</summary>` on a line of its own)
+ * is that element, as MDX compiles it.
+ */
+function unravelJsxParagraphs(tree: Root): void {
+  visit(tree, 'paragraph', (node: Paragraph, index, parent) => {
+    const only = node.children.length === 1 ? node.children[0] : undefined;
+    if (only?.type !== 'mdxJsxTextElement' || !parent || index === undefined) return;
+    parent.children.splice(index, 1, only as never);
+  });
 }
 
 /** A ```mermaid fence: the figure the site's fallback draws in the browser. */
@@ -156,12 +184,14 @@ export function parseMdx(mdx: string): Root {
 export async function renderExplanation(mdx: string): Promise<string[]> {
   // Typographic quotes and dashes, as Astro's Markdown does for every page of the site.
   const tree = (await unified().use(remarkSmartypants).run(parseMdx(mdx))) as Root;
+  unravelJsxParagraphs(tree);
   const listings = await drawListings(tree);
   const slugger = new GithubSlugger();
   let diagrams = 0;
   const jsx: Handler = (state, node: MdxJsxFlowElement) => {
     if (node.name === 'ChainListing') return listings.get(node);
     if (node.name === 'Step') return stepElement(state, node);
+    if (node.name && FOLD_ELEMENTS.has(node.name)) return foldElement(state, node);
     throw new Error(`the explainer's MDX has a component this page cannot draw: <${node.name}>`);
   };
   const hast = toHast(tree, {
