@@ -35,11 +35,14 @@ interface Fault {
 /**
  * Every code span of the prose (listings and diagrams left out): none may be nft expression
  * syntax, and each iptables quote must be a piece of the listing the section last showed (of
- * the ruleset's own text, `source`, above the first listing: the scenario's summary).
+ * the ruleset's own text, `source`, above the first listing: the scenario's summary) — or a
+ * whole rule of the ruleset, as a conversation repeating an earlier one's path quotes the rules
+ * that matched differently.
  */
 function syntaxFaults(page: string, source = ''): Fault[] {
   const faults: Fault[] = [];
   let listing = source;
+  const rules = new Set(source.split('\n').map((l) => l.trim()));
   for (const part of page.split(/(```[a-z]*\n[\s\S]*?\n```)/)) {
     const block = /^```([a-z]*)\n([\s\S]*?)\n```$/.exec(part);
     if (block) {
@@ -50,7 +53,7 @@ function syntaxFaults(page: string, source = ''): Fault[] {
       const quote = m[1]!;
       if (NFT_EXPRESSION.test(quote) || NFT_KEYWORD.test(quote))
         faults.push({ quote, why: 'nft syntax' });
-      else if (IPTABLES_WORDS.test(quote) && !listing.includes(quote))
+      else if (IPTABLES_WORDS.test(quote) && !listing.includes(quote) && !rules.has(quote))
         faults.push({ quote, why: 'not in the listing above' });
     }
   }
