@@ -31,6 +31,12 @@ export interface DocContext {
   readonly hookMaps: Map<string, number>;
   /** The headings links point to: each stage walk's, each conversation's why-section. */
   readonly anchors: Anchors;
+  /**
+   * While a conversation that repeats an earlier one's path is told: the earlier one's number
+   * (1-based). Its listings and flowcharts are that conversation's, so they are pointed to, not
+   * drawn again; every step is still told.
+   */
+  repeatOf?: number;
 }
 
 /** A translation the conversation's first packet set up (to name what a reply undoes). */

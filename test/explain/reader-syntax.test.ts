@@ -37,23 +37,35 @@ interface Fault {
  * syntax, and each iptables quote must be a piece of the listing the section last showed (of
  * the ruleset's own text, `source`, above the first listing: the scenario's summary) — or a
  * whole rule of the ruleset, as a conversation repeating an earlier one's path quotes the rules
- * that matched differently.
+ * that matched differently, or a piece of a listing shown earlier on the page (such a
+ * conversation points to the earlier one's listings).
  */
 function syntaxFaults(page: string, source = ''): Fault[] {
   const faults: Fault[] = [];
   let listing = source;
   const rules = new Set(source.split('\n').map((l) => l.trim()));
+  // A conversation repeating an earlier one's path points to that one's listings: its quotes
+  // are in a listing shown earlier on the page.
+  let shown = '';
   for (const part of page.split(/(```[a-z]*\n[\s\S]*?\n```)/)) {
     const block = /^```([a-z]*)\n([\s\S]*?)\n```$/.exec(part);
     if (block) {
-      if (block[1] === 'iptables') listing = block[2] ?? '';
+      if (block[1] === 'iptables') {
+        listing = block[2] ?? '';
+        shown += `${listing}\n`;
+      }
       continue;
     }
     for (const m of part.matchAll(/`([^`\n]+)`/g)) {
       const quote = m[1]!;
       if (NFT_EXPRESSION.test(quote) || NFT_KEYWORD.test(quote))
         faults.push({ quote, why: 'nft syntax' });
-      else if (IPTABLES_WORDS.test(quote) && !listing.includes(quote) && !rules.has(quote))
+      else if (
+        IPTABLES_WORDS.test(quote) &&
+        !listing.includes(quote) &&
+        !rules.has(quote) &&
+        !shown.includes(quote)
+      )
         faults.push({ quote, why: 'not in the listing above' });
     }
   }

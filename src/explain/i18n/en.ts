@@ -154,6 +154,12 @@ export const en: Messages = {
     `The whole walk of conversation ${n}: its diagrams and every hook, step by step`,
   ],
   flowchartSummary: () => ['Flow diagram'],
+  listingSameAs: (n) => [
+    `The chains and rules are those listed for this hook in conversation ${n}; the steps below are numbered as there.`,
+  ],
+  flowchartSameAs: (n) => [
+    `Its flow diagram is that of the same packet in conversation ${n}, with the addresses above.`,
+  ],
   hookMapSame: (n) => [
     `This conversation crosses the same hooks as conversation ${n}; see the map of all netfilter hooks there.`,
   ],

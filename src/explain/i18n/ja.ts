@@ -141,6 +141,12 @@ export const ja: Messages = {
   ],
   fullWalkSummary: (n) => [`通信 ${n} の全体: 図と、各hookのすべてのステップ`],
   flowchartSummary: () => ['フロー図'],
+  listingSameAs: (n) => [
+    `chainとルールは通信 ${n} のこのhookの一覧と同じです。以下のステップの番号もそちらと同じです。`,
+  ],
+  flowchartSameAs: (n) => [
+    `フロー図は通信 ${n} の同じパケットのものと同じです（アドレスは上のとおり）。`,
+  ],
   hookMapSame: (n) => [
     `この通信が通るhookは通信 ${n} と同じです。netfilter の全hookの図はそちらを参照してください。`,
   ],

@@ -70,6 +70,10 @@ export interface Messages {
   hookMapIntro(): Phrase;
   /** This conversation crosses the same hooks as an earlier one: its map is not repeated. */
   hookMapSame(conversation: number): Phrase;
+  /** A repeated conversation's hook: the chains are those listed in the earlier conversation. */
+  listingSameAs(conversation: number): Phrase;
+  /** A repeated conversation's packet: its flow diagram is the earlier conversation's. */
+  flowchartSameAs(conversation: number): Phrase;
   /** The summary of the folded map of all hooks. */
   hookMapSummary(): Phrase;
   /**

@@ -91,8 +91,10 @@ export function conversationSection(
     earlier.map((e) => e.walks),
   );
   const then = diff ? earlier[diff.earlier] : undefined;
+  if (!diff || !then) return [...out, ...glanceSection(ctx, walks), ...walkNodes(ctx, conv, walks)];
+  ctx.repeatOf = then.n;
   const walk = walkNodes(ctx, conv, walks);
-  if (!diff || !then) return [...out, ...glanceSection(ctx, walks), ...walk];
+  ctx.repeatOf = undefined;
   // The same path: what differs is open; the tables (the earlier ones' rows with other
   // addresses) and the whole walk are folded.
   out.push(...repeatNodes(ctx, diff, then.n, { now: verdict, was: then.verdict }));
