@@ -31,7 +31,7 @@ import {
   type XastRoot,
 } from 'svgo';
 
-export const POST_VERSION = 'svgo-4.1/nfwalk-3';
+export const POST_VERSION = 'svgo-4.1/nfwalk-4';
 
 const PRECISION = 2;
 
@@ -221,8 +221,8 @@ const pruneStyles: CustomPlugin = {
 // ---------------------------------------------------------------------------------------------
 // Markers and attributes
 
-const dropUnreferencedMarkers: CustomPlugin = {
-  name: 'nfwalkDropUnreferencedMarkers',
+const dropUnreferencedDefs: CustomPlugin = {
+  name: 'nfwalkDropUnreferencedDefs',
   fn: (root) => {
     const all = elements(root);
     const refs = new Set<string>();
@@ -232,11 +232,18 @@ const dropUnreferencedMarkers: CustomPlugin = {
         if (v.startsWith('#')) refs.add(v.slice(1));
       }
     }
+    // Markers, and the icons mermaid's sequence diagrams define for every diagram (a computer,
+    // a database, a clock: ~9 KB of path) and use only for actors of that kind; then the
+    // <defs> they leave empty.
+    const unused = (c: XastElement) =>
+      (c.name === 'marker' || c.name === 'symbol') && !refs.has(c.attributes.id ?? '');
     const drop = (parent: XastRoot | XastElement) => {
-      parent.children = parent.children.filter(
-        (c) => c.type !== 'element' || c.name !== 'marker' || refs.has(c.attributes.id ?? ''),
-      );
       for (const c of parent.children) if (c.type === 'element') drop(c);
+      parent.children = parent.children.filter(
+        (c) =>
+          c.type !== 'element' ||
+          !(unused(c) || (c.name === 'defs' && c.children.every((d) => d.type !== 'element'))),
+      );
     };
     drop(root);
     return {};
@@ -361,7 +368,7 @@ export function lightenSvg(svg: string): string {
     // these escaped there.
     js2svg: { pretty: false, regEntities: /[&<>]/g },
     plugins: [
-      dropUnreferencedMarkers,
+      dropUnreferencedDefs,
       pruneStyles,
       // After pruning: data-look goes when no rule left selects by it.
       dropScriptAttributes,

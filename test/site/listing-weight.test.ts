@@ -140,8 +140,9 @@ describe('the statement a step is at, and zero counters', () => {
       if (el.name !== 'ChainListing') return;
       const attr = el.attributes.find((a) => a.type === 'mdxJsxAttribute' && a.name === 'lines');
       const value = attr?.value;
-      if (!value || typeof value === 'string') throw new Error('lines is not an expression');
-      const lines = JSON.parse(value.value) as ListingLine[];
+      // JSON in a string attribute (what the explainer writes) or in a {…} expression.
+      if (!value) throw new Error('a listing without lines');
+      const lines = JSON.parse(typeof value === 'string' ? value : value.value) as ListingLine[];
       for (const l of lines) {
         const isRule = /^ {4}(?!type )\S/.test(l.text);
         const at = parseMarks(l.mark ?? '').some((m) => m.kind === 'at' || m.kind === 'from');
@@ -242,6 +243,15 @@ describe("mermaid's SVG lightened", () => {
     expect(bold).toContain(
       '<tspan class="text-inner-tspan" font-weight="normal">packet leaves</tspan>',
     );
+  });
+
+  it('drops symbols nothing uses, and the defs they leave empty', () => {
+    const defs =
+      '<defs><symbol id="computer"><path d="M1 1h10"/></symbol></defs><defs><symbol id="database"><path d="M2 2h10"/></symbol></defs><use href="#database"/>';
+    const out = lightenSvg(svg(defs, CSS));
+    expect(out).not.toContain('M1 1'); // the computer: no <use> refers to it
+    expect(out).toContain('<defs><symbol id="database">');
+    expect(out.match(/<defs>/g)).toHaveLength(1);
   });
 
   it('leaves a path that is not a pill as a path', () => {

@@ -200,7 +200,6 @@ export const en: Messages = {
     '.',
   ],
   packetNow: (flow) => [`The packet is now ${flow}.`],
-  packetUnchanged: (flow) => [`The packet is still ${flow}, as it was when it reached this hook.`],
   natChangeBetween: (d) => [
     `Between the hooks ${fieldWord(d)} changed from ${d.from} to ${d.to} (conntrack applies the connection's recorded translation).`,
   ],

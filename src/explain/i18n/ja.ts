@@ -187,7 +187,6 @@ export const ja: Messages = {
     '。',
   ],
   packetNow: (flow) => [`この時点の通信は ${flow} となります。`],
-  packetUnchanged: (flow) => [`この時点の通信は、このhookに来たときと変わらず ${flow} です。`],
   natChangeBetween: (d) => [
     `hookとhookの間で${fieldWord(d)}が ${d.from} から ${d.to} に変わりました（conntrack が、この接続に記録した変換を適用しています）。`,
   ],

@@ -117,7 +117,6 @@ export interface Messages {
   brNetfilterPrerouting(bridge: string): Phrase;
   packetAtStart(flow: string, iif: string | null, oif: string | null): Phrase;
   packetNow(flow: string): Phrase;
-  packetUnchanged(flow: string): Phrase;
   natChangeBetween(delta: NatDelta): Phrase;
 
   // Steps

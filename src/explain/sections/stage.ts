@@ -69,6 +69,12 @@ function listingNode(ctx: DocContext, sw: StageWalk, title: string): RootContent
   return jsxElement('ChainListing', { anchor: sw.anchor, lang, title, lines }, []);
 }
 
+/** Two sentences in one paragraph: a space between them, none after a Japanese full stop. */
+function sentences(a: Phrase, b: Phrase): Phrase {
+  const last = a.at(-1);
+  return typeof last === 'string' && last.endsWith('。') ? [...a, ...b] : [...a, ' ', ...b];
+}
+
 /** The heading and the sentences before the listing: why these chains, the packet at start. */
 function stageIntro(ctx: DocContext, w: PacketWalk, sw: StageWalk): RootContent[] {
   const { msg } = ctx;
@@ -77,11 +83,9 @@ function stageIntro(ctx: DocContext, w: PacketWalk, sw: StageWalk): RootContent[
   const h = heading(4, msg.stageHeading(w.role, sw.stage.hook, sw.stage.fclass, from)) as Heading;
   ctx.anchors.set(sw, h);
   out.push(h);
-  if (sw.inferred) out.push(para(msg.stageInferredIntro(sw.stage.hook)));
-  else
-    out.push(
-      para(msg.stageIntro(sw.stage.hook, sw.stage.fclass, ctx.ruleset.format === 'iptables-save')),
-    );
+  const intro = sw.inferred
+    ? msg.stageInferredIntro(sw.stage.hook)
+    : msg.stageIntro(sw.stage.hook, sw.stage.fclass, ctx.ruleset.format === 'iptables-save');
   const viaBridge =
     sw.stage.fclass === 'l3' && sw.stage.hook === 'prerouting' && sw.iif
       ? ctx.scenario.host.interfaces.find((i) => i.name === sw.iif && i.kind === 'bridge')
@@ -97,7 +101,8 @@ function stageIntro(ctx: DocContext, w: PacketWalk, sw: StageWalk): RootContent[
   ) {
     out.push(para(msg.brNetfilterPrerouting(viaBridge.name)));
   }
-  out.push(para(msg.packetAtStart(flowText(sw.viewIn), sw.iif, sw.oif)));
+  // One paragraph: the packet as the chains receive it, then what the listing below holds.
+  out.push(para(sentences(msg.packetAtStart(flowText(sw.viewIn), sw.iif, sw.oif), intro)));
   return out;
 }
 
@@ -111,14 +116,7 @@ export function stageSection(ctx: DocContext, ps: PacketState, sw: StageWalk): R
   out.push(...stepItems(ctx, ps, sw));
   const skipped = notEntered(ctx, w, sw);
   if (skipped.length > 0) out.push(bullets(skipped.map((p) => [para(p)])));
-  if (sw.replay.steps.length > 0 || sw.nat.length > 0) {
-    out.push(
-      para(
-        sameFlow(sw.viewIn, sw.viewOut)
-          ? msg.packetUnchanged(flowText(sw.viewOut))
-          : msg.packetNow(flowText(sw.viewOut)),
-      ),
-    );
-  }
+  // Only a rewrite is told: the next hook's first sentence gives the packet anyway.
+  if (!sameFlow(sw.viewIn, sw.viewOut)) out.push(para(msg.packetNow(flowText(sw.viewOut))));
   return out;
 }
