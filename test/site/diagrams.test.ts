@@ -13,10 +13,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, type LaunchedBrowser, launchChromium } from './support/browser.ts';
-import { BASE, BUILD_TIMEOUT, buildSite, OUT } from './support/build.ts';
-import { type StaticServer, serveStatic } from './support/static-server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissing } from './support/browser.ts';
+import { OUT } from './support/build.ts';
+import { useServedSite } from './support/served-site.ts';
 
 const SEED = 'seed-docker-firewalld-radius';
 const WIDTH = 1400;
@@ -180,27 +180,17 @@ function measure(): Measured {
 if (chromiumMissing) console.warn(`diagram browser tests skipped: ${chromiumMissing}`);
 
 describe.skipIf(chromiumMissing !== undefined)('the site’s diagrams at 1400 px', () => {
-  let server: StaticServer;
-  let browser: LaunchedBrowser;
+  const site = useServedSite();
   let pages: string[] = [];
-
-  beforeAll(async () => {
-    buildSite();
+  beforeAll(() => {
     pages = pagesToMeasure();
-    server = await serveStatic(OUT, BASE);
-    browser = await launchChromium();
-  }, BUILD_TIMEOUT);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   async function open(path: string, scheme: 'light' | 'dark'): Promise<Page> {
-    const page = await browser.context.newPage();
+    const page = await site.browser.context.newPage();
     await page.setViewportSize({ width: WIDTH, height: 1000 });
     await page.emulateMedia({ colorScheme: scheme });
-    const response = await page.goto(server.url + path, { waitUntil: 'load' });
+    const response = await page.goto(site.server.url + path, { waitUntil: 'load' });
     expect(response?.status(), path).toBe(200);
     expect(await page.getAttribute('html', 'data-theme')).toBe(scheme);
     return page;

@@ -17,10 +17,10 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, type LaunchedBrowser, launchChromium } from './support/browser.ts';
-import { BASE, BUILD_TIMEOUT, buildSite, OUT } from './support/build.ts';
-import { type StaticServer, serveStatic } from './support/static-server.ts';
+import { describe, expect, it } from 'vitest';
+import { chromiumMissing } from './support/browser.ts';
+import { OUT } from './support/build.ts';
+import { useServedSite } from './support/served-site.ts';
 
 const SEED = 'scenarios/seed-docker-firewalld-radius/';
 /** Issue #14's budget. */
@@ -93,24 +93,12 @@ function longestMatch(): MatchSeen | undefined {
 if (chromiumMissing) console.warn(`page weight browser tests skipped: ${chromiumMissing}`);
 
 describe.skipIf(chromiumMissing !== undefined)('the seed page, answer first and light', () => {
-  let server: StaticServer;
-  let browser: LaunchedBrowser;
-
-  beforeAll(async () => {
-    buildSite();
-    server = await serveStatic(OUT, BASE);
-    browser = await launchChromium();
-  }, BUILD_TIMEOUT);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const site = useServedSite();
 
   async function open(width: number, height: number): Promise<Page> {
-    const page = await browser.context.newPage();
+    const page = await site.browser.context.newPage();
     await page.setViewportSize({ width, height });
-    const response = await page.goto(server.url + SEED, { waitUntil: 'load' });
+    const response = await page.goto(site.server.url + SEED, { waitUntil: 'load' });
     expect(response?.status()).toBe(200);
     return page;
   }

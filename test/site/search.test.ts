@@ -4,10 +4,10 @@
  * of the same words, come after it), and no result's excerpt quotes a ruleset listing.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, type LaunchedBrowser, launchChromium } from './support/browser.ts';
-import { BASE, BUILD_TIMEOUT, buildSite, OUT } from './support/build.ts';
-import { type StaticServer, serveStatic } from './support/static-server.ts';
+import { describe, expect, it } from 'vitest';
+import { chromiumMissing } from './support/browser.ts';
+import { BASE } from './support/build.ts';
+import { useServedSite } from './support/served-site.ts';
 
 /** A concept, and the guide page that explains it, per language. */
 const QUERIES = [
@@ -61,25 +61,13 @@ async function search(page: Page, origin: string, query: string): Promise<Result
 if (chromiumMissing) console.warn(`search browser tests skipped: ${chromiumMissing}`);
 
 describe.skipIf(chromiumMissing !== undefined)('search on the built site', () => {
-  let server: StaticServer;
-  let browser: LaunchedBrowser;
-
-  beforeAll(async () => {
-    buildSite();
-    server = await serveStatic(OUT, BASE);
-    browser = await launchChromium();
-  }, BUILD_TIMEOUT);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const site = useServedSite();
 
   for (const { prefix, query, guide } of QUERIES) {
     it(`"${query}" on the ${prefix || 'en/'} pages finds ${guide} first, with no listing as an excerpt`, async () => {
-      const page = await browser.context.newPage();
-      await page.goto(`${server.url}${prefix}`, { waitUntil: 'load' });
-      const results = await search(page, server.origin, query);
+      const page = await site.browser.context.newPage();
+      await page.goto(`${site.server.url}${prefix}`, { waitUntil: 'load' });
+      const results = await search(page, site.server.origin, query);
       console.log(
         `search "${query}" (${prefix || 'en/'}): ${results
           .slice(0, 4)

@@ -7,11 +7,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scenarioFiles, scenarioSlug } from '../../src/site/scenarios.ts';
-import { chromiumMissing, type LaunchedBrowser, launchChromium } from './support/browser.ts';
-import { BASE, BUILD_TIMEOUT, buildSite, OUT, REPO } from './support/build.ts';
-import { type StaticServer, serveStatic } from './support/static-server.ts';
+import { chromiumMissing } from './support/browser.ts';
+import { BASE, REPO } from './support/build.ts';
+import { useServedSite } from './support/served-site.ts';
 
 const LANGS = [
   { lang: 'en', prefix: '', content: join(REPO, 'content/docs'), from: 'guide/cli/' },
@@ -57,24 +57,12 @@ async function sidebarGroups(page: Page): Promise<Map<string, { href: string; te
 if (chromiumMissing) console.warn(`sidebar browser tests skipped: ${chromiumMissing}`);
 
 describe.skipIf(chromiumMissing !== undefined)('the sidebar of the built site', () => {
-  let server: StaticServer;
-  let browser: LaunchedBrowser;
-
-  beforeAll(async () => {
-    buildSite();
-    server = await serveStatic(OUT, BASE);
-    browser = await launchChromium();
-  }, BUILD_TIMEOUT);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const site = useServedSite();
 
   for (const { lang, prefix, content, from } of LANGS) {
     it(`lists every guide page and every scenario in ${lang}, and its links lead there`, async () => {
-      const page = await browser.context.newPage();
-      const response = await page.goto(`${server.url}${prefix}${from}`, { waitUntil: 'load' });
+      const page = await site.browser.context.newPage();
+      const response = await page.goto(`${site.server.url}${prefix}${from}`, { waitUntil: 'load' });
       expect(response?.status()).toBe(200);
       expect(await page.getAttribute('html', 'lang')).toBe(lang);
 
@@ -119,8 +107,8 @@ describe.skipIf(chromiumMissing !== undefined)('the sidebar of the built site', 
   }
 
   it('the 404 page has the sidebar too', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${server.url}404.html`, { waitUntil: 'load' });
+    const page = await site.browser.context.newPage();
+    await page.goto(`${site.server.url}404.html`, { waitUntil: 'load' });
     const groups = await sidebarGroups(page);
     const expected = expectedPages('', LANGS[0].content, '');
     expect((groups.get('Guide') ?? []).map((l) => l.href).sort()).toEqual(expected.guide.sort());
