@@ -20,6 +20,13 @@ const req = () =>
   });
 const reply = (saddr: string, sport: number, daddr: string, dport: number) =>
   makePacket({ family: 'ip', protocol: 'udp', saddr, daddr, sport, dport });
+const tcp = (
+  saddr: string,
+  sport: number,
+  daddr: string,
+  dport: number,
+  tcpFlags: ('syn' | 'ack' | 'rst')[],
+) => makePacket({ family: 'ip', protocol: 'tcp', saddr, daddr, sport, dport, tcpFlags });
 
 function tracked(t: ConntrackTable, p: ReturnType<typeof req>) {
   const r = t.track(p);
@@ -74,67 +81,23 @@ describe('conntrack table', () => {
 
   it('follows TCP: SYN new, SYN-ACK in reply, a SYN-ACK or RST without a connection invalid', () => {
     const t = new ConntrackTable();
-    const syn = makePacket({
-      family: 'ip',
-      protocol: 'tcp',
-      saddr: '10.1.0.5',
-      daddr: '10.1.0.1',
-      sport: 40000,
-      dport: 22,
-      tcpFlags: ['syn'],
-    });
+    const syn = tcp('10.1.0.5', 40000, '10.1.0.1', 22, ['syn']);
     const a = tracked(t, syn);
     expect(a.ct.conn.tcp).toBe('SYN_SENT');
     t.confirm(a.ct.conn);
-    const synack = makePacket({
-      family: 'ip',
-      protocol: 'tcp',
-      saddr: '10.1.0.1',
-      daddr: '10.1.0.5',
-      sport: 22,
-      dport: 40000,
-      tcpFlags: ['syn', 'ack'],
-    });
+    const synack = tcp('10.1.0.1', 22, '10.1.0.5', 40000, ['syn', 'ack']);
     expect(tracked(t, synack).ct.direction).toBe('reply');
     expect(a.ct.conn.tcp).toBe('SYN_RECV');
-    const stray = makePacket({
-      family: 'ip',
-      protocol: 'tcp',
-      saddr: '10.1.0.1',
-      daddr: '10.1.0.9',
-      sport: 22,
-      dport: 1,
-      tcpFlags: ['rst', 'ack'],
-    });
+    const stray = tcp('10.1.0.1', 22, '10.1.0.9', 1, ['rst', 'ack']);
     expect(t.track(stray).kind).toBe('invalid');
   });
 
   it('starts a new connection for a SYN after the client aborted the last one with the same ports', () => {
     const t = new ConntrackTable();
-    const syn = () =>
-      makePacket({
-        family: 'ip',
-        protocol: 'tcp',
-        saddr: '10.1.0.5',
-        daddr: '10.1.0.1',
-        sport: 40000,
-        dport: 22,
-        tcpFlags: ['syn'],
-      });
+    const syn = () => tcp('10.1.0.5', 40000, '10.1.0.1', 22, ['syn']);
     const first = tracked(t, syn());
     t.confirm(first.ct.conn);
-    tracked(
-      t,
-      makePacket({
-        family: 'ip',
-        protocol: 'tcp',
-        saddr: '10.1.0.1',
-        daddr: '10.1.0.5',
-        sport: 22,
-        dport: 40000,
-        tcpFlags: ['syn', 'ack'],
-      }),
-    );
+    tracked(t, tcp('10.1.0.1', 22, '10.1.0.5', 40000, ['syn', 'ack']));
     // Not aborted: the same SYN again belongs to the connection, which has seen a reply.
     expect(tracked(t, syn()).ct).toMatchObject({ conn: first.ct.conn, info: 'established' });
     t.clientAborted(first.ct.conn);
