@@ -31,12 +31,6 @@ export interface DocContext {
   readonly hookMaps: Map<string, number>;
   /** The headings links point to: each stage walk's, each conversation's why-section. */
   readonly anchors: Anchors;
-  /**
-   * While a conversation that repeats an earlier one's path is told: the earlier one's number
-   * (1-based). Its listings and flowcharts are that conversation's, so they are pointed to, not
-   * drawn again; every step is still told.
-   */
-  repeatOf?: number;
 }
 
 /** A translation the conversation's first packet set up (to name what a reply undoes). */
@@ -52,14 +46,24 @@ export interface PacketState {
   readonly requestNat: readonly RequestNat[];
   /** What a jump, goto, NAT statement, policy… means: told once per packet. */
   readonly told: Set<string>;
+  /**
+   * In a conversation that repeats an earlier one's path: the earlier one's number (1-based).
+   * The packet's listings and flowchart are that conversation's, so they are pointed to, not
+   * drawn again; every step is still told.
+   */
+  readonly repeatOf?: number;
   /** The last routing decision told, to tell a repeated one only once. */
   lastRoute?: string;
   /** The bridge the packet is on. */
   lastBridge?: string;
 }
 
-export function packetState(walk: PacketWalk, requestNat: readonly RequestNat[]): PacketState {
-  return { walk, requestNat, told: new Set() };
+export function packetState(
+  walk: PacketWalk,
+  requestNat: readonly RequestNat[],
+  repeatOf?: number,
+): PacketState {
+  return { walk, requestNat, told: new Set(), ...(repeatOf === undefined ? {} : { repeatOf }) };
 }
 
 /** `p` the first time `key` is told for this packet, nothing after. */

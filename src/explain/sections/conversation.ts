@@ -38,7 +38,12 @@ export interface EarlierConversation {
 }
 
 /** The sequence diagram, the hook map, every packet hook by hook, and the why-section. */
-function walkNodes(ctx: DocContext, conv: number, walks: PacketWalk[]): RootContent[] {
+function walkNodes(
+  ctx: DocContext,
+  conv: number,
+  walks: PacketWalk[],
+  repeatOf?: number,
+): RootContent[] {
   const { msg, scenario } = ctx;
   const req = walks[0];
   const requestNat: RequestNat[] = req
@@ -48,7 +53,8 @@ function walkNodes(ctx: DocContext, conv: number, walks: PacketWalk[]): RootCont
   out.push(para(msg.sequenceIntro()));
   out.push(codeBlock('mermaid', sequenceDiagram(scenario, walks, msg, requestNat)));
   out.push(...hookMapNodes(ctx, conv, walks));
-  for (const w of walks) out.push(...packetSection(ctx, packetState(w, requestNat), conv));
+  for (const w of walks)
+    out.push(...packetSection(ctx, packetState(w, requestNat, repeatOf), conv));
   out.push(...whySection(ctx, walks));
   return out;
 }
@@ -92,9 +98,7 @@ export function conversationSection(
   );
   const then = diff ? earlier[diff.earlier] : undefined;
   if (!diff || !then) return [...out, ...glanceSection(ctx, walks), ...walkNodes(ctx, conv, walks)];
-  ctx.repeatOf = then.n;
-  const walk = walkNodes(ctx, conv, walks);
-  ctx.repeatOf = undefined;
+  const walk = walkNodes(ctx, conv, walks, then.n);
   // The same path: what differs is open; the tables (the earlier ones' rows with other
   // addresses) and the whole walk are folded.
   out.push(...repeatNodes(ctx, diff, then.n, { now: verdict, was: then.verdict }));

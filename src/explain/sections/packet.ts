@@ -34,8 +34,8 @@ function packetIntro(ctx: DocContext, ps: PacketState, conv: number): RootConten
   );
   // Folded: the at-a-glance table and the sequence diagram carry the overview; the flowchart
   // (often taller than the screen) is there on request.
-  if (ctx.repeatOf !== undefined) {
-    out.push(para(msg.flowchartSameAs(ctx.repeatOf)));
+  if (ps.repeatOf !== undefined) {
+    out.push(para(msg.flowchartSameAs(ps.repeatOf)));
     return out;
   }
   const chart = codeBlock('mermaid', packetFlowchart(ctx.scenario, w, msg, conv));

@@ -111,7 +111,7 @@ export function stageSection(ctx: DocContext, ps: PacketState, sw: StageWalk): R
   const w = ps.walk;
   const out = stageIntro(ctx, w, sw);
   const family = sw.stage.fclass === 'l3' ? (w.ipFamily === 4 ? 'ip' : 'ip6') : sw.stage.fclass;
-  if (ctx.repeatOf !== undefined) out.push(para(msg.listingSameAs(ctx.repeatOf)));
+  if (ps.repeatOf !== undefined) out.push(para(msg.listingSameAs(ps.repeatOf)));
   else out.push(listingNode(ctx, sw, `${flowText(sw.viewIn)} · ${family} ${sw.stage.hook}`));
   out.push(...stepItems(ctx, ps, sw));
   const skipped = notEntered(ctx, w, sw);
