@@ -34,6 +34,12 @@ export function concat(...parts: Phrase[]): Phrase {
   return parts.flat();
 }
 
+/** Two sentences in one paragraph: a space between them, none after a Japanese full stop. */
+export function sentences(a: Phrase, b: Phrase): Phrase {
+  const last = a.at(-1);
+  return typeof last === 'string' && last.endsWith('。') ? [...a, ...b] : [...a, ' ', ...b];
+}
+
 /** Upper-cases the first letter of the first text run (English sentence starts). */
 export function capitalize(p: Phrase): Phrase {
   const [first, ...rest] = p;

@@ -8,7 +8,7 @@ import { flowText } from '../facts.ts';
 import { listingRows, listingText } from '../listing.ts';
 import { bullets, codeBlock, heading, para, ref } from '../mdast.ts';
 import { type JsonValue, jsxElement } from '../mdx.ts';
-import type { Phrase } from '../phrase.ts';
+import { type Phrase, sentences } from '../phrase.ts';
 import { senderOf } from '../sender.ts';
 import { splitVerdict } from '../stages.ts';
 import { type PacketWalk, type StageWalk, sameFlow } from '../walk.ts';
@@ -67,12 +67,6 @@ function listingNode(ctx: DocContext, sw: StageWalk, title: string): RootContent
     }),
   );
   return jsxElement('ChainListing', { anchor: sw.anchor, lang, title, lines }, []);
-}
-
-/** Two sentences in one paragraph: a space between them, none after a Japanese full stop. */
-function sentences(a: Phrase, b: Phrase): Phrase {
-  const last = a.at(-1);
-  return typeof last === 'string' && last.endsWith('。') ? [...a, ...b] : [...a, ' ', ...b];
 }
 
 /** The heading and the sentences before the listing: why these chains, the packet at start. */
