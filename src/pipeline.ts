@@ -9,7 +9,13 @@
  * Errors are the front ends' own: ScenarioError and RulesetError, every problem positioned at
  * its file, line and column.
  */
-import { type Explained, explainToText } from './explain/index.ts';
+import {
+  type Explained,
+  type ExplainedTree,
+  type ExplainOptions,
+  explainPage,
+  explainToText,
+} from './explain/index.ts';
 import { simulate } from './netfilter/simulate.ts';
 import type { Trace } from './netfilter/trace.ts';
 import type { Ruleset } from './ruleset/model.ts';
@@ -19,7 +25,7 @@ import { ScenarioError } from './scenario/diagnostics.ts';
 import type { Lang, Scenario } from './scenario/model.ts';
 import { parseScenarioText } from './scenario/parse.ts';
 
-export type { Explained } from './explain/index.ts';
+export type { Explained, ExplainedTree } from './explain/index.ts';
 
 /** A scenario file's text and the name messages give it. */
 export interface ScenarioSource {
@@ -94,10 +100,20 @@ export function rulesetFromText(scenario: Scenario, resolve: RulesetResolver): R
 /** The explainer's page of a walk, with what the site lists about it. */
 export function pageOf(walked: Walked, opts: PageOptions): Explained {
   const { scenario, ruleset, trace } = walked;
-  return explainToText(scenario, ruleset, trace, {
-    lang: opts.lang ?? scenario.lang,
-    format: opts.format,
-  });
+  return explainToText(scenario, ruleset, trace, explainOptions(scenario, opts));
+}
+
+function explainOptions(scenario: Scenario, opts: PageOptions): ExplainOptions {
+  return { lang: opts.lang ?? scenario.lang, format: opts.format };
+}
+
+/**
+ * The same page as its syntax tree, not serialised: the playground renders it as it is rather
+ * than printing MDX only to parse it again.
+ */
+export function pageTreeOf(walked: Walked, opts: PageOptions): ExplainedTree {
+  const { scenario, ruleset, trace } = walked;
+  return explainPage(scenario, ruleset, trace, explainOptions(scenario, opts));
 }
 
 /** Scenario and ruleset from the texts: every error in the input is thrown from here. */

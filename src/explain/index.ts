@@ -37,6 +37,30 @@ export function explain(
     .root;
 }
 
+/** The page as a tree, with what the site lists about it: what the playground renders. */
+export interface ExplainedTree extends Omit<Explained, 'markdown'> {
+  root: Root;
+}
+
+export function explainPage(
+  scenario: Scenario,
+  ruleset: Ruleset,
+  trace: Trace,
+  opts: ExplainOptions,
+): ExplainedTree {
+  const page = scenarioIn(scenario, opts.lang);
+  const { root, conversations } = buildDocument(page, ruleset, trace, {
+    format: opts.format,
+    msg: messages(opts.lang),
+  });
+  return {
+    title: page.title,
+    ...(page.summary ? { summary: page.summary } : {}),
+    root,
+    conversations,
+  };
+}
+
 /** The page serialised, with what the site lists about it. */
 export function explainToText(
   scenario: Scenario,
@@ -44,16 +68,6 @@ export function explainToText(
   trace: Trace,
   opts: ExplainOptions,
 ): Explained {
-  const page = scenarioIn(scenario, opts.lang);
-  const { root, conversations } = buildDocument(page, ruleset, trace, {
-    format: opts.format,
-    msg: messages(opts.lang),
-  });
-  const markdown = opts.format === 'mdx' ? toMdx(root) : toMarkdown(root);
-  return {
-    title: page.title,
-    ...(page.summary ? { summary: page.summary } : {}),
-    markdown,
-    conversations,
-  };
+  const { root, ...page } = explainPage(scenario, ruleset, trace, opts);
+  return { ...page, markdown: opts.format === 'mdx' ? toMdx(root) : toMarkdown(root) };
 }

@@ -19,10 +19,10 @@ import { mdxMd } from 'micromark-extension-mdx-md';
 import remarkGfm from 'remark-gfm';
 import remarkMdx from 'remark-mdx';
 import remarkParse from 'remark-parse';
-import remarkSmartypants from 'remark-smartypants';
 import { type Processor, unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import { type ListingProps, listingTreeWith } from '../listing-tree.ts';
+import { smartypantsTree } from '../smartypants.ts';
 import { colourInBrowser } from './highlighter.ts';
 
 /** The value of a JSX attribute: a string, or the JSON literal inside `{…}`. */
@@ -178,12 +178,15 @@ export function parseMdx(mdx: string): Root {
 }
 
 /**
- * The page body as HTML, one piece per top-level block (the page inserts a long page piece by
+ * The page body (MDX text, or the explainer's tree of it) as HTML, one piece per top-level block (the page inserts a long page piece by
  * piece). Throws on a component or attribute the contract does not have.
  */
-export async function renderExplanation(mdx: string): Promise<string[]> {
+export async function renderExplanation(mdx: string | Root): Promise<string[]> {
+  // The explainer's own tree is what its MDX would parse back to (the page-text test holds the
+  // two renderings equal); parsing is for MDX that comes as text. The tree is changed in place.
+  const tree = typeof mdx === 'string' ? parseMdx(mdx) : mdx;
   // Typographic quotes and dashes, as Astro's Markdown does for every page of the site.
-  const tree = (await unified().use(remarkSmartypants).run(parseMdx(mdx))) as Root;
+  smartypantsTree(tree);
   unravelJsxParagraphs(tree);
   const listings = await drawListings(tree);
   const slugger = new GithubSlugger();

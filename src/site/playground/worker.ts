@@ -6,6 +6,7 @@
 import {
   type Loaded,
   pageOf,
+  pageTreeOf,
   type RulesetResolver,
   rulesetFromText,
   scenarioFromText,
@@ -43,8 +44,8 @@ async function answer(req: WalkRequest): Promise<WalkReply> {
   post({ id: req.id, kind: 'progress', stage: 'walking' });
   const walked = walk(loaded);
   post({ id: req.id, kind: 'progress', stage: 'writing' });
-  const mdx = pageOf(walked, { lang: req.lang, format: 'mdx' });
-  const html = await renderExplanation(mdx.markdown);
+  const page = pageTreeOf(walked, { lang: req.lang, format: 'mdx' });
+  const html = await renderExplanation(page.root);
   // The Markdown is written once the page is on its way: Copy as Markdown waits for it.
   setTimeout(() => {
     const md = pageOf(walked, { lang: req.lang, format: 'md' });
@@ -53,7 +54,7 @@ async function answer(req: WalkRequest): Promise<WalkReply> {
   return {
     id: req.id,
     kind: 'page',
-    title: mdx.title,
+    title: page.title,
     html,
     rulesetPath: loaded.scenario.ruleset.path,
     rulesetFormat: loaded.scenario.ruleset.format,
