@@ -239,28 +239,46 @@ describe.skipIf(chromiumMissing !== undefined)('the playground in chromium', () 
     await page.close();
   });
 
-  // Issue #19's target is 300 ms; measured 882 ms best of five on a loaded machine, so it is not
-  // met yet. The suite runs two files at once on CI's two cores, so the assertion is a guard
-  // against regressions at 1.5 s, and the figure is printed for the note.
-  it('explains the seed within 1.5 s of the debounce (best of five edits)', async () => {
+  // Issue #19's target is 300 ms from the debounce to the new page on screen. Measured in the
+  // page: from the walk's start (the region turns busy) to the second animation frame after it
+  // is done, i.e. once the frame holding the new explanation has been painted. The suite runs
+  // two files at once on CI's two cores, so the assertion guards against regressions at 500 ms,
+  // and the figures are printed for the note.
+  it('explains the seed within 500 ms of the debounce, painted (best of five edits)', async () => {
     const page = await open('playground/');
     await settled(page);
     const times: number[] = [];
     for (let i = 0; i < 5; i++) {
+      await page.evaluate((sel) => {
+        const region = document.querySelector(sel)!;
+        const w = window as unknown as { nfwTook?: Promise<number> };
+        w.nfwTook = new Promise((resolve) => {
+          let start: number | undefined;
+          const seen = new MutationObserver(() => {
+            const busy = region.getAttribute('aria-busy');
+            if (busy === 'true') start ??= performance.now();
+            else if (start !== undefined) {
+              seen.disconnect();
+              const begun = start;
+              requestAnimationFrame(() =>
+                requestAnimationFrame(() => resolve(performance.now() - begun)),
+              );
+            }
+          });
+          seen.observe(region, { attributes: true, attributeFilter: ['aria-busy'] });
+        });
+      }, EXPLANATION);
       await page.locator('.cm-content[aria-label="Ruleset"]').click();
       await page.keyboard.press('Control+End');
       await page.keyboard.type('#');
-      await page.waitForFunction(
-        (sel) => document.querySelector(sel)?.getAttribute('aria-busy') === 'true',
-        EXPLANATION,
-        { polling: 5 },
+      const took = await page.evaluate(
+        () => (window as unknown as { nfwTook: Promise<number> }).nfwTook,
       );
-      const started = Date.now();
+      times.push(Math.round(took));
       await settled(page);
-      times.push(Date.now() - started);
     }
-    console.info(`seed after the debounce: ${times.join(', ')} ms (target 300 ms)`);
-    expect(Math.min(...times)).toBeLessThanOrEqual(1500);
+    console.info(`seed after the debounce, painted: ${times.join(', ')} ms (target 300 ms)`);
+    expect(Math.min(...times)).toBeLessThanOrEqual(500);
     await page.close();
   });
 
