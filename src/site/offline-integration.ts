@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
 import type { Lang } from '../scenario/model.ts';
 import { codeFingerprint, defaultBuildCacheDir } from './build-cache.ts';
+import { writePlaygroundFileScript } from './playground-file-bundle.ts';
 import type { DownloadsJob, OfflineJob } from './post-build-jobs.ts';
 import { poolSize, runPostBuild } from './post-build-pool.ts';
 import { scenarioFiles, scenarioSlug } from './scenarios.ts';
@@ -81,6 +82,8 @@ export async function finishSite(
   base: string,
   warn: (message: string) => void,
 ): Promise<{ pages: number; downloads: number; workers: number }> {
+  // Before the pages' rewrite, which makes their link to it relative.
+  await writePlaygroundFileScript(outDir);
   const files = siteFilesUnder(outDir);
   const offline = offlineJobs(outDir, base, files);
   const downloads = downloadJobs(root, scenariosDir, outDir);

@@ -29,7 +29,8 @@ export interface SiteFiles {
 const inlined = new WeakMap<SiteFiles, Map<string, string | undefined>>();
 
 /** Attributes that hold one URL, by property name as hast names them. */
-const URL_PROPERTIES = ['href', 'src', 'poster', 'action', 'xLinkHref'] as const;
+/** Attributes holding a URL into the site (`data-file-script`: the playground's, file-script.ts). */
+const URL_PROPERTIES = ['href', 'src', 'poster', 'action', 'xLinkHref', 'dataFileScript'] as const;
 
 /**
  * `url` (as written in a page at `page`, a path under the output folder) relative to that page,
@@ -191,7 +192,8 @@ function findHead(tree: Root): Element | undefined {
 /**
  * Runs first on every page. The language switch goes to its choice relative to the page
  * (Starlight's own handler sets `location.pathname`, which a relative URL cannot be); opened
- * from a folder, the search says it needs a server.
+ * from a folder, the search says it needs a server, and the playground loads its classic
+ * script (its module scripts do not run from file://).
  */
 export const OFFLINE_HEAD_SCRIPT = `(() => {
   document.addEventListener('change', (event) => {
@@ -202,6 +204,12 @@ export const OFFLINE_HEAD_SCRIPT = `(() => {
   }, true);
   if (location.protocol !== 'file:') return;
   document.addEventListener('DOMContentLoaded', () => {
+    const playground = document.querySelector('[data-playground][data-file-script]');
+    if (playground) {
+      const script = document.createElement('script');
+      script.src = playground.getAttribute('data-file-script');
+      document.body.append(script);
+    }
     const search = document.querySelector('site-search');
     if (!search) return;
     const ja = document.documentElement.lang === 'ja';

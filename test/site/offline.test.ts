@@ -38,7 +38,8 @@ describe.skipIf(chromiumMissing !== undefined)('the built site from a folder (fi
       failed.push(`${r.failure()?.errorText} ${r.resourceType()} ${r.url().slice(0, 200)}`),
     );
     browser.context.on('request', (r) => {
-      if (!/^(file|data):/.test(r.url())) failed.push(`not a file: ${r.url()}`);
+      // blob: is the playground's worker (src/site/playground/file-entry.ts).
+      if (!/^(file|data|blob):/.test(r.url())) failed.push(`not a file: ${r.url()}`);
     });
   }, BUILD_TIMEOUT);
 
@@ -124,6 +125,28 @@ describe.skipIf(chromiumMissing !== undefined)('the built site from a folder (fi
     expect(lines).toBe(1);
     await page.close();
   });
+
+  it('runs the playground: the seed explained, another scenario picked, a diagram drawn', async () => {
+    const page = await open('playground/index.html');
+    const region = page.locator('[data-pg="explanation"]');
+    const status = page.locator('[data-pg="status"]');
+    await expect.poll(() => status.textContent(), { timeout: 60_000 }).toMatch(/^Explained in/);
+    expect(await region.getAttribute('aria-busy')).toBe('false');
+    expect(await region.textContent()).toContain('udp dport 1812');
+    const figure = region.locator('figure.nfw-mermaid').first();
+    await figure.scrollIntoViewIfNeeded();
+    await region.locator('figure.nfw-mermaid-drawn svg').first().waitFor({ timeout: 60_000 });
+
+    const picker = page.locator('[data-pg="picker"]');
+    const other = await picker.locator('option[value="router-forward.yaml"]').count();
+    expect(other).toBe(1);
+    await picker.selectOption('router-forward.yaml');
+    await expect
+      .poll(() => region.textContent(), { timeout: 60_000 })
+      .toContain('oifname "wan0" masquerade');
+    expect(await region.textContent()).not.toContain('udp dport 1812');
+    await page.close();
+  }, 120_000);
 
   it('made no failed request and no script error', () => {
     expect(failed.filter((f) => !/\/pagefind\//.test(f))).toEqual([]);

@@ -11,7 +11,7 @@ import { loadGalleryScenario } from './gallery.ts';
 import { copyText, downloadText } from './output.ts';
 import { decodeState, encodeState, type PlaygroundState } from './share.ts';
 import { UI_TEXT, type UiText } from './ui-text.ts';
-import { type Answer, createWalker } from './walker.ts';
+import { type Answer, createWalker, type SpawnWorker } from './walker.ts';
 
 export const DEBOUNCE_MS = 300;
 
@@ -191,9 +191,17 @@ function wireButtons(page: Page): void {
   });
 }
 
-export async function startPlayground(root: HTMLElement): Promise<void> {
+/** How the page at hand gets its worker, and where the site's root is (for its files). */
+export interface PlaygroundHost {
+  spawnWorker: SpawnWorker;
+  /** The site's root URL; the page's `data-base` when not given. */
+  base?: string;
+}
+
+export async function startPlayground(root: HTMLElement, host: PlaygroundHost): Promise<void> {
   const lang: Lang = root.dataset.lang === 'ja' ? 'ja' : 'en';
-  const page = { root, lang, base: root.dataset.base ?? '/', text: UI_TEXT[lang], file: '' };
+  const base = host.base ?? root.dataset.base ?? '/';
+  const page = { root, lang, base, text: UI_TEXT[lang], file: '' };
   let schedule = () => {};
   const changed = () => {
     if (!full.quiet) schedule();
@@ -205,6 +213,7 @@ export async function startPlayground(root: HTMLElement): Promise<void> {
     quiet: false,
   };
   const walker = createWalker(
+    host.spawnWorker,
     () => setStatus(full, full.text.working, true),
     (answer) => onAnswer(full, answer),
   );

@@ -1,11 +1,8 @@
 /**
  * The scenarios the playground starts from: the seed and the gallery, their files bundled at
- * build time (each loaded only when picked), and the ruleset each names.
+ * build time (gallery-files.ts), and the ruleset each names.
  */
-const files = import.meta.glob<string>('../../../scenarios/*.{yaml,yml,nft,rules,json}', {
-  query: '?raw',
-  import: 'default',
-});
+import { files } from './gallery-files.ts';
 
 function fileNamed(name: string): (() => Promise<string>) | undefined {
   return files[`../../../scenarios/${name}`];

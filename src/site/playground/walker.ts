@@ -11,7 +11,14 @@ export interface Walker {
   run(request: Omit<WalkRequest, 'id'>): void;
 }
 
+/**
+ * Starts the worker (worker.ts): as a module worker from the site's bundle when served, as a
+ * classic worker from a blob when the page is read from a folder (file-entry.ts).
+ */
+export type SpawnWorker = () => Worker;
+
 export function createWalker(
+  spawnWorker: SpawnWorker,
   onProgress: (reply: Extract<WalkReply, { kind: 'progress' }>) => void,
   onAnswer: (answer: Answer) => void,
 ): Walker {
@@ -19,7 +26,7 @@ export function createWalker(
   let busy = false;
   let last = 0;
   const spawn = (): Worker => {
-    const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+    const w = spawnWorker();
     w.addEventListener('message', (event: MessageEvent<WalkReply>) => {
       const reply = event.data;
       if (reply.id !== last) return;
