@@ -140,6 +140,36 @@ describe.skipIf(chromiumMissing !== undefined)('the playground in chromium', () 
     await staticPage.close();
   });
 
+  it('colours the ruleset editor with the site grammar of its format (nft, iptables-save)', async () => {
+    const page = await open('playground/');
+    await settled(page);
+    /** Colours of the editor's pieces whose text is `word`, and of plain text. */
+    const colours = (word: string) =>
+      page.evaluate((w) => {
+        const editor = document.querySelector('.cm-content[aria-label="Ruleset"]')!;
+        const line = editor.querySelector('.cm-line')!;
+        const pieces = [...editor.querySelectorAll('.cm-line span')].filter(
+          (s) => s.textContent === w,
+        );
+        return {
+          plain: getComputedStyle(line).color,
+          word: pieces.map((s) => getComputedStyle(s).color),
+        };
+      }, word);
+    const nft = await colours('dnat');
+    expect(nft.word.length).toBeGreaterThan(0);
+    expect(nft.word[0]).not.toBe(nft.plain);
+
+    await page.locator('[data-pg="picker"]').selectOption('docker-published-ports.yaml');
+    await expect
+      .poll(() => page.locator('[data-pg="format"]').textContent(), { timeout: 60_000 })
+      .toMatch(/iptables/i);
+    const ipt = await colours('-A');
+    expect(ipt.word.length).toBeGreaterThan(0);
+    expect(ipt.word[0]).not.toBe(ipt.plain);
+    await page.close();
+  });
+
   it('marks a ruleset typo at its line and column, keeps the last page, and updates once fixed', async () => {
     const page = await open('playground/');
     await settled(page);

@@ -4,10 +4,11 @@
  * and sharing (the state in the address's fragment), Copy as Markdown and Download.
  */
 import type { Diagnostic } from '../../ruleset/diagnostics.ts';
+import { detectFormat } from '../../ruleset/format.ts';
 import type { Lang } from '../../scenario/model.ts';
 import { drawDiagrams } from './diagrams.ts';
 import { createEditor, type Editor } from './editors.ts';
-import { loadGalleryScenario } from './gallery.ts';
+import { loadGalleryScenario, rulesetPathOf } from './gallery.ts';
 import { copyText, downloadText } from './output.ts';
 import { decodeState, encodeState, type PlaygroundState } from './share.ts';
 import { UI_TEXT, type UiText } from './ui-text.ts';
@@ -111,6 +112,7 @@ async function showPage(page: Page, answer: Extract<Answer, { kind: 'page' }>): 
   region.classList.remove('nfw-pg-stale');
   page.good = { markdown: markdownSlot(page, answer.id).markdown, rulesetPath: answer.rulesetPath };
   el(page.root, 'format').textContent = page.text.formats[answer.rulesetFormat] ?? '';
+  page.ruleset.showAs(answer.rulesetFormat);
   drawDiagrams(region, page.base).catch((error: unknown) => console.error('nfwalk:', error));
   return true;
 }
@@ -160,6 +162,7 @@ function load(page: Page, from: PlaygroundState, walk: () => void): void {
   try {
     page.scenario.setText(from.scenario);
     page.ruleset.setText(from.ruleset);
+    page.ruleset.showAs(detectFormat(from.ruleset, rulesetPathOf(from.scenario) ?? ''));
   } finally {
     page.quiet = false;
   }

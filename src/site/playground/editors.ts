@@ -3,39 +3,13 @@
  * an accessible name, and the input's errors marked at their line and column.
  */
 import { yaml } from '@codemirror/lang-yaml';
-import { StreamLanguage, type StringStream } from '@codemirror/language';
 import { type Diagnostic as CmDiagnostic, lintGutter, setDiagnostics } from '@codemirror/lint';
-import type { Extension } from '@codemirror/state';
+import { Compartment, type Extension } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import type { Diagnostic } from '../../ruleset/diagnostics.ts';
-
-/**
- * A light highlighter for the three ruleset formats: comments, quoted strings, the words that
- * shape a ruleset (tables, chains, hooks, verdicts) and numbers or addresses.
- */
-const KEYWORDS = new Set(
-  'table chain set map flowtable type hook priority policy device devices accept drop reject jump goto return queue continue counter log limit dnat snat masquerade redirect ct state meta iif oif iifname oifname ip ip6 inet arp bridge netdev ether tcp udp icmp icmpv6 saddr daddr sport dport fib elements flags define include add insert delete flush'.split(
-    ' ',
-  ),
-);
-
-const rulesetMode = StreamLanguage.define({
-  name: 'nftables',
-  token(stream: StringStream): string | null {
-    if (stream.eatSpace()) return null;
-    if (stream.match(/^#.*/)) return 'comment';
-    if (stream.match(/^"(?:[^"\\]|\\.)*"?/)) return 'string';
-    if (stream.match(/^[*:][A-Za-z][\w-]*/) && stream.sol()) return 'keyword';
-    if (stream.match(/^-[A-Za-z]\b|^--[\w-]+/)) return 'keyword';
-    if (stream.match(/^[0-9][\w.:/-]*/)) return 'number';
-    if (stream.match(/^[A-Za-z_][\w-]*/)) {
-      return KEYWORDS.has(stream.current()) ? 'keyword' : null;
-    }
-    stream.next();
-    return null;
-  },
-});
+import type { RulesetFormat } from '../../ruleset/format.ts';
+import { rulesetLanguage } from './ruleset-modes.ts';
 
 export interface Editor {
   view: EditorView;
@@ -45,6 +19,8 @@ export interface Editor {
   mark(diagnostics: readonly Diagnostic[]): void;
   /** Puts the cursor at a 1-based line and column, scrolled into view. */
   reveal(line: number, col: number): void;
+  /** Colours the text as a ruleset of this format (the ruleset editor; the scenario's: no-op). */
+  showAs(format: RulesetFormat): void;
 }
 
 export function createEditor(
@@ -53,10 +29,12 @@ export function createEditor(
   kind: 'scenario' | 'ruleset',
   onChange: () => void,
 ): Editor {
+  const language = new Compartment();
+  let format: RulesetFormat = 'nft';
   const extensions: Extension[] = [
     basicSetup,
     lintGutter(),
-    kind === 'scenario' ? yaml() : rulesetMode,
+    language.of(kind === 'scenario' ? yaml() : rulesetLanguage(format)),
     EditorView.contentAttributes.of({ 'aria-label': label }),
     EditorView.updateListener.of((update) => {
       if (update.docChanged) onChange();
@@ -76,6 +54,11 @@ export function createEditor(
         effects: EditorView.scrollIntoView(at, { y: 'center' }),
       });
       view.focus();
+    },
+    showAs: (next) => {
+      if (kind === 'scenario' || next === format) return;
+      format = next;
+      view.dispatch({ effects: language.reconfigure(rulesetLanguage(next)) });
     },
   };
 }

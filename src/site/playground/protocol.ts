@@ -3,6 +3,7 @@
  * texts; the worker answers with progress, then the explained page or the input's errors.
  */
 import type { Diagnostic } from '../../ruleset/diagnostics.ts';
+import type { RulesetFormat } from '../../ruleset/format.ts';
 import type { Lang } from '../../scenario/model.ts';
 
 export interface WalkRequest {
@@ -29,7 +30,7 @@ export type WalkReply =
       html: string[];
       /** The ruleset path the scenario names, and the format it gives it. */
       rulesetPath: string;
-      rulesetFormat: string;
+      rulesetFormat: RulesetFormat;
       millis: number;
     }
   /** After the page: what `nfwalk explain --lang <lang> --format md` prints for the same files. */
