@@ -172,8 +172,10 @@ const ICMP_COMMON = (typeT: DataType, codeT: DataType): Record<string, FieldDef>
 
 const ICMP_FIELDS: Record<string, FieldDef> = {
   ...ICMP_COMMON(TYPES.icmp_type, TYPES.icmp_code),
+  // An integer in nft (proto.c: ICMPHDR_FIELD, big endian), not an address: nft refuses
+  // `icmp gateway 10.0.0.20`. Its bytes are the redirect's gateway address.
   gateway: {
-    type: TYPES.ipv4_addr,
+    type: integer(32),
     base: 'th',
     bit: 32,
     bits: 32,

@@ -108,6 +108,22 @@ describe('payload: transport', () => {
     );
     expect(matches(m(pl('icmpv6', 'type'), v('echo-request')), ping)).toBe(false);
   });
+  it('icmp gateway is a 32-bit integer, as nft has it: an address there is refused', () => {
+    // nft 1.0.6: `icmp gateway 10.0.0.20` → "Could not parse integer"; 167772180 is accepted.
+    const redirect: EnvOptions = {
+      packet: {
+        l4proto: 'icmp',
+        protocolNumber: 1,
+        tcp: undefined,
+        sport: undefined,
+        dport: undefined,
+        icmp: { type: 5, code: 1, gateway: '10.0.0.20' },
+      },
+    };
+    expect(matches(m(pl('icmp', 'gateway'), v('167772180')), redirect)).toBe(true);
+    expect(matches(m(pl('icmp', 'gateway'), v('0x0a000015')), redirect)).toBe(false);
+    expect(() => matches(m(pl('icmp', 'gateway'), v('10.0.0.20')), redirect)).toThrow(/unsupported/);
+  });
 });
 
 describe('tcp flags (bitmask)', () => {
