@@ -25,7 +25,7 @@
  * inet chains are registered on both ip and ip6; netdev (and inet) ingress/egress chains per
  * device.
  */
-import type { Chain, Family, HookName, Rule, Ruleset, Table } from '../ruleset/model.ts';
+import type { Chain, Family, Flowtable, HookName, Rule, Ruleset, Table } from '../ruleset/model.ts';
 
 export const NF_IP_PRI_CONNTRACK = -200;
 export const NF_IP_PRI_NAT_DST = -100;
@@ -56,7 +56,9 @@ export type InternalHook =
   | { kind: 'br-nf-forward' }
   | { kind: 'br-nf-postrouting' }
   /** ip_sabotage_in: skips ip prerouting for a packet br_netfilter already ran it for. */
-  | { kind: 'br-nf-sabotage' };
+  | { kind: 'br-nf-sabotage' }
+  /** A flowtable's ingress hook on one of its devices (nf_flow_offload_ip_hook). */
+  | { kind: 'flowtable'; table: Table; flowtable: Flowtable };
 
 export type HookOp = ChainHook | InternalHook;
 
@@ -97,6 +99,7 @@ export class HookTable {
     const natCore: Record<L3, boolean> = { ip: false, ip6: false };
     for (const table of ruleset.tables) {
       if (table.flags.includes('dormant')) continue;
+      seq = this.addFlowtables(table, seq);
       for (const chain of table.chains) {
         seq++;
         const base = chain.base;
@@ -154,6 +157,24 @@ export class HookTable {
         }
       }
     }
+  }
+
+  /**
+   * A flowtable registers a netdev ingress hook on each of its devices at its priority
+   * (nf_tables_flowtable_parse_hook, nft_register_flowtable_net_hooks); the table's
+   * flowtables are created before its chains (the order `nft list ruleset` prints them in).
+   */
+  private addFlowtables(table: Table, seq: number): number {
+    let s = seq;
+    for (const flowtable of table.flowtables) {
+      s++;
+      if (flowtable.hook !== 'ingress') continue;
+      for (const device of flowtable.devices) {
+        const op: InternalHook = { kind: 'flowtable', table, flowtable };
+        this.add('netdev', 'ingress', op, flowtable.priority.value, s, device);
+      }
+    }
+    return s;
   }
 
   private add(
@@ -236,7 +257,8 @@ export function conntrackFamilies(rule: unknown): ReadonlySet<L3> {
   const walk = (x: unknown): void => {
     if (x === null || typeof x !== 'object' || found.size === 2) return;
     const o = x as Record<string, unknown>;
-    if (o.kind === 'ct') {
+    // nft_ct_get_init and nft_flow_offload_init both call nf_ct_netns_get for the table.
+    if (o.kind === 'ct' || (o.kind === 'other' && /^flow (add|offload)$/.test(String(o.keyword)))) {
       found.add('ip').add('ip6');
       return;
     }

@@ -7,6 +7,18 @@
 import type { PacketRole } from '../../netfilter/trace.ts';
 import type { ChainType, Family, HookName } from '../../ruleset/model.ts';
 import type { NatDelta } from '../facts.ts';
+
+/** Why `flow add` did not offload a connection. */
+export type FlowRefusal =
+  | 'no-conntrack'
+  | 'protocol'
+  | 'tcp-fin-rst'
+  | 'tcp-not-established'
+  | 'helper'
+  | 'not-confirmed'
+  | 'already-offloaded'
+  | 'no-route';
+
 import type { Phrase } from '../phrase.ts';
 import type { FamilyClass } from '../stages.ts';
 
@@ -253,6 +265,14 @@ export interface Messages {
    * limit, so no ICMP error follows in this conversation. Neither: an IPv6 redirect, not walked.
    */
   icmpRedirect(sent: boolean, rateLimited: boolean): Phrase;
+  /** `flow add @ft` put the connection into the flowtable; later packets on `devices` skip the hooks. */
+  flowOffloaded(flowtable: string, devices: string[]): Phrase;
+  /** `flow add @ft` did not offload (`reason`: nft_flow_offload_eval's conditions); the rule stops. */
+  flowNotOffloaded(flowtable: string, reason: FlowRefusal): Phrase;
+  /** The flowtable's ingress hook forwarded the packet itself (`delta`: NAT it applied). */
+  flowFastPath(flowtable: string, dev: string, out: string, delta: NatDelta | undefined): Phrase;
+  /** A FIN or RST ends the offloaded TCP flow: the packet goes the ordinary way. */
+  flowTeardown(flowtable: string): Phrase;
   /** The redirect's own packet section: the kernel sends it, not a process. */
   packetIntroRedirect(): Phrase;
   /** An ICMP redirect about a NATed connection, dropped by the nat hook. */
