@@ -12,6 +12,11 @@
  *   postrouting and input), registered per L3 family only when the ruleset needs conntrack
  *   (a ct expression or a NAT statement; measured: a nat chain without them gets no
  *   conntrack, and is then never consulted);
+ * - bridge conntrack (nf_conntrack_bridge: -200 in bridge prerouting, confirm at INT_MAX in
+ *   bridge postrouting), when a bridge table's rule needs conntrack. Its entry is the one
+ *   br_netfilter's ip prerouting then finds attached (nf_conntrack_in keeps an skb's entry);
+ *   a kernel without the module refuses such a rule (nf_ct_netns_get: -EPROTO, "Could not
+ *   process rule: Protocol error", measured on 6.18 built without it);
  * - NAT (nf_nat_ipv4_fn at -100 in prerouting and output, 100 in postrouting and input). nat
  *   type chains are NOT hook entries of their own: nf_nat_register_fn puts them in a private
  *   list, sorted by their priority, that the NAT hook walks (measured: nat chains at -60 and
@@ -84,6 +89,14 @@ export class HookTable {
   private readonly registered: Registered[] = [];
   private readonly natChains: { family: L3; hook: HookName; entry: ChainHook; seq: number }[] = [];
   readonly conntrack: Record<L3, boolean> = { ip: false, ip6: false };
+  /**
+   * nf_conntrack_bridge's hooks are registered: a bridge table's rule needs conntrack
+   * (nf_ct_netns_get(net, NFPROTO_BRIDGE) → nf_ct_netns_do_get registers
+   * nf_ct_bridge_info->ops): nf_ct_bridge_pre at NF_IP_PRI_CONNTRACK (-200) in bridge
+   * prerouting, nf_ct_bridge_post (confirm) at NF_IP_PRI_CONNTRACK_CONFIRM in bridge
+   * postrouting (net/bridge/netfilter/nf_conntrack_bridge.c). Only those: no ip hook.
+   */
+  bridgeConntrack = false;
 
   constructor(ruleset: Ruleset, opts: HookOptions) {
     let seq = 0;
@@ -137,6 +150,10 @@ export class HookTable {
         // A rule that needs conntrack registers its hooks after its chain (once per family:
         // when the table's families have them already, the chain need not be looked at).
         const l3s = l3sOf(table.family);
+        if (table.family === 'bridge' && !this.bridgeConntrack) {
+          if (chainConntrackFamilies(chain).size > 0) this.addBridgeConntrack(seq + 0.5);
+          continue;
+        }
         const uses = l3s.some((l3) => !this.conntrack[l3]) ? chainConntrackFamilies(chain) : NONE;
         if (uses.size > 0) {
           for (const l3 of l3s) {
@@ -175,6 +192,18 @@ export class HookTable {
       }
     }
     return s;
+  }
+
+  private addBridgeConntrack(seq: number): void {
+    this.bridgeConntrack = true;
+    this.add('bridge', 'prerouting', { kind: 'conntrack-in' }, NF_IP_PRI_CONNTRACK, seq);
+    this.add(
+      'bridge',
+      'postrouting',
+      { kind: 'conntrack-confirm' },
+      NF_IP_PRI_CONNTRACK_CONFIRM,
+      seq,
+    );
   }
 
   private add(

@@ -200,6 +200,8 @@ export interface ConntrackDetail {
   hook?: HookName;
   reason?: string;
   tcp?: string;
+  /** `bridge`: the lookup was nf_conntrack_bridge's, in the bridge family's prerouting. */
+  family?: 'bridge';
 }
 
 /** The statement behind a translation; `null-binding` where no nat rule set one up. */

@@ -499,6 +499,13 @@ export const en: Messages = {
   ctKnown: (s) => [
     `conntrack finds the entry an earlier packet of this connection created (state ${s}): the packet belongs to a known connection, so the nat chains do not see it and its recorded translations apply.`,
   ],
+  ctBridge: () => [
+    'A bridge table’s rule uses conntrack, so the module ',
+    c('nf_conntrack_bridge'),
+    ' hooks in at priority -200 of the bridge family’s prerouting: it tracks the bridged packet there, at layer 2, whether br_netfilter is loaded or not (and confirms the entry at the end of bridge postrouting). A kernel without that module refuses the rule (',
+    c('Could not process rule: Protocol error'),
+    ').',
+  ],
   ctNone: () => ['No conntrack hook runs for this packet, so it has no conntrack entry.'],
   ctAttached: (s) => [
     `The host made this packet itself in answer to another: it carries that packet’s conntrack entry from the start (state ${s}), so conntrack does not look it up.`,

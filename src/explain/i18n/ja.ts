@@ -503,6 +503,13 @@ export const ja: Messages = {
   ctKnown: (s) => [
     `conntrack は、この接続の前のパケットが作ったエントリを見つけます（状態 ${s}）。既知の接続のパケットなので nat のchainは通らず、記録済みの変換がそのまま適用されます。`,
   ],
+  ctBridge: () => [
+    'bridgeのテーブルのルールが conntrack を使うので、モジュール ',
+    c('nf_conntrack_bridge'),
+    ' が bridgeファミリの prerouting の優先度 -200 に入ります。ブリッジされるパケットを、br_netfilter の有無にかかわらず L2 でそこで追跡し、bridge postrouting の最後でエントリを確定（confirm）します。このモジュールがないカーネルはルールを拒否します（',
+    c('Could not process rule: Protocol error'),
+    '）。',
+  ],
   ctNone: () => [
     'このパケットには conntrack のhookが働かないので、conntrack のエントリを持ちません。',
   ],

@@ -244,6 +244,11 @@ export interface Messages {
   ctReply(state: string): Phrase;
   /** A later packet in the original direction of a connection conntrack already knows. */
   ctKnown(state: string): Phrase;
+  /**
+   * The bridge family's conntrack (nf_conntrack_bridge) tracks the bridged packet, at -200 in
+   * bridge prerouting; a kernel without the module refuses `ct` in a bridge table.
+   */
+  ctBridge(): Phrase;
   /** Conntrack never saw the packet (no conntrack hook ran). */
   ctNone(): Phrase;
   /** The host's own ICMP error or reset carries the entry of the packet it answers. */
