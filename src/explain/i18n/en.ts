@@ -551,6 +551,13 @@ export const en: Messages = {
       : ' (ttl decremented)',
     '. It crosses no prerouting, forward or postrouting hook, and conntrack does not look it up: no chain of those hooks sees it.',
   ],
+  glanceFlowtable: (ft, dev) => [
+    'No chain: the flowtable ',
+    c(ft),
+    ' forwards it from the ingress hook of ',
+    c(dev),
+    ', past prerouting, forward and postrouting.',
+  ],
   flowTeardown: (ft) => [
     'A FIN or RST ends the offloaded flow: the flowtable ',
     c(ft),

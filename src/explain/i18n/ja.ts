@@ -506,7 +506,7 @@ export const ja: Messages = {
   ctBridge: () => [
     'bridgeのテーブルのルールが conntrack を使うので、モジュール ',
     c('nf_conntrack_bridge'),
-    ' が bridgeファミリの prerouting の優先度 -200 に入ります。ブリッジされるパケットを、br_netfilter の有無にかかわらず L2 でそこで追跡し、bridge postrouting の最後でエントリを確定（confirm）します。このモジュールがないカーネルはルールを拒否します（',
+    ' が bridgeファミリの prerouting の優先順位 -200 に入ります。ブリッジされるパケットを、br_netfilter の有無にかかわらず L2 でそこで追跡し、bridge postrouting の最後でエントリを確定（confirm）します。このモジュールがないカーネルはルールを拒否します（',
     c('Could not process rule: Protocol error'),
     '）。',
   ],
@@ -559,6 +559,13 @@ export const ja: Messages = {
       ? `（接続の NAT を適用: ${fieldWord(d)} ${d.from} は ${d.to} になります。ttl は 1 減ります）`
       : '（ttl は 1 減ります）',
     '。prerouting・forward・postrouting のhookを通らず、conntrack も参照しないので、それらのhookのchainはこのパケットを見ません。',
+  ],
+  glanceFlowtable: (ft, dev) => [
+    'chainはありません。flowtable ',
+    c(ft),
+    ' が ',
+    c(dev),
+    ' の ingress のhookから転送し、prerouting・forward・postrouting を通りません。',
   ],
   flowTeardown: (ft) => [
     'FIN または RST でオフロードされたフローは終わります。flowtable ',

@@ -276,6 +276,8 @@ export interface Messages {
   flowNotOffloaded(flowtable: string, reason: FlowRefusal): Phrase;
   /** The flowtable's ingress hook forwarded the packet itself (`delta`: NAT it applied). */
   flowFastPath(flowtable: string, dev: string, out: string, delta: NatDelta | undefined): Phrase;
+  /** At a glance: the packet crosses no hook with a chain, the flowtable forwards it from `dev`'s ingress. */
+  glanceFlowtable(flowtable: string, dev: string): Phrase;
   /** A FIN or RST ends the offloaded TCP flow: the packet goes the ordinary way. */
   flowTeardown(flowtable: string): Phrase;
   /** The redirect's own packet section: the kernel sends it, not a process. */
