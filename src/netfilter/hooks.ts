@@ -16,7 +16,9 @@
  *   bridge postrouting), when a bridge table's rule needs conntrack. Its entry is the one
  *   br_netfilter's ip prerouting then finds attached (nf_conntrack_in keeps an skb's entry);
  *   a kernel without the module refuses such a rule (nf_ct_netns_get: -EPROTO, "Could not
- *   process rule: Protocol error", measured on 6.18 built without it);
+ *   process rule: Protocol error", measured on 6.18 built without it). Since 6.8 the module
+ *   also has nf_ct_bridge_in in bridge input, which confirms only broadcast and multicast
+ *   frames (pkt_type other than PACKET_HOST); nfwalk models no multicast, so it is left out;
  * - NAT (nf_nat_ipv4_fn at -100 in prerouting and output, 100 in postrouting and input). nat
  *   type chains are NOT hook entries of their own: nf_nat_register_fn puts them in a private
  *   list, sorted by their priority, that the NAT hook walks (measured: nat chains at -60 and

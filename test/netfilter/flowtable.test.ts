@@ -142,3 +142,18 @@ describe('flow add @ft (nft_flow_offload_eval)', () => {
     expect(u?.message).toMatch(/only in a forward chain/);
   });
 });
+
+describe('flow add the simulator does not follow', () => {
+  it('reports a hardware-offload flowtable as unsupported, at the rule', () => {
+    const rs = nft(
+      RULESET.replace(
+        'hook ingress priority filter',
+        'hook ingress priority filter\n    flags offload',
+      ),
+    );
+    const t = simulate(router({ packets: twice }), rs);
+    const u = infoEvents(packetEvents(t, 0, 0), 'unsupported')[0];
+    expect(u?.message).toMatch(/hardware offload/);
+    expect(u?.detail).toMatchObject({ chain: 'fw', index: 0 });
+  });
+});

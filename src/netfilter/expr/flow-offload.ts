@@ -28,6 +28,18 @@ export function evalFlowOffload(stmt: OtherStmt, ctx: EvalContext): 'continue' |
     throw new NotDecidable(
       `flow add @${name}: no flowtable ${name} in table ${ctx.env.table.name}`,
     );
+  if (ctx.env.family !== 'ip' && ctx.env.family !== 'ip6' && ctx.env.family !== 'inet') {
+    // nft_flow_offload_validate: -EOPNOTSUPP outside ip, ip6 and inet tables.
+    throw new NotDecidable(
+      `flow add @${name}: the kernel accepts it only in ip, ip6 and inet tables`,
+    );
+  }
+  if (ft.flags?.includes('offload')) {
+    // NF_FLOWTABLE_HW_OFFLOAD: the driver may forward the flow in hardware, unseen by the host.
+    throw new NotDecidable(
+      `flow add @${name}: flowtable ${name} has flags offload (hardware offload), which nfwalk does not model`,
+    );
+  }
   if (ctx.env.hook !== 'forward') {
     // nft_flow_offload_validate: the statement is only allowed in chains on the forward hook.
     throw new NotDecidable(`flow add @${name}: the kernel accepts it only in a forward chain`);
