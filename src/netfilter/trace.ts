@@ -147,8 +147,13 @@ export interface HookDetail {
   hook: HookName;
   device?: string;
   chains: number;
+  /** netdev ingress: the flowtables registered on the device (their fast path runs here). */
+  flowtables?: string[];
   packet: WirePacket;
-  /** How the hook ended: `stolen` when br_netfilter took the packet over (ip_sabotage_in). */
+  /**
+   * How the hook ended: `stolen` when br_netfilter took the packet over (ip_sabotage_in), or
+   * a flowtable forwarded it.
+   */
   verdict?: 'accept' | 'drop' | 'stolen' | 'unsupported';
   after?: WirePacket;
 }

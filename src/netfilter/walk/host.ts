@@ -211,17 +211,22 @@ export class HostWalk implements WalkServices {
         : 0);
     const device = family === 'netdev' ? (state.iif ?? state.oif ?? undefined) : undefined;
     const where = `${family} ${hook}${device ? ` on ${device}` : ''}`;
+    const flowtables = list.flatMap((e) =>
+      e.op.kind === 'flowtable' ? [e.op.flowtable.name] : [],
+    );
+    const fts = flowtables.length > 0 ? `, flowtable ${flowtables.join(', ')}` : '';
     const event: HookEvent = {
       type: 'hook',
       message:
-        chains === 0
+        chains === 0 && !fts
           ? `no ${family} ${hook} chain${device ? ` on ${device}` : ''}: the packet crosses the hook without a rule`
-          : `the ${where} hook (${chains} base chain${chains === 1 ? '' : 's'})`,
+          : `the ${where} hook (${chains} base chain${chains === 1 ? '' : 's'}${fts})`,
       detail: {
         family,
         hook,
         ...(device ? { device } : {}),
         chains,
+        ...(flowtables.length > 0 ? { flowtables } : {}),
         packet: wirePacket(skb.pkt, state.iif, state.oif),
       },
     };
