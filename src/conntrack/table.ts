@@ -29,6 +29,28 @@ export interface Connection {
   natBy?: { src?: NatBy; dst?: NatBy };
   mark: number;
   tcp?: TcpState;
+  /** Set by `flow add` (nft_flow_offload_eval → flow_offload_add): the flowtable entry. */
+  offload?: FlowOffload;
+}
+
+/** One direction of an offloaded flow: the device its packets come in on, and their route. */
+export interface FlowOffloadTuple {
+  iif: string;
+  dev: string;
+  nexthop: string;
+}
+
+/**
+ * A connection in a flowtable (nf_flow_table_core.c, struct flow_offload): both directions'
+ * input device and route (nft_flow_route), looked up again by the flowtable's ingress hook.
+ */
+export interface FlowOffload {
+  /** The table's family and name, and the flowtable's name. */
+  family: string;
+  table: string;
+  flowtable: string;
+  original: FlowOffloadTuple;
+  reply: FlowOffloadTuple;
 }
 
 /** What nf_conntrack_in attaches to a packet: the entry and ctinfo. */
@@ -217,6 +239,8 @@ export interface CtView {
   /** Packets and bytes seen in each direction (`ct bytes`, `ct packets`, `ct avgpkt`). */
   packets?: { original: number; reply: number };
   bytes?: { original: number; reply: number };
+  /** The TCP conntrack state (nf_conntrack_tcp_established reads it), for TCP entries. */
+  tcp?: TcpState;
 }
 
 /** The conntrack entry as rules see it (`ct state`, `ct status`, `ct mark`…). */
@@ -236,10 +260,20 @@ export function ctView(ct: CtAttachment | undefined, state?: CtState): CtView | 
     original: ct.conn.original,
     reply: ct.conn.reply,
     labels: [],
+    ...(ct.conn.tcp ? { tcp: ct.conn.tcp } : {}),
   };
 }
 
-const STATUS_ORDER = ['expected', 'seen-reply', 'assured', 'confirmed', 'snat', 'dnat', 'dying'];
+const STATUS_ORDER = [
+  'expected',
+  'seen-reply',
+  'assured',
+  'confirmed',
+  'snat',
+  'dnat',
+  'dying',
+  'offload',
+];
 function orderStatus(s: string[]): string[] {
   return STATUS_ORDER.filter((x) => s.includes(x));
 }

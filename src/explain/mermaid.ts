@@ -9,11 +9,11 @@ import type { HookName } from '../ruleset/model.ts';
 import type { Scenario } from '../scenario/model.ts';
 import { type FlowView, flowText, natDelta, ownerOf } from './facts.ts';
 import type { Messages } from './i18n/messages.ts';
-import { natChange } from './info.ts';
+import { flowOfEndpoints, natChange } from './info.ts';
 import { plain } from './phrase.ts';
 import { senderOf } from './sender.ts';
 import { splitVerdict } from './stages.ts';
-import { flowOf, type PacketWalk, type StageWalk, stageWalks } from './walk.ts';
+import { flowOf, type PacketWalk, type StageWalk, sameFlow, stageWalks } from './walk.ts';
 
 const LOOKALIKE: Record<string, string> = {
   '"': '″',
@@ -221,6 +221,12 @@ export function sequenceDiagram(
           const undone = requestNat.find((x) => x.field !== field && x.field !== 'both')?.kind;
           const label = n.reverse ? msg.dgUndo(undone ?? n.kind) : msg.dgConntrack();
           note(plain(label), n.before, n.after);
+        }
+        const f = item.event.type === 'flowtable' ? item.event.detail : undefined;
+        if (f?.step === 'fast-path') {
+          const before = flowOfEndpoints(f.before);
+          const after = flowOfEndpoints(f.after);
+          if (!sameFlow(before, after)) note(`flowtable ${f.flowtable}`, before, after);
         }
         continue;
       }

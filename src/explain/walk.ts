@@ -15,7 +15,7 @@ import type {
 import { chainNamed } from '../ruleset/chains.ts';
 import type { NatStmt, Rule, Ruleset } from '../ruleset/model.ts';
 import type { FlowView } from './facts.ts';
-import { natChange, startSend } from './info.ts';
+import { flowOfEndpoints, natChange, startSend } from './info.ts';
 import {
   type BaseOnHook,
   baseChainsOnHook,
@@ -341,6 +341,9 @@ export function walkPacket(
       const n = natChange(o.event.detail);
       if (n) at.view = n.after;
     }
+    // A flowtable's fast path applies the connection's NAT itself.
+    if (o.event.type === 'flowtable' && o.event.detail.step === 'fast-path')
+      at.view = flowOfEndpoints(o.event.detail.after);
   }
   return {
     role: packet.role,

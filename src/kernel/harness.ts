@@ -10,10 +10,12 @@ import { dirname } from 'node:path';
 import type { ConversationTrace, Trace } from '../netfilter/trace.ts';
 import { echoIdentifier } from '../packet/packet.ts';
 import { detectFamily } from '../ruleset/iptables/family.ts';
+import { loadRuleset as loadRulesetFile } from '../ruleset/load.ts';
 import { parseAddress } from '../scenario/addresses.ts';
 import type { Listen, Scenario } from '../scenario/model.ts';
 import { assembleRun } from './assemble.ts';
 import { type Background, background, inNetns, run, sleep } from './exec.ts';
+import { FEATURE_NAMES, featuresOf, type KernelFeature, probeFeature } from './features.ts';
 import { findTool } from './preflight.ts';
 import { buildRulesetIndex } from './ruleset-index.ts';
 import { buildTopology, type Topology } from './topology.ts';
@@ -24,6 +26,16 @@ export class KernelError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'KernelError';
+  }
+}
+
+/** The kernel refused the ruleset because it is built without features the ruleset needs. */
+export class KernelFeatureMissing extends KernelError {
+  readonly features: KernelFeature[];
+  constructor(features: KernelFeature[], message: string) {
+    super(message);
+    this.name = 'KernelFeatureMissing';
+    this.features = features;
   }
 }
 
@@ -55,10 +67,34 @@ async function loadRuleset(sc: Scenario, ns: string): Promise<void> {
   try {
     await run(inNetns(ns, argv), { timeoutMs: 30_000 });
   } catch (e) {
-    throw new KernelError(
-      `the kernel refused the ruleset ${sc.ruleset.path}: ${(e as Error).message}`,
+    const missing = await missingFeatures(sc);
+    const what = `the kernel refused the ruleset ${sc.ruleset.path}: ${(e as Error).message}`;
+    if (missing.length === 0) throw new KernelError(what);
+    throw new KernelFeatureMissing(
+      missing,
+      `${what}\nthis kernel lacks ${missing.map((f) => FEATURE_NAMES[f]).join(' and ')}, which the ruleset needs: nfwalk simulates it from the kernel source, and this kernel cannot check it`,
     );
   }
+}
+
+/** The features the scenario's ruleset needs that this kernel refuses. */
+async function missingFeatures(sc: Scenario): Promise<KernelFeature[]> {
+  if (sc.ruleset.format === 'iptables-save') return [];
+  let needs: KernelFeature[];
+  try {
+    needs = featuresOf(
+      loadRulesetFile({
+        format: sc.ruleset.format,
+        path: sc.ruleset.path,
+        resolved: sc.ruleset.resolved,
+      }),
+    );
+  } catch {
+    return [];
+  }
+  const out: KernelFeature[] = [];
+  for (const f of needs) if ((await probeFeature(f)) !== undefined) out.push(f);
+  return out;
 }
 
 /** Every (listen, address) a namespace serves: each machine's listens on each of its addresses. */

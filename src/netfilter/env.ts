@@ -93,6 +93,11 @@ export type Effect =
   /** Other `… set …` statements: `target` as nft writes it (`ip dscp`, `meta priority`, `ct helper`…). */
   | { kind: 'mangle'; target: string; value: string | number }
   | { kind: 'notrack' }
+  /**
+   * `flow add @ft`: the connection goes into the flowtable, or `refused` says which of
+   * nft_flow_offload_eval's conditions it fails (then the rule stops there: NFT_BREAK).
+   */
+  | { kind: 'flow-offload'; flowtable: string; devices: string[]; refused?: FlowOffloadRefusal }
   | { kind: 'log'; options: { key: string; value: string }[] }
   | { kind: 'counter' }
   | { kind: 'setop'; op: 'add' | 'update' | 'delete'; set: string; key: string }
@@ -111,6 +116,16 @@ export type Effect =
       /** limit/quota: the statement tests "over" (so, assumed not exceeded, it does not match). */
       over?: boolean;
     };
+
+/** Why `flow add` does not offload a connection (nft_flow_offload_eval's `goto out`). */
+export type FlowOffloadRefusal =
+  | 'no-conntrack'
+  | 'protocol'
+  | 'tcp-fin-rst'
+  | 'tcp-not-established'
+  | 'helper'
+  | 'not-confirmed'
+  | 'already-offloaded';
 
 export type RuleOutcome =
   /**

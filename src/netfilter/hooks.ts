@@ -12,6 +12,13 @@
  *   postrouting and input), registered per L3 family only when the ruleset needs conntrack
  *   (a ct expression or a NAT statement; measured: a nat chain without them gets no
  *   conntrack, and is then never consulted);
+ * - bridge conntrack (nf_conntrack_bridge: -200 in bridge prerouting, confirm at INT_MAX in
+ *   bridge postrouting), when a bridge table's rule needs conntrack. Its entry is the one
+ *   br_netfilter's ip prerouting then finds attached (nf_conntrack_in keeps an skb's entry);
+ *   a kernel without the module refuses such a rule (nf_ct_netns_get: -EPROTO, "Could not
+ *   process rule: Protocol error", measured on 6.18 built without it). Since 6.8 the module
+ *   also has nf_ct_bridge_in in bridge input, which confirms only broadcast and multicast
+ *   frames (pkt_type other than PACKET_HOST); nfwalk models no multicast, so it is left out;
  * - NAT (nf_nat_ipv4_fn at -100 in prerouting and output, 100 in postrouting and input). nat
  *   type chains are NOT hook entries of their own: nf_nat_register_fn puts them in a private
  *   list, sorted by their priority, that the NAT hook walks (measured: nat chains at -60 and
@@ -25,7 +32,7 @@
  * inet chains are registered on both ip and ip6; netdev (and inet) ingress/egress chains per
  * device.
  */
-import type { Chain, Family, HookName, Rule, Ruleset, Table } from '../ruleset/model.ts';
+import type { Chain, Family, Flowtable, HookName, Rule, Ruleset, Table } from '../ruleset/model.ts';
 
 export const NF_IP_PRI_CONNTRACK = -200;
 export const NF_IP_PRI_NAT_DST = -100;
@@ -56,7 +63,9 @@ export type InternalHook =
   | { kind: 'br-nf-forward' }
   | { kind: 'br-nf-postrouting' }
   /** ip_sabotage_in: skips ip prerouting for a packet br_netfilter already ran it for. */
-  | { kind: 'br-nf-sabotage' };
+  | { kind: 'br-nf-sabotage' }
+  /** A flowtable's ingress hook on one of its devices (nf_flow_offload_ip_hook). */
+  | { kind: 'flowtable'; table: Table; flowtable: Flowtable };
 
 export type HookOp = ChainHook | InternalHook;
 
@@ -82,6 +91,14 @@ export class HookTable {
   private readonly registered: Registered[] = [];
   private readonly natChains: { family: L3; hook: HookName; entry: ChainHook; seq: number }[] = [];
   readonly conntrack: Record<L3, boolean> = { ip: false, ip6: false };
+  /**
+   * nf_conntrack_bridge's hooks are registered: a bridge table's rule needs conntrack
+   * (nf_ct_netns_get(net, NFPROTO_BRIDGE) → nf_ct_netns_do_get registers
+   * nf_ct_bridge_info->ops): nf_ct_bridge_pre at NF_IP_PRI_CONNTRACK (-200) in bridge
+   * prerouting, nf_ct_bridge_post (confirm) at NF_IP_PRI_CONNTRACK_CONFIRM in bridge
+   * postrouting (net/bridge/netfilter/nf_conntrack_bridge.c). Only those: no ip hook.
+   */
+  bridgeConntrack = false;
 
   constructor(ruleset: Ruleset, opts: HookOptions) {
     let seq = 0;
@@ -97,6 +114,7 @@ export class HookTable {
     const natCore: Record<L3, boolean> = { ip: false, ip6: false };
     for (const table of ruleset.tables) {
       if (table.flags.includes('dormant')) continue;
+      seq = this.addFlowtables(table, seq);
       for (const chain of table.chains) {
         seq++;
         const base = chain.base;
@@ -134,6 +152,10 @@ export class HookTable {
         // A rule that needs conntrack registers its hooks after its chain (once per family:
         // when the table's families have them already, the chain need not be looked at).
         const l3s = l3sOf(table.family);
+        if (table.family === 'bridge' && !this.bridgeConntrack) {
+          if (chainConntrackFamilies(chain).size > 0) this.addBridgeConntrack(seq + 0.5);
+          continue;
+        }
         const uses = l3s.some((l3) => !this.conntrack[l3]) ? chainConntrackFamilies(chain) : NONE;
         if (uses.size > 0) {
           for (const l3 of l3s) {
@@ -154,6 +176,36 @@ export class HookTable {
         }
       }
     }
+  }
+
+  /**
+   * A flowtable registers a netdev ingress hook on each of its devices at its priority
+   * (nf_tables_flowtable_parse_hook, nft_register_flowtable_net_hooks); the table's
+   * flowtables are created before its chains (the order `nft list ruleset` prints them in).
+   */
+  private addFlowtables(table: Table, seq: number): number {
+    let s = seq;
+    for (const flowtable of table.flowtables) {
+      s++;
+      if (flowtable.hook !== 'ingress') continue;
+      for (const device of flowtable.devices) {
+        const op: InternalHook = { kind: 'flowtable', table, flowtable };
+        this.add('netdev', 'ingress', op, flowtable.priority.value, s, device);
+      }
+    }
+    return s;
+  }
+
+  private addBridgeConntrack(seq: number): void {
+    this.bridgeConntrack = true;
+    this.add('bridge', 'prerouting', { kind: 'conntrack-in' }, NF_IP_PRI_CONNTRACK, seq);
+    this.add(
+      'bridge',
+      'postrouting',
+      { kind: 'conntrack-confirm' },
+      NF_IP_PRI_CONNTRACK_CONFIRM,
+      seq,
+    );
   }
 
   private add(
@@ -236,7 +288,8 @@ export function conntrackFamilies(rule: unknown): ReadonlySet<L3> {
   const walk = (x: unknown): void => {
     if (x === null || typeof x !== 'object' || found.size === 2) return;
     const o = x as Record<string, unknown>;
-    if (o.kind === 'ct') {
+    // nft_ct_get_init and nft_flow_offload_init both call nf_ct_netns_get for the table.
+    if (o.kind === 'ct' || (o.kind === 'other' && /^flow (add|offload)$/.test(String(o.keyword)))) {
       found.add('ip').add('ip6');
       return;
     }

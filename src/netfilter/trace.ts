@@ -147,8 +147,13 @@ export interface HookDetail {
   hook: HookName;
   device?: string;
   chains: number;
+  /** netdev ingress: the flowtables registered on the device (their fast path runs here). */
+  flowtables?: string[];
   packet: WirePacket;
-  /** How the hook ended: `stolen` when br_netfilter took the packet over (ip_sabotage_in). */
+  /**
+   * How the hook ended: `stolen` when br_netfilter took the packet over (ip_sabotage_in), or
+   * a flowtable forwarded it.
+   */
   verdict?: 'accept' | 'drop' | 'stolen' | 'unsupported';
   after?: WirePacket;
 }
@@ -200,6 +205,8 @@ export interface ConntrackDetail {
   hook?: HookName;
   reason?: string;
   tcp?: string;
+  /** `bridge`: the lookup was nf_conntrack_bridge's, in the bridge family's prerouting. */
+  family?: 'bridge';
 }
 
 /** The statement behind a translation; `null-binding` where no nat rule set one up. */
@@ -297,6 +304,54 @@ export type DropDetail =
   | { reason: 'martian-source'; machine: string; saddr: string }
   | { reason: 'nat-redirect'; hook: HookName };
 
+/**
+ * `flowtable`, by `step` (software offload, nf_flow_table_*.c):
+ * - `offload`: a `flow add @ft` rule put the connection into flowtable `flowtable` of the
+ *   table (nft_flow_offload_eval → flow_offload_add); its later packets coming in on one of
+ *   `devices` take the fast path.
+ * - `refused`: the `flow add` statement did not offload (`reason`: nft_flow_offload_eval's
+ *   conditions) and the rule stopped there.
+ * - `fast-path`: the flowtable's ingress hook on `dev` found the packet's flow
+ *   (nf_flow_offload_ip_hook): NAT applied from the connection's tuples (`before` → `after`,
+ *   equal without NAT), ttl decremented, sent out of `out` to `nexthop` (neigh_xmit), with no
+ *   prerouting, forward or postrouting hook and no conntrack lookup.
+ * - `teardown`: a FIN or RST of an offloaded TCP flow (nf_flow_state_check): the flow leaves
+ *   the flowtable and the packet goes the ordinary way.
+ */
+export type FlowtableDetail =
+  | {
+      step: 'offload' | 'refused';
+      family: Family;
+      table: string;
+      flowtable: string;
+      devices: string[];
+      chain: string;
+      index: number;
+      direction: 'original' | 'reply' | null;
+      reason?:
+        | 'no-conntrack'
+        | 'protocol'
+        | 'tcp-fin-rst'
+        | 'tcp-not-established'
+        | 'helper'
+        | 'not-confirmed'
+        | 'already-offloaded'
+        | 'no-route';
+    }
+  | {
+      step: 'fast-path';
+      family: Family;
+      table: string;
+      flowtable: string;
+      dev: string;
+      out: string;
+      nexthop: string;
+      direction: 'original' | 'reply';
+      before: Endpoints;
+      after: Endpoints;
+    }
+  | { step: 'teardown'; family: Family; table: string; flowtable: string; dev: string };
+
 /** The rule whose evaluation a note is about. */
 interface NoteRule {
   family: Family;
@@ -379,6 +434,7 @@ export type BridgeEvent = Info<'bridge', BridgeDetail>;
 export type DropEvent = Info<'drop', DropDetail>;
 export type NoteEvent = Info<'note', NoteDetail>;
 export type UnsupportedEvent = Info<'unsupported', UnsupportedDetail>;
+export type FlowtableEvent = Info<'flowtable', FlowtableDetail>;
 
 /** The explanatory events: one discriminated union on `type`. */
 export type InfoEvent =
@@ -391,7 +447,8 @@ export type InfoEvent =
   | BridgeEvent
   | DropEvent
   | NoteEvent
-  | UnsupportedEvent;
+  | UnsupportedEvent
+  | FlowtableEvent;
 
 export type InfoType = InfoEvent['type'];
 

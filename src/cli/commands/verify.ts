@@ -1,5 +1,5 @@
 import { type Comparison, compareTraces } from '../../kernel/compare.ts';
-import { KernelError, kernelTrace } from '../../kernel/harness.ts';
+import { KernelError, KernelFeatureMissing, kernelTrace } from '../../kernel/harness.ts';
 import { kernelUnavailable } from '../../kernel/preflight.ts';
 import { type Loaded, readSources, walk } from '../../pipeline.ts';
 import { scenarioFileSources } from '../../pipeline-files.ts';
@@ -58,7 +58,8 @@ export async function verify(io: Io, file: string, keep: boolean): Promise<numbe
   } catch (e) {
     if (e instanceof KernelError) {
       io.err(`nfwalk verify: ${e.message}\n`);
-      return EXIT_FAILED;
+      // A kernel built without what the ruleset needs is a missing prerequisite, not a difference.
+      return e instanceof KernelFeatureMissing ? EXIT_USAGE : EXIT_FAILED;
     }
     throw e;
   }

@@ -9,6 +9,7 @@ import { bridge } from './bridge.ts';
 import { conntrack } from './conntrack.ts';
 import { deliver } from './deliver.ts';
 import { drop } from './drop.ts';
+import { flowtable } from './flowtable.ts';
 import { hook } from './hook.ts';
 import { nat } from './nat.ts';
 import { note } from './note.ts';
@@ -28,6 +29,7 @@ export const eventHandlers: EventHandlers = {
   drop,
   note,
   unsupported,
+  flowtable,
 };
 
 /** What an event says; `between`: it happened between hooks, not after a chain's step. */

@@ -3,7 +3,20 @@ import type { PacketRole } from '../../netfilter/trace.ts';
 import type { NatDelta } from '../facts.ts';
 import { code as c, capitalize, type Phrase } from '../phrase.ts';
 import type { FamilyClass } from '../stages.ts';
-import type { ChainRef, LocalAddr, Messages } from './messages.ts';
+import type { ChainRef, FlowRefusal, LocalAddr, Messages } from './messages.ts';
+
+const FLOW_REFUSAL_EN: Record<FlowRefusal, string> = {
+  'no-conntrack': 'the packet has no conntrack entry.',
+  protocol: 'only TCP and UDP connections are offloaded.',
+  'tcp-fin-rst': 'the segment carries a FIN or RST.',
+  'tcp-not-established':
+    'the TCP connection is not established yet (the handshake has not completed).',
+  helper: 'the connection has a conntrack helper.',
+  'not-confirmed':
+    'the connection is not confirmed yet: this is its first packet, which conntrack confirms only as it leaves the host.',
+  'already-offloaded': 'the connection is in a flowtable already.',
+  'no-route': 'there is no route back towards the sender through the device the packet came in on.',
+};
 
 const cref = (r: ChainRef): Phrase => [c(r.chain), ' of table ', c(`${r.family} ${r.table}`)];
 
@@ -486,6 +499,13 @@ export const en: Messages = {
   ctKnown: (s) => [
     `conntrack finds the entry an earlier packet of this connection created (state ${s}): the packet belongs to a known connection, so the nat chains do not see it and its recorded translations apply.`,
   ],
+  ctBridge: () => [
+    'A bridge table’s rule uses conntrack, so the module ',
+    c('nf_conntrack_bridge'),
+    ' hooks in at priority -200 of the bridge family’s prerouting: it tracks the bridged packet there, at layer 2, whether br_netfilter is loaded or not (and confirms the entry at the end of bridge postrouting). A kernel without that module refuses the rule (',
+    c('Could not process rule: Protocol error'),
+    ').',
+  ],
   ctNone: () => ['No conntrack hook runs for this packet, so it has no conntrack entry.'],
   ctAttached: (s) => [
     `The host made this packet itself in answer to another: it carries that packet’s conntrack entry from the start (state ${s}), so conntrack does not look it up.`,
@@ -504,6 +524,44 @@ export const en: Messages = {
     '. It is addressed to the bridge’s own MAC address',
     gw ? ` (the sender’s gateway ${gw} is the bridge device itself)` : '',
     ', so the bridge does not forward it to another port: it passes it up to the host’s IP stack, through the bridge family’s input hook.',
+  ],
+  flowOffloaded: (ft, devs) => [
+    c('flow add'),
+    ' puts the connection into the flowtable ',
+    c(ft),
+    ': from now on its packets that come in on ',
+    ...devs.flatMap((d, i) => (i === 0 ? [c(d)] : [i === devs.length - 1 ? ' or ' : ', ', c(d)])),
+    ' are forwarded by the flowtable’s ingress hook itself (software offload), and meet no prerouting, forward or postrouting chain. This packet goes on through the rest of its path as usual.',
+  ],
+  flowNotOffloaded: (ft, r) => [
+    c(`flow add @${ft}`),
+    ' does not offload the connection: ',
+    FLOW_REFUSAL_EN[r],
+    ' The rule stops there (the statements after it do not run).',
+  ],
+  flowFastPath: (ft, dev, out, d) => [
+    'The flowtable ',
+    c(ft),
+    ' has this connection: its ingress hook on ',
+    c(dev),
+    ' forwards the packet straight out of ',
+    c(out),
+    d
+      ? ` (the connection’s NAT applied: ${fieldWord(d)} ${d.from} becomes ${d.to}; ttl decremented)`
+      : ' (ttl decremented)',
+    '. It crosses no prerouting, forward or postrouting hook, and conntrack does not look it up: no chain of those hooks sees it.',
+  ],
+  glanceFlowtable: (ft, dev) => [
+    'No chain: the flowtable ',
+    c(ft),
+    ' forwards it from the ingress hook of ',
+    c(dev),
+    ', past prerouting, forward and postrouting.',
+  ],
+  flowTeardown: (ft) => [
+    'A FIN or RST ends the offloaded flow: the flowtable ',
+    c(ft),
+    ' lets go of the connection and the packet takes the ordinary path through the hooks.',
   ],
   bridgeForward: (b, i, o) => [
     'The bridge ',

@@ -3,7 +3,19 @@ import type { PacketRole } from '../../netfilter/trace.ts';
 import type { NatDelta } from '../facts.ts';
 import { code as c, type Phrase, plain } from '../phrase.ts';
 import type { FamilyClass } from '../stages.ts';
-import type { ChainRef, LocalAddr, Messages } from './messages.ts';
+import type { ChainRef, FlowRefusal, LocalAddr, Messages } from './messages.ts';
+
+const FLOW_REFUSAL_JA: Record<FlowRefusal, string> = {
+  'no-conntrack': 'パケットに conntrack のエントリがありません。',
+  protocol: 'オフロードされるのは TCP と UDP の接続だけです。',
+  'tcp-fin-rst': 'セグメントに FIN か RST が立っています。',
+  'tcp-not-established': 'TCP 接続がまだ確立していません（ハンドシェイクが終わっていません）。',
+  helper: '接続に conntrack ヘルパーが付いています。',
+  'not-confirmed':
+    '接続がまだ確定（confirm）していません。これは接続の最初のパケットで、conntrack が確定するのはパケットがホストを出るときです。',
+  'already-offloaded': '接続はすでに flowtable に登録されています。',
+  'no-route': 'パケットが入ってきたデバイスを通って送信元へ戻る経路がありません。',
+};
 
 const cref = (r: ChainRef): Phrase => [c(`${r.family} ${r.table}`), ' の ', c(r.chain)];
 
@@ -491,6 +503,13 @@ export const ja: Messages = {
   ctKnown: (s) => [
     `conntrack は、この接続の前のパケットが作ったエントリを見つけます（状態 ${s}）。既知の接続のパケットなので nat のchainは通らず、記録済みの変換がそのまま適用されます。`,
   ],
+  ctBridge: () => [
+    'bridgeのテーブルのルールが conntrack を使うので、モジュール ',
+    c('nf_conntrack_bridge'),
+    ' が bridgeファミリの prerouting の優先順位 -200 に入ります。ブリッジされるパケットを、br_netfilter の有無にかかわらず L2 でそこで追跡し、bridge postrouting の最後でエントリを確定（confirm）します。このモジュールがないカーネルはルールを拒否します（',
+    c('Could not process rule: Protocol error'),
+    '）。',
+  ],
   ctNone: () => [
     'このパケットには conntrack のhookが働かないので、conntrack のエントリを持ちません。',
   ],
@@ -513,6 +532,45 @@ export const ja: Messages = {
     '。フレームの宛先はブリッジ自身の MAC アドレスです',
     gw ? `（送信元のゲートウェイ ${gw} はブリッジデバイスそのもの）` : '',
     '。そのためブリッジは他のポートへ転送せず、bridgeファミリの input のhookを通して、ホストの IP スタックへ渡します。',
+  ],
+  flowOffloaded: (ft, devs) => [
+    c('flow add'),
+    ' によって、この接続はflowtable ',
+    c(ft),
+    ' に登録されます（ソフトウェアオフロード）。これ以降、',
+    ...devs.flatMap((d, i) => (i === 0 ? [c(d)] : ['、', c(d)])),
+    ' から入ってくるこの接続のパケットは、flowtable の ingress のhookがそのまま転送し、prerouting・forward・postrouting のchainを通りません。このパケット自体は、残りの経路をいつもどおり進みます。',
+  ],
+  flowNotOffloaded: (ft, r) => [
+    c(`flow add @${ft}`),
+    ' はこの接続をオフロードしません: ',
+    FLOW_REFUSAL_JA[r],
+    'ルールはそこで終わります（後ろの文は実行されません）。',
+  ],
+  flowFastPath: (ft, dev, out, d) => [
+    'flowtable ',
+    c(ft),
+    ' はこの接続を持っています。',
+    c(dev),
+    ' の ingress のhookが、パケットをそのまま ',
+    c(out),
+    ' から送り出します',
+    d
+      ? `（接続の NAT を適用: ${fieldWord(d)} ${d.from} は ${d.to} になります。ttl は 1 減ります）`
+      : '（ttl は 1 減ります）',
+    '。prerouting・forward・postrouting のhookを通らず、conntrack も参照しないので、それらのhookのchainはこのパケットを見ません。',
+  ],
+  glanceFlowtable: (ft, dev) => [
+    'chainはありません。flowtable ',
+    c(ft),
+    ' が ',
+    c(dev),
+    ' の ingress のhookから転送し、prerouting・forward・postrouting を通りません。',
+  ],
+  flowTeardown: (ft) => [
+    'FIN または RST でオフロードされたフローは終わります。flowtable ',
+    c(ft),
+    ' は接続を手放し、パケットは通常どおりhookを通ります。',
   ],
   bridgeForward: (b, i, o) => [
     'ブリッジ ',

@@ -7,6 +7,18 @@
 import type { PacketRole } from '../../netfilter/trace.ts';
 import type { ChainType, Family, HookName } from '../../ruleset/model.ts';
 import type { NatDelta } from '../facts.ts';
+
+/** Why `flow add` did not offload a connection. */
+export type FlowRefusal =
+  | 'no-conntrack'
+  | 'protocol'
+  | 'tcp-fin-rst'
+  | 'tcp-not-established'
+  | 'helper'
+  | 'not-confirmed'
+  | 'already-offloaded'
+  | 'no-route';
+
 import type { Phrase } from '../phrase.ts';
 import type { FamilyClass } from '../stages.ts';
 
@@ -232,6 +244,11 @@ export interface Messages {
   ctReply(state: string): Phrase;
   /** A later packet in the original direction of a connection conntrack already knows. */
   ctKnown(state: string): Phrase;
+  /**
+   * The bridge family's conntrack (nf_conntrack_bridge) tracks the bridged packet, at -200 in
+   * bridge prerouting; a kernel without the module refuses `ct` in a bridge table.
+   */
+  ctBridge(): Phrase;
   /** Conntrack never saw the packet (no conntrack hook ran). */
   ctNone(): Phrase;
   /** The host's own ICMP error or reset carries the entry of the packet it answers. */
@@ -253,6 +270,16 @@ export interface Messages {
    * limit, so no ICMP error follows in this conversation. Neither: an IPv6 redirect, not walked.
    */
   icmpRedirect(sent: boolean, rateLimited: boolean): Phrase;
+  /** `flow add @ft` put the connection into the flowtable; later packets on `devices` skip the hooks. */
+  flowOffloaded(flowtable: string, devices: string[]): Phrase;
+  /** `flow add @ft` did not offload (`reason`: nft_flow_offload_eval's conditions); the rule stops. */
+  flowNotOffloaded(flowtable: string, reason: FlowRefusal): Phrase;
+  /** The flowtable's ingress hook forwarded the packet itself (`delta`: NAT it applied). */
+  flowFastPath(flowtable: string, dev: string, out: string, delta: NatDelta | undefined): Phrase;
+  /** At a glance: the packet crosses no hook with a chain, the flowtable forwards it from `dev`'s ingress. */
+  glanceFlowtable(flowtable: string, dev: string): Phrase;
+  /** A FIN or RST ends the offloaded TCP flow: the packet goes the ordinary way. */
+  flowTeardown(flowtable: string): Phrase;
   /** The redirect's own packet section: the kernel sends it, not a process. */
   packetIntroRedirect(): Phrase;
   /** An ICMP redirect about a NATed connection, dropped by the nat hook. */

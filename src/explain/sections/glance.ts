@@ -112,10 +112,24 @@ function tableOf(ctx: DocContext, w: PacketWalk): Table {
   return { type: 'table', align: [null, null, null, null], children: [header, ...body] };
 }
 
-/** A table per packet, each after a line naming the packet as it was sent. */
+/**
+ * A table per packet, each after a line naming the packet as it was sent; a packet a
+ * flowtable forwarded from the ingress hook crosses no hook with a chain: a line says so.
+ */
 export function glanceSection(ctx: DocContext, walks: PacketWalk[]): RootContent[] {
-  return walks.flatMap((w) => [
-    para(ctx.msg.glanceIntro(w.role, w.first ? flowText(flowOf(w.first)) : '?')),
-    tableOf(ctx, w),
-  ]);
+  return walks.flatMap((w) => {
+    const intro = para(ctx.msg.glanceIntro(w.role, w.first ? flowText(flowOf(w.first)) : '?'));
+    const fast = w.items.some((i) => i.kind === 'stage') ? undefined : fastPathOf(w);
+    if (fast) return [intro, para(ctx.msg.glanceFlowtable(fast.flowtable, fast.dev))];
+    return [intro, tableOf(ctx, w)];
+  });
+}
+
+function fastPathOf(w: PacketWalk): { flowtable: string; dev: string } | undefined {
+  for (const i of w.items) {
+    if (i.kind !== 'info' || i.event.type !== 'flowtable') continue;
+    const d = i.event.detail;
+    if (d.step === 'fast-path') return { flowtable: d.flowtable, dev: d.dev };
+  }
+  return undefined;
 }

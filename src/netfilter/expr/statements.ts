@@ -28,6 +28,7 @@ import {
   TYPES,
   type TypedValue,
 } from './datatypes.ts';
+import { evalFlowOffload } from './flow-offload.ts';
 import {
   dynset,
   keyText,
@@ -370,8 +371,6 @@ const NOT_MODELLED: Record<string, string> = {
   dup: 'duplicating packets is not modelled',
   fwd: 'forwarding from netdev is not modelled',
   flow: 'flow offload is not modelled',
-  'flow add': 'flow offload is not modelled',
-  'flow offload': 'flow offload is not modelled',
   secmark: 'SELinux labels are not modelled',
   'meta secmark': 'SELinux labels are not modelled',
   'ct count': 'counting connections needs the other connections, which nfwalk does not track',
@@ -416,6 +415,7 @@ function evalOther(stmt: OtherStmt, ctx: EvalContext): StmtResult {
   if (kw === 'queue') {
     return { kind: 'queue' };
   }
+  if (kw === 'flow add' || kw === 'flow offload') return evalFlowOffload(stmt, ctx);
   if (kw === 'counter') {
     ctx.effects.push({ kind: 'counter' });
     return 'continue';

@@ -31,7 +31,11 @@ export class ConntrackHooks {
   // ---------------------------------------------------------------------------------------
   // Conntrack
 
-  /** nf_conntrack_in (priority -200 in prerouting and output). */
+  /**
+   * nf_conntrack_in (priority -200 in prerouting and output); in bridge prerouting,
+   * nf_ct_bridge_pre, which (frames that are not IPv4/IPv6 aside: untracked) calls it for the
+   * bridged packet.
+   */
   conntrackIn(skb: Skb, state: HookState): Verdict {
     // Loopback, a reject's answer (nf_ct_attach), or notrack: conntrack keeps what is there.
     if (skb.ct) {
@@ -96,6 +100,7 @@ export class ConntrackHooks {
         reply: c.reply,
         hook: state.hook,
         ...(c.tcp ? { tcp: c.tcp } : {}),
+        ...(state.family === 'bridge' ? { family: 'bridge' as const } : {}),
       },
     );
     return 'accept';

@@ -85,10 +85,13 @@ function delivered(a: Arrival): boolean {
 /**
  * Every packet gets a conntrack event: where no conntrack hook ran (no rule of the ruleset
  * uses conntrack, or a bridged packet without br_netfilter), one saying what the packet
- * carries, after the event that sent it.
+ * carries, after the event that sent it; a packet a flowtable forwarded has its `flowtable`
+ * event instead (the flowtable looked its connection up).
  */
 function ensureConntrackEvent(trace: PacketTrace, skb: Skb): void {
   if (trace.events.some((e) => e.type === 'conntrack')) return;
+  // A flowtable's fast path found the connection itself, in place of conntrack: it says so.
+  if (trace.events.some((e) => e.type === 'flowtable' && e.detail.step === 'fast-path')) return;
   const at = trace.events[0]?.type === 'send' ? 1 : 0;
   const ct = skb.ct;
   trace.events.splice(at, 0, {

@@ -45,6 +45,7 @@ import { BridgePath } from './bridge-path.ts';
 import { ConntrackHooks } from './conntrack-hooks.ts';
 import { buildEnv, type HookState } from './env.ts';
 import { routeDetail, wirePacket } from './event-detail.ts';
+import { FlowtablePath } from './flowtable.ts';
 import type { Arrival, Verdict, WalkServices } from './services.ts';
 import { describe, protocolName, type Skb, view } from './skb.ts';
 
@@ -95,11 +96,14 @@ export class HostWalk implements WalkServices {
   private readonly ct: ConntrackHooks;
   /** The bridge's path and br_netfilter's part in it. */
   private readonly br: BridgePath;
+  /** Flowtables: `flow add` and the ingress fast path. */
+  private readonly flow: FlowtablePath;
 
   constructor(d: HostDeps) {
     this.d = d;
     this.ct = new ConntrackHooks(this);
     this.br = new BridgePath(this);
+    this.flow = new FlowtablePath(this);
   }
 
   /** An explanatory event: its English line and its typed detail. */
@@ -154,6 +158,9 @@ export class HostWalk implements WalkServices {
         case 'nat':
           v = this.ct.natHook(skb, state);
           break;
+        case 'flowtable':
+          v = this.flow.fastPath(skb, op.table, op.flowtable, state);
+          break;
         case 'br-nf-prerouting':
         case 'br-nf-forward': {
           // br_netfilter runs the ip hook, then br_nf_hook_thresh resumes this bridge hook.
@@ -204,17 +211,22 @@ export class HostWalk implements WalkServices {
         : 0);
     const device = family === 'netdev' ? (state.iif ?? state.oif ?? undefined) : undefined;
     const where = `${family} ${hook}${device ? ` on ${device}` : ''}`;
+    const flowtables = list.flatMap((e) =>
+      e.op.kind === 'flowtable' ? [e.op.flowtable.name] : [],
+    );
+    const fts = flowtables.length > 0 ? `, flowtable ${flowtables.join(', ')}` : '';
     const event: HookEvent = {
       type: 'hook',
       message:
-        chains === 0
+        chains === 0 && !fts
           ? `no ${family} ${hook} chain${device ? ` on ${device}` : ''}: the packet crosses the hook without a rule`
-          : `the ${where} hook (${chains} base chain${chains === 1 ? '' : 's'})`,
+          : `the ${where} hook (${chains} base chain${chains === 1 ? '' : 's'}${fts})`,
       detail: {
         family,
         hook,
         ...(device ? { device } : {}),
         chains,
+        ...(flowtables.length > 0 ? { flowtables } : {}),
         packet: wirePacket(skb.pkt, state.iif, state.oif),
       },
     };
@@ -241,7 +253,7 @@ export class HostWalk implements WalkServices {
     const result = runChain(op, {
       env: (table: Table) => buildEnv(skb, hookState, table, this.d.routing),
       apply: (effects, rule, chain, matched = true) =>
-        this.applyEffects(skb, effects, rule, chain, hookState, matched),
+        this.applyEffects(skb, effects, { rule, chain, table: op.table }, hookState, matched),
       emit: (e) => this.events.push(e),
       traced: () => {
         if (dumped) return;
@@ -280,11 +292,11 @@ export class HostWalk implements WalkServices {
   private applyEffects(
     skb: Skb,
     effects: readonly Effect[],
-    rule: Rule,
-    chain: Chain,
+    at: { rule: Rule; chain: Chain; table: Table },
     state: HookState,
     matched = true,
   ): void {
+    const { rule, chain } = at;
     for (const e of effects) {
       // A rule that did not match keeps only what its statements before the failing match
       // did to the packet; a verdict-like statement (nat, reject) cannot precede a break.
@@ -293,7 +305,8 @@ export class HostWalk implements WalkServices {
         e.kind !== 'mark' &&
         e.kind !== 'mangle' &&
         e.kind !== 'notrack' &&
-        e.kind !== 'note'
+        e.kind !== 'note' &&
+        e.kind !== 'flow-offload'
       )
         continue;
       switch (e.kind) {
@@ -333,6 +346,9 @@ export class HostWalk implements WalkServices {
           break;
         case 'mangle':
           this.mangle(skb, e.target, e.value);
+          break;
+        case 'flow-offload':
+          this.flow.offload(skb, e, at.table, rule, chain, state);
           break;
         case 'note':
           // How nfwalk decided something the kernel decides by rate or at random.
@@ -420,7 +436,10 @@ export class HostWalk implements WalkServices {
   /** ip_rcv → PREROUTING → ip_rcv_finish (routing decision). */
   ipRcv(skb: Skb, dev: string): Arrival {
     const l3 = skb.pkt.family;
-    if (this.ingress(skb, dev) !== 'accept') return this.end();
+    const ingress = this.ingress(skb, dev);
+    // A flowtable's fast path forwarded it from the ingress hook.
+    if (ingress === 'stolen') return this.flow.takeArrival() ?? this.end();
+    if (ingress !== 'accept') return this.end();
     // A packet up from a bridge meets ip_sabotage_in first, which ends the hook early.
     const v = this.runHook(skb, l3, 'prerouting', {
       family: l3,
@@ -665,7 +684,7 @@ export class HostWalk implements WalkServices {
   }
 
   /** ip_finish_output2 → neighbour → device (through the bridge for a bridge device). */
-  private transmit(skb: Skb, r: Extract<RouteResult, { type: 'unicast' }>): Arrival {
+  transmit(skb: Skb, r: Extract<RouteResult, { type: 'unicast' }>): Arrival {
     const next = this.neighbour(r.dev, r.nexthop);
     const final = this.neighbour(r.dev, skb.pkt.daddr);
     const to = final ?? next;
