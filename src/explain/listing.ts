@@ -235,6 +235,58 @@ export function listingTables(bases: BaseOnHook[], replay: Replay | undefined): 
   return tables;
 }
 
+export type ListingRow = { mark: string; text: string } & LineRanges;
+
+/** Where a chain's lines are in the listing: rows [from, to). */
+export interface ChainSpan {
+  family: Family;
+  table: string;
+  chain: string;
+  base: boolean;
+  from: number;
+  to: number;
+}
+
+/**
+ * The listing row by row (the margin mark and the ruleset line; long quiet runs cut when
+ * `elide` is given), and which rows each chain's lines are.
+ */
+export function listingLayout(
+  ruleset: Ruleset,
+  tables: ListingTable[],
+  replay?: Replay,
+  elide?: Elide,
+): { rows: ListingRow[]; chains: ChainSpan[] } {
+  const lines: Line[] = [];
+  const chains: ChainSpan[] = [];
+  const iptables = ruleset.format === 'iptables-save';
+  for (const { table, chains: shown } of tables) {
+    const marksOf = (c: Chain) => replay?.marks.get(chainKey(table.family, table.name, c.name));
+    lines.push({
+      marks: [],
+      text: iptables ? `*${table.name}` : `table ${table.family} ${table.name} {`,
+    });
+    for (const c of shown) {
+      const from = lines.length;
+      lines.push(
+        ...(iptables
+          ? chainLinesIptables(c, marksOf(c), elide)
+          : chainLinesNft(c, marksOf(c), '  ', elide)),
+      );
+      const at = { family: table.family, table: table.name, chain: c.name, base: !!c.base };
+      chains.push({ ...at, from, to: lines.length });
+    }
+    lines.push({ marks: [], text: iptables ? 'COMMIT' : '}' });
+  }
+  const rows = lines.map((l) => ({
+    mark: joinMarks(l.marks),
+    text: l.text,
+    ...(l.hit ? { hit: l.hit } : {}),
+    ...(l.dim ? { dim: l.dim } : {}),
+  }));
+  return { rows, chains };
+}
+
 /** The listing row by row: the margin mark and the ruleset line (long quiet runs cut when
  * `elide` is given). */
 export function listingRows(
@@ -242,27 +294,8 @@ export function listingRows(
   tables: ListingTable[],
   replay?: Replay,
   elide?: Elide,
-): ({ mark: string; text: string } & LineRanges)[] {
-  const lines: Line[] = [];
-  const iptables = ruleset.format === 'iptables-save';
-  for (const { table, chains } of tables) {
-    const marksOf = (c: Chain) => replay?.marks.get(chainKey(table.family, table.name, c.name));
-    if (iptables) {
-      lines.push({ marks: [], text: `*${table.name}` });
-      for (const c of chains) lines.push(...chainLinesIptables(c, marksOf(c), elide));
-      lines.push({ marks: [], text: 'COMMIT' });
-      continue;
-    }
-    lines.push({ marks: [], text: `table ${table.family} ${table.name} {` });
-    for (const c of chains) lines.push(...chainLinesNft(c, marksOf(c), '  ', elide));
-    lines.push({ marks: [], text: '}' });
-  }
-  return lines.map((l) => ({
-    mark: joinMarks(l.marks),
-    text: l.text,
-    ...(l.hit ? { hit: l.hit } : {}),
-    ...(l.dim ? { dim: l.dim } : {}),
-  }));
+): ListingRow[] {
+  return listingLayout(ruleset, tables, replay, elide).rows;
 }
 
 /** The listing as plain text (the code block's value): marks in a left margin. */
