@@ -62,6 +62,8 @@ export function findChain(
 interface Line extends LineRanges {
   marks: string[];
   text: string;
+  /** How many of the chain's rules the line stands for: 1, a cut's count, none (0) for the rest. */
+  rules?: number;
 }
 
 /** A step taken at the rule itself (`(n)`, `(n)->`), not just passing it or arriving after it. */
@@ -103,7 +105,11 @@ function ruleLines(
     for (let k = i; k < j; k++) {
       if (cut && k === i + KEEP) {
         const left = j - i - 2 * KEEP;
-        lines.push({ marks: q === 1 ? ['↓'] : [], text: `${comment}# ${elide(left, q === 1)}` });
+        lines.push({
+          marks: q === 1 ? ['↓'] : [],
+          text: `${comment}# ${elide(left, q === 1)}`,
+          rules: left,
+        });
         k = j - KEEP - 1;
         continue;
       }
@@ -115,7 +121,7 @@ function ruleLines(
         t.prefix,
         marks.some((x) => STEP_AT_RULE.test(x)),
       );
-      lines.push({ marks, text: t.text, ...ranges });
+      lines.push({ marks, text: t.text, ...ranges, rules: 1 });
     }
     i = j;
   }
@@ -249,14 +255,14 @@ export interface ChainSpan {
 
 /**
  * The listing row by row (the margin mark and the ruleset line; long quiet runs cut when
- * `elide` is given), and which rows each chain's lines are.
+ * `elide` is given), which rows each chain's lines are, and how many rules each row stands for.
  */
 export function listingLayout(
   ruleset: Ruleset,
   tables: ListingTable[],
   replay?: Replay,
   elide?: Elide,
-): { rows: ListingRow[]; chains: ChainSpan[] } {
+): { rows: ListingRow[]; chains: ChainSpan[]; rules: number[] } {
   const lines: Line[] = [];
   const chains: ChainSpan[] = [];
   const iptables = ruleset.format === 'iptables-save';
@@ -284,7 +290,8 @@ export function listingLayout(
     ...(l.hit ? { hit: l.hit } : {}),
     ...(l.dim ? { dim: l.dim } : {}),
   }));
-  return { rows, chains };
+  // How many of the ruleset's rules each row stands for (0: a table, chain or policy line).
+  return { rows, chains, rules: lines.map((l) => l.rules ?? 0) };
 }
 
 /** The listing row by row: the margin mark and the ruleset line (long quiet runs cut when

@@ -1,8 +1,8 @@
 /**
  * The MDX honours the site's component contract (src/site/components/CONTRACT.md): every
  * listing mark is in the seed notation the site parses, anchors are unique and well formed,
- * every listing's steps have their <Step> items, and a listing folds only lines whose steps
- * the explanation folds too (one item `(first)–(last)`).
+ * every listing's steps have their <Step> items, and a listing folds only rules never reached
+ * and lines whose steps the explanation folds too (one item `(first)–(last)`).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -92,7 +92,16 @@ describe('MDX for the site', () => {
       }
       for (const [anchor, listing] of folds) {
         for (const f of listing.folds) {
-          const numbers = numbersOn(listing.lines.slice(f.from, f.to));
+          const folded = listing.lines.slice(f.from, f.to);
+          const numbers = numbersOn(folded);
+          // Rules never reached: not a mark on them, not even ↓.
+          if (f.summary.includes('not reached')) {
+            expect(
+              folded.filter((l) => l.mark),
+              `${anchor} fold ${f.summary}`,
+            ).toEqual([]);
+            continue;
+          }
           expect(numbers.length, `${anchor} fold ${f.summary}`).toBeGreaterThan(0);
           const item = (told.get(anchor) ?? []).find(
             ([n, last]) => Math.min(...numbers) >= n && Math.max(...numbers) <= last,
@@ -104,6 +113,7 @@ describe('MDX for the site', () => {
         // Its prerouting listings fold firewalld's zone chains behind raw_ and mangle_PREROUTING.
         const summaries = [...folds.values()].flatMap((l) => l.folds.map((f) => f.summary));
         expect(summaries.filter((s) => s.includes('reached from raw_PREROUTING'))).toHaveLength(2);
+        expect(summaries).toContain('… 8 rules, not reached');
       }
     });
   }

@@ -119,6 +119,8 @@ export interface Messages {
    * lines); plain text.
    */
   listingFolded(base: string, chains: number, first: number, last: number, rows: number): string;
+  /** The line that stands, in a site listing, for `count` folded rules never reached. */
+  listingUnreached(count: number): string;
   /** ip-family prerouting chains run from inside the bridge (br_netfilter). */
   brNetfilterPrerouting(bridge: string): Phrase;
   packetAtStart(flow: string, iif: string | null, oif: string | null): Phrase;

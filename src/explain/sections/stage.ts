@@ -55,18 +55,19 @@ function notEntered(ctx: DocContext, w: PacketWalk, sw: StageWalk): Phrase[] {
 
 /**
  * The site's listing: rows with their marks and ranges, and the folds that hide the chains a
- * quiet base chain led through (the explanation folds those steps too). Markdown's listing is
- * a code block, whole: a code block cannot fold part of itself.
+ * quiet base chain led through (the explanation folds those steps too) and runs of rules never
+ * reached (listing-folds.ts). Markdown's listing is a code block, whole but for its cuts: a
+ * code block cannot fold part of itself.
  */
 function listingNode(ctx: DocContext, sw: StageWalk, title: string): RootContent {
   const lang = ctx.ruleset.format === 'iptables-save' ? 'iptables' : 'nft';
   const elide = ctx.msg.listingElided;
   if (ctx.format === 'md')
     return codeBlock(lang, listingText(ctx.ruleset, sw.tables, sw.replay, elide));
-  const { rows, chains } = listingLayout(ctx.ruleset, sw.tables, sw.replay, elide);
+  const layout = listingLayout(ctx.ruleset, sw.tables, sw.replay, elide);
   // `mark` is optional in the contract: unmarked lines carry only their text (a leaner page).
   // `hit` (the statement the step is at) and `dim` (zero counters) are offsets into `text`.
-  const lines = rows.map(
+  const lines = layout.rows.map(
     (r): JsonValue => ({
       ...(r.mark === '' ? {} : { mark: r.mark }),
       text: r.text,
@@ -74,11 +75,14 @@ function listingNode(ctx: DocContext, sw: StageWalk, title: string): RootContent
       ...(r.dim ? { dim: r.dim } : {}),
     }),
   );
-  const folds = listingFolds(rows, chains, quietChains(ctx.ruleset, sw.replay.steps)).map(
+  const folds = listingFolds(layout, quietChains(ctx.ruleset, sw.replay.steps)).map(
     (f): JsonValue => ({
       from: f.from,
       to: f.to,
-      summary: ctx.msg.listingFolded(f.base, f.chains.length, f.first, f.last, f.to - f.from),
+      summary:
+        f.kind === 'quiet'
+          ? ctx.msg.listingFolded(f.base, f.chains.length, f.first, f.last, f.to - f.from)
+          : ctx.msg.listingUnreached(f.rules),
     }),
   );
   const props = { anchor: sw.anchor, lang, title, lines, ...(folds.length > 0 ? { folds } : {}) };
