@@ -62,6 +62,8 @@ export function findChain(
 interface Line extends LineRanges {
   marks: string[];
   text: string;
+  /** How many of the chain's rules the line stands for: 1, a cut's count, none (0) for the rest. */
+  rules?: number;
 }
 
 /** A step taken at the rule itself (`(n)`, `(n)->`), not just passing it or arriving after it. */
@@ -103,7 +105,11 @@ function ruleLines(
     for (let k = i; k < j; k++) {
       if (cut && k === i + KEEP) {
         const left = j - i - 2 * KEEP;
-        lines.push({ marks: q === 1 ? ['↓'] : [], text: `${comment}# ${elide(left, q === 1)}` });
+        lines.push({
+          marks: q === 1 ? ['↓'] : [],
+          text: `${comment}# ${elide(left, q === 1)}`,
+          rules: left,
+        });
         k = j - KEEP - 1;
         continue;
       }
@@ -115,7 +121,7 @@ function ruleLines(
         t.prefix,
         marks.some((x) => STEP_AT_RULE.test(x)),
       );
-      lines.push({ marks, text: t.text, ...ranges });
+      lines.push({ marks, text: t.text, ...ranges, rules: 1 });
     }
     i = j;
   }
@@ -235,6 +241,59 @@ export function listingTables(bases: BaseOnHook[], replay: Replay | undefined): 
   return tables;
 }
 
+export type ListingRow = { mark: string; text: string } & LineRanges;
+
+/** Where a chain's lines are in the listing: rows [from, to). */
+export interface ChainSpan {
+  family: Family;
+  table: string;
+  chain: string;
+  base: boolean;
+  from: number;
+  to: number;
+}
+
+/**
+ * The listing row by row (the margin mark and the ruleset line; long quiet runs cut when
+ * `elide` is given), which rows each chain's lines are, and how many rules each row stands for.
+ */
+export function listingLayout(
+  ruleset: Ruleset,
+  tables: ListingTable[],
+  replay?: Replay,
+  elide?: Elide,
+): { rows: ListingRow[]; chains: ChainSpan[]; rules: number[] } {
+  const lines: Line[] = [];
+  const chains: ChainSpan[] = [];
+  const iptables = ruleset.format === 'iptables-save';
+  for (const { table, chains: shown } of tables) {
+    const marksOf = (c: Chain) => replay?.marks.get(chainKey(table.family, table.name, c.name));
+    lines.push({
+      marks: [],
+      text: iptables ? `*${table.name}` : `table ${table.family} ${table.name} {`,
+    });
+    for (const c of shown) {
+      const from = lines.length;
+      lines.push(
+        ...(iptables
+          ? chainLinesIptables(c, marksOf(c), elide)
+          : chainLinesNft(c, marksOf(c), '  ', elide)),
+      );
+      const at = { family: table.family, table: table.name, chain: c.name, base: !!c.base };
+      chains.push({ ...at, from, to: lines.length });
+    }
+    lines.push({ marks: [], text: iptables ? 'COMMIT' : '}' });
+  }
+  const rows = lines.map((l) => ({
+    mark: joinMarks(l.marks),
+    text: l.text,
+    ...(l.hit ? { hit: l.hit } : {}),
+    ...(l.dim ? { dim: l.dim } : {}),
+  }));
+  // How many of the ruleset's rules each row stands for (0: a table, chain or policy line).
+  return { rows, chains, rules: lines.map((l) => l.rules ?? 0) };
+}
+
 /** The listing row by row: the margin mark and the ruleset line (long quiet runs cut when
  * `elide` is given). */
 export function listingRows(
@@ -242,27 +301,8 @@ export function listingRows(
   tables: ListingTable[],
   replay?: Replay,
   elide?: Elide,
-): ({ mark: string; text: string } & LineRanges)[] {
-  const lines: Line[] = [];
-  const iptables = ruleset.format === 'iptables-save';
-  for (const { table, chains } of tables) {
-    const marksOf = (c: Chain) => replay?.marks.get(chainKey(table.family, table.name, c.name));
-    if (iptables) {
-      lines.push({ marks: [], text: `*${table.name}` });
-      for (const c of chains) lines.push(...chainLinesIptables(c, marksOf(c), elide));
-      lines.push({ marks: [], text: 'COMMIT' });
-      continue;
-    }
-    lines.push({ marks: [], text: `table ${table.family} ${table.name} {` });
-    for (const c of chains) lines.push(...chainLinesNft(c, marksOf(c), '  ', elide));
-    lines.push({ marks: [], text: '}' });
-  }
-  return lines.map((l) => ({
-    mark: joinMarks(l.marks),
-    text: l.text,
-    ...(l.hit ? { hit: l.hit } : {}),
-    ...(l.dim ? { dim: l.dim } : {}),
-  }));
+): ListingRow[] {
+  return listingLayout(ruleset, tables, replay, elide).rows;
 }
 
 /** The listing as plain text (the code block's value): marks in a left margin. */

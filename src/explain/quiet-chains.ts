@@ -4,14 +4,16 @@
  * (firewalld's `raw_PREROUTING` and `mangle_PREROUTING`, which walk through a zone's chains
  * and do nothing). Told as one item, its steps folded.
  */
-import type { Ruleset } from '../ruleset/model.ts';
+import type { Family, Ruleset } from '../ruleset/model.ts';
 import { type Step, splitVerdict } from './stages.ts';
 import { findRule } from './walk.ts';
 
 export interface QuietChain {
   first: number;
   last: number;
-  /** The base chain. */
+  /** The base chain, and its table. */
+  family: Family;
+  table: string;
   chain: string;
   /** The regular chains its rules led to, in order, each once. */
   reached: string[];
@@ -34,6 +36,8 @@ function onlyMoves(ruleset: Ruleset, step: Step): string | undefined | false {
   return verdict === 'return' ? undefined : target;
 }
 
+const tableOf = (s: Step) => ({ family: s.event.family, table: s.event.table });
+
 /** The base chain entered at `steps[i]`, if it is quiet: its steps up to its policy accept. */
 function quietFrom(ruleset: Ruleset, steps: Step[], i: number): QuietChain | undefined {
   const enter = steps[i]!;
@@ -45,7 +49,7 @@ function quietFrom(ruleset: Ruleset, steps: Step[], i: number): QuietChain | und
     if (s.event.type === 'policy') {
       const long = s.n - enter.n + 1 >= MIN_QUIET_STEPS;
       return s.event.verdict === 'accept' && long
-        ? { first: enter.n, last: s.n, chain: enter.event.chain, reached }
+        ? { first: enter.n, last: s.n, ...tableOf(enter), chain: enter.event.chain, reached }
         : undefined;
     }
     // What happened right after a step (conntrack…) is told at the item's top level: only

@@ -45,6 +45,16 @@ export interface ListingLine {
   dim?: [number, number][];
 }
 
+/**
+ * Lines [from, to) folded until the reader opens them, under one line that says what they are
+ * (`summary`, plain text): the chains a base chain only led the packet through.
+ */
+export interface ListingFold {
+  from: number;
+  to: number;
+  summary: string;
+}
+
 export interface ListingProps {
   /**
    * The lines, or the same array as JSON text: the explainer's MDX writes it as a string
@@ -57,6 +67,8 @@ export interface ListingProps {
   anchor: string;
   /** Optional caption shown above the listing (for example the hook and the packet). */
   title?: string;
+  /** Folded runs of lines, in order, not overlapping; or that array as JSON text. */
+  folds?: ListingFold[] | string;
 }
 
 /** The plain-text form of a line's marks, as the seed article writes them. */
@@ -118,6 +130,37 @@ function listingLines(input: ListingProps): ListingLine[] {
   if (!Array.isArray(lines))
     throw new Error(`ChainListing ${input.anchor}: lines must be an array`);
   return lines as ListingLine[];
+}
+
+/** The `folds` prop checked against the listing's `count` lines: in order, inside, apart. */
+function listingFoldsOf(input: ListingProps, count: number): ListingFold[] {
+  let folds: unknown = input.folds ?? [];
+  if (typeof folds === 'string') {
+    try {
+      folds = JSON.parse(folds);
+    } catch {
+      throw new Error(`ChainListing ${input.anchor}: folds is not JSON`);
+    }
+  }
+  if (!Array.isArray(folds))
+    throw new Error(`ChainListing ${input.anchor}: folds must be an array`);
+  let after = 0;
+  for (const f of folds as Partial<ListingFold>[]) {
+    const ok =
+      Number.isInteger(f?.from) &&
+      Number.isInteger(f?.to) &&
+      (f.from as number) >= after &&
+      (f.from as number) < (f.to as number) &&
+      (f.to as number) <= count &&
+      typeof f.summary === 'string' &&
+      f.summary.trim() !== '';
+    if (!ok)
+      throw new Error(
+        `ChainListing ${input.anchor}: fold ${JSON.stringify(f)} must have a summary and lines from < to, after the previous fold, within the ${count} lines`,
+      );
+    after = f.to as number;
+  }
+  return folds as ListingFold[];
 }
 
 function checkMarks(props: { anchor: string; lines: ListingLine[] }): void {
@@ -241,6 +284,36 @@ function lineContent(tokens: ColouredToken[], line: ListingLine, anchor: string)
   return out;
 }
 
+/**
+ * The lines as one `<pre>`; with folds, the runs between them each a `<pre>`, and each fold a
+ * `<details>` whose summary stands at the indentation of the fold's first line.
+ */
+function listingBody(
+  rows: Element[],
+  folds: ListingFold[],
+  lines: { text: string }[],
+  lang: ListingLang,
+): ElementContent[] {
+  const pre = (part: Element[]) => h('pre', { tabIndex: 0, dataLanguage: lang }, [h('code', part)]);
+  if (folds.length === 0) return [pre(rows)];
+  const out: Element[] = [];
+  let at = 0;
+  for (const f of folds) {
+    if (f.from > at) out.push(pre(rows.slice(at, f.from)));
+    const indent = /^\s*/.exec(lines[f.from]?.text ?? '')?.[0] ?? '';
+    out.push(
+      h('details', { className: ['nfw-fold'] }, [
+        h('summary', { className: ['nfw-fold-summary'] }, `${indent}${f.summary}`),
+        pre(rows.slice(f.from, f.to)),
+      ]),
+    );
+    at = f.to;
+  }
+  if (at < rows.length) out.push(pre(rows.slice(at)));
+  // `not-content`: Starlight's spacing and its own <details> look stay out of the listing.
+  return [h('div', { className: ['nfw-listing-body', 'not-content'] }, out)];
+}
+
 /** Build the listing's hast tree, its lines coloured by `colour`. */
 export async function listingTreeWith(input: ListingProps, colour: Colourer): Promise<Element> {
   const lines = listingLines(input);
@@ -290,14 +363,15 @@ export async function listingTreeWith(input: ListingProps, colour: Colourer): Pr
       ],
     );
   });
+  const folds = listingFoldsOf(input, rows.length);
   const children: ElementContent[] = [];
   if (props.title)
     children.push(h('figcaption', { className: ['nfw-listing-title'] }, props.title));
-  children.push(h('pre', { tabIndex: 0, dataLanguage: lang }, [h('code', rows)]));
+  children.push(...listingBody(rows, folds, props.lines, lang));
   return h(
     'figure',
     {
-      className: ['nfw-listing'],
+      className: ['nfw-listing', ...(folds.length > 0 ? ['nfw-listing-folded'] : [])],
       style: `--nfw-gutter:${gutterWidth}ch`,
       dataAnchor: props.anchor,
       // Out of the search index: a hit in a quoted ruleset made search show rule fragments as

@@ -8,6 +8,7 @@ import { colourLines } from './highlight.ts';
 import { type ListingProps, listingTreeWith } from './listing-tree.ts';
 
 export {
+  type ListingFold,
   type ListingLine,
   type ListingMark,
   type ListingProps,

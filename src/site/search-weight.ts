@@ -4,6 +4,9 @@
  * guide page that explains the concept. The body of a generated scenario page is indexed at a
  * lower weight (Pagefind's `data-pagefind-weight`, 1 by default); its title and description
  * keep theirs, so a search for what a scenario is about still finds it.
+ *
+ * The same wrapper carries the class `nfw-scenario`, by which the stylesheet sets a scenario
+ * page's tables (the setup, each packet's at-a-glance table) more compactly than the guide's.
  */
 import type { Element, ElementContent, Root, RootContent } from 'hast';
 import type { VFile } from 'vfile';
@@ -28,7 +31,7 @@ export function rehypeSearchWeight() {
     const wrapper: Element = {
       type: 'element',
       tagName: 'div',
-      properties: { dataPagefindWeight: SCENARIO_BODY_WEIGHT },
+      properties: { className: ['nfw-scenario'], dataPagefindWeight: SCENARIO_BODY_WEIGHT },
       children: content,
     };
     tree.children = [...kept, wrapper];

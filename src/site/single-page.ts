@@ -23,7 +23,7 @@ import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import type { Lang } from '../scenario/model.ts';
 import { LISTING_LANGS, type ListingLang } from './highlight.ts';
-import { type ListingLine, listingTree } from './listing.ts';
+import { type ListingFold, type ListingLine, listingTree } from './listing.ts';
 import { diagramSvg, fallback, svgElement } from './mermaid.ts';
 import { closeMermaidBrowser } from './mermaid-browser.ts';
 import { DiagramCache, defaultCacheDir } from './mermaid-cache.ts';
@@ -68,11 +68,13 @@ function prop(node: MdxJsxFlowElement, name: string, where: string): unknown {
 async function listingOf(node: MdxJsxFlowElement, where: string): Promise<Element> {
   const lang = prop(node, 'lang', where);
   const title = prop(node, 'title', where);
+  const folds = prop(node, 'folds', where);
   return listingTree({
     anchor: String(prop(node, 'anchor', where)),
     lang: (typeof lang === 'string' ? lang : 'nft') as ListingLang,
     ...(typeof title === 'string' ? { title } : {}),
     lines: prop(node, 'lines', where) as ListingLine[] | string,
+    ...(folds === undefined ? {} : { folds: folds as ListingFold[] | string }),
   });
 }
 

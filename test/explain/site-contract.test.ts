@@ -1,7 +1,8 @@
 /**
  * The MDX honours the site's component contract (src/site/components/CONTRACT.md): every
  * listing mark is in the seed notation the site parses, anchors are unique and well formed,
- * and every listing's steps have their <Step> items.
+ * every listing's steps have their <Step> items, and a listing folds only rules never reached
+ * and lines whose steps the explanation folds too (one item `(first)–(last)`).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,13 @@ import { repoRoot } from './helpers.ts';
 
 const dir = join(repoRoot, 'scenarios');
 const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml')) : [];
+
+type Line = { mark?: string; text: string };
+type Fold = { from: number; to: number; summary: string };
+
+/** The step numbers marked on `lines`. */
+const numbersOn = (lines: Line[]) =>
+  lines.flatMap((l) => parseMarks(l.mark ?? '').flatMap((m) => (m.n === undefined ? [] : [m.n])));
 
 function attr(el: MdxJsxFlowElement, name: string): unknown {
   const a = el.attributes.find((x) => x.type === 'mdxJsxAttribute' && x.name === name);
@@ -38,6 +46,8 @@ describe('MDX for the site', () => {
       const anchors: string[] = [];
       const steps = new Map<string, number[]>();
       const marked = new Map<string, Set<number>>();
+      const folds = new Map<string, { lines: Line[]; folds: Fold[] }>();
+      const told = new Map<string, [number, number][]>();
       visit(tree, 'mdxJsxFlowElement', (el: MdxJsxFlowElement) => {
         // Folded content: plain HTML elements, without props.
         if (el.name === 'details') {
@@ -51,10 +61,9 @@ describe('MDX for the site', () => {
           anchors.push(anchor as string);
           const numbers = new Set<number>();
           // `lines` is the listing's JSON in a string attribute (src/explain/mdx.ts).
-          const lines = JSON.parse(attr(el, 'lines') as string) as {
-            mark?: string;
-            text: string;
-          }[];
+          const lines = JSON.parse(attr(el, 'lines') as string) as Line[];
+          const f = attr(el, 'folds') as string | undefined;
+          if (f !== undefined) folds.set(anchor as string, { lines, folds: JSON.parse(f) });
           for (const line of lines) {
             expect(typeof line.text).toBe('string');
             for (const m of parseMarks(line.mark ?? '')) if (m.n !== undefined) numbers.add(m.n);
@@ -67,6 +76,7 @@ describe('MDX for the site', () => {
           const last = attr(el, 'last') as number | undefined;
           if (last !== undefined) {
             expect(last).toBeGreaterThan(n);
+            told.set(anchor as string, [...(told.get(anchor as string) ?? []), [n, last]]);
             return;
           }
           const list = steps.get(anchor as string) ?? [];
@@ -79,6 +89,31 @@ describe('MDX for the site', () => {
         const items = steps.get(anchor) ?? [];
         expect(items).toEqual(items.map((_, i) => i + 1));
         for (const n of numbers) expect(items, `${anchor} (${n})`).toContain(n);
+      }
+      for (const [anchor, listing] of folds) {
+        for (const f of listing.folds) {
+          const folded = listing.lines.slice(f.from, f.to);
+          const numbers = numbersOn(folded);
+          // Rules never reached: not a mark on them, not even ↓.
+          if (f.summary.includes('not reached')) {
+            expect(
+              folded.filter((l) => l.mark),
+              `${anchor} fold ${f.summary}`,
+            ).toEqual([]);
+            continue;
+          }
+          expect(numbers.length, `${anchor} fold ${f.summary}`).toBeGreaterThan(0);
+          const item = (told.get(anchor) ?? []).find(
+            ([n, last]) => Math.min(...numbers) >= n && Math.max(...numbers) <= last,
+          );
+          expect(item, `${anchor}: fold "${f.summary}" is one folded item`).toBeDefined();
+        }
+      }
+      if (file === 'seed-docker-firewalld-radius.yaml') {
+        // Its prerouting listings fold firewalld's zone chains behind raw_ and mangle_PREROUTING.
+        const summaries = [...folds.values()].flatMap((l) => l.folds.map((f) => f.summary));
+        expect(summaries.filter((s) => s.includes('reached from raw_PREROUTING'))).toHaveLength(2);
+        expect(summaries).toContain('… 8 rules, not reached');
       }
     });
   }

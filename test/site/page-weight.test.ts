@@ -3,10 +3,9 @@
  * The seed page as a reader gets it (issue #14), measured in chromium on the built site:
  *
  * - at most 300 KB of HTML (issue #14's budget; 283 KB on 2026-12-03, from 1,221 KB);
- * - issue #14's 20,000 px at 1400 × 900 (English) is not met yet (21,127 px on 2026-12-03,
- *   from 53,289 px): the test holds the page to GUARD_HEIGHT so it cannot grow back, and prints
- *   the distance to the budget;
-
+ * - at most 20,000 px tall at 1400 × 900 (English; issue #14's budget), every step still on
+ *   the page, folded content included (21,127 px before listings folded the chains a quiet
+ *   base chain walks through and the rules never reached, and the tables were set denser);
  * - the answer first: the at-a-glance table and a link to "why the reply takes this path" in
  *   the first screen (above 900 px);
  * - the matched part of the longest rule a step is at is visible without scrolling sideways,
@@ -26,8 +25,6 @@ const SEED = 'scenarios/seed-docker-firewalld-radius/';
 /** Issue #14's budget. */
 const MAX_BYTES = 300_000;
 const MAX_HEIGHT = 20_000;
-/** What the page's height is held to until the budget is met: today's and a small margin. */
-const GUARD_HEIGHT = 21_500;
 const SCREEN = { width: 1400, height: 900 };
 
 interface FirstScreen {
@@ -48,6 +45,27 @@ function firstScreen(): FirstScreen {
     height: document.documentElement.scrollHeight,
     tableTop: table ? top(table) : undefined,
     whyLink: why ? { top: top(why), text: (why.textContent ?? '').trim() } : undefined,
+  };
+}
+
+interface StepsSeen {
+  /** The step numbers linked from the listings' gutters, and those whose item is not on the page. */
+  linked: number;
+  missing: string[];
+  /** Listing lines, and how many of them are folded. */
+  lines: number;
+  folded: number;
+}
+
+/** Runs in the page: every step a listing links to has its item on the page, folded or not. */
+function stepsOnPage(): StepsSeen {
+  const links = [...document.querySelectorAll<HTMLAnchorElement>('.nfw-gutter a[href^="#"]')];
+  const ids = [...new Set(links.map((a) => decodeURIComponent(a.hash.slice(1))))];
+  return {
+    linked: ids.length,
+    missing: ids.filter((id) => !document.getElementById(id)),
+    lines: document.querySelectorAll('.nfw-listing .nfw-line').length,
+    folded: document.querySelectorAll('.nfw-listing details .nfw-line').length,
   };
 }
 
@@ -109,10 +127,17 @@ describe.skipIf(chromiumMissing !== undefined)('the seed page, answer first and 
     expect(bytes).toBeLessThanOrEqual(MAX_BYTES);
   });
 
-  it(`is at most ${GUARD_HEIGHT} px tall at 1400 × 900 (budget ${MAX_HEIGHT}), with the answer in the first screen`, async () => {
+  it(`is at most ${MAX_HEIGHT} px tall at 1400 × 900, every step on it, with the answer in the first screen`, async () => {
     const page = await open(SCREEN.width, SCREEN.height);
     const m = await page.evaluate(firstScreen);
+    const steps = await page.evaluate(stepsOnPage);
     await page.close();
+    console.log(
+      `seed page (en): ${steps.linked} steps linked from its listings, ${steps.missing.length} without their item; ${steps.folded} of ${steps.lines} listing lines folded`,
+    );
+    // Folded content counts as on the page: every step's item and every line is in it.
+    expect(steps.linked).toBeGreaterThan(0);
+    expect(steps.missing).toEqual([]);
     console.log(
       `seed page (en) at 1400×900: ${m.height} px tall (budget ${MAX_HEIGHT}); at-a-glance table at ${m.tableTop?.toFixed(0)} px; first link to a why-section ("${m.whyLink?.text}") at ${m.whyLink?.top.toFixed(0)} px`,
     );
@@ -120,7 +145,7 @@ describe.skipIf(chromiumMissing !== undefined)('the seed page, answer first and 
     expect(m.tableTop as number).toBeLessThan(SCREEN.height);
     expect(m.whyLink, 'a link to a why-section').toBeDefined();
     expect(m.whyLink?.top as number).toBeLessThan(SCREEN.height);
-    expect(m.height).toBeLessThanOrEqual(GUARD_HEIGHT);
+    expect(m.height).toBeLessThanOrEqual(MAX_HEIGHT);
   }, 120_000);
 
   for (const [width, height] of [

@@ -152,6 +152,49 @@ describe('numbered arrows', () => {
       listingHtml({ anchor: 'a', lines: [{ text: 'x', marks: [{ kind: 'at' }] }] }),
     ).rejects.toThrow(/without a step number/);
   });
+
+  it('folds runs of lines under a summary, each line kept, in order', async () => {
+    const lines = [
+      { text: 'chain raw_PREROUTING {', mark: '(1)' },
+      { text: '  jump ZONES', mark: '(2)->' },
+      { text: '}', mark: '(4)' },
+      { text: '  chain ZONES {', mark: '->(2)' },
+      { text: '    goto PUBLIC', mark: '(3)->' },
+      { text: '  }' },
+      { text: 'chain nat {' },
+    ];
+    const html = await listingHtml({
+      anchor: 'a',
+      lines,
+      folds: JSON.stringify([{ from: 3, to: 6, summary: '(2)–(3): 1 chain <reached>' }]),
+    });
+    // The runs around the fold and the fold's lines, each a <pre>; the fold closed.
+    expect(html).toMatch(
+      /<pre[^>]*><code>(<span class="nfw-line[\s\S]*?){3}<\/code><\/pre><details class="nfw-fold"><summary class="nfw-fold-summary"> {2}\(2\)–\(3\): 1 chain &#x3C;reached><\/summary><pre[^>]*><code>(<span class="nfw-line[\s\S]*?){3}<\/code><\/pre><\/details><pre[^>]*><code><span class="nfw-line"/,
+    );
+    expect(html.match(/class="nfw-line/g)).toHaveLength(lines.length);
+    expect(html).toContain('href="#a-3"');
+    // Without folds, one <pre> as before.
+    const whole = await listingHtml({ anchor: 'a', lines });
+    expect(whole.match(/<pre/g)).toHaveLength(1);
+    expect(whole).not.toContain('details');
+  });
+
+  it('refuses folds outside the listing, overlapping or without a summary', async () => {
+    const lines = [{ text: 'a' }, { text: 'b' }, { text: 'c' }];
+    for (const folds of [
+      [{ from: 1, to: 4, summary: 'x' }],
+      [{ from: 2, to: 2, summary: 'x' }],
+      [
+        { from: 0, to: 2, summary: 'x' },
+        { from: 1, to: 3, summary: 'y' },
+      ],
+      [{ from: 0, to: 1, summary: ' ' }],
+    ]) {
+      await expect(listingHtml({ anchor: 'a', lines, folds })).rejects.toThrow(/fold/);
+    }
+    await expect(listingHtml({ anchor: 'a', lines, folds: '[' })).rejects.toThrow(/not JSON/);
+  });
 });
 
 describe('mermaid at build time', () => {

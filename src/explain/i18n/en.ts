@@ -202,6 +202,9 @@ export const en: Messages = {
     passedOver
       ? `… ${count.toLocaleString('en-US')} more rules passed over, none of them matched`
       : `… ${count.toLocaleString('en-US')} more rules, not reached`,
+  listingFolded: (base, chains, first, last, rows) =>
+    `${first === last ? `(${first})` : `(${first})–(${last})`}: ${chains === 1 ? 'a chain' : `${chains} chains`} reached from ${base}, no verdict (${rows} lines)`,
+  listingUnreached: (count) => `… ${count.toLocaleString('en-US')} rules, not reached`,
   stageInferredIntro: (hook) => [
     `The packet crosses the ${hook} hook too, but enters none of its chains. The chains there:`,
   ],

@@ -188,6 +188,9 @@ export const ja: Messages = {
     passedOver
       ? `… ほかに ${count.toLocaleString('en-US')} 個のruleを通過（どれもマッチせず）`
       : `… ほかに ${count.toLocaleString('en-US')} 個のrule（到達せず）`,
+  listingFolded: (base, chains, first, last, rows) =>
+    `${first === last ? `(${first})` : `(${first})〜(${last})`}：${base} から辿った ${chains} 個のchain、判定なし（${rows} 行）`,
+  listingUnreached: (count) => `… ${count.toLocaleString('en-US')} 個のrule（到達せず）`,
   stageInferredIntro: (hook) => [
     `パケットは ${hook} のhookも通りますが、そのどのchainにも入りません。そこにあるchainは以下です。`,
   ],

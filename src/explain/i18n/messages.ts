@@ -125,6 +125,14 @@ export interface Messages {
    * without a match (`passedOver`) or never reached; plain text, it goes into the code block.
    */
   listingElided(count: number, passedOver: boolean): string;
+  /**
+   * The line that stands, in a site listing, for the folded lines of the `chains` regular
+   * chains that the quiet base chain `base` led the packet through (steps first…last, `rows`
+   * lines); plain text.
+   */
+  listingFolded(base: string, chains: number, first: number, last: number, rows: number): string;
+  /** The line that stands, in a site listing, for `count` folded rules never reached. */
+  listingUnreached(count: number): string;
   /** ip-family prerouting chains run from inside the bridge (br_netfilter). */
   brNetfilterPrerouting(bridge: string): Phrase;
   packetAtStart(flow: string, iif: string | null, oif: string | null): Phrase;

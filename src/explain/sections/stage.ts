@@ -5,10 +5,12 @@
 import type { Heading, RootContent } from 'mdast';
 import type { DocContext, PacketState } from '../context.ts';
 import { flowText } from '../facts.ts';
-import { listingRows, listingText } from '../listing.ts';
+import { listingLayout, listingText } from '../listing.ts';
+import { listingFolds } from '../listing-folds.ts';
 import { bullets, codeBlock, heading, para, ref } from '../mdast.ts';
 import { type JsonValue, jsxElement } from '../mdx.ts';
 import { type Phrase, sentences } from '../phrase.ts';
+import { quietChains } from '../quiet-chains.ts';
 import { senderOf } from '../sender.ts';
 import { splitVerdict } from '../stages.ts';
 import { type PacketWalk, type StageWalk, sameFlow } from '../walk.ts';
@@ -51,14 +53,21 @@ function notEntered(ctx: DocContext, w: PacketWalk, sw: StageWalk): Phrase[] {
   return out;
 }
 
+/**
+ * The site's listing: rows with their marks and ranges, and the folds that hide the chains a
+ * quiet base chain led through (the explanation folds those steps too) and runs of rules never
+ * reached (listing-folds.ts). Markdown's listing is a code block, whole but for its cuts: a
+ * code block cannot fold part of itself.
+ */
 function listingNode(ctx: DocContext, sw: StageWalk, title: string): RootContent {
   const lang = ctx.ruleset.format === 'iptables-save' ? 'iptables' : 'nft';
   const elide = ctx.msg.listingElided;
   if (ctx.format === 'md')
     return codeBlock(lang, listingText(ctx.ruleset, sw.tables, sw.replay, elide));
+  const layout = listingLayout(ctx.ruleset, sw.tables, sw.replay, elide);
   // `mark` is optional in the contract: unmarked lines carry only their text (a leaner page).
   // `hit` (the statement the step is at) and `dim` (zero counters) are offsets into `text`.
-  const lines = listingRows(ctx.ruleset, sw.tables, sw.replay, elide).map(
+  const lines = layout.rows.map(
     (r): JsonValue => ({
       ...(r.mark === '' ? {} : { mark: r.mark }),
       text: r.text,
@@ -66,7 +75,18 @@ function listingNode(ctx: DocContext, sw: StageWalk, title: string): RootContent
       ...(r.dim ? { dim: r.dim } : {}),
     }),
   );
-  return jsxElement('ChainListing', { anchor: sw.anchor, lang, title, lines }, []);
+  const folds = listingFolds(layout, quietChains(ctx.ruleset, sw.replay.steps)).map(
+    (f): JsonValue => ({
+      from: f.from,
+      to: f.to,
+      summary:
+        f.kind === 'quiet'
+          ? ctx.msg.listingFolded(f.base, f.chains.length, f.first, f.last, f.to - f.from)
+          : ctx.msg.listingUnreached(f.rules),
+    }),
+  );
+  const props = { anchor: sw.anchor, lang, title, lines, ...(folds.length > 0 ? { folds } : {}) };
+  return jsxElement('ChainListing', props, []);
 }
 
 /** The heading and the sentences before the listing: why these chains, the packet at start. */
