@@ -475,6 +475,21 @@ export const ja: Messages = {
     c(oif),
     ' から出ていきます。',
   ],
+  routeRule: (rule, table, suppressed) => [
+    'ip rule ',
+    c(rule),
+    ' が経路を決めました。ルートはテーブル ',
+    c(table),
+    ' のものです。',
+    suppressed.length === 0
+      ? ''
+      : `先にルール ${suppressed.join('、')} が一致しましたが、見つけたルートは suppress_prefixlength によって使われず、次のルールへ進みました。`,
+  ],
+  rerouteByChain: (chain, changed) => [
+    'output chain ',
+    ...cref(chain),
+    ` は type route で、パケットの${changed.map((x) => (x === 'mark' ? 'mark' : x === 'saddr' ? '送信元アドレス' : '宛先アドレス')).join('と')}を変えたので、カーネルはパケットをもう一度ルーティングします（ip_route_me_harder）。`,
+  ],
   routeInBridge: (d, oif, b) => [
     `宛先が ${d} に変わったので、br_netfilter はフレームがまだブリッジの prerouting にある間に経路を調べます。${d} へは `,
     c(oif),
