@@ -211,11 +211,6 @@ export class RoutingTable {
     };
   }
 
-  /** The main-table route for `daddr` that leaves through `dev` (reverse-path checks). */
-  lookupVia(daddr: string, dev: string): RouteEntry | undefined {
-    return this.bestMatch(daddr, dev);
-  }
-
   private bestMatch(
     daddr: string,
     dev?: string,

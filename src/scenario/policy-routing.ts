@@ -67,12 +67,13 @@ function readTables(
     if (idEntry && out.some((t) => t.id === id))
       r.error(idEntry.value, `${path}.id: table ${id} is listed twice`);
     const nameEntry = m.get('name');
-    const name = nameEntry ? r.string(nameEntry) : undefined;
+    let name = nameEntry ? r.string(nameEntry) : undefined;
     if (nameEntry && name !== undefined) {
-      if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name) || Object.hasOwn(RESERVED_TABLES, name))
-        r.error(nameEntry.value, `${path}.name: "${name}" cannot name a table`);
+      const bad = !/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name) || Object.hasOwn(RESERVED_TABLES, name);
+      if (bad) r.error(nameEntry.value, `${path}.name: "${name}" cannot name a table`);
       else if (out.some((t) => t.name === name))
         r.error(nameEntry.value, `${path}.name: "${name}" names two tables`);
+      if (bad) name = undefined;
     }
     const routes = readRoutes(r, m.get('routes'), interfaces, `${path}.routes`);
     const span = r.span(item);
