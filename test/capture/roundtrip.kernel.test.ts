@@ -83,7 +83,7 @@ const cases = [
   'scenarios/gallery-dual-stack-router.yaml',
   'scenarios/gallery-openwrt-fw4.yaml',
   // Policy routing: ip rules (fwmark, not, suppress_prefixlength) and table 51820.
-  'scenarios/gallery-wg-quick-policy-routing.yaml',
+  'scenarios/gallery-wg-quick-router.yaml',
 ];
 
 describe.skipIf(kernelSkipReason !== undefined)(
