@@ -83,6 +83,20 @@ export const en: Messages = {
     ...(dev ? [' dev ', c(dev)] : []),
     '.',
   ],
+  tableRoute: (table, to, via, dev) => [
+    'Route in table ',
+    c(table),
+    ': ',
+    c(to),
+    ...(via ? [' via ', via] : []),
+    ...(dev ? [' dev ', c(dev)] : []),
+    '.',
+  ],
+  ipRules: (family, rules) => [
+    `Policy routing: the IPv${family} ip rules, in the order the kernel tries them (each looks up its table until one gives a route): `,
+    ...rules.flatMap((r, i) => [...(i > 0 ? ['; '] : []), c(r)]),
+    '.',
+  ],
   sysctlForwarding: (on) =>
     on
       ? [c('net.ipv4.ip_forward = 1'), ': the host routes packets between its interfaces.']

@@ -73,6 +73,18 @@ export const ja: Messages = {
     ...(via ? [' via ', via] : []),
     ...(dev ? [' dev ', c(dev)] : []),
   ],
+  tableRoute: (table, to, via, dev) => [
+    'テーブル ',
+    c(table),
+    ' の経路: ',
+    c(to),
+    ...(via ? [' via ', via] : []),
+    ...(dev ? [' dev ', c(dev)] : []),
+  ],
+  ipRules: (family, rules) => [
+    `ip rule による経路の選択（policy routing）: IPv${family} の ip rule をカーネルが試す順に並べます（各ルールは自分のテーブルを引き、経路が見つかるまで次へ進みます）: `,
+    ...rules.flatMap((r, i) => [...(i > 0 ? ['、'] : []), c(r)]),
+  ],
   sysctlForwarding: (on) =>
     on
       ? [

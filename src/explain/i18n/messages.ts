@@ -58,6 +58,10 @@ export interface Messages {
   none(): Phrase;
   machinesIntro(): Phrase;
   route(to: string, via: string | undefined, dev: string | undefined): Phrase;
+  /** A route of a policy routing table other than main. */
+  tableRoute(table: string, to: string, via: string | undefined, dev: string | undefined): Phrase;
+  /** Policy routing: every ip rule (defaults included), in the order the kernel tries them. */
+  ipRules(family: 4 | 6, rules: string[]): Phrase;
   sysctlForwarding(on: boolean): Phrase;
   sysctlBridgeNf(on: boolean): Phrase;
   hostListens(sockets: string[]): Phrase;
