@@ -3,9 +3,9 @@
  * twice, against the route the kernel source says it takes (without root: the simulator's route
  * events) and on this kernel event by event (root). The cases: a mark set in an output chain
  * of type filter does not re-route, one of type route does (nf_route_table_hook4 →
- * ip_route_me_harder), so does iptables' mangle OUTPUT (ipt_mangle_out); on input, a mark set
- * in prerouting, a from + iif rule and a `not iif` rule (which the host's own packets, iif lo,
- * match) choose the table. The gallery's wg-quick scenario (suppress_prefixlength) runs in the
+ * ip_route_me_harder; an ip6 one through ip6_route_me_harder), so does iptables' mangle OUTPUT
+ * (ipt_mangle_out); on input, a mark set in prerouting, a from + iif rule and a `not iif`
+ * rule (which the host's own packets, iif lo, match) choose the table. The gallery's wg-quick scenario (suppress_prefixlength) runs in the
  * differential suite.
  */
 import { join } from 'node:path';
@@ -37,6 +37,8 @@ const expected: Record<string, string[][]> = {
   'filter-output-mark': [['output wan1 32766']],
   'route-output-mark': [['output wan1 32766', 'reroute wan2 32765']],
   'mangle-output-mark': [['output wan1 32766', 'reroute wan2 32765']],
+  // IPv6 alike (nf_route_table_hook6 → ip6_route_me_harder; fib6 rules).
+  'ip6-route-output-mark': [['output wan1 32766', 'reroute wan2 1000']],
   'prerouting-iif-from': [['forward wan2 100'], ['forward wan2 200'], ['output wan2 300']],
 };
 
