@@ -22,6 +22,7 @@ export function readRoutes(
   family: 4 | 6,
   interfaces: readonly CapturedInterface[],
   notes: string[],
+  opts: { inTable?: number } = {},
 ): CapturedRoute[] {
   const out: CapturedRoute[] = [];
   const networks = interfaces.flatMap((i) =>
@@ -47,7 +48,7 @@ export function readRoutes(
       continue;
     }
     if (family === 6 && (dst.startsWith('fe80:') || dst.startsWith('ff00:'))) continue;
-    if (!gateway && r.protocol === 'kernel') continue; // connected: implicit
+    if (!gateway && r.protocol === 'kernel' && opts.inTable === undefined) continue; // connected: implicit
     let to = dst;
     if (dst !== 'default') {
       const c = parseCidr(dst.includes('/') ? dst : `${dst}/${family === 4 ? 32 : 128}`);
@@ -75,7 +76,10 @@ export function readRoutes(
         notes.push(`second IPv${family} default route ${shown} left out (the first one is kept)`);
         continue;
       }
-      if (!gateway) {
+      // A policy table's default route through a device (wg-quick's `default dev wg0`) is
+      // written as the all-addresses prefix, which needs no gateway.
+      if (!gateway && opts.inTable !== undefined) to = family === 4 ? '0.0.0.0/0' : '::/0';
+      else if (!gateway) {
         notes.push(`default route ${shown} without a gateway left out: a scenario needs "via"`);
         continue;
       }

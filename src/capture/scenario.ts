@@ -5,9 +5,10 @@
  */
 import { Document, isMap, isPair, isScalar, isSeq, type Pair, type Scalar, visit } from 'yaml';
 import { parseAddress } from '../scenario/addresses.ts';
-import { readLinks } from './links.ts';
+import { type CapturedInterface, readLinks } from './links.ts';
 import { readListens } from './listens.ts';
 import { type CapturedMachine, readMachines } from './machines.ts';
+import { readRules, readTables } from './policy-routing.ts';
 import { readRoutes } from './routes.ts';
 import { CAPTURED_SYSCTLS, legacyHasRules, type Sources } from './sources.ts';
 
@@ -99,27 +100,28 @@ function examplePacket(
   return { from: 'host', to: '127.0.0.1', protocol: 'icmp' };
 }
 
-/** Policy routing beyond the three rules every Linux host has (local, main, default). */
-function policyRouting(s: Sources, notes: string[]): void {
-  for (const [family, rules] of [
-    [4, s.rules4],
-    [6, s.rules6],
-  ] as const) {
-    if (!Array.isArray(rules)) continue;
-    const extra = rules.filter((r) => {
-      const table = (r as { table?: unknown }).table;
-      return !['local', 'main', 'default'].includes(String(table));
-    });
-    if (extra.length > 0)
-      notes.push(
-        `${extra.length} IPv${family} policy routing rule(s) (ip rule) and the tables they use are not captured: a scenario has one routing table`,
-      );
-  }
+/** Policy routing beyond the rules every Linux host has: `host.rules` and `host.tables`. */
+function policyRouting(
+  s: Sources,
+  interfaces: readonly CapturedInterface[],
+  notes: string[],
+): Record<string, unknown> {
+  const v4 = readRules(s.rules4, 4, notes);
+  const v6 = readRules(s.rules6, 6, notes);
+  const rules = [...v4.rules, ...v6.rules];
+  const named = new Set([...v4.tables, ...v6.tables]);
+  const routes = Object.fromEntries(
+    Object.entries(s.tableRoutes ?? {}).filter(([id]) => named.has(Number(id))),
+  );
+  const tables = readTables(routes, interfaces, notes);
+  return {
+    ...(tables.length > 0 ? { tables } : {}),
+    ...(rules.length > 0 ? { rules } : {}),
+  };
 }
 
 export function buildScenario(s: Sources, ctx: CaptureContext): CapturedScenario {
   const notes = [...s.notes];
-  policyRouting(s, notes);
   notes.push(
     'connections known to conntrack are not captured: every conversation starts as a new connection',
   );
@@ -150,6 +152,7 @@ export function buildScenario(s: Sources, ctx: CaptureContext): CapturedScenario
       addresses: i.addresses,
     })),
     ...(routes.length > 0 ? { routes } : {}),
+    ...policyRouting(s, interfaces, notes),
     sysctl: sysctls(s, notes),
     ...(listens.length > 0 ? { listens } : {}),
   };

@@ -37,6 +37,8 @@ export interface Sources {
   /** `ip -j rule show` and `ip -6 -j rule show`. */
   rules4?: unknown;
   rules6?: unknown;
+  /** `ip [-6] -j route show table N` for each table a rule names beyond local/main/default. */
+  tableRoutes?: Record<number, { v4?: unknown; v6?: unknown }>;
   /** Sysctl values by dotted name; a name missing here could not be read. */
   sysctl: Record<string, string>;
   /** What could not be read, one sentence each (for stderr). */
@@ -96,6 +98,37 @@ export function legacyHasRules(save: string): boolean {
   return save.split('\n').some((l) => l.startsWith('-A ') || /^:\S+ (DROP|REJECT)\b/.test(l));
 }
 
+/** The numbered tables the rules name (not local, main, default), as `ip -j rule` prints them. */
+export function ruleTables(...rules: unknown[]): number[] {
+  const ids = new Set<number>();
+  for (const list of rules) {
+    if (!Array.isArray(list)) continue;
+    for (const r of list) {
+      const t = Number((r as { table?: unknown } | null)?.table);
+      if (Number.isInteger(t) && t > 0 && t < 253) ids.add(t);
+      else if (Number.isInteger(t) && t > 255) ids.add(t);
+    }
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+async function tableRoutes(
+  s: Sources,
+  netns: string | undefined,
+  notes: string[],
+): Promise<Record<number, { v4?: unknown; v6?: unknown }>> {
+  const out: Record<number, { v4?: unknown; v6?: unknown }> = {};
+  for (const id of ruleTables(s.rules4, s.rules6)) {
+    const t = String(id);
+    // A table with no route of a family is an error for ip ("FIB table does not exist"): quiet.
+    const v4 = await json(['ip', '-j', 'route', 'show', 'table', t], netns, [], `table ${t}`);
+    const v6 = await json(['ip', '-6', '-j', 'route', 'show', 'table', t], netns, [], `table ${t}`);
+    if (v4 === undefined && v6 === undefined) notes.push(`could not read the routes of table ${t}`);
+    out[id] = { ...(v4 !== undefined ? { v4 } : {}), ...(v6 !== undefined ? { v6 } : {}) };
+  }
+  return out;
+}
+
 /** Reads everything capture needs. Never throws for a missing tool: it becomes a note. */
 export async function readSources(netns?: string): Promise<Sources> {
   const notes: string[] = [];
@@ -115,6 +148,7 @@ export async function readSources(netns?: string): Promise<Sources> {
   s.sockets = await tool(['ss', '-Hlntu'], netns, notes, 'the listening sockets');
   s.rules4 = await json(['ip', '-j', 'rule', 'show'], netns, notes, 'the IPv4 routing rules');
   s.rules6 = await json(['ip', '-6', '-j', 'rule', 'show'], netns, notes, 'the IPv6 routing rules');
+  s.tableRoutes = await tableRoutes(s, netns, notes);
   for (const name of CAPTURED_SYSCTLS) {
     const v = await sysctl(name, netns);
     if (v !== undefined) s.sysctl[name] = v;

@@ -10,6 +10,7 @@ import { defaultGateway } from '../routing/gateway.ts';
 import { inSubnet, parseAddress } from '../scenario/addresses.ts';
 import type { Cidr, HostInterface, Machine, Scenario } from '../scenario/model.ts';
 import { inNetns, run } from './exec.ts';
+import { policyCommands, routeArgs } from './policy-routing.ts';
 
 export interface Topology {
   hostNs: string;
@@ -291,24 +292,23 @@ class TopologyBuilder {
     }
   }
 
-  /** The host's routes, with a static neighbour for each gateway on a link. */
+  /**
+   * The host's routes (main, then the policy tables), with a static neighbour for each
+   * gateway on a link, then its ip rules.
+   */
   async addHostRoutes(): Promise<void> {
-    for (const r of this.sc.host.routes) {
-      const v6 = r.to.family === 6;
-      const to = r.to.prefix === 0 ? 'default' : `${r.to.address}/${r.to.prefix}`;
-      await this.ip(
-        this.hostNs,
-        ...(v6 ? ['-6'] : []),
-        'route',
-        'add',
-        to,
-        ...(r.via ? ['via', r.via] : []),
-        ...(r.dev ? ['dev', r.dev] : []),
-      );
+    const policy = policyCommands(this.sc.host);
+    const routes = [
+      ...this.sc.host.routes.map((route) => ({ route, args: routeArgs(route) })),
+      ...policy.routes,
+    ];
+    for (const { route: r, args } of routes) {
+      await this.ip(this.hostNs, ...args);
       const ns = r.dev ? this.linkNs.get(r.dev) : undefined;
       const i = this.ifaces.findIndex((x) => x.name === r.dev);
       if (r.via && ns) await this.neigh(this.hostNs, r.via, linkMac(i), r.dev!);
     }
+    for (const args of policy.rules) await this.ip(this.hostNs, ...args);
   }
 
   /** The host's neighbours behind each link: every machine there, at the link's far end. */

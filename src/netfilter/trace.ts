@@ -170,6 +170,25 @@ export interface RouteDetail {
   inBrNetfilter: boolean;
   /** The kernel function that made it, where it is not the ordinary input or output route. */
   step?: 'br_nf_pre_routing_finish' | 'reroute';
+  /**
+   * Policy routing (only in a scenario with host.rules or host.tables): the ip rule that
+   * decided, as `ip rule show` prints it, its priority and table, and the rules passed over
+   * because they suppressed their table's answer (suppress_prefixlength).
+   */
+  rule?: {
+    priority: number;
+    text: string;
+    table: number;
+    tableName?: string;
+    suppressed: number[];
+  };
+  /** A reroute caused by an output chain of type route that changed the packet (its mark, source or destination). */
+  rerouteBy?: {
+    family: string;
+    table: string;
+    chain: string;
+    changed: ('mark' | 'saddr' | 'daddr')[];
+  };
 }
 
 export type CtStateName = 'new' | 'established' | 'related' | 'invalid' | 'untracked' | 'none';

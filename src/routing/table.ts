@@ -1,10 +1,11 @@
 /**
  * The host's routing: the kernel's local table (every address of every interface, the IPv4
- * broadcast addresses, 127.0.0.0/8 on lo) and main table (connected routes, the scenario's
- * routes, the default route), looked up the way fib_lookup does: local table first, then the
+ * broadcast addresses, 127.0.0.0/8 on lo), main table (connected routes, the scenario's
+ * routes, the default route) and the scenario's other tables, looked up the way fib_lookup
+ * does: through the ip rules in priority order (rules.ts), by default local first, then the
  * longest matching prefix of main.
  */
-import type { HostInterface, Route, Scenario } from '../scenario/model.ts';
+import type { HostInterface, PolicyRule, Route, Scenario } from '../scenario/model.ts';
 import {
   broadcastOf,
   familyOf,
@@ -14,6 +15,16 @@ import {
   isMulticast,
   networkAddress,
 } from './address.ts';
+import {
+  type FlowKey,
+  orderedRules,
+  type RuleEntry,
+  ruleMatches,
+  ruleText,
+  suppressed,
+} from './rules.ts';
+
+export type { FlowKey } from './rules.ts';
 
 function hostScope(address: string): boolean {
   return isLoopback(address);
@@ -31,13 +42,26 @@ export interface RouteEntry {
   src?: string;
 }
 
+/** The ip rule that gave a lookup's answer, and its table (set when the host has policy routing). */
+export interface RuleChoice {
+  priority: number;
+  /** The table's number (main 254, local 255) and the name the scenario gave it. */
+  table: number;
+  tableName?: string;
+  /** The rule as `ip rule show` prints it. */
+  text: string;
+  /** Rules that matched but whose result was suppressed (suppress_prefixlength) on the way. */
+  suppressed: number[];
+}
+
 /** The answer of a routing lookup: the fib types nft's `fib … type` reports, and the next hop. */
-export type RouteResult =
+export type RouteResult = (
   | { type: 'local'; dev: string }
   | { type: 'broadcast'; dev: string }
   | { type: 'multicast' }
   | { type: 'unicast'; dev: string; via?: string; nexthop: string; entry: RouteEntry }
-  | { type: 'unreachable' };
+  | { type: 'unreachable' }
+) & { policy?: RuleChoice };
 
 export class RoutingTable {
   readonly interfaces: readonly HostInterface[];
@@ -45,9 +69,16 @@ export class RoutingTable {
   /** Local table: address → device (IPv4 127/8 kept as a prefix on lo). */
   private readonly local: { address: string; prefix: number; dev: string }[] = [];
   private readonly broadcast: { address: string; dev: string }[] = [];
+  /** Tables other than local and main, by number. */
+  private readonly tables = new Map<number, RouteEntry[]>();
+  private readonly rules: readonly PolicyRule[];
+  /** Whether the scenario has policy routing (rules or tables): lookups then name their rule. */
+  readonly policy: boolean;
 
   constructor(host: Scenario['host']) {
     this.interfaces = host.interfaces;
+    this.rules = host.rules ?? [];
+    this.policy = host.rules !== undefined || host.tables !== undefined;
     for (const iface of host.interfaces) {
       for (const a of iface.addresses) {
         // On lo the kernel installs `local 127.0.0.0/8 dev lo`: the whole prefix is local.
@@ -74,6 +105,11 @@ export class RoutingTable {
       }
     }
     for (const r of host.routes) this.main.push(this.staticEntry(r));
+    for (const t of host.tables ?? [])
+      this.tables.set(
+        t.id,
+        t.routes.map((r) => this.staticEntry(r)),
+      );
   }
 
   private staticEntry(r: Route): RouteEntry {
@@ -110,34 +146,79 @@ export class RoutingTable {
     return this.local.find((x) => inPrefix(address, x.address, x.prefix))?.dev;
   }
 
-  /** fib_lookup: the local table, then the longest prefix of main. */
-  lookup(daddr: string): RouteResult {
-    const t = this.addressType(daddr);
-    if (t === 'local') return { type: 'local', dev: this.localDev(daddr) ?? 'lo' };
-    if (t === 'broadcast') {
-      return { type: 'broadcast', dev: this.broadcast.find((b) => b.address === daddr)?.dev ?? '' };
+  /**
+   * fib_lookup: the rules in priority order (by default: the local table, then the longest
+   * prefix of main). `key` is what the rules may select on; without one, a lookup with no
+   * mark, devices or source (as nft's `fib` and the host's own answers make it).
+   */
+  lookup(daddr: string, key: FlowKey = {}): RouteResult {
+    // Multicast and the limited broadcast are decided before any table (ip_route_input_mc,
+    // ip_route_input_slow's ipv4_is_lbcast, __ip_route_output_key_hash).
+    if (isMulticast(daddr)) return { type: 'multicast' };
+    if (familyOf(daddr) === 4 && daddr === '255.255.255.255')
+      return { type: 'broadcast', dev: key.oif ?? '' };
+    const suppressedBy: number[] = [];
+    for (const rule of orderedRules(familyOf(daddr), this.rules)) {
+      if (!ruleMatches(rule, daddr, key)) continue;
+      const r = this.lookupTable(rule, daddr);
+      if (!r) continue;
+      if (suppressed(rule, r.prefix)) {
+        suppressedBy.push(rule.priority);
+        continue;
+      }
+      if (!this.policy) return r.result;
+      const policy: RuleChoice = {
+        priority: rule.priority,
+        table: rule.table,
+        ...(rule.tableName ? { tableName: rule.tableName } : {}),
+        text: ruleText(rule),
+        suppressed: suppressedBy,
+      };
+      return { ...r.result, policy };
     }
-    if (t === 'multicast') return { type: 'multicast' };
-    const entry = this.bestMatch(daddr);
-    if (!entry?.dev) return { type: 'unreachable' };
+    return { type: 'unreachable' };
+  }
+
+  /** One table's answer for `daddr` and the prefix length it matched with; none: -EAGAIN. */
+  private lookupTable(
+    rule: RuleEntry,
+    daddr: string,
+  ): { result: RouteResult; prefix: number } | undefined {
+    const host = familyOf(daddr) === 4 ? 32 : 128;
+    if (rule.table === 255) {
+      const t = this.addressType(daddr);
+      if (t === 'local')
+        return { result: { type: 'local', dev: this.localDev(daddr) ?? 'lo' }, prefix: host };
+      if (t === 'broadcast') {
+        const dev = this.broadcast.find((b) => b.address === daddr)?.dev ?? '';
+        return { result: { type: 'broadcast', dev }, prefix: host };
+      }
+      return undefined;
+    }
+    const entries = rule.table === 254 ? this.main : (this.tables.get(rule.table) ?? []);
+    const entry = this.bestMatch(daddr, undefined, entries);
+    if (!entry) return undefined;
+    if (!entry.dev) return { result: { type: 'unreachable' }, prefix: entry.prefix };
     return {
-      type: 'unicast',
-      dev: entry.dev,
-      nexthop: entry.via ?? daddr,
-      entry,
-      ...(entry.via ? { via: entry.via } : {}),
+      result: {
+        type: 'unicast',
+        dev: entry.dev,
+        nexthop: entry.via ?? daddr,
+        entry,
+        ...(entry.via ? { via: entry.via } : {}),
+      },
+      prefix: entry.prefix,
     };
   }
 
-  /** The main-table route for `daddr` that leaves through `dev` (reverse-path checks). */
-  lookupVia(daddr: string, dev: string): RouteEntry | undefined {
-    return this.bestMatch(daddr, dev);
-  }
-
-  private bestMatch(daddr: string, dev?: string): RouteEntry | undefined {
+  private bestMatch(
+    daddr: string,
+    dev?: string,
+    entries: readonly RouteEntry[] = this.main,
+  ): RouteEntry | undefined {
     const family = familyOf(daddr);
     let best: RouteEntry | undefined;
-    for (const e of this.main) {
+    for (const e of entries) {
       if (e.family !== family || (dev !== undefined && e.dev !== dev)) continue;
       if (!inPrefix(daddr, e.network, e.prefix)) continue;
       if (!best || e.prefix > best.prefix) best = e;

@@ -35,6 +35,45 @@ export interface Route {
   span?: Span;
 }
 
+// ---- Policy routing (issue 17): ip rules and route tables beyond main -----------------------
+
+/** `fwmark VALUE[/MASK]` of an ip rule (the mask defaults to 0xffffffff). */
+export interface FwMark {
+  value: number;
+  mask: number;
+}
+
+/**
+ * An `ip rule` the scenario adds to the kernel's defaults (0 local, 32766 main, 32767 default
+ * for IPv4; 0 local, 32766 main for IPv6). `table` is a number (local 255, main 254, default
+ * 253); `tableName` the name the scenario used for it, if any.
+ */
+export interface PolicyRule {
+  family: IpFamily;
+  priority: number;
+  not: boolean;
+  from?: Cidr;
+  to?: Cidr;
+  fwmark?: FwMark;
+  iif?: string;
+  oif?: string;
+  table: number;
+  tableName?: string;
+  /** `suppress_prefixlength N`: a result with a prefix of N bits or fewer is not taken. */
+  suppressPrefixlength?: number;
+  span?: Span;
+}
+
+/** A routing table other than local and main, with its routes (no connected routes). */
+export interface RouteTableSpec {
+  id: number;
+  name?: string;
+  routes: Route[];
+  span?: Span;
+}
+
+// ---- end policy routing -------------------------------------------------------------------
+
 export interface Machine {
   name: string;
   /** The host interface it sits behind. */
@@ -92,6 +131,10 @@ export interface Scenario {
     name: string;
     interfaces: HostInterface[];
     routes: Route[];
+    /** Policy routing (optional, a compatible extension of v1): rules beyond the defaults. */
+    rules?: PolicyRule[];
+    /** Policy routing: tables other than local and main that rules name. */
+    tables?: RouteTableSpec[];
     /** Every sysctl the simulator reads, defaults filled in. */
     sysctl: Record<string, number>;
     listens: Listen[];

@@ -11,7 +11,9 @@ import {
   MACHINE,
   OTHER_SYSCTL,
   PACKET,
+  POLICY_RULE,
   ROUTE,
+  ROUTE_TABLE,
   RULESET_FILE,
   requiredOf,
   type Section,
@@ -50,6 +52,8 @@ export function scenarioSchema(): JsonSchema {
       host: objectOf(HOST),
       interface: objectOf(INTERFACE),
       route: objectOf(ROUTE, { anyOf: [{ required: ['via'] }, { required: ['dev'] }] }),
+      policyRule: objectOf(POLICY_RULE),
+      routeTable: objectOf(ROUTE_TABLE),
       sysctl: {
         type: 'object',
         properties: Object.fromEntries(

@@ -102,6 +102,12 @@ export const HOST: Section = {
   routes: list(ref('route'), 'routes beyond the connected ones'),
   sysctl: { description: 'sysctls (defaults filled in)', schema: ref('sysctl') },
   listens: list(LISTEN, 'sockets open on the host itself, like tcp/22'),
+  // Policy routing (issue 17): see POLICY_RULE and ROUTE_TABLE below.
+  rules: list(
+    ref('policyRule'),
+    'ip rules beyond the kernel defaults (0 local, 32766 main, 32767 default)',
+  ),
+  tables: list(ref('routeTable'), 'routing tables other than local and main, for rules to name'),
 };
 
 export const INTERFACE: Section = {
@@ -138,6 +144,65 @@ export const PACKET: Section = {
   dport: port('the destination port (tcp and udp only, required there)'),
   saddr: text("the source address (default: the sender's)"),
 };
+
+// ---- Policy routing (issue 17): ip rules and extra route tables ---------------------------
+
+/** A table as a rule names it: a number (1 to 2^32-1) or a name (local, main, default, or a table's name). */
+const TABLE_REF = {
+  oneOf: [
+    { type: 'integer', minimum: 1, maximum: 4294967295 },
+    { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_.-]*$' },
+  ],
+};
+
+export const POLICY_RULE: Section = {
+  priority: {
+    description:
+      "its preference (0 to 4294967295); default: as `ip rule add` without pref, one below the second rule's",
+    schema: { type: 'integer', minimum: 0, maximum: 4294967295 },
+  },
+  family: {
+    description: 'ipv4 or ipv6 (default: the family of from/to, else ipv4)',
+    schema: { enum: ['ipv4', 'ipv6'] },
+  },
+  not: {
+    description: 'invert the selector (ip rule add not …)',
+    schema: { type: 'boolean' },
+  },
+  from: text('the source prefix (CIDR or an address), or all'),
+  to: text('the destination prefix (CIDR or an address), or all'),
+  fwmark: {
+    description: 'the packet mark, as a number or "VALUE/MASK" (like 0xca6c or "0x1/0xff")',
+    schema: {
+      oneOf: [
+        { type: 'integer', minimum: 0, maximum: 4294967295 },
+        { type: 'string', pattern: '^\\s*(0x[0-9a-fA-F]+|\\d+)(/(0x[0-9a-fA-F]+|\\d+))?\\s*$' },
+      ],
+    },
+  },
+  iif: text("the input interface (lo for the host's own packets)"),
+  oif: text('the output interface (only packets of a socket bound to it)'),
+  table: { required: true, description: 'the table to look up', schema: TABLE_REF },
+  suppress_prefixlength: {
+    description: 'do not take a route with a prefix this long or shorter (wg-quick: 0 on main)',
+    schema: { type: 'integer', minimum: 0, maximum: 128 },
+  },
+};
+
+export const ROUTE_TABLE: Section = {
+  id: {
+    required: true,
+    description: 'its number (1 to 2^32-1; not 253 to 255: default, main, local)',
+    schema: { type: 'integer', minimum: 1, maximum: 4294967295 },
+  },
+  name: {
+    description: 'a name rules may use instead of the number (as in /etc/iproute2/rt_tables)',
+    schema: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_.-]*$' },
+  },
+  routes: list(ref('route'), 'its routes (a table other than main has no connected routes)', true),
+};
+
+// ---- end policy routing -------------------------------------------------------------------
 
 /** The keys of a section, as the loader allows them. */
 export function keysOf(section: Section): string[] {

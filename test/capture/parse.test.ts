@@ -232,10 +232,71 @@ describe('capture (from given tool output)', () => {
     expect(text).toContain('also open on loopback addresses only: tcp/41985, udp/53');
     expect(text).toMatch(/# One conversation each, in order\. This first one is only an example/);
     expect(r.notes.join('\n')).toContain('br_netfilter is not loaded');
+    // A rule naming its table by an rt_tables name cannot be written without the number.
     expect(r.notes).toContain(
-      '1 IPv4 policy routing rule(s) (ip rule) and the tables they use are not captured: a scenario has one routing table',
+      'IPv4 ip rule "priority 100 src 10.8.0.0/24 table vpn" left out: its table "vpn" is not a number (a name from rt_tables: write its number)',
     );
-    expect(r.notes.join('\n')).not.toContain('IPv6 policy routing');
+    expect(r.notes.join('\n')).not.toContain('IPv6 ip rule');
+    expect(sc.host.rules).toBeUndefined();
+  });
+
+  it('captures ip rules and the tables they name (wg-quick), as ip -j prints them on 6.18', async () => {
+    const out = mkdtempSync(join(dir, 'pr-'));
+    const rules4 = [
+      { priority: 0, src: 'all', table: 'local' },
+      {
+        priority: 100,
+        src: '192.168.1.0',
+        srclen: 24,
+        dst: '1.2.3.0',
+        dstlen: 24,
+        fwmark: '0x1',
+        fwmask: '0xff',
+        iif: 'eth0',
+        table: '200',
+      },
+      { priority: 32764, src: 'all', table: 'main', suppress_prefixlen: 0 },
+      { priority: 32765, not: null, src: 'all', fwmark: '0xca6c', table: '51820' },
+      { priority: 32766, src: 'all', table: 'main' },
+      { priority: 32767, src: 'all', table: 'default' },
+      { priority: 32768, src: 'all', ipproto: 'tcp', table: '200' },
+    ];
+    const tableRoutes = {
+      200: { v4: [{ dst: '1.2.3.0/24', gateway: '192.168.1.1', dev: 'eth0', flags: [] }] },
+      51820: { v4: [{ dst: 'default', dev: 'eth0', scope: 'link', flags: [] }] },
+    };
+    const r = await capture({
+      outDir: out,
+      name: 'wg',
+      sources: sources({ rules4, tableRoutes }),
+      now,
+    });
+    expect(r.diagnostics).toEqual([]);
+    const sc = loadScenario(r.scenarioPath);
+    expect(
+      sc.host.rules?.map((x) => [x.priority, x.not, x.table, x.suppressPrefixlength, x.fwmark]),
+    ).toEqual([
+      [100, false, 200, undefined, { value: 1, mask: 0xff }],
+      [32764, false, 254, 0, undefined],
+      [32765, true, 51820, undefined, { value: 0xca6c, mask: 0xffffffff }],
+    ]);
+    expect(sc.host.rules?.[0]).toMatchObject({
+      from: { address: '192.168.1.0', prefix: 24 },
+      to: { address: '1.2.3.0', prefix: 24 },
+      iif: 'eth0',
+    });
+    expect(
+      sc.host.tables?.map((t) => [
+        t.id,
+        t.routes.map((x) => `${x.to.address}/${x.to.prefix} ${x.via ?? '-'} ${x.dev}`),
+      ]),
+    ).toEqual([
+      [200, ['1.2.3.0/24 192.168.1.1 eth0']],
+      [51820, ['0.0.0.0/0 - eth0']],
+    ]);
+    expect(r.notes.join('\n')).toContain(
+      'ip rule "priority 32768 src all ipproto tcp table 200" left out: it uses ipproto',
+    );
   });
 
   it('takes iptables-legacy rules only when nftables has none', async () => {

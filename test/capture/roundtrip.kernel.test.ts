@@ -82,6 +82,8 @@ const cases = [
   'scenarios/seed-docker-firewalld-radius.yaml',
   'scenarios/gallery-dual-stack-router.yaml',
   'scenarios/gallery-openwrt-fw4.yaml',
+  // Policy routing: ip rules (fwmark, not, suppress_prefixlength) and table 51820.
+  'scenarios/gallery-wg-quick-router.yaml',
 ];
 
 describe.skipIf(kernelSkipReason !== undefined)(

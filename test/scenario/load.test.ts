@@ -192,6 +192,94 @@ describe('loadScenario: errors name file, line, column and key', () => {
     ]);
   });
 
+  it('reads policy routing: rules with their defaults, tables by name or number', () => {
+    const text = VALID.replace(
+      '  sysctl:',
+      [
+        '  tables:',
+        '    - id: 51820',
+        '      name: wg',
+        '      routes:',
+        '        - to: 0.0.0.0/0',
+        '          dev: ens192',
+        '  rules:',
+        '    - not: true',
+        '      fwmark: 0xca6c',
+        '      table: wg',
+        '    - table: main',
+        '      suppress_prefixlength: 0',
+        '    - from: 172.20.0.0/24',
+        '      iif: docker1',
+        '      fwmark: "0x1/0xff"',
+        '      priority: 100',
+        '      table: 51820',
+        '    - to: "2001:db8::/32"',
+        '      table: main',
+        '  sysctl:',
+      ].join('\n'),
+    );
+    const sc = loadScenario(s.write('pr.yaml', text));
+    // Without a priority, as `ip rule add`: one below the second rule's (32765, then 32764).
+    expect(sc.host.rules?.map((r) => [r.family, r.priority, r.not, r.table, r.tableName])).toEqual([
+      [4, 32765, true, 51820, 'wg'],
+      [4, 32764, false, 254, 'main'],
+      [4, 100, false, 51820, undefined],
+      [6, 32765, false, 254, 'main'],
+    ]);
+    expect(sc.host.rules?.[0]?.fwmark).toEqual({ value: 0xca6c, mask: 0xffffffff });
+    expect(sc.host.rules?.[2]).toMatchObject({
+      from: { address: '172.20.0.0', prefix: 24 },
+      iif: 'docker1',
+      fwmark: { value: 1, mask: 0xff },
+    });
+    expect(sc.host.rules?.[1]?.suppressPrefixlength).toBe(0);
+    expect(sc.host.tables?.[0]?.routes[0]).toMatchObject({ dev: 'ens192' });
+    // A v1 file has neither, and routes as before.
+    expect(loadScenario(s.write('v1.yaml', VALID)).host.rules).toBeUndefined();
+  });
+
+  it('refuses bad policy routing at the line of the value', () => {
+    const text = VALID.replace(
+      '  sysctl:',
+      [
+        '  tables:',
+        '    - id: 254',
+        '      routes: []',
+        '    - id: 7',
+        '      name: main',
+        '      routes: []',
+        '  rules:',
+        '    - table: nowhere',
+        '    - table: 7',
+        '      iif: eth9',
+        '    - table: 7',
+        '      fwmark: 0xzz',
+        '    - table: 7',
+        '      from: 10.0.0.0/8',
+        '      to: "2001:db8::/32"',
+        '    - table: 7',
+        '      not: 1',
+        '  sysctl:',
+      ].join('\n'),
+    );
+    const errors = errorsOf(text);
+    expect(errors.map((e) => e.message)).toEqual(
+      [
+        "host.tables[0].id: table 254 is the kernel's own (default, main, local); main's routes go in host.routes",
+        'host.tables[1].name: "main" cannot name a table',
+        'host.rules[0].table: no table is named "nowhere" (local, main, default, or a number)',
+        'host.rules[1].iif: "eth9" names no interface of the host',
+        'host.rules[2].fwmark: "0xzz" is not a mark (like 0xca6c or 0x1/0xff)',
+        'host.rules[3]: from, to and family disagree on the address family',
+        'host.rules[4].not must be true or false',
+      ].map((m) => (m.includes('0xzz') ? errors[4]!.message : m)),
+    );
+    expect(errors[0]!.line).toBe(lineOf(text, '- id: 254'));
+    expect(errors[3]!.line).toBe(lineOf(text, 'iif: eth9'));
+    expect(errors[4]!.line).toBe(lineOf(text, 'fwmark: 0xzz'));
+    expect(errors[3]!.col).toBe(12);
+  });
+
   it('checks the packet against its sender and its protocol', () => {
     const icmp = VALID.replace(
       'protocol: udp\n    sport: 40000\n    dport: 1812',

@@ -131,6 +131,24 @@ const CASES: [string, string][] = [
   ['a listen without a slash', variant('listens: [tcp/22]', 'listens: [tcp22]')],
   ['a host without interfaces', variant(/^ {2}interfaces:\n( {4}.*\n)+/m.exec(BASE)![0], '')],
   ['an unknown packet key', variant('    dport: 22\n', '    dport: 22\n    ttl: 3\n')],
+  // Policy routing (issue 17).
+  [
+    'a table and a rule naming it',
+    variant(
+      '  listens:',
+      '  tables:\n    - id: 100\n      name: wan2\n      routes:\n        - to: 0.0.0.0/0\n          dev: eth0\n  rules:\n    - priority: 100\n      fwmark: "0x1/0xff"\n      table: wan2\n    - not: true\n      fwmark: 51820\n      table: 100\n    - table: main\n      suppress_prefixlength: 0\n  listens:',
+    ),
+  ],
+  ['a rule without a table', variant('  listens:', '  rules:\n    - fwmark: 1\n  listens:')],
+  [
+    'a rule with an unknown key',
+    variant('  listens:', '  rules:\n    - table: main\n      tos: 4\n  listens:'),
+  ],
+  [
+    'a rule with a bad family',
+    variant('  listens:', '  rules:\n    - table: main\n      family: inet\n  listens:'),
+  ],
+  ['a table without routes', variant('  listens:', '  tables:\n    - id: 100\n  listens:')],
 ];
 
 describe('the schema and the loader agree', () => {

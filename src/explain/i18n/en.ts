@@ -96,6 +96,20 @@ export const en: Messages = {
     ...(dev ? [' dev ', c(dev)] : []),
     '.',
   ],
+  tableRoute: (table, to, via, dev) => [
+    'Route in table ',
+    c(table),
+    ': ',
+    c(to),
+    ...(via ? [' via ', via] : []),
+    ...(dev ? [' dev ', c(dev)] : []),
+    '.',
+  ],
+  ipRules: (family, rules) => [
+    `Policy routing: the IPv${family} ip rules, in the order the kernel tries them (each looks up its table until one gives a route): `,
+    ...rules.flatMap((r, i) => [...(i > 0 ? ['; '] : []), c(r)]),
+    '.',
+  ],
   sysctlForwarding: (on) =>
     on
       ? [c('net.ipv4.ip_forward = 1'), ': the host routes packets between its interfaces.']
@@ -485,6 +499,20 @@ export const en: Messages = {
       : ', so the packet is forwarded (the forward hook comes next) and leaves through ',
     c(oif),
     '.',
+  ],
+  routeRule: (rule, table, suppressed) => [
+    'The ip rule ',
+    c(rule),
+    ' decided: the route is from table ',
+    c(table),
+    suppressed.length === 0
+      ? '.'
+      : `. Rule${suppressed.length > 1 ? 's' : ''} ${suppressed.join(', ')} matched first, but suppress_prefixlength refused the route ${suppressed.length > 1 ? 'they' : 'it'} found, so the lookup went on to the next rule.`,
+  ],
+  rerouteByChain: (chain, changed) => [
+    'The output chain ',
+    ...cref(chain),
+    ` is of type route and changed the packet's ${changed.map((x) => (x === 'mark' ? 'mark' : x === 'saddr' ? 'source address' : 'destination address')).join(' and ')}, so the kernel routes the packet again (ip_route_me_harder).`,
   ],
   routeInBridge: (d, oif, b) => [
     `The destination is now ${d}, so br_netfilter looks up the route while the frame is still in the bridge’s prerouting: ${d} is reached through `,

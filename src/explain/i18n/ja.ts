@@ -85,6 +85,18 @@ export const ja: Messages = {
     ...(via ? [' via ', via] : []),
     ...(dev ? [' dev ', c(dev)] : []),
   ],
+  tableRoute: (table, to, via, dev) => [
+    'テーブル ',
+    c(table),
+    ' の経路: ',
+    c(to),
+    ...(via ? [' via ', via] : []),
+    ...(dev ? [' dev ', c(dev)] : []),
+  ],
+  ipRules: (family, rules) => [
+    `ip rule による経路の選択（policy routing）: IPv${family} の ip rule をカーネルが試す順に並べます（各ルールは自分のテーブルを引き、経路が見つかるまで次へ進みます）: `,
+    ...rules.flatMap((r, i) => [...(i > 0 ? ['、'] : []), c(r)]),
+  ],
   sysctlForwarding: (on) =>
     on
       ? [
@@ -489,6 +501,21 @@ export const ja: Messages = {
     local ? '' : 'パケットは転送され（次は forward のhook）、',
     c(oif),
     ' から出ていきます。',
+  ],
+  routeRule: (rule, table, suppressed) => [
+    'ip rule ',
+    c(rule),
+    ' が経路を決めました。ルートはテーブル ',
+    c(table),
+    ' のものです。',
+    suppressed.length === 0
+      ? ''
+      : `先にルール ${suppressed.join('、')} が一致しましたが、見つけたルートは suppress_prefixlength によって使われず、次のルールへ進みました。`,
+  ],
+  rerouteByChain: (chain, changed) => [
+    'output chain ',
+    ...cref(chain),
+    ` は type route で、パケットの${changed.map((x) => (x === 'mark' ? 'mark' : x === 'saddr' ? '送信元アドレス' : '宛先アドレス')).join('と')}を変えたので、カーネルはパケットをもう一度ルーティングします（ip_route_me_harder）。`,
   ],
   routeInBridge: (d, oif, b) => [
     `宛先が ${d} に変わったので、br_netfilter はフレームがまだブリッジの prerouting にある間に経路を調べます。${d} へは `,

@@ -70,6 +70,10 @@ export interface Messages {
   none(): Phrase;
   machinesIntro(): Phrase;
   route(to: string, via: string | undefined, dev: string | undefined): Phrase;
+  /** A route of a policy routing table other than main. */
+  tableRoute(table: string, to: string, via: string | undefined, dev: string | undefined): Phrase;
+  /** Policy routing: every ip rule (defaults included), in the order the kernel tries them. */
+  ipRules(family: 4 | 6, rules: string[]): Phrase;
   sysctlForwarding(on: boolean): Phrase;
   sysctlBridgeNf(on: boolean): Phrase;
   hostListens(sockets: string[]): Phrase;
@@ -248,6 +252,14 @@ export interface Messages {
     subnet: string | undefined,
   ): Phrase;
   routeInBridge(daddr: string, oif: string, bridge: string): Phrase;
+  /**
+   * Policy routing: the ip rule that decided (as `ip rule show` prints it) and its table;
+   * `suppressed`: the priorities of rules that matched first but whose answer
+   * suppress_prefixlength refused.
+   */
+  routeRule(rule: string, table: string, suppressed: number[]): Phrase;
+  /** An output chain of type route changed the packet, so the kernel routes it again. */
+  rerouteByChain(chain: ChainRef, changed: ('mark' | 'saddr' | 'daddr')[]): Phrase;
   ctNew(): Phrase;
   ctReply(state: string): Phrase;
   /** A later packet in the original direction of a connection conntrack already knows. */

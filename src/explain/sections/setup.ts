@@ -1,5 +1,6 @@
 /** The setup section: the host's interfaces, the machines around it, routes and sysctls. */
 import type { RootContent, Table, TableRow } from 'mdast';
+import { orderedRules, ruleText } from '../../routing/rules.ts';
 import type { DocContext } from '../context.ts';
 import { cidrText } from '../facts.ts';
 import { bullets, heading, para } from '../mdast.ts';
@@ -43,6 +44,25 @@ function machinesTable(ctx: DocContext): Table {
   };
 }
 
+/** Policy routing (host.tables, host.rules): each table's routes, then the rules in order. */
+function policyFacts(ctx: DocContext): Phrase[] {
+  const { scenario: s, msg } = ctx;
+  if (!s.host.rules && !s.host.tables) return [];
+  const out: Phrase[] = [];
+  for (const t of s.host.tables ?? [])
+    for (const r of t.routes)
+      out.push(msg.tableRoute(t.name ?? String(t.id), cidrText(r.to), r.via, r.dev));
+  const families = [4, 6].filter(
+    (f) => f === 4 || s.host.interfaces.some((i) => i.addresses.some((a) => a.family === 6)),
+  ) as (4 | 6)[];
+  for (const f of families) {
+    const rules = s.host.rules ?? [];
+    if (f === 6 && !rules.some((r) => r.family === 6)) continue;
+    out.push(msg.ipRules(f, orderedRules(f, rules).map(ruleText)));
+  }
+  return out;
+}
+
 /** Routes, sysctls, the host's sockets and the ruleset, one bullet each. */
 function hostFacts(ctx: DocContext): Phrase[] {
   const { scenario: s, msg } = ctx;
@@ -50,6 +70,7 @@ function hostFacts(ctx: DocContext): Phrase[] {
   for (const r of s.host.routes) {
     facts.push(msg.route(cidrText(r.to), r.via, r.dev));
   }
+  facts.push(...policyFacts(ctx));
   facts.push(msg.sysctlForwarding((s.host.sysctl['net.ipv4.ip_forward'] ?? 0) === 1));
   if (s.host.interfaces.some((i) => i.kind === 'bridge')) {
     facts.push(

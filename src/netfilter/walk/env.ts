@@ -62,20 +62,23 @@ function fib(
 ): FibResult {
   const addr = flags.includes('saddr') ? skb.pkt.saddr : skb.pkt.daddr;
   const dev = flags.includes('iif') ? state.iif : flags.includes('oif') ? state.oif : undefined;
+  // nft_fib4_eval / nft_fib6_eval: flowi_iif is lo, and the mark only with fib's `mark` flag
+  // (what ip rules can select on under policy routing).
+  const key = { iif: 'lo', mark: flags.includes('mark') ? skb.mark >>> 0 : 0 };
   if (result === 'type') {
     const local = routing.addressType(addr, dev ?? undefined);
     if (local) return { type: local, oif: null };
-    const r = routing.lookup(addr);
+    const r = routing.lookup(addr, key);
     return { type: r.type === 'unicast' ? 'unicast' : 'unreachable', oif: null };
   }
   if (dev) {
     // `fib saddr . iif oif`: is there a route back to saddr through the input device?
-    const viaDev = routing.lookupVia(addr, dev);
-    const best = routing.lookup(addr);
-    const ok = viaDev && best.type === 'unicast' && best.dev === dev;
+    // nft_fib4_eval: the lookup's nexthop must use that device (fib_info_nh_uses_dev).
+    const best = routing.lookup(addr, key);
+    const ok = best.type === 'unicast' && best.dev === dev;
     return { type: ok ? 'unicast' : 'unreachable', oif: ok ? dev : null };
   }
-  const r = routing.lookup(addr);
+  const r = routing.lookup(addr, key);
   // nft_fib4_eval stores no device for RTN_LOCAL and other non-unicast results.
   if (r.type === 'unicast') return { type: 'unicast', oif: r.dev };
   return { type: r.type, oif: null };

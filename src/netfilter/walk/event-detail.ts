@@ -34,5 +34,21 @@ export function routeDetail(
     ...(r.type === 'local' ? { dev: r.dev } : {}),
     inBrNetfilter,
     ...(step ? { step } : {}),
+    ...(r.policy
+      ? {
+          rule: {
+            priority: r.policy.priority,
+            text: r.policy.text,
+            table: r.policy.table,
+            ...(r.policy.tableName ? { tableName: r.policy.tableName } : {}),
+            suppressed: r.policy.suppressed,
+          },
+        }
+      : {}),
   };
+}
+
+/** How a routing message names the ip rule that decided, when the host has policy routing. */
+export function ruleSuffix(r: RouteResult): string {
+  return r.policy ? ` (ip rule ${r.policy.text})` : '';
 }

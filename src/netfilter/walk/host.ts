@@ -44,7 +44,7 @@ import { answerSkb, icmpCode, icmpErrorSkb, redirectSkb } from './answers.ts';
 import { BridgePath } from './bridge-path.ts';
 import { ConntrackHooks } from './conntrack-hooks.ts';
 import { buildEnv, type HookState } from './env.ts';
-import { routeDetail, wirePacket } from './event-detail.ts';
+import { routeDetail, ruleSuffix, wirePacket } from './event-detail.ts';
 import { FlowtablePath } from './flowtable.ts';
 import type { Arrival, Verdict, WalkServices } from './services.ts';
 import { describe, protocolName, type Skb, view } from './skb.ts';
@@ -250,6 +250,7 @@ export class HostWalk implements WalkServices {
     this.events.push(enter);
     let dumped = false;
     this.pendingReject = [];
+    const before = { mark: skb.mark, saddr: skb.pkt.saddr, daddr: skb.pkt.daddr };
     const result = runChain(op, {
       env: (table: Table) => buildEnv(skb, hookState, table, this.d.routing),
       apply: (effects, rule, chain, matched = true) =>
@@ -286,7 +287,28 @@ export class HostWalk implements WalkServices {
       for (const r of rejects) this.reject(skb, r.effect, r.hook, r.iif);
       return 'drop';
     }
+    if (op.chain.base?.type === 'route' && op.hook === 'output')
+      this.routeChainChanged(skb, op, before);
     return 'accept';
+  }
+
+  /**
+   * nf_route_table_hook4/6 (net/netfilter/nft_chain_route.c; iptable_mangle's ipt_mangle_out
+   * alike): after an output chain of type route, a changed mark, source or destination makes
+   * the kernel route the packet again (ip_route_me_harder, net/ipv4/netfilter.c). The walk
+   * does so when the output hook is done (localOut), as it does after output DNAT.
+   */
+  private routeChainChanged(
+    skb: Skb,
+    op: ChainHook,
+    before: { mark: number; saddr: string; daddr: string },
+  ): void {
+    const what: ('mark' | 'saddr' | 'daddr')[] = [];
+    if (skb.mark >>> 0 !== before.mark >>> 0) what.push('mark');
+    if (skb.pkt.saddr !== before.saddr) what.push('saddr');
+    if (skb.pkt.daddr !== before.daddr) what.push('daddr');
+    if (what.length === 0 || skb.reroute) return;
+    skb.reroute = { family: op.family, table: op.table.name, chain: op.chain.name, changed: what };
   }
 
   private applyEffects(
@@ -455,7 +477,7 @@ export class HostWalk implements WalkServices {
     if (r.type === 'local' || r.type === 'broadcast') {
       this.info(
         'route',
-        `routing decision: ${skb.pkt.daddr} is local: input`,
+        `routing decision: ${skb.pkt.daddr} is local: input${ruleSuffix(r)}`,
         routeDetail(r, 'local', skb.pkt.daddr, inBr),
       );
       return this.ipLocalDeliver(skb, dev);
@@ -480,7 +502,7 @@ export class HostWalk implements WalkServices {
       }
       this.info(
         'route',
-        `routing decision: forward to ${skb.pkt.daddr} via ${r.dev}${r.via ? ` (gateway ${r.via})` : ''}`,
+        `routing decision: forward to ${skb.pkt.daddr} via ${r.dev}${r.via ? ` (gateway ${r.via})` : ''}${ruleSuffix(r)}`,
         routeDetail(r, 'forward', skb.pkt.daddr, inBr),
       );
       return this.ipForward(skb, dev, r);
@@ -506,8 +528,29 @@ export class HostWalk implements WalkServices {
     return { kind: 'ended' };
   }
 
-  routeInput(skb: Skb, _dev: string): RouteResult {
-    return this.d.routing.lookup(skb.pkt.daddr);
+  /**
+   * ip_route_input_slow: the lookup keyed on the input device, the source and the mark the
+   * packet has after prerouting (a mark set there selects the rule, and so the table).
+   */
+  routeInput(skb: Skb, dev: string): RouteResult {
+    return this.d.routing.lookup(skb.pkt.daddr, {
+      mark: skb.mark >>> 0,
+      iif: dev,
+      saddr: skb.pkt.saddr,
+    });
+  }
+
+  /**
+   * A route for the host's own packet (ip_route_output_key_hash: flowi4_iif is lo), with its
+   * source (the harness binds it) and the mark: the socket's (0) for the first lookup, the
+   * packet's for ip_route_me_harder.
+   */
+  routeOutput(daddr: string, saddr: string | undefined, mark = 0): RouteResult {
+    return this.d.routing.lookup(daddr, {
+      mark: mark >>> 0,
+      iif: 'lo',
+      ...(saddr ? { saddr } : {}),
+    });
   }
 
   /** ip_local_deliver: INPUT, then the socket. */
@@ -602,7 +645,7 @@ export class HostWalk implements WalkServices {
   localOut(skb: Skb): Arrival {
     const l3 = skb.pkt.family;
     skb.local = true;
-    const r = this.d.routing.lookup(skb.pkt.daddr);
+    const r = this.routeOutput(skb.pkt.daddr, skb.pkt.saddr);
     if (r.type !== 'unicast' && r.type !== 'local') {
       this.info('drop', `no route to ${skb.pkt.daddr} for the host's packet`, {
         reason: 'no-route',
@@ -610,11 +653,11 @@ export class HostWalk implements WalkServices {
       });
       return { kind: 'ended' };
     }
-    const route = r.type === 'local' ? ({ type: 'local', dev: 'lo' } as const) : r;
+    const route: RouteResult = r.type === 'local' ? { ...r, dev: 'lo' } : r;
     skb.dst = route;
     this.info(
       'route',
-      `route for the host's packet: ${route.type === 'local' ? 'local, through lo' : `via ${route.dev}${route.via ? ` (gateway ${route.via})` : ''}`}`,
+      `route for the host's packet: ${route.type === 'local' ? 'local, through lo' : `via ${r.type === 'unicast' ? r.dev : ''}${r.type === 'unicast' && r.via ? ` (gateway ${r.via})` : ''}`}${ruleSuffix(r)}`,
       routeDetail(route, 'output', skb.pkt.daddr),
     );
     const before = { daddr: skb.pkt.daddr };
@@ -625,12 +668,15 @@ export class HostWalk implements WalkServices {
       oif: route.dev,
     });
     if (v !== 'accept') return this.end(v);
-    if (skb.pkt.daddr !== before.daddr) {
-      // ip_route_me_harder, from the NAT hook (nf_nat_ipv4_local_fn) or a route chain: route
-      // again. The chains after it still see the first route's device (the hook state's
-      // out device does not change); measured with an output DNAT to another link. A mark
-      // change alone cannot change the route: nfwalk models no policy routing (ip rules).
-      const again = this.d.routing.lookup(skb.pkt.daddr);
+    const byChain = skb.reroute;
+    skb.reroute = undefined;
+    if (skb.pkt.daddr !== before.daddr || byChain) {
+      // ip_route_me_harder, from the NAT hook (nf_nat_ipv4_local_fn) or a route chain
+      // (nf_route_table_hook4: mark, source or destination changed): route again, with the
+      // packet's mark and source. The chains after it still see the first route's device
+      // (the hook state's out device does not change); measured with an output DNAT to
+      // another link, and with a mark set in a route chain under an fwmark rule.
+      const again = this.routeOutput(skb.pkt.daddr, skb.pkt.saddr, skb.mark);
       if (again.type !== 'unicast' && again.type !== 'local') {
         this.info('drop', `no route to ${skb.pkt.daddr} after output`, {
           reason: 'no-route',
@@ -638,11 +684,17 @@ export class HostWalk implements WalkServices {
         });
         return { kind: 'ended' };
       }
-      skb.dst = again.type === 'local' ? { type: 'local', dev: 'lo' } : again;
+      skb.dst = again.type === 'local' ? { ...again, dev: 'lo' } : again;
+      const why = byChain
+        ? `${byChain.family} ${byChain.table} ${byChain.chain} (type route) changed its ${byChain.changed.join(', ')}`
+        : 'the output hook changed the packet';
       this.info(
         'route',
-        `rerouted after the output hook changed the packet: ${skb.dst.type === 'local' ? 'local, through lo' : `via ${again.type === 'unicast' ? again.dev : ''}`}`,
-        routeDetail(skb.dst, 'output', skb.pkt.daddr, false, 'reroute'),
+        `rerouted after ${why}: ${skb.dst.type === 'local' ? 'local, through lo' : `via ${again.type === 'unicast' ? again.dev : ''}`}${ruleSuffix(again)}`,
+        {
+          ...routeDetail(skb.dst, 'output', skb.pkt.daddr, false, 'reroute'),
+          ...(byChain ? { rerouteBy: byChain } : {}),
+        },
       );
     }
     return this.ipOutput(skb, null);
@@ -817,7 +869,7 @@ export class HostWalk implements WalkServices {
   }
 
   sourceToward(daddr: string): string | undefined {
-    const r = this.d.routing.lookup(daddr);
+    const r = this.routeOutput(daddr, undefined);
     if (r.type !== 'unicast') return undefined;
     return this.d.routing.sourceFor(r.dev, familyOf(daddr), r.nexthop);
   }

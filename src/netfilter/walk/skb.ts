@@ -41,6 +41,13 @@ export interface Skb {
    * output and postrouting, so a reject there cannot send an ICMP error (icmp_xmit_lock fails).
    */
   icmpSocket?: boolean;
+  /** An output chain of type route changed the packet: route it again after the hook. */
+  reroute?: {
+    family: string;
+    table: string;
+    chain: string;
+    changed: ('mark' | 'saddr' | 'daddr')[];
+  };
   /** Times the packet entered the host's stack; bounded so a loop ends. */
   passes: number;
 }
