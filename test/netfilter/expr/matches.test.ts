@@ -122,7 +122,9 @@ describe('payload: transport', () => {
     };
     expect(matches(m(pl('icmp', 'gateway'), v('167772180')), redirect)).toBe(true);
     expect(matches(m(pl('icmp', 'gateway'), v('0x0a000015')), redirect)).toBe(false);
-    expect(() => matches(m(pl('icmp', 'gateway'), v('10.0.0.20')), redirect)).toThrow(/unsupported/);
+    expect(() => matches(m(pl('icmp', 'gateway'), v('10.0.0.20')), redirect)).toThrow(
+      /unsupported/,
+    );
   });
 });
 
