@@ -43,7 +43,13 @@ export interface CtAttachment {
 }
 
 export type CtLookup =
-  | { kind: 'tracked'; ct: CtAttachment; created: boolean }
+  | {
+      kind: 'tracked';
+      ct: CtAttachment;
+      created: boolean;
+      /** The TCP state before the packet, when the packet moved it. */
+      tcpFrom?: TcpState;
+    }
   /** An ICMP error whose embedded packet belongs to no connection, or an invalid TCP packet. */
   | { kind: 'invalid'; reason: string };
 
@@ -121,7 +127,11 @@ export class ConntrackTable {
           found.conn.status.add('assured');
         }
       }
-      return this.attach(found.conn, found.direction, seenReply);
+      const looked = this.attach(found.conn, found.direction, seenReply);
+      if (verdict.kind === 'accept' && verdict.from !== verdict.to && looked.kind === 'tracked') {
+        looked.tcpFrom = verdict.from;
+      }
+      return looked;
     }
     if (found) {
       return this.attach(found.conn, found.direction, found.conn.status.has('seen-reply'));

@@ -73,6 +73,11 @@ export interface WirePacket extends PacketView {
   family: 'ip' | 'ip6';
   icmpType?: number;
   icmpCode?: number;
+  /**
+   * Optional (extension: segments): a listed TCP segment's flags, sequence and
+   * acknowledgement numbers and bytes of data.
+   */
+  tcp?: { flags: string[]; seq: number; ack: number; payload: number };
 }
 
 /** Addresses and ports of a packet before or after a rewrite. */
@@ -199,7 +204,10 @@ export interface ConntrackDetail {
   confirmed?: boolean;
   hook?: HookName;
   reason?: string;
+  /** The entry's TCP state after the packet (conntrack -L's name). */
   tcp?: string;
+  /** The TCP state before the packet, when the packet moved it. */
+  tcpFrom?: string;
 }
 
 /** The statement behind a translation; `null-binding` where no nat rule set one up. */

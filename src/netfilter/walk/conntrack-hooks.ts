@@ -81,11 +81,16 @@ export class ConntrackHooks {
     skb.ct = found.ct;
     skb.ctReported = true;
     const c = found.ct.conn;
+    const tcp = c.tcp
+      ? found.tcpFrom
+        ? `; TCP ${found.tcpFrom} → ${c.tcp}`
+        : `; TCP ${c.tcp}`
+      : '';
     this.w.info(
       'conntrack',
       found.created
-        ? `conntrack: new connection ${tupleText(c.original)}`
-        : `conntrack: ${found.ct.info} (${found.ct.direction} direction) of ${tupleText(c.original)}`,
+        ? `conntrack: new connection ${tupleText(c.original)}${tcp}`
+        : `conntrack: ${found.ct.info} (${found.ct.direction} direction) of ${tupleText(c.original)}${tcp}`,
       {
         lookup: found.created ? 'created' : 'found',
         state: found.ct.info,
@@ -96,6 +101,7 @@ export class ConntrackHooks {
         reply: c.reply,
         hook: state.hook,
         ...(c.tcp ? { tcp: c.tcp } : {}),
+        ...(found.tcpFrom ? { tcpFrom: found.tcpFrom } : {}),
       },
     );
     return 'accept';
