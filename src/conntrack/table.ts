@@ -6,7 +6,14 @@
  * conversations, as the kernel's does.
  */
 import type { Packet } from '../packet/packet.ts';
-import { blankTrack, type TcpState, type TcpTrack, tcpNew, tcpPacket } from './tcp.ts';
+import {
+  blankTrack,
+  type TcpInvalid,
+  type TcpState,
+  type TcpTrack,
+  tcpNew,
+  tcpPacket,
+} from './tcp.ts';
 import { invert, isIcmpError, sameTuple, type Tuple, tupleOf } from './tuple.ts';
 
 export type Direction = 'original' | 'reply';
@@ -51,7 +58,7 @@ export type CtLookup =
       tcpFrom?: TcpState;
     }
   /** An ICMP error whose embedded packet belongs to no connection, or an invalid TCP packet. */
-  | { kind: 'invalid'; reason: string };
+  | { kind: 'invalid'; reason: string; tcp?: TcpInvalid };
 
 export class ConntrackTable {
   private readonly entries: Connection[] = [];
@@ -110,7 +117,9 @@ export class ConntrackTable {
         this.kill(found.conn);
         return this.create(p, t);
       }
-      if (verdict.kind === 'invalid') return { kind: 'invalid', reason: verdict.reason };
+      if (verdict.kind === 'invalid') {
+        return { kind: 'invalid', reason: verdict.reason, tcp: verdict.code };
+      }
       found.conn.tcp = v.state;
       const seenReply = found.conn.status.has('seen-reply') || found.direction === 'reply';
       if (verdict.kind === 'accept') {
@@ -151,9 +160,11 @@ export class ConntrackTable {
     let tcpTrack: TcpTrack | undefined;
     if (p.tcp) {
       const picked = tcpNew(p.tcp);
-      if ('invalid' in picked) return { kind: 'invalid', reason: picked.invalid };
+      if ('invalid' in picked) return { kind: 'invalid', reason: picked.invalid, tcp: picked.code };
       const verdict = tcpPacket(picked, 'original', p.tcp);
-      if (verdict.kind === 'invalid') return { kind: 'invalid', reason: verdict.reason };
+      if (verdict.kind === 'invalid') {
+        return { kind: 'invalid', reason: verdict.reason, tcp: verdict.code };
+      }
       tcpTrack = picked;
     }
     if (p.icmp && p.icmp.id === undefined) {

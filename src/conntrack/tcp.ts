@@ -129,6 +129,16 @@ const VALID_FLAGS = [
   'ack urg',
 ];
 
+/** Why conntrack found a TCP segment invalid, for the explainer. */
+export type TcpInvalid =
+  | 'flags'
+  | 'cannot-start'
+  | 'state'
+  | 'rst-seq'
+  | 'seq-over'
+  | 'ack-over'
+  | 'seq-under';
+
 /** tcp_error's flag check (PSH, ECE and CWR are left out of it); the reason when invalid. */
 export function invalidFlags(flags: readonly string[]): string | undefined {
   const key = ['fin', 'syn', 'rst', 'ack', 'urg'].filter((f) => flags.includes(f));
@@ -142,13 +152,16 @@ export function invalidFlags(flags: readonly string[]): string | undefined {
  * nf_conntrack_tcp_loose (1 by default) so does a mid-stream ACK (ESTABLISHED, window
  * checking liberal); anything else is invalid.
  */
-export function tcpNew(tcp: TcpHeader): TcpTrack | { invalid: string } {
+export function tcpNew(tcp: TcpHeader): TcpTrack | { invalid: string; code: TcpInvalid } {
   const bad = invalidFlags(tcp.flags);
-  if (bad) return { invalid: bad };
+  if (bad) return { invalid: bad, code: 'flags' };
   const index = conntrackIndex(tcp.flags);
   const state = next('original', index, 'NONE');
   if (state === IV || state === IG) {
-    return { invalid: `a TCP ${indexName(index)} cannot start a connection (tcp_new)` };
+    return {
+      invalid: `a TCP ${indexName(index)} cannot start a connection (tcp_new)`,
+      code: 'cannot-start',
+    };
   }
   const side = emptySide();
   side.end = segmentEnd(tcp);
@@ -186,14 +199,14 @@ export type TcpVerdict =
   /** NF_ACCEPT without a state change: the packet keeps its entry (sIG, or an old segment). */
   | { kind: 'ignore'; reason: string }
   /** -NF_ACCEPT: the packet goes on without an entry, `ct state invalid`. */
-  | { kind: 'invalid'; reason: string }
+  | { kind: 'invalid'; reason: string; code: TcpInvalid }
   /** A SYN reopening a closed connection: the entry is killed and the SYN looked up again. */
   | { kind: 'reopen' };
 
 /** nf_conntrack_tcp_packet for a segment of a known connection (confirmed or not). */
 export function tcpPacket(t: TcpTrack, dir: 'original' | 'reply', tcp: TcpHeader): TcpVerdict {
   const bad = invalidFlags(tcp.flags);
-  if (bad) return { kind: 'invalid', reason: bad };
+  if (bad) return { kind: 'invalid', reason: bad, code: 'flags' };
   const index = conntrackIndex(tcp.flags);
   const old = t.state === 'NONE' ? 'NONE' : t.state;
   const to = next(dir, index, old);
@@ -214,6 +227,7 @@ export function tcpPacket(t: TcpTrack, dir: 'original' | 'reply', tcp: TcpHeader
     return {
       kind: 'invalid',
       reason: `a ${indexName(index)} in state ${old} (${dir} direction) is invalid`,
+      code: 'state',
     };
   }
   // tcp_can_early_drop: a RST on a closing connection skips the sequence checks.
@@ -225,6 +239,7 @@ export function tcpPacket(t: TcpTrack, dir: 'original' | 'reply', tcp: TcpHeader
       return {
         kind: 'invalid',
         reason: `a RST with SEQ ${u32(tcp.seq)} below ${peer.maxack}, what the peer acknowledged (invalid rst)`,
+        code: 'rst-seq',
       };
     }
     const w = inWindow(t, d, tcp);
@@ -237,14 +252,18 @@ export function tcpPacket(t: TcpTrack, dir: 'original' | 'reply', tcp: TcpHeader
   return { kind: 'accept', from: old, to };
 }
 
-type WindowVerdict = { kind: 'accept' } | { kind: 'ignore' | 'invalid'; reason: string };
+type WindowVerdict =
+  | { kind: 'accept' }
+  | { kind: 'ignore'; reason: string }
+  | { kind: 'invalid'; reason: string; code: TcpInvalid };
 
 /**
  * nf_tcp_log_invalid: on a liberal side (a connection picked up mid-stream, nf_conntrack_tcp_loose)
  * every out-of-window segment is accepted, without updating the window data.
  */
-function outOfWindow(liberal: boolean, kind: 'ignore' | 'invalid', reason: string): WindowVerdict {
-  return liberal ? { kind: 'accept' } : { kind, reason };
+function outOfWindow(liberal: boolean, reason: string, code?: TcpInvalid): WindowVerdict {
+  if (liberal) return { kind: 'accept' };
+  return code ? { kind: 'invalid', reason, code } : { kind: 'ignore', reason };
 }
 
 /** tcp_in_window, without window scaling and SACK (nfwalk's segments carry no options). */
@@ -300,29 +319,28 @@ function inWindow(t: TcpTrack, d: number, tcp: TcpHeader): WindowVerdict {
     }
     return outOfWindow(
       liberal,
-      'invalid',
       `SEQ ${seq} is over the upper bound ${u32(sender.maxend + 1)} (over the window of the receiver)`,
+      'seq-over',
     );
   }
   if (!before(ack, u32(receiver.end + 1))) {
     return outOfWindow(
       liberal,
-      'invalid',
       `ACK ${ack} is over the upper bound ${u32(receiver.end + 1)} (ACKed data not seen yet)`,
+      'ack-over',
     );
   }
   const inRecvWin = receiver.maxwin === 0 || after(end, u32(sender.end - receiver.maxwin - 1));
   if (!inRecvWin) {
     return outOfWindow(
       liberal,
-      'invalid',
       `SEQ is under the lower bound ${u32(sender.end - receiver.maxwin - 1)} (already ACKed data retransmitted)`,
+      'seq-under',
     );
   }
   if (!ackOk) {
     return outOfWindow(
       liberal,
-      'ignore',
       `ACK is under the lower bound ${u32(receiver.end - maxAckWin - 1)} (possibly overly delayed)`,
     );
   }

@@ -208,6 +208,19 @@ export interface ConntrackDetail {
   tcp?: string;
   /** The TCP state before the packet, when the packet moved it. */
   tcpFrom?: string;
+  /**
+   * Why conntrack found a TCP segment invalid: `flags` (tcp_error), `cannot-start` (tcp_new),
+   * `state` (the state table refuses it), `rst-seq` (a RST below what the peer acknowledged),
+   * `seq-over`, `ack-over`, `seq-under` (tcp_in_window).
+   */
+  tcpInvalid?:
+    | 'flags'
+    | 'cannot-start'
+    | 'state'
+    | 'rst-seq'
+    | 'seq-over'
+    | 'ack-over'
+    | 'seq-under';
 }
 
 /** The statement behind a translation; `null-binding` where no nat rule set one up. */

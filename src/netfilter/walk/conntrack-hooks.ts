@@ -75,6 +75,7 @@ export class ConntrackHooks {
         state: 'invalid',
         direction: null,
         reason: found.reason,
+        ...(found.tcp ? { tcpInvalid: found.tcp } : {}),
       });
       return 'accept';
     }
