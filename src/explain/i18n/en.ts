@@ -535,6 +535,19 @@ export const en: Messages = {
     c('ct state invalid'),
     ' matches it, and the entry of the connection (if there is one) is left as it was.',
   ],
+  segmentsIntro: (from, to, count, stopped) => [
+    c(from),
+    ' and ',
+    c(to),
+    ` exchange ${count} TCP ${count === 1 ? 'segment' : 'segments'}, listed one by one and sent whatever became of the one before. `,
+    ...(stopped.length === 0
+      ? [`The host lets ${count === 1 ? 'it' : 'all of them'} through.`]
+      : [
+          'The host stops ',
+          ...list(stopped.map((x) => [`segment ${x.n} `, c(`[${x.flags.join(',')}]`)])),
+          count === stopped.length ? '.' : '; the others get through.',
+        ]),
+  ],
   tcpSegment: (flags, seq, ack, payload) => [
     'It is the TCP segment ',
     c(`[${flags.join(',')}]`),

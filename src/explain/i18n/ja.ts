@@ -538,6 +538,19 @@ export const ja: Messages = {
     c('ct state invalid'),
     ' にマッチします。接続のエントリ（あれば）は変わりません。',
   ],
+  segmentsIntro: (from, to, count, stopped) => [
+    c(from),
+    ' と ',
+    c(to),
+    ` の間で TCP セグメントを ${count} 個、一つずつ送ります。前のセグメントがどうなったかに関係なく、次のセグメントが送られます。`,
+    ...(stopped.length === 0
+      ? ['ホストはすべてを通します。']
+      : [
+          'ホストは ',
+          ...list(stopped.map((x) => [`${x.n} 番目のセグメント `, c(`[${x.flags.join(',')}]`)])),
+          count === stopped.length ? ' を止めます。' : ' を止め、ほかは通します。',
+        ]),
+  ],
   tcpSegment: (flags, seq, ack, payload) => [
     'これは TCP セグメント ',
     c(`[${flags.join(',')}]`),

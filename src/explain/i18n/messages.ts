@@ -246,6 +246,16 @@ export interface Messages {
   ctTcpState(state: string, from: string | undefined, created: boolean): Phrase;
   /** Why conntrack found a TCP segment invalid (ConntrackDetail.tcpInvalid). */
   ctTcpInvalid(kind: TcpInvalidKind): Phrase;
+  /**
+   * Extension (segments): a conversation of `count` listed segments, and those (1-based, with
+   * their flags) the host dropped or rejected.
+   */
+  segmentsIntro(
+    from: string,
+    to: string,
+    count: number,
+    stopped: { n: number; flags: string[] }[],
+  ): Phrase;
   /** A listed TCP segment: its flags, sequence and acknowledgement numbers, its data. */
   tcpSegment(flags: string[], seq: number, ack: number | undefined, payload: number): Phrase;
   ctConfirmed(replyFlow: string): Phrase;
