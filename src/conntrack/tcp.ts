@@ -44,15 +44,20 @@ export function conntrackIndex(flags: readonly string[]): TcpIndex {
 }
 
 type Next = TcpState | 'IV' | 'IG';
-const [NO, SS, SR, ES, FW, CW, LA, TW, CL, S2] = STATES as [TcpState, ...TcpState[]] as TcpState[];
+const [, SS, SR, ES, FW, CW, LA, TW, CL, S2] = STATES as TcpState[];
 const IV = 'IV' as const;
 const IG = 'IG' as const;
 
-/** tcp_conntracks: columns sNO sSS sSR sES sFW sCW sLA sTW sCL sS2. */
+/**
+ * tcp_conntracks: columns sNO sSS sSR sES sFW sCW sLA sTW sCL sS2. The original direction's
+ * SYN-ACK row is the current kernel's (a late SYN-ACK of a simultaneous open in sSR, invalid
+ * otherwise), not the sIG of older kernels: measured on 6.18, a client's SYN-ACK on an
+ * ESTABLISHED connection is `ct state invalid`.
+ */
 const TABLE: Record<'original' | 'reply', Record<TcpIndex, Next[]>> = {
   original: {
     syn: [SS, SS, IG, IG, IG, IG, IG, SS, SS, S2] as Next[],
-    synack: [IV, IV, IG, IG, IG, IG, IG, IG, IG, SR] as Next[],
+    synack: [IV, IV, SR, IV, IV, IV, IV, IV, IV, SR] as Next[],
     fin: [IV, IV, FW, FW, LA, LA, LA, TW, CL, IV] as Next[],
     ack: [ES, IV, ES, ES, CW, CW, TW, TW, CL, IV] as Next[],
     rst: [IV, CL, CL, CL, CL, CL, CL, CL, CL, CL] as Next[],
@@ -67,7 +72,6 @@ const TABLE: Record<'original' | 'reply', Record<TcpIndex, Next[]>> = {
     none: [IV, IV, IV, IV, IV, IV, IV, IV, IV, IV],
   },
 };
-void NO;
 
 function next(dir: 'original' | 'reply', index: TcpIndex, state: TcpState): Next {
   return TABLE[dir][index][STATES.indexOf(state)] ?? IV;

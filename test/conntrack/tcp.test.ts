@@ -136,6 +136,10 @@ describe('TCP conntrack states', () => {
     ).toBe('invalid');
   });
 
+  it('finds a client SYN-ACK on an established connection invalid (measured on 6.18)', () => {
+    expect(run([...HANDSHAKE, { dir: 'request', flags: ['syn', 'ack'] }])[3]).toBe('invalid');
+  });
+
   it('reopens a connection closed by FIN with a new SYN', () => {
     const out = run([
       ...HANDSHAKE,
