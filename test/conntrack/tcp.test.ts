@@ -140,6 +140,12 @@ describe('TCP conntrack states', () => {
     expect(run([...HANDSHAKE, { dir: 'request', flags: ['syn', 'ack'] }])[3]).toBe('invalid');
   });
 
+  it('lets a client SYN on an established connection keep its entry (sIG, measured)', () => {
+    expect(run([...HANDSHAKE, { dir: 'request', flags: ['syn'] }])[3]).toBe(
+      'established ESTABLISHED',
+    );
+  });
+
   it('reopens a connection closed by FIN with a new SYN', () => {
     const out = run([
       ...HANDSHAKE,
