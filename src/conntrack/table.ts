@@ -6,12 +6,19 @@
  * conversations, as the kernel's does.
  */
 import type { Packet } from '../packet/packet.ts';
+import {
+  blankTrack,
+  type TcpInvalid,
+  type TcpState,
+  type TcpTrack,
+  tcpNew,
+  tcpPacket,
+} from './tcp.ts';
 import { invert, isIcmpError, sameTuple, type Tuple, tupleOf } from './tuple.ts';
 
 export type Direction = 'original' | 'reply';
 
-/** TCP conntrack states (nf_conntrack_proto_tcp.c), by the names conntrack -L prints. */
-export type TcpState = 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'CLOSE';
+export type { TcpState } from './tcp.ts';
 
 /** What set up a manip's binding: a nat statement, or the null binding. */
 export type NatBy = 'masquerade' | 'snat' | 'dnat' | 'redirect' | 'null-binding';
@@ -28,7 +35,10 @@ export interface Connection {
   /** The statement that set up each manip's binding (masquerade, snat, dnat, redirect). */
   natBy?: { src?: NatBy; dst?: NatBy };
   mark: number;
+  /** The TCP state (conntrack -L's name); kept in step with tcpTrack.state. */
   tcp?: TcpState;
+  /** What nf_conntrack_proto_tcp.c keeps: state, windows, the last segment's kind. */
+  tcpTrack?: TcpTrack;
   /** Set by `flow add` (nft_flow_offload_eval → flow_offload_add): the flowtable entry. */
   offload?: FlowOffload;
 }
@@ -62,9 +72,15 @@ export interface CtAttachment {
 }
 
 export type CtLookup =
-  | { kind: 'tracked'; ct: CtAttachment; created: boolean }
+  | {
+      kind: 'tracked';
+      ct: CtAttachment;
+      created: boolean;
+      /** The TCP state before the packet, when the packet moved it. */
+      tcpFrom?: TcpState;
+    }
   /** An ICMP error whose embedded packet belongs to no connection, or an invalid TCP packet. */
-  | { kind: 'invalid'; reason: string };
+  | { kind: 'invalid'; reason: string; tcp?: TcpInvalid };
 
 export class ConntrackTable {
   private readonly entries: Connection[] = [];
@@ -113,42 +129,65 @@ export class ConntrackTable {
       };
     }
     const t = tupleOf(p);
-    let found = this.find(t);
-    const f = p.tcp?.flags ?? [];
-    if (found?.conn.tcp === 'CLOSE' && f.includes('syn') && !f.includes('ack')) {
-      // nf_conntrack_tcp_packet: a SYN on a closed or aborted connection "Attempt to reopen
-      // a closed/aborted connection. Delete this connection and look up again": the entry is
-      // killed (-NF_REPEAT) and the SYN starts a new one (ct state new).
-      this.kill(found.conn);
-      found = undefined;
+    const found = this.find(t);
+    if (found && p.tcp) {
+      const v = tcpOf(found.conn);
+      const verdict = tcpPacket(v, found.direction, p.tcp);
+      if (verdict.kind === 'reopen') {
+        // "Attempt to reopen a closed/aborted connection. Delete this connection and look
+        // up again": the entry is killed (-NF_REPEAT) and the SYN starts a new one.
+        this.kill(found.conn);
+        return this.create(p, t);
+      }
+      if (verdict.kind === 'invalid') {
+        return { kind: 'invalid', reason: verdict.reason, tcp: verdict.code };
+      }
+      found.conn.tcp = v.state;
+      const seenReply = found.conn.status.has('seen-reply') || found.direction === 'reply';
+      if (verdict.kind === 'accept') {
+        // "If only reply is a RST, we can consider ourselves not to have an established
+        // connection": a RST before the entry has seen a reply kills it (nf_ct_kill_acct).
+        if (p.tcp.flags.includes('rst') && !found.conn.status.has('seen-reply')) {
+          this.kill(found.conn);
+        } else if (
+          found.conn.status.has('seen-reply') &&
+          !found.conn.status.has('assured') &&
+          (verdict.from === 'SYN_RECV' || verdict.from === 'ESTABLISHED') &&
+          verdict.to === 'ESTABLISHED'
+        ) {
+          found.conn.status.add('assured');
+        }
+      }
+      const looked = this.attach(found.conn, found.direction, seenReply);
+      if (verdict.kind === 'accept' && verdict.from !== verdict.to && looked.kind === 'tracked') {
+        looked.tcpFrom = verdict.from;
+      }
+      return looked;
     }
     if (found) {
-      const { conn, direction } = found;
-      if (p.tcp) {
-        const bad = tcpTransition(conn, direction, p.tcp.flags);
-        if (bad) return { kind: 'invalid', reason: bad };
-        // nf_conntrack_tcp_packet: "If only reply is a RST, we can consider ourselves not to
-        // have an established connection ... we can delete the conntrack immediately": a RST
-        // on a connection that is not assured kills it (nf_ct_kill_acct). The RST itself keeps
-        // its entry; the next SYN with the same ports starts a new connection.
-        if (p.tcp.flags.includes('rst') && !conn.status.has('assured')) this.kill(conn);
-      }
-      if (direction === 'reply') {
-        conn.status.add('seen-reply');
-        return { kind: 'tracked', created: false, ct: { conn, direction, info: 'established' } };
-      }
-      const info = conn.status.has('seen-reply') ? 'established' : 'new';
-      return { kind: 'tracked', created: false, ct: { conn, direction, info } };
+      return this.attach(found.conn, found.direction, found.conn.status.has('seen-reply'));
     }
+    return this.create(p, t);
+  }
+
+  /** The packet gets a found entry: established once the entry has seen a reply. */
+  private attach(conn: Connection, direction: Direction, seenReply: boolean): CtLookup {
+    if (direction === 'reply') conn.status.add('seen-reply');
+    const info = direction === 'reply' || seenReply ? 'established' : 'new';
+    return { kind: 'tracked', created: false, ct: { conn, direction, info } };
+  }
+
+  /** A new, unconfirmed entry for a packet no entry holds (tcp_new decides for TCP). */
+  private create(p: Packet, t: Tuple): CtLookup {
+    let tcpTrack: TcpTrack | undefined;
     if (p.tcp) {
-      // tcp_new: a SYN starts a connection (and, with nf_conntrack_tcp_loose, a mid-stream
-      // ACK); a SYN-ACK or a RST for no known connection is invalid.
-      const f = p.tcp.flags;
-      if (f.includes('rst'))
-        return { kind: 'invalid', reason: 'a TCP RST for no known connection' };
-      if (f.includes('syn') && f.includes('ack')) {
-        return { kind: 'invalid', reason: 'a SYN-ACK for no known connection' };
+      const picked = tcpNew(p.tcp);
+      if ('invalid' in picked) return { kind: 'invalid', reason: picked.invalid, tcp: picked.code };
+      const verdict = tcpPacket(picked, 'original', p.tcp);
+      if (verdict.kind === 'invalid') {
+        return { kind: 'invalid', reason: verdict.reason, tcp: verdict.code };
       }
+      tcpTrack = picked;
     }
     if (p.icmp && p.icmp.id === undefined) {
       return { kind: 'invalid', reason: 'an ICMP message that is neither echo nor error' };
@@ -161,7 +200,7 @@ export class ConntrackTable {
       status: new Set(),
       natDone: { src: false, dst: false },
       mark: 0,
-      ...(p.tcp ? { tcp: 'SYN_SENT' as TcpState } : {}),
+      ...(tcpTrack ? { tcp: tcpTrack.state, tcpTrack } : {}),
     };
     return { kind: 'tracked', created: true, ct: { conn, direction: 'original', info: 'new' } };
   }
@@ -176,6 +215,11 @@ export class ConntrackTable {
   clientAborted(conn: Connection): void {
     if (conn.tcp === undefined) return;
     conn.tcp = 'CLOSE';
+    if (conn.tcpTrack) {
+      conn.tcpTrack.state = 'CLOSE';
+      conn.tcpTrack.lastIndex = 'rst';
+      conn.tcpTrack.lastDir = 'original';
+    }
   }
 
   /** nf_ct_kill: the entry leaves the table (packets holding it keep it). */
@@ -193,30 +237,10 @@ export class ConntrackTable {
   }
 }
 
-/** The TCP state machine for the packets a conversation has: SYN, SYN-ACK, RST. */
-function tcpTransition(
-  conn: Connection,
-  dir: Direction,
-  flags: readonly string[],
-): string | undefined {
-  const syn = flags.includes('syn');
-  const ack = flags.includes('ack');
-  const rst = flags.includes('rst');
-  if (rst) {
-    conn.tcp = 'CLOSE';
-    return undefined;
-  }
-  if (syn && ack) {
-    if (dir !== 'reply') return 'a SYN-ACK in the original direction';
-    if (conn.tcp === 'SYN_SENT') conn.tcp = 'SYN_RECV';
-    return undefined;
-  }
-  if (syn) return undefined;
-  if (ack && conn.tcp === 'SYN_RECV' && dir === 'original') {
-    conn.tcp = 'ESTABLISHED';
-    conn.status.add('assured');
-  }
-  return undefined;
+/** The entry's TCP data (blank for an entry made without it, as a test may). */
+function tcpOf(conn: Connection): TcpTrack {
+  conn.tcpTrack ??= blankTrack(conn.tcp ?? 'NONE');
+  return conn.tcpTrack;
 }
 
 export type CtState = 'new' | 'established' | 'related' | 'invalid' | 'untracked';

@@ -19,7 +19,7 @@ import type {
   RuleEvent,
   TraceEvent,
 } from '../netfilter/trace.ts';
-import type { PacketSpec } from '../scenario/model.ts';
+import type { PacketSpec, SegmentSpec } from '../scenario/model.ts';
 import { type MonitorLine, parseMonitorTrace, type TraceHeaders } from './monitor-parse.ts';
 import type { RulesetIndex } from './ruleset-index.ts';
 
@@ -347,9 +347,51 @@ export function assembleRun(
   specs: readonly PacketSpec[],
   starts: readonly number[],
   index: RulesetIndex,
+  segmentStarts: readonly (readonly number[])[] = [],
 ): PacketTrace[][] {
   return specs.map((spec, i) => {
-    const window = text.slice(starts[i] ?? 0, starts[i + 1] ?? text.length);
+    const end = starts[i + 1] ?? text.length;
+    const segs = segmentStarts[i];
+    if (spec.segments && segs) {
+      return spec.segments.flatMap((seg, j) => {
+        const window = text.slice(segs[j] ?? end, segs[j + 1] ?? end);
+        const packets = groupPackets(parseMonitorTrace(window));
+        return tracePackets(segmentPackets(packets, spec, seg), index);
+      });
+    }
+    const window = text.slice(starts[i] ?? 0, end);
     return assembleConversation(parseMonitorTrace(window), spec, index);
   });
+}
+
+/**
+ * A listed segment (scenario extension `segments`) among what was traced while it was sent:
+ * the TCP packet with its flags between the conversation's ports, in its direction, then what
+ * the host sent in answer to it (a reject's RST or ICMP error).
+ */
+export function segmentPackets(
+  packets: readonly KernelPacket[],
+  spec: PacketSpec,
+  seg: SegmentSpec,
+): { packet: KernelPacket; role: PacketRole }[] {
+  const there = seg.dir === 'request';
+  const [sport, dport] = there ? [spec.sport, spec.dport] : [spec.dport, spec.sport];
+  const flags = [...seg.flags].sort().join();
+  const at = packets.findIndex(
+    (p) =>
+      p.first.protocol === 'tcp' &&
+      p.first.sport === sport &&
+      p.first.dport === dport &&
+      [...(p.first.tcpFlags ?? [])].sort().join() === flags,
+  );
+  if (at < 0) return [];
+  const segment = packets[at]!;
+  const out: { packet: KernelPacket; role: PacketRole }[] = [
+    { packet: segment, role: there ? 'request' : 'reply' },
+  ];
+  if (rejected(segment)) {
+    const again = packets.slice(at + 1).find((p) => isHostAnswer(p) && answers(p, segment));
+    if (again) out.push({ packet: again, role: roleOf(again) });
+  }
+  return out;
 }

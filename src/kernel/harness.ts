@@ -8,16 +8,18 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ConversationTrace, Trace } from '../netfilter/trace.ts';
+import { segmentHeaders } from '../netfilter/walk/segments.ts';
 import { echoIdentifier } from '../packet/packet.ts';
 import { detectFamily } from '../ruleset/iptables/family.ts';
 import { loadRuleset as loadRulesetFile } from '../ruleset/load.ts';
 import { parseAddress } from '../scenario/addresses.ts';
-import type { Listen, Scenario } from '../scenario/model.ts';
+import type { Listen, PacketSpec, Scenario } from '../scenario/model.ts';
 import { assembleRun } from './assemble.ts';
 import { type Background, background, inNetns, run, sleep } from './exec.ts';
 import { FEATURE_NAMES, featuresOf, type KernelFeature, probeFeature } from './features.ts';
 import { findTool } from './preflight.ts';
 import { buildRulesetIndex } from './ruleset-index.ts';
+import { holdPorts, sendSegment } from './segments.ts';
 import { buildTopology, type Topology } from './topology.ts';
 import { traceTables } from './trace-tables.ts';
 import { sendRequest, startServers } from './traffic.ts';
@@ -185,20 +187,34 @@ export async function kernelTrace(sc: Scenario, opts: KernelOptions = {}): Promi
     for (const [ns, machines] of topo.machinesIn) {
       serverSpecs.push([ns, machines.flatMap((m) => socketsOf(m.listens, m.addresses))]);
     }
+    const specs = sc.packets.map((p) => {
+      const saddr = p.saddr ?? defaultSource(sc, p.from, p.to);
+      return { ...p, ...(saddr ? { saddr } : {}) };
+    });
+    const held = segmentEnds(sc, specs, topo);
     for (const [ns, sockets] of serverSpecs) {
-      await startServers(ns, sockets, (server) => processes.push(server));
+      const free = sockets.filter(
+        (s) => s.listen.protocol !== 'tcp' || !held.has(`${ns} ${s.address} ${s.listen.port}`),
+      );
+      await startServers(ns, free, (server) => processes.push(server));
+    }
+    for (const [ns, ends] of groupEnds(held)) {
+      await holdPorts(ns, ends, (p) => processes.push(p));
     }
 
     const monitor = background(inNetns(topo.hostNs, ['nft', '-a', 'monitor', 'trace']));
     processes.push(monitor);
     await sleep(400);
     const starts: number[] = [];
-    const specs = sc.packets.map((p) => {
-      const saddr = p.saddr ?? defaultSource(sc, p.from, p.to);
-      return { ...p, ...(saddr ? { saddr } : {}) };
-    });
+    const segmentStarts: number[][] = [];
     for (const [i, p] of specs.entries()) {
       starts.push(monitor.stdout().length);
+      const at: number[] = [];
+      segmentStarts.push(at);
+      if (p.segments) {
+        await sendSegments(topo, sc, p, monitor, at);
+        continue;
+      }
       await sendRequest(topo.nsOf(p.from), p, echoIdentifier(i));
       await settle(monitor, 300, 3000);
     }
@@ -207,6 +223,7 @@ export async function kernelTrace(sc: Scenario, opts: KernelOptions = {}): Promi
       specs,
       starts,
       index,
+      segmentStarts,
     ).map((packets, i) => ({ index: i, packets }));
     return { version: 1, scenario: sc.file, conversations };
   } catch (e) {
@@ -220,6 +237,59 @@ export async function kernelTrace(sc: Scenario, opts: KernelOptions = {}): Promi
     for (const p of processes) await p.stop();
     if (opts.keep) opts.onKept?.([...created]);
     else removeNamespaces(created, prefix);
+  }
+}
+
+/** Who sends a segments conversation's replies: the machine that has `to`, else the host. */
+function peerName(sc: Scenario, to: string): string {
+  return sc.hosts.find((m) => m.addresses.includes(to))?.name ?? 'host';
+}
+
+/**
+ * The (namespace, address, port) ends of every segments conversation, held so that neither
+ * TCP stack answers a segment (src/kernel/segments.ts), as "ns address port".
+ */
+function segmentEnds(sc: Scenario, specs: readonly PacketSpec[], topo: Topology): Set<string> {
+  const ends = new Set<string>();
+  for (const p of specs) {
+    if (!p.segments) continue;
+    if (p.saddr === undefined) {
+      throw new KernelError(
+        `a conversation with segments from the host needs its saddr to be run on the kernel (to ${p.to})`,
+      );
+    }
+    ends.add(`${topo.nsOf(p.from)} ${p.saddr} ${p.sport}`);
+    ends.add(`${topo.nsOf(peerName(sc, p.to))} ${p.to} ${p.dport}`);
+  }
+  return ends;
+}
+
+function groupEnds(held: Set<string>): Map<string, { address: string; port: number }[]> {
+  const by = new Map<string, { address: string; port: number }[]>();
+  for (const key of held) {
+    const [ns, address, port] = key.split(' ') as [string, string, string];
+    by.set(ns, [...(by.get(ns) ?? []), { address, port: Number(port) }]);
+  }
+  return by;
+}
+
+/** Writes a conversation's segments one by one, noting where each one's trace starts. */
+async function sendSegments(
+  topo: Topology,
+  sc: Scenario,
+  p: PacketSpec,
+  monitor: Background,
+  at: number[],
+): Promise<void> {
+  const client = { address: p.saddr ?? '', port: p.sport ?? 0 };
+  const server = { address: p.to, port: p.dport ?? 0 };
+  const headers = segmentHeaders(p.segments ?? []);
+  for (const [i, tcp] of headers.entries()) {
+    at.push(monitor.stdout().length);
+    const there = p.segments?.[i]?.dir === 'request';
+    const ns = topo.nsOf(there ? p.from : peerName(sc, p.to));
+    await sendSegment(ns, there ? client : server, there ? server : client, tcp);
+    await settle(monitor, 250, 2000);
   }
 }
 

@@ -73,6 +73,11 @@ export interface WirePacket extends PacketView {
   family: 'ip' | 'ip6';
   icmpType?: number;
   icmpCode?: number;
+  /**
+   * Optional (extension: segments): a listed TCP segment's flags, sequence and
+   * acknowledgement numbers and bytes of data.
+   */
+  tcp?: { flags: string[]; seq: number; ack: number; payload: number };
 }
 
 /** Addresses and ports of a packet before or after a rewrite. */
@@ -223,9 +228,25 @@ export interface ConntrackDetail {
   confirmed?: boolean;
   hook?: HookName;
   reason?: string;
+  /** The entry's TCP state after the packet (conntrack -L's name). */
   tcp?: string;
   /** `bridge`: the lookup was nf_conntrack_bridge's, in the bridge family's prerouting. */
   family?: 'bridge';
+  /** The TCP state before the packet, when the packet moved it. */
+  tcpFrom?: string;
+  /**
+   * Why conntrack found a TCP segment invalid: `flags` (tcp_error), `cannot-start` (tcp_new),
+   * `state` (the state table refuses it), `rst-seq` (a RST below what the peer acknowledged),
+   * `seq-over`, `ack-over`, `seq-under` (tcp_in_window).
+   */
+  tcpInvalid?:
+    | 'flags'
+    | 'cannot-start'
+    | 'state'
+    | 'rst-seq'
+    | 'seq-over'
+    | 'ack-over'
+    | 'seq-under';
 }
 
 /** The statement behind a translation; `null-binding` where no nat rule set one up. */

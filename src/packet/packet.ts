@@ -20,6 +20,8 @@ export interface TcpHeader {
   seq: number;
   ackSeq: number;
   window: number;
+  /** Bytes of data the segment carries (0 when absent). */
+  payload?: number;
   /** TCP options present, by nft's names (maxseg, window, sack-perm, timestamp…). */
   options?: Record<string, Record<string, number>>;
 }

@@ -89,6 +89,19 @@ export interface Machine {
 
 export type PacketProtocol = 'udp' | 'tcp' | 'icmp' | 'icmpv6';
 
+/**
+ * One TCP segment of a conversation that lists them (extension of v1: `segments`). Sequence
+ * and acknowledgement numbers follow from the segments before it; `seq` and `ack` are added.
+ */
+export interface SegmentSpec {
+  dir: 'request' | 'reply';
+  flags: string[];
+  payload: number;
+  seq: number;
+  ack: number;
+  span?: Span;
+}
+
 export interface PacketSpec {
   /** A machine's name, or `host`. */
   from: string;
@@ -97,6 +110,8 @@ export interface PacketSpec {
   sport?: number;
   dport?: number;
   saddr?: string;
+  /** Extension: a tcp conversation's segments, in order, sent as written. */
+  segments?: SegmentSpec[];
   span?: Span;
 }
 

@@ -1,6 +1,7 @@
 /** The `packets:` section: one conversation each, in order. */
 import { parseAddress } from './addresses.ts';
-import type { PacketProtocol, PacketSpec } from './model.ts';
+import type { PacketProtocol, PacketSpec, SegmentSpec } from './model.ts';
+import { readSegments } from './segments.ts';
 import { keysOf, PACKET, requiredOf, PROTOCOLS as SHAPE_PROTOCOLS } from './shape.ts';
 import type { Entry, Reader } from './yaml-reader.ts';
 
@@ -84,6 +85,9 @@ export function readPackets(r: Reader, entry: Entry | undefined): ReadPacket[] {
         } else saddr = a.address;
       }
     }
+    const segmentsEntry = m.get('segments');
+    let segments: SegmentSpec[] | undefined;
+    if (segmentsEntry) segments = readSegments(r, segmentsEntry, protocol);
     if (from === undefined || to === undefined || protocol === undefined) return;
     const span = r.span(item);
     out.push({
@@ -93,6 +97,7 @@ export function readPackets(r: Reader, entry: Entry | undefined): ReadPacket[] {
         protocol,
         ...ports,
         ...(saddr !== undefined ? { saddr } : {}),
+        ...(segments ? { segments } : {}),
         ...(span ? { span } : {}),
       },
       entries: m,

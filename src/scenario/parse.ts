@@ -80,6 +80,7 @@ export function parseScenarioText(text: string, file: string, locate: RulesetLoc
 
   if (host) {
     for (const p of packets) if (!refused.has(p.spec.from)) checkSender(r, p, host, machines);
+    for (const p of packets) if (p.spec.segments) checkSegmentPeer(r, p, host, machines);
   }
   if (r.diagnostics.length > 0 || !title || !ruleset || !host) {
     throw new ScenarioError(sortDiagnostics(r.diagnostics));
@@ -136,6 +137,26 @@ function checkSender(
     const e = p.entries.get('saddr')!;
     r.error(e.value, `${e.path}: ${p.spec.saddr} is not an address of "${p.spec.from}"`);
   }
+}
+
+/**
+ * Extension (segments): reply segments come from the owner of `to`, so it must be an address
+ * of the host or of a machine (the segments are sent as written, not through a NAT).
+ */
+function checkSegmentPeer(
+  r: Reader,
+  p: ReadPacket,
+  host: Scenario['host'],
+  machines: readonly Machine[],
+): void {
+  const to = p.spec.to;
+  const ours = host.interfaces.some((i) => i.addresses.some((c) => c.address === to));
+  if (ours || machines.some((m) => m.addresses.includes(to))) return;
+  const e = p.entries.get('to')!;
+  r.error(
+    e.value,
+    `${e.path}: a conversation with segments sends its replies from ${to}, which is neither the host's nor a machine's address`,
+  );
 }
 
 function sortDiagnostics(d: Diagnostic[]): Diagnostic[] {

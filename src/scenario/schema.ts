@@ -16,6 +16,7 @@ import {
   ROUTE_TABLE,
   RULESET_FILE,
   requiredOf,
+  SEGMENT,
   type Section,
   SYSCTL_DEFAULTS,
   TOP,
@@ -73,7 +74,10 @@ export function scenarioSchema(): JsonSchema {
         // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else
         then: { required: ['sport', 'dport'] },
         else: { not: { anyOf: [{ required: ['sport'] }, { required: ['dport'] }] } },
+        // Extension (segments): only a tcp conversation lists segments.
+        dependentSchemas: { segments: { properties: { protocol: { const: 'tcp' } } } },
       }),
+      segment: objectOf(SEGMENT),
     },
   };
 }

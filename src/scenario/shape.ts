@@ -136,6 +136,54 @@ export const MACHINE: Section = {
   listens: list(LISTEN, 'sockets it has open, like udp/1812'),
 };
 
+// ---------------------------------------------------------------------------------------
+// Extension: TCP segments (issue #17; docs/spec/scenario-format.md, "Extension: segments").
+// A tcp conversation may list its segments instead of the request and its answer.
+
+export const SEGMENT_DIRS = ['request', 'reply'] as const;
+export const SEGMENT_FLAGS = ['syn', 'ack', 'fin', 'rst', 'psh', 'urg'] as const;
+/** What a segment's `seq` and `ack` offsets may be. */
+export const SEGMENT_OFFSET = 1_000_000_000;
+
+export const SEGMENT: Section = {
+  dir: {
+    required: true,
+    description: 'request: from the sender to `to`; reply: from `to` back to the sender',
+    schema: { enum: [...SEGMENT_DIRS] },
+  },
+  flags: {
+    required: true,
+    description: 'the TCP flags it carries (an empty list: none)',
+    schema: { type: 'array', items: { enum: [...SEGMENT_FLAGS] }, uniqueItems: true },
+  },
+  payload: {
+    description: 'bytes of data it carries (default 0)',
+    schema: { type: 'integer', minimum: 0, maximum: 1400 },
+  },
+  seq: {
+    description:
+      'added to the sequence number its sender would use next (default 0): a segment outside the window',
+    schema: { type: 'integer', minimum: -SEGMENT_OFFSET, maximum: SEGMENT_OFFSET },
+  },
+  ack: {
+    description:
+      'added to the acknowledgement number its sender would send (default 0): an ACK of data never sent',
+    schema: { type: 'integer', minimum: -SEGMENT_OFFSET, maximum: SEGMENT_OFFSET },
+  },
+};
+
+const PACKET_SEGMENTS: Section = {
+  segments: list(
+    ref('segment'),
+    'tcp only: the segments of the conversation, in order, sent as written (instead of the request and its answer)',
+    false,
+    1,
+  ),
+};
+
+// End of the segments extension.
+// ---------------------------------------------------------------------------------------
+
 export const PACKET: Section = {
   from: text('a machine of hosts, or host', true),
   to: text('the destination address', true),
@@ -143,6 +191,7 @@ export const PACKET: Section = {
   sport: port('the source port (tcp and udp only, required there)'),
   dport: port('the destination port (tcp and udp only, required there)'),
   saddr: text("the source address (default: the sender's)"),
+  ...PACKET_SEGMENTS,
 };
 
 // ---- Policy routing (issue 17): ip rules and extra route tables ---------------------------

@@ -32,11 +32,12 @@ const TERMS: Term[] = [
   { concept: 'regular chain', term: 'regular chain', variants: /通常の?チ[ェエ][イー]ン/g },
   { concept: 'chain', term: 'chain', variants: /チ[ェエ][イー]ン/g },
   { concept: 'policy', term: 'policy', variants: /ポリシー/g },
-  // The reply packet; 応答する (to answer) and conntrack's 応答方向 (reply direction) stay.
+  // The reply packet; 応答する (to answer), conntrack's 応答方向 (reply direction) and TCP's
+  // 確認応答 (acknowledgement, as in 確認応答番号) stay.
   {
     concept: 'reply',
     term: 'レスポンス',
-    variants: /応答(?![しすせ]|方向)|戻りパケット|返りパケット|リプライ|返信/g,
+    variants: /(?<!確認)応答(?![しすせ]|方向)|戻りパケット|返りパケット|リプライ|返信/g,
   },
   { concept: 'request', term: 'リクエスト', variants: /(?<!エコー)要求/g },
   { concept: 'connection', term: '接続', variants: /コネクション(?!トラッキング)/g },

@@ -73,6 +73,8 @@ function variant(from: string, to: string): string {
 }
 
 const PACKET = '    sport: 40000\n    dport: 22\n';
+const SEG =
+  '    segments:\n      - { dir: request, flags: [syn] }\n      - { dir: reply, flags: [syn, ack] }\n      - { dir: request, flags: [psh, ack], payload: 3, seq: 10 }\n';
 const CASES: [string, string][] = [
   ['the template', BASE],
   ['an unknown top-level key', `${BASE}colour: blue\n`],
@@ -149,11 +151,40 @@ const CASES: [string, string][] = [
     variant('  listens:', '  rules:\n    - table: main\n      family: inet\n  listens:'),
   ],
   ['a table without routes', variant('  listens:', '  tables:\n    - id: 100\n  listens:')],
+  // Extension: segments.
+  ['tcp segments', variant('    dport: 22\n', `    dport: 22\n${SEG}`)],
+  ['segments: []', variant('    dport: 22\n', '    dport: 22\n    segments: []\n')],
+  [
+    'a segment without flags key',
+    variant('    dport: 22\n', '    dport: 22\n    segments:\n      - { dir: request }\n'),
+  ],
+  [
+    'a segment dir sideways',
+    variant('    dport: 22\n', `    dport: 22\n${SEG.replace('reply', 'sideways')}`),
+  ],
+  [
+    'a segment flag bogus',
+    variant('    dport: 22\n', `    dport: 22\n${SEG.replace('[syn, ack]', '[syn, bogus]')}`),
+  ],
+  [
+    'a segment payload of 5000',
+    variant('    dport: 22\n', `    dport: 22\n${SEG.replace('payload: 3', 'payload: 5000')}`),
+  ],
+  ['segments on icmp', variant(`protocol: tcp\n${PACKET}`, `protocol: icmp\n${SEG}`)],
 ];
 
 describe('the schema and the loader agree', () => {
   it.each(CASES)('on %s', (_name, yaml) => {
     expect(schemaAccepts(yaml)).toBe(loaderAccepts(yaml));
+  });
+
+  it('both accept tcp segments and refuse them on icmp (the segment cases are not vacuous)', () => {
+    const yaml = (name: string) => CASES.find(([n]) => n === name)![1];
+    expect([schemaAccepts(yaml('tcp segments')), loaderAccepts(yaml('tcp segments'))]).toEqual([
+      true,
+      true,
+    ]);
+    expect(loaderAccepts(yaml('segments on icmp'))).toBe(false);
   });
 
   it('on cases both accept and cases both refuse (the set tests both verdicts)', () => {

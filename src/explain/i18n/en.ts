@@ -3,7 +3,7 @@ import type { PacketRole } from '../../netfilter/trace.ts';
 import type { NatDelta } from '../facts.ts';
 import { code as c, capitalize, type Phrase } from '../phrase.ts';
 import type { FamilyClass } from '../stages.ts';
-import type { ChainRef, FlowRefusal, LocalAddr, Messages } from './messages.ts';
+import type { ChainRef, FlowRefusal, LocalAddr, Messages, TcpInvalidKind } from './messages.ts';
 
 const FLOW_REFUSAL_EN: Record<FlowRefusal, string> = {
   'no-conntrack': 'the packet has no conntrack entry.',
@@ -69,6 +69,35 @@ const verdictWord: Record<string, string> = {
 
 const fieldWord = (d: NatDelta) =>
   d.field === 'both' ? 'the packet' : d.field === 'source' ? 'the source' : 'the destination';
+
+/** What each conntrack TCP state means (nf_conntrack_proto_tcp.c). */
+const TCP_STATE_EN: Record<string, string> = {
+  SYN_SENT: 'a SYN has been seen, and no SYN-ACK yet',
+  SYN_RECV: 'the SYN-ACK has been seen; the client’s ACK will complete the handshake',
+  ESTABLISHED:
+    'the handshake is complete (or, for a connection picked up in the middle, an ACK has been seen)',
+  FIN_WAIT: 'one side has sent a FIN',
+  CLOSE_WAIT: 'that FIN has been acknowledged; the other side may still send',
+  LAST_ACK: 'both sides have sent a FIN, and the last ACK is awaited',
+  TIME_WAIT: 'the last ACK has been seen; the entry stays for 2 minutes, then goes',
+  CLOSE: 'a RST closed the connection; the entry stays for 10 seconds, then goes',
+  SYN_SENT2: 'both sides have sent a SYN (a simultaneous open)',
+};
+
+const TCP_INVALID_EN: Record<TcpInvalidKind, string> = {
+  flags: 'its combination of TCP flags never appears in a real connection (tcp_error)',
+  'cannot-start':
+    'it belongs to no connection conntrack knows, and only a SYN (or, with nf_conntrack_tcp_loose, an ACK) may start one (tcp_new)',
+  state:
+    'the connection’s TCP state does not allow it (the state table of nf_conntrack_proto_tcp.c)',
+  'rst-seq': 'it is a RST whose sequence number is below what the other side has acknowledged',
+  'seq-over':
+    'its sequence number lies beyond the window the receiver announced (tcp_in_window: SEQ is over the upper bound)',
+  'ack-over':
+    'it acknowledges data the other side never sent (tcp_in_window: ACK is over the upper bound)',
+  'seq-under':
+    'it carries only data that was acknowledged already (tcp_in_window: SEQ is under the lower bound)',
+};
 
 export const en: Messages = {
   list,
@@ -542,6 +571,41 @@ export const en: Messages = {
     `The host made this packet itself in answer to another: it carries that packet’s conntrack entry from the start (state ${s}), so conntrack does not look it up.`,
   ],
   ctOther: (s) => [`conntrack: state ${s}.`],
+  ctTcpState: (s, from, created) => [
+    created
+      ? 'Its TCP state starts at '
+      : from
+        ? 'conntrack’s TCP state for the connection moves from '
+        : 'conntrack’s TCP state for the connection stays ',
+    ...(from && !created ? [c(from), ' to '] : []),
+    c(s),
+    `: ${TCP_STATE_EN[s] ?? 'a state nfwalk has no words for'}.`,
+  ],
+  ctTcpInvalid: (k) => [
+    `conntrack finds the segment invalid: ${TCP_INVALID_EN[k]}. The packet goes on without a conntrack entry, so `,
+    c('ct state invalid'),
+    ' matches it, and the entry of the connection (if there is one) is left as it was.',
+  ],
+  segmentsIntro: (from, to, count, stopped) => [
+    c(from),
+    ' and ',
+    c(to),
+    ` exchange ${count} TCP ${count === 1 ? 'segment' : 'segments'}, listed one by one and sent whatever became of the one before. `,
+    ...(stopped.length === 0
+      ? [`The host lets ${count === 1 ? 'it' : 'all of them'} through.`]
+      : [
+          'The host stops ',
+          ...list(stopped.map((x) => [`segment ${x.n} `, c(`[${x.flags.join(',')}]`)])),
+          count === stopped.length ? '.' : '; the others get through.',
+        ]),
+  ],
+  tcpSegment: (flags, seq, ack, payload) => [
+    'It is the TCP segment ',
+    c(`[${flags.join(',')}]`),
+    ` with sequence number ${seq}`,
+    ack === undefined ? '' : `, acknowledging ${ack}`,
+    payload > 0 ? `, carrying ${payload} bytes of data.` : ', carrying no data.',
+  ],
   ctConfirmed: (r) => [
     `As the packet leaves, conntrack confirms the entry with both translations: from now on a packet ${r} is recognised as this connection’s reply.`,
   ],

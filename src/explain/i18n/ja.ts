@@ -3,7 +3,7 @@ import type { PacketRole } from '../../netfilter/trace.ts';
 import type { NatDelta } from '../facts.ts';
 import { code as c, type Phrase, plain } from '../phrase.ts';
 import type { FamilyClass } from '../stages.ts';
-import type { ChainRef, FlowRefusal, LocalAddr, Messages } from './messages.ts';
+import type { ChainRef, FlowRefusal, LocalAddr, Messages, TcpInvalidKind } from './messages.ts';
 
 const FLOW_REFUSAL_JA: Record<FlowRefusal, string> = {
   'no-conntrack': 'パケットに conntrack のエントリがありません。',
@@ -58,6 +58,34 @@ const verdictWord: Record<string, string> = {
   'reply-dropped': 'リクエストは届きますが、レスポンスが破棄されます',
   unsupported: 'nfwalk がモデル化していないものに当たり、追跡はそこで止まります',
   'no-packets': 'ホストを通過するパケットはありません',
+};
+
+/** conntrack の TCP ステートの意味（nf_conntrack_proto_tcp.c）。 */
+const TCP_STATE_JA: Record<string, string> = {
+  SYN_SENT: 'SYN を見て、SYN-ACK はまだ見ていない状態',
+  SYN_RECV: 'SYN-ACK を見た状態。クライアントの ACK でハンドシェイクが完了します',
+  ESTABLISHED: 'ハンドシェイクが完了した状態。途中から拾った接続では ACK を見た状態です',
+  FIN_WAIT: '片側が FIN を送った状態',
+  CLOSE_WAIT: 'その FIN に ACK が返った状態。反対側はまだ送信できます',
+  LAST_ACK: '両側が FIN を送り、最後の ACK を待つ状態',
+  TIME_WAIT: '最後の ACK を見た状態。エントリは 2 分間残ってから消えます',
+  CLOSE: 'RST で接続が閉じた状態。エントリは 10 秒間残ってから消えます',
+  SYN_SENT2: '両側が SYN を送った状態（同時オープン）',
+};
+
+const TCP_INVALID_JA: Record<TcpInvalidKind, string> = {
+  flags: 'TCP フラグの組み合わせが、実際の接続には現れないものだからです（tcp_error）',
+  'cannot-start':
+    'conntrack が知っているどの接続にも属さず、接続を始められるのは SYN（nf_conntrack_tcp_loose が有効なら ACK も）だけだからです（tcp_new）',
+  state:
+    '接続の TCP ステートがこのセグメントを許さないからです（nf_conntrack_proto_tcp.c のステート遷移表）',
+  'rst-seq': '相手が確認応答した位置より前のシーケンス番号を持つ RST だからです',
+  'seq-over':
+    'シーケンス番号が、受信側が通知したウィンドウの外にあるからです（tcp_in_window: SEQ is over the upper bound）',
+  'ack-over':
+    '相手がまだ送っていないデータを確認応答しているからです（tcp_in_window: ACK is over the upper bound）',
+  'seq-under':
+    '確認応答済みのデータしか運んでいないからです（tcp_in_window: SEQ is under the lower bound）',
 };
 
 export const ja: Messages = {
@@ -547,6 +575,38 @@ export const ja: Messages = {
     `このパケットはホスト自身が別のパケットに応答して作ったもので、最初からそのパケットの conntrack エントリを持っています（状態 ${s}）。conntrack が改めて探すことはありません。`,
   ],
   ctOther: (s) => [`conntrack: 状態 ${s}。`],
+  ctTcpState: (s, from, created) => [
+    created ? 'TCP ステートは ' : 'この接続の conntrack の TCP ステートは ',
+    ...(from && !created ? [c(from), ' から '] : []),
+    c(s),
+    created ? ' から始まります' : from ? ' に変わります' : ' のままです',
+    `（${TCP_STATE_JA[s] ?? 'nfwalk が説明を持たないステート'}）。`,
+  ],
+  ctTcpInvalid: (k) => [
+    `conntrack はこのセグメントを invalid とします。${TCP_INVALID_JA[k]}。パケットは conntrack のエントリを持たないまま先へ進むので `,
+    c('ct state invalid'),
+    ' にマッチします。接続のエントリ（あれば）は変わりません。',
+  ],
+  segmentsIntro: (from, to, count, stopped) => [
+    c(from),
+    ' と ',
+    c(to),
+    ` の間で TCP セグメントを ${count} 個、一つずつ送ります。前のセグメントがどうなったかに関係なく、次のセグメントが送られます。`,
+    ...(stopped.length === 0
+      ? ['ホストはすべてを通します。']
+      : [
+          'ホストは ',
+          ...list(stopped.map((x) => [`${x.n} 番目のセグメント `, c(`[${x.flags.join(',')}]`)])),
+          count === stopped.length ? ' を止めます。' : ' を止め、ほかは通します。',
+        ]),
+  ],
+  tcpSegment: (flags, seq, ack, payload) => [
+    'これは TCP セグメント ',
+    c(`[${flags.join(',')}]`),
+    ` で、シーケンス番号は ${seq}`,
+    ack === undefined ? '' : `、確認応答番号は ${ack}`,
+    payload > 0 ? `、${payload} バイトのデータを運びます。` : '、データは運びません。',
+  ],
   ctConfirmed: (r) => [
     `パケットがホストを出るとき、conntrack は二つの変換を含むエントリを確定（confirm）します。これ以降、${r} のパケットはこの接続のレスポンスとして扱われます。`,
   ],

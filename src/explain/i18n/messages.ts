@@ -4,7 +4,7 @@
  * nothing outside the catalogues writes words a reader sees.
  */
 
-import type { PacketRole } from '../../netfilter/trace.ts';
+import type { ConntrackDetail, PacketRole } from '../../netfilter/trace.ts';
 import type { ChainType, Family, HookName } from '../../ruleset/model.ts';
 import type { NatDelta } from '../facts.ts';
 
@@ -50,6 +50,8 @@ export interface EnterFacts {
 export type AddrField = 'saddr' | 'daddr';
 export type PortField = 'sport' | 'dport';
 export type IfDir = 'in' | 'out';
+
+export type TcpInvalidKind = NonNullable<ConntrackDetail['tcpInvalid']>;
 
 export interface Messages {
   /** Joins phrases as a list: "a, b and c" / "a、b、c". */
@@ -274,6 +276,25 @@ export interface Messages {
   /** The host's own ICMP error or reset carries the entry of the packet it answers. */
   ctAttached(state: string): Phrase;
   ctOther(state: string): Phrase;
+  /**
+   * Extension (segments): conntrack's TCP state after the packet: where it started (a new
+   * entry), what it moved from, or that it stayed.
+   */
+  ctTcpState(state: string, from: string | undefined, created: boolean): Phrase;
+  /** Why conntrack found a TCP segment invalid (ConntrackDetail.tcpInvalid). */
+  ctTcpInvalid(kind: TcpInvalidKind): Phrase;
+  /**
+   * Extension (segments): a conversation of `count` listed segments, and those (1-based, with
+   * their flags) the host dropped or rejected.
+   */
+  segmentsIntro(
+    from: string,
+    to: string,
+    count: number,
+    stopped: { n: number; flags: string[] }[],
+  ): Phrase;
+  /** A listed TCP segment: its flags, sequence and acknowledgement numbers, its data. */
+  tcpSegment(flags: string[], seq: number, ack: number | undefined, payload: number): Phrase;
   ctConfirmed(replyFlow: string): Phrase;
   natReverse(kind: string, delta: NatDelta, hook: string | undefined): Phrase;
   bridgeLocal(bridge: string, port: string | undefined, gateway: string | undefined): Phrase;

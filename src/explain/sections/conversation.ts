@@ -82,14 +82,27 @@ export function conversationSection(
       msg.conversationHeading(conv + 1, spec?.protocol ?? req?.first?.protocol ?? '?', flow),
     ),
   );
+  const segments = walks.filter((w) => w.first?.tcp !== undefined);
   out.push(
     para(
-      msg.conversationIntro(
-        spec?.from ?? '?',
-        spec?.to ?? '?',
-        walks.map((w) => w.role),
-        verdict,
-      ),
+      spec?.segments && segments.length > 0
+        ? // Extension (segments): which of the listed segments the host stopped.
+          msg.segmentsIntro(
+            spec.from,
+            spec.to,
+            segments.length,
+            segments.flatMap((w, i) =>
+              w.ending === 'dropped' || w.ending === 'rejected'
+                ? [{ n: i + 1, flags: w.first?.tcp?.flags ?? [] }]
+                : [],
+            ),
+          )
+        : msg.conversationIntro(
+            spec?.from ?? '?',
+            spec?.to ?? '?',
+            walks.map((w) => w.role),
+            verdict,
+          ),
     ),
   );
   const diff = repeatedPath(

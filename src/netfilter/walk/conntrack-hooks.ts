@@ -79,17 +79,23 @@ export class ConntrackHooks {
         state: 'invalid',
         direction: null,
         reason: found.reason,
+        ...(found.tcp ? { tcpInvalid: found.tcp } : {}),
       });
       return 'accept';
     }
     skb.ct = found.ct;
     skb.ctReported = true;
     const c = found.ct.conn;
+    const tcp = c.tcp
+      ? found.tcpFrom
+        ? `; TCP ${found.tcpFrom} → ${c.tcp}`
+        : `; TCP ${c.tcp}`
+      : '';
     this.w.info(
       'conntrack',
       found.created
-        ? `conntrack: new connection ${tupleText(c.original)}`
-        : `conntrack: ${found.ct.info} (${found.ct.direction} direction) of ${tupleText(c.original)}`,
+        ? `conntrack: new connection ${tupleText(c.original)}${tcp}`
+        : `conntrack: ${found.ct.info} (${found.ct.direction} direction) of ${tupleText(c.original)}${tcp}`,
       {
         lookup: found.created ? 'created' : 'found',
         state: found.ct.info,
@@ -101,6 +107,7 @@ export class ConntrackHooks {
         hook: state.hook,
         ...(c.tcp ? { tcp: c.tcp } : {}),
         ...(state.family === 'bridge' ? { family: 'bridge' as const } : {}),
+        ...(found.tcpFrom ? { tcpFrom: found.tcpFrom } : {}),
       },
     );
     return 'accept';

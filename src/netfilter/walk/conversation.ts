@@ -14,6 +14,7 @@ import type { ConversationTrace, PacketRole, PacketTrace } from '../trace.ts';
 import { answerSkb, icmpErrorSkb } from './answers.ts';
 import { wirePacket } from './event-detail.ts';
 import type { HostWalk } from './host.ts';
+import { segmentHeaders } from './segments.ts';
 import type { Arrival } from './services.ts';
 import { clonePacket, describe, makePacket, protocolName, type Skb, swappedChosen } from './skb.ts';
 
@@ -51,6 +52,7 @@ export function runConversation(
     walk.stopped = true;
     return { index, packets };
   }
+  if (spec.segments) return { index, packets: runSegments(walk, spec, first) };
   const queue: Pending[] = [first];
   while (queue.length > 0 && packets.length < MAX_PACKETS && !walk.stopped) {
     const item = queue.shift() as Pending;
@@ -75,6 +77,60 @@ export function runConversation(
     if (answer) queue.push(answer);
   }
   return { index, packets };
+}
+
+/**
+ * A conversation that lists its segments (scenario extension): each is sent as written, from
+ * the conversation's sender (`request`) or from the owner of `to` (`reply`), whatever became
+ * of the ones before; no socket answers them. What a reject on the host sends for one follows
+ * it.
+ */
+function runSegments(walk: HostWalk, spec: PacketSpec, first: Pending): PacketTrace[] {
+  const packets: PacketTrace[] = [];
+  const peer = peerOf(walk, spec.to);
+  const req = first.skb.pkt;
+  segmentHeaders(spec.segments ?? []).forEach((tcp, i) => {
+    if (walk.stopped) return;
+    const dir = spec.segments?.[i]?.dir ?? 'request';
+    const there = dir === 'request';
+    const pkt = makePacket({
+      family: req.family,
+      protocol: 'tcp',
+      saddr: there ? req.saddr : req.daddr,
+      daddr: there ? req.daddr : req.saddr,
+      ...(req.sport !== undefined ? { [there ? 'sport' : 'dport']: req.sport } : {}),
+      ...(req.dport !== undefined ? { [there ? 'dport' : 'sport']: req.dport } : {}),
+      tcpFlags: tcp.flags,
+    });
+    pkt.tcp = tcp;
+    pkt.length += tcp.payload ?? 0;
+    const origin = there ? first.origin : peer;
+    const item: Pending = {
+      role: there ? 'request' : 'reply',
+      skb: { pkt, mark: 0, local: origin.kind === 'host', passes: 0 },
+      origin,
+    };
+    let queue: Pending[] = [item];
+    while (queue.length > 0 && !walk.stopped) {
+      const next = queue.shift() as Pending;
+      walk.events = [];
+      walk.spawned = [];
+      if (send(walk, next) === 'unseen') continue;
+      const trace: PacketTrace = { role: next.role, events: walk.events };
+      ensureConntrackEvent(trace, next.skb);
+      packets.push(trace);
+      queue = queue.concat(
+        walk.spawned.map((s) => ({ role: s.role, skb: s.skb, origin: { kind: 'host' } as Origin })),
+      );
+    }
+  });
+  return packets;
+}
+
+/** Who sends a segments conversation's replies: the machine that has `to`, else the host. */
+function peerOf(walk: HostWalk, to: string): Origin {
+  const machine = walk.d.scenario.hosts.find((m) => m.addresses.includes(to));
+  return machine ? { kind: 'machine', machine } : { kind: 'host' };
 }
 
 /** The packet reached its receiver: a machine, or a socket of the host. */

@@ -14,6 +14,16 @@ export function wirePacket(p: Packet, iif: string | null, oif: string | null): W
     ...view(p, iif, oif),
     family: p.family,
     ...(p.icmp ? { icmpType: p.icmp.type, icmpCode: p.icmp.code } : {}),
+    ...(p.tcp?.payload !== undefined
+      ? {
+          tcp: {
+            flags: [...p.tcp.flags],
+            seq: p.tcp.seq,
+            ack: p.tcp.ackSeq,
+            payload: p.tcp.payload,
+          },
+        }
+      : {}),
   };
 }
 

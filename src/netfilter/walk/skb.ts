@@ -81,6 +81,10 @@ export function describe(p: Packet): string {
     n === undefined ? a : p.family === 'ip6' ? `[${a}]:${n}` : `${a}:${n}`;
   let what = protocolName(p);
   if (p.tcp) what += ` [${p.tcp.flags.join(',')}]`;
+  if (p.tcp?.payload !== undefined) {
+    what += ` seq ${p.tcp.seq}${p.tcp.flags.includes('ack') ? ` ack ${p.tcp.ackSeq}` : ''}`;
+    if (p.tcp.payload > 0) what += ` len ${p.tcp.payload}`;
+  }
   if (p.icmp) what += ` type ${p.icmp.type} code ${p.icmp.code}`;
   return `${what} ${port(p.saddr, p.sport)} → ${port(p.daddr, p.dport)}`;
 }

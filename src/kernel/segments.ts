@@ -1,0 +1,78 @@
+/**
+ * The kernel side of a conversation that lists its TCP segments (scenario extension
+ * `segments`): each segment is written by a raw socket (IPPROTO_TCP, the kernel adds the IP
+ * header) from the namespace of its sender, with the sequence numbers the simulator gives it
+ * (src/netfilter/walk/segments.ts). Neither end's TCP stack may answer them on its own (a SYN
+ * would get a SYN-ACK, a stray ACK a RST): each end holds its address and port with a
+ * listening socket whose socket filter drops every segment (SO_ATTACH_FILTER, `ret #0`);
+ * tcp_v4_rcv and tcp_v6_rcv run the filter (tcp_filter) before the listener would answer, and
+ * after the input hooks, so the host's netfilter sees each segment as sent.
+ */
+import type { TcpHeader } from '../packet/packet.ts';
+import { type Background, background, inNetns, run } from './exec.ts';
+import { python } from './preflight.ts';
+
+const HOLD = `
+import socket, struct, sys, ctypes, time
+held = []
+for spec in sys.argv[1:]:
+    addr, port = spec.rsplit(",", 1)
+    s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    drop = ctypes.create_string_buffer(struct.pack("HBBI", 0x06, 0, 0, 0), 8)
+    s.setsockopt(socket.SOL_SOCKET, 26, struct.pack("HL", 1, ctypes.addressof(drop)))
+    s.bind((addr, int(port)))
+    s.listen(16)
+    held.append((s, drop))
+print("ready", flush=True)
+while True:
+    time.sleep(3600)
+`;
+
+const SEND = String.raw`
+import socket, struct, sys
+saddr, sport, daddr, dport, seq, ack, bits, win, length = sys.argv[1:10]
+v6 = ":" in daddr
+s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+s.bind((saddr, 0))
+seg = struct.pack("!HHIIBBHHH", int(sport), int(dport), int(seq), int(ack), 5 << 4, int(bits), int(win), 0, 0) + b"n" * int(length)
+if v6:
+    s.setsockopt(socket.IPPROTO_IPV6, 7, 16)
+else:
+    b = socket.inet_aton(saddr) + socket.inet_aton(daddr) + struct.pack("!BBH", 0, 6, len(seg)) + seg
+    b += b"\0" * (len(b) % 2)
+    c = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while c >> 16:
+        c = (c & 0xffff) + (c >> 16)
+    seg = seg[:16] + struct.pack("!H", ~c & 0xffff) + seg[18:]
+s.sendto(seg, (daddr, 0))
+`;
+
+const BITS: Record<string, number> = { fin: 1, syn: 2, rst: 4, psh: 8, ack: 16, urg: 32 };
+
+/** Holds (address, port) pairs in a namespace so its TCP stack answers no segment. */
+export async function holdPorts(
+  ns: string,
+  ends: readonly { address: string; port: number }[],
+  track: (p: Background) => void,
+): Promise<void> {
+  if (ends.length === 0) return;
+  const p = background(
+    inNetns(ns, [python()!, '-c', HOLD, ...ends.map((e) => `${e.address},${e.port}`)]),
+  );
+  track(p);
+  await p.waitFor('ready', 5000);
+}
+
+/** Writes one segment from `ns`. */
+export async function sendSegment(
+  ns: string,
+  from: { address: string; port: number },
+  to: { address: string; port: number },
+  tcp: TcpHeader,
+): Promise<void> {
+  const bits = tcp.flags.reduce((n, f) => n | (BITS[f] ?? 0), 0);
+  const args = [from.address, from.port, to.address, to.port, tcp.seq, tcp.ackSeq, bits];
+  args.push(tcp.window, tcp.payload ?? 0);
+  await run(inNetns(ns, [python()!, '-c', SEND, ...args.map(String)]), { timeoutMs: 5000 });
+}
