@@ -5,6 +5,7 @@
  * Newlines are tokens (they end commands and rules); `#` starts a comment, except that
  * `# handle N` is kept as a token because listings carry handles that way.
  */
+import { languageWords } from './vocabulary.ts';
 
 export type TokenKind = 'word' | 'string' | 'punct' | 'nl' | 'handle' | 'count' | 'eof';
 
@@ -112,6 +113,43 @@ const SP = 0x80;
 const SIGNS: (string | undefined)[] = [];
 for (const c of '{}()[];,:=<>!&|^@$*/-.~+\n') SIGNS[c.charCodeAt(0)] = c;
 
+/**
+ * The words of the language (src/ruleset/nft/vocabulary.ts) and the digits, by number (0: none),
+ * and an open-addressing table of those numbers by a hash of the word's characters: a word of
+ * the language is found without slicing it from the text, and every `daddr` of a listing is
+ * then the same string, the one the parser compares with (by identity, not by characters) and
+ * the model keeps. A 50,000-service listing has a million of them.
+ */
+const KEYWORDS: string[] = [''];
+const KEYWORD_SLOTS = new Uint16Array(4096);
+const KEYWORD_MASK = KEYWORD_SLOTS.length - 1;
+
+function hashWord(text: string, start: number, end: number): number {
+  let h = end - start;
+  for (let k = start; k < end; k++) h = (Math.imul(h, 31) + text.charCodeAt(k)) | 0;
+  return h & KEYWORD_MASK;
+}
+
+for (const w of [...languageWords(), ...'0123456789']) {
+  let slot = hashWord(w, 0, w.length);
+  while (KEYWORD_SLOTS[slot] !== 0 && KEYWORDS[KEYWORD_SLOTS[slot] as number] !== w)
+    slot = (slot + 1) & KEYWORD_MASK;
+  if (KEYWORD_SLOTS[slot] !== 0) continue;
+  KEYWORD_SLOTS[slot] = KEYWORDS.length;
+  KEYWORDS.push(w);
+}
+
+/** The number of the language's word text[start..end), or 0. */
+function keywordAt(text: string, start: number, end: number): number {
+  const len = end - start;
+  for (let slot = hashWord(text, start, end); ; slot = (slot + 1) & KEYWORD_MASK) {
+    const id = KEYWORD_SLOTS[slot] as number;
+    if (id === 0) return 0;
+    const w = KEYWORDS[id] as string;
+    if (w.length === len && text.startsWith(w, start)) return id;
+  }
+}
+
 /** Tokens materialised at once; the parser looks back and ahead only a few tokens. */
 const WINDOW = 1024;
 
@@ -122,11 +160,52 @@ function grow32(a: Int32Array, cap: number): Int32Array {
 }
 
 /**
- * The tokens of one text, kept compact: kind (and whether space precedes), offsets and line in
- * typed arrays, the column from where the line starts, the text sliced from the source only
- * when a token is looked at. A big listing has millions of tokens; as objects they all stay
- * alive until the parse ends and every young-generation collection copies them. Token objects
- * are made on demand and cached in a small window.
+ * A token of a TokenStream: its line and column are worked out from its offset when asked (for
+ * an error), not for each of the millions of tokens of a big listing.
+ */
+class StreamToken implements Token {
+  readonly kind: TokenKind;
+  readonly text: string;
+  readonly offset: number;
+  readonly end: number;
+  readonly sp: boolean;
+  readonly #stream: TokenStream;
+
+  constructor(
+    stream: TokenStream,
+    kind: TokenKind,
+    text: string,
+    offset: number,
+    end: number,
+    sp: boolean,
+  ) {
+    this.kind = kind;
+    this.text = text;
+    this.offset = offset;
+    this.end = end;
+    this.sp = sp;
+    this.#stream = stream;
+  }
+
+  get file(): string {
+    return this.#stream.file;
+  }
+
+  get line(): number {
+    return this.#stream.lineOf(this.offset);
+  }
+
+  get col(): number {
+    return this.offset - this.#stream.lineStart(this.line) + 1;
+  }
+}
+
+/**
+ * The tokens of one text, kept compact: kind (and whether space precedes), offsets and the
+ * language's words by number in typed arrays, the text sliced from the source only when a
+ * token is looked at. A big listing has millions of tokens; as objects they all stay alive
+ * until the parse ends and every young-generation collection copies them. Token objects are
+ * made on demand and cached in a small window.
  */
 export class TokenStream {
   readonly file: string;
@@ -135,7 +214,8 @@ export class TokenStream {
   private kind: Uint8Array;
   private start: Int32Array;
   private stop: Int32Array;
-  private line: Int32Array;
+  /** The language's word each token is (KEYWORDS), or 0. */
+  private word: Uint16Array;
   /** Where each line starts (after every newline, escaped or not). */
   private starts: Int32Array = new Int32Array(1024);
   private lines = 1;
@@ -151,16 +231,16 @@ export class TokenStream {
     this.kind = new Uint8Array(cap);
     this.start = new Int32Array(cap);
     this.stop = new Int32Array(cap);
-    this.line = new Int32Array(cap);
+    this.word = new Uint16Array(cap);
   }
 
-  push(kind: number, start: number, end: number, line: number, sp: boolean, text?: string): void {
+  push(kind: number, start: number, end: number, sp: boolean, word: number, text?: string): void {
     if (this.length === this.kind.length) this.grow();
     const i = this.length++;
     this.kind[i] = sp ? kind | SP : kind;
     this.start[i] = start;
     this.stop[i] = end;
-    this.line[i] = line;
+    this.word[i] = word;
     if (text !== undefined) this.special.set(i, text);
   }
 
@@ -175,14 +255,33 @@ export class TokenStream {
     return this.starts.slice(0, this.lines);
   }
 
+  /** The 1-based line of an offset. */
+  lineOf(offset: number): number {
+    let lo = 0;
+    let hi = this.lines - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.starts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+
+  /** The offset where a (1-based) line starts. */
+  lineStart(line: number): number {
+    return this.starts[line - 1] ?? 0;
+  }
+
   private grow(): void {
     const cap = this.kind.length * 2;
     const kind = new Uint8Array(cap);
     kind.set(this.kind);
     this.kind = kind;
+    const word = new Uint16Array(cap);
+    word.set(this.word);
+    this.word = word;
     this.start = grow32(this.start, cap);
     this.stop = grow32(this.stop, cap);
-    this.line = grow32(this.line, cap);
   }
 
   get(i: number): Token {
@@ -192,9 +291,10 @@ export class TokenStream {
     const kind = KINDS[code & ~SP] as TokenKind;
     const offset = this.start[i] as number;
     const end = this.stop[i] as number;
-    const line = this.line[i] as number;
+    const word = this.word[i] as number;
     let text: string;
-    if (kind === 'string') {
+    if (word !== 0) text = KEYWORDS[word] as string;
+    else if (kind === 'string') {
       // Without the quotes; an unterminated string ends at the end of its line.
       const closed = end - offset >= 2 && this.text.charCodeAt(end - 1) === 34;
       text = this.text.slice(offset + 1, closed ? end - 1 : end);
@@ -204,16 +304,7 @@ export class TokenStream {
       const c = this.text.charCodeAt(offset);
       text = SIGNS[c] ?? this.text.slice(offset, end);
     } else text = this.text.slice(offset, end);
-    const t: Token = {
-      kind,
-      text,
-      file: this.file,
-      offset,
-      end,
-      line,
-      col: offset - (this.starts[line - 1] as number) + 1,
-      sp: (code & SP) !== 0,
-    };
+    const t = new StreamToken(this, kind, text, offset, end, (code & SP) !== 0);
     this.cache[slot] = t;
     this.cacheIdx[slot] = i;
     return t;
@@ -224,7 +315,10 @@ export class TokenStream {
 export function lex(text: string, file: string): { tokens: Token[]; errors: LexError[] } {
   const { stream, errors } = lexStream(text, file);
   const tokens: Token[] = [];
-  for (let i = 0; i < stream.length; i++) tokens.push({ ...stream.get(i) });
+  for (let i = 0; i < stream.length; i++) {
+    const { kind, text, file, offset, end, line, col, sp } = stream.get(i);
+    tokens.push({ kind, text, file, offset, end, line, col, sp });
+  }
   return { tokens, errors };
 }
 
@@ -237,15 +331,15 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
   let lineStart = 0;
   let sp = true;
   const n = text.length;
-  const push = (kind: number, start: number, end: number, startLine: number, special?: string) => {
-    stream.push(kind, start, end, startLine, sp, special);
+  const push = (kind: number, start: number, end: number, word = 0, special?: string) => {
+    stream.push(kind, start, end, sp, word, special);
     sp = false;
   };
   while (i < n) {
     const code = text.charCodeAt(i);
     const col = i - lineStart + 1;
     if (code === 10) {
-      push(NL, i, i + 1, line);
+      push(NL, i, i + 1);
       i++;
       line++;
       lineStart = i;
@@ -272,9 +366,9 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       let j = text.indexOf('\n', i);
       if (j < 0) j = n;
       const m = /^#\s*handle\s+(\d+)\s*$/.exec(text.slice(i, j));
-      if (m) push(HANDLE, i, j, line, m[1] as string);
+      if (m) push(HANDLE, i, j, 0, m[1] as string);
       const c2 = /^#\s*count\s+(\d+)\s*$/.exec(text.slice(i, j));
-      if (c2) push(COUNT, i, j, line, c2[1] as string);
+      if (c2) push(COUNT, i, j, 0, c2[1] as string);
       i = j;
       sp = true;
       continue;
@@ -284,11 +378,11 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       while (j < n && text[j] !== '"' && text[j] !== '\n') j++;
       if (text[j] !== '"') {
         errors.push({ message: 'unterminated string', offset: i, line, col });
-        push(STRING, i, j, line);
+        push(STRING, i, j);
         i = j;
         continue;
       }
-      push(STRING, i, j + 1, line);
+      push(STRING, i, j + 1);
       i = j + 1;
       continue;
     }
@@ -296,7 +390,7 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
     if (isHex(code) || (c === ':' && text[i + 1] === ':')) {
       const len = matchColonAddress(text, i);
       if (len > 0) {
-        push(WORD, i, i + len, line);
+        push(WORD, i, i + len);
         i += len;
         continue;
       }
@@ -306,7 +400,7 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       while (j < n && isIdentChar(text.charCodeAt(j))) j++;
       // A trailing `.`/`-`/`/` is punctuation, not part of the name.
       while (j > i + 1 && isNameTail(text.charCodeAt(j - 1))) j--;
-      push(WORD, i, j, line);
+      push(WORD, i, j, keywordAt(text, i, j));
       i = j;
       continue;
     }
@@ -314,17 +408,17 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       let j = i + 1;
       while (j < n && isNumChar(text.charCodeAt(j))) j++;
       while (j > i + 1 && text.charCodeAt(j - 1) === 46) j--;
-      push(WORD, i, j, line);
+      push(WORD, i, j, j === i + 1 ? keywordAt(text, i, j) : 0);
       i = j;
       continue;
     }
     if (isPunct2(code, text.charCodeAt(i + 1))) {
-      push(PUNCT, i, i + 2, line);
+      push(PUNCT, i, i + 2);
       i += 2;
       continue;
     }
     if (PUNCT1.has(c)) {
-      push(PUNCT, i, i + 1, line);
+      push(PUNCT, i, i + 1);
       i++;
       continue;
     }
@@ -333,7 +427,7 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
     sp = true;
   }
   sp = true;
-  push(EOF, n, n, line);
+  push(EOF, n, n);
   return { stream, errors };
 }
 
