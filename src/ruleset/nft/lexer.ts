@@ -29,8 +29,6 @@ export interface LexError {
   col: number;
 }
 
-const PUNCT1 = new Set([...'{}()[];,:=<>!&|^@$*/-.~+']);
-
 const HEX = /[0-9A-Fa-f]/;
 
 /**
@@ -124,14 +122,15 @@ const KEYWORDS: string[] = [''];
 const KEYWORD_SLOTS = new Uint16Array(4096);
 const KEYWORD_MASK = KEYWORD_SLOTS.length - 1;
 
+/** The hash of text[start..end) (the tokenizer works it out as it reads a word). */
 function hashWord(text: string, start: number, end: number): number {
-  let h = end - start;
-  for (let k = start; k < end; k++) h = (Math.imul(h, 31) + text.charCodeAt(k)) | 0;
-  return h & KEYWORD_MASK;
+  let h = text.charCodeAt(start);
+  for (let k = start + 1; k < end; k++) h = (Math.imul(h, 31) + text.charCodeAt(k)) | 0;
+  return h;
 }
 
 for (const w of [...languageWords(), ...'0123456789']) {
-  let slot = hashWord(w, 0, w.length);
+  let slot = hashWord(w, 0, w.length) & KEYWORD_MASK;
   while (KEYWORD_SLOTS[slot] !== 0 && KEYWORDS[KEYWORD_SLOTS[slot] as number] !== w)
     slot = (slot + 1) & KEYWORD_MASK;
   if (KEYWORD_SLOTS[slot] !== 0) continue;
@@ -139,10 +138,10 @@ for (const w of [...languageWords(), ...'0123456789']) {
   KEYWORDS.push(w);
 }
 
-/** The number of the language's word text[start..end), or 0. */
-function keywordAt(text: string, start: number, end: number): number {
+/** The number of the language's word text[start..end) (whose hashWord is `hash`), or 0. */
+function keywordAt(text: string, start: number, end: number, hash: number): number {
   const len = end - start;
-  for (let slot = hashWord(text, start, end); ; slot = (slot + 1) & KEYWORD_MASK) {
+  for (let slot = hash & KEYWORD_MASK; ; slot = (slot + 1) & KEYWORD_MASK) {
     const id = KEYWORD_SLOTS[slot] as number;
     if (id === 0) return 0;
     const w = KEYWORDS[id] as string;
@@ -352,17 +351,18 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       sp = true;
       continue;
     }
-    const c = text[i] as string;
-    if (c === '\\' && (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n'))) {
+    // Character codes, not one-character strings: this runs for every token of the text.
+    const next = text.charCodeAt(i + 1);
+    if (code === 92 && (next === 10 || (next === 13 && text.charCodeAt(i + 2) === 10))) {
       // Line continuation.
-      i += text[i + 1] === '\n' ? 2 : 3;
+      i += next === 10 ? 2 : 3;
       line++;
       lineStart = i;
       stream.newLine(i);
       sp = true;
       continue;
     }
-    if (c === '#') {
+    if (code === 35) {
       let j = text.indexOf('\n', i);
       if (j < 0) j = n;
       const m = /^#\s*handle\s+(\d+)\s*$/.exec(text.slice(i, j));
@@ -373,10 +373,11 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       sp = true;
       continue;
     }
-    if (c === '"') {
+    if (code === 34) {
       let j = i + 1;
-      while (j < n && text[j] !== '"' && text[j] !== '\n') j++;
-      if (text[j] !== '"') {
+      let cj = text.charCodeAt(j);
+      while (j < n && cj !== 34 && cj !== 10) cj = text.charCodeAt(++j);
+      if (cj !== 34) {
         errors.push({ message: 'unterminated string', offset: i, line, col });
         push(STRING, i, j);
         i = j;
@@ -387,7 +388,7 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       continue;
     }
     // Colon-separated addresses first (IPv6, MAC), as nft's scanner does.
-    if (isHex(code) || (c === ':' && text[i + 1] === ':')) {
+    if (isHex(code) || (code === 58 && next === 58)) {
       const len = matchColonAddress(text, i);
       if (len > 0) {
         push(WORD, i, i + len);
@@ -396,11 +397,15 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       }
     }
     if (isIdentStart(code)) {
+      // The word's hash for the table of the language's words, as it is read.
+      let h = code;
       let j = i + 1;
-      while (j < n && isIdentChar(text.charCodeAt(j))) j++;
+      for (let cj = text.charCodeAt(j); j < n && isIdentChar(cj); cj = text.charCodeAt(++j))
+        h = (Math.imul(h, 31) + cj) | 0;
       // A trailing `.`/`-`/`/` is punctuation, not part of the name.
+      const end = j;
       while (j > i + 1 && isNameTail(text.charCodeAt(j - 1))) j--;
-      push(WORD, i, j, keywordAt(text, i, j));
+      push(WORD, i, j, keywordAt(text, i, j, j === end ? h : hashWord(text, i, j)));
       i = j;
       continue;
     }
@@ -408,21 +413,21 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       let j = i + 1;
       while (j < n && isNumChar(text.charCodeAt(j))) j++;
       while (j > i + 1 && text.charCodeAt(j - 1) === 46) j--;
-      push(WORD, i, j, j === i + 1 ? keywordAt(text, i, j) : 0);
+      push(WORD, i, j, j === i + 1 ? keywordAt(text, i, j, hashWord(text, i, j)) : 0);
       i = j;
       continue;
     }
-    if (isPunct2(code, text.charCodeAt(i + 1))) {
+    if (isPunct2(code, next)) {
       push(PUNCT, i, i + 2);
       i += 2;
       continue;
     }
-    if (PUNCT1.has(c)) {
+    if (isPunct1(code)) {
       push(PUNCT, i, i + 1);
       i++;
       continue;
     }
-    errors.push({ message: `unexpected character '${c}'`, offset: i, line, col });
+    errors.push({ message: `unexpected character '${text[i]}'`, offset: i, line, col });
     i++;
     sp = true;
   }
@@ -440,6 +445,8 @@ const IDENT_START = 2;
 const IDENT_CHAR = 4;
 /** `[A-Za-z0-9_.]` */
 const NUM_CHAR = 8;
+/** A sign that is a token on its own. */
+const PUNCT_ONE = 16;
 const CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
@@ -449,7 +456,8 @@ for (let c = 0; c < 128; c++) {
     (/[0-9A-Fa-f]/.test(ch) ? HEX_DIGIT : 0) |
     (alpha || ch === '_' ? IDENT_START : 0) |
     (alpha || digit || '_-/.'.includes(ch) ? IDENT_CHAR : 0) |
-    (alpha || digit || ch === '_' || ch === '.' ? NUM_CHAR : 0);
+    (alpha || digit || ch === '_' || ch === '.' ? NUM_CHAR : 0) |
+    ('{}()[];,:=<>!&|^@$*/-.~+'.includes(ch) ? PUNCT_ONE : 0);
 }
 
 function isHex(c: number): boolean {
@@ -460,6 +468,9 @@ function isIdentStart(c: number): boolean {
 }
 function isIdentChar(c: number): boolean {
   return c < 128 && ((CLASS[c] as number) & IDENT_CHAR) !== 0;
+}
+function isPunct1(c: number): boolean {
+  return c < 128 && ((CLASS[c] as number) & PUNCT_ONE) !== 0;
 }
 /** `[-/.]` */
 function isNameTail(c: number): boolean {
