@@ -10,7 +10,6 @@ import { ValueParser } from './values.ts';
 import {
   CT_KEYS,
   EXTHDR_PROTOS,
-  intern,
   META_KEYS,
   META_SHORT,
   OPTION_FIELDS,
@@ -143,19 +142,18 @@ export abstract class ExpressionParser extends ValueParser {
       this.fail(t, `syntax error, unexpected '${t.text}'`);
     }
     this.next();
-    // Words of the language used as values (`tcp`, `established`) share one string.
-    const c0 = t.text.charCodeAt(0);
-    const text = c0 >= 97 && c0 <= 122 ? intern(t.text) : t.text;
-    return this.glueValue(new ValueNode(text, false, t.offset, t.end, this.lines()), t);
+    // Words of the language used as values (`tcp`, `established`) are one string each
+    // already: the tokenizer's.
+    return this.glueValue(new ValueNode(t.text, false, t.offset, t.end, this.lines()), t);
   }
 
   /** `rt [ip|ip6] key`. */
   private parseRt(t: Token): Expr {
     this.next();
     let family: 'ip' | 'ip6' | undefined;
-    if (this.atWord('ip', 'ip6')) family = intern(this.next().text) as 'ip';
+    if (this.atWord('ip', 'ip6')) family = this.next().text as 'ip';
     const k = this.expectWord('rt key');
-    const e: Expr = { kind: 'rt', key: intern(k.text), span: this.span(t) };
+    const e: Expr = { kind: 'rt', key: k.text, span: this.span(t) };
     if (family) e.family = family;
     return e;
   }
@@ -164,14 +162,14 @@ export abstract class ExpressionParser extends ValueParser {
   private parseCt(t: Token): Expr {
     this.next();
     let dir: 'original' | 'reply' | undefined;
-    if (this.atWord('original', 'reply')) dir = intern(this.next().text) as 'original';
+    if (this.atWord('original', 'reply')) dir = this.next().text as 'original';
     let family: 'ip' | 'ip6' | undefined;
     if (this.atWord('ip', 'ip6') && this.isWord(this.peek(1), 'saddr', 'daddr'))
-      family = intern(this.next().text) as 'ip';
+      family = this.next().text as 'ip';
     const k = this.expectWord('ct key');
     if (!CT_KEYS.has(k.text) || k.text === 'ip' || k.text === 'ip6')
       this.fail(k, `unknown ct key '${k.text}'`);
-    const e: Expr = { kind: 'ct', key: intern(k.text), span: this.span(t) };
+    const e: Expr = { kind: 'ct', key: k.text, span: this.span(t) };
     if (dir) e.dir = dir;
     if (family) e.family = family;
     return e;
@@ -260,11 +258,11 @@ export abstract class ExpressionParser extends ValueParser {
       this.next();
       const k = this.next();
       if (!META_KEYS.has(k.text)) this.fail(k, `unknown meta key '${k.text}'`);
-      return { kind: 'meta', key: intern(k.text), span: this.span(t) };
+      return { kind: 'meta', key: k.text, span: this.span(t) };
     }
     if (META_SHORT.has(w)) {
       this.next();
-      return { kind: 'meta', key: intern(w), short: true, span: this.span(t) };
+      return { kind: 'meta', key: w, short: true, span: this.span(t) };
     }
     if (
       w === 'ct' &&
@@ -394,8 +392,8 @@ export abstract class ExpressionParser extends ValueParser {
     }
     if (k === 2) proto = `${proto} ${inner}`;
     return new PayloadNode(
-      intern(proto),
-      intern(field),
+      proto,
+      field,
       EXTHDR_PROTOS.has(inner),
       t.offset,
       this.prev().end,

@@ -5,6 +5,7 @@
  * Newlines are tokens (they end commands and rules); `#` starts a comment, except that
  * `# handle N` is kept as a token because listings carry handles that way.
  */
+import { languageWords } from './vocabulary.ts';
 
 export type TokenKind = 'word' | 'string' | 'punct' | 'nl' | 'handle' | 'count' | 'eof';
 
@@ -27,8 +28,6 @@ export interface LexError {
   line: number;
   col: number;
 }
-
-const PUNCT1 = new Set([...'{}()[];,:=<>!&|^@$*/-.~+']);
 
 const HEX = /[0-9A-Fa-f]/;
 
@@ -112,6 +111,44 @@ const SP = 0x80;
 const SIGNS: (string | undefined)[] = [];
 for (const c of '{}()[];,:=<>!&|^@$*/-.~+\n') SIGNS[c.charCodeAt(0)] = c;
 
+/**
+ * The words of the language (src/ruleset/nft/vocabulary.ts) and the digits, by number (0: none),
+ * and an open-addressing table of those numbers by a hash of the word's characters: a word of
+ * the language is found without slicing it from the text, and every `daddr` of a listing is
+ * then the same string, the one the parser compares with (by identity, not by characters) and
+ * the model keeps. A 50,000-service listing has a million of them.
+ */
+const KEYWORDS: string[] = [''];
+const KEYWORD_SLOTS = new Uint16Array(4096);
+const KEYWORD_MASK = KEYWORD_SLOTS.length - 1;
+
+/** The hash of text[start..end) (the tokenizer works it out as it reads a word). */
+function hashWord(text: string, start: number, end: number): number {
+  let h = text.charCodeAt(start);
+  for (let k = start + 1; k < end; k++) h = (Math.imul(h, 31) + text.charCodeAt(k)) | 0;
+  return h;
+}
+
+for (const w of [...languageWords(), ...'0123456789']) {
+  let slot = hashWord(w, 0, w.length) & KEYWORD_MASK;
+  while (KEYWORD_SLOTS[slot] !== 0 && KEYWORDS[KEYWORD_SLOTS[slot] as number] !== w)
+    slot = (slot + 1) & KEYWORD_MASK;
+  if (KEYWORD_SLOTS[slot] !== 0) continue;
+  KEYWORD_SLOTS[slot] = KEYWORDS.length;
+  KEYWORDS.push(w);
+}
+
+/** The number of the language's word text[start..end) (whose hashWord is `hash`), or 0. */
+function keywordAt(text: string, start: number, end: number, hash: number): number {
+  const len = end - start;
+  for (let slot = hash & KEYWORD_MASK; ; slot = (slot + 1) & KEYWORD_MASK) {
+    const id = KEYWORD_SLOTS[slot] as number;
+    if (id === 0) return 0;
+    const w = KEYWORDS[id] as string;
+    if (w.length === len && text.startsWith(w, start)) return id;
+  }
+}
+
 /** Tokens materialised at once; the parser looks back and ahead only a few tokens. */
 const WINDOW = 1024;
 
@@ -122,11 +159,52 @@ function grow32(a: Int32Array, cap: number): Int32Array {
 }
 
 /**
- * The tokens of one text, kept compact: kind (and whether space precedes), offsets and line in
- * typed arrays, the column from where the line starts, the text sliced from the source only
- * when a token is looked at. A big listing has millions of tokens; as objects they all stay
- * alive until the parse ends and every young-generation collection copies them. Token objects
- * are made on demand and cached in a small window.
+ * A token of a TokenStream: its line and column are worked out from its offset when asked (for
+ * an error), not for each of the millions of tokens of a big listing.
+ */
+class StreamToken implements Token {
+  readonly kind: TokenKind;
+  readonly text: string;
+  readonly offset: number;
+  readonly end: number;
+  readonly sp: boolean;
+  readonly #stream: TokenStream;
+
+  constructor(
+    stream: TokenStream,
+    kind: TokenKind,
+    text: string,
+    offset: number,
+    end: number,
+    sp: boolean,
+  ) {
+    this.kind = kind;
+    this.text = text;
+    this.offset = offset;
+    this.end = end;
+    this.sp = sp;
+    this.#stream = stream;
+  }
+
+  get file(): string {
+    return this.#stream.file;
+  }
+
+  get line(): number {
+    return this.#stream.lineOf(this.offset);
+  }
+
+  get col(): number {
+    return this.offset - this.#stream.lineStart(this.line) + 1;
+  }
+}
+
+/**
+ * The tokens of one text, kept compact: kind (and whether space precedes), offsets and the
+ * language's words by number in typed arrays, the text sliced from the source only when a
+ * token is looked at. A big listing has millions of tokens; as objects they all stay alive
+ * until the parse ends and every young-generation collection copies them. Token objects are
+ * made on demand and cached in a small window.
  */
 export class TokenStream {
   readonly file: string;
@@ -135,7 +213,8 @@ export class TokenStream {
   private kind: Uint8Array;
   private start: Int32Array;
   private stop: Int32Array;
-  private line: Int32Array;
+  /** The language's word each token is (KEYWORDS), or 0. */
+  private word: Uint16Array;
   /** Where each line starts (after every newline, escaped or not). */
   private starts: Int32Array = new Int32Array(1024);
   private lines = 1;
@@ -151,16 +230,16 @@ export class TokenStream {
     this.kind = new Uint8Array(cap);
     this.start = new Int32Array(cap);
     this.stop = new Int32Array(cap);
-    this.line = new Int32Array(cap);
+    this.word = new Uint16Array(cap);
   }
 
-  push(kind: number, start: number, end: number, line: number, sp: boolean, text?: string): void {
+  push(kind: number, start: number, end: number, sp: boolean, word: number, text?: string): void {
     if (this.length === this.kind.length) this.grow();
     const i = this.length++;
     this.kind[i] = sp ? kind | SP : kind;
     this.start[i] = start;
     this.stop[i] = end;
-    this.line[i] = line;
+    this.word[i] = word;
     if (text !== undefined) this.special.set(i, text);
   }
 
@@ -175,14 +254,33 @@ export class TokenStream {
     return this.starts.slice(0, this.lines);
   }
 
+  /** The 1-based line of an offset. */
+  lineOf(offset: number): number {
+    let lo = 0;
+    let hi = this.lines - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.starts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+
+  /** The offset where a (1-based) line starts. */
+  lineStart(line: number): number {
+    return this.starts[line - 1] ?? 0;
+  }
+
   private grow(): void {
     const cap = this.kind.length * 2;
     const kind = new Uint8Array(cap);
     kind.set(this.kind);
     this.kind = kind;
+    const word = new Uint16Array(cap);
+    word.set(this.word);
+    this.word = word;
     this.start = grow32(this.start, cap);
     this.stop = grow32(this.stop, cap);
-    this.line = grow32(this.line, cap);
   }
 
   get(i: number): Token {
@@ -192,9 +290,10 @@ export class TokenStream {
     const kind = KINDS[code & ~SP] as TokenKind;
     const offset = this.start[i] as number;
     const end = this.stop[i] as number;
-    const line = this.line[i] as number;
+    const word = this.word[i] as number;
     let text: string;
-    if (kind === 'string') {
+    if (word !== 0) text = KEYWORDS[word] as string;
+    else if (kind === 'string') {
       // Without the quotes; an unterminated string ends at the end of its line.
       const closed = end - offset >= 2 && this.text.charCodeAt(end - 1) === 34;
       text = this.text.slice(offset + 1, closed ? end - 1 : end);
@@ -204,16 +303,7 @@ export class TokenStream {
       const c = this.text.charCodeAt(offset);
       text = SIGNS[c] ?? this.text.slice(offset, end);
     } else text = this.text.slice(offset, end);
-    const t: Token = {
-      kind,
-      text,
-      file: this.file,
-      offset,
-      end,
-      line,
-      col: offset - (this.starts[line - 1] as number) + 1,
-      sp: (code & SP) !== 0,
-    };
+    const t = new StreamToken(this, kind, text, offset, end, (code & SP) !== 0);
     this.cache[slot] = t;
     this.cacheIdx[slot] = i;
     return t;
@@ -224,7 +314,10 @@ export class TokenStream {
 export function lex(text: string, file: string): { tokens: Token[]; errors: LexError[] } {
   const { stream, errors } = lexStream(text, file);
   const tokens: Token[] = [];
-  for (let i = 0; i < stream.length; i++) tokens.push({ ...stream.get(i) });
+  for (let i = 0; i < stream.length; i++) {
+    const { kind, text, file, offset, end, line, col, sp } = stream.get(i);
+    tokens.push({ kind, text, file, offset, end, line, col, sp });
+  }
   return { tokens, errors };
 }
 
@@ -237,15 +330,15 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
   let lineStart = 0;
   let sp = true;
   const n = text.length;
-  const push = (kind: number, start: number, end: number, startLine: number, special?: string) => {
-    stream.push(kind, start, end, startLine, sp, special);
+  const push = (kind: number, start: number, end: number, word = 0, special?: string) => {
+    stream.push(kind, start, end, sp, word, special);
     sp = false;
   };
   while (i < n) {
     const code = text.charCodeAt(i);
     const col = i - lineStart + 1;
     if (code === 10) {
-      push(NL, i, i + 1, line);
+      push(NL, i, i + 1);
       i++;
       line++;
       lineStart = i;
@@ -258,55 +351,61 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       sp = true;
       continue;
     }
-    const c = text[i] as string;
-    if (c === '\\' && (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n'))) {
+    // Character codes, not one-character strings: this runs for every token of the text.
+    const next = text.charCodeAt(i + 1);
+    if (code === 92 && (next === 10 || (next === 13 && text.charCodeAt(i + 2) === 10))) {
       // Line continuation.
-      i += text[i + 1] === '\n' ? 2 : 3;
+      i += next === 10 ? 2 : 3;
       line++;
       lineStart = i;
       stream.newLine(i);
       sp = true;
       continue;
     }
-    if (c === '#') {
+    if (code === 35) {
       let j = text.indexOf('\n', i);
       if (j < 0) j = n;
       const m = /^#\s*handle\s+(\d+)\s*$/.exec(text.slice(i, j));
-      if (m) push(HANDLE, i, j, line, m[1] as string);
+      if (m) push(HANDLE, i, j, 0, m[1] as string);
       const c2 = /^#\s*count\s+(\d+)\s*$/.exec(text.slice(i, j));
-      if (c2) push(COUNT, i, j, line, c2[1] as string);
+      if (c2) push(COUNT, i, j, 0, c2[1] as string);
       i = j;
       sp = true;
       continue;
     }
-    if (c === '"') {
+    if (code === 34) {
       let j = i + 1;
-      while (j < n && text[j] !== '"' && text[j] !== '\n') j++;
-      if (text[j] !== '"') {
+      let cj = text.charCodeAt(j);
+      while (j < n && cj !== 34 && cj !== 10) cj = text.charCodeAt(++j);
+      if (cj !== 34) {
         errors.push({ message: 'unterminated string', offset: i, line, col });
-        push(STRING, i, j, line);
+        push(STRING, i, j);
         i = j;
         continue;
       }
-      push(STRING, i, j + 1, line);
+      push(STRING, i, j + 1);
       i = j + 1;
       continue;
     }
     // Colon-separated addresses first (IPv6, MAC), as nft's scanner does.
-    if (isHex(code) || (c === ':' && text[i + 1] === ':')) {
+    if (isHex(code) || (code === 58 && next === 58)) {
       const len = matchColonAddress(text, i);
       if (len > 0) {
-        push(WORD, i, i + len, line);
+        push(WORD, i, i + len);
         i += len;
         continue;
       }
     }
     if (isIdentStart(code)) {
+      // The word's hash for the table of the language's words, as it is read.
+      let h = code;
       let j = i + 1;
-      while (j < n && isIdentChar(text.charCodeAt(j))) j++;
+      for (let cj = text.charCodeAt(j); j < n && isIdentChar(cj); cj = text.charCodeAt(++j))
+        h = (Math.imul(h, 31) + cj) | 0;
       // A trailing `.`/`-`/`/` is punctuation, not part of the name.
+      const end = j;
       while (j > i + 1 && isNameTail(text.charCodeAt(j - 1))) j--;
-      push(WORD, i, j, line);
+      push(WORD, i, j, keywordAt(text, i, j, j === end ? h : hashWord(text, i, j)));
       i = j;
       continue;
     }
@@ -314,26 +413,26 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       let j = i + 1;
       while (j < n && isNumChar(text.charCodeAt(j))) j++;
       while (j > i + 1 && text.charCodeAt(j - 1) === 46) j--;
-      push(WORD, i, j, line);
+      push(WORD, i, j, j === i + 1 ? keywordAt(text, i, j, hashWord(text, i, j)) : 0);
       i = j;
       continue;
     }
-    if (isPunct2(code, text.charCodeAt(i + 1))) {
-      push(PUNCT, i, i + 2, line);
+    if (isPunct2(code, next)) {
+      push(PUNCT, i, i + 2);
       i += 2;
       continue;
     }
-    if (PUNCT1.has(c)) {
-      push(PUNCT, i, i + 1, line);
+    if (isPunct1(code)) {
+      push(PUNCT, i, i + 1);
       i++;
       continue;
     }
-    errors.push({ message: `unexpected character '${c}'`, offset: i, line, col });
+    errors.push({ message: `unexpected character '${text[i]}'`, offset: i, line, col });
     i++;
     sp = true;
   }
   sp = true;
-  push(EOF, n, n, line);
+  push(EOF, n, n);
   return { stream, errors };
 }
 
@@ -346,6 +445,8 @@ const IDENT_START = 2;
 const IDENT_CHAR = 4;
 /** `[A-Za-z0-9_.]` */
 const NUM_CHAR = 8;
+/** A sign that is a token on its own. */
+const PUNCT_ONE = 16;
 const CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
@@ -355,7 +456,8 @@ for (let c = 0; c < 128; c++) {
     (/[0-9A-Fa-f]/.test(ch) ? HEX_DIGIT : 0) |
     (alpha || ch === '_' ? IDENT_START : 0) |
     (alpha || digit || '_-/.'.includes(ch) ? IDENT_CHAR : 0) |
-    (alpha || digit || ch === '_' || ch === '.' ? NUM_CHAR : 0);
+    (alpha || digit || ch === '_' || ch === '.' ? NUM_CHAR : 0) |
+    ('{}()[];,:=<>!&|^@$*/-.~+'.includes(ch) ? PUNCT_ONE : 0);
 }
 
 function isHex(c: number): boolean {
@@ -366,6 +468,9 @@ function isIdentStart(c: number): boolean {
 }
 function isIdentChar(c: number): boolean {
   return c < 128 && ((CLASS[c] as number) & IDENT_CHAR) !== 0;
+}
+function isPunct1(c: number): boolean {
+  return c < 128 && ((CLASS[c] as number) & PUNCT_ONE) !== 0;
 }
 /** `[-/.]` */
 function isNameTail(c: number): boolean {

@@ -24,7 +24,6 @@ import {
   StatementNode,
   VerdictNode,
 } from './nodes.ts';
-import { intern } from './vocabulary.ts';
 
 /** The words a `limit` statement is made of, besides its numbers. */
 const LIMIT_WORDS = [
@@ -253,12 +252,12 @@ export abstract class StatementParser extends ExpressionParser {
 
   protected parseNat(): Statement {
     const t = this.next();
-    const s = new NatNode(intern(t.text) as NatStmt['type']);
+    const s = new NatNode(t.text as NatStmt['type']);
     if (
       this.atWord('ip', 'ip6') &&
       (this.isWord(this.peek(1), 'to', 'prefix', 'addr') || this.isEndAt(1))
     ) {
-      s.family = intern(this.next().text) as 'ip' | 'ip6';
+      s.family = this.next().text as 'ip' | 'ip6';
     }
     if (this.atWord('prefix')) {
       this.next();
@@ -295,7 +294,7 @@ export abstract class StatementParser extends ExpressionParser {
   protected parseNatFlags(flags: string[]): void {
     let guard = 0;
     while (this.atWord('random', 'fully-random', 'persistent', 'netmap') && guard++ < 8) {
-      flags.push(intern(this.next().text));
+      flags.push(this.next().text);
       if (this.atPunct(',')) this.next();
     }
   }

@@ -5,7 +5,7 @@
 import type { Expr, Rule, SetElement, SetExpr, Statement, Verdict, VerdictKind } from '../model.ts';
 import { type Ctx, cloneExpr, TokenCursor } from './cursor.ts';
 import type { Token } from './lexer.ts';
-import { intern, VERDICT_WORDS } from './vocabulary.ts';
+import { VERDICT_WORDS } from './vocabulary.ts';
 
 export abstract class ValueParser extends TokenCursor {
   // Defined by the layers above, called from here.
@@ -105,7 +105,7 @@ export abstract class ValueParser extends TokenCursor {
 
   protected parseVerdict(allowBinding = false): Verdict {
     const t = this.next();
-    const kind = intern(t.text) as VerdictKind;
+    const kind = t.text as VerdictKind;
     if ((kind === 'jump' || kind === 'goto') && allowBinding && this.atPunct('{')) {
       return { kind, binding: this.parseBinding() };
     }

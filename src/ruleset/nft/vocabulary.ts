@@ -212,11 +212,11 @@ export const VERDICT_WORDS = new Set(['accept', 'drop', 'continue', 'return', 'j
 export const RT_KEYS = new Set(['classid', 'nexthop', 'mtu', 'ipsec']);
 
 /**
- * One string for each word of the language: a 50,000-service listing would otherwise keep
- * 50,000 copies each of `daddr`, `dport`, `jump`, `dnat`, sliced from the text, in the model
- * (objects the collector copies as the model grows).
+ * The words of the language, each once: the tokenizer gives every occurrence of one as this
+ * string rather than a slice of the text (a 50,000-service listing would otherwise keep
+ * 50,000 copies each of `daddr`, `dport`, `jump`, `dnat` in the model).
  */
-const WORDS = new Map<string, string>();
+const WORDS = new Set<string>();
 for (const list of [
   FAMILIES,
   HOOKS,
@@ -233,11 +233,20 @@ for (const list of [
   RT_KEYS,
   ['queue', 'snat', 'dnat', 'masquerade', 'redirect', 'original', 'reply'],
   ['random', 'fully-random', 'persistent', 'netmap'],
+  // The parser's keywords, and values every listing repeats.
+  ['table', 'chain', 'set', 'map', 'element', 'elements', 'flowtable', 'rule', 'add'],
+  ['insert', 'create', 'replace', 'delete', 'destroy', 'flush', 'define', 'redefine'],
+  ['include', 'type', 'typeof', 'hook', 'priority', 'policy', 'device', 'devices', 'flags'],
+  ['comment', 'counter', 'packets', 'bytes', 'to', 'log', 'prefix', 'level', 'reject'],
+  ['with', 'limit', 'rate', 'over', 'burst', 'quota', 'timeout', 'size', 'handle', 'name'],
+  ['interval', 'vmap', 'state', 'status', 'established', 'related', 'new', 'invalid'],
+  ['untracked', 'dstnat', 'srcnat', 'mangle', 'raw', 'security', 'second', 'minute'],
+  ['exists', 'missing', 'eq', 'ne', 'and', 'or', 'xor', 'ruleset', 'notrack', 'update'],
 ]) {
-  for (const w of list) WORDS.set(w, w);
+  for (const w of list) WORDS.add(w);
 }
 
-/** The language's own copy of a word, or the word itself when it is not one of nft's. */
-export function intern(word: string): string {
-  return WORDS.get(word) ?? word;
+/** The words of the language (see WORDS). */
+export function languageWords(): string[] {
+  return [...WORDS];
 }
