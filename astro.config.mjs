@@ -58,12 +58,19 @@ const workerBuildOf = {
 // Served from any static file server, also under a sub-path: set NFWALK_BASE=/sub/.
 const base = process.env.NFWALK_BASE ?? '/';
 
+// Astro's and Vite's caches (content layer store, optimised assets, pre-bundled dependencies):
+// NFWALK_ASTRO_CACHE=DIR for another folder than node_modules/.astro and node_modules/.vite, so
+// builds side by side (the bench's cold and warm, two checkouts) keep apart.
+const cacheDir = process.env.NFWALK_ASTRO_CACHE;
+
 export default defineConfig({
   ...(site ? { site } : {}),
   base,
+  ...(cacheDir ? { cacheDir } : {}),
   trailingSlash: 'always',
   // No telemetry, no prefetching from other hosts: the site makes no request but to itself.
   vite: {
+    ...(cacheDir ? { cacheDir: resolve(cacheDir, 'vite') } : {}),
     worker: { format: 'es', plugins: () => [workerBuildOf] },
     build: {
       rolldownOptions: {
