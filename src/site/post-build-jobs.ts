@@ -1,7 +1,8 @@
 /**
  * The two kinds of work done on the built site, one page at a time (offline-integration.ts runs
  * them over a pool of workers, post-build-pool.ts):
- * - `offline`: a built page rewritten for reading from a folder (offline-urls.ts);
+ * - `offline`: a built page rewritten for reading from a folder (offline-urls.ts), and its
+ *   diagrams put in their slots (mermaid-slots.ts);
  * - `downloads`: a scenario's single-file HTML page and its Markdown, written beside its page.
  * Each result is remembered by a hash of its inputs (build-cache.ts): a rebuild that changed
  * nothing copies it. A scenario's explained pages are remembered by the code and every file of
@@ -21,6 +22,7 @@ import { dirname, join, relative } from 'node:path';
 import type { Lang } from '../scenario/model.ts';
 import { type BuildCache, cacheKey } from './build-cache.ts';
 import { DiagramCache, defaultCacheDir } from './mermaid-cache.ts';
+import { fillDiagramSlots } from './mermaid-slots.ts';
 import { offlinePage, type SiteFiles } from './offline-urls.ts';
 import { explainBoth } from './scenarios.ts';
 import { singlePageHtml } from './single-page.ts';
@@ -31,6 +33,8 @@ export interface OfflineJob {
   base: string;
   /** The page's path under outDir (`guide/cli/index.html`). */
   page: string;
+  /** The diagram cache, which holds the SVG of the page's diagram slots (mermaid-slots.ts). */
+  diagrams: string;
 }
 
 export interface DownloadsJob {
@@ -78,19 +82,34 @@ function siteFiles(outDir: string, base: string): SiteFiles {
   return site;
 }
 
+const diagramCaches = new Map<string, DiagramCache>();
+
+function diagramCache(dir: string): DiagramCache {
+  let cache = diagramCaches.get(dir);
+  if (!cache) {
+    cache = new DiagramCache(dir);
+    diagramCaches.set(dir, cache);
+  }
+  return cache;
+}
+
+/**
+ * The page rewritten for reading from a folder, then its diagram slots filled: the rewrite
+ * parses the page without its diagrams. A slot names its drawing by a hash of all it depends
+ * on, so the page as it was built is key enough for the result.
+ */
 function runOffline(job: OfflineJob, ctx: JobContext): void {
   const file = join(job.outDir, job.page);
   const html = readFileSync(file, 'utf8');
   const key = cacheKey('offline', ctx.code, ctx.site, job.base, job.page, html);
   let out = ctx.cache.get(key);
   if (out === undefined) {
-    out = offlinePage(html, job.page, siteFiles(job.outDir, job.base));
+    const page = offlinePage(html, job.page, siteFiles(job.outDir, job.base));
+    out = fillDiagramSlots(page, diagramCache(job.diagrams), job.page);
     ctx.cache.set(key, out);
   }
   writeFileSync(file, out);
 }
-
-const diagramCaches = new Map<string, DiagramCache>();
 
 /** A hash of every file in the scenario's folder: the scenario, its ruleset and includes. */
 function folderHash(dir: string): string {
@@ -137,15 +156,9 @@ async function runDownloads(job: DownloadsJob, ctx: JobContext): Promise<void> {
   const key = cacheKey('single-page', ctx.code, JSON.stringify(input));
   let html = ctx.cache.get(key);
   if (html === undefined) {
-    const cacheDir = defaultCacheDir(job.root);
-    let diagrams = diagramCaches.get(cacheDir);
-    if (!diagrams) {
-      diagrams = new DiagramCache(cacheDir);
-      diagramCaches.set(cacheDir, diagrams);
-    }
     let drawnAll = true;
     html = await singlePageHtml(input, {
-      cache: diagrams,
+      cache: diagramCache(defaultCacheDir(job.root)),
       warn: (message) => {
         drawnAll = false;
         ctx.warn(message);
