@@ -5,26 +5,17 @@
  *   diagrams put in their slots (mermaid-slots.ts);
  * - `downloads`: a scenario's single-file HTML page and its Markdown, written beside its page.
  * Each result is remembered by a hash of its inputs (build-cache.ts): a rebuild that changed
- * nothing copies it. A scenario's explained pages are remembered by the code and every file of
- * its folder (a ruleset and its includes are read only inside it: src/pipeline-files.ts).
+ * nothing copies it. A scenario's explained pages come from explained-cache.ts (the content
+ * loader has usually put them there).
  */
-import { createHash } from 'node:crypto';
-import {
-  type Dirent,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Lang } from '../scenario/model.ts';
 import { type BuildCache, cacheKey } from './build-cache.ts';
+import { explainedPages } from './explained-cache.ts';
 import { DiagramCache, defaultCacheDir } from './mermaid-cache.ts';
 import { fillDiagramSlots } from './mermaid-slots.ts';
 import { offlinePage, type SiteFiles } from './offline-urls.ts';
-import { explainBoth } from './scenarios.ts';
 import { singlePageHtml } from './single-page.ts';
 
 export interface OfflineJob {
@@ -60,6 +51,8 @@ export interface JobContext {
   site: string;
   /** Told when a diagram could not be drawn (no browser). */
   warn(message: string): void;
+  /** Scenario folders already hashed (explained-cache.ts). */
+  folders?: Map<string, string>;
 }
 
 const sites = new Map<string, SiteFiles>();
@@ -111,47 +104,10 @@ function runOffline(job: OfflineJob, ctx: JobContext): void {
   writeFileSync(file, out);
 }
 
-/** A hash of every file in the scenario's folder: the scenario, its ruleset and includes. */
-function folderHash(dir: string): string {
-  const hash = createHash('sha256');
-  const files = (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
-    .filter(
-      (e) => e.isFile() || (e.isSymbolicLink() && statSync(join(e.parentPath, e.name)).isFile()),
-    )
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
-  for (const file of files) {
-    hash
-      .update(`${relative(dir, file)}\0`)
-      .update(readFileSync(file))
-      .update('\0');
-  }
-  return hash.digest('hex');
-}
-
-type Pages = ReturnType<typeof explainBoth>;
-
-/** The scenario's MDX and Markdown pages, remembered by the code and the scenario's folder. */
-function explained(job: DownloadsJob, ctx: JobContext): Pages {
-  const key = cacheKey(
-    'explained',
-    ctx.code,
-    job.root,
-    job.file,
-    job.lang,
-    folderHash(dirname(job.file)),
-  );
-  const kept = ctx.cache.get(key);
-  if (kept !== undefined) return JSON.parse(kept) as Pages;
-  const pages = explainBoth(job.root, job.file, job.lang);
-  ctx.cache.set(key, JSON.stringify(pages));
-  return pages;
-}
-
 async function runDownloads(job: DownloadsJob, ctx: JobContext): Promise<void> {
   const dir = join(job.outDir, `${job.prefix}scenarios`, job.slug);
   mkdirSync(dir, { recursive: true });
-  const { mdx, md, source } = explained(job, ctx);
+  const { mdx, md, source } = explainedPages(job.root, job.file, job.lang, ctx);
   const input = { title: mdx.title, mdx: mdx.markdown, lang: job.lang, source };
   const key = cacheKey('single-page', ctx.code, JSON.stringify(input));
   let html = ctx.cache.get(key);
