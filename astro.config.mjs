@@ -6,6 +6,7 @@ import mdx from '@astrojs/mdx';
 import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
 import { DARK_THEME, LIGHT_THEME, siteLanguages } from './src/site/highlight.ts';
+import { mdxCompileCache } from './src/site/mdx-cache.ts';
 import { remarkMermaid } from './src/site/mermaid.ts';
 import { mermaidIntegration } from './src/site/mermaid-integration.ts';
 import { offlineIntegration } from './src/site/offline-integration.ts';
@@ -70,6 +71,8 @@ export default defineConfig({
   trailingSlash: 'always',
   // No telemetry, no prefetching from other hosts: the site makes no request but to itself.
   vite: {
+    // A rebuild compiles only the MDX pages that changed (src/site/mdx-cache.ts).
+    plugins: [mdxCompileCache(ROOT)],
     ...(cacheDir ? { cacheDir: resolve(cacheDir, 'vite') } : {}),
     worker: { format: 'es', plugins: () => [workerBuildOf] },
     build: {
@@ -114,7 +117,9 @@ export default defineConfig({
       // 404.html is src/pages/404.astro (Starlight's route warns without a `404` docs entry).
       disable404Route: true,
     }),
-    mdx(),
+    // Static parts of a page compile to HTML strings rather than one JSX call per element:
+    // smaller modules for Vite to bundle and Astro to render, the same page.
+    mdx({ optimize: true }),
     watchScenarios,
     ...(site ? [] : [noSitemap]),
     mermaidIntegration(),
