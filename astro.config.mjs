@@ -6,6 +6,7 @@ import mdx from '@astrojs/mdx';
 import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
 import { DARK_THEME, LIGHT_THEME, siteLanguages } from './src/site/highlight.ts';
+import { mdxCompileCache } from './src/site/mdx-cache.ts';
 import { remarkMermaid } from './src/site/mermaid.ts';
 import { mermaidIntegration } from './src/site/mermaid-integration.ts';
 import { offlineIntegration } from './src/site/offline-integration.ts';
@@ -58,12 +59,21 @@ const workerBuildOf = {
 // Served from any static file server, also under a sub-path: set NFWALK_BASE=/sub/.
 const base = process.env.NFWALK_BASE ?? '/';
 
+// Astro's and Vite's caches (content layer store, optimised assets, pre-bundled dependencies):
+// NFWALK_ASTRO_CACHE=DIR for another folder than node_modules/.astro and node_modules/.vite, so
+// builds side by side (the bench's cold and warm, two checkouts) keep apart.
+const cacheDir = process.env.NFWALK_ASTRO_CACHE;
+
 export default defineConfig({
   ...(site ? { site } : {}),
   base,
+  ...(cacheDir ? { cacheDir } : {}),
   trailingSlash: 'always',
   // No telemetry, no prefetching from other hosts: the site makes no request but to itself.
   vite: {
+    // A rebuild compiles only the MDX pages that changed (src/site/mdx-cache.ts).
+    plugins: [mdxCompileCache(ROOT)],
+    ...(cacheDir ? { cacheDir: resolve(cacheDir, 'vite') } : {}),
     worker: { format: 'es', plugins: () => [workerBuildOf] },
     build: {
       rolldownOptions: {
@@ -107,7 +117,9 @@ export default defineConfig({
       // 404.html is src/pages/404.astro (Starlight's route warns without a `404` docs entry).
       disable404Route: true,
     }),
-    mdx(),
+    // Static parts of a page compile to HTML strings rather than one JSX call per element:
+    // smaller modules for Vite to bundle and Astro to render, the same page.
+    mdx({ optimize: true }),
     watchScenarios,
     ...(site ? [] : [noSitemap]),
     mermaidIntegration(),

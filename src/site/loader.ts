@@ -5,7 +5,9 @@
  *
  * Generated pages are written as MDX files under .astro/nfwalk-pages/ (ignored by git) and
  * loaded by the same glob as the hand-written ones, so MDX components, Expressive Code and the
- * mermaid renderer treat both alike. Nothing generated is committed.
+ * mermaid renderer treat both alike. Nothing generated is committed. The explained pages are
+ * kept in the build cache (explained-cache.ts): a rebuild explains only what changed, and the
+ * post-build work (single files, Markdown) reuses them.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -14,8 +16,10 @@ import type { Loader, LoaderContext } from 'astro/loaders';
 import { glob } from 'astro/loaders';
 import { slug as githubSlug } from 'github-slugger';
 import type { Lang } from '../scenario/model.ts';
+import { BuildCache, codeFingerprint, defaultBuildCacheDir } from './build-cache.ts';
+import { explainedPages } from './explained-cache.ts';
 import { type IndexEntry, indexPage, scenarioPage } from './pages.ts';
-import { explainScenario, SiteBuildError, scenarioFiles, scenarioSlug } from './scenarios.ts';
+import { SiteBuildError, scenarioFiles, scenarioSlug } from './scenarios.ts';
 
 export interface NfwalkLoaderOptions {
   /** Hand-written pages, relative to the project root. */
@@ -48,10 +52,15 @@ export function generatePages(root: string, options: Required<NfwalkLoaderOption
     slugs.set(slug, file);
   }
   const pages = new Map<string, string>();
+  const explainedCache = {
+    cache: new BuildCache(defaultBuildCacheDir(root)),
+    code: codeFingerprint(root),
+    folders: new Map<string, string>(),
+  };
   for (const { lang, prefix } of LANGS) {
     const entries: IndexEntry[] = [];
     for (const [slug, file] of slugs) {
-      const explained = explainScenario(root, file, lang);
+      const explained = explainedPages(root, file, lang, explainedCache).mdx;
       const rel = relative(root, file);
       pages.set(
         `${prefix}scenarios/${slug}.mdx`,

@@ -7,9 +7,10 @@
  * The folder is node_modules/.cache/nfwalk-mermaid/ unless NFWALK_MERMAID_CACHE names another
  * (ignored by git; deleting it only costs time).
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { MERMAID_CONFIG, MERMAID_THEMES, MERMAID_VERSION } from './mermaid-config.ts';
 import { renderInPage } from './mermaid-page.ts';
 import { POST_VERSION } from './mermaid-svgo.ts';
@@ -54,6 +55,10 @@ export class DiagramCache {
     this.dir = dir;
   }
 
+  has(key: string): boolean {
+    return existsSync(join(this.dir, `${key}.svg`));
+  }
+
   get(key: string): string | undefined {
     try {
       return readFileSync(join(this.dir, `${key}.svg`), 'utf8');
@@ -65,7 +70,11 @@ export class DiagramCache {
   set(key: string, svg: string): void {
     mkdirSync(this.dir, { recursive: true });
     // Written beside, then renamed: a build that stops halfway leaves no half-written diagram.
-    const tmp = join(this.dir, `${key}.${process.pid}.tmp`);
+    // Named apart per writer: two worker threads (one process) may write the same diagram.
+    const tmp = join(
+      this.dir,
+      `${key}.${process.pid}.${threadId}.${randomBytes(4).toString('hex')}.tmp`,
+    );
     writeFileSync(tmp, svg);
     renameSync(tmp, join(this.dir, `${key}.svg`));
   }

@@ -1,6 +1,9 @@
 /**
- * The Astro side of the build-time diagrams: closes the renderer's browser when the build is
- * done, and, when some diagram could not be drawn at build time, puts the `mermaid` bundle and
+ * The Astro side of the build-time diagrams: in a build, pages carry slots for their diagrams,
+ * drawn while Astro works (mermaid.ts, deferDiagrams); when Astro is done, waits for the last
+ * drawings (a diagram that cannot be drawn fails the build there, with its file, line and
+ * column) and closes the renderer's browser; the slots are filled after it (offline-integration.ts).
+ * And, when some diagram could not be drawn at build time, puts the `mermaid` bundle and
  * the script that draws the diagrams in the reader's browser into the site (under
  * `_nfwalk/`), so the site still asks no other host for anything. `astro dev` serves the same
  * two files. The playground draws its diagrams in the browser with the same bundle, so the
@@ -10,7 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
-import { FALLBACK_DIR } from './mermaid.ts';
+import { deferDiagrams, FALLBACK_DIR, settleDiagrams } from './mermaid.ts';
 import { closeMermaidBrowser } from './mermaid-browser.ts';
 import { MERMAID_CONFIG, MERMAID_DIST, MERMAID_THEMES } from './mermaid-config.ts';
 
@@ -29,6 +32,9 @@ export function mermaidIntegration(): AstroIntegration {
   return {
     name: 'nfwalk-mermaid',
     hooks: {
+      'astro:config:setup': ({ command }) => {
+        deferDiagrams(command === 'build');
+      },
       'astro:config:done': ({ config }) => {
         base = config.base.endsWith('/') ? config.base : `${config.base}/`;
       },
@@ -47,8 +53,15 @@ export function mermaidIntegration(): AstroIntegration {
       'astro:server:done': async () => {
         await closeMermaidBrowser();
       },
-      'astro:build:done': async ({ dir }) => {
-        await closeMermaidBrowser();
+      'astro:build:done': async ({ dir, logger }) => {
+        const started = performance.now();
+        try {
+          const drawn = await settleDiagrams();
+          const seconds = ((performance.now() - started) / 1000).toFixed(1);
+          if (drawn > 0) logger.info(`${drawn} diagram(s) drawn; waited ${seconds} s for the last`);
+        } finally {
+          await closeMermaidBrowser();
+        }
         const out = join(fileURLToPath(dir), FALLBACK_DIR);
         mkdirSync(out, { recursive: true });
         for (const [name, contents] of Object.entries(fallbackFiles())) {

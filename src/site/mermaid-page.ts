@@ -9,7 +9,8 @@
  * - The diagram is drawn with the light theme. Its layout is the same in the dark theme; only
  *   the stylesheet differs. That stylesheet depends on the diagram type, its `classDef`s and
  *   the SVG's id alone, so it comes from a stub (the diagram's first line and its classDefs)
- *   drawn with the dark theme, and applies under `:root[data-theme='dark']`.
+ *   drawn with the dark theme (once per page and stub: diagrams of one type without classDefs
+ *   share it), and applies under `:root[data-theme='dark']`.
  * - Every id inside the SVG is renamed `<id>-<n>` in document order (and every reference to it
  *   follows): mermaid's own ids count diagrams rendered before, so the same source would give
  *   other bytes after another diagram.
@@ -67,14 +68,24 @@ export async function renderInPage(req: PageRequest): Promise<string> {
   const stub = /^(flowchart|graph|sequenceDiagram|stateDiagram(-v2)?)\b/.test(header)
     ? [header, ...lines.filter((l) => /^\s*classDef\s/.test(l))].join('\n')
     : req.source;
-  const dark = parse(await draw(req.themes.dark, stub));
+  // The dark stylesheet of a stub is the same whenever it is drawn (same id, theme and
+  // settings): kept in the page by stub, it is drawn once for all the diagrams that share it.
+  const page = window as unknown as { nfwDarkCss?: Map<string, string> };
+  page.nfwDarkCss ??= new Map();
+  const darkSheets = page.nfwDarkCss;
+  const darkKey = JSON.stringify([req.id, req.themes.dark, req.config, stub]);
+  let darkCss = darkSheets.get(darkKey);
+  if (darkCss === undefined) {
+    const dark = parse(await draw(req.themes.dark, stub));
+    // Keyframes cannot nest in a style rule, and both themes have the same ones.
+    darkCss = (styleOf(dark).textContent ?? '').replace(
+      /@keyframes\s+[\w-]+\s*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}/g,
+      '',
+    );
+    darkSheets.set(darkKey, darkCss);
+  }
 
   const lightCss = styleOf(light).textContent ?? '';
-  // Keyframes cannot nest in a style rule, and both themes have the same ones.
-  const darkCss = (styleOf(dark).textContent ?? '').replace(
-    /@keyframes\s+[\w-]+\s*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}/g,
-    '',
-  );
   styleOf(light).textContent = `${lightCss}:root[data-theme='dark']{${darkCss}}`;
 
   const renamed = new Map<string, string>();

@@ -19,7 +19,7 @@ import { fromHtml } from 'hast-util-from-html';
 import type { Code, Root } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
-import { chromiumPath, mermaidBrowser } from './mermaid-browser.ts';
+import { chromiumPath, type MermaidBrowser, mermaidBrowser } from './mermaid-browser.ts';
 import { CACHED_ID, DiagramCache, defaultCacheDir, diagramKey, lightKey } from './mermaid-cache.ts';
 import { lightenSvg } from './mermaid-svgo.ts';
 
@@ -50,6 +50,21 @@ function warnOnce(why: string): void {
 }
 
 /**
+ * The SVG of a diagram already drawn, as a page carries it (lightened by mermaid-svgo.ts), from
+ * the cache alone: lightened now if only the drawing was kept; undefined if it was not drawn.
+ */
+export function cachedDiagramSvg(key: string, cache: DiagramCache): string | undefined {
+  const light = lightKey(key);
+  const done = cache.get(light);
+  if (done !== undefined) return done;
+  const drawn = cache.get(key);
+  if (drawn === undefined) return undefined;
+  const svg = lightenSvg(drawn);
+  cache.set(light, svg);
+  return svg;
+}
+
+/**
  * The SVG of one diagram as a page carries it (its ids start with CACHED_ID): drawn, lightened
  * by mermaid-svgo.ts, both steps cached; undefined when there is no browser to draw it. Throws
  * DiagramError when mermaid cannot draw it.
@@ -60,14 +75,85 @@ export async function diagramSvg(
   cache: DiagramCache,
 ): Promise<string | undefined> {
   const key = diagramKey(source);
-  const light = lightKey(key);
-  const done = cache.get(light);
-  if (done !== undefined) return done;
-  const drawn = cache.get(key) ?? (await drawnSvg(source, where, cache, key));
+  const kept = cachedDiagramSvg(key, cache);
+  if (kept !== undefined) return kept;
+  const drawn = await drawnSvg(source, where, cache, key);
   if (drawn === undefined) return undefined;
   const svg = lightenSvg(drawn);
-  cache.set(light, svg);
+  cache.set(lightKey(key), svg);
   return svg;
+}
+
+/**
+ * In a build (mermaid-integration.ts turns this on), a page does not carry its diagrams' SVG
+ * through Astro: its figure is an empty slot naming the diagram's drawing (SLOT), Astro bundles
+ * and renders the light page while the browser draws, and after Astro each slot is filled with
+ * the SVG from the cache (mermaid-slots.ts). The dev server and one-off uses inline the SVG.
+ */
+const deferred = { on: false };
+
+export function deferDiagrams(on: boolean): void {
+  deferred.on = on;
+}
+
+/** The hast properties of a slot: its drawing's key, and where the diagram is written. */
+export const SLOT = { key: 'dataNfwSvg', where: 'dataNfwWhere' } as const;
+
+/** The diagrams being drawn while Astro builds, by drawing key, each with its error if any. */
+const drawing = new Map<string, Promise<DiagramError | undefined>>();
+
+/**
+ * The key of the diagram's drawing, in the cache or being drawn from now on (not waited for);
+ * undefined when there is no browser to draw it.
+ */
+async function deferredDiagram(
+  source: string,
+  where: string,
+  cache: DiagramCache,
+): Promise<string | undefined> {
+  const key = diagramKey(source);
+  if (drawing.has(key) || cache.has(lightKey(key)) || cache.has(key)) return key;
+  const browser = await rendererBrowser();
+  if (!browser) return undefined;
+  if (!drawing.has(key)) {
+    const done = drawWith(browser, source, where, cache, key).then(
+      () => undefined,
+      (error: unknown) =>
+        error instanceof DiagramError
+          ? error
+          : new DiagramError(`${where}: error: mermaid diagram not drawn: ${firstLine(error)}`),
+    );
+    drawing.set(key, done);
+  }
+  return key;
+}
+
+/**
+ * Waits for every diagram drawn while Astro built; throws the first one that could not be drawn
+ * (DiagramError, naming its file, line and column). Returns how many were drawn.
+ */
+export async function settleDiagrams(): Promise<number> {
+  const draws = [...drawing.values()];
+  const errors = await Promise.all(draws);
+  drawing.clear();
+  const failed = errors.find((e) => e !== undefined);
+  if (failed) throw failed;
+  return draws.length;
+}
+
+/** The build's browser, or undefined (and one warning) when there is none or it cannot start. */
+async function rendererBrowser(): Promise<MermaidBrowser | undefined> {
+  const chromium = chromiumPath();
+  if ('missing' in chromium) {
+    warnOnce(chromium.missing);
+    return undefined;
+  }
+  try {
+    return await mermaidBrowser(chromium.path);
+  } catch (error) {
+    warnOnce(`${chromium.path} did not start (${firstLine(error)})`);
+    return undefined;
+  }
 }
 
 /** The diagram drawn by the official renderer, cached under `key`. */
@@ -77,18 +163,17 @@ async function drawnSvg(
   cache: DiagramCache,
   key: string,
 ): Promise<string | undefined> {
-  const chromium = chromiumPath();
-  if ('missing' in chromium) {
-    warnOnce(chromium.missing);
-    return undefined;
-  }
-  let browser: Awaited<ReturnType<typeof mermaidBrowser>>;
-  try {
-    browser = await mermaidBrowser(chromium.path);
-  } catch (error) {
-    warnOnce(`${chromium.path} did not start (${firstLine(error)})`);
-    return undefined;
-  }
+  const browser = await rendererBrowser();
+  return browser && (await drawWith(browser, source, where, cache, key));
+}
+
+async function drawWith(
+  browser: MermaidBrowser,
+  source: string,
+  where: string,
+  cache: DiagramCache,
+  key: string,
+): Promise<string> {
   let svg: string;
   try {
     svg = await browser.render(source, CACHED_ID);
@@ -158,7 +243,7 @@ function locate(file: VFile, node: Code): string {
   return typeof scenario === 'string' ? `${where} (page generated from ${scenario})` : where;
 }
 
-function figure(uid: string, children: ElementContent[], drawn: boolean): Code {
+function figure(uid: string, children: ElementContent[], drawn: boolean, slot?: Properties): Code {
   const node = {
     type: 'nfwMermaid',
     data: {
@@ -166,11 +251,29 @@ function figure(uid: string, children: ElementContent[], drawn: boolean): Code {
       hProperties: {
         className: drawn ? ['nfw-mermaid'] : ['nfw-mermaid', 'nfw-mermaid-source'],
         dataDiagram: uid,
+        ...slot,
       },
       hChildren: children,
     },
   };
   return node as unknown as Code;
+}
+
+/** The figure of a diagram with its SVG (or its slot), or undefined when it cannot be drawn. */
+async function drawnFigure(
+  source: string,
+  uid: string,
+  where: string,
+  cache: DiagramCache,
+): Promise<Code | undefined> {
+  if (deferred.on) {
+    const key = await deferredDiagram(source, where, cache);
+    if (key === undefined) return undefined;
+    return figure(uid, [], true, { [SLOT.key]: key, [SLOT.where]: where });
+  }
+  const svg = await diagramSvg(source, where, cache);
+  if (svg === undefined) return undefined;
+  return figure(uid, [svgElement(svg, uid, where)], true);
 }
 
 function fallbackScripts(base: string): Code {
@@ -194,8 +297,9 @@ function fallbackScripts(base: string): Code {
 }
 
 /**
- * The remark plugin: every ```mermaid fence becomes <figure class="nfw-mermaid"><svg…></figure>,
- * or, without a browser, a figure holding the source and the scripts that draw it.
+ * The remark plugin: every ```mermaid fence becomes <figure class="nfw-mermaid"><svg…></figure>
+ * (in a build: the figure's slot, filled after Astro), or, without a browser, a figure holding
+ * the source and the scripts that draw it.
  */
 export function remarkMermaid(options: MermaidOptions = {}) {
   const base = options.base ?? '/';
@@ -207,16 +311,17 @@ export function remarkMermaid(options: MermaidOptions = {}) {
       fences.push({ node, index, parent });
     });
     // Drawn side by side (the browser has more than one renderer page), placed in order.
-    const svgs = await Promise.all(
-      fences.map(({ node }) => diagramSvg(node.value, locate(file, node), cache)),
+    const drawn = await Promise.all(
+      fences.map(({ node }, i) =>
+        drawnFigure(node.value, `nfw-d${i + 1}`, locate(file, node), cache),
+      ),
     );
     let pending = false;
     const replaced = new Map<Code, Code>();
     for (const [i, { node }] of fences.entries()) {
-      const uid = `nfw-d${i + 1}`;
-      const svg = svgs[i];
-      if (svg !== undefined) {
-        replaced.set(node, figure(uid, [svgElement(svg, uid, locate(file, node))], true));
+      const done = drawn[i];
+      if (done !== undefined) {
+        replaced.set(node, done);
         continue;
       }
       fallback.used = true;
@@ -227,7 +332,7 @@ export function remarkMermaid(options: MermaidOptions = {}) {
         properties: { className: ['mermaid'] },
         children: [{ type: 'text', value: node.value }],
       };
-      replaced.set(node, figure(uid, [pre], false));
+      replaced.set(node, figure(`nfw-d${i + 1}`, [pre], false));
     }
     for (const { node, parent } of fences) {
       const at = parent.children.indexOf(node);

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
 import type { Lang } from '../scenario/model.ts';
 import { codeFingerprint, defaultBuildCacheDir } from './build-cache.ts';
+import { defaultCacheDir } from './mermaid-cache.ts';
 import { writePlaygroundFileScript } from './playground-file-bundle.ts';
 import type { DownloadsJob, OfflineJob } from './post-build-jobs.ts';
 import { poolSize, runPostBuild } from './post-build-pool.ts';
@@ -50,10 +51,11 @@ function siteFingerprint(outDir: string, files: string[]): string {
 }
 
 /** The rewrite of every page under `outDir` but 404.html (it keeps absolute URLs). */
-function offlineJobs(outDir: string, base: string, files: string[]): OfflineJob[] {
+function offlineJobs(root: string, outDir: string, base: string, files: string[]): OfflineJob[] {
+  const diagrams = defaultCacheDir(root);
   return files
     .filter((page) => page.endsWith('.html') && page !== '404.html')
-    .map((page) => ({ kind: 'offline', outDir, base, page }));
+    .map((page) => ({ kind: 'offline', outDir, base, page, diagrams }));
 }
 
 /** Every scenario's single-file page and Markdown, beside its page, in both languages. */
@@ -85,7 +87,7 @@ export async function finishSite(
   // Before the pages' rewrite, which makes their link to it relative.
   await writePlaygroundFileScript(outDir);
   const files = siteFilesUnder(outDir);
-  const offline = offlineJobs(outDir, base, files);
+  const offline = offlineJobs(root, outDir, base, files);
   const downloads = downloadJobs(root, scenariosDir, outDir);
   let warned = false;
   const size = poolSize();

@@ -1,28 +1,21 @@
 /**
  * The two kinds of work done on the built site, one page at a time (offline-integration.ts runs
  * them over a pool of workers, post-build-pool.ts):
- * - `offline`: a built page rewritten for reading from a folder (offline-urls.ts);
+ * - `offline`: a built page rewritten for reading from a folder (offline-urls.ts), and its
+ *   diagrams put in their slots (mermaid-slots.ts);
  * - `downloads`: a scenario's single-file HTML page and its Markdown, written beside its page.
  * Each result is remembered by a hash of its inputs (build-cache.ts): a rebuild that changed
- * nothing copies it. A scenario's explained pages are remembered by the code and every file of
- * its folder (a ruleset and its includes are read only inside it: src/pipeline-files.ts).
+ * nothing copies it. A scenario's explained pages come from explained-cache.ts (the content
+ * loader has usually put them there).
  */
-import { createHash } from 'node:crypto';
-import {
-  type Dirent,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Lang } from '../scenario/model.ts';
 import { type BuildCache, cacheKey } from './build-cache.ts';
+import { explainedPages } from './explained-cache.ts';
 import { DiagramCache, defaultCacheDir } from './mermaid-cache.ts';
+import { fillDiagramSlots } from './mermaid-slots.ts';
 import { offlinePage, type SiteFiles } from './offline-urls.ts';
-import { explainBoth } from './scenarios.ts';
 import { singlePageHtml } from './single-page.ts';
 
 export interface OfflineJob {
@@ -31,6 +24,8 @@ export interface OfflineJob {
   base: string;
   /** The page's path under outDir (`guide/cli/index.html`). */
   page: string;
+  /** The diagram cache, which holds the SVG of the page's diagram slots (mermaid-slots.ts). */
+  diagrams: string;
 }
 
 export interface DownloadsJob {
@@ -56,6 +51,8 @@ export interface JobContext {
   site: string;
   /** Told when a diagram could not be drawn (no browser). */
   warn(message: string): void;
+  /** Scenario folders already hashed (explained-cache.ts). */
+  folders?: Map<string, string>;
 }
 
 const sites = new Map<string, SiteFiles>();
@@ -78,74 +75,46 @@ function siteFiles(outDir: string, base: string): SiteFiles {
   return site;
 }
 
+const diagramCaches = new Map<string, DiagramCache>();
+
+function diagramCache(dir: string): DiagramCache {
+  let cache = diagramCaches.get(dir);
+  if (!cache) {
+    cache = new DiagramCache(dir);
+    diagramCaches.set(dir, cache);
+  }
+  return cache;
+}
+
+/**
+ * The page rewritten for reading from a folder, then its diagram slots filled: the rewrite
+ * parses the page without its diagrams. A slot names its drawing by a hash of all it depends
+ * on, so the page as it was built is key enough for the result.
+ */
 function runOffline(job: OfflineJob, ctx: JobContext): void {
   const file = join(job.outDir, job.page);
   const html = readFileSync(file, 'utf8');
   const key = cacheKey('offline', ctx.code, ctx.site, job.base, job.page, html);
   let out = ctx.cache.get(key);
   if (out === undefined) {
-    out = offlinePage(html, job.page, siteFiles(job.outDir, job.base));
+    const page = offlinePage(html, job.page, siteFiles(job.outDir, job.base));
+    out = fillDiagramSlots(page, diagramCache(job.diagrams), job.page);
     ctx.cache.set(key, out);
   }
   writeFileSync(file, out);
 }
 
-const diagramCaches = new Map<string, DiagramCache>();
-
-/** A hash of every file in the scenario's folder: the scenario, its ruleset and includes. */
-function folderHash(dir: string): string {
-  const hash = createHash('sha256');
-  const files = (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
-    .filter(
-      (e) => e.isFile() || (e.isSymbolicLink() && statSync(join(e.parentPath, e.name)).isFile()),
-    )
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
-  for (const file of files) {
-    hash
-      .update(`${relative(dir, file)}\0`)
-      .update(readFileSync(file))
-      .update('\0');
-  }
-  return hash.digest('hex');
-}
-
-type Pages = ReturnType<typeof explainBoth>;
-
-/** The scenario's MDX and Markdown pages, remembered by the code and the scenario's folder. */
-function explained(job: DownloadsJob, ctx: JobContext): Pages {
-  const key = cacheKey(
-    'explained',
-    ctx.code,
-    job.root,
-    job.file,
-    job.lang,
-    folderHash(dirname(job.file)),
-  );
-  const kept = ctx.cache.get(key);
-  if (kept !== undefined) return JSON.parse(kept) as Pages;
-  const pages = explainBoth(job.root, job.file, job.lang);
-  ctx.cache.set(key, JSON.stringify(pages));
-  return pages;
-}
-
 async function runDownloads(job: DownloadsJob, ctx: JobContext): Promise<void> {
   const dir = join(job.outDir, `${job.prefix}scenarios`, job.slug);
   mkdirSync(dir, { recursive: true });
-  const { mdx, md, source } = explained(job, ctx);
+  const { mdx, md, source } = explainedPages(job.root, job.file, job.lang, ctx);
   const input = { title: mdx.title, mdx: mdx.markdown, lang: job.lang, source };
   const key = cacheKey('single-page', ctx.code, JSON.stringify(input));
   let html = ctx.cache.get(key);
   if (html === undefined) {
-    const cacheDir = defaultCacheDir(job.root);
-    let diagrams = diagramCaches.get(cacheDir);
-    if (!diagrams) {
-      diagrams = new DiagramCache(cacheDir);
-      diagramCaches.set(cacheDir, diagrams);
-    }
     let drawnAll = true;
     html = await singlePageHtml(input, {
-      cache: diagrams,
+      cache: diagramCache(defaultCacheDir(job.root)),
       warn: (message) => {
         drawnAll = false;
         ctx.warn(message);

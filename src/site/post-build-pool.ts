@@ -28,6 +28,7 @@ async function runHere(jobs: PostBuildJob[], opts: PoolOptions): Promise<void> {
     code: opts.code,
     site: opts.site,
     warn: opts.warn,
+    folders: new Map<string, string>(),
   };
   try {
     for (const job of jobs) await runJob(job, ctx);

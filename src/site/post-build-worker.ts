@@ -22,6 +22,7 @@ const ctx: JobContext = {
   code: setup.code,
   site: setup.site,
   warn: (message) => warnings.push(message),
+  folders: new Map(),
 };
 
 parentPort?.on('message', async (job: PostBuildJob | 'close') => {

@@ -16,8 +16,17 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { parse as parseYaml } from 'yaml';
 import { siteHighlighter } from '../../src/site/highlight.ts';
 import { listingHtml, marksText, parseMarks } from '../../src/site/listing.ts';
-import { DiagramError, fallback, remarkMermaid, svgElement } from '../../src/site/mermaid.ts';
+import {
+  DiagramError,
+  deferDiagrams,
+  fallback,
+  remarkMermaid,
+  settleDiagrams,
+  svgElement,
+} from '../../src/site/mermaid.ts';
 import { closeMermaidBrowser, DEFAULT_CHROMIUM } from '../../src/site/mermaid-browser.ts';
+import { DiagramCache } from '../../src/site/mermaid-cache.ts';
+import { fillDiagramSlots } from '../../src/site/mermaid-slots.ts';
 import { indexPage, scenarioPage, verdictRuns } from '../../src/site/pages.ts';
 import { KIND_TITLES } from '../../src/site/scenario-kinds.ts';
 import { explainScenario, SiteBuildError, scenarioSlug } from '../../src/site/scenarios.ts';
@@ -293,6 +302,80 @@ describe('mermaid at build time', () => {
     } finally {
       warn.mockRestore();
     }
+  });
+
+  describe('in a build: slots drawn while Astro works, filled after it', () => {
+    beforeEach(() => deferDiagrams(true));
+    afterEach(() => deferDiagrams(false));
+    const cache = () => new DiagramCache(cacheDir);
+
+    it.skipIf(noChromium)(
+      'leaves empty slots, then fills them with what the page would have carried inline',
+      async () => {
+        const slotted = (await run(two)).html;
+        expect(slotted).not.toContain('<svg');
+        const keys = [
+          ...slotted.matchAll(/<figure[^>]* data-nfw-svg="([0-9a-f]{64})"[^>]*><\/figure>/g),
+        ];
+        expect(keys).toHaveLength(2);
+        expect(slotted).toContain('data-nfw-where="page.md:3:1"');
+        expect(await settleDiagrams()).toBe(2);
+        const filled = fillDiagramSlots(slotted, cache(), 'page.html');
+        deferDiagrams(false);
+        expect(filled).toBe((await run(two)).html);
+        expect(filled).not.toContain('data-nfw-');
+      },
+      180_000,
+    );
+
+    it.skipIf(noChromium)(
+      'draws a diagram once however many pages carry it',
+      async () => {
+        const one = '```mermaid\nsequenceDiagram\n  A->>B: hi\n```\n';
+        await Promise.all([run(one), run(one), run(one)]);
+        expect(await settleDiagrams()).toBe(1);
+        // Drawn now: the next build draws nothing.
+        await run(one);
+        expect(await settleDiagrams()).toBe(0);
+      },
+      180_000,
+    );
+
+    it.skipIf(noChromium)(
+      'fails when Astro is done, naming file:line:col',
+      async () => {
+        await run('Text\n\n```mermaid\nflowchart TD\n  a -->\n```\n');
+        await expect(settleDiagrams()).rejects.toThrow(
+          /^page\.md:3:1: error: mermaid diagram cannot be rendered: .*Parse error/,
+        );
+        // Settled: the failure is not reported again.
+        expect(await settleDiagrams()).toBe(0);
+      },
+      180_000,
+    );
+
+    it('says which diagram is missing when its drawing left the cache', () => {
+      const key = 'a'.repeat(64);
+      const page = `<p>x</p><figure class="nfw-mermaid" data-diagram="nfw-d1" data-nfw-svg="${key}" data-nfw-where="a.mdx:7:1"></figure>`;
+      expect(() => fillDiagramSlots(page, cache(), 'a/index.html')).toThrow(
+        /^a\.mdx:7:1: error: the diagram's drawing is not in the cache .*build again/,
+      );
+      const plain = '<figure class="nfw-mermaid" data-diagram="nfw-d1"><svg></svg></figure>';
+      expect(fillDiagramSlots(plain, cache(), 'a/index.html')).toBe(plain);
+    });
+
+    it('without a browser, leaves the source as it does outside a build', async () => {
+      process.env.NFWALK_CHROMIUM = 'none';
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      try {
+        const { html } = await run(two);
+        expect(html).not.toContain('data-nfw-svg');
+        expect(html.match(/<pre class="mermaid">/g)).toHaveLength(2);
+        expect(await settleDiagrams()).toBe(0);
+      } finally {
+        warn.mockRestore();
+      }
+    });
   });
 
   it('refuses an SVG that points at a remote resource', () => {
