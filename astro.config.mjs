@@ -13,6 +13,7 @@ import { offlineIntegration } from './src/site/offline-integration.ts';
 import { scenarioFiles } from './src/site/scenarios.ts';
 import { rehypeSearchWeight } from './src/site/search-weight.ts';
 import { siteSidebar } from './src/site/sidebar.ts';
+import remarkSmartypantsQuick from './src/site/smartypants.ts';
 
 // The folders the sidebar lists, as the docs loader reads them (src/site/loader.ts).
 const ROOT = fileURLToPath(new URL('.', import.meta.url));
@@ -94,8 +95,12 @@ export default defineConfig({
   markdown: {
     // Remark plugins run in the unified processor (Astro 7's default, Satteri, runs none).
     // Diagrams are drawn by the official mermaid in headless Chromium (NFWALK_CHROMIUM=/path).
+    // Typographic quotes by src/site/smartypants.ts: remark-smartypants' result (a test holds
+    // them equal on every page) without its retext parse of every text node, the largest part
+    // of compiling a scenario page's MDX. It runs first, where Astro would run its own.
     processor: unified({
-      remarkPlugins: [[remarkMermaid, { base }]],
+      smartypants: false,
+      remarkPlugins: [remarkSmartypantsQuick, [remarkMermaid, { base }]],
       rehypePlugins: [rehypeSearchWeight],
     }),
   },
@@ -116,6 +121,8 @@ export default defineConfig({
       sidebar: siteSidebar(CONTENT_DIR, SCENARIOS_DIR),
       // 404.html is src/pages/404.astro (Starlight's route warns without a `404` docs entry).
       disable404Route: true,
+      // A scenario page's title weighs in search as its body does (the component says why).
+      components: { PageTitle: './src/site/components/PageTitle.astro' },
     }),
     // Static parts of a page compile to HTML strings rather than one JSX call per element:
     // smaller modules for Vite to bundle and Astro to render, the same page.
