@@ -19,6 +19,7 @@ import type {
   Table,
   Verdict,
 } from '../ruleset/model.ts';
+import type { FlowRefusal } from './trace.ts';
 
 /** Meta data of the packet at this hook. `null` where the kernel has no such device. */
 export interface MetaView {
@@ -118,14 +119,7 @@ export type Effect =
     };
 
 /** Why `flow add` does not offload a connection (nft_flow_offload_eval's `goto out`). */
-export type FlowOffloadRefusal =
-  | 'no-conntrack'
-  | 'protocol'
-  | 'tcp-fin-rst'
-  | 'tcp-not-established'
-  | 'helper'
-  | 'not-confirmed'
-  | 'already-offloaded';
+export type FlowOffloadRefusal = Exclude<FlowRefusal, 'no-route'>;
 
 export type RuleOutcome =
   /**

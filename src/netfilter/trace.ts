@@ -5,6 +5,7 @@
  * `enter`, `rule` and `policy` events are compared with the kernel; the other event types
  * explain what happened between chains and are not compared.
  */
+import type { TcpInvalid } from '../conntrack/tcp.ts';
 import type { Family, HookName } from '../ruleset/model.ts';
 
 export interface PacketView {
@@ -239,14 +240,7 @@ export interface ConntrackDetail {
    * `state` (the state table refuses it), `rst-seq` (a RST below what the peer acknowledged),
    * `seq-over`, `ack-over`, `seq-under` (tcp_in_window).
    */
-  tcpInvalid?:
-    | 'flags'
-    | 'cannot-start'
-    | 'state'
-    | 'rst-seq'
-    | 'seq-over'
-    | 'ack-over'
-    | 'seq-under';
+  tcpInvalid?: TcpInvalid;
 }
 
 /** The statement behind a translation; `null-binding` where no nat rule set one up. */
@@ -358,6 +352,20 @@ export type DropDetail =
  * - `teardown`: a FIN or RST of an offloaded TCP flow (nf_flow_state_check): the flow leaves
  *   the flowtable and the packet goes the ordinary way.
  */
+/**
+ * Why `flow add` did not offload a connection: nft_flow_offload_eval's `goto out` cases, or
+ * no route back through the device the packet came in on (nft_flow_route).
+ */
+export type FlowRefusal =
+  | 'no-conntrack'
+  | 'protocol'
+  | 'tcp-fin-rst'
+  | 'tcp-not-established'
+  | 'helper'
+  | 'not-confirmed'
+  | 'already-offloaded'
+  | 'no-route';
+
 export type FlowtableDetail =
   | {
       step: 'offload' | 'refused';
@@ -368,15 +376,7 @@ export type FlowtableDetail =
       chain: string;
       index: number;
       direction: 'original' | 'reply' | null;
-      reason?:
-        | 'no-conntrack'
-        | 'protocol'
-        | 'tcp-fin-rst'
-        | 'tcp-not-established'
-        | 'helper'
-        | 'not-confirmed'
-        | 'already-offloaded'
-        | 'no-route';
+      reason?: FlowRefusal;
     }
   | {
       step: 'fast-path';

@@ -4,21 +4,9 @@
  * nothing outside the catalogues writes words a reader sees.
  */
 
-import type { ConntrackDetail, PacketRole } from '../../netfilter/trace.ts';
+import type { ConntrackDetail, FlowRefusal, PacketRole } from '../../netfilter/trace.ts';
 import type { ChainType, Family, HookName } from '../../ruleset/model.ts';
 import type { NatDelta } from '../facts.ts';
-
-/** Why `flow add` did not offload a connection. */
-export type FlowRefusal =
-  | 'no-conntrack'
-  | 'protocol'
-  | 'tcp-fin-rst'
-  | 'tcp-not-established'
-  | 'helper'
-  | 'not-confirmed'
-  | 'already-offloaded'
-  | 'no-route';
-
 import type { Phrase } from '../phrase.ts';
 import type { FamilyClass } from '../stages.ts';
 
@@ -52,6 +40,7 @@ export type PortField = 'sport' | 'dport';
 export type IfDir = 'in' | 'out';
 
 export type TcpInvalidKind = NonNullable<ConntrackDetail['tcpInvalid']>;
+export type { FlowRefusal };
 
 export interface Messages {
   /** Joins phrases as a list: "a, b and c" / "a、b、c". */
