@@ -11,7 +11,7 @@ import { FEATURE_REFUSALS, featuresOf, probeFeature } from '../../src/kernel/fea
 import { KernelFeatureMissing, kernelTrace } from '../../src/kernel/harness.ts';
 import { readSources, walk } from '../../src/pipeline.ts';
 import { scenarioFileSources } from '../../src/pipeline-files.ts';
-import { kernelSkipReason } from './kernel-env.ts';
+import { agreement, kernelSkipReason } from './kernel-env.ts';
 
 const dir = new URL('../../scenarios/', import.meta.url).pathname;
 const files = readdirSync(dir)
@@ -46,11 +46,7 @@ describe.skipIf(kernelSkipReason !== undefined)(
           expect(c.packets.length, `conversation ${c.index} traced`).toBeGreaterThan(0);
         const cmp = compareTraces(simulated, kernel);
         const d = cmp.difference;
-        expect(
-          d
-            ? `conversation ${d.conversation}, ${d.message}\nsimulator:\n  ${d.context.simulator.join('\n  ')}\nkernel:\n  ${d.context.kernel.join('\n  ')}`
-            : 'agrees',
-        ).toBe('agrees');
+        expect(agreement(d)).toBe('agrees');
       });
     }
   },

@@ -15,7 +15,7 @@ import { kernelTrace } from '../../src/kernel/harness.ts';
 import type { RouteEvent, Trace } from '../../src/netfilter/trace.ts';
 import { readSources, walk } from '../../src/pipeline.ts';
 import { scenarioFileSources } from '../../src/pipeline-files.ts';
-import { kernelSkipReason } from './kernel-env.ts';
+import { agreement, kernelSkipReason } from './kernel-env.ts';
 
 const root = new URL('./fixtures/policy-routing/', import.meta.url).pathname;
 const simulate = (name: string) =>
@@ -59,11 +59,7 @@ describe.skipIf(kernelSkipReason !== undefined)(
         const { scenario, trace } = simulate(name);
         const kernel = await kernelTrace(scenario);
         const d = compareTraces(trace, kernel).difference;
-        expect(
-          d
-            ? `conversation ${d.conversation}, ${d.message}\nsimulator:\n  ${d.context.simulator.join('\n  ')}\nkernel:\n  ${d.context.kernel.join('\n  ')}`
-            : 'agrees',
-        ).toBe('agrees');
+        expect(agreement(d)).toBe('agrees');
       });
     }
   },

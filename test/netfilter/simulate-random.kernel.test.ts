@@ -15,7 +15,7 @@ import { readRuleset } from '../../src/pipeline-files.ts';
 import { familyOf } from '../../src/routing/address.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import type { PacketSpec, Scenario } from '../../src/scenario/model.ts';
-import { kernelSkipReason } from '../kernel/kernel-env.ts';
+import { agreement, kernelSkipReason } from '../kernel/kernel-env.ts';
 
 const dir = new URL('./fixtures/', import.meta.url).pathname;
 const files = readdirSync(dir)
@@ -73,11 +73,7 @@ describe.skipIf(kernelSkipReason !== undefined)(
         const simulated = simulate(sc, readRuleset(sc));
         const kernel = await kernelTrace(sc);
         const d = compareTraces(simulated, kernel).difference;
-        expect(
-          d
-            ? `packets ${JSON.stringify(sc.packets)}\nconversation ${d.conversation}, ${d.message}\nsimulator:\n  ${d.context.simulator.join('\n  ')}\nkernel:\n  ${d.context.kernel.join('\n  ')}`
-            : 'agrees',
-        ).toBe('agrees');
+        expect(agreement(d), `packets ${JSON.stringify(sc.packets)}`).toBe('agrees');
       });
     });
   },

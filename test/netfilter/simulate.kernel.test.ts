@@ -12,7 +12,7 @@ import { kernelTrace } from '../../src/kernel/harness.ts';
 import { simulate } from '../../src/netfilter/simulate.ts';
 import { readRuleset } from '../../src/pipeline-files.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
-import { kernelSkipReason } from '../kernel/kernel-env.ts';
+import { agreement, kernelSkipReason } from '../kernel/kernel-env.ts';
 
 const dir = new URL('./fixtures/', import.meta.url).pathname;
 const files = readdirSync(dir)
@@ -29,11 +29,7 @@ describe.skipIf(kernelSkipReason !== undefined)(
         const kernel = await kernelTrace(sc);
         const cmp = compareTraces(simulated, kernel);
         const d = cmp.difference;
-        expect(
-          d
-            ? `conversation ${d.conversation}, ${d.message}\nsimulator:\n  ${d.context.simulator.join('\n  ')}\nkernel:\n  ${d.context.kernel.join('\n  ')}`
-            : 'agrees',
-        ).toBe('agrees');
+        expect(agreement(d)).toBe('agrees');
         expect(cmp.events.kernel).toBeGreaterThan(5);
       });
     }
