@@ -18,6 +18,7 @@ import { slug as githubSlug } from 'github-slugger';
 import type { Lang } from '../scenario/model.ts';
 import { BuildCache, codeFingerprint, defaultBuildCacheDir } from './build-cache.ts';
 import { explainedPages } from './explained-cache.ts';
+import { drawAhead } from './mermaid.ts';
 import { type IndexEntry, indexPage, scenarioPage } from './pages.ts';
 import { SiteBuildError, scenarioFiles, scenarioSlug } from './scenarios.ts';
 
@@ -35,8 +36,15 @@ const LANGS: { lang: Lang; prefix: string }[] = [
   { lang: 'ja', prefix: 'ja/' },
 ];
 
-/** Write every generated page; returns how many scenario pages were written. */
-export function generatePages(root: string, options: Required<NfwalkLoaderOptions>): number {
+/**
+ * Write every generated page; returns how many scenario pages were written. Between two
+ * scenarios it lets the event loop turn, so the diagrams handed to the browser (drawAhead) are
+ * sent to it while the next one is explained.
+ */
+export async function generatePages(
+  root: string,
+  options: Required<NfwalkLoaderOptions>,
+): Promise<number> {
   const outDir = resolve(root, options.generatedDir);
   const componentsDir = join(dirname(fileURLToPath(import.meta.url)), 'components');
   const files = scenarioFiles(resolve(root, options.scenariosDir));
@@ -60,8 +68,12 @@ export function generatePages(root: string, options: Required<NfwalkLoaderOption
   for (const { lang, prefix } of LANGS) {
     const entries: IndexEntry[] = [];
     for (const [slug, file] of slugs) {
-      const explained = explainedPages(root, file, lang, explainedCache).mdx;
+      const pagesOf = explainedPages(root, file, lang, explainedCache);
+      const explained = pagesOf.mdx;
       const rel = relative(root, file);
+      // Drawn by the browser while the next scenario is explained (in a build only).
+      void drawAhead(pagesOf.diagrams, rel, root);
+      await new Promise((next) => setImmediate(next));
       pages.set(
         `${prefix}scenarios/${slug}.mdx`,
         scenarioPage(explained, componentsDir, rel, { slug, lang }),
@@ -116,7 +128,7 @@ export function nfwalkDocsLoader(opts: NfwalkLoaderOptions = {}): Loader {
         generatedDir: `${options.generatedDir}/${out.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '')}`,
       };
       const started = performance.now();
-      const count = generatePages(root, perBuild);
+      const count = await generatePages(root, perBuild);
       context.logger.info(
         `${count} scenario page(s) × ${LANGS.length} languages generated in ${((performance.now() - started) / 1000).toFixed(2)} s`,
       );
@@ -124,11 +136,9 @@ export function nfwalkDocsLoader(opts: NfwalkLoaderOptions = {}): Loader {
       context.watcher?.add(resolve(root, options.scenariosDir));
       context.watcher?.on('change', (path) => {
         if (!path.startsWith(resolve(root, options.scenariosDir))) return;
-        try {
-          generatePages(root, perBuild);
-        } catch (error) {
-          context.logger.error((error as Error).message);
-        }
+        generatePages(root, perBuild).catch((error: unknown) =>
+          context.logger.error((error as Error).message),
+        );
       });
     },
   };

@@ -9,13 +9,17 @@
  * - The page and the mermaid bundle are served by request interception from node_modules under
  *   a made-up origin; every other request is refused, so the browser asks no host for anything.
  * - Each renderer page draws one diagram at a time (mermaid keeps global state while it
- *   draws); two pages draw side by side.
+ *   draws); two pages draw side by side. A page is handed the diagrams waiting for it in
+ *   batches, so it does not sit idle between two diagrams while Node.js, busy with other work
+ *   (the explainer, Vite), gets round to sending the next.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { MERMAID_CONFIG, MERMAID_DIST, MERMAID_THEMES } from './mermaid-config.ts';
-import { renderInPage } from './mermaid-page.ts';
+import { type PageRequest, renderInPage } from './mermaid-page.ts';
+import { quickGetConfig } from './mermaid-quick-config.ts';
+import { processWide } from './process-wide.ts';
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
@@ -37,21 +41,36 @@ export function chromiumPath(
     : { missing: `${path} not found${wanted ? ' (NFWALK_CHROMIUM)' : ''}` };
 }
 
+/** A diagram waiting for a renderer page. */
+interface Job {
+  source: string;
+  id: string;
+  resolve(svg: string): void;
+  reject(error: Error): void;
+}
+
+/** At most this many diagrams go to a page at once: enough to keep it busy, few enough to share. */
+const MAX_BATCH = 8;
+
 export class MermaidBrowser {
   private readonly browser: Browser;
-  /** Renderer pages, each with the diagrams waiting for it. */
-  private readonly lanes: { page: Page; queue: Promise<unknown>; waiting: number }[];
+  private readonly lanes: { page: Page; busy: boolean }[];
+  private readonly waiting: Job[] = [];
 
   private constructor(browser: Browser, pages: Page[]) {
     this.browser = browser;
-    this.lanes = pages.map((page) => ({ page, queue: Promise.resolve(), waiting: 0 }));
+    this.lanes = pages.map((page) => ({ page, busy: false }));
   }
 
   /**
    * `pages` renderer pages draw in parallel (each in its own renderer process); a diagram's
-   * SVG does not depend on which page drew it.
+   * SVG does not depend on which page drew it, nor with which others.
    */
-  static async launch(executablePath: string, pages = 2): Promise<MermaidBrowser> {
+  static async launch(
+    executablePath: string,
+    pages = 2,
+    options: { quickConfig?: boolean } = {},
+  ): Promise<MermaidBrowser> {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath,
@@ -68,7 +87,9 @@ export class MermaidBrowser {
     });
     try {
       const opened = await Promise.all(
-        Array.from({ length: Math.max(1, pages) }, () => rendererPage(browser)),
+        Array.from({ length: Math.max(1, pages) }, () =>
+          rendererPage(browser, options.quickConfig ?? true),
+        ),
       );
       return new MermaidBrowser(browser, opened);
     } catch (error) {
@@ -79,22 +100,45 @@ export class MermaidBrowser {
 
   /** Draw one diagram (both themes in one SVG whose ids all start with `id`). */
   render(source: string, id: string): Promise<string> {
-    const lane = this.lanes.reduce((a, b) => (b.waiting < a.waiting ? b : a));
-    lane.waiting += 1;
-    const run = lane.queue
-      .then(() =>
-        lane.page.evaluate(renderInPage, {
-          source,
-          id,
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ source, id, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Hands the waiting diagrams to the idle pages, shared out evenly. */
+  private dispatch(): void {
+    for (const lane of this.lanes) {
+      if (lane.busy || this.waiting.length === 0) continue;
+      const idle = this.lanes.filter((l) => !l.busy).length;
+      const batch = this.waiting.splice(
+        0,
+        Math.min(MAX_BATCH, Math.ceil(this.waiting.length / idle)),
+      );
+      lane.busy = true;
+      lane.page
+        .evaluate(renderBatch, {
+          items: batch.map(({ source, id }) => ({ source, id })),
           config: MERMAID_CONFIG,
           themes: MERMAID_THEMES,
-        }),
-      )
-      .finally(() => {
-        lane.waiting -= 1;
-      });
-    lane.queue = run.catch(() => undefined);
-    return run;
+        })
+        .then(
+          (drawn) => {
+            for (const [i, job] of batch.entries()) {
+              const one = drawn[i];
+              if (one && 'svg' in one) job.resolve(one.svg);
+              else job.reject(new Error(one?.error ?? 'the renderer page answered nothing'));
+            }
+          },
+          (error: unknown) => {
+            for (const job of batch) job.reject(error as Error);
+          },
+        )
+        .finally(() => {
+          lane.busy = false;
+          this.dispatch();
+        });
+    }
   }
 
   async close(): Promise<void> {
@@ -102,8 +146,33 @@ export class MermaidBrowser {
   }
 }
 
-/** A page with the mermaid bundle loaded, asking no host but the bundle's made-up one. */
-async function rendererPage(browser: Browser): Promise<Page> {
+/**
+ * Runs in the renderer page: the batch's diagrams one after the other with the page's
+ * `nfwRender` (mermaid-page.ts's renderInPage, installed when the page was opened), each
+ * answered with its SVG or why it was not drawn.
+ */
+async function renderBatch(req: {
+  items: { source: string; id: string }[];
+  config: PageRequest['config'];
+  themes: PageRequest['themes'];
+}): Promise<({ svg: string } | { error: string })[]> {
+  const draw = (window as unknown as { nfwRender: (r: PageRequest) => Promise<string> }).nfwRender;
+  const out: ({ svg: string } | { error: string })[] = [];
+  for (const item of req.items) {
+    try {
+      out.push({ svg: await draw({ ...item, config: req.config, themes: req.themes }) });
+    } catch (error) {
+      out.push({ error: String((error as Error)?.message ?? error) });
+    }
+  }
+  return out;
+}
+
+/**
+ * A page with the mermaid bundle loaded, asking no host but the bundle's made-up one; with
+ * `quickConfig`, getConfig's copy made quicker (mermaid-quick-config.ts).
+ */
+async function rendererPage(browser: Browser, quickConfig: boolean): Promise<Page> {
   const page = await browser.newPage();
   await page.route('**/*', (route) => {
     const url = new URL(route.request().url());
@@ -115,29 +184,36 @@ async function rendererPage(browser: Browser): Promise<Page> {
     if (!file.startsWith(MERMAID_DIST + sep) || !existsSync(file)) {
       return route.fulfill({ status: 404, body: '' });
     }
-    return route.fulfill({ contentType: 'text/javascript', body: readFileSync(file) });
+    const body = quickConfig ? quickGetConfig(readFileSync(file, 'utf8')) : readFileSync(file);
+    return route.fulfill({ contentType: 'text/javascript', body });
   });
   await page.goto(`${ORIGIN}/`);
   await page.waitForFunction(() => 'mermaid' in window, undefined, { timeout: 120_000 });
+  // renderInPage's own source (it uses nothing from its module), called by renderBatch.
+  await page.evaluate(`window.nfwRender = ${renderInPage.toString()};`);
   return page;
 }
 
-let shared: Promise<MermaidBrowser> | undefined;
+/**
+ * The build's browser, one per process: the content loader (in Vite's module runner) and the
+ * remark plugin (in Node's own module graph) each have a copy of this module.
+ */
+const running = processWide<{ browser?: Promise<MermaidBrowser> }>('mermaid.browser', () => ({}));
 
 /** The build's browser, started on first use. Rejects when it cannot be started. */
 export function mermaidBrowser(executablePath: string): Promise<MermaidBrowser> {
-  if (!shared) {
-    shared = MermaidBrowser.launch(executablePath);
+  if (!running.browser) {
+    running.browser = MermaidBrowser.launch(executablePath);
     process.once('beforeExit', () => void closeMermaidBrowser());
   }
-  return shared;
+  return running.browser;
 }
 
 /** Close the build's browser if one was started (the next diagram starts another). */
 export async function closeMermaidBrowser(): Promise<void> {
-  const running = shared;
-  shared = undefined;
-  if (!running) return;
-  const browser = await running.catch(() => undefined);
+  const started = running.browser;
+  running.browser = undefined;
+  if (!started) return;
+  const browser = await started.catch(() => undefined);
   await browser?.close();
 }

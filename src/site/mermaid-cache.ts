@@ -10,9 +10,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { MERMAID_CONFIG, MERMAID_THEMES, MERMAID_VERSION } from './mermaid-config.ts';
-import { renderInPage } from './mermaid-page.ts';
 import { POST_VERSION } from './mermaid-svgo.ts';
 
 /** Diagrams are cached with this id on their SVG; a page gives each its own (see mermaid.ts). */
@@ -22,6 +22,15 @@ export function defaultCacheDir(root: string, env: NodeJS.ProcessEnv = process.e
   return env.NFWALK_MERMAID_CACHE || join(root, 'node_modules', '.cache', 'nfwalk-mermaid');
 }
 
+/**
+ * The code that runs in the renderer's page, as written: not the functions' own text, which
+ * differs between the two copies of the modules a build loads (Node strips the types, Vite's
+ * runner transforms the file), so both must name a drawing alike.
+ */
+const PAGE_CODE = ['./mermaid-page.ts', './mermaid-quick-config.ts']
+  .map((file) => readFileSync(fileURLToPath(new URL(file, import.meta.url)), 'utf8'))
+  .join('\0');
+
 export function diagramKey(source: string): string {
   return createHash('sha256')
     .update(
@@ -30,7 +39,7 @@ export function diagramKey(source: string): string {
         config: MERMAID_CONFIG,
         themes: MERMAID_THEMES,
         mermaid: MERMAID_VERSION,
-        page: renderInPage.toString(),
+        page: PAGE_CODE,
         id: CACHED_ID,
       }),
     )

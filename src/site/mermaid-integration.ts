@@ -56,9 +56,12 @@ export function mermaidIntegration(): AstroIntegration {
       'astro:build:done': async ({ dir, logger }) => {
         const started = performance.now();
         try {
-          const drawn = await settleDiagrams();
+          const { drawn, unused } = await settleDiagrams();
           const seconds = ((performance.now() - started) / 1000).toFixed(1);
           if (drawn > 0) logger.info(`${drawn} diagram(s) drawn; waited ${seconds} s for the last`);
+          // Drawn ahead from the explainer's pages (mermaid.ts, drawAhead) but carried by no
+          // page: the loader's sources and the pages' fences disagree, and the time was lost.
+          if (unused > 0) logger.warn(`${unused} diagram(s) drawn ahead were on no page`);
         } finally {
           await closeMermaidBrowser();
         }

@@ -22,6 +22,7 @@ import type { VFile } from 'vfile';
 import { chromiumPath, type MermaidBrowser, mermaidBrowser } from './mermaid-browser.ts';
 import { CACHED_ID, DiagramCache, defaultCacheDir, diagramKey, lightKey } from './mermaid-cache.ts';
 import { lightenSvg } from './mermaid-svgo.ts';
+import { processWide } from './process-wide.ts';
 
 /** Where the fallback's scripts are served from, under the site's base. */
 export const FALLBACK_DIR = '_nfwalk';
@@ -89,18 +90,37 @@ export async function diagramSvg(
  * through Astro: its figure is an empty slot naming the diagram's drawing (SLOT), Astro bundles
  * and renders the light page while the browser draws, and after Astro each slot is filled with
  * the SVG from the cache (mermaid-slots.ts). The dev server and one-off uses inline the SVG.
+ *
+ * The drawings start earlier still: the content loader, which explains the scenarios before
+ * Astro compiles a page, hands over each page's diagrams as it goes (drawAhead), so the browser
+ * draws while the explainer runs on the other core.
+ *
+ * One record per process: the loader runs in Vite's module runner and the remark plugin and the
+ * integration in Node's own, two copies of this module in one build.
  */
-const deferred = { on: false };
+interface Drawings {
+  deferred: boolean;
+  /** The drawings under way, by key; each resolves to why it failed, if it did. */
+  drawing: Map<string, Promise<string | undefined>>;
+  /** Where each drawing's diagram is written: the first page that carries it. */
+  where: Map<string, string>;
+  /** Drawings started ahead of their page, with what they were started for (a scenario). */
+  ahead: Map<string, string>;
+}
+
+const drawings = processWide<Drawings>('mermaid.drawings', () => ({
+  deferred: false,
+  drawing: new Map(),
+  where: new Map(),
+  ahead: new Map(),
+}));
 
 export function deferDiagrams(on: boolean): void {
-  deferred.on = on;
+  drawings.deferred = on;
 }
 
 /** The hast properties of a slot: its drawing's key, and where the diagram is written. */
 export const SLOT = { key: 'dataNfwSvg', where: 'dataNfwWhere' } as const;
-
-/** The diagrams being drawn while Astro builds, by drawing key, each with its error if any. */
-const drawing = new Map<string, Promise<DiagramError | undefined>>();
 
 /**
  * The key of the diagram's drawing, in the cache or being drawn from now on (not waited for);
@@ -112,33 +132,85 @@ async function deferredDiagram(
   cache: DiagramCache,
 ): Promise<string | undefined> {
   const key = diagramKey(source);
-  if (drawing.has(key) || cache.has(lightKey(key)) || cache.has(key)) return key;
+  if (drawings.drawing.has(key)) {
+    if (!drawings.where.has(key)) drawings.where.set(key, where);
+    drawings.ahead.delete(key);
+    return key;
+  }
+  if (cache.has(lightKey(key)) || cache.has(key)) return key;
   const browser = await rendererBrowser();
   if (!browser) return undefined;
-  if (!drawing.has(key)) {
-    const done = drawWith(browser, source, where, cache, key).then(
-      () => undefined,
-      (error: unknown) =>
-        error instanceof DiagramError
-          ? error
-          : new DiagramError(`${where}: error: mermaid diagram not drawn: ${firstLine(error)}`),
-    );
-    drawing.set(key, done);
-  }
+  if (!drawings.where.has(key)) drawings.where.set(key, where);
+  drawings.ahead.delete(key);
+  startDrawing(browser, source, cache, key);
   return key;
+}
+
+function startDrawing(
+  browser: MermaidBrowser,
+  source: string,
+  cache: DiagramCache,
+  key: string,
+): void {
+  if (drawings.drawing.has(key)) return;
+  const done = drawWith(browser, source, cache, key).then(
+    () => undefined,
+    (error: unknown) =>
+      error instanceof DiagramProblem
+        ? error.message
+        : `mermaid diagram not drawn: ${firstLine(error)}`,
+  );
+  drawings.drawing.set(key, done);
+}
+
+/**
+ * In a build, starts drawing a page's diagrams before Astro compiles the page (the content
+ * loader calls this with the Mermaid sources the explainer wrote; `from` names the scenario).
+ * Does nothing outside a build, for diagrams already cached, or without a browser.
+ */
+export async function drawAhead(
+  sources: readonly string[],
+  from: string,
+  root: string = process.cwd(),
+): Promise<void> {
+  if (!drawings.deferred || sources.length === 0) return;
+  const cache = new DiagramCache(defaultCacheDir(root));
+  const wanted = sources
+    .map((source) => ({ source, key: diagramKey(source) }))
+    .filter(
+      ({ key }) => !drawings.drawing.has(key) && !cache.has(lightKey(key)) && !cache.has(key),
+    );
+  if (wanted.length === 0) return;
+  const browser = await rendererBrowser();
+  if (!browser) return;
+  for (const { source, key } of wanted) {
+    if (drawings.drawing.has(key)) continue;
+    drawings.ahead.set(key, from);
+    startDrawing(browser, source, cache, key);
+  }
 }
 
 /**
  * Waits for every diagram drawn while Astro built; throws the first one that could not be drawn
- * (DiagramError, naming its file, line and column). Returns how many were drawn.
+ * (DiagramError, naming its file, line and column). Returns how many were drawn, and how many
+ * of those were drawn ahead for a page that then did not carry them.
  */
-export async function settleDiagrams(): Promise<number> {
-  const draws = [...drawing.values()];
-  const errors = await Promise.all(draws);
-  drawing.clear();
-  const failed = errors.find((e) => e !== undefined);
-  if (failed) throw failed;
-  return draws.length;
+export async function settleDiagrams(): Promise<{ drawn: number; unused: number }> {
+  const draws = [...drawings.drawing];
+  const unused = drawings.ahead.size;
+  const failures = await Promise.all(draws.map(([, done]) => done));
+  const where = new Map(drawings.where);
+  const ahead = new Map(drawings.ahead);
+  drawings.drawing.clear();
+  drawings.where.clear();
+  drawings.ahead.clear();
+  for (const [i, [key]] of draws.entries()) {
+    const why = failures[i];
+    if (why === undefined) continue;
+    const at = where.get(key) ?? `${ahead.get(key) ?? '<unknown page>'} (a diagram of its page)`;
+    throw new DiagramError(`${at}: error: ${why}`);
+  }
+  return { drawn: draws.length, unused };
 }
 
 /** The build's browser, or undefined (and one warning) when there is none or it cannot start. */
@@ -156,6 +228,9 @@ async function rendererBrowser(): Promise<MermaidBrowser | undefined> {
   }
 }
 
+/** Why mermaid drew no SVG, without where the diagram is written (the caller knows that). */
+class DiagramProblem extends Error {}
+
 /** The diagram drawn by the official renderer, cached under `key`. */
 async function drawnSvg(
   source: string,
@@ -164,13 +239,19 @@ async function drawnSvg(
   key: string,
 ): Promise<string | undefined> {
   const browser = await rendererBrowser();
-  return browser && (await drawWith(browser, source, where, cache, key));
+  if (!browser) return undefined;
+  try {
+    return await drawWith(browser, source, cache, key);
+  } catch (error) {
+    if (error instanceof DiagramProblem)
+      throw new DiagramError(`${where}: error: ${error.message}`);
+    throw error;
+  }
 }
 
 async function drawWith(
   browser: MermaidBrowser,
   source: string,
-  where: string,
   cache: DiagramCache,
   key: string,
 ): Promise<string> {
@@ -179,10 +260,10 @@ async function drawWith(
     svg = await browser.render(source, CACHED_ID);
   } catch (error) {
     const message = firstLines(error).replace(/^page\.evaluate:\s*(Error:\s*)?/, '');
-    throw new DiagramError(`${where}: error: mermaid diagram cannot be rendered: ${message}`);
+    throw new DiagramProblem(`mermaid diagram cannot be rendered: ${message}`);
   }
   if (!/^<svg[\s>]/.test(svg) || !/<\/svg>$/.test(svg)) {
-    throw new DiagramError(`${where}: error: mermaid diagram rendered to no SVG`);
+    throw new DiagramProblem('mermaid diagram rendered to no SVG');
   }
   cache.set(key, svg);
   return svg;
@@ -266,7 +347,7 @@ async function drawnFigure(
   where: string,
   cache: DiagramCache,
 ): Promise<Code | undefined> {
-  if (deferred.on) {
+  if (drawings.deferred) {
     const key = await deferredDiagram(source, where, cache);
     if (key === undefined) return undefined;
     return figure(uid, [], true, { [SLOT.key]: key, [SLOT.where]: where });

@@ -5,7 +5,10 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { type Explained, pageOf, readSources, walk } from '../pipeline.ts';
+import type { Code, Root } from 'mdast';
+import { visit } from 'unist-util-visit';
+import { toMdx } from '../explain/render.ts';
+import { type Explained, pageOf, pageTreeOf, readSources, walk } from '../pipeline.ts';
 import { explainScenarioFile, scenarioFileSources } from '../pipeline-files.ts';
 import { DiagnosticError } from '../ruleset/diagnostics.ts';
 import type { Lang } from '../scenario/model.ts';
@@ -44,22 +47,35 @@ export function explainScenario(root: string, file: string, lang: Lang): Explain
 
 /**
  * One scenario's page in one language as MDX (the site's page, its single file) and as
- * Markdown (the download beside it), from one walk; `source` is the file as pages name it.
+ * Markdown (the download beside it), from one walk; `source` is the file as pages name it;
+ * `diagrams` the Mermaid sources of the MDX page's diagrams, in order (the build starts drawing
+ * them before Astro compiles the page: mermaid.ts, drawAhead).
  */
 export function explainBoth(
   root: string,
   file: string,
   lang: Lang,
-): { mdx: Explained; md: Explained; source: string } {
+): { mdx: Explained; md: Explained; source: string; diagrams: string[] } {
   const source = relative(root, file);
   return explaining(root, file, () => {
     const walked = walk(readSources(scenarioFileSources(file, source)));
+    const { root: tree, ...page } = pageTreeOf(walked, { lang, format: 'mdx' });
     return {
-      mdx: pageOf(walked, { lang, format: 'mdx' }),
+      mdx: { ...page, markdown: toMdx(tree) },
       md: pageOf(walked, { lang, format: 'md' }),
       source,
+      diagrams: mermaidSources(tree),
     };
   });
+}
+
+/** The Mermaid sources of a page's ```mermaid fences, in document order. */
+export function mermaidSources(tree: Root): string[] {
+  const out: string[] = [];
+  visit(tree, 'code', (node: Code) => {
+    if (node.lang === 'mermaid') out.push(node.value);
+  });
+  return out;
 }
 
 /** Runs the explainer, its errors turned into build errors. */

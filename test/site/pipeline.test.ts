@@ -19,6 +19,7 @@ import { listingHtml, marksText, parseMarks } from '../../src/site/listing.ts';
 import {
   DiagramError,
   deferDiagrams,
+  drawAhead,
   fallback,
   remarkMermaid,
   settleDiagrams,
@@ -319,7 +320,7 @@ describe('mermaid at build time', () => {
         ];
         expect(keys).toHaveLength(2);
         expect(slotted).toContain('data-nfw-where="page.md:3:1"');
-        expect(await settleDiagrams()).toBe(2);
+        expect(await settleDiagrams()).toEqual({ drawn: 2, unused: 0 });
         const filled = fillDiagramSlots(slotted, cache(), 'page.html');
         deferDiagrams(false);
         expect(filled).toBe((await run(two)).html);
@@ -333,10 +334,10 @@ describe('mermaid at build time', () => {
       async () => {
         const one = '```mermaid\nsequenceDiagram\n  A->>B: hi\n```\n';
         await Promise.all([run(one), run(one), run(one)]);
-        expect(await settleDiagrams()).toBe(1);
+        expect(await settleDiagrams()).toEqual({ drawn: 1, unused: 0 });
         // Drawn now: the next build draws nothing.
         await run(one);
-        expect(await settleDiagrams()).toBe(0);
+        expect(await settleDiagrams()).toEqual({ drawn: 0, unused: 0 });
       },
       180_000,
     );
@@ -349,7 +350,49 @@ describe('mermaid at build time', () => {
           /^page\.md:3:1: error: mermaid diagram cannot be rendered: .*Parse error/,
         );
         // Settled: the failure is not reported again.
-        expect(await settleDiagrams()).toBe(0);
+        expect(await settleDiagrams()).toEqual({ drawn: 0, unused: 0 });
+      },
+      180_000,
+    );
+
+    it.skipIf(noChromium)(
+      'draws ahead what the loader hands over: the page then only claims the drawing',
+      async () => {
+        const sources = [
+          'flowchart TD\n  a[prerouting] --> b[forward]',
+          'sequenceDiagram\n  A->>B: hi',
+        ];
+        await drawAhead(sources, 'scenarios/a.yaml');
+        // Both started before any page was compiled; the page draws nothing more.
+        const slotted = (await run(two)).html;
+        expect(await settleDiagrams()).toEqual({ drawn: 2, unused: 0 });
+        const filled = fillDiagramSlots(slotted, cache(), 'page.html');
+        deferDiagrams(false);
+        expect(filled).toBe((await run(two)).html);
+      },
+      180_000,
+    );
+
+    it.skipIf(noChromium)(
+      'counts a diagram drawn ahead that no page carried, and names the page of a failed one',
+      async () => {
+        await drawAhead(['sequenceDiagram\n  A->>C: unused'], 'scenarios/a.yaml');
+        expect(await settleDiagrams()).toEqual({ drawn: 1, unused: 1 });
+        // A bad diagram drawn ahead: the page that carries it is named when it fails.
+        await drawAhead(['flowchart TD\n  a -->'], 'scenarios/b.yaml');
+        await run('Text\n\n```mermaid\nflowchart TD\n  a -->\n```\n');
+        await expect(settleDiagrams()).rejects.toThrow(
+          /^page\.md:3:1: error: mermaid diagram cannot be rendered: .*Parse error/,
+        );
+        // …and the scenario it was drawn for when no page carried it.
+        await drawAhead(['flowchart TD\n  a -->'], 'scenarios/b.yaml');
+        await expect(settleDiagrams()).rejects.toThrow(
+          /^scenarios\/b\.yaml \(a diagram of its page\): error: mermaid diagram cannot be rendered/,
+        );
+        // Outside a build it draws nothing.
+        deferDiagrams(false);
+        await drawAhead(['sequenceDiagram\n  A->>D: later'], 'scenarios/c.yaml');
+        expect(await settleDiagrams()).toEqual({ drawn: 0, unused: 0 });
       },
       180_000,
     );
@@ -371,7 +414,7 @@ describe('mermaid at build time', () => {
         const { html } = await run(two);
         expect(html).not.toContain('data-nfw-svg');
         expect(html.match(/<pre class="mermaid">/g)).toHaveLength(2);
-        expect(await settleDiagrams()).toBe(0);
+        expect(await settleDiagrams()).toEqual({ drawn: 0, unused: 0 });
       } finally {
         warn.mockRestore();
       }
