@@ -25,7 +25,7 @@
 import {
   type CustomPlugin,
   optimize,
-  querySelectorAll,
+  querySelector,
   type XastChild,
   type XastElement,
   type XastRoot,
@@ -149,21 +149,61 @@ function selectorsOf(head: string): string[] | undefined {
   return head.split(',').map((s) => s.trim());
 }
 
-/** Whether a selector can match an element of the SVG (true when it cannot be tested). */
-function canMatch(root: XastRoot, selector: string): boolean {
+/**
+ * Whether a selector can match an element of the SVG (true when it cannot be tested). Most of
+ * mermaid's rules name a class, element or id this diagram does not have: those are answered
+ * from the SVG's own names without a query, and each query is asked once per SVG (both themes'
+ * stylesheets have the same selectors).
+ */
+function selectorMatcher(root: XastRoot): (selector: string) => boolean {
+  const names = new Set<string>();
+  const classes = new Set<string>();
+  const ids = new Set<string>();
+  // Compared without case: where a name's case would decide, the query does.
+  for (const el of elements(root)) {
+    names.add(el.name.toLowerCase());
+    for (const c of (el.attributes.class ?? '').split(/\s+/)) if (c) classes.add(c.toLowerCase());
+    if (el.attributes.id !== undefined) ids.add(el.attributes.id.toLowerCase());
+  }
+  /** Whether every class, id and element name the selector names is in the SVG. */
+  const namesPresent = (plain: string): boolean => {
+    const bare = plain.replace(/\[[^\]]*\]/g, ' ');
+    for (const m of bare.matchAll(/([.#]?)(-?[_a-zA-Z][\w-]*)/g)) {
+      const [, sigil, name] = m as unknown as [string, string, string];
+      const before = bare[(m.index ?? 0) - 1];
+      // A name right after another name's characters is part of it (`a.b` is checked as `.b`).
+      if (sigil === '' && before !== undefined && /[\w-]/.test(before)) continue;
+      const set = sigil === '.' ? classes : sigil === '#' ? ids : names;
+      if (!set.has(name.toLowerCase())) return false;
+    }
+    return true;
+  };
+  const asked = new Map<string, boolean>();
+  return (selector) => {
+    let answer = asked.get(selector);
+    if (answer === undefined) {
+      answer = canMatch(root, selector, namesPresent);
+      asked.set(selector, answer);
+    }
+    return answer;
+  };
+}
+
+function canMatch(root: XastRoot, selector: string, namesPresent: (s: string) => boolean): boolean {
   // Pseudo-classes and elements (`:hover`, `::before`) do not change which element is meant.
   if (/\s:root\b/.test(selector)) return false; // `#id :root`: the root is no descendant
   const plain = selector.replace(/::?[a-z-]+/gi, '').trim();
   if (plain === '' || /(^|[\s>+~])$/.test(plain)) return true;
+  if (!namesPresent(plain)) return false;
   try {
-    return querySelectorAll(root, plain).length > 0;
+    return querySelector(root, plain) !== null;
   } catch {
     return true;
   }
 }
 
 /** The blocks kept: rules that can match, keyframes a kept rule names, other at-rules as is. */
-function pruneBlocks(root: XastRoot, blocks: CssBlock[]): CssBlock[] {
+function pruneBlocks(matches: (selector: string) => boolean, blocks: CssBlock[]): CssBlock[] {
   const kept: CssBlock[] = [];
   for (const b of blocks) {
     if (b.head.startsWith('@keyframes') || b.head.startsWith('@')) {
@@ -173,7 +213,7 @@ function pruneBlocks(root: XastRoot, blocks: CssBlock[]): CssBlock[] {
     const inner = b.body.includes('{') ? cssBlocks(b.body) : undefined;
     if (inner) {
       // A nesting block (the dark theme's `:root[data-theme='dark']{…}`): prune inside it.
-      const pruned = pruneBlocks(root, inner);
+      const pruned = pruneBlocks(matches, inner);
       if (pruned.length > 0) kept.push({ head: b.head, body: cssText(pruned) });
       continue;
     }
@@ -182,7 +222,7 @@ function pruneBlocks(root: XastRoot, blocks: CssBlock[]): CssBlock[] {
       kept.push(b);
       continue;
     }
-    const live = selectors.filter((s) => canMatch(root, s));
+    const live = selectors.filter(matches);
     if (live.length > 0) kept.push({ head: live.join(','), body: b.body });
   }
   return kept;
@@ -212,7 +252,7 @@ const pruneStyles: CustomPlugin = {
       if (!text || el.children.length !== 1) continue;
       const blocks = cssBlocks(text.value);
       if (!blocks) continue;
-      text.value = cssText(dropUnusedKeyframes(pruneBlocks(root, blocks)));
+      text.value = cssText(dropUnusedKeyframes(pruneBlocks(selectorMatcher(root), blocks)));
     }
     return {};
   },

@@ -228,6 +228,23 @@ describe("mermaid's SVG lightened", () => {
     );
   });
 
+  it('keeps a rule whose names are all in the SVG and that matches, whatever the case', () => {
+    const body =
+      '<g class="node Default"><foreignObject><text class="nodeLabel">a</text></foreignObject></g>';
+    const css = [
+      '#X g.node foreignObject text{fill:#111;}', // every name present, matches
+      '#x .NODE foreignobject{fill:#222;}', // names present in another case: the query decides
+      '#X .node.cluster text{fill:#333;}', // every name present, no element has both classes
+      '#X .node [data-look="neo"] text{fill:#444;}', // attributes are left to the query
+      '#X .absent text{fill:#555;}', // a class the SVG has not
+      '#X .node circle{fill:#666;}', // an element the SVG has not
+      '#Y .node{fill:#777;}', // an id the SVG has not
+      '#X .nodeLabel,#X .missing{fill:#888;}', // one selector of two kept
+    ].join('');
+    const kept = /<style>(.*)<\/style>/.exec(lightenSvg(svg(body, css)))?.[1] ?? '';
+    expect(kept).toBe('#X g.node foreignObject text{fill:#111;}#X .nodeLabel{fill:#888;}');
+  });
+
   it('joins a label’s word tspans, drops ids nothing refers to and classes named twice', () => {
     const label =
       '<g id="X-7" class="label label edge"><text y="-10.1"><tspan class="text-outer-tspan row" x="0" dy="1.1em"><tspan class="text-inner-tspan" font-style="normal" font-weight="normal">packet</tspan><tspan class="text-inner-tspan" font-style="normal" font-weight="normal"> leaves</tspan></tspan><tspan class="text-outer-tspan row" x="0" dy="1.1em"><tspan class="text-inner-tspan" font-style="normal" font-weight="normal">now</tspan></tspan></text></g>';
