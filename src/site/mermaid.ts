@@ -39,8 +39,12 @@ export interface MermaidOptions {
   root?: string;
 }
 
-/** What the build has done without a browser (mermaid-integration.ts copies the bundle then). */
-export const fallback = { used: false, warned: false };
+/**
+ * What the build has done without a browser (mermaid-integration.ts copies the bundle then);
+ * process-wide, so the content loader's copy of this module and the remark plugin's warn once
+ * between them (process-wide.ts).
+ */
+export const fallback = processWide('mermaid.fallback', () => ({ used: false, warned: false }));
 
 function warnOnce(why: string): void {
   if (fallback.warned) return;

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
 import type { Lang } from '../scenario/model.ts';
 import { codeFingerprint, defaultBuildCacheDir } from './build-cache.ts';
+import { fallback } from './mermaid.ts';
 import { defaultCacheDir } from './mermaid-cache.ts';
 import { writePlaygroundFileScript } from './playground-file-bundle.ts';
 import type { DownloadsJob, OfflineJob } from './post-build-jobs.ts';
@@ -96,8 +97,9 @@ export async function finishSite(
     cacheDir: defaultBuildCacheDir(root),
     code: codeFingerprint(root),
     site: siteFingerprint(outDir, files),
+    // Once, and not at all when the build has already said that diagrams are not drawn.
     warn: (message) => {
-      if (!warned) warn(message);
+      if (!warned && !fallback.warned) warn(message);
       warned = true;
     },
   });

@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BuildCache } from './build-cache.ts';
+import { fallback } from './mermaid.ts';
 import { closeMermaidBrowser } from './mermaid-browser.ts';
 import { type JobContext, type PostBuildJob, runJob } from './post-build-jobs.ts';
 
@@ -16,6 +17,9 @@ export interface WorkerSetup {
 export type WorkerAnswer = { warnings: string[]; error?: string };
 
 const setup = workerData as WorkerSetup;
+// A page whose diagrams cannot be drawn is reported through the answer (ctx.warn); the warning
+// for the reader of the build log is the main thread's, printed once (mermaid.ts).
+fallback.warned = true;
 let warnings: string[] = [];
 const ctx: JobContext = {
   cache: new BuildCache(setup.cacheDir),

@@ -2,11 +2,12 @@
 /**
  * A machine without a browser still builds the site: the build warns once, pages carry the
  * Mermaid source, and the `mermaid` bundle served by the site itself draws it in the reader's
- * browser. Built from the hand-written pages only (no scenario), with an empty diagram cache
- * and NFWALK_CHROMIUM=none.
+ * browser. Built from the hand-written pages and one scenario (whose diagrams the content loader
+ * also offers for drawing ahead: still one warning), with an empty diagram cache and
+ * NFWALK_CHROMIUM=none.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,9 @@ describe('the site built without a browser', () => {
   let output = '';
 
   beforeAll(() => {
+    for (const file of ['gallery-ufw-host.yaml', 'gallery-ufw-host.rules']) {
+      copyFileSync(join(REPO, 'scenarios', file), join(scenarios, file));
+    }
     const built = spawnSync(
       process.execPath,
       [join(REPO, 'node_modules/astro/bin/astro.mjs'), 'build', '--outDir', out],
@@ -56,6 +60,9 @@ describe('the site built without a browser', () => {
     expect(existsSync(join(out, '_nfwalk', 'mermaid.min.js'))).toBe(true);
     expect(existsSync(join(out, '_nfwalk', 'mermaid-client.js'))).toBe(true);
     expect(readdirSync(cache)).toEqual([]);
+    const scenario = readFileSync(join(out, 'scenarios/gallery-ufw-host/index.html'), 'utf8');
+    expect(scenario).toContain('<pre class="mermaid">');
+    expect(scenario).not.toContain('<svg id="nfw-d');
   });
 
   describe.skipIf(chromiumMissing !== undefined)('in the reader’s browser', () => {
@@ -95,5 +102,9 @@ describe('the site built without a browser', () => {
       .filter((l) => l.includes('diagrams are not drawn at build time'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/apt-get install chromium.*NFWALK_CHROMIUM/);
+    // Nor in other words: from the content loader, a worker, or the single-file pages.
+    expect(output.split('\n').filter((l) => /warn/i.test(l) && /diagram/i.test(l))).toEqual(
+      warnings,
+    );
   });
 });
