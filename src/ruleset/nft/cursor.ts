@@ -252,10 +252,15 @@ export abstract class TokenCursor {
    * name, but not one of the words nft always reads as keywords, unquoted (RESERVED_WORDS).
    */
   protected expectIdentifier(what: string): string {
+    this.refuseKeyword(what);
+    return this.expectName(what);
+  }
+
+  /** Fails at the next token when it is a word nft always reads as a keyword (RESERVED_WORDS). */
+  protected refuseKeyword(what: string): void {
     const t = this.peek();
     if (t.kind === 'word' && this.toks.isLanguageWord(this.pos) && RESERVED_WORDS.has(t.text))
       this.fail(t, `syntax error, unexpected keyword '${t.text}', expecting ${what}`);
-    return this.expectName(what);
   }
 
   protected expectPunct(p: string): Token {

@@ -150,6 +150,7 @@ export class NftParser extends BlockParser {
   }
 
   protected parseDefine(redefine: boolean): void {
+    this.refuseKeyword('variable name');
     const n = this.expectWord('variable name');
     this.expectPunct('=');
     const value = this.parseRhs('value', false);

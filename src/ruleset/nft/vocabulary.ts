@@ -214,7 +214,7 @@ export const RT_KEYS = new Set(['classid', 'nexthop', 'mtu', 'ipsec']);
 /**
  * The words nft 1.0.6's scanner always reads as keywords (its src/scanner.l rules without a
  * start condition): nft refuses them wherever it expects a name, unquoted — a table, chain,
- * set, map, flowtable or object name, a jump or goto target, a `@set` reference
+ * set, map, flowtable, object or variable name, a jump or goto target, a `@set` reference
  * (`chain fwd { }`: "syntax error, unexpected fwd, expecting string"). Found by trying every
  * word of that scanner with `nft -c -f` as each of those names; test/ruleset/nft/
  * keyword-names.test.ts asks nft again where it can. Words the scanner reads as keywords only

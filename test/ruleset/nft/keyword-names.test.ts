@@ -82,6 +82,12 @@ const PLACES: { what: string; text: string; at: string; name?: string }[] = [
     name: 'object name',
   },
   {
+    what: 'a variable defined',
+    text: 'define fwd = 1\n',
+    at: '1:8',
+    name: 'variable name',
+  },
+  {
     what: 'a flowtable',
     text: 'table ip t {\n\tflowtable fwd {\n\t\thook ingress priority 0\n\t}\n}\n',
     at: '2:12',
