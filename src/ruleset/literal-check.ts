@@ -7,7 +7,13 @@
  * for the nft text and the `nft -j` JSON front ends alike.
  */
 import type { Diagnostic } from './diagnostics.ts';
-import { type IntegerBits, type LiteralKind, literalProblem, prefixProblem } from './literals.ts';
+import {
+  type IntegerBits,
+  integerKind,
+  type LiteralKind,
+  literalProblem,
+  prefixProblem,
+} from './literals.ts';
 import type { Expr, NamedSet, Rule, Ruleset, Span, Statement, TypeSpec } from './model.ts';
 
 /** The datatype of each part of a key (one part unless concatenated); undefined: not checked. */
@@ -67,7 +73,9 @@ const PAYLOAD_BITS: Readonly<Record<string, Readonly<Record<string, IntegerBits>
 const PAYLOAD_KINDS: ReadonlyMap<string, ReadonlyMap<string, LiteralKind>> = new Map(
   [...Object.keys(PAYLOAD_BITS), ...PORT_PROTOCOLS.filter((p) => !(p in PAYLOAD_BITS))].map(
     (protocol) => {
-      const fields = new Map<string, LiteralKind>(Object.entries(PAYLOAD_BITS[protocol] ?? {}));
+      const fields = new Map<string, LiteralKind>(
+        Object.entries(PAYLOAD_BITS[protocol] ?? {}).map(([f, bits]) => [f, integerKind(bits)]),
+      );
       if (protocol === 'ip' || protocol === 'ip6') {
         const addr = protocol === 'ip' ? 'ipv4_addr' : 'ipv6_addr';
         fields.set('saddr', addr).set('daddr', addr);
@@ -81,7 +89,7 @@ const PAYLOAD_KINDS: ReadonlyMap<string, ReadonlyMap<string, LiteralKind>> = new
 );
 
 /** The integer meta keys, with their widths in bits (checked with `nft -c` as above). */
-const META_BITS: ReadonlyMap<string, IntegerBits> = new Map<string, IntegerBits>([
+const META_BITS = new Map<string, IntegerBits>([
   ['mark', 32],
   ['length', 32],
   ['nfproto', 8],
@@ -100,7 +108,7 @@ const META_BITS: ReadonlyMap<string, IntegerBits> = new Map<string, IntegerBits>
 ]);
 
 /** The integer ct keys, with their widths in bits (checked with `nft -c` as above). */
-const CT_BITS: ReadonlyMap<string, IntegerBits> = new Map<string, IntegerBits>([
+const CT_BITS = new Map<string, IntegerBits>([
   ['mark', 32],
   ['zone', 16],
   ['packets', 64],
@@ -111,13 +119,21 @@ const CT_BITS: ReadonlyMap<string, IntegerBits> = new Map<string, IntegerBits>([
   ['protocol', 8],
 ]);
 
+/** The meta and ct keys' datatypes. */
+const META_KINDS: ReadonlyMap<string, LiteralKind> = new Map(
+  [...META_BITS].map(([key, bits]) => [key, integerKind(bits)]),
+);
+const CT_KINDS: ReadonlyMap<string, LiteralKind> = new Map(
+  [...CT_BITS].map(([key, bits]) => [key, integerKind(bits)]),
+);
+
 /** One-part datatypes, made once: kindsOf runs for every match of a listing. */
 const SINGLE = new Map<LiteralKind, Kinds>();
 for (const kind of [
   'ipv4_addr',
   'ipv6_addr',
   'inet_service',
-  ...[1, 2, 3, 4, 6, 8, 12, 16, 20, 32, 64],
+  ...([1, 2, 3, 4, 6, 8, 12, 16, 20, 32, 64] as const).map(integerKind),
 ] as LiteralKind[])
   SINGLE.set(kind, [kind]);
 
@@ -276,9 +292,9 @@ class LiteralChecker {
     if (e.kind === 'ct') {
       if (e.key === 'proto-src' || e.key === 'proto-dst') return 'inet_service';
       if (e.key === 'saddr' || e.key === 'daddr') return FAMILY_ADDRESS[e.family ?? this.family];
-      return CT_BITS.get(e.key);
+      return CT_KINDS.get(e.key);
     }
-    if (e.kind === 'meta') return META_BITS.get(e.key);
+    if (e.kind === 'meta') return META_KINDS.get(e.key);
     return undefined;
   }
 

@@ -13,8 +13,23 @@
 /** The widths in bits of the integer fields whose numbers are checked. */
 export type IntegerBits = 1 | 2 | 3 | 4 | 6 | 8 | 12 | 16 | 20 | 32 | 64;
 
-/** The datatypes whose literals are checked (nft's names), or an integer's width in bits. */
-export type LiteralKind = 'ipv4_addr' | 'ipv6_addr' | 'inet_service' | IntegerBits;
+/**
+ * An unsigned integer of so many bits, as a datatype: a string like the others (a kind is
+ * compared on every value of a listing, and one type of kind keeps that comparison quick).
+ */
+export type IntegerKind = `uint${IntegerBits}`;
+
+/** The datatypes whose literals are checked (nft's names), or an unsigned integer's. */
+export type LiteralKind = 'ipv4_addr' | 'ipv6_addr' | 'inet_service' | IntegerKind;
+
+/** The integer datatype of `bits` bits. */
+export function integerKind(bits: IntegerBits): IntegerKind {
+  return `uint${bits}`;
+}
+
+const INTEGER_BITS = Object.fromEntries(
+  ([1, 2, 3, 4, 6, 8, 12, 16, 20, 32, 64] as const).map((b) => [integerKind(b), b]),
+) as Record<IntegerKind, IntegerBits>;
 
 const ADDRESS_BITS: Record<'ipv4_addr' | 'ipv6_addr', number> = { ipv4_addr: 32, ipv6_addr: 128 };
 
@@ -28,7 +43,7 @@ export function literalProblem(kind: LiteralKind, text: string): string | undefi
     case 'inet_service':
       return portProblem(text);
     default:
-      return integerProblem(kind, text);
+      return integerProblem(INTEGER_BITS[kind], text);
   }
 }
 
@@ -145,7 +160,7 @@ function portProblem(text: string): string | undefined {
  * A number (decimal, or hex as gmp reads `0x…`) fits in `bits` bits; a word is a symbol
  * (`ip dscp cs1`, `tcp flags syn`) and stays for the front end and the simulator to read.
  */
-function integerProblem(bits: IntegerBits, text: string): string | undefined {
+function integerProblem(bits: number, text: string): string | undefined {
   // A symbol (`tcp` after `ip protocol`, on every line of some listings) at its first letter;
   // up to nine decimal digits, the common case, without a regular expression or a BigInt.
   const c0 = text.charCodeAt(0);
