@@ -30,11 +30,9 @@ export class NftParser extends BlockParser {
 
   protected parseFamilyOpt(): Family {
     const t = this.peek();
-    // `table ip` alone names a table called "ip" in family ip? nft reads the keyword as family.
-    if (
-      this.isWordIn(t, FAMILIES) &&
-      (this.peek(1).kind === 'word' || this.peek(1).kind === 'string')
-    ) {
+    // A family's word is always a keyword to nft, never a name: `table ip {` is family ip
+    // without a name ("unexpected '{', expecting string").
+    if (this.isWordIn(t, FAMILIES)) {
       this.next();
       return t.text as Family;
     }

@@ -47,9 +47,9 @@ function nftCheck(text: string, name: string): { status: number | null; at?: str
 
 /**
  * Each place nft reads a name, with the keyword `fwd` there: `at` is where the name is, `name`
- * what nfwalk's message says it expected.
+ * what nfwalk's message says it expected, `found` what it says it found instead.
  */
-const PLACES: { what: string; text: string; at: string; name?: string }[] = [
+const PLACES: { what: string; text: string; at: string; name?: string; found?: string }[] = [
   { what: 'a chain declared', text: 'table ip t {\n\tchain fwd {\n\t}\n}\n', at: '2:8' },
   {
     what: 'a jump target',
@@ -76,6 +76,13 @@ const PLACES: { what: string; text: string; at: string; name?: string }[] = [
   { what: 'a table declared', text: 'table ip fwd {\n}\n', at: '1:10', name: 'table name' },
   { what: 'a chain added', text: 'add table ip t\nadd chain ip t fwd\n', at: '2:16' },
   {
+    what: 'a table with a family and no name',
+    text: 'table ip {\n}\n',
+    at: '1:10',
+    name: 'table name',
+    found: "'{'",
+  },
+  {
     what: 'a counter object',
     text: 'table ip t {\n\tcounter fwd {\n\t}\n}\n',
     at: '2:10',
@@ -96,13 +103,10 @@ const PLACES: { what: string; text: string; at: string; name?: string }[] = [
 ];
 
 describe('keywords as names', () => {
-  PLACES.forEach(({ what, text, at, name = 'chain name' }, i) => {
+  PLACES.forEach(({ what, text, at, name = 'chain name', found = "keyword 'fwd'" }, i) => {
     it(`refuses one as ${what}`, () => {
       const err = nfwalkError(text, `place${i}.nft`);
-      expect(err).toEqual({
-        at,
-        message: `syntax error, unexpected keyword 'fwd', expecting ${name}`,
-      });
+      expect(err).toEqual({ at, message: `syntax error, unexpected ${found}, expecting ${name}` });
     });
     it.skipIf(nftSkip !== undefined)(`nft -c refuses it there too: ${what}`, () => {
       const nft = nftCheck(text, `place${i}.nft`);
