@@ -7,15 +7,25 @@
  */
 import type { Chain, Table } from './model.ts';
 
+/**
+ * Positions by name in an open-addressing table of typed arrays: a name's hash and its first
+ * position in the list. A look-up that misses (every chain a listing declares is looked up
+ * first) probes only these arrays, never a name; a Map of 50,000 names compared the strings
+ * of its bucket's entries, each a miss in the processor's caches.
+ */
 interface ChainIndex {
   list: Chain[];
   size: number;
-  /** A name's first position in the list. */
-  byName: Map<string, number>;
+  /** Each slot's name hash (meaningful where `slots` is not 0). */
+  hashes: Int32Array;
+  /** Each slot's position + 1; 0: empty. */
+  slots: Int32Array;
+  /** Names indexed (distinct), to grow the table before it fills. */
+  names: number;
   /**
    * The name asked about last and its position (-1: none): each name is asked about twice in
    * a row, declared (looked up, then added) or jumped to (checked, then put in the jump
-   * graph), and a look-up in a map of 50,000 names misses the processor's caches.
+   * graph).
    */
   lastName: string | undefined;
   lastPosition: number;
@@ -30,6 +40,26 @@ const indexes = new WeakMap<Table, ChainIndex>();
 let lastTable: Table | undefined;
 let lastIndex: ChainIndex | undefined;
 
+function hashName(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+function emptyIndex(list: Chain[], capacity: number): ChainIndex {
+  let cap = 64;
+  while (cap < capacity * 2) cap *= 2;
+  return {
+    list,
+    size: 0,
+    hashes: new Int32Array(cap),
+    slots: new Int32Array(cap),
+    names: 0,
+    lastName: undefined,
+    lastPosition: -1,
+  };
+}
+
 function indexOf(table: Table): ChainIndex {
   let ix = table === lastTable ? lastIndex : indexes.get(table);
   if (ix && ix.list === table.chains && ix.size === table.chains.length) return remember(table, ix);
@@ -37,17 +67,8 @@ function indexOf(table: Table): ChainIndex {
     append(ix, table.chains[ix.size] as Chain);
     return remember(table, ix);
   }
-  const byName = new Map<string, number>();
-  table.chains.forEach((c, i) => {
-    if (!byName.has(c.name)) byName.set(c.name, i);
-  });
-  ix = {
-    list: table.chains,
-    size: table.chains.length,
-    byName,
-    lastName: undefined,
-    lastPosition: -1,
-  };
+  ix = emptyIndex(table.chains, table.chains.length);
+  for (const c of table.chains) append(ix, c);
   indexes.set(table, ix);
   return remember(table, ix);
 }
@@ -58,10 +79,20 @@ function remember(table: Table, ix: ChainIndex): ChainIndex {
   return ix;
 }
 
+/** The slot of `name` (whose hash is `h`): where it is, or the empty slot where it would go. */
+function slotOf(ix: ChainIndex, name: string, h: number): number {
+  const mask = ix.slots.length - 1;
+  for (let s = h & mask; ; s = (s + 1) & mask) {
+    const p = ix.slots[s] as number;
+    if (p === 0) return s;
+    if (ix.hashes[s] === h && (ix.list[p - 1] as Chain).name === name) return s;
+  }
+}
+
 /** The position of the first chain of this name in the index, or -1. */
 function positionIn(ix: ChainIndex, name: string): number {
   if (name === ix.lastName) return ix.lastPosition;
-  const i = ix.byName.get(name) ?? -1;
+  const i = (ix.slots[slotOf(ix, name, hashName(name))] as number) - 1;
   ix.lastName = name;
   ix.lastPosition = i;
   return i;
@@ -69,11 +100,39 @@ function positionIn(ix: ChainIndex, name: string): number {
 
 /** Indexes a chain just appended to the list. */
 function append(ix: ChainIndex, chain: Chain): void {
-  if (positionIn(ix, chain.name) < 0) {
-    ix.byName.set(chain.name, ix.size);
+  const name = chain.name;
+  if (name === ix.lastName && ix.lastPosition >= 0) {
+    ix.size++;
+    return;
+  }
+  if ((ix.names + 1) * 2 > ix.slots.length) grow(ix);
+  const h = hashName(name);
+  const s = slotOf(ix, name, h);
+  if (ix.slots[s] === 0) {
+    ix.slots[s] = ix.size + 1;
+    ix.hashes[s] = h;
+    ix.names++;
+    ix.lastName = name;
     ix.lastPosition = ix.size;
   }
   ix.size++;
+}
+
+/** Twice the slots, every name placed again. */
+function grow(ix: ChainIndex): void {
+  const { hashes, slots } = ix;
+  ix.hashes = new Int32Array(slots.length * 2);
+  ix.slots = new Int32Array(slots.length * 2);
+  const mask = ix.slots.length - 1;
+  for (let k = 0; k < slots.length; k++) {
+    const p = slots[k] as number;
+    if (p === 0) continue;
+    const h = hashes[k] as number;
+    let s = h & mask;
+    while (ix.slots[s] !== 0) s = (s + 1) & mask;
+    ix.slots[s] = p;
+    ix.hashes[s] = h;
+  }
 }
 
 /** The chain of this name in the table (the first, if the list has several). */

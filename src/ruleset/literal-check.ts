@@ -1,12 +1,19 @@
 /**
- * Addresses, ports and prefix lengths checked against the datatype of what they are compared
- * with, assigned to, translated to or stored in (src/ruleset/literals.ts says what each
- * datatype accepts). nft refuses `ip daddr 172.20.0.400`, `tcp dport 65536` and
- * `ip saddr 10.0.0.0/33` when it evaluates the rule; so does this, with the value's position,
+ * Addresses, ports, prefix lengths and numbers checked against the datatype of what they are
+ * compared with, assigned to, translated to or stored in (src/ruleset/literals.ts says what
+ * each datatype accepts). nft refuses `ip daddr 172.20.0.400`, `tcp dport 65536`,
+ * `ip saddr 10.0.0.0/33` and `ip ttl 300` when it evaluates the rule; so does this, with the
+ * value's position,
  * for the nft text and the `nft -j` JSON front ends alike.
  */
 import type { Diagnostic } from './diagnostics.ts';
-import { type LiteralKind, literalProblem, prefixProblem } from './literals.ts';
+import {
+  type IntegerBits,
+  integerKind,
+  type LiteralKind,
+  literalProblem,
+  prefixProblem,
+} from './literals.ts';
 import type { Expr, NamedSet, Rule, Ruleset, Span, Statement, TypeSpec } from './model.ts';
 
 /** The datatype of each part of a key (one part unless concatenated); undefined: not checked. */
@@ -14,50 +21,125 @@ type Kinds = readonly (LiteralKind | undefined)[];
 
 const PORT_PROTOCOLS = ['tcp', 'udp', 'udplite', 'sctp', 'dccp', 'th'];
 
+/**
+ * The integer header fields by protocol, with their widths in bits (nft's proto.c; each width
+ * checked with `nft -c`: the largest value accepted, one more refused).
+ */
+const PAYLOAD_BITS: Readonly<Record<string, Readonly<Record<string, IntegerBits>>>> = {
+  ip: {
+    version: 4,
+    hdrlength: 4,
+    dscp: 6,
+    ecn: 2,
+    length: 16,
+    id: 16,
+    'frag-off': 16,
+    ttl: 8,
+    protocol: 8,
+    checksum: 16,
+  },
+  ip6: { version: 4, dscp: 6, ecn: 2, flowlabel: 20, length: 16, nexthdr: 8, hoplimit: 8 },
+  tcp: {
+    sequence: 32,
+    ackseq: 32,
+    doff: 4,
+    reserved: 4,
+    flags: 8,
+    window: 16,
+    checksum: 16,
+    urgptr: 16,
+  },
+  udp: { length: 16, checksum: 16 },
+  udplite: { csumcov: 16, checksum: 16 },
+  icmp: { type: 8, code: 8, checksum: 16, id: 16, sequence: 16, mtu: 16, gateway: 32 },
+  icmpv6: {
+    type: 8,
+    code: 8,
+    checksum: 16,
+    mtu: 32,
+    id: 16,
+    sequence: 16,
+    'max-delay': 16,
+  },
+  igmp: { type: 8, mrt: 8, checksum: 16 },
+  ether: { type: 16 },
+  vlan: { id: 12, pcp: 3, dei: 1, cfi: 1, type: 16 },
+  arp: { htype: 16, ptype: 16, hlen: 8, plen: 8, operation: 16 },
+  sctp: { vtag: 32, checksum: 32 },
+  dccp: { type: 4 },
+};
+
 /** Header fields by protocol, then field (nft's proto.c). */
-const PAYLOAD_KINDS: ReadonlyMap<string, ReadonlyMap<string, LiteralKind>> = new Map<
-  string,
-  ReadonlyMap<string, LiteralKind>
->([
-  [
-    'ip',
-    new Map([
-      ['saddr', 'ipv4_addr'],
-      ['daddr', 'ipv4_addr'],
-    ]),
-  ],
-  [
-    'arp',
-    new Map([
-      ['saddr ip', 'ipv4_addr'],
-      ['daddr ip', 'ipv4_addr'],
-    ]),
-  ],
-  [
-    'ip6',
-    new Map([
-      ['saddr', 'ipv6_addr'],
-      ['daddr', 'ipv6_addr'],
-    ]),
-  ],
-  ...PORT_PROTOCOLS.map(
-    (p) =>
-      [
-        p,
-        new Map<string, LiteralKind>([
-          ['sport', 'inet_service'],
-          ['dport', 'inet_service'],
-        ]),
-      ] as const,
+const PAYLOAD_KINDS: ReadonlyMap<string, ReadonlyMap<string, LiteralKind>> = new Map(
+  [...Object.keys(PAYLOAD_BITS), ...PORT_PROTOCOLS.filter((p) => !(p in PAYLOAD_BITS))].map(
+    (protocol) => {
+      const fields = new Map<string, LiteralKind>(
+        Object.entries(PAYLOAD_BITS[protocol] ?? {}).map(([f, bits]) => [f, integerKind(bits)]),
+      );
+      if (protocol === 'ip' || protocol === 'ip6') {
+        const addr = protocol === 'ip' ? 'ipv4_addr' : 'ipv6_addr';
+        fields.set('saddr', addr).set('daddr', addr);
+      }
+      if (protocol === 'arp') fields.set('saddr ip', 'ipv4_addr').set('daddr ip', 'ipv4_addr');
+      if (PORT_PROTOCOLS.includes(protocol))
+        fields.set('sport', 'inet_service').set('dport', 'inet_service');
+      return [protocol, fields] as const;
+    },
   ),
+);
+
+/** The integer meta keys, with their widths in bits (checked with `nft -c` as above). */
+const META_BITS = new Map<string, IntegerBits>([
+  ['mark', 32],
+  ['length', 32],
+  ['nfproto', 8],
+  ['l4proto', 8],
+  ['protocol', 16],
+  ['skuid', 32],
+  ['skgid', 32],
+  ['cpu', 32],
+  ['iifgroup', 32],
+  ['oifgroup', 32],
+  ['cgroup', 32],
+  ['iiftype', 16],
+  ['oiftype', 16],
+  ['pkttype', 8],
+  ['nftrace', 1],
 ]);
 
+/** The integer ct keys, with their widths in bits (checked with `nft -c` as above). */
+const CT_BITS = new Map<string, IntegerBits>([
+  ['mark', 32],
+  ['zone', 16],
+  ['packets', 64],
+  ['bytes', 64],
+  ['avgpkt', 64],
+  ['direction', 8],
+  ['l3proto', 8],
+  ['protocol', 8],
+]);
+
+/** The meta and ct keys' datatypes. */
+const META_KINDS: ReadonlyMap<string, LiteralKind> = new Map(
+  [...META_BITS].map(([key, bits]) => [key, integerKind(bits)]),
+);
+const CT_KINDS: ReadonlyMap<string, LiteralKind> = new Map(
+  [...CT_BITS].map(([key, bits]) => [key, integerKind(bits)]),
+);
+
 /** One-part datatypes, made once: kindsOf runs for every match of a listing. */
-const SINGLE: Readonly<Record<LiteralKind, Kinds>> = {
-  ipv4_addr: ['ipv4_addr'],
-  ipv6_addr: ['ipv6_addr'],
-  inet_service: ['inet_service'],
-};
+const SINGLE = new Map<LiteralKind, Kinds>();
+for (const kind of [
+  'ipv4_addr',
+  'ipv6_addr',
+  'inet_service',
+  ...([1, 2, 3, 4, 6, 8, 12, 16, 20, 32, 64] as const).map(integerKind),
+] as LiteralKind[])
+  SINGLE.set(kind, [kind]);
+
+function single(kind: LiteralKind): Kinds {
+  return SINGLE.get(kind) as Kinds;
+}
 
 /** Set and map types by name (`type ipv4_addr . inet_service`). */
 const TYPE_NAMES: ReadonlyMap<string, LiteralKind> = new Map<string, LiteralKind>([
@@ -133,8 +215,8 @@ class LiteralChecker {
       case 'nat': {
         const addr = FAMILY_ADDRESS[s.family ?? this.family];
         if (s.addr && s.addrPortMap) this.values([addr, 'inet_service'], s.addr);
-        else if (s.addr) this.values(addr ? SINGLE[addr] : [addr], s.addr);
-        if (s.port) this.values(SINGLE.inet_service, s.port);
+        else if (s.addr) this.values(addr ? single(addr) : [addr], s.addr);
+        if (s.port) this.values(single('inet_service'), s.port);
         return;
       }
       case 'mangle': {
@@ -177,7 +259,7 @@ class LiteralChecker {
         if (e.parts.length !== kinds.length) return;
         e.parts.forEach((part, i) => {
           const kind = kinds[i];
-          if (kind) this.values(SINGLE[kind], part);
+          if (kind) this.values(single(kind), part);
         });
         return;
       case 'map': {
@@ -199,7 +281,7 @@ class LiteralChecker {
   private kindsOf(e: Expr): Kinds | undefined {
     if (e.kind !== 'concat') {
       const kind = this.kindOf(e);
-      return kind === undefined ? undefined : SINGLE[kind];
+      return kind === undefined ? undefined : single(kind);
     }
     const parts = e.parts.map((p) => this.kindOf(p));
     return parts.some((k) => k !== undefined) ? parts : undefined;
@@ -210,7 +292,9 @@ class LiteralChecker {
     if (e.kind === 'ct') {
       if (e.key === 'proto-src' || e.key === 'proto-dst') return 'inet_service';
       if (e.key === 'saddr' || e.key === 'daddr') return FAMILY_ADDRESS[e.family ?? this.family];
+      return CT_KINDS.get(e.key);
     }
+    if (e.kind === 'meta') return META_KINDS.get(e.key);
     return undefined;
   }
 

@@ -6,11 +6,30 @@
  * prefix longer than the address "Prefix length 33 is invalid for type of 32 bits width".
  * nfwalk resolves no host names: a word with letters in it stays as written (the simulator says
  * it cannot decide it), but text made only of what addresses and ports are made of has to be
- * one.
+ * one. A number given to a header field, meta or ct key of N bits must fit in N bits: `ip ttl
+ * 300` is nft's "Value 300 exceeds valid range 0-255" (a word there is a symbol: `ip dscp cs1`).
  */
 
-/** The datatypes whose literals are checked (nft's names). */
-export type LiteralKind = 'ipv4_addr' | 'ipv6_addr' | 'inet_service';
+/** The widths in bits of the integer fields whose numbers are checked. */
+export type IntegerBits = 1 | 2 | 3 | 4 | 6 | 8 | 12 | 16 | 20 | 32 | 64;
+
+/**
+ * An unsigned integer of so many bits, as a datatype: a string like the others (a kind is
+ * compared on every value of a listing, and one type of kind keeps that comparison quick).
+ */
+export type IntegerKind = `uint${IntegerBits}`;
+
+/** The datatypes whose literals are checked (nft's names), or an unsigned integer's. */
+export type LiteralKind = 'ipv4_addr' | 'ipv6_addr' | 'inet_service' | IntegerKind;
+
+/** The integer datatype of `bits` bits. */
+export function integerKind(bits: IntegerBits): IntegerKind {
+  return `uint${bits}`;
+}
+
+const INTEGER_BITS = Object.fromEntries(
+  ([1, 2, 3, 4, 6, 8, 12, 16, 20, 32, 64] as const).map((b) => [integerKind(b), b]),
+) as Record<IntegerKind, IntegerBits>;
 
 const ADDRESS_BITS: Record<'ipv4_addr' | 'ipv6_addr', number> = { ipv4_addr: 32, ipv6_addr: 128 };
 
@@ -23,12 +42,14 @@ export function literalProblem(kind: LiteralKind, text: string): string | undefi
       return ipv6Problem(text);
     case 'inet_service':
       return portProblem(text);
+    default:
+      return integerProblem(INTEGER_BITS[kind], text);
   }
 }
 
 /** Why `/length` is no prefix of an address of `kind`, or undefined. */
 export function prefixProblem(kind: LiteralKind, length: number): string | undefined {
-  if (kind === 'inet_service') return undefined;
+  if (kind !== 'ipv4_addr' && kind !== 'ipv6_addr') return undefined;
   const bits = ADDRESS_BITS[kind];
   if (length <= bits) return undefined;
   const what = kind === 'ipv4_addr' ? 'an IPv4' : 'an IPv6';
@@ -133,4 +154,34 @@ function portProblem(text: string): string | undefined {
   else if (/^0[xX][0-9A-Fa-f]+$/.test(text)) big = BigInt(text);
   else return undefined;
   return big > 65535n ? `port ${text} is out of range (0-65535)` : undefined;
+}
+
+/**
+ * A number (decimal, or hex as gmp reads `0x…`) fits in `bits` bits; a word is a symbol
+ * (`ip dscp cs1`, `tcp flags syn`) and stays for the front end and the simulator to read.
+ */
+function integerProblem(bits: number, text: string): string | undefined {
+  // A symbol (`tcp` after `ip protocol`, on every line of some listings) at its first letter;
+  // up to nine decimal digits, the common case, without a regular expression or a BigInt.
+  const c0 = text.charCodeAt(0);
+  if (!(c0 >= 48 && c0 <= 57)) return undefined;
+  const n = text.length;
+  if (n <= 9) {
+    let v = 0;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+    }
+    if (i === n) return bits >= 32 || v < 2 ** bits ? undefined : outOfRange(text, BigInt(v), bits);
+  }
+  if (!/^[0-9]+$/.test(text) && !/^0[xX][0-9A-Fa-f]+$/.test(text)) return undefined;
+  const value = BigInt(text);
+  return value >> BigInt(bits) === 0n ? undefined : outOfRange(text, value, bits);
+}
+
+function outOfRange(text: string, value: bigint, bits: number): string {
+  const shown = String(value) === text ? text : `${text} (${value})`;
+  return `value ${shown} exceeds valid range 0-${(1n << BigInt(bits)) - 1n}`;
 }

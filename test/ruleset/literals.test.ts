@@ -1,7 +1,8 @@
 /**
- * `nfwalk check` refuses the addresses, ports and prefix lengths nft refuses, at the value's
- * position, and accepts the ones nft accepts; each case is also given to `nft -c -f` on this
- * machine (skipped without nft or root), so the two are seen to agree.
+ * `nfwalk check` refuses the addresses, ports, prefix lengths and numbers nft refuses, at the
+ * value's position, and accepts the ones nft accepts; each case is also given to `nft -c -f` on
+ * this machine (skipped without nft or root), so the two are seen to agree — on the position of
+ * the error too.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,6 +53,34 @@ const REFUSED: { rule: string; bad: string; message: RegExp }[] = [
     message: /300 is more than 255/,
   },
   { rule: 'ip6 daddr 2001:db8::1::2 accept', bad: '::2', message: /cannot start a match/ },
+  // Numbers wider than their field (nft: "Value 300 exceeds valid range 0-255").
+  { rule: 'ip ttl 300 accept', bad: '300', message: /value 300 exceeds valid range 0-255$/ },
+  {
+    rule: 'meta mark 0x1ffffffff accept',
+    bad: '0x1ffffffff',
+    message: /value 0x1ffffffff \(8589934591\) exceeds valid range 0-4294967295$/,
+  },
+  { rule: 'tcp dport 70000 accept', bad: '70000', message: /port 70000 is out of range/ },
+  { rule: 'ip ttl 1-300 accept', bad: '300', message: /range 0-255/ },
+  { rule: 'ip dscp { 1, 64 } accept', bad: '64', message: /value 64 exceeds valid range 0-63/ },
+  { rule: 'ip ttl != 0x100 accept', bad: '0x100', message: /0x100 \(256\)/ },
+  { rule: 'meta mark set 0x100000000', bad: '0x100000000', message: /range 0-4294967295/ },
+  { rule: 'ct mark set 4294967296', bad: '4294967296', message: /range 0-4294967295/ },
+  { rule: 'ct zone 65536 accept', bad: '65536', message: /range 0-65535/ },
+  { rule: 'ip6 flowlabel 1048576 accept', bad: '1048576', message: /range 0-1048575/ },
+  { rule: 'vlan id 4096 accept', bad: '4096', message: /range 0-4095/ },
+  { rule: 'tcp flags 256 accept', bad: '256', message: /range 0-255/ },
+  { rule: 'icmp type 256 accept', bad: '256', message: /range 0-255/ },
+  {
+    rule: 'ct bytes 18446744073709551616 accept',
+    bad: '18446744073709551616',
+    message: /range 0-18446744073709551615$/,
+  },
+  {
+    rule: 'meta mark set ip saddr map { 10.0.0.1 : 0x1ffffffff }',
+    bad: '0x1ffffffff',
+    message: /range 0-4294967295/,
+  },
 ];
 
 const ACCEPTED = [
@@ -64,6 +93,14 @@ const ACCEPTED = [
   'tcp dport { 0, 65535, ssh } accept',
   'ip daddr . tcp dport { 10.0.0.1 . 8080 } accept',
   'meta l4proto tcp dnat ip to 10.0.0.1:8080',
+  // The largest numbers that fit, and symbols where numbers are checked.
+  'ip ttl 255 meta mark 0xffffffff ct zone 65535 accept',
+  'ip6 flowlabel 1048575 ip6 hoplimit 255 accept',
+  'vlan id 4095 accept',
+  'ip dscp 63 ip id 65535 accept',
+  'ct bytes 18446744073709551615 accept',
+  'ip dscp cs1 tcp flags syn ip protocol tcp accept',
+  'meta mark set 0xffffffff',
 ];
 
 async function check(text: string, name: string): Promise<{ code: number; stderr: string }> {
@@ -82,9 +119,16 @@ const nftSkip = (() => {
 if (nftSkip) console.warn(`nft -c comparisons skipped: ${nftSkip}`);
 
 function nftAccepts(text: string, name: string): boolean {
+  return nftCheck(text, name).status === 0;
+}
+
+/** `nft -c -f` on the text: its exit status and where its first error is (`line:col`). */
+function nftCheck(text: string, name: string): { status: number | null; at?: string } {
   const file = join(dir, `nft-${name}`);
   writeFileSync(file, text);
-  return spawnSync('nft', ['-c', '-f', file], { encoding: 'utf8' }).status === 0;
+  const r = spawnSync('nft', ['-c', '-f', file], { encoding: 'utf8' });
+  const at = new RegExp(`^${file}:(\\d+):(\\d+)-`, 'm').exec(r.stderr);
+  return { status: r.status, ...(at ? { at: `${at[1]}:${at[2]}` } : {}) };
 }
 
 describe('values nft refuses', () => {
@@ -99,8 +143,14 @@ describe('values nft refuses', () => {
       expect(first).toMatch(new RegExp(`:${RULE_LINE}:${col}: error: `));
       expect(first).toMatch(message);
     });
-    it.skipIf(nftSkip !== undefined)(`nft -c refuses it too: ${rule}`, () => {
-      expect(nftAccepts(text, `bad${i}.nft`)).toBe(false);
+    it.skipIf(nftSkip !== undefined)(`nft -c refuses it too, there: ${rule}`, () => {
+      const line = text.split('\n')[RULE_LINE - 1] as string;
+      const nft = nftCheck(text, `bad${i}.nft`);
+      expect(nft.status).not.toBe(0);
+      // A number nft places where nfwalk does, on the value; a text it reads as a host name
+      // (`1.2.3`) it reports where resolving it failed.
+      if (/^(0x)?[0-9a-f]+$/i.test(bad))
+        expect(nft.at).toBe(`${RULE_LINE}:${line.lastIndexOf(bad) + 1}`);
     });
   });
 });

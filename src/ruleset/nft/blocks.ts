@@ -62,7 +62,7 @@ export abstract class BlockParser extends StatementParser {
       }
       case 'chain': {
         this.next();
-        const name = this.expectName('chain name');
+        const name = this.expectIdentifier('chain name');
         this.parseChainDecl(table, name, t);
         return;
       }
@@ -277,7 +277,7 @@ export abstract class BlockParser extends StatementParser {
 
   protected parseSetDecl(table: Table, kind: string, kw: Token): void {
     const nt = this.peek();
-    const name = this.expectName('set name');
+    const name = this.expectIdentifier('set name');
     const existing = table.sets.find((s) => s.name === name);
     // The declaration is read on its own, then merged into an existing set of that name.
     const set: NamedSet = {
@@ -443,7 +443,7 @@ export abstract class BlockParser extends StatementParser {
   }
 
   protected parseObject(table: Table, type: ObjectType, kw: Token): void {
-    const name = this.expectName('object name');
+    const name = this.expectIdentifier('object name');
     const obj: StatefulObject = { type, name, body: [] };
     if (this.peek().kind === 'handle') obj.handle = Number(this.next().text);
     if (this.atPunct('{')) {
@@ -506,7 +506,7 @@ export abstract class BlockParser extends StatementParser {
 
   protected parseFlowtable(table: Table, kw: Token): void {
     const nameTok = this.peek();
-    const name = this.expectName('flowtable name');
+    const name = this.expectIdentifier('flowtable name');
     let ft = table.flowtables.find((f) => f.name === name);
     const fresh = !ft;
     ft ??= { name, hook: 'ingress', priority: { value: 0, text: '0' }, devices: [] };

@@ -10,6 +10,7 @@ import type { Expr, Ruleset, Span } from '../model.ts';
 import { printExpr } from '../printer.ts';
 import { lexStream, type Token, type TokenStream } from './lexer.ts';
 import { LineIndex, Located, SourceSpan } from './nodes.ts';
+import { RESERVED_WORDS } from './vocabulary.ts';
 
 /** Internal: aborts the current command or rule; caught at the nearest resync point. */
 export class ParseFail {
@@ -244,6 +245,22 @@ export abstract class TokenCursor {
       this.fail(t, 'variable does not hold a name');
     }
     this.unexpected(t, what);
+  }
+
+  /**
+   * A name nft reads as an identifier (a table, chain, set or object name, a jump target): a
+   * name, but not one of the words nft always reads as keywords, unquoted (RESERVED_WORDS).
+   */
+  protected expectIdentifier(what: string): string {
+    this.refuseKeyword(what);
+    return this.expectName(what);
+  }
+
+  /** Fails at the next token when it is a word nft always reads as a keyword (RESERVED_WORDS). */
+  protected refuseKeyword(what: string): void {
+    const t = this.peek();
+    if (t.kind === 'word' && this.toks.isLanguageWord(this.pos) && RESERVED_WORDS.has(t.text))
+      this.fail(t, `syntax error, unexpected keyword '${t.text}', expecting ${what}`);
   }
 
   protected expectPunct(p: string): Token {

@@ -110,7 +110,7 @@ export abstract class ExpressionParser extends ValueParser {
               span: this.span(t),
             };
           }
-          const name = this.expectName('set name');
+          const name = this.expectIdentifier('set name');
           return { kind: 'setref', name, span: this.span(t) };
         }
         case '*':

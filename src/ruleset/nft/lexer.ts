@@ -283,6 +283,11 @@ export class TokenStream {
     this.stop = grow32(this.stop, cap);
   }
 
+  /** Whether token `i` is one of the language's words (vocabulary.ts), known without its text. */
+  isLanguageWord(i: number): boolean {
+    return this.word[i] !== 0;
+  }
+
   get(i: number): Token {
     const slot = i & (WINDOW - 1);
     if (this.cacheIdx[slot] === i) return this.cache[slot] as Token;

@@ -30,11 +30,9 @@ export class NftParser extends BlockParser {
 
   protected parseFamilyOpt(): Family {
     const t = this.peek();
-    // `table ip` alone names a table called "ip" in family ip? nft reads the keyword as family.
-    if (
-      this.isWordIn(t, FAMILIES) &&
-      (this.peek(1).kind === 'word' || this.peek(1).kind === 'string')
-    ) {
+    // A family's word is always a keyword to nft, never a name: `table ip {` is family ip
+    // without a name ("unexpected '{', expecting string").
+    if (this.isWordIn(t, FAMILIES)) {
       this.next();
       return t.text as Family;
     }
@@ -150,6 +148,7 @@ export class NftParser extends BlockParser {
   }
 
   protected parseDefine(redefine: boolean): void {
+    this.refuseKeyword('variable name');
     const n = this.expectWord('variable name');
     this.expectPunct('=');
     const value = this.parseRhs('value', false);
@@ -207,7 +206,7 @@ export class NftParser extends BlockParser {
       case 'table': {
         const fam = this.parseFamilyOpt();
         const nameTok = this.peek();
-        const table = this.findTable(fam, this.expectName('table name'), nameTok);
+        const table = this.findTable(fam, this.expectIdentifier('table name'), nameTok);
         for (const c of table.chains) c.rules = [];
         return;
       }
@@ -220,9 +219,9 @@ export class NftParser extends BlockParser {
       case 'map': {
         const fam = this.parseFamilyOpt();
         const tt = this.peek();
-        const table = this.findTable(fam, this.expectName('table name'), tt);
+        const table = this.findTable(fam, this.expectIdentifier('table name'), tt);
         const st = this.peek();
-        this.findSet(table, this.expectName('set name'), st).elements = [];
+        this.findSet(table, this.expectIdentifier('set name'), st).elements = [];
         return;
       }
       default:
@@ -234,9 +233,9 @@ export class NftParser extends BlockParser {
   protected parseChainRef(): { table: Table; chain: Chain; chainTok: Token } {
     const fam = this.parseFamilyOpt();
     const tt = this.peek();
-    const table = this.findTable(fam, this.expectName('table name'), tt);
+    const table = this.findTable(fam, this.expectIdentifier('table name'), tt);
     const chainTok = this.peek();
-    const chain = this.findChain(table, this.expectName('chain name'), chainTok);
+    const chain = this.findChain(table, this.expectIdentifier('chain name'), chainTok);
     return { table, chain, chainTok };
   }
 
@@ -244,7 +243,7 @@ export class NftParser extends BlockParser {
     const what = this.expectWord('object type');
     const fam = this.parseFamilyOpt();
     const tt = this.peek();
-    const tname = this.expectName('table name');
+    const tname = this.expectIdentifier('table name');
     const destroy = kw.text === 'destroy';
     const table = this.st.ruleset.tables.find((x) => x.family === fam && x.name === tname);
     if (!table) {
@@ -260,7 +259,7 @@ export class NftParser extends BlockParser {
       return;
     }
     const nt = this.peek();
-    const name = this.expectName('name');
+    const name = this.expectIdentifier('name');
     switch (what.text) {
       case 'chain': {
         const i = table.chains.findIndex((c) => c.name === name);
@@ -307,7 +306,7 @@ export class NftParser extends BlockParser {
       case 'table': {
         const fam = this.parseFamilyOpt();
         const nameTok = this.peek();
-        const name = this.expectName('table name');
+        const name = this.expectIdentifier('table name');
         const exists = this.st.ruleset.tables.some((x) => x.family === fam && x.name === name);
         if (verb === 'create' && exists) this.fail(nameTok, `table '${name}' already exists`);
         const table = this.getOrCreateTable(fam, name, what);
@@ -320,9 +319,9 @@ export class NftParser extends BlockParser {
       case 'chain': {
         const fam = this.parseFamilyOpt();
         const tt = this.peek();
-        const table = this.findTable(fam, this.expectName('table name'), tt);
+        const table = this.findTable(fam, this.expectIdentifier('table name'), tt);
         const ct = this.peek();
-        const name = this.expectName('chain name');
+        const name = this.expectIdentifier('chain name');
         if (verb === 'create' && chainNamed(table, name)) {
           this.fail(ct, `chain '${name}' already exists`);
         }
@@ -336,16 +335,16 @@ export class NftParser extends BlockParser {
       case 'map': {
         const fam = this.parseFamilyOpt();
         const tt = this.peek();
-        const table = this.findTable(fam, this.expectName('table name'), tt);
+        const table = this.findTable(fam, this.expectIdentifier('table name'), tt);
         this.parseSetDecl(table, what.text, kw);
         return;
       }
       case 'element': {
         const fam = this.parseFamilyOpt();
         const tt = this.peek();
-        const table = this.findTable(fam, this.expectName('table name'), tt);
+        const table = this.findTable(fam, this.expectIdentifier('table name'), tt);
         const st = this.peek();
-        const set = this.findSet(table, this.expectName('set name'), st);
+        const set = this.findSet(table, this.expectIdentifier('set name'), st);
         const lit = this.parseSetLiteral('value', set.kind === 'map');
         set.elements.push(...lit.elements);
         return;
@@ -353,7 +352,7 @@ export class NftParser extends BlockParser {
       case 'flowtable': {
         const fam = this.parseFamilyOpt();
         const tt = this.peek();
-        const table = this.findTable(fam, this.expectName('table name'), tt);
+        const table = this.findTable(fam, this.expectIdentifier('table name'), tt);
         this.parseFlowtable(table, kw);
         return;
       }
@@ -372,7 +371,7 @@ export class NftParser extends BlockParser {
         }
         const fam = this.parseFamilyOpt();
         const tt = this.peek();
-        const table = this.findTable(fam, this.expectName('table name'), tt);
+        const table = this.findTable(fam, this.expectIdentifier('table name'), tt);
         this.parseObject(table, type, kw);
         return;
       }

@@ -461,7 +461,7 @@ export abstract class StatementParser extends ExpressionParser {
         }
         keyword = `flow ${op.text}`;
         this.expectPunct('@');
-        this.expectName('flowtable name');
+        this.expectIdentifier('flowtable name');
         return this.withSpan(
           { kind: 'other', keyword, args: this.words(startIdx + 1, this.pos - 1) },
           t,
@@ -493,7 +493,7 @@ export abstract class StatementParser extends ExpressionParser {
   }
 
   protected meterBody(): void {
-    this.expectName('meter name');
+    this.expectIdentifier('meter name');
     if (this.atWord('size')) {
       this.next();
       this.expectNumber();
@@ -536,7 +536,7 @@ export abstract class StatementParser extends ExpressionParser {
   protected parseSetOp(): Statement {
     const t = this.next();
     this.expectPunct('@');
-    const set = this.expectName('set name');
+    const set = this.expectIdentifier('set name');
     this.expectPunct('{');
     this.enter(t);
     try {
@@ -595,7 +595,7 @@ export abstract class StatementParser extends ExpressionParser {
       statements.push(this.withSpan({ kind: 'other', keyword: 'timeout', args: [v.text] }, from));
     }
     this.expectPunct('@');
-    const set = this.expectName('set name');
+    const set = this.expectIdentifier('set name');
     return this.withSpan({ kind: 'setop', op, set, key, statements }, t);
   }
 

@@ -110,7 +110,7 @@ export abstract class ValueParser extends TokenCursor {
       return { kind, binding: this.parseBinding() };
     }
     if (kind === 'jump' || kind === 'goto') {
-      const target = this.expectName('chain name');
+      const target = this.expectIdentifier('chain name');
       return { kind, target };
     }
     return { kind };

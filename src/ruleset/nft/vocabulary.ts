@@ -212,6 +212,33 @@ export const VERDICT_WORDS = new Set(['accept', 'drop', 'continue', 'return', 'j
 export const RT_KEYS = new Set(['classid', 'nexthop', 'mtu', 'ipsec']);
 
 /**
+ * The words nft 1.0.6's scanner always reads as keywords (its src/scanner.l rules without a
+ * start condition): nft refuses them wherever it expects a name, unquoted — a table, chain,
+ * set, map, flowtable, object or variable name, a jump or goto target, a `@set` reference
+ * (`chain fwd { }`: "syntax error, unexpected fwd, expecting string"). Found by trying every
+ * word of that scanner with `nft -c -f` as each of those names; test/ruleset/nft/
+ * keyword-names.test.ts asks nft again where it can. Words the scanner reads as keywords only
+ * after another (`saddr` after `ip`) are names elsewhere, as in nft.
+ */
+export const RESERVED_WORDS: ReadonlySet<string> = new Set(
+  `
+  accept add ah all and arp auto-merge bridge cgroup chain comment comp constant continue
+  counter cpu create ct day dccp define delete describe device devices dnat drop dst dup dynamic
+  ecn element elements eq esp ether exists expires export exthdr fib flags flow flowtable flush
+  frag fwd gc-interval ge get goto gt handle hbh hook hour ibriport ibrname icmp icmpv6 igmp iif
+  iifgroup iifname iiftype import include index inet insert interval ip ip6 ipsec jhash jump le
+  limit list log lshift lt map mark masquerade meta meter mh missing monitor ne netdev nftrace
+  not notrack numgen obriport obrname offload oif oifgroup oifname oiftype or osf pkttype policy
+  position priority queue quota random redefine redirect reject rename replace reset return
+  rshift rt rt0 rt2 rtclassid rule ruleset sctp secmark set size skgid skuid snat socket srh
+  symhash synproxy table tcp th time timeout tproxy type typeof udp udplite undefine update vlan
+  vmap xor xt
+`
+    .trim()
+    .split(/\s+/),
+);
+
+/**
  * The words of the language, each once: the tokenizer gives every occurrence of one as this
  * string rather than a slice of the text (a 50,000-service listing would otherwise keep
  * 50,000 copies each of `daddr`, `dport`, `jump`, `dnat` in the model).
@@ -242,6 +269,8 @@ for (const list of [
   ['interval', 'vmap', 'state', 'status', 'established', 'related', 'new', 'invalid'],
   ['untracked', 'dstnat', 'srcnat', 'mangle', 'raw', 'security', 'second', 'minute'],
   ['exists', 'missing', 'eq', 'ne', 'and', 'or', 'xor', 'ruleset', 'notrack', 'update'],
+  // So that a name is checked against them by the token's word number, not a look-up.
+  RESERVED_WORDS,
 ]) {
   for (const w of list) WORDS.add(w);
 }

@@ -112,7 +112,7 @@ describe('th dport of an ICMP packet (unknown bytes: its checksum)', () => {
   const t = tableOf(`table ip k {
   set none { type inet_service; }
   set web { type inet_service; elements = { 80, 443 } }
-  set all { type inet_service; flags interval; elements = { 0-65535 } }
+  set anyport { type inet_service; flags interval; elements = { 0-65535 } }
   map svc {
     type ipv4_addr . inet_proto . inet_service : verdict
     elements = { 10.96.0.1 . tcp . 80 : accept, 10.96.0.10 . udp . 53 : drop }
@@ -122,7 +122,7 @@ describe('th dport of an ICMP packet (unknown bytes: its checksum)', () => {
     ip daddr . meta l4proto . th dport vmap @svc
     th dport 53 accept
     th dport @web accept
-    th dport @all accept
+    th dport @anyport accept
     th dport != @none accept
   }
 }`);
