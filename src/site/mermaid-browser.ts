@@ -19,6 +19,7 @@ import type { Browser, Page } from 'playwright-core';
 import { MERMAID_CONFIG, MERMAID_DIST, MERMAID_THEMES } from './mermaid-config.ts';
 import { type PageRequest, renderInPage } from './mermaid-page.ts';
 import { quickGetConfig } from './mermaid-quick-config.ts';
+import { PRECISION, stadiumsAsRects } from './mermaid-stadium.ts';
 import { processWide } from './process-wide.ts';
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
@@ -121,6 +122,7 @@ export class MermaidBrowser {
           items: batch.map(({ source, id }) => ({ source, id })),
           config: MERMAID_CONFIG,
           themes: MERMAID_THEMES,
+          precision: PRECISION,
         })
         .then(
           (drawn) => {
@@ -148,19 +150,25 @@ export class MermaidBrowser {
 
 /**
  * Runs in the renderer page: the batch's diagrams one after the other with the page's
- * `nfwRender` (mermaid-page.ts's renderInPage, installed when the page was opened), each
- * answered with its SVG or why it was not drawn.
+ * `nfwRender` (mermaid-page.ts's renderInPage), their stadium outlines made rects there
+ * (`nfwStadiums`, mermaid-stadium.ts; both installed when the page was opened), each answered
+ * with its SVG or why it was not drawn.
  */
 async function renderBatch(req: {
   items: { source: string; id: string }[];
   config: PageRequest['config'];
   themes: PageRequest['themes'];
+  precision: number;
 }): Promise<({ svg: string } | { error: string })[]> {
-  const draw = (window as unknown as { nfwRender: (r: PageRequest) => Promise<string> }).nfwRender;
+  const page = window as unknown as {
+    nfwRender: (r: PageRequest) => Promise<string>;
+    nfwStadiums: (svg: string, precision: number) => string;
+  };
   const out: ({ svg: string } | { error: string })[] = [];
   for (const item of req.items) {
     try {
-      out.push({ svg: await draw({ ...item, config: req.config, themes: req.themes }) });
+      const svg = await page.nfwRender({ ...item, config: req.config, themes: req.themes });
+      out.push({ svg: page.nfwStadiums(svg, req.precision) });
     } catch (error) {
       out.push({ error: String((error as Error)?.message ?? error) });
     }
@@ -189,8 +197,10 @@ async function rendererPage(browser: Browser, quickConfig: boolean): Promise<Pag
   });
   await page.goto(`${ORIGIN}/`);
   await page.waitForFunction(() => 'mermaid' in window, undefined, { timeout: 120_000 });
-  // renderInPage's own source (it uses nothing from its module), called by renderBatch.
-  await page.evaluate(`window.nfwRender = ${renderInPage.toString()};`);
+  // Their own sources (they use nothing from their modules), called by renderBatch.
+  await page.evaluate(
+    `window.nfwRender = ${renderInPage.toString()}; window.nfwStadiums = ${stadiumsAsRects.toString()};`,
+  );
   return page;
 }
 

@@ -27,7 +27,7 @@ export function defaultCacheDir(root: string, env: NodeJS.ProcessEnv = process.e
  * differs between the two copies of the modules a build loads (Node strips the types, Vite's
  * runner transforms the file), so both must name a drawing alike.
  */
-const PAGE_CODE = ['./mermaid-page.ts', './mermaid-quick-config.ts']
+const PAGE_CODE = ['./mermaid-page.ts', './mermaid-quick-config.ts', './mermaid-stadium.ts']
   .map((file) => readFileSync(fileURLToPath(new URL(file, import.meta.url)), 'utf8'))
   .join('\0');
 

@@ -30,10 +30,9 @@ import {
   type XastElement,
   type XastRoot,
 } from 'svgo';
+import { PRECISION, stadiumsAsRects } from './mermaid-stadium.ts';
 
 export const POST_VERSION = 'svgo-4.1/nfwalk-4';
-
-const PRECISION = 2;
 
 function elements(node: XastRoot | XastElement): XastElement[] {
   const out: XastElement[] = [];
@@ -46,66 +45,6 @@ function elements(node: XastRoot | XastElement): XastElement[] {
   };
   walk(node);
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Stadium outlines
-
-/** The numbers of a path made of M and C commands only, as [x, y] points; else undefined. */
-function pathPoints(d: string): [number, number][] | undefined {
-  if (/[^MC\d\s.,eE+-]/.test(d)) return undefined;
-  const nums = d.match(/-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/g)?.map(Number) ?? [];
-  if (nums.length < 4 || nums.length % 2 !== 0) return undefined;
-  const points: [number, number][] = [];
-  for (let i = 0; i < nums.length; i += 2) points.push([nums[i]!, nums[i + 1]!]);
-  return points;
-}
-
-interface Pill {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-/**
- * The pill a path outlines, when every point of it (bezier control points included: mermaid's
- * segments are short and straight-ish) lies within half a pixel of a pill's boundary: straight
- * top and bottom, half circles of the height's radius at both ends.
- */
-function pillOf(d: string): Pill | undefined {
-  const points = pathPoints(d);
-  if (!points) return undefined;
-  const xs = points.map((p) => p[0]);
-  const ys = points.map((p) => p[1]);
-  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  const r = (y1 - y0) / 2;
-  if (r <= 0 || x1 - x0 < 2 * r) return undefined;
-  const cy = (y0 + y1) / 2;
-  const onPill = ([x, y]: [number, number]) => {
-    if (x >= x0 + r && x <= x1 - r) return Math.abs(Math.abs(y - cy) - r) <= 0.5;
-    const cx = x < x0 + r ? x0 + r : x1 - r;
-    return Math.abs(Math.hypot(x - cx, y - cy) - r) <= 0.5;
-  };
-  if (!points.every(onPill)) return undefined;
-  // Both ends reached: a real pill, not a shape that happens to sit on part of one.
-  if (!xs.some((x) => x - x0 < 0.5) || !xs.some((x) => x1 - x < 0.5)) return undefined;
-  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
-}
-
-const round = (n: number) => String(Number(n.toFixed(PRECISION)));
-
-/**
- * Stadium outlines as rects, on the text before svgo parses it: the paths are most of the
- * bytes, and parsing them is most of svgo's time.
- */
-function stadiumsAsRects(svg: string): string {
-  return svg.replace(/<path d="([^"]{400,})"([^>]*?)(\/>|><\/path>)/g, (whole, d: string, rest) => {
-    const pill = pillOf(d);
-    if (!pill) return whole;
-    const { x, y, width, height } = pill;
-    return `<rect x="${round(x)}" y="${round(y)}" width="${round(width)}" height="${round(height)}" rx="${round(height / 2)}"${rest}/>`;
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -402,7 +341,7 @@ function joinable(e: XastElement): boolean {
 
 /** The lighter SVG (see the file's comment). Deterministic: same input, same bytes. */
 export function lightenSvg(svg: string): string {
-  return optimize(stadiumsAsRects(svg), {
+  return optimize(stadiumsAsRects(svg, PRECISION), {
     multipass: false,
     // Quotes stay as they are in text (the stylesheet's `[data-theme='dark']`); XML needs only
     // these escaped there.

@@ -16,6 +16,7 @@ import { explainScenarioFile } from '../../src/pipeline-files.ts';
 import { colourLines, DARK_THEME, LIGHT_THEME } from '../../src/site/highlight.ts';
 import { DEFAULT_COLOURS, TOKEN_CLASSES } from '../../src/site/highlight-tokens.ts';
 import { type ListingLine, listingHtml, parseMarks } from '../../src/site/listing.ts';
+import { PRECISION, stadiumsAsRects } from '../../src/site/mermaid-stadium.ts';
 import { lightenSvg } from '../../src/site/mermaid-svgo.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -276,5 +277,33 @@ describe("mermaid's SVG lightened", () => {
     const out = lightenSvg(svg(`<g class="node"><path d="${wave}"/></g>`, CSS));
     expect(out).toMatch(/<g class="node"><path d="M0 0/);
     expect(out).toContain('#X .node path{fill:#ECECFF;}');
+  });
+});
+
+describe('stadium outlines in the renderer page', () => {
+  it('work from their own source alone, as the page runs them, and change nothing twice', () => {
+    const pill = (w: number, h: number) => {
+      const r = h / 2;
+      const pts: string[] = [];
+      for (let a = 0; a < 360; a += 2) {
+        const t = (a * Math.PI) / 180;
+        const cx = Math.cos(t) >= 0 ? w / 2 - r : -w / 2 + r;
+        pts.push(`${cx + r * Math.cos(t)} ${r * Math.sin(t)}`);
+      }
+      return `M${pts.join(' C')}`.replace(/ C/g, ' C');
+    };
+    const path = `<path d="${pill(100, 30)}" class="outer"/>`;
+    expect(path.length).toBeGreaterThan(400);
+    const svg = `<svg><g>${path}<path d="M0 0L10 10"/></g></svg>`;
+    // As the page gets it: the function's text, evaluated with nothing around it.
+    const inPage = new Function(`return (${stadiumsAsRects.toString()})`)() as (
+      s: string,
+      p: number,
+    ) => string;
+    const once = inPage(svg, PRECISION);
+    expect(once).toBe(stadiumsAsRects(svg, PRECISION));
+    expect(once).toContain('<rect x="-50" y="-15" width="100" height="30" rx="15" class="outer"/>');
+    expect(once).toContain('<path d="M0 0L10 10"/>');
+    expect(stadiumsAsRects(once, PRECISION)).toBe(once);
   });
 });
