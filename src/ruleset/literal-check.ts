@@ -14,7 +14,7 @@ import {
   literalProblem,
   prefixProblem,
 } from './literals.ts';
-import type { Expr, NamedSet, Rule, Ruleset, Span, Statement, TypeSpec } from './model.ts';
+import type { Chain, Expr, NamedSet, Rule, Ruleset, Span, Statement, TypeSpec } from './model.ts';
 
 /** The datatype of each part of a key (one part unless concatenated); undefined: not checked. */
 type Kinds = readonly (LiteralKind | undefined)[];
@@ -157,8 +157,35 @@ export function checkLiterals(rs: Ruleset): Diagnostic[] {
   return checker.diagnostics;
 }
 
-class LiteralChecker {
-  readonly diagnostics: Diagnostic[] = [];
+/**
+ * As checkLiterals, with the rules' findings made already as each chain's block closed
+ * (`streamed`, by LiteralChecker.rulesOf): only the sets are checked here.
+ */
+export function checkLiteralsStreamed(
+  rs: Ruleset,
+  streamed: ReadonlyMap<Chain, readonly Diagnostic[]>,
+): Diagnostic[] {
+  const checker = new LiteralChecker();
+  for (const table of rs.tables) {
+    checker.table(table.family, table.sets, []);
+    for (const c of table.chains) checker.diagnostics.push(...(streamed.get(c) ?? []));
+  }
+  return checker.diagnostics;
+}
+
+export class LiteralChecker {
+  diagnostics: Diagnostic[] = [];
+
+  /** The findings of some rules of a table of this family, into `out`. */
+  rulesOf(family: string, rules: Rule[], out: Diagnostic[]): void {
+    const saved = this.diagnostics;
+    this.family = family;
+    this.around = [];
+    this.diagnostics = out;
+    this.rules(rules);
+    this.diagnostics = saved;
+  }
+
   private family = '';
   /**
    * Where a value without a span of its own is reported: the first of these nodes with a span

@@ -68,6 +68,11 @@ const NO_EDGES: number[] = [];
  */
 const CARRIES_VERDICTS: ReadonlySet<Statement['kind']> = new Set(['verdict', 'vmap', 'setop']);
 
+/** Whether a statement can lead to another chain (the only ones the jump graph reads). */
+export function carriesVerdicts(s: Statement): boolean {
+  return CARRIES_VERDICTS.has(s.kind);
+}
+
 /**
  * The table's jump graph with chains as numbered nodes (anonymous `jump { … }` chains get
  * nodes of their own), and the longest jump path below each node, memoised: a DAG of 50,000

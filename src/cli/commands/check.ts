@@ -1,19 +1,30 @@
 import { formatDiagnostics, RulesetError } from '../../ruleset/diagnostics.ts';
 import type { Ruleset } from '../../ruleset/model.ts';
-import { parseNft } from '../../ruleset/nft/index.ts';
+import { type CheckCounts, checkNft, parseNft } from '../../ruleset/nft/index.ts';
 import { detectFormat, type RulesetFormat, readRulesetText } from '../../ruleset/read.ts';
 import { EXIT_FAILED, EXIT_OK, type Io } from '../io.ts';
 
+/**
+ * nft text is checked without keeping its rules (checkNft: the same errors as parsing it whole,
+ * at a fraction of the memory); the other formats are parsed into the model.
+ */
 export async function check(io: Io, file: string, opts: InputOptions): Promise<number> {
-  const r = await readInput(io, file, opts);
-  if (!r) return EXIT_FAILED;
-  const tables = r.ruleset.tables;
-  const chains = tables.reduce((n, t) => n + t.chains.length, 0);
-  const rules = tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0);
-  io.out(
-    `${file}: ok (${r.format}): ${tables.length} table(s), ${chains} chain(s), ${rules} rule(s)\n`,
+  const r = await readWith(io, file, opts, async (text, format) =>
+    format === 'nft' ? checkNft(text, file) : countsOf(await parseOther(text, format, file)),
   );
+  if (!r) return EXIT_FAILED;
+  const { tables, chains, rules } = r.value;
+  io.out(`${file}: ok (${r.format}): ${tables} table(s), ${chains} chain(s), ${rules} rule(s)\n`);
   return EXIT_OK;
+}
+
+function countsOf(rs: Ruleset): CheckCounts {
+  const chains = rs.tables.flatMap((t) => t.chains);
+  return {
+    tables: rs.tables.length,
+    chains: chains.length,
+    rules: chains.reduce((n, c) => n + c.rules.length, 0),
+  };
 }
 
 export interface InputOptions {
@@ -31,6 +42,24 @@ export async function readInput(
   file: string,
   opts: InputOptions,
 ): Promise<{ ruleset: Ruleset; format: RulesetFormat } | undefined> {
+  const r = await readWith(io, file, opts, async (text, format) =>
+    // parseRuleset (src/ruleset/load.ts) reads nft text with parseNft too.
+    format === 'nft' ? parseNft(text, file) : parseOther(text, format, file),
+  );
+  return r && { ruleset: r.value, format: r.format };
+}
+
+async function parseOther(text: string, format: RulesetFormat, file: string): Promise<Ruleset> {
+  return (await import('../../ruleset/load.ts')).parseRuleset(text, format, file);
+}
+
+/** FILE's text in its format through `read`; its errors printed (then undefined). */
+async function readWith<T>(
+  io: Io,
+  file: string,
+  opts: InputOptions,
+  read: (text: string, format: RulesetFormat) => Promise<T>,
+): Promise<{ value: T; format: RulesetFormat } | undefined> {
   try {
     const text = readRulesetText(file);
     const format: RulesetFormat = opts.iptables
@@ -38,12 +67,7 @@ export async function readInput(
       : opts.json
         ? 'nft-json'
         : detectFormat(text, file);
-    // parseRuleset (src/ruleset/load.ts) reads nft text with parseNft too.
-    const ruleset =
-      format === 'nft'
-        ? parseNft(text, file)
-        : (await import('../../ruleset/load.ts')).parseRuleset(text, format, file);
-    return { ruleset, format };
+    return { value: await read(text, format), format };
   } catch (e) {
     if (e instanceof RulesetError) {
       io.err(formatDiagnostics(e.diagnostics, e.sources));

@@ -171,6 +171,8 @@ export abstract class BlockParser extends StatementParser {
     } else {
       const rule = this.parseRule();
       chain.rules.push(rule);
+      // Checked now when only checking (its findings kept in place), so that it dies young.
+      this.st.rules?.added(table, chain, chain.rules.length - 1);
       return;
     }
     if (this.peek().kind === 'handle') this.next();

@@ -6,7 +6,7 @@
  * (blocks.ts) → NftParser (parser.ts: commands and scripts).
  */
 import type { Diagnostic } from '../diagnostics.ts';
-import type { Expr, Ruleset, Span } from '../model.ts';
+import type { Chain, Expr, Ruleset, Span, Table } from '../model.ts';
 import { printExpr } from '../printer.ts';
 import { lexStream, type Token, type TokenStream } from './lexer.ts';
 import { LineIndex, Located, SourceSpan } from './nodes.ts';
@@ -38,6 +38,18 @@ export interface ParseState {
   diagnostics: Diagnostic[];
   include?: IncludeHost;
   includeStack: string[];
+  /** Given each chain's rules as they are read, when only checking (check-stream.ts). */
+  rules?: RuleSink;
+}
+
+/** What reads a chain's rules as the parser reads them, when the rules are not kept. */
+export interface RuleSink {
+  /** The rules of `chain` from `from` on are read (one in a block, or by `add rule`). */
+  added(table: Table, chain: Chain, from: number): void;
+  /** The chain's rules are removed (`flush chain`, `flush table`). */
+  flushed(chain: Chain): void;
+  /** The script reads rules back or removes them (`delete rule`, `insert`, `flush chain`…). */
+  readsBack(): never;
 }
 
 /** Expression contexts: what a bare word means. */

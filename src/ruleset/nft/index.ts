@@ -7,7 +7,7 @@ import { lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Ruleset } from '../model.ts';
 import { fsIncludeHost } from './include-files.ts';
-import { parseNftText } from './parse.ts';
+import { type CheckCounts, checkNftText, parseNftText } from './parse.ts';
 import type { IncludeHost } from './parser.ts';
 
 export interface ParseNftOptions {
@@ -22,6 +22,18 @@ export interface ParseNftOptions {
 
 /** Parses nft text into the model. Throws RulesetError with every error found. */
 export function parseNft(text: string, file: string, opts: ParseNftOptions = {}): Ruleset {
+  return parseNftText(text, file, includeHost(file, opts));
+}
+
+/**
+ * Checks nft text as parseNft does (the same errors, thrown the same way) without keeping the
+ * rules: what `nfwalk check` needs. Returns what the ruleset holds.
+ */
+export function checkNft(text: string, file: string, opts: ParseNftOptions = {}): CheckCounts {
+  return checkNftText(text, file, includeHost(file, opts));
+}
+
+function includeHost(file: string, opts: ParseNftOptions): IncludeHost | undefined {
   let root = opts.root;
   if (root === undefined) {
     try {
@@ -30,8 +42,9 @@ export function parseNft(text: string, file: string, opts: ParseNftOptions = {})
       root = undefined;
     }
   }
-  const include = opts.include ?? (root === undefined ? undefined : fsIncludeHost(root));
-  return parseNftText(text, file, include);
+  return opts.include ?? (root === undefined ? undefined : fsIncludeHost(root));
 }
+
 export { fsIncludeHost } from './include-files.ts';
+export type { CheckCounts } from './parse.ts';
 export type { IncludeHost } from './parser.ts';

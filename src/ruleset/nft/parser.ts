@@ -207,12 +207,16 @@ export class NftParser extends BlockParser {
         const fam = this.parseFamilyOpt();
         const nameTok = this.peek();
         const table = this.findTable(fam, this.expectIdentifier('table name'), nameTok);
-        for (const c of table.chains) c.rules = [];
+        for (const c of table.chains) {
+          c.rules = [];
+          this.st.rules?.flushed(c);
+        }
         return;
       }
       case 'chain': {
         const { chain } = this.parseChainRef();
         chain.rules = [];
+        this.st.rules?.flushed(chain);
         return;
       }
       case 'set':
@@ -241,6 +245,9 @@ export class NftParser extends BlockParser {
 
   protected parseDelete(kw: Token): void {
     const what = this.expectWord('object type');
+    // A whole table goes with every chain, set and object its rules could name; anything
+    // less could remove what a rule checked already named.
+    if (what.text !== 'element' && what.text !== 'table') this.st.rules?.readsBack();
     const fam = this.parseFamilyOpt();
     const tt = this.peek();
     const tname = this.expectIdentifier('table name');
@@ -388,8 +395,12 @@ export class NftParser extends BlockParser {
 
   /** `add|insert|replace rule [family] table chain [index N|position H|handle H] statements`. */
   protected parseAddRule(verb: string): void {
-    const { chain } = this.parseChainRef();
+    const { table, chain } = this.parseChainRef();
     let at: number | undefined;
+    const appends = verb !== 'insert' && verb !== 'replace';
+    if (this.st.rules && (!appends || this.atWord('index', 'position', 'handle'))) {
+      this.st.rules.readsBack();
+    }
     if (this.atWord('index', 'position', 'handle')) {
       const k = this.next();
       const n = this.expectWord('number');
@@ -409,6 +420,7 @@ export class NftParser extends BlockParser {
     const rule = this.parseRule();
     if (at === undefined) at = verb === 'insert' ? 0 : chain.rules.length;
     chain.rules.splice(Math.min(at, chain.rules.length), 0, rule);
+    if (appends) this.st.rules?.added(table, chain, chain.rules.length - 1);
   }
 }
 

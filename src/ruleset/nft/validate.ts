@@ -20,6 +20,7 @@ import type {
 } from '../model.ts';
 import { TRANSPORT_NUMBERS, TRANSPORT_PROTOCOLS } from '../transport.ts';
 import { JumpGraph } from '../validate.ts';
+import { Located } from './nodes.ts';
 
 /** nft's NFT_NAME_MAXLEN is 256 including the terminating NUL. */
 const MAX_NAME = 255;
@@ -170,10 +171,36 @@ function unquote(word: string): string {
   return w.length >= 2 && w.startsWith('"') && w.endsWith('"') ? w.slice(1, -1) : w;
 }
 
-class Validator {
+/**
+ * A finding of a chain's rules checked as its block closed (src/ruleset/nft/check-stream.ts):
+ * a diagnostic, or a reference to what the script had not declared yet, checked again at the
+ * end in its place among the findings.
+ */
+export type Finding = Diagnostic | PendingTarget | (() => void);
+
+/**
+ * A jump or goto to a chain not declared yet (a listing's jumps mostly lead further down): the
+ * node holding the verdict, its span read only if the chain is still missing at the end.
+ */
+class PendingTarget {
+  readonly target: string;
+  readonly at: { span?: Span | undefined };
+  constructor(target: string, at: { span?: Span | undefined }) {
+    this.target = target;
+    this.at = at;
+  }
+}
+
+export class Validator {
   readonly diags: Diagnostic[] = [];
+  /** Where findings go: `diags`, or the bucket of the chain being streamed. */
+  private out: Finding[] = this.diags;
+  /** Streaming: a reference not found yet is checked again at the end, not reported. */
+  private deferring = false;
   private table!: Table;
   private setsByName = new Map<string, NamedSet>();
+  /** The number of sets `setsByName` was made from (streaming: sets declared since). */
+  private setsCounted = -1;
   /** Where an error without a span of its own is reported: the node being checked (its span
    * is read only then; the nft front end makes rule spans when first read). */
   private fallback?: { span?: Span | undefined };
@@ -185,7 +212,7 @@ class Validator {
 
   error(span: Span | undefined, message: string): void {
     const s = span ?? this.rule?.span ?? this.fallback?.span;
-    this.diags.push({
+    this.out.push({
       file: s?.file ?? '',
       line: s?.line ?? 1,
       col: s?.col ?? 1,
@@ -195,10 +222,18 @@ class Validator {
     });
   }
 
-  run(rs: Ruleset): void {
+  /**
+   * `streamed`: the findings of each chain's rules, checked as they were read (checkStreamed);
+   * they take the place of checking the rules here, and no jump graph is built.
+   */
+  run(rs: Ruleset, streamed?: ReadonlyMap<Chain, Finding[]>): void {
+    this.deferring = false;
+    this.out = this.diags;
+    this.rule = undefined;
     for (const t of rs.tables) {
       this.table = t;
       this.setsByName = new Map(t.sets.map((x) => [x.name, x]));
+      this.setsCounted = t.sets.length;
       this.fallback = t;
       this.checkName(t.name, 'table', t.span);
       for (const s of t.sets) this.checkSet(s);
@@ -210,10 +245,38 @@ class Validator {
           this.error(o.span, `${o.type} objects are not supported in arp tables`);
       }
       for (const f of t.flowtables) this.checkName(f.name, 'flowtable', f.span);
-      this.graph = new JumpGraph(t, false);
-      this.graphs.set(t, this.graph);
-      for (let i = 0; i < t.chains.length; i++) this.checkChain(t.chains[i] as Chain, i);
+      this.graph = streamed ? undefined : new JumpGraph(t, false);
+      if (this.graph) this.graphs.set(t, this.graph);
+      for (let i = 0; i < t.chains.length; i++) {
+        const c = t.chains[i] as Chain;
+        this.checkChain(c, i, streamed);
+      }
     }
+  }
+
+  /**
+   * Checks rules of `chain` as its block closes, into `out`: a chain, set or object they name
+   * that is not declared yet is looked up again when `out` is replayed by run.
+   */
+  checkStreamed(table: Table, chain: Chain, rules: Rule[], out: Finding[]): void {
+    if (this.table !== table || this.setsCounted !== table.sets.length) {
+      this.setsByName = new Map(table.sets.map((x) => [x.name, x]));
+      this.setsCounted = table.sets.length;
+    }
+    this.table = table;
+    this.fallback = chain.span ? chain : table;
+    this.graph = undefined;
+    this.deferring = true;
+    this.out = out;
+    this.checkRules(rules);
+    this.out = this.diags;
+    this.deferring = false;
+  }
+
+  /** A reference not declared yet, checked again at the end: its span is fixed now. */
+  private defer(span: Span | undefined, check: (at: Span | undefined) => void): void {
+    const at = span ?? this.rule?.span ?? this.fallback?.span;
+    this.out.push(() => check(at));
   }
 
   private checkName(name: string, what: string, span: Span | undefined): void {
@@ -223,11 +286,23 @@ class Validator {
   }
 
   /** `position`: the chain's place in the table (its node in the jump graph). */
-  private checkChain(c: Chain, position: number): void {
+  private checkChain(
+    c: Chain,
+    position: number,
+    streamed: ReadonlyMap<Chain, Finding[]> | undefined,
+  ): void {
     this.fallback = c.span ? c : this.table;
     this.checkName(c.name, 'chain', c.span);
     if (c.base?.devices.some((d) => d === '')) this.error(c.span, 'empty device name');
-    this.checkRules(c.rules, position);
+    if (!streamed) {
+      this.checkRules(c.rules, position);
+      return;
+    }
+    for (const f of streamed.get(c) ?? []) {
+      if (typeof f === 'function') f();
+      else if (f instanceof PendingTarget) this.checkTarget(f.target, f.at);
+      else this.diags.push(f);
+    }
   }
 
   /** `position`: the chain's, for its own rules; none for the rules of a chain binding. */
@@ -479,6 +554,10 @@ class Validator {
   private checkObjectExists(type: string, name: string, span: Span | undefined): void {
     if (name.startsWith('$')) return;
     if (!this.table.objects.some((o) => o.type === type && o.name === name)) {
+      if (this.deferring) {
+        this.defer(span, (at) => this.checkObjectExists(type, name, at));
+        return;
+      }
       this.error(
         span,
         `${type} '${name}' does not exist in table ${this.table.family} ${this.table.name}`,
@@ -502,14 +581,16 @@ class Validator {
     return undefined;
   }
 
-  private findSet(name: string, span: Span | undefined): NamedSet | undefined {
+  /** The set of this name, given to `then` (later, when streaming and not declared yet). */
+  private findSet(name: string, span: Span | undefined, then?: (set: NamedSet) => void): void {
     const s = this.setsByName.get(name);
-    if (!s)
+    if (s) then?.(s);
+    else if (this.deferring) this.defer(span, (at) => this.findSet(name, at, then));
+    else
       this.error(
         span,
         `set '${name}' does not exist in table ${this.table.family} ${this.table.name}`,
       );
-    return s;
   }
 
   /** `at`: the statement or expression holding the verdict (its span is read for an error). */
@@ -523,6 +604,12 @@ class Validator {
       return;
     }
     if (!hasChain(this.table, target)) {
+      if (this.deferring) {
+        // A node that keeps its place (Located) always has a span: it is made when read.
+        if (at instanceof Located) this.out.push(new PendingTarget(target, at));
+        else this.defer(at.span, (span) => this.checkTarget(target, { span }));
+        return;
+      }
       this.error(
         at.span,
         `chain '${target}' does not exist in table ${this.table.family} ${this.table.name}`,
@@ -570,13 +657,14 @@ class Validator {
       case 'vmap':
         this.checkExpr(s.key);
         if (s.map.kind === 'setref') {
-          const set = this.findSet(s.map.name, s.map.span);
-          if (
-            set &&
-            !(set.kind === 'map' && set.data?.form === 'type' && set.data.names[0] === 'verdict')
-          ) {
-            this.error(s.map.span, `'${s.map.name}' is not a verdict map`);
-          }
+          const ref = s.map;
+          this.findSet(ref.name, ref.span, (set) => {
+            if (
+              !(set.kind === 'map' && set.data?.form === 'type' && set.data.names[0] === 'verdict')
+            ) {
+              this.error(ref.span, `'${ref.name}' is not a verdict map`);
+            }
+          });
         } else {
           this.checkMapLiteral(s.map, true);
           if (s.map.kind === 'set') for (const el of s.map.elements) this.checkExpr(el.key);
@@ -627,9 +715,11 @@ class Validator {
       case 'map':
         this.checkExpr(e.key);
         if (e.map.kind === 'setref') {
-          const set = this.findSet(e.map.name, e.map.span);
-          if (set && set.kind !== 'map')
-            this.error(e.map.span, `'${e.map.name}' is a set, a map is needed here`);
+          const ref = e.map;
+          this.findSet(ref.name, ref.span, (set) => {
+            if (set.kind !== 'map')
+              this.error(ref.span, `'${ref.name}' is a set, a map is needed here`);
+          });
         } else {
           this.checkMapLiteral(e.map, false);
           if (e.map.kind === 'set') {
