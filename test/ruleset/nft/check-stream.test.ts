@@ -83,7 +83,7 @@ describe.skipIf(!HAVE_CORPUS)('checkNft against parseNft over the corpus', () =>
       .map((f) => differs(readFileSync(f, 'latin1'), f, { root: dirname(f) }))
       .filter((d) => d !== undefined);
     expect(diffs).toEqual([]);
-    expect(files.length).toBeGreaterThan(100);
+    expect(files.length).toBeGreaterThanOrEqual(84); // corpus/SOURCES.md: 84 inputs nft rejects
   });
 });
 
