@@ -135,20 +135,23 @@ function ipv6Problem(text: string): string | undefined {
   return undefined;
 }
 
+/** The value of a text of at most `digits` decimal digits and nothing else; else undefined. */
+function shortDecimal(text: string, digits: number): number | undefined {
+  if (text.length > digits) return undefined;
+  let v = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+    v = v * 10 + (c - 48);
+  }
+  return v;
+}
+
 /** A number is a port of 0-65535 (decimal, or hex as gmp reads `0x…`); a word is a service name. */
 function portProblem(text: string): string | undefined {
   // Up to five decimal digits, the common case, without a regular expression or a BigInt.
-  const n = text.length;
-  if (n > 0 && n <= 5) {
-    let v = 0;
-    let i = 0;
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 48 || c > 57) break;
-      v = v * 10 + (c - 48);
-    }
-    if (i === n) return v > 65535 ? `port ${text} is out of range (0-65535)` : undefined;
-  }
+  const v = text.length > 0 ? shortDecimal(text, 5) : undefined;
+  if (v !== undefined) return v > 65535 ? `port ${text} is out of range (0-65535)` : undefined;
   let big: bigint;
   if (/^[0-9]+$/.test(text)) big = BigInt(text);
   else if (/^0[xX][0-9A-Fa-f]+$/.test(text)) big = BigInt(text);
@@ -165,16 +168,9 @@ function integerProblem(bits: number, text: string): string | undefined {
   // up to nine decimal digits, the common case, without a regular expression or a BigInt.
   const c0 = text.charCodeAt(0);
   if (!(c0 >= 48 && c0 <= 57)) return undefined;
-  const n = text.length;
-  if (n <= 9) {
-    let v = 0;
-    let i = 0;
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 48 || c > 57) break;
-      v = v * 10 + (c - 48);
-    }
-    if (i === n) return bits >= 32 || v < 2 ** bits ? undefined : outOfRange(text, BigInt(v), bits);
+  const v = shortDecimal(text, 9);
+  if (v !== undefined) {
+    return bits >= 32 || v < 2 ** bits ? undefined : outOfRange(text, BigInt(v), bits);
   }
   if (!/^[0-9]+$/.test(text) && !/^0[xX][0-9A-Fa-f]+$/.test(text)) return undefined;
   const value = BigInt(text);

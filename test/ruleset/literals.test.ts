@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.ts';
 import { literalProblem, prefixProblem } from '../../src/ruleset/literals.ts';
 import { capture } from '../support/io.ts';
+import { nftCheck as nftCheckIn } from '../support/nft-check.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'nfw-literals-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -122,13 +123,9 @@ function nftAccepts(text: string, name: string): boolean {
   return nftCheck(text, name).status === 0;
 }
 
-/** `nft -c -f` on the text: its exit status and where its first error is (`line:col`). */
+/** `nft -c -f` on the text, in this test's folder. */
 function nftCheck(text: string, name: string): { status: number | null; at?: string } {
-  const file = join(dir, `nft-${name}`);
-  writeFileSync(file, text);
-  const r = spawnSync('nft', ['-c', '-f', file], { encoding: 'utf8' });
-  const at = new RegExp(`^${file}:(\\d+):(\\d+)-`, 'm').exec(r.stderr);
-  return { status: r.status, ...(at ? { at: `${at[1]}:${at[2]}` } : {}) };
+  return nftCheckIn(dir, text, name);
 }
 
 describe('values nft refuses', () => {

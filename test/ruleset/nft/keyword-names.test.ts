@@ -6,13 +6,14 @@
  * line and column, or accept it; and every word of RESERVED_WORDS is refused by both.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RulesetError } from '../../../src/ruleset/diagnostics.ts';
 import { parseNft } from '../../../src/ruleset/nft/index.ts';
 import { RESERVED_WORDS } from '../../../src/ruleset/nft/vocabulary.ts';
+import { nftCheck as nftCheckIn } from '../../support/nft-check.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'nfw-keyword-names-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,13 +37,9 @@ function nfwalkError(text: string, name: string): { at: string; message: string 
   }
 }
 
-/** `nft -c -f` on the text: its exit status and where its first error is (`line:col`). */
+/** `nft -c -f` on the text, in this test's folder. */
 function nftCheck(text: string, name: string): { status: number | null; at?: string } {
-  const file = join(dir, `nft-${name}`);
-  writeFileSync(file, text);
-  const r = spawnSync('nft', ['-c', '-f', file], { encoding: 'utf8' });
-  const at = new RegExp(`^${file}:(\\d+):(\\d+)-`, 'm').exec(r.stderr);
-  return { status: r.status, ...(at ? { at: `${at[1]}:${at[2]}` } : {}) };
+  return nftCheckIn(dir, text, name);
 }
 
 /**
