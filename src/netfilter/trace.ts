@@ -238,7 +238,8 @@ export interface ConntrackDetail {
   /**
    * Why conntrack found a TCP segment invalid: `flags` (tcp_error), `cannot-start` (tcp_new),
    * `state` (the state table refuses it), `rst-seq` (a RST below what the peer acknowledged),
-   * `seq-over`, `ack-over`, `seq-under` (tcp_in_window).
+   * `seq-over`, `ack-over` (tcp_in_window; a SEQ or ACK under the window's lower bound is
+   * ignored, not invalid, since Linux 6.0).
    */
   tcpInvalid?: TcpInvalid;
 }

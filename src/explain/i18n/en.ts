@@ -95,8 +95,6 @@ const TCP_INVALID_EN: Record<TcpInvalidKind, string> = {
     'its sequence number lies beyond the window the receiver announced (tcp_in_window: SEQ is over the upper bound)',
   'ack-over':
     'it acknowledges data the other side never sent (tcp_in_window: ACK is over the upper bound)',
-  'seq-under':
-    'it carries only data that was acknowledged already (tcp_in_window: SEQ is under the lower bound)',
 };
 
 export const en: Messages = {

@@ -84,8 +84,6 @@ const TCP_INVALID_JA: Record<TcpInvalidKind, string> = {
     'シーケンス番号が、受信側が通知したウィンドウの外にあるからです（tcp_in_window: SEQ is over the upper bound）',
   'ack-over':
     '相手がまだ送っていないデータを確認応答しているからです（tcp_in_window: ACK is over the upper bound）',
-  'seq-under':
-    '確認応答済みのデータしか運んでいないからです（tcp_in_window: SEQ is under the lower bound）',
 };
 
 export const ja: Messages = {

@@ -1,0 +1,65 @@
+/**
+ * Disagreements the differential fuzzer found in issue 17's widened model (TCP segments and
+ * policy routing), each reduced to a small case in test/kernel/fixtures/widened/ and fixed in
+ * the simulator: without root, the simulator's answer the kernel source gives (each case's
+ * `expect` below); with root, the whole case against this kernel, event by event.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compareTraces } from '../../src/kernel/compare.ts';
+import { kernelTrace } from '../../src/kernel/harness.ts';
+import type { Trace } from '../../src/netfilter/trace.ts';
+import { readSources, walk } from '../../src/pipeline.ts';
+import { scenarioFileSources } from '../../src/pipeline-files.ts';
+import { agreement, kernelSkipReason } from './kernel-env.ts';
+
+const root = new URL('./fixtures/widened/', import.meta.url).pathname;
+const simulate = (name: string) =>
+  walk(readSources(scenarioFileSources(join(root, `${name}.yaml`))));
+
+/** Each packet of a conversation: its role, then the verdict and chain of every rule it met. */
+function verdicts(t: Trace, conversation: number): string[] {
+  return (t.conversations[conversation]?.packets ?? []).map((p) =>
+    [
+      p.role,
+      ...p.events.flatMap((e) =>
+        e.type === 'rule' ? [`${e.chain}[${e.index}] ${e.verdict}`] : [],
+      ),
+    ].join(' '),
+  );
+}
+
+const cases: Record<string, (t: Trace) => void> = {
+  // nf_conntrack_proto_tcp.c, tcp_in_window (Linux ≥ 6.0): a SEQ under the window's lower
+  // bound and an ACK under its lower bound are NFCT_TCP_IGNORE — the segment keeps its
+  // (established) entry; only a SEQ over the upper bound is invalid.
+  'old-segments-ignored': (t) =>
+    expect(verdicts(t, 0)).toEqual([
+      'request input[2] accept',
+      'reply',
+      'request input[1] accept',
+      'request input[1] accept',
+      'request input[1] accept',
+      'request input[1] accept',
+      'request input[0] drop',
+    ]),
+};
+
+describe('the simulator on the fuzzer’s widened cases', () => {
+  for (const [name, check] of Object.entries(cases)) {
+    it(name, () => check(simulate(name).trace));
+  }
+});
+
+describe.skipIf(kernelSkipReason !== undefined)(
+  `the fuzzer's widened cases on this kernel${kernelSkipReason ? ` (skipped: ${kernelSkipReason})` : ''}`,
+  () => {
+    for (const name of Object.keys(cases)) {
+      it(name, { timeout: 90_000 }, async () => {
+        const { scenario, trace } = simulate(name);
+        const kernel = await kernelTrace(scenario);
+        expect(agreement(compareTraces(trace, kernel).difference)).toBe('agrees');
+      });
+    }
+  },
+);
