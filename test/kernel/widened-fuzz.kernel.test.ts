@@ -43,6 +43,23 @@ const cases: Record<string, (t: Trace) => void> = {
       'request input[1] accept',
       'request input[0] drop',
     ]),
+  // nft_fib_ipv4.c, nft_fib4_eval: the lookup's fl4.saddr is the packet's other address
+  // (get_saddr), so an ip rule `from 192.168.1.0/24` sends `fib daddr oifname` to table 100
+  // and wan1; in forward a reverse lookup's iif is the output device. nft_fib4_eval_type →
+  // inet_dev_addr_type reads only the local table: an address with no route is unicast,
+  // never unreachable.
+  'fib-policy': (t) =>
+    expect(verdicts(t, 0)).toEqual([
+      'request pre[0] continue pre[1] continue pre[3] continue forward_check[1] continue',
+      'reply pre[1] continue pre[3] continue',
+    ]),
+  // nft_fib4_eval/nft_fib6_eval in prerouting: a packet looped back through lo
+  // (nft_fib_is_loopback) gets lo as its answer before any lookup — not `missing`.
+  'fib-loopback': (t) =>
+    expect(verdicts(t, 0)).toEqual([
+      'request pre[1] continue pre[2] continue',
+      'reply pre[1] continue pre[2] continue',
+    ]),
 };
 
 describe('the simulator on the fuzzer’s widened cases', () => {
