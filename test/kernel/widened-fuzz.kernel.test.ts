@@ -60,6 +60,11 @@ const cases: Record<string, (t: Trace) => void> = {
       'request pre[1] continue pre[2] continue',
       'reply pre[1] continue pre[2] continue',
     ]),
+  // net/ipv4/route.c, __mkroute_input: IPSKB_DOREDIRECT needs fib_validate_source to answer
+  // 1, and __fib_validate_source's reverse lookup (under the ip rules, iif the device) answers
+  // nhc_scope >= RT_SCOPE_HOST: only a route back with no gateway. Here the rule sends it to
+  // table 1000's default via the sender itself: no redirect.
+  'redirect-gateway': (t) => expect(verdicts(t, 0)).toEqual(['request forward_c[0] continue']),
 };
 
 describe('the simulator on the fuzzer’s widened cases', () => {

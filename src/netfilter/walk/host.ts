@@ -592,7 +592,8 @@ export class HostWalk implements WalkServices {
    * ip_forward → ip_rt_send_redirect, before the forward hook. The route lookup
    * (__mkroute_input) marks the packet IPSKB_DOREDIRECT when it leaves by the device it came
    * in on, send_redirects is on for that device (IN_DEV_TX_REDIRECTS: conf.all or conf.<dev>),
-   * and the sender is on-link: fib_validate_source finds it reachable through that device and
+   * and the sender is on-link: fib_validate_source finds it reachable directly (no gateway)
+   * through that device and
    * inet_addr_onlink puts it (and the gateway, if any) in one subnet of the device. Then
    * icmp_send sends an ICMP host redirect (type 5 code 1, gateway: the next hop) from the
    * address routing picks towards the sender, unless the packet is itself an ICMP error;
@@ -605,11 +606,15 @@ export class HostWalk implements WalkServices {
     const p = skb.pkt;
     if (r.dev !== iif || !this.sendsRedirects(iif)) return;
     const iface = this.d.scenario.host.interfaces.find((i) => i.name === iif);
-    const back = this.d.routing.lookup(p.saddr);
+    // __fib_validate_source's reverse lookup: to the sender, from the destination, with the
+    // input device as flowi4_iif (mark 0: src_valid_mark is off), under the ip rules. It
+    // answers 1 (a redirect may go) only for a route whose next hop is the sender itself
+    // (nhc_scope RT_SCOPE_HOST: no gateway); a route back through a gateway answers 0.
+    const back = this.d.routing.lookup(p.saddr, { iif, saddr: p.daddr, mark: 0 });
     const subnet = iface?.addresses.find(
       (a) => a.family === familyOf(p.saddr) && inCidr(p.saddr, a),
     );
-    if (back.type !== 'unicast' || back.dev !== iif || !subnet) return;
+    if (back.type !== 'unicast' || back.dev !== iif || back.via || !subnet) return;
     if (r.via && !inCidr(r.via, subnet)) return;
     if (p.family !== 'ip') {
       this.info(
