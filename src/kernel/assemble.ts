@@ -366,8 +366,9 @@ export function assembleRun(
 
 /**
  * A listed segment (scenario extension `segments`) among what was traced while it was sent:
- * the TCP packet with its flags between the conversation's ports, in its direction, then what
- * the host sent in answer to it (a reject's RST or ICMP error).
+ * the TCP packet with its flags between the conversation's ports, in its direction, the ICMP
+ * redirect the host sent about it (a hairpin), then what the host sent in answer to it (a
+ * reject's RST or ICMP error).
  */
 export function segmentPackets(
   packets: readonly KernelPacket[],
@@ -389,6 +390,10 @@ export function segmentPackets(
   const out: { packet: KernelPacket; role: PacketRole }[] = [
     { packet: segment, role: there ? 'request' : 'reply' },
   ];
+  // A segment the host forwards back out of the link it came from: the ICMP redirect
+  // ip_forward sends before the forward hook follows it, as in conversationPackets.
+  const redirect = packets.find((x) => x.offset > segment.offset && isRedirectFor(x, segment));
+  if (redirect) out.push({ packet: redirect, role: 'redirect' });
   if (rejected(segment)) {
     const again = packets.slice(at + 1).find((p) => isHostAnswer(p) && answers(p, segment));
     if (again) out.push({ packet: again, role: roleOf(again) });

@@ -65,6 +65,15 @@ const cases: Record<string, (t: Trace) => void> = {
   // nhc_scope >= RT_SCOPE_HOST: only a route back with no gateway. Here the rule sends it to
   // table 1000's default via the sender itself: no redirect.
   'redirect-gateway': (t) => expect(verdicts(t, 0)).toEqual(['request forward_c[0] continue']),
+  // The harness (src/kernel/assemble.ts, segmentPackets): the redirect the host sends about a
+  // segment it forwards back into the tunnel it came from is picked with the segment, as
+  // for any other conversation (ip_forward → ip_rt_send_redirect, before the forward hook).
+  'redirect-segment': (t) =>
+    expect(verdicts(t, 0)).toEqual([
+      'request forward_c[0] continue',
+      'reply forward_c[0] continue',
+      'redirect output_c[0] continue',
+    ]),
 };
 
 describe('the simulator on the fuzzer’s widened cases', () => {
