@@ -153,10 +153,27 @@ function hostSource(c: Omit<FuzzCase, 'seed'>, to: Endpoint, daddr: string): str
   );
 }
 
+/**
+ * Ports a segments conversation must not take: on the kernel both its ends are held by a
+ * listener that drops every segment (src/kernel/segments.ts) for the whole run, so another
+ * conversation to that port — or NATed to it (dnat keeps the port unless it names one) —
+ * would meet the holder instead of the machine's own stack.
+ */
+function portsInUse(c: Omit<FuzzCase, 'seed'>): Set<number> {
+  const used = new Set(c.packets.flatMap((p) => (p.dport && !p.segments ? [p.dport] : [])));
+  for (const t of c.tables)
+    for (const ch of t.chains)
+      for (const rule of ch.rules)
+        for (const m of rule.matchAll(/(?:dnat|redirect)\b[^;]*?:(\d+)$/g)) used.add(Number(m[1]));
+  return used;
+}
+
 /** One to three conversations that list their segments, between endpoints the host sees. */
 export function tcpConversations(r: Random, c: Omit<FuzzCase, 'seed'>): FuzzPacket[] {
   const all = endpoints(c);
   const out: FuzzPacket[] = [];
+  const inUse = portsInUse(c);
+  const free = PORTS.filter((p) => !inUse.has(p));
   const used = new Set(c.packets.flatMap((p) => (p.sport ? [p.sport] : [])));
   const n = r.weighted([
     [1, 50],
@@ -184,7 +201,7 @@ export function tcpConversations(r: Random, c: Omit<FuzzCase, 'seed'>): FuzzPack
       protocol: 'tcp',
       ...(saddr ? { saddr } : {}),
       sport,
-      dport: r.pick(PORTS),
+      dport: free.length > 0 ? r.pick(free) : 8443,
       segments: segments(r),
     });
   }
