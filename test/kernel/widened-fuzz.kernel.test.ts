@@ -74,6 +74,20 @@ const cases: Record<string, (t: Trace) => void> = {
       'reply forward_c[0] continue',
       'redirect output_c[0] continue',
     ]),
+  // net/ipv4/arp.c arp_error_report → dst_link_failure → ipv4_link_failure: when no machine
+  // answers the host's ARP for the next hop (a table's dev route into an empty link), the
+  // queued packet's sender gets an ICMP host unreachable after the probes (~3 s), related to
+  // the packet's entry; the host's own packet's error comes back to it over lo. The harness
+  // waits while a neighbour is INCOMPLETE so the error stays in its conversation.
+  'neighbour-failure': (t) => {
+    const want = (first: string) => [
+      `request ${first} post_c[1] continue`,
+      'icmp-error output_c[0] continue post_c[0] continue post_c[1] continue',
+    ];
+    expect(verdicts(t, 0)).toEqual(want('forward_c[0] continue'));
+    expect(verdicts(t, 1)).toEqual(want('forward_c[0] continue'));
+    expect(verdicts(t, 2)).toEqual(want('output_c[0] continue'));
+  },
 };
 
 describe('the simulator on the fuzzer’s widened cases', () => {

@@ -795,6 +795,13 @@ export const en: Messages = {
     c(m),
     ` is not ${d}, so it does not answer (nfwalk does not route beyond the host’s neighbours).`,
   ],
+  neighbourFailure: (hop, sender) => [
+    'No machine answers the host’s ARP or neighbour discovery for ',
+    c(hop),
+    ': after about three seconds the kernel gives up and sends ',
+    c(sender),
+    ' an ICMP unreachable error.',
+  ],
   kernelUnlistedChain: (r) => [
     'The kernel traced ',
     ...cref(r),

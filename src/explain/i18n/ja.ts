@@ -805,6 +805,12 @@ export const ja: Messages = {
     c(m),
     ` は ${d} ではないので応答しません（nfwalk はホストの隣接マシンより先へはルーティングしません）。`,
   ],
+  neighbourFailure: (hop, sender) => [
+    c(hop),
+    ' の ARP や近隣探索に応答するマシンがないので、約 3 秒後にカーネルはあきらめて ',
+    c(sender),
+    ' に ICMP unreachable エラーを送ります。',
+  ],
   kernelUnlistedChain: (r) => [
     'カーネルは ',
     ...cref(r),

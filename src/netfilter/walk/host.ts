@@ -751,6 +751,7 @@ export class HostWalk implements WalkServices {
         dev: r.dev,
         nexthop: r.nexthop,
       });
+      this.neighbourFailure(skb, r.nexthop);
       return { kind: 'ended' };
     }
     if (
@@ -871,6 +872,31 @@ export class HostWalk implements WalkServices {
     // The redirect note said so: no ICMP error towards a peer whose rate limit it used up.
     if (p.family === 'ip' && this.icmpRateLimited.has(p.saddr)) return false;
     return !(skb.icmpSocket && (hook === 'output' || hook === 'postrouting'));
+  }
+
+  /**
+   * A neighbour that never answers (ARP, or IPv6 neighbour discovery): after its probes
+   * (mcast_solicit 3, one a second) the neighbour fails and arp_error_report / ndisc_error_report
+   * hand every queued packet to dst_link_failure — ipv4_link_failure sends its sender an ICMP
+   * host unreachable (type 3 code 1), ip6_link_failure an ICMPv6 address unreachable (type 1
+   * code 3), about three seconds later, as any ICMP error (none about an ICMP error, none
+   * towards a peer whose rate limit a redirect used up). From the host's address towards the
+   * sender; to the host itself over lo when it sent the packet.
+   */
+  private neighbourFailure(skb: Skb, nexthop: string): void {
+    const p = skb.pkt;
+    if (!this.rejectAnswers(skb, 'postrouting', false) || skb.icmpSocket) return;
+    const src =
+      this.sourceToward(p.saddr) ??
+      (this.d.routing.addressType(p.saddr) === 'local' ? p.saddr : undefined);
+    if (!src) return;
+    const code = p.family === 'ip' ? 1 : 3;
+    this.spawned.push({ role: 'icmp-error', skb: icmpErrorSkb(p, src, code, skb.ct) });
+    this.info(
+      'note',
+      `no neighbour answers for ${nexthop}: after about three seconds the kernel sends ${p.saddr} an ${p.family === 'ip' ? 'ICMP host unreachable' : 'ICMPv6 address unreachable'}`,
+      { kind: 'neighbour-failure', nexthop, sender: p.saddr },
+    );
   }
 
   sourceToward(daddr: string): string | undefined {
