@@ -88,6 +88,15 @@ const cases: Record<string, (t: Trace) => void> = {
     expect(verdicts(t, 1)).toEqual(want('forward_c[0] continue'));
     expect(verdicts(t, 2)).toEqual(want('output_c[0] continue'));
   },
+  // __fib_validate_source: when the reverse lookup's route leaves by another device (here
+  // rule 32000 sends it to table 100 and wan1), a second lookup with flowi4_oif = the device
+  // (fib_lookup_good_nhc: only routes through it) finds main's connected route: 1, a redirect.
+  // The redirect itself is routed by the rules like any packet of the host's (out of wan1).
+  'redirect-second-lookup': (t) =>
+    expect(verdicts(t, 0)).toEqual([
+      'request forward_c[0] continue',
+      'redirect output_c[0] continue',
+    ]),
 };
 
 describe('the simulator on the fuzzer’s widened cases', () => {

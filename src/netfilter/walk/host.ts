@@ -610,7 +610,11 @@ export class HostWalk implements WalkServices {
     // input device as flowi4_iif (mark 0: src_valid_mark is off), under the ip rules. It
     // answers 1 (a redirect may go) only for a route whose next hop is the sender itself
     // (nhc_scope RT_SCOPE_HOST: no gateway); a route back through a gateway answers 0.
-    const back = this.d.routing.lookup(p.saddr, { iif, saddr: p.daddr, mark: 0 });
+    const key = { iif, saddr: p.daddr, mark: 0 };
+    let back = this.d.routing.lookup(p.saddr, key);
+    // No match on the device: a second lookup through it (flowi4_oif = dev, rp_filter off).
+    if (back.type === 'unicast' && back.dev !== iif)
+      back = this.d.routing.lookup(p.saddr, { ...key, oif: iif });
     const subnet = iface?.addresses.find(
       (a) => a.family === familyOf(p.saddr) && inCidr(p.saddr, a),
     );
@@ -751,7 +755,10 @@ export class HostWalk implements WalkServices {
         dev: r.dev,
         nexthop: r.nexthop,
       });
-      this.neighbourFailure(skb, r.nexthop);
+      // A route's gateway is the scenario's upstream router even when no machine has its
+      // address (its MAC is known: `nfwalk verify` makes it a static neighbour); only a
+      // next hop on the link itself (a dev route) is looked for by ARP and can fail.
+      if (!r.via) this.neighbourFailure(skb, r.nexthop);
       return { kind: 'ended' };
     }
     if (
