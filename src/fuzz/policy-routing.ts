@@ -111,7 +111,8 @@ function multiwanRules(r: Random, net: Net, up: FuzzInterface, peer: FuzzMachine
         break;
     }
   }
-  return out;
+  // `ip rule add` refuses a rule equal to one already there (fib_nl_newrule: -EEXIST).
+  return out.filter((x, i) => out.findIndex((y) => JSON.stringify(y) === JSON.stringify(x)) === i);
 }
 
 /** `10.1.0.1/24` → `10.1.0.0/24`. */
