@@ -394,9 +394,13 @@ export function segmentPackets(
   // ip_forward sends before the forward hook follows it, as in conversationPackets.
   const redirect = packets.find((x) => x.offset > segment.offset && isRedirectFor(x, segment));
   if (redirect) out.push({ packet: redirect, role: 'redirect' });
-  if (rejected(segment)) {
-    const again = packets.slice(at + 1).find((p) => isHostAnswer(p) && answers(p, segment));
-    if (again) out.push({ packet: again, role: roleOf(again) });
-  }
+  // What the host sent about it: a reject's RST or ICMP error, or the ICMP unreachable of a
+  // neighbour that never answered (ipv4_link_failure, seconds later).
+  const again = packets
+    .slice(at + 1)
+    .find(
+      (p) => isHostAnswer(p) && answers(p, segment) && (rejected(segment) || isIcmpError(p.first)),
+    );
+  if (again) out.push({ packet: again, role: roleOf(again) });
   return out;
 }

@@ -73,12 +73,16 @@ const cases: Record<string, (t: Trace) => void> = {
       'request forward_c[0] continue',
       'reply forward_c[0] continue',
       'redirect output_c[0] continue',
+      // The SYN-ACK then finds no neighbour in the tunnel's link: its ICMP host unreachable
+      // comes three seconds later, when the redirect's rate limit is long refilled.
+      'icmp-error output_c[0] continue',
     ]),
   // net/ipv4/arp.c arp_error_report → dst_link_failure → ipv4_link_failure: when no machine
   // answers the host's ARP for the next hop (a table's dev route into an empty link), the
   // queued packet's sender gets an ICMP host unreachable after the probes (~3 s), related to
   // the packet's entry; the host's own packet's error comes back to it over lo. The harness
-  // waits while a neighbour is INCOMPLETE so the error stays in its conversation.
+  // waits while a neighbour is INCOMPLETE so the error stays in its conversation, and picks
+  // it after a listed segment as after a request.
   'neighbour-failure': (t) => {
     const want = (first: string) => [
       `request ${first} post_c[1] continue`,
@@ -87,6 +91,8 @@ const cases: Record<string, (t: Trace) => void> = {
     expect(verdicts(t, 0)).toEqual(want('forward_c[0] continue'));
     expect(verdicts(t, 1)).toEqual(want('forward_c[0] continue'));
     expect(verdicts(t, 2)).toEqual(want('output_c[0] continue'));
+    // A listed segment too (the harness picks the error with the segment).
+    expect(verdicts(t, 3)).toEqual(want('forward_c[0] continue'));
   },
   // __fib_validate_source: when the reverse lookup's route leaves by another device (here
   // rule 32000 sends it to table 100 and wan1), a second lookup with flowi4_oif = the device

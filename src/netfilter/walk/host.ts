@@ -886,13 +886,14 @@ export class HostWalk implements WalkServices {
    * (mcast_solicit 3, one a second) the neighbour fails and arp_error_report / ndisc_error_report
    * hand every queued packet to dst_link_failure — ipv4_link_failure sends its sender an ICMP
    * host unreachable (type 3 code 1), ip6_link_failure an ICMPv6 address unreachable (type 1
-   * code 3), about three seconds later, as any ICMP error (none about an ICMP error, none
-   * towards a peer whose rate limit a redirect used up). From the host's address towards the
-   * sender; to the host itself over lo when it sent the packet.
+   * code 3), about three seconds later, as any ICMP error (none about an ICMP error). From
+   * the host's address towards the sender; to the host itself over lo when it sent the packet.
    */
   private neighbourFailure(skb: Skb, nexthop: string): void {
     const p = skb.pkt;
-    if (!this.rejectAnswers(skb, 'postrouting', false) || skb.icmpSocket) return;
+    // No error about an ICMP error; a redirect's use of the peer's rate limit is long over
+    // by then (the token refills in a second; measured: the error follows a redirect).
+    if (p.icmp && (p.family === 'ip' ? ICMP_ERRORS.has(p.icmp.type) : p.icmp.type < 128)) return;
     const src =
       this.sourceToward(p.saddr) ??
       (this.d.routing.addressType(p.saddr) === 'local' ? p.saddr : undefined);
