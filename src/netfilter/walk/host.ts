@@ -636,8 +636,12 @@ export class HostWalk implements WalkServices {
       `the packet leaves by ${iif}, the link it came from: ${sent && src ? `the host sends ${p.saddr} an ICMP redirect to ${r.nexthop}` : 'no ICMP redirect about an ICMP error'}; it uses up the ICMP rate limit towards ${p.saddr}, so no ICMP error follows it in this conversation`,
       { kind: 'redirect', sent: sent && src !== undefined, rateLimited: true },
     );
-    if (sent && src)
-      this.spawned.push({ role: 'redirect', skb: redirectSkb(p, src, r.nexthop, skb.ct) });
+    if (sent && src) {
+      const redirect = redirectSkb(p, src, r.nexthop, skb.ct);
+      const done = skb.ct?.conn.natDone;
+      if (done && !(done.src && done.dst)) redirect.natPending = true;
+      this.spawned.push({ role: 'redirect', skb: redirect });
+    }
   }
 
   /** IN_DEV_TX_REDIRECTS: net.ipv4.conf.all.send_redirects or the device's own (both 1 by default). */
