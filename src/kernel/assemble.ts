@@ -213,9 +213,15 @@ export function conversationPackets(
     // A reject of the answer on the host: its ICMP error or RST (to the host itself over lo,
     // when the answer is the host's own). Measured (fuzz seed 354): the RST of the host's
     // closed port, `reject` in output → an ICMP port unreachable from the host to itself.
-    const again = rejected(answer)
-      ? later.find((p) => p !== answer && isHostAnswer(p) && answers(p, answer))
-      : undefined;
+    // Or the ICMP unreachable the host sends the answer's sender when no neighbour answers
+    // for the answer's next hop (ipv4_link_failure, seconds later).
+    const again = later.find(
+      (p) =>
+        p !== answer &&
+        isHostAnswer(p) &&
+        answers(p, answer) &&
+        (rejected(answer) || isIcmpError(p.first)),
+    );
     if (again) out.push({ packet: again, role: roleOf(again) });
   }
   return out;

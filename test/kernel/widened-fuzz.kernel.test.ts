@@ -114,6 +114,15 @@ const cases: Record<string, (t: Trace) => void> = {
       'redirect out_early[0] continue output_c[0] continue',
     ]);
   },
+  // The same failure for the answer (seed 233: a server's reply sent into the tunnel table by
+  // an iif rule): its ICMP host unreachable goes to the server; the harness picks it after
+  // the answer as it does after the request.
+  'neighbour-failure-answer': (t) =>
+    expect(verdicts(t, 0)).toEqual([
+      'request forward_c[0] continue post_c[1] continue',
+      'reply forward_c[0] continue post_c[1] continue',
+      'icmp-error output_c[0] continue post_c[0] continue post_c[1] continue',
+    ]),
 };
 
 describe('the simulator on the fuzzer’s widened cases', () => {
