@@ -123,6 +123,15 @@ const cases: Record<string, (t: Trace) => void> = {
       'reply forward_c[0] continue post_c[1] continue',
       'icmp-error output_c[0] continue post_c[0] continue post_c[1] continue',
     ]),
+  // net/ipv4/route.c, ip_route_output_key_hash: an unbound socket looks the route up with
+  // saddr 0 and takes its source from the result; `not from 100.64.40.2` matches that first
+  // lookup (table 200, wan1). Bound to 100.64.40.2 (saddr given), it does not (main, wan0).
+  'host-unbound-source': (t) => {
+    const oifs = t.conversations.map((c) =>
+      c.packets[0]!.events.flatMap((e) => (e.type === 'enter' ? [e.packet.oif] : [])),
+    );
+    expect(oifs).toEqual([['wan1'], ['wan0']]);
+  },
 };
 
 describe('the simulator on the fuzzer’s widened cases', () => {

@@ -658,7 +658,7 @@ export class HostWalk implements WalkServices {
   localOut(skb: Skb): Arrival {
     const l3 = skb.pkt.family;
     skb.local = true;
-    const r = this.routeOutput(skb.pkt.daddr, skb.pkt.saddr);
+    const r = this.routeOutput(skb.pkt.daddr, skb.unboundSource ? undefined : skb.pkt.saddr);
     if (r.type !== 'unicast' && r.type !== 'local') {
       this.info('drop', `no route to ${skb.pkt.daddr} for the host's packet`, {
         reason: 'no-route',
