@@ -132,6 +132,16 @@ const cases: Record<string, (t: Trace) => void> = {
     );
     expect(oifs).toEqual([['wan1'], ['wan0']]);
   },
+  // net/ipv4/route.c, __mkroute_input: IPSKB_DOREDIRECT needs IN_DEV_SHARED_MEDIA or
+  // inet_addr_onlink; shared_media is on by default, so a sender outside the device's subnets
+  // (vpn's 100.65.1.10, reached through wg0's dev route) gets the redirect too (seed 308).
+  'redirect-off-link': (t) =>
+    expect(verdicts(t, 0)).toEqual([
+      'request forward_c[0] continue',
+      'reply forward_c[0] continue',
+      'redirect output_c[0] continue',
+      'icmp-error output_c[0] continue',
+    ]),
 };
 
 describe('the simulator on the fuzzer’s widened cases', () => {

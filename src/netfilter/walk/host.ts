@@ -618,8 +618,12 @@ export class HostWalk implements WalkServices {
     const subnet = iface?.addresses.find(
       (a) => a.family === familyOf(p.saddr) && inCidr(p.saddr, a),
     );
-    if (back.type !== 'unicast' || back.dev !== iif || back.via || !subnet) return;
-    if (r.via && !inCidr(r.via, subnet)) return;
+    if (back.type !== 'unicast' || back.dev !== iif || back.via) return;
+    // inet_addr_onlink (the sender, and the gateway if any, in one subnet of the device) is
+    // asked only without IN_DEV_SHARED_MEDIA, which is on by default (conf.all.shared_media):
+    // a sender off the device's subnets, reached straight through it, gets a redirect too.
+    const onlink = subnet !== undefined && (!r.via || inCidr(r.via, subnet));
+    if (!onlink && !this.sharedMedia(iif)) return;
     if (p.family !== 'ip') {
       this.info(
         'note',
@@ -642,6 +646,15 @@ export class HostWalk implements WalkServices {
       if (done && !(done.src && done.dst)) redirect.natPending = true;
       this.spawned.push({ role: 'redirect', skb: redirect });
     }
+  }
+
+  /** IN_DEV_SHARED_MEDIA: net.ipv4.conf.all.shared_media or the device's own (both 1 by default). */
+  private sharedMedia(dev: string): boolean {
+    const sysctl = this.d.scenario.host.sysctl;
+    return (
+      (sysctl['net.ipv4.conf.all.shared_media'] ?? 1) === 1 ||
+      (sysctl[`net.ipv4.conf.${dev}.shared_media`] ?? 1) === 1
+    );
   }
 
   /** IN_DEV_TX_REDIRECTS: net.ipv4.conf.all.send_redirects or the device's own (both 1 by default). */
