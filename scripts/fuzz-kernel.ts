@@ -45,6 +45,7 @@ interface Options {
   shrinkRuns: number;
   timeout: number;
   keepTraces?: boolean;
+  classic?: boolean;
 }
 
 const program = new Command('fuzz:kernel')
@@ -55,6 +56,10 @@ const program = new Command('fuzz:kernel')
   .option('--shrink', 'reduce each failing case while the same difference persists')
   .option('--shrink-runs <n>', 'kernel runs per shrink at most', positive('--shrink-runs'), 30)
   .option('--timeout <s>', 'seconds per kernel run at most', positive('--timeout'), 120)
+  .option(
+    '--classic',
+    "each seed's case without the widened features (TCP segments, policy routing), as seeds generated before them",
+  )
   .option(
     '--keep-traces',
     "keep every seed's case and kernel trace in DIR/seed-N (also of seeds the simulator does not model), for scripts/fuzz-recompare.ts",
@@ -156,7 +161,7 @@ process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 async function worker(): Promise<void> {
   for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) {
-    const c = generateCase(seed);
+    const c = generateCase(seed, { classic: opts.classic ?? false });
     const r = await runCase(c, join(work, `seed-${seed}`), timeoutMs, opts.keepTraces);
     results.set(seed, { c, r });
     const record = {

@@ -134,14 +134,7 @@ const VALID_FLAGS = [
 ];
 
 /** Why conntrack found a TCP segment invalid, for the explainer. */
-export type TcpInvalid =
-  | 'flags'
-  | 'cannot-start'
-  | 'state'
-  | 'rst-seq'
-  | 'seq-over'
-  | 'ack-over'
-  | 'seq-under';
+export type TcpInvalid = 'flags' | 'cannot-start' | 'state' | 'rst-seq' | 'seq-over' | 'ack-over';
 
 /** tcp_error's flag check (PSH, ECE and CWR are left out of it); the reason when invalid. */
 export function invalidFlags(flags: readonly string[]): string | undefined {
@@ -318,8 +311,10 @@ function inWindow(t: TcpTrack, d: number, tcp: TcpHeader): WindowVerdict {
     const overshot = u32(end - sender.maxend + 1);
     const recvWin = receiver.maxwin !== 0 && after(end, u32(sender.end - receiver.maxwin - 1));
     if (recvWin && ackOk && overshot <= receiver.maxwin && before(ack, u32(receiver.end + 1))) {
+      // Since Linux 6.0 ("conntrack: ignore overly delayed tcp packets") this is
+      // NFCT_TCP_IGNORE: td_end moves, the state does not.
       sender.end = end;
-      return { kind: 'accept' };
+      return outOfWindow(liberal, `${overshot} bytes more than expected`);
     }
     return outOfWindow(
       liberal,
@@ -336,10 +331,11 @@ function inWindow(t: TcpTrack, d: number, tcp: TcpHeader): WindowVerdict {
   }
   const inRecvWin = receiver.maxwin === 0 || after(end, u32(sender.end - receiver.maxwin - 1));
   if (!inRecvWin) {
+    // NFCT_TCP_IGNORE since Linux 6.0: an old retransmission keeps its entry (established),
+    // so `ct state invalid drop` does not drop it and the receiver can ACK again.
     return outOfWindow(
       liberal,
       `SEQ is under the lower bound ${u32(sender.end - receiver.maxwin - 1)} (already ACKed data retransmitted)`,
-      'seq-under',
     );
   }
   if (!ackOk) {

@@ -15,7 +15,37 @@ export interface FuzzInterface {
 
 export interface FuzzRoute {
   to: string;
-  via: string;
+  via?: string;
+  dev?: string;
+}
+
+/** A routing table beyond main (scenario extension `host.tables`). */
+export interface FuzzRouteTable {
+  id: number;
+  routes: FuzzRoute[];
+}
+
+/** An ip rule (scenario extension `host.rules`), keys as the scenario writes them. */
+export interface FuzzIpRule {
+  priority: number;
+  not?: boolean;
+  from?: string;
+  to?: string;
+  fwmark?: string;
+  iif?: string;
+  oif?: string;
+  family?: 'ipv4' | 'ipv6';
+  table: number | 'main';
+  suppress_prefixlength?: number;
+}
+
+/** One TCP segment of a conversation that lists them (scenario extension `segments`). */
+export interface FuzzSegment {
+  dir: 'request' | 'reply';
+  flags: string[];
+  payload?: number;
+  seq?: number;
+  ack?: number;
 }
 
 export interface FuzzMachine {
@@ -33,9 +63,12 @@ export interface FuzzPacket {
   protocol: 'tcp' | 'udp' | 'icmp' | 'icmpv6';
   sport?: number;
   dport?: number;
+  /** The sender's address (a segments conversation from the host needs one). */
+  saddr?: string;
+  segments?: FuzzSegment[];
 }
 
-export type ChainType = 'filter' | 'nat';
+export type ChainType = 'filter' | 'nat' | 'route';
 export type FuzzHook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress';
 export type FuzzFamily = 'ip' | 'ip6' | 'inet' | 'bridge' | 'netdev';
 
@@ -77,6 +110,9 @@ export interface FuzzCase {
     routes: FuzzRoute[];
     sysctl: Record<string, number>;
     listens: string[];
+    /** Policy routing: tables beyond main, and ip rules. */
+    tables?: FuzzRouteTable[];
+    rules?: FuzzIpRule[];
   };
   machines: FuzzMachine[];
   packets: FuzzPacket[];
@@ -127,6 +163,8 @@ export function scenarioText(c: FuzzCase, rulesetFile: string): string {
       ...(c.host.routes.length > 0 ? { routes: c.host.routes } : {}),
       ...(Object.keys(c.host.sysctl).length > 0 ? { sysctl: c.host.sysctl } : {}),
       ...(c.host.listens.length > 0 ? { listens: c.host.listens } : {}),
+      ...(c.host.tables && c.host.tables.length > 0 ? { tables: c.host.tables } : {}),
+      ...(c.host.rules && c.host.rules.length > 0 ? { rules: c.host.rules } : {}),
     },
     hosts: c.machines.map((m) => ({
       name: m.name,
@@ -135,7 +173,9 @@ export function scenarioText(c: FuzzCase, rulesetFile: string): string {
       addresses: m.addresses,
       ...(m.listens.length > 0 ? { listens: m.listens } : {}),
     })),
-    packets: c.packets,
+    packets: c.packets.map((p) =>
+      p.segments ? { ...p, segments: p.segments.map((g) => ({ ...g })) } : p,
+    ),
   };
   return stringify(doc, null, { lineWidth: 0 });
 }

@@ -7,7 +7,7 @@ import type { FuzzCase, FuzzPacket } from './case.ts';
 import type { Random } from './random.ts';
 import { PORTS } from './topology.ts';
 
-interface Endpoint {
+export interface Endpoint {
   name: string;
   /** The host interface it is behind (undefined for the host). */
   via?: string;
@@ -17,7 +17,7 @@ interface Endpoint {
 
 const v6 = (a: string) => a.includes(':');
 
-function endpoints(c: Omit<FuzzCase, 'packets' | 'tables' | 'seed'>): Endpoint[] {
+export function endpoints(c: Omit<FuzzCase, 'packets' | 'tables' | 'seed'>): Endpoint[] {
   const bridges = new Set(c.host.interfaces.filter((i) => i.kind === 'bridge').map((i) => i.name));
   const host: Endpoint = {
     name: 'host',
@@ -38,7 +38,7 @@ function endpoints(c: Omit<FuzzCase, 'packets' | 'tables' | 'seed'>): Endpoint[]
 }
 
 /** Whether a request from `a` to `b` crosses the host at all. */
-function crossesHost(a: Endpoint, b: Endpoint): boolean {
+export function crossesHost(a: Endpoint, b: Endpoint): boolean {
   if (a === b) return false;
   if (a.name === 'host' || b.name === 'host') return true;
   return a.via !== b.via || a.bridged;

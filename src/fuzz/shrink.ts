@@ -1,6 +1,6 @@
 /**
  * Shrinking a failing case: remove one part at a time (a conversation, a table, a chain, a
- * rule, a set) and keep the removal when the kernel and the simulator still differ in the
+ * rule, a set, an ip rule, a TCP segment) and keep the removal when the kernel and the simulator still differ in the
  * same way (differenceSignature). Greedy, one pass after another until nothing more goes,
  * and bounded by a number of kernel runs. Removals nft would refuse (a jump to a removed
  * chain) are dropped by the project's own front end before any kernel run.
@@ -40,6 +40,24 @@ export function reductions(c: FuzzCase): FuzzCase[] {
   for (const [t, table] of c.tables.entries()) {
     for (let s = 0; s < table.sets.length; s++)
       out.push(withTable(t, { ...table, sets: table.sets.filter((_, j) => j !== s) }));
+  }
+  out.push(...widenedReductions(c));
+  return out;
+}
+
+/** The widened model's parts: an ip rule, a segment of a conversation that lists them. */
+function widenedReductions(c: FuzzCase): FuzzCase[] {
+  const out: FuzzCase[] = [];
+  const rules = c.host.rules ?? [];
+  for (let i = 0; i < rules.length; i++)
+    out.push({ ...c, host: { ...c.host, rules: rules.filter((_, j) => j !== i) } });
+  for (const [i, p] of c.packets.entries()) {
+    const segs = p.segments ?? [];
+    if (segs.length < 2) continue;
+    for (let k = segs.length - 1; k >= 0; k--) {
+      const packet = { ...p, segments: segs.filter((_, j) => j !== k) };
+      out.push({ ...c, packets: c.packets.map((x, j) => (j === i ? packet : x)) });
+    }
   }
   return out;
 }

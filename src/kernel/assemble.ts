@@ -213,9 +213,15 @@ export function conversationPackets(
     // A reject of the answer on the host: its ICMP error or RST (to the host itself over lo,
     // when the answer is the host's own). Measured (fuzz seed 354): the RST of the host's
     // closed port, `reject` in output → an ICMP port unreachable from the host to itself.
-    const again = rejected(answer)
-      ? later.find((p) => p !== answer && isHostAnswer(p) && answers(p, answer))
-      : undefined;
+    // Or the ICMP unreachable the host sends the answer's sender when no neighbour answers
+    // for the answer's next hop (ipv4_link_failure, seconds later).
+    const again = later.find(
+      (p) =>
+        p !== answer &&
+        isHostAnswer(p) &&
+        answers(p, answer) &&
+        (rejected(answer) || isIcmpError(p.first)),
+    );
     if (again) out.push({ packet: again, role: roleOf(again) });
   }
   return out;
@@ -366,8 +372,9 @@ export function assembleRun(
 
 /**
  * A listed segment (scenario extension `segments`) among what was traced while it was sent:
- * the TCP packet with its flags between the conversation's ports, in its direction, then what
- * the host sent in answer to it (a reject's RST or ICMP error).
+ * the TCP packet with its flags between the conversation's ports, in its direction, the ICMP
+ * redirect the host sent about it (a hairpin), then what the host sent in answer to it (a
+ * reject's RST or ICMP error).
  */
 export function segmentPackets(
   packets: readonly KernelPacket[],
@@ -389,9 +396,17 @@ export function segmentPackets(
   const out: { packet: KernelPacket; role: PacketRole }[] = [
     { packet: segment, role: there ? 'request' : 'reply' },
   ];
-  if (rejected(segment)) {
-    const again = packets.slice(at + 1).find((p) => isHostAnswer(p) && answers(p, segment));
-    if (again) out.push({ packet: again, role: roleOf(again) });
-  }
+  // A segment the host forwards back out of the link it came from: the ICMP redirect
+  // ip_forward sends before the forward hook follows it, as in conversationPackets.
+  const redirect = packets.find((x) => x.offset > segment.offset && isRedirectFor(x, segment));
+  if (redirect) out.push({ packet: redirect, role: 'redirect' });
+  // What the host sent about it: a reject's RST or ICMP error, or the ICMP unreachable of a
+  // neighbour that never answered (ipv4_link_failure, seconds later).
+  const again = packets
+    .slice(at + 1)
+    .find(
+      (p) => isHostAnswer(p) && answers(p, segment) && (rejected(segment) || isIcmpError(p.first)),
+    );
+  if (again) out.push({ packet: again, role: roleOf(again) });
   return out;
 }

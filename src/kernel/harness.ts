@@ -120,6 +120,26 @@ async function settle(monitor: Background, quietMs: number, maxMs: number): Prom
 }
 
 /**
+ * Waits while the host still resolves a neighbour (ARP or neighbour discovery: an INCOMPLETE
+ * entry). When no machine answers, the resolution fails after its probes (about three
+ * seconds) and the kernel sends the packet's sender an ICMP unreachable
+ * (arp_error_report → ipv4_link_failure; ip6_link_failure): waiting keeps it in this
+ * conversation's part of the trace. No wait at all when every neighbour is known (the
+ * harness makes them static).
+ */
+async function neighboursSettled(ns: string, monitor: Background): Promise<void> {
+  const start = Date.now();
+  let waited = false;
+  while (Date.now() - start < 6000) {
+    const pending = await run(['ip', '-n', ns, 'neigh', 'show', 'nud', 'incomplete']);
+    if (pending.trim() === '') break;
+    waited = true;
+    await sleep(200);
+  }
+  if (waited) await settle(monitor, 300, 2000);
+}
+
+/**
  * Removes the run's namespaces: those it recorded, and any other with its prefix (one an
  * interrupted `ip netns add` finished creating after the run stopped counting).
  */
@@ -217,6 +237,7 @@ export async function kernelTrace(sc: Scenario, opts: KernelOptions = {}): Promi
       }
       await sendRequest(topo.nsOf(p.from), p, echoIdentifier(i));
       await settle(monitor, 300, 3000);
+      await neighboursSettled(topo.hostNs, monitor);
     }
     const conversations: ConversationTrace[] = assembleRun(
       monitor.stdout(),
@@ -290,6 +311,7 @@ async function sendSegments(
     const ns = topo.nsOf(there ? p.from : peerName(sc, p.to));
     await sendSegment(ns, there ? client : server, there ? server : client, tcp);
     await settle(monitor, 250, 2000);
+    await neighboursSettled(topo.hostNs, monitor);
   }
 }
 

@@ -45,7 +45,12 @@ else:
     while c >> 16:
         c = (c & 0xffff) + (c >> 16)
     seg = seg[:16] + struct.pack("!H", ~c & 0xffff) + seg[18:]
-s.sendto(seg, (daddr, 0))
+try:
+    s.sendto(seg, (daddr, 0))
+except PermissionError:
+    # EPERM: the sender's own output hook dropped it (NF_DROP on a locally generated packet);
+    # the trace already has the drop.
+    pass
 `;
 
 const BITS: Record<string, number> = { fin: 1, syn: 2, rst: 4, psh: 8, ack: 16, urg: 32 };

@@ -238,7 +238,8 @@ export interface ConntrackDetail {
   /**
    * Why conntrack found a TCP segment invalid: `flags` (tcp_error), `cannot-start` (tcp_new),
    * `state` (the state table refuses it), `rst-seq` (a RST below what the peer acknowledged),
-   * `seq-over`, `ack-over`, `seq-under` (tcp_in_window).
+   * `seq-over`, `ack-over` (tcp_in_window; a SEQ or ACK under the window's lower bound is
+   * ignored, not invalid, since Linux 6.0).
    */
   tcpInvalid?: TcpInvalid;
 }
@@ -407,7 +408,7 @@ interface NoteRule {
  * other family (nat-family), the host's answer to a reject (reject-answer), an ICMP redirect
  * the kernel would send (redirect), a header rewritten in place (mangle), a port NAT picks at
  * random (nat-random), a nat statement without a conntrack entry, a receiver that is not the
- * destination (no-answer), sysctls nfwalk does not read (sysctl-not-modelled), and, in traces
+ * destination (no-answer), a next hop no machine answers for (neighbour-failure), sysctls nfwalk does not read (sysctl-not-modelled), and, in traces
  * read from the kernel, a chain the kernel traced that its listing does not show as a base
  * chain (kernel-unlisted-chain).
  */
@@ -433,6 +434,8 @@ export type NoteDetail =
   | { kind: 'nat-random'; flags: string[] }
   | { kind: 'nat-without-conntrack'; statement: string }
   | { kind: 'no-answer'; to: string; daddr: string }
+  /** No machine answered for the next hop: the host's ICMP unreachable to the sender follows. */
+  | { kind: 'neighbour-failure'; nexthop: string; sender: string }
   | { kind: 'sysctl-not-modelled'; sysctl: string[]; values: number[] }
   | { kind: 'kernel-unlisted-chain'; family: Family; table: string; chain: string };
 

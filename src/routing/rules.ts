@@ -15,7 +15,10 @@ export interface FlowKey {
   mark?: number;
   /** The input device (flowi_iif): the receiving device; lo for the host's own packets. */
   iif?: string;
-  /** The output device (flowi_oif): only a socket bound to a device sets it. */
+  /**
+   * The output device (flowi_oif): a socket bound to a device, or fib_validate_source's
+   * second lookup. Rules select on it, and tables answer only with routes through it.
+   */
   oif?: string;
   /** The source address; unset (0.0.0.0, ::) for an unbound socket's first lookup. */
   saddr?: string;

@@ -160,7 +160,7 @@ export class RoutingTable {
     const suppressedBy: number[] = [];
     for (const rule of orderedRules(familyOf(daddr), this.rules)) {
       if (!ruleMatches(rule, daddr, key)) continue;
-      const r = this.lookupTable(rule, daddr);
+      const r = this.lookupTable(rule, daddr, key.oif);
       if (!r) continue;
       if (suppressed(rule, r.prefix)) {
         suppressedBy.push(rule.priority);
@@ -183,6 +183,7 @@ export class RoutingTable {
   private lookupTable(
     rule: RuleEntry,
     daddr: string,
+    oif?: string,
   ): { result: RouteResult; prefix: number } | undefined {
     const host = familyOf(daddr) === 4 ? 32 : 128;
     if (rule.table === 255) {
@@ -196,7 +197,8 @@ export class RoutingTable {
       return undefined;
     }
     const entries = rule.table === 254 ? this.main : (this.tables.get(rule.table) ?? []);
-    const entry = this.bestMatch(daddr, undefined, entries);
+    // A lookup with flowi4_oif takes only routes through that device (fib_lookup_good_nhc).
+    const entry = this.bestMatch(daddr, oif, entries);
     if (!entry) return undefined;
     if (!entry.dev) return { result: { type: 'unreachable' }, prefix: entry.prefix };
     return {

@@ -98,9 +98,26 @@ function readRules(
     if (!m) return;
     const rule = readRule(r, m, path, tables, interfaces, out);
     const span = r.span(item);
-    if (rule) out.push({ ...rule, ...(span ? { span } : {}) });
+    if (!rule) return;
+    // fib_nl_newrule: `ip rule add` refuses a rule equal to one already there (rule_exists,
+    // -EEXIST "File exists"), so the scenario could not be built on a kernel.
+    const same = out.findIndex((x) => sameRule(x, rule));
+    if (same >= 0) {
+      r.error(
+        item,
+        `${path}: the same rule as host.rules[${same}]; the kernel refuses it (ip rule add: File exists)`,
+      );
+      return;
+    }
+    out.push({ ...rule, ...(span ? { span } : {}) });
   });
   return out;
+}
+
+/** Whether two rules are equal as the kernel compares them (span and table name aside). */
+function sameRule(a: PolicyRule, b: PolicyRule): boolean {
+  const key = ({ span: _s, tableName: _t, ...rest }: PolicyRule) => JSON.stringify(rest);
+  return key(a) === key(b);
 }
 
 function readRule(

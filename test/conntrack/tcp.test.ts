@@ -122,6 +122,18 @@ describe('TCP conntrack states', () => {
     expect(past(1000000)).toBe('invalid');
   });
 
+  it('ignores old data and an overly delayed ACK: established, not invalid (Linux ≥ 6.0)', () => {
+    // tcp_in_window returns NFCT_TCP_IGNORE under the lower bounds: the segment keeps its entry.
+    const old = (seg: { flags: string[]; payload?: number; seq?: number; ack?: number }) =>
+      run([...HANDSHAKE, { dir: 'request', ...seg }])[3];
+    expect(old({ flags: ['psh', 'ack'], payload: 50, seq: -70000 })).toBe(
+      'established ESTABLISHED',
+    );
+    expect(old({ flags: ['ack'], ack: -100000 })).toBe('established ESTABLISHED');
+    // An old FIN moves nothing: the state stays ESTABLISHED.
+    expect(old({ flags: ['fin', 'ack'], seq: -70000 })).toBe('established ESTABLISHED');
+  });
+
   it('finds an ACK of data never sent invalid', () => {
     expect(run([...HANDSHAKE, { dir: 'request', flags: ['ack'], ack: 900000 }])[3]).toBe('invalid');
   });

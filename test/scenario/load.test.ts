@@ -280,6 +280,27 @@ describe('loadScenario: errors name file, line, column and key', () => {
     expect(errors[3]!.col).toBe(12);
   });
 
+  it('refuses an ip rule equal to an earlier one, as the kernel does (File exists)', () => {
+    const rule = ['    - priority: 100', '      from: 10.0.0.0/8', '      table: main'];
+    const text = VALID.replace(
+      '  sysctl:',
+      [
+        '  rules:',
+        ...rule,
+        '    - priority: 100',
+        '      from: 10.0.0.0/16',
+        '      table: main',
+        ...rule,
+        '  sysctl:',
+      ].join('\n'),
+    );
+    const errors = errorsOf(text);
+    expect(errors.map((e) => e.message)).toEqual([
+      'host.rules[2]: the same rule as host.rules[0]; the kernel refuses it (ip rule add: File exists)',
+    ]);
+    expect(errors[0]!.line).toBe(text.split('\n').lastIndexOf('    - priority: 100') + 1);
+  });
+
   it('checks the packet against its sender and its protocol', () => {
     const icmp = VALID.replace(
       'protocol: udp\n    sport: 40000\n    dport: 1812',

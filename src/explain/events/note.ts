@@ -40,6 +40,8 @@ export const note: EventHandler<'note'> = (e, { msg }, ps) => {
       return [msg.natWithoutConntrack(d.statement)];
     case 'no-answer':
       return [msg.noAnswer(d.to, d.daddr)];
+    case 'neighbour-failure':
+      return [msg.neighbourFailure(d.nexthop, d.sender)];
     case 'kernel-unlisted-chain':
       return [msg.kernelUnlistedChain(ref(d.family, d.table, d.chain))];
   }

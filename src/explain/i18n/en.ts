@@ -95,8 +95,6 @@ const TCP_INVALID_EN: Record<TcpInvalidKind, string> = {
     'its sequence number lies beyond the window the receiver announced (tcp_in_window: SEQ is over the upper bound)',
   'ack-over':
     'it acknowledges data the other side never sent (tcp_in_window: ACK is over the upper bound)',
-  'seq-under':
-    'it carries only data that was acknowledged already (tcp_in_window: SEQ is under the lower bound)',
 };
 
 export const en: Messages = {
@@ -796,6 +794,13 @@ export const en: Messages = {
   noAnswer: (m, d) => [
     c(m),
     ` is not ${d}, so it does not answer (nfwalk does not route beyond the host’s neighbours).`,
+  ],
+  neighbourFailure: (hop, sender) => [
+    'No machine answers the host’s ARP or neighbour discovery for ',
+    c(hop),
+    ': after about three seconds the kernel gives up and sends ',
+    c(sender),
+    ' an ICMP unreachable error.',
   ],
   kernelUnlistedChain: (r) => [
     'The kernel traced ',

@@ -84,8 +84,6 @@ const TCP_INVALID_JA: Record<TcpInvalidKind, string> = {
     'シーケンス番号が、受信側が通知したウィンドウの外にあるからです（tcp_in_window: SEQ is over the upper bound）',
   'ack-over':
     '相手がまだ送っていないデータを確認応答しているからです（tcp_in_window: ACK is over the upper bound）',
-  'seq-under':
-    '確認応答済みのデータしか運んでいないからです（tcp_in_window: SEQ is under the lower bound）',
 };
 
 export const ja: Messages = {
@@ -806,6 +804,12 @@ export const ja: Messages = {
   noAnswer: (m, d) => [
     c(m),
     ` は ${d} ではないので応答しません（nfwalk はホストの隣接マシンより先へはルーティングしません）。`,
+  ],
+  neighbourFailure: (hop, sender) => [
+    c(hop),
+    ' の ARP や近隣探索に応答するマシンがないので、約 3 秒後にカーネルはあきらめて ',
+    c(sender),
+    ' に ICMP unreachable エラーを送ります。',
   ],
   kernelUnlistedChain: (r) => [
     'カーネルは ',

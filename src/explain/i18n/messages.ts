@@ -339,6 +339,8 @@ export interface Messages {
   natWithoutConntrack(statement: string): Phrase;
   /** The machine the packet reached is not its destination, so nothing answers. */
   noAnswer(machine: string, daddr: string): Phrase;
+  /** No machine answers for the next hop: the kernel's ICMP unreachable to the sender follows. */
+  neighbourFailure(nexthop: string, sender: string): Phrase;
   /** (Traces read from the kernel) a chain traced that the listing does not show as a base chain. */
   kernelUnlistedChain(chain: ChainRef): Phrase;
   /** A rate or quota test nfwalk cannot measure: it assumes the first packets of a flow. */

@@ -150,17 +150,20 @@ export class ConntrackHooks {
     const l3 = skb.pkt.family;
     const manip = manipOfHook(state.hook);
     if (ct.info === 'related' && skb.pkt.icmp && skb.pkt.icmp.inner) {
-      if (
-        l3 === 'ip' &&
-        skb.pkt.icmp.type === 5 &&
-        (ct.conn.status.has('snat') || ct.conn.status.has('dnat'))
-      ) {
+      const natted = ct.conn.status.has('snat') || ct.conn.status.has('dnat');
+      const undone = skb.natPending === true;
+      if (l3 === 'ip' && skb.pkt.icmp.type === 5 && (natted || undone)) {
         // nf_nat_icmp_reply_translation: "Redirects on non-null nats must be dropped, else
-        // they'll start talking to each other without our translation" (IPS_NAT_MASK), at the
-        // first nat hook the redirect meets (output, -100). Kernel: chains after it see nothing.
+        // they'll start talking to each other without our translation" (IPS_NAT_MASK), and
+        // so is one about a connection whose NAT is not set up both ways yet
+        // (IPS_NAT_DONE_MASK: a first packet, redirected at ip_forward, has not reached the
+        // postrouting nat hook), at the first nat hook the redirect meets (output, -100).
+        // Kernel: chains after it see nothing.
         this.w.info(
           'drop',
-          `the ICMP redirect is about a NATed connection: the ${state.hook} nat hook drops it`,
+          natted
+            ? `the ICMP redirect is about a NATed connection: the ${state.hook} nat hook drops it`
+            : `the ICMP redirect is about a connection whose NAT is not set up both ways yet (its first packet has not reached postrouting): the ${state.hook} nat hook drops it`,
           { reason: 'nat-redirect', hook: state.hook },
         );
         return 'drop';

@@ -224,9 +224,16 @@ function requestOf(walk: HostWalk, spec: PacketSpec, index: number): Pending | {
         }
       : {}),
   });
+  const unbound = origin.kind === 'host' && spec.saddr === undefined;
   return {
     role: 'request',
-    skb: { pkt, mark: 0, local: origin.kind === 'host', passes: 0 },
+    skb: {
+      pkt,
+      mark: 0,
+      local: origin.kind === 'host',
+      passes: 0,
+      ...(unbound ? { unboundSource: true } : {}),
+    },
     origin,
   };
 }

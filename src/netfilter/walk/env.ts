@@ -3,6 +3,7 @@
  * the conntrack entry, and fib lookups into the host's routing (nft_fib4_eval semantics).
  */
 import { ctView } from '../../conntrack/table.ts';
+import { isMulticast } from '../../routing/address.ts';
 import type { RoutingTable } from '../../routing/table.ts';
 import type { Family, HookName, Table } from '../../ruleset/model.ts';
 import type { EvalEnv, FibResult } from '../env.ts';
@@ -53,6 +54,12 @@ export function buildEnv(skb: Skb, state: HookState, table: Table, routing: Rout
   return env;
 }
 
+/** get_saddr (nft_fib_ipv4.c): no source for a lookup from a multicast or broadcast address. */
+function flowSource(addr: string): string | undefined {
+  if (addr === '0.0.0.0' || addr === '255.255.255.255' || isMulticast(addr)) return undefined;
+  return addr;
+}
+
 function fib(
   routing: RoutingTable,
   skb: Skb,
@@ -60,25 +67,36 @@ function fib(
   flags: readonly string[],
   result: 'oif' | 'oifname' | 'type',
 ): FibResult {
-  const addr = flags.includes('saddr') ? skb.pkt.saddr : skb.pkt.daddr;
+  const bySaddr = flags.includes('saddr');
+  const addr = bySaddr ? skb.pkt.saddr : skb.pkt.daddr;
   const dev = flags.includes('iif') ? state.iif : flags.includes('oif') ? state.oif : undefined;
-  // nft_fib4_eval / nft_fib6_eval: flowi_iif is lo, and the mark only with fib's `mark` flag
-  // (what ip rules can select on under policy routing).
-  const key = { iif: 'lo', mark: flags.includes('mark') ? skb.mark >>> 0 : 0 };
-  if (result === 'type') {
-    const local = routing.addressType(addr, dev ?? undefined);
-    if (local) return { type: local, oif: null };
-    const r = routing.lookup(addr, key);
-    return { type: r.type === 'unicast' ? 'unicast' : 'unreachable', oif: null };
+  const local = result === 'type' ? routing.addressType(addr, dev ?? undefined) : undefined;
+  if (result === 'type' && (local || skb.pkt.family === 'ip')) {
+    // nft_fib4_eval_type → inet_dev_addr_type: the local table only (a local or broadcast
+    // entry, on `dev` when one is given); any other address, routed or not, is unicast.
+    // (nft_fib6_eval_type routes the address: unreachable without a route, below.)
+    return { type: local ?? 'unicast', oif: null };
   }
+  // nft_fib4_eval: a packet looped back through lo is answered with lo before any lookup.
+  if (state.hook === 'prerouting' && state.iif === 'lo') return { type: 'unicast', oif: 'lo' };
+  // The lookup's key: flowi4_iif lo (in forward, a reverse lookup's iif is the output
+  // device), the mark only with fib's `mark` flag, and the packet's other address as the
+  // source (fl4.saddr = get_saddr(…)), which `from` rules select on.
+  const other = flowSource(bySaddr ? skb.pkt.daddr : skb.pkt.saddr);
+  const iif = bySaddr && state.hook === 'forward' && state.oif ? state.oif : 'lo';
+  const key = {
+    iif,
+    mark: flags.includes('mark') ? skb.mark >>> 0 : 0,
+    ...(other ? { saddr: other } : {}),
+  };
+  const r = routing.lookup(addr, key);
+  if (result === 'type')
+    return { type: r.type === 'unicast' ? 'unicast' : 'unreachable', oif: null };
   if (dev) {
-    // `fib saddr . iif oif`: is there a route back to saddr through the input device?
-    // nft_fib4_eval: the lookup's nexthop must use that device (fib_info_nh_uses_dev).
-    const best = routing.lookup(addr, key);
-    const ok = best.type === 'unicast' && best.dev === dev;
+    // `fib saddr . iif oif`: the route must leave by that device (fib_info_nh_uses_dev).
+    const ok = r.type === 'unicast' && r.dev === dev;
     return { type: ok ? 'unicast' : 'unreachable', oif: ok ? dev : null };
   }
-  const r = routing.lookup(addr, key);
   // nft_fib4_eval stores no device for RTN_LOCAL and other non-unicast results.
   if (r.type === 'unicast') return { type: 'unicast', oif: r.dev };
   return { type: r.type, oif: null };

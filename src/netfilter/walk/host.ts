@@ -592,7 +592,8 @@ export class HostWalk implements WalkServices {
    * ip_forward → ip_rt_send_redirect, before the forward hook. The route lookup
    * (__mkroute_input) marks the packet IPSKB_DOREDIRECT when it leaves by the device it came
    * in on, send_redirects is on for that device (IN_DEV_TX_REDIRECTS: conf.all or conf.<dev>),
-   * and the sender is on-link: fib_validate_source finds it reachable through that device and
+   * and the sender is on-link: fib_validate_source finds it reachable directly (no gateway)
+   * through that device and
    * inet_addr_onlink puts it (and the gateway, if any) in one subnet of the device. Then
    * icmp_send sends an ICMP host redirect (type 5 code 1, gateway: the next hop) from the
    * address routing picks towards the sender, unless the packet is itself an ICMP error;
@@ -605,12 +606,24 @@ export class HostWalk implements WalkServices {
     const p = skb.pkt;
     if (r.dev !== iif || !this.sendsRedirects(iif)) return;
     const iface = this.d.scenario.host.interfaces.find((i) => i.name === iif);
-    const back = this.d.routing.lookup(p.saddr);
+    // __fib_validate_source's reverse lookup: to the sender, from the destination, with the
+    // input device as flowi4_iif (mark 0: src_valid_mark is off), under the ip rules. It
+    // answers 1 (a redirect may go) only for a route whose next hop is the sender itself
+    // (nhc_scope RT_SCOPE_HOST: no gateway); a route back through a gateway answers 0.
+    const key = { iif, saddr: p.daddr, mark: 0 };
+    let back = this.d.routing.lookup(p.saddr, key);
+    // No match on the device: a second lookup through it (flowi4_oif = dev, rp_filter off).
+    if (back.type === 'unicast' && back.dev !== iif)
+      back = this.d.routing.lookup(p.saddr, { ...key, oif: iif });
     const subnet = iface?.addresses.find(
       (a) => a.family === familyOf(p.saddr) && inCidr(p.saddr, a),
     );
-    if (back.type !== 'unicast' || back.dev !== iif || !subnet) return;
-    if (r.via && !inCidr(r.via, subnet)) return;
+    if (back.type !== 'unicast' || back.dev !== iif || back.via) return;
+    // inet_addr_onlink (the sender, and the gateway if any, in one subnet of the device) is
+    // asked only without IN_DEV_SHARED_MEDIA, which is on by default (conf.all.shared_media):
+    // a sender off the device's subnets, reached straight through it, gets a redirect too.
+    const onlink = subnet !== undefined && (!r.via || inCidr(r.via, subnet));
+    if (!onlink && !this.sharedMedia(iif)) return;
     if (p.family !== 'ip') {
       this.info(
         'note',
@@ -627,8 +640,21 @@ export class HostWalk implements WalkServices {
       `the packet leaves by ${iif}, the link it came from: ${sent && src ? `the host sends ${p.saddr} an ICMP redirect to ${r.nexthop}` : 'no ICMP redirect about an ICMP error'}; it uses up the ICMP rate limit towards ${p.saddr}, so no ICMP error follows it in this conversation`,
       { kind: 'redirect', sent: sent && src !== undefined, rateLimited: true },
     );
-    if (sent && src)
-      this.spawned.push({ role: 'redirect', skb: redirectSkb(p, src, r.nexthop, skb.ct) });
+    if (sent && src) {
+      const redirect = redirectSkb(p, src, r.nexthop, skb.ct);
+      const done = skb.ct?.conn.natDone;
+      if (done && !(done.src && done.dst)) redirect.natPending = true;
+      this.spawned.push({ role: 'redirect', skb: redirect });
+    }
+  }
+
+  /** IN_DEV_SHARED_MEDIA: net.ipv4.conf.all.shared_media or the device's own (both 1 by default). */
+  private sharedMedia(dev: string): boolean {
+    const sysctl = this.d.scenario.host.sysctl;
+    return (
+      (sysctl['net.ipv4.conf.all.shared_media'] ?? 1) === 1 ||
+      (sysctl[`net.ipv4.conf.${dev}.shared_media`] ?? 1) === 1
+    );
   }
 
   /** IN_DEV_TX_REDIRECTS: net.ipv4.conf.all.send_redirects or the device's own (both 1 by default). */
@@ -645,7 +671,7 @@ export class HostWalk implements WalkServices {
   localOut(skb: Skb): Arrival {
     const l3 = skb.pkt.family;
     skb.local = true;
-    const r = this.routeOutput(skb.pkt.daddr, skb.pkt.saddr);
+    const r = this.routeOutput(skb.pkt.daddr, skb.unboundSource ? undefined : skb.pkt.saddr);
     if (r.type !== 'unicast' && r.type !== 'local') {
       this.info('drop', `no route to ${skb.pkt.daddr} for the host's packet`, {
         reason: 'no-route',
@@ -746,6 +772,10 @@ export class HostWalk implements WalkServices {
         dev: r.dev,
         nexthop: r.nexthop,
       });
+      // A route's gateway is the scenario's upstream router even when no machine has its
+      // address (its MAC is known: `nfwalk verify` makes it a static neighbour); only a
+      // next hop on the link itself (a dev route) is looked for by ARP and can fail.
+      if (!r.via) this.neighbourFailure(skb, r.nexthop);
       return { kind: 'ended' };
     }
     if (
@@ -866,6 +896,32 @@ export class HostWalk implements WalkServices {
     // The redirect note said so: no ICMP error towards a peer whose rate limit it used up.
     if (p.family === 'ip' && this.icmpRateLimited.has(p.saddr)) return false;
     return !(skb.icmpSocket && (hook === 'output' || hook === 'postrouting'));
+  }
+
+  /**
+   * A neighbour that never answers (ARP, or IPv6 neighbour discovery): after its probes
+   * (mcast_solicit 3, one a second) the neighbour fails and arp_error_report / ndisc_error_report
+   * hand every queued packet to dst_link_failure — ipv4_link_failure sends its sender an ICMP
+   * host unreachable (type 3 code 1), ip6_link_failure an ICMPv6 address unreachable (type 1
+   * code 3), about three seconds later, as any ICMP error (none about an ICMP error). From
+   * the host's address towards the sender; to the host itself over lo when it sent the packet.
+   */
+  private neighbourFailure(skb: Skb, nexthop: string): void {
+    const p = skb.pkt;
+    // No error about an ICMP error; a redirect's use of the peer's rate limit is long over
+    // by then (the token refills in a second; measured: the error follows a redirect).
+    if (p.icmp && (p.family === 'ip' ? ICMP_ERRORS.has(p.icmp.type) : p.icmp.type < 128)) return;
+    const src =
+      this.sourceToward(p.saddr) ??
+      (this.d.routing.addressType(p.saddr) === 'local' ? p.saddr : undefined);
+    if (!src) return;
+    const code = p.family === 'ip' ? 1 : 3;
+    this.spawned.push({ role: 'icmp-error', skb: icmpErrorSkb(p, src, code, skb.ct) });
+    this.info(
+      'note',
+      `no neighbour answers for ${nexthop}: after about three seconds the kernel sends ${p.saddr} an ${p.family === 'ip' ? 'ICMP host unreachable' : 'ICMPv6 address unreachable'}`,
+      { kind: 'neighbour-failure', nexthop, sender: p.saddr },
+    );
   }
 
   sourceToward(daddr: string): string | undefined {

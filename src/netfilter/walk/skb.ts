@@ -41,6 +41,18 @@ export interface Skb {
    * output and postrouting, so a reject there cannot send an ICMP error (icmp_xmit_lock fails).
    */
   icmpSocket?: boolean;
+  /**
+   * An ICMP redirect sent while its connection's NAT was not yet set up both ways
+   * (IPS_NAT_DONE_MASK at ip_forward time: the forwarded packet had not reached postrouting).
+   * The redirect is walked after that packet, so this keeps what the kernel saw when it sent it.
+   */
+  natPending?: boolean;
+  /**
+   * Sent by a socket bound to no address (the host's request without `saddr`): the first
+   * route lookup has no source (ip_route_output_key_hash with saddr 0, the source then taken
+   * from the route), so `from` rules do not see the address the packet ends up with.
+   */
+  unboundSource?: boolean;
   /** An output chain of type route changed the packet: route it again after the hook. */
   reroute?: {
     family: string;
