@@ -96,8 +96,10 @@ function leadsOn(r: Rule): Rule {
   let n = 0;
   for (const s of r.statements) if (carriesVerdicts(s)) n++;
   if (n === 0) return NOWHERE;
-  // Most rules that lead on hold one such statement: an array of exactly that one.
-  const kept: Statement[] =
-    n === r.statements.length ? r.statements.slice() : r.statements.filter(carriesVerdicts);
+  // An array of exactly their number (most rules that lead on hold one): `filter` would leave
+  // room for 16, and a 50,000-service listing keeps 50,000 of these until the end.
+  const kept: Statement[] = new Array(n);
+  let k = 0;
+  for (const s of r.statements) if (carriesVerdicts(s)) kept[k++] = s;
   return { index: 0, statements: kept, text: LEAD };
 }

@@ -233,14 +233,19 @@ export class TokenStream {
     this.word = new Uint16Array(cap);
   }
 
-  push(kind: number, start: number, end: number, sp: boolean, word: number, text?: string): void {
+  push(kind: number, start: number, end: number, sp: boolean, word: number): void {
     if (this.length === this.kind.length) this.grow();
     const i = this.length++;
     this.kind[i] = sp ? kind | SP : kind;
     this.start[i] = start;
     this.stop[i] = end;
     this.word[i] = word;
-    if (text !== undefined) this.special.set(i, text);
+  }
+
+  /** A token whose text is not a slice of the source (a handle's or count's number). */
+  pushSpecial(kind: number, start: number, end: number, sp: boolean, text: string): void {
+    this.special.set(this.length, text);
+    this.push(kind, start, end, sp, 0);
   }
 
   /** Line `lines + 1` starts at `offset`. */
@@ -335,15 +340,13 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
   let lineStart = 0;
   let sp = true;
   const n = text.length;
-  const push = (kind: number, start: number, end: number, word = 0, special?: string) => {
-    stream.push(kind, start, end, sp, word, special);
-    sp = false;
-  };
+  // Each token is written as `stream.push(…, sp, …); sp = false`: inline, not through a closure
+  // made per call (a closure V8 sees as a new call target each time it lexes a file).
   while (i < n) {
     const code = text.charCodeAt(i);
     const col = i - lineStart + 1;
     if (code === 10) {
-      push(NL, i, i + 1);
+      stream.push(NL, i, i + 1, sp, 0);
       i++;
       line++;
       lineStart = i;
@@ -371,9 +374,9 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       let j = text.indexOf('\n', i);
       if (j < 0) j = n;
       const m = /^#\s*handle\s+(\d+)\s*$/.exec(text.slice(i, j));
-      if (m) push(HANDLE, i, j, 0, m[1] as string);
+      if (m) stream.pushSpecial(HANDLE, i, j, sp, m[1] as string);
       const c2 = /^#\s*count\s+(\d+)\s*$/.exec(text.slice(i, j));
-      if (c2) push(COUNT, i, j, 0, c2[1] as string);
+      if (c2) stream.pushSpecial(COUNT, i, j, sp, c2[1] as string);
       i = j;
       sp = true;
       continue;
@@ -384,11 +387,13 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       while (j < n && cj !== 34 && cj !== 10) cj = text.charCodeAt(++j);
       if (cj !== 34) {
         errors.push({ message: 'unterminated string', offset: i, line, col });
-        push(STRING, i, j);
+        stream.push(STRING, i, j, sp, 0);
+        sp = false;
         i = j;
         continue;
       }
-      push(STRING, i, j + 1);
+      stream.push(STRING, i, j + 1, sp, 0);
+      sp = false;
       i = j + 1;
       continue;
     }
@@ -396,7 +401,8 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
     if (isHex(code) || (code === 58 && next === 58)) {
       const len = matchColonAddress(text, i);
       if (len > 0) {
-        push(WORD, i, i + len);
+        stream.push(WORD, i, i + len, sp, 0);
+        sp = false;
         i += len;
         continue;
       }
@@ -410,7 +416,8 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       // A trailing `.`/`-`/`/` is punctuation, not part of the name.
       const end = j;
       while (j > i + 1 && isNameTail(text.charCodeAt(j - 1))) j--;
-      push(WORD, i, j, keywordAt(text, i, j, j === end ? h : hashWord(text, i, j)));
+      stream.push(WORD, i, j, sp, keywordAt(text, i, j, j === end ? h : hashWord(text, i, j)));
+      sp = false;
       i = j;
       continue;
     }
@@ -418,17 +425,20 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       let j = i + 1;
       while (j < n && isNumChar(text.charCodeAt(j))) j++;
       while (j > i + 1 && text.charCodeAt(j - 1) === 46) j--;
-      push(WORD, i, j, j === i + 1 ? keywordAt(text, i, j, hashWord(text, i, j)) : 0);
+      stream.push(WORD, i, j, sp, j === i + 1 ? keywordAt(text, i, j, hashWord(text, i, j)) : 0);
+      sp = false;
       i = j;
       continue;
     }
     if (isPunct2(code, next)) {
-      push(PUNCT, i, i + 2);
+      stream.push(PUNCT, i, i + 2, sp, 0);
+      sp = false;
       i += 2;
       continue;
     }
     if (isPunct1(code)) {
-      push(PUNCT, i, i + 1);
+      stream.push(PUNCT, i, i + 1, sp, 0);
+      sp = false;
       i++;
       continue;
     }
@@ -437,7 +447,7 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
     sp = true;
   }
   sp = true;
-  push(EOF, n, n);
+  stream.push(EOF, n, n, sp, 0);
   return { stream, errors };
 }
 
