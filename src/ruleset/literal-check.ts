@@ -69,12 +69,61 @@ const PAYLOAD_BITS: Readonly<Record<string, Readonly<Record<string, IntegerBits>
   dccp: { type: 4 },
 };
 
+/**
+ * The integer fields and keys whose datatype has names for values (nft's symbol tables: `ip dscp
+ * cs1`, `tcp flags syn`, `meta pkttype host`…): a word there is a symbol. Every other one is
+ * nft's plain `integer`, where a word is "Could not parse integer" (each field and key tried
+ * with `nft -c`: test/ruleset/literals.test.ts).
+ */
+const SYMBOLIC = new Set([
+  'ip dscp',
+  'ip ecn',
+  'ip protocol',
+  'ip6 dscp',
+  'ip6 ecn',
+  'ip6 nexthdr',
+  'tcp flags',
+  'icmp type',
+  'icmp code',
+  'icmpv6 type',
+  'icmpv6 code',
+  'igmp type',
+  'ether type',
+  'vlan type',
+  'arp ptype',
+  'arp operation',
+  'dccp type',
+  'meta mark',
+  'meta nfproto',
+  'meta l4proto',
+  'meta protocol',
+  'meta skuid',
+  'meta skgid',
+  'meta iifgroup',
+  'meta oifgroup',
+  'meta iiftype',
+  'meta oiftype',
+  'meta pkttype',
+  'ct mark',
+  'ct direction',
+  'ct l3proto',
+  'ct protocol',
+]);
+
+/** The datatype of an integer field or key (`ip ttl`, `meta mark`) of `bits` bits. */
+function fieldKind(name: string, bits: IntegerBits): LiteralKind {
+  return integerKind(bits, !SYMBOLIC.has(name));
+}
+
 /** Header fields by protocol, then field (nft's proto.c). */
 const PAYLOAD_KINDS: ReadonlyMap<string, ReadonlyMap<string, LiteralKind>> = new Map(
   [...Object.keys(PAYLOAD_BITS), ...PORT_PROTOCOLS.filter((p) => !(p in PAYLOAD_BITS))].map(
     (protocol) => {
       const fields = new Map<string, LiteralKind>(
-        Object.entries(PAYLOAD_BITS[protocol] ?? {}).map(([f, bits]) => [f, integerKind(bits)]),
+        Object.entries(PAYLOAD_BITS[protocol] ?? {}).map(([f, bits]) => [
+          f,
+          fieldKind(`${protocol} ${f}`, bits),
+        ]),
       );
       if (protocol === 'ip' || protocol === 'ip6') {
         const addr = protocol === 'ip' ? 'ipv4_addr' : 'ipv6_addr';
@@ -121,11 +170,28 @@ const CT_BITS = new Map<string, IntegerBits>([
 
 /** The meta and ct keys' datatypes. */
 const META_KINDS: ReadonlyMap<string, LiteralKind> = new Map(
-  [...META_BITS].map(([key, bits]) => [key, integerKind(bits)]),
+  [...META_BITS].map(([key, bits]) => [key, fieldKind(`meta ${key}`, bits)]),
 );
 const CT_KINDS: ReadonlyMap<string, LiteralKind> = new Map(
-  [...CT_BITS].map(([key, bits]) => [key, integerKind(bits)]),
+  [...CT_BITS].map(([key, bits]) => [key, fieldKind(`ct ${key}`, bits)]),
 );
+
+/**
+ * Every integer field and key checked (`ip ttl`, `meta mark`…), and whether its datatype is
+ * nft's plain integer: what the tests hold against `nft -c`.
+ */
+export function integerFields(): { name: string; plain: boolean }[] {
+  const out: { name: string; plain: boolean }[] = [];
+  const add = (name: string, kind: LiteralKind | undefined) => {
+    if (kind?.startsWith('u') || kind?.startsWith('integer'))
+      out.push({ name, plain: kind.startsWith('integer') });
+  };
+  for (const [protocol, fields] of PAYLOAD_KINDS)
+    for (const [field, kind] of fields) add(`${protocol} ${field}`, kind);
+  for (const [key, kind] of META_KINDS) add(`meta ${key}`, kind);
+  for (const [key, kind] of CT_KINDS) add(`ct ${key}`, kind);
+  return out;
+}
 
 /** One-part datatypes, made once: kindsOf runs for every match of a listing. */
 const SINGLE = new Map<LiteralKind, Kinds>();
@@ -133,7 +199,10 @@ for (const kind of [
   'ipv4_addr',
   'ipv6_addr',
   'inet_service',
-  ...([1, 2, 3, 4, 6, 8, 12, 16, 20, 32, 64] as const).map(integerKind),
+  ...([1, 2, 3, 4, 6, 8, 12, 16, 20, 32, 64] as const).flatMap((b) => [
+    integerKind(b),
+    integerKind(b, true),
+  ]),
 ] as LiteralKind[])
   SINGLE.set(kind, [kind]);
 

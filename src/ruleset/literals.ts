@@ -7,7 +7,10 @@
  * nfwalk resolves no host names: a word with letters in it stays as written (the simulator says
  * it cannot decide it), but text made only of what addresses and ports are made of has to be
  * one. A number given to a header field, meta or ct key of N bits must fit in N bits: `ip ttl
- * 300` is nft's "Value 300 exceeds valid range 0-255" (a word there is a symbol: `ip dscp cs1`).
+ * 300` is nft's "Value 300 exceeds valid range 0-255". nft reads a number as gmp does with base
+ * 0: `0x…` hex, a leading 0 octal (`ip ttl 010` is 8; `08` is no number), else decimal. Where the
+ * datatype is nft's plain `integer` (`ip ttl`, `ct zone`…) anything else is "Could not parse
+ * integer"; where it has names for values, a word is a symbol (`ip dscp cs1`, `tcp flags syn`).
  */
 
 /** The widths in bits of the integer fields whose numbers are checked. */
@@ -16,20 +19,27 @@ export type IntegerBits = 1 | 2 | 3 | 4 | 6 | 8 | 12 | 16 | 20 | 32 | 64;
 /**
  * An unsigned integer of so many bits, as a datatype: a string like the others (a kind is
  * compared on every value of a listing, and one type of kind keeps that comparison quick).
+ * `uint…` has names for some values (a word is a symbol); `integer…` is nft's plain integer,
+ * numbers only.
  */
-export type IntegerKind = `uint${IntegerBits}`;
+export type IntegerKind = `uint${IntegerBits}` | `integer${IntegerBits}`;
 
 /** The datatypes whose literals are checked (nft's names), or an unsigned integer's. */
 export type LiteralKind = 'ipv4_addr' | 'ipv6_addr' | 'inet_service' | IntegerKind;
 
-/** The integer datatype of `bits` bits. */
-export function integerKind(bits: IntegerBits): IntegerKind {
-  return `uint${bits}`;
+/** The integer datatype of `bits` bits; `plain`: numbers only (nft's `integer`). */
+export function integerKind(bits: IntegerBits, plain = false): IntegerKind {
+  return plain ? `integer${bits}` : `uint${bits}`;
 }
 
-const INTEGER_BITS = Object.fromEntries(
-  ([1, 2, 3, 4, 6, 8, 12, 16, 20, 32, 64] as const).map((b) => [integerKind(b), b]),
-) as Record<IntegerKind, IntegerBits>;
+const WIDTHS = [1, 2, 3, 4, 6, 8, 12, 16, 20, 32, 64] as const;
+/** Each integer kind's width, and whether it is plain. */
+const INTEGER_KINDS = new Map<string, { bits: IntegerBits; plain: boolean }>(
+  WIDTHS.flatMap((bits) => [
+    [integerKind(bits), { bits, plain: false }],
+    [integerKind(bits, true), { bits, plain: true }],
+  ]),
+);
 
 const ADDRESS_BITS: Record<'ipv4_addr' | 'ipv6_addr', number> = { ipv4_addr: 32, ipv6_addr: 128 };
 
@@ -42,8 +52,10 @@ export function literalProblem(kind: LiteralKind, text: string): string | undefi
       return ipv6Problem(text);
     case 'inet_service':
       return portProblem(text);
-    default:
-      return integerProblem(INTEGER_BITS[kind], text);
+    default: {
+      const k = INTEGER_KINDS.get(kind) as { bits: IntegerBits; plain: boolean };
+      return integerProblem(k.bits, k.plain, text);
+    }
   }
 }
 
@@ -147,33 +159,52 @@ function shortDecimal(text: string, digits: number): number | undefined {
   return v;
 }
 
-/** A number is a port of 0-65535 (decimal, or hex as gmp reads `0x…`); a word is a service name. */
+/**
+ * The value of a number as nft reads it (gmp, base 0: `0x…` hex, a leading 0 octal, else
+ * decimal), or undefined when the text is no number of these (`08`, `1x`, `1.5`).
+ */
+export function integerValue(text: string): bigint | undefined {
+  if (/^[1-9][0-9]*$|^0$/.test(text)) return BigInt(text);
+  if (/^0[xX][0-9A-Fa-f]+$/.test(text)) return BigInt(text);
+  if (/^0[0-7]+$/.test(text)) return BigInt(`0o${text.slice(1)}`);
+  return undefined;
+}
+
+/**
+ * A number is a port of 0-65535 (as integerValue reads it; digits that are no octal number,
+ * `08`, nft reads as decimal); a word is a service name.
+ */
 function portProblem(text: string): string | undefined {
   // Up to five decimal digits, the common case, without a regular expression or a BigInt.
-  const v = text.length > 0 ? shortDecimal(text, 5) : undefined;
-  if (v !== undefined) return v > 65535 ? `port ${text} is out of range (0-65535)` : undefined;
-  let big: bigint;
-  if (/^[0-9]+$/.test(text)) big = BigInt(text);
-  else if (/^0[xX][0-9A-Fa-f]+$/.test(text)) big = BigInt(text);
-  else return undefined;
+  if (text.charCodeAt(0) !== 48) {
+    const v = shortDecimal(text, 5);
+    if (v !== undefined) return v > 65535 ? `port ${text} is out of range (0-65535)` : undefined;
+  }
+  const big = integerValue(text) ?? (/^[0-9]+$/.test(text) ? BigInt(text) : undefined);
+  if (big === undefined) return undefined;
   return big > 65535n ? `port ${text} is out of range (0-65535)` : undefined;
 }
 
 /**
- * A number (decimal, or hex as gmp reads `0x…`) fits in `bits` bits; a word is a symbol
- * (`ip dscp cs1`, `tcp flags syn`) and stays for the front end and the simulator to read.
+ * A number fits in `bits` bits. Where the datatype is `plain`, anything else is nft's "Could
+ * not parse integer"; where it has names for values, a word is a symbol (`ip dscp cs1`, and
+ * `ether type 8021q`: a name may start with a digit) for the front end and the simulator to
+ * read, but digits alone must be a number (`08` is no octal one).
  */
-function integerProblem(bits: number, text: string): string | undefined {
-  // A symbol (`tcp` after `ip protocol`, on every line of some listings) at its first letter;
-  // up to nine decimal digits, the common case, without a regular expression or a BigInt.
+function integerProblem(bits: number, plain: boolean, text: string): string | undefined {
+  // Up to nine decimal digits, the common case, without a regular expression or a BigInt.
   const c0 = text.charCodeAt(0);
-  if (!(c0 >= 48 && c0 <= 57)) return undefined;
-  const v = shortDecimal(text, 9);
-  if (v !== undefined) {
-    return bits >= 32 || v < 2 ** bits ? undefined : outOfRange(text, BigInt(v), bits);
+  if (c0 >= 49 && c0 <= 57) {
+    const v = shortDecimal(text, 9);
+    if (v !== undefined) {
+      return bits >= 32 || v < 2 ** bits ? undefined : outOfRange(text, BigInt(v), bits);
+    }
   }
-  if (!/^[0-9]+$/.test(text) && !/^0[xX][0-9A-Fa-f]+$/.test(text)) return undefined;
-  const value = BigInt(text);
+  const value = integerValue(text);
+  if (value === undefined) {
+    if (plain) return 'Could not parse integer';
+    return /^[0-9]+$/.test(text) ? `'${text}' is no number (a leading 0 is octal)` : undefined;
+  }
   return value >> BigInt(bits) === 0n ? undefined : outOfRange(text, value, bits);
 }
 

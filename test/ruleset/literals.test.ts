@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.ts';
+import { integerFields } from '../../src/ruleset/literal-check.ts';
 import { literalProblem, prefixProblem } from '../../src/ruleset/literals.ts';
 import { capture } from '../support/io.ts';
 import { nftCheck as nftCheckIn } from '../support/nft-check.ts';
@@ -82,6 +83,21 @@ const REFUSED: { rule: string; bad: string; message: RegExp }[] = [
     bad: '0x1ffffffff',
     message: /range 0-4294967295/,
   },
+  // Numbers as gmp reads them (base 0): a leading 0 is octal, so `08` is no number.
+  {
+    rule: 'ip ttl 0400 accept',
+    bad: '0400',
+    message: /value 0400 \(256\) exceeds valid range 0-255$/,
+  },
+  { rule: 'ip ttl 08 accept', bad: '08', message: /Could not parse integer$/ },
+  { rule: 'ct zone 0999 accept', bad: '0999', message: /Could not parse integer$/ },
+  // A word where nft's plain integer is (no names for values).
+  { rule: 'ip ttl foo accept', bad: 'foo', message: /Could not parse integer$/ },
+  { rule: 'ct packets { 1, many } accept', bad: 'many', message: /Could not parse integer$/ },
+  { rule: 'meta length set 1 ip id set one', bad: 'one', message: /Could not parse integer$/ },
+  // Digits alone that are no number, where a word would be a symbol.
+  { rule: 'ip dscp 09 accept', bad: '09', message: /'09' is no number \(a leading 0 is octal\)$/ },
+  { rule: 'ip ttl 1x accept', bad: '1x', message: /Could not parse integer$/ },
 ];
 
 const ACCEPTED = [
@@ -102,6 +118,9 @@ const ACCEPTED = [
   'ct bytes 18446744073709551615 accept',
   'ip dscp cs1 tcp flags syn ip protocol tcp accept',
   'meta mark set 0xffffffff',
+  // Octal, as nft reads it: 0377 is 255; a port of digits that are no octal number is decimal.
+  'ip ttl 0377 ip id 0 accept',
+  'tcp dport { 010, 08, 0177777 } accept',
 ];
 
 async function check(text: string, name: string): Promise<{ code: number; stderr: string }> {
@@ -163,6 +182,42 @@ describe('values nft accepts', () => {
     it.skipIf(nftSkip !== undefined)(`nft -c accepts it too: ${rule}`, () => {
       expect(nftAccepts(text, `good${i}.nft`)).toBe(true);
     });
+  });
+});
+
+describe("a word where a number is: nft's plain integer refuses it, a type with names reads a symbol", () => {
+  /** The family whose tables can hold the field. */
+  const familyOf = (name: string) =>
+    /^(ether|vlan) /.test(name) ? 'bridge' : name.startsWith('arp ') ? 'arp' : 'inet';
+  const text = (name: string) =>
+    `table ${familyOf(name)} t {\n\tchain c {\n\t\t${name} foo\n\t}\n}\n`;
+  const fields = integerFields();
+
+  it('knows both kinds among the fields it checks', () => {
+    expect(fields.filter((f) => f.plain).length).toBeGreaterThan(30);
+    expect(fields.filter((f) => !f.plain).length).toBeGreaterThan(25);
+  });
+
+  it.each(fields)('$name foo (plain integer: $plain)', async ({ name, plain }) => {
+    const { code, stderr } = await check(text(name), `word-${name.replace(' ', '-')}.nft`);
+    if (plain) {
+      expect(code).toBe(1);
+      expect(stderr.split('\n')[0]).toMatch(/:3:\d+: error: Could not parse integer$/);
+    } else {
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+    }
+  });
+
+  it.skipIf(nftSkip !== undefined)('nft -c says "Could not parse integer" exactly there', () => {
+    const file = join(dir, 'nft-word.nft');
+    const wrong = fields.filter(({ name, plain }) => {
+      writeFileSync(file, text(name));
+      const r = spawnSync('nft', ['-c', '-f', file], { encoding: 'utf8' });
+      // A symbolic type names itself ("Could not parse ICMP type", "User does not exist").
+      return r.status === 0 || /Error: Could not parse integer$/m.test(r.stderr) !== plain;
+    });
+    expect(wrong).toEqual([]);
   });
 });
 

@@ -116,16 +116,8 @@ export abstract class ExpressionParser extends ValueParser {
         case '*':
           this.next();
           return { kind: 'symbol', name: '*', span: this.span(t) };
-        case '-': {
-          // A negative number.
-          const n = this.peek(1);
-          if (n.kind === 'word' && !n.sp && /^\d/.test(n.text)) {
-            this.next();
-            this.next();
-            return { kind: 'value', text: `-${n.text}`, span: this.span(t) };
-          }
-          break;
-        }
+        // No negative numbers: nft's grammar has none in an expression (`ip ttl -1` is "syntax
+        // error, unexpected -" at the sign); a chain's priority reads its own (parsePriority).
         case '{':
           if (ctx !== 'lhs') return this.parseSetLiteral('value');
           break;

@@ -11,7 +11,16 @@
  */
 
 import { chainNamed } from '../chains.ts';
-import type { Chain, Family, NamedSet, ObjectType, Ruleset, Table, TypeSpec } from '../model.ts';
+import type {
+  Chain,
+  Expr,
+  Family,
+  NamedSet,
+  ObjectType,
+  Ruleset,
+  Table,
+  TypeSpec,
+} from '../model.ts';
 import { BlockParser } from './blocks.ts';
 import { exprKey, isNumeric, MAX_INCLUDE_DEPTH } from './cursor.ts';
 import type { Token } from './lexer.ts';
@@ -151,11 +160,24 @@ export class NftParser extends BlockParser {
     this.refuseKeyword('variable name');
     const n = this.expectWord('variable name');
     this.expectPunct('=');
-    const value = this.parseRhs('value', false);
+    const value = this.parseNegativeNumber() ?? this.parseRhs('value', false);
     if (!redefine && this.st.defines.has(n.text)) {
       this.fail(n, `redefinition of symbol '${n.text}'`);
     }
     this.st.defines.set(n.text, value);
+  }
+
+  /**
+   * `-10`: a define's value is the one place nft's grammar has a negative number
+   * (initializer_expr's `'-' NUM`), for a chain priority given as a variable.
+   */
+  private parseNegativeNumber(): Expr | undefined {
+    const t = this.peek();
+    const n = this.peek(1);
+    if (!this.isPunct(t, '-') || n.kind !== 'word' || n.sp || !/^\d/.test(n.text)) return undefined;
+    this.next();
+    this.next();
+    return { kind: 'value', text: `-${n.text}`, span: this.span(t) };
   }
 
   /** The items of an included file inside a table block. */
