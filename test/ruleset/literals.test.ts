@@ -95,6 +95,9 @@ const REFUSED: { rule: string; bad: string; message: RegExp }[] = [
   { rule: 'ip ttl foo accept', bad: 'foo', message: /Could not parse integer$/ },
   { rule: 'ct packets { 1, many } accept', bad: 'many', message: /Could not parse integer$/ },
   { rule: 'meta length set 1 ip id set one', bad: 'one', message: /Could not parse integer$/ },
+  // No negative numbers in a rule (nft's grammar has one only as a define's value).
+  { rule: 'ip ttl -1 accept', bad: '-', message: /syntax error, unexpected '-'$/ },
+  { rule: 'tcp dport { 22, -1 } accept', bad: '-', message: /syntax error, unexpected '-'$/ },
   // Digits alone that are no number, where a word would be a symbol.
   { rule: 'ip dscp 09 accept', bad: '09', message: /'09' is no number \(a leading 0 is octal\)$/ },
   { rule: 'ip ttl 1x accept', bad: '1x', message: /Could not parse integer$/ },
