@@ -24,7 +24,7 @@ import { simulate } from '../src/netfilter/simulate.ts';
 import { parseRuleset } from '../src/ruleset/load.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { kubeProxyRuleset, kubeProxyScenario } from './kube-proxy-gen.ts';
-import { type CheckCpu, checkCpuMs, versionWallMs } from './whole-process.ts';
+import { checkCpuMs, versionWallMs } from './whole-process.ts';
 
 interface ChildResult {
   parseMs: number;
@@ -120,7 +120,7 @@ function main(): void {
   const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 5;
   const dir = mkdtempSync(join(tmpdir(), 'nfwalk-bench-'));
   const rows: string[][] = [];
-  const whole: [number, CheckCpu][] = [];
+  const whole: [number, { nfwalk: number; nft?: number }][] = [];
   try {
     for (const n of sizes) {
       const nft = join(dir, `kube-${n}.nft`);
@@ -210,21 +210,17 @@ const CHECK_TARGET = { n: 50_000, ratio: 0.33 };
 const VERSION_TARGET_MS = 150;
 
 /** The whole-process table: what a user running the commands pays, against issue #18's targets. */
-function printWholeProcess(whole: [number, CheckCpu][], runs: number): void {
+function printWholeProcess(
+  whole: [number, { nfwalk: number; nft?: number }][],
+  runs: number,
+): void {
   console.log(`\nwhole processes, median of ${runs} taking turns (CPU = user + system):`);
-  console.log(
-    '| N | nfwalk check cpu ms | nft -c -f cpu ms | nfwalk/nft | node bin/nfwalk.mjs check cpu ms | its /nft |',
-  );
-  console.log('|---|---|---|---|---|---|');
+  console.log('| N | nfwalk check cpu ms | nft -c -f cpu ms | nfwalk/nft |');
+  console.log('|---|---|---|---|');
   for (const [n, w] of whole) {
-    const ratio = (ms: number) => (w.nft ? (ms / w.nft).toFixed(2) : '-');
-    console.log(
-      `| ${n} | ${w.nfwalk.toFixed(0)} | ${w.nft?.toFixed(0) ?? 'skipped'} | ${ratio(w.nfwalk)} | ${w.nodeBin.toFixed(0)} | ${ratio(w.nodeBin)} |`,
-    );
+    const ratio = w.nft ? (w.nfwalk / w.nft).toFixed(2) : '-';
+    console.log(`| ${n} | ${w.nfwalk.toFixed(0)} | ${w.nft?.toFixed(0) ?? 'skipped'} | ${ratio} |`);
   }
-  console.log(
-    '(nfwalk as `npx nfwalk` runs it: the bin as a program, with the V8 flags of its #! line; then `node bin/nfwalk.mjs`, without them)',
-  );
   const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
   const at = whole.find(([n]) => n === CHECK_TARGET.n)?.[1];
   if (at?.nft) {

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.ts';
 import { capture } from '../support/io.ts';
@@ -76,28 +76,6 @@ describe('nfwalk starts fast', () => {
       expect(r.status).toBe(0);
       expect(r.stdout).toBe(io.stdout);
     }
-  });
-
-  it('runs as a program through its #! line, whose V8 flags this Node accepts', () => {
-    // As `npx nfwalk` and an installed `nfwalk` run it (the flags: bin/nfwalk.mjs says why).
-    const shebang = readFileSync(BIN, 'utf8').split('\n')[0] as string;
-    expect(shebang).toMatch(/^#!\/usr\/bin\/env -S node( --[a-z-]+)+$/);
-    const env = {
-      ...process.env,
-      PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}`,
-    };
-    const file = join(dir, 'program.nft');
-    writeFileSync(file, 'table ip t {\n\tchain c {\n\t\tip daddr 10.0.0.1 accept\n\t}\n}\n');
-    const r = spawnSync(BIN, ['check', file], { encoding: 'utf8', env });
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toBe(`${file}: ok (nft): 1 table(s), 1 chain(s), 1 rule(s)\n`);
-    // A flag this Node did not know would stop it before nfwalk said anything.
-    const flags = shebang.split(' ').slice(3);
-    const probe = spawnSync(process.execPath, [...flags, '-e', 'process.stdout.write("ok")'], {
-      encoding: 'utf8',
-    });
-    expect(probe.stderr).toBe('');
-    expect(probe.stdout).toBe('ok');
   });
 
   it('loads no subcommand for --help', () => {
