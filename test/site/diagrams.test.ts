@@ -7,7 +7,8 @@
  *   not a leftover source block;
  * - no text is smaller than 12 CSS px as shown (a diagram is never scaled down);
  * - every label lies inside the shape drawn for it (nodes, subgraphs, actors, notes);
- * - nothing is clipped: a diagram wider than the column scrolls in its figure;
+ * - nothing is clipped: a diagram wider than the column scrolls in its figure, with a shadow
+ *   at the side where there is more to see and none at a side already reached;
  * - label text stands out from what is behind it.
  */
 import { readdirSync, statSync } from 'node:fs';
@@ -194,6 +195,75 @@ describe.skipIf(chromiumMissing !== undefined)('the site’s diagrams at 1400 px
     expect(response?.status(), path).toBe(200);
     expect(await page.getAttribute('html', 'data-theme')).toBe(scheme);
     return page;
+  }
+
+  /**
+   * The median brightness (0-255) of a strip 3 px wide at a figure's left or right edge, as
+   * the reader sees it: most of a strip is the page behind the diagram, so a shadow there moves
+   * the median and the diagram's own lines do not.
+   */
+  async function edge(page: Page, figure: number, side: 'left' | 'right'): Promise<number> {
+    const box = await page.evaluate((i) => {
+      const r = (
+        document.querySelectorAll('.nfw-mermaid')[i] as HTMLElement
+      ).getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height };
+    }, figure);
+    const x = side === 'left' ? box.x + 1 : box.x + box.width - 4;
+    const png = await page.screenshot({ clip: { x, y: box.y, width: 3, height: box.height } });
+    return page.evaluate(async (b64) => {
+      const blob = await (await fetch(`data:image/png;base64,${b64}`)).blob();
+      const bmp = await createImageBitmap(blob);
+      const canvas = new OffscreenCanvas(bmp.width, bmp.height);
+      const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+      ctx.drawImage(bmp, 0, 0);
+      const px = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
+      const lum: number[] = [];
+      for (let k = 0; k < px.length; k += 4)
+        lum.push(
+          0.2126 * (px[k] as number) +
+            0.7152 * (px[k + 1] as number) +
+            0.0722 * (px[k + 2] as number),
+        );
+      lum.sort((a, b) => a - b);
+      return lum[lum.length >> 1] as number;
+    }, png.toString('base64'));
+  }
+
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`a diagram wider than its column shows a shadow where there is more to see (${scheme})`, async () => {
+      const page = await open(`scenarios/${SEED}/`, scheme);
+      // The first wide diagram shown without opening anything (not in a closed <details>).
+      const figure = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('.nfw-mermaid')].findIndex(
+          (f) => f.scrollWidth > f.clientWidth + 50 && f.getClientRects().length > 0,
+        ),
+      );
+      expect(figure, 'a wide diagram on the seed page').toBeGreaterThanOrEqual(0);
+      await page.evaluate((i) => {
+        const f = document.querySelectorAll('.nfw-mermaid')[i] as HTMLElement;
+        f.scrollIntoView({ block: 'center' });
+        f.scrollLeft = 0;
+      }, figure);
+      const start = {
+        left: await edge(page, figure, 'left'),
+        right: await edge(page, figure, 'right'),
+      };
+      await page.evaluate((i) => {
+        const f = document.querySelectorAll('.nfw-mermaid')[i] as HTMLElement;
+        f.scrollLeft = f.scrollWidth;
+      }, figure);
+      const end = {
+        left: await edge(page, figure, 'left'),
+        right: await edge(page, figure, 'right'),
+      };
+      await page.close();
+      // Light: the shadow darkens the page's white; dark: it lightens the page's near-black.
+      const shaded = (v: number, plain: number) =>
+        scheme === 'light' ? plain - v > 15 : v - plain > 15;
+      expect(shaded(start.right, start.left), `at the start: ${JSON.stringify(start)}`).toBe(true);
+      expect(shaded(end.left, end.right), `at the end: ${JSON.stringify(end)}`).toBe(true);
+    }, 120_000);
   }
 
   it('measures the seed page and the two largest scenario pages', () => {
