@@ -264,8 +264,21 @@ export abstract class TokenCursor {
    * name, but not one of the words nft always reads as keywords, unquoted (RESERVED_WORDS).
    */
   protected expectIdentifier(what: string): string {
-    this.refuseKeyword(what);
+    this.refuseNonIdentifier(what);
     return this.expectName(what);
+  }
+
+  /**
+   * Fails at the next token when nft would not read it as an identifier: a word it always reads
+   * as a keyword (refuseKeyword), or a quoted string — nft's `identifier` is an unquoted word
+   * (parser_bison.y: STRING, not QUOTED_STRING), so `chain "web"` is a syntax error there,
+   * though a comment or an object reference (`ct helper set "ftp"`) may be quoted.
+   */
+  protected refuseNonIdentifier(what: string): void {
+    this.refuseKeyword(what);
+    const t = this.peek();
+    if (t.kind === 'string')
+      this.fail(t, `syntax error, unexpected quoted string, expecting ${what}`);
   }
 
   /** Fails at the next token when it is a word nft always reads as a keyword (RESERVED_WORDS). */

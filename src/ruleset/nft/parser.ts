@@ -157,7 +157,7 @@ export class NftParser extends BlockParser {
   }
 
   protected parseDefine(redefine: boolean): void {
-    this.refuseKeyword('variable name');
+    this.refuseNonIdentifier('variable name');
     const n = this.expectWord('variable name');
     this.expectPunct('=');
     const value = this.parseNegativeNumber() ?? this.parseRhs('value', false);

@@ -114,6 +114,29 @@ describe('keywords as names', () => {
 
   const chainNamed = (w: string) => `table ip t {\n\tchain ${w} {\n\t}\n}\n`;
 
+  // A quoted name is no identifier either, in every place nft reads one (`"fwd"` for `fwd`,
+  // one column before it: the quote).
+  PLACES.filter(({ found }) => found === undefined).forEach(
+    ({ what, text, at, name = 'chain name' }, i) => {
+      const quoted = text.replace(/(?<![a-z])fwd(?![a-z])/, '"fwd"');
+      it(`refuses a quoted name as ${what}`, () => {
+        const err = nfwalkError(quoted, `quoted${i}.nft`);
+        expect(err).toEqual({
+          at,
+          message: `syntax error, unexpected quoted string, expecting ${name}`,
+        });
+      });
+      it.skipIf(nftSkip !== undefined)(
+        `nft -c refuses it there too: a quoted name as ${what}`,
+        () => {
+          const nft = nftCheck(quoted, `quoted${i}.nft`);
+          expect(nft.status).not.toBe(0);
+          expect(nft.at).toBe(at);
+        },
+      );
+    },
+  );
+
   it('refuses every word nft always reads as a keyword, as a chain name', () => {
     const accepted = [...RESERVED_WORDS].filter(
       (w) => nfwalkError(chainNamed(w), 'w.nft')?.at !== '2:8',
