@@ -20,26 +20,15 @@ import type {
 } from '../model.ts';
 import { TRANSPORT_NUMBERS, TRANSPORT_PROTOCOLS } from '../transport.ts';
 import { JumpGraph } from '../validate.ts';
+import { eachExpr } from './expr-walk.ts';
 import { Located } from './nodes.ts';
+import { ctTimeoutProblems, tunnelProblems } from './object-bodies.ts';
 
 /** nft's NFT_NAME_MAXLEN is 256 including the terminating NUL. */
 const MAX_NAME = 255;
 /** The largest key nft can build in registers: 16 registers of 32 bits. */
 const MAX_KEY_BITS = 512;
 
-const TCP_TIMEOUT_STATES = new Set([
-  'syn_sent',
-  'syn_recv',
-  'established',
-  'fin_wait',
-  'close_wait',
-  'last_ack',
-  'time_wait',
-  'close',
-  'syn_sent2',
-  'retrans',
-  'unack',
-]);
 /** Meta keys of string type (interface names). */
 const STRING_META = new Set([
   'iifname',
@@ -50,7 +39,6 @@ const STRING_META = new Set([
   'oifkind',
   'sdifname',
 ]);
-const OTHER_TIMEOUT_STATES = new Set(['unreplied', 'replied']);
 
 /** Network protocols of the context, under the names `ether type`/`meta nfproto` use. */
 const NETWORK_NAMES: Record<string, string> = {
@@ -63,19 +51,6 @@ const NETWORK_NAMES: Record<string, string> = {
   arp: 'arp',
   '0x0806': 'arp',
 };
-/** Keys a tunnel object's body accepts (nft's tunnel_config). */
-const TUNNEL_KEYS = new Set([
-  'id',
-  'ip',
-  'ip6',
-  'sport',
-  'dport',
-  'ttl',
-  'tos',
-  'erspan',
-  'vxlan',
-  'geneve',
-]);
 /** Statements that refer to a named object: the word before `name` or the ct key. */
 const OBJREF_TYPES: Record<string, string> = {
   counter: 'counter',
@@ -98,73 +73,6 @@ const OBJMAP_DATA_TYPES: Record<string, string> = {
   synproxy: 'synproxy',
   tunnel: 'tunnel',
 };
-
-/** Calls `f` on every expression of a statement (not entering chain bindings: other rules). */
-function eachExpr(s: Statement, f: (e: Expr) => void): void {
-  switch (s.kind) {
-    case 'match':
-      walkExpr(s.left, f);
-      walkExpr(s.right, f);
-      if (s.mask) walkExpr(s.mask, f);
-      return;
-    case 'vmap':
-      walkExpr(s.key, f);
-      walkExpr(s.map, f);
-      return;
-    case 'nat':
-      if (s.addr) walkExpr(s.addr, f);
-      if (s.port) walkExpr(s.port, f);
-      return;
-    case 'mangle':
-      walkExpr(s.target, f);
-      walkExpr(s.value, f);
-      return;
-    case 'setop':
-      walkExpr(s.key, f);
-      if (s.data) walkExpr(s.data, f);
-      return;
-    default:
-      return;
-  }
-}
-
-function walkExpr(e: Expr, f: (e: Expr) => void): void {
-  f(e);
-  switch (e.kind) {
-    case 'hash':
-      if (e.expr) walkExpr(e.expr, f);
-      return;
-    case 'prefix':
-      walkExpr(e.expr, f);
-      return;
-    case 'range':
-      walkExpr(e.low, f);
-      walkExpr(e.high, f);
-      return;
-    case 'list':
-      for (const x of e.items) walkExpr(x, f);
-      return;
-    case 'set':
-      for (const el of e.elements) {
-        walkExpr(el.key, f);
-        if (el.value) walkExpr(el.value, f);
-      }
-      return;
-    case 'concat':
-      for (const x of e.parts) walkExpr(x, f);
-      return;
-    case 'binop':
-      walkExpr(e.left, f);
-      walkExpr(e.right, f);
-      return;
-    case 'map':
-      walkExpr(e.key, f);
-      walkExpr(e.map, f);
-      return;
-    default:
-      return;
-  }
-}
 
 function unquote(word: string): string {
   const w = word.replace(/[,}]+$/, '');
@@ -239,8 +147,9 @@ export class Validator {
       for (const s of t.sets) this.checkSet(s);
       for (const o of t.objects) {
         this.fallback = o.span ? o : t;
-        if (o.type === 'ct timeout') this.checkCtTimeout(o.body, o.span);
-        if (o.type === 'tunnel') this.checkTunnel(o);
+        if (o.type === 'ct timeout')
+          for (const m of ctTimeoutProblems(o.body)) this.error(o.span, m);
+        if (o.type === 'tunnel') for (const m of tunnelProblems(o)) this.error(o.span, m);
         if (t.family === 'arp' && o.type.startsWith('ct '))
           this.error(o.span, `${o.type} objects are not supported in arp tables`);
       }
@@ -375,22 +284,6 @@ export class Validator {
     }
   }
 
-  private checkCtTimeout(body: string[][], span: Span | undefined): void {
-    const proto = body.find((l) => l[0] === 'protocol')?.[1];
-    const states = proto === 'tcp' ? TCP_TIMEOUT_STATES : OTHER_TIMEOUT_STATES;
-    for (const line of body) {
-      if (line[0] !== 'policy') continue;
-      for (const w of line) {
-        const m = /^([a-z_0-9A-Z]+)$/.exec(w);
-        if (!m || ['policy', '=', '{', '}', ':'].includes(w)) continue;
-        const idx = line.indexOf(w);
-        if (line[idx + 1] === ':' && !states.has(w)) {
-          this.error(span, `unknown ${proto ?? ''} conntrack state '${w}' in ct timeout policy`);
-        }
-      }
-    }
-  }
-
   /**
    * nft's protocol context (evaluate.c, __expr_evaluate_payload): a match on `ip protocol`,
    * `ip6 nexthdr`, `meta l4proto` (or `meta nfproto`, `ether type` for the network layer), or
@@ -456,63 +349,6 @@ export class Validator {
       });
       if (found) this.error(found.span ?? s.span, 'conntrack (ct) is not available in arp tables');
     }
-  }
-
-  /** nft's tunnel_config grammar, and the kernel's need for an id and an address. */
-  private checkTunnel(o: { name: string; body: string[][]; span?: Span }): void {
-    let depth = 0;
-    let id = false;
-    const addr: Record<string, string> = {};
-    for (const line of o.body) {
-      const w0 = line[0] ?? '';
-      if (w0 === '}') {
-        depth = Math.max(0, depth - 1);
-        continue;
-      }
-      if (depth > 0) {
-        if (line[line.length - 1] === '{') depth++;
-        continue;
-      }
-      if (!TUNNEL_KEYS.has(w0)) {
-        this.error(o.span, `tunnel ${o.name}: unexpected '${w0}'`);
-        continue;
-      }
-      if (w0 === 'erspan' || w0 === 'vxlan' || w0 === 'geneve') {
-        if (line[line.length - 1] === '{') depth++;
-        continue;
-      }
-      if (w0 === 'ip' || w0 === 'ip6') {
-        const dir = line[1];
-        const v = line[2] ?? '';
-        if ((dir !== 'saddr' && dir !== 'daddr') || line.length !== 3) {
-          this.error(
-            o.span,
-            `tunnel ${o.name}: expecting '${w0} saddr|daddr ADDRESS', got '${line.join(' ')}'`,
-          );
-          continue;
-        }
-        if (!/^[0-9A-Za-z.:_-]+$/.test(v)) {
-          this.error(o.span, `tunnel ${o.name}: ${w0} ${dir} must be a value, not '${v}'`);
-          continue;
-        }
-        if (addr[dir] !== undefined) {
-          this.error(o.span, `tunnel ${o.name}: ${dir} is already set`);
-          continue;
-        }
-        addr[dir] = w0;
-        continue;
-      }
-      if (line.length !== 2 || !/^(0x[0-9a-fA-F]+|\d+)$/.test(line[1] ?? '')) {
-        this.error(o.span, `tunnel ${o.name}: expecting '${w0} NUMBER', got '${line.join(' ')}'`);
-        continue;
-      }
-      if (w0 === 'id') id = true;
-    }
-    if (addr.saddr && addr.daddr && addr.saddr !== addr.daddr)
-      this.error(o.span, `tunnel ${o.name}: specify either ip or ip6 for address`);
-    if (!id) this.error(o.span, `tunnel ${o.name} has no id (the kernel needs one)`);
-    if (!addr.saddr && !addr.daddr)
-      this.error(o.span, `tunnel ${o.name} has no ip/ip6 address (the kernel needs one)`);
   }
 
   /** Object references (`counter name "x"`, `ct helper set ip saddr map { … : "x" }`) name an object of that type in the table. */
