@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { evaluateRule } from '../../../src/netfilter/expr/index.ts';
 import type { Family, Ruleset } from '../../../src/ruleset/model.ts';
 import { parseNft } from '../../../src/ruleset/nft/index.ts';
-import { type EnvOptions, makeEnv } from './env-factory.ts';
+import { type EnvOptions, icmpEcho, makeEnv } from './env-factory.ts';
 
 export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
 export const corpus = resolve(repoRoot, '..', 'shared', 'corpus');
@@ -50,14 +50,7 @@ const PACKETS: Record<string, EnvOptions> = {
     meta: { iif: 'docker0', oif: 'ens192' },
   },
   'icmp4-echo': {
-    packet: {
-      l4proto: 'icmp',
-      protocolNumber: 1,
-      tcp: undefined,
-      sport: undefined,
-      dport: undefined,
-      icmp: { type: 8, code: 0, id: 1, sequence: 1 },
-    },
+    packet: icmpEcho(),
     ct: null,
   },
   'tcp6-syn': {

@@ -8,7 +8,7 @@ import type { EvalEnv } from '../../../src/netfilter/env.ts';
 import { evaluateRule } from '../../../src/netfilter/expr/index.ts';
 import type { Rule, Table } from '../../../src/ruleset/model.ts';
 import { parseNft } from '../../../src/ruleset/nft/index.ts';
-import { makeEnv } from './env-factory.ts';
+import { icmpEcho, makeEnv } from './env-factory.ts';
 
 function tableOf(text: string): Table {
   const t = parseNft(text, 'test.nft').tables[0];
@@ -128,15 +128,7 @@ describe('th dport of an ICMP packet (unknown bytes: its checksum)', () => {
 }`);
   const icmp = () => {
     const env = envFor(t, 'input');
-    Object.assign(env.packet, {
-      l4proto: 'icmp',
-      protocolNumber: 1,
-      sport: undefined,
-      dport: undefined,
-      tcp: undefined,
-      icmp: { type: 8, code: 0, id: 7, sequence: 1 },
-      daddr: '10.96.0.1',
-    });
+    Object.assign(env.packet, { ...icmpEcho(7), daddr: '10.96.0.1' });
     return env;
   };
   const run = (i: number) => evaluateRule(ruleIn(t, 'c', i), icmp()).kind;

@@ -32,6 +32,18 @@ export interface EnvOptions {
   seed?: number;
 }
 
+/** An IPv4 ICMP echo request (the packet's transport fields: no ports, no TCP header). */
+export function icmpEcho(id = 1): NonNullable<EnvOptions['packet']> {
+  return {
+    l4proto: 'icmp',
+    protocolNumber: 1,
+    tcp: undefined,
+    sport: undefined,
+    dport: undefined,
+    icmp: { type: 8, code: 0, id, sequence: 1 },
+  };
+}
+
 export function makeEnv(o: EnvOptions = {}): EvalEnv {
   const packet: Packet = {
     family: 'ip',

@@ -18,7 +18,7 @@ import { literalInterval } from '../../../src/netfilter/expr/sets.ts';
 import { parseRuleset, type RulesetFormat } from '../../../src/ruleset/load.ts';
 import type { Expr, Family, RelOp, Rule, Ruleset, Statement } from '../../../src/ruleset/model.ts';
 import { corpus, SOURCES } from './corpus-sweep.ts';
-import { type EnvOptions, makeEnv, meta, pl, rule } from './env-factory.ts';
+import { type EnvOptions, icmpEcho, makeEnv, meta, pl, rule } from './env-factory.ts';
 
 afterEach(() => {
   fastPath.enabled = true;
@@ -420,14 +420,7 @@ const CORPUS_PACKETS: EnvOptions[] = [
     meta: { iif: 'br-lan', mark: 0x4000 },
   },
   {
-    packet: {
-      l4proto: 'icmp',
-      protocolNumber: 1,
-      tcp: undefined,
-      sport: undefined,
-      dport: undefined,
-      icmp: { type: 8, code: 0, id: 1, sequence: 1 },
-    },
+    packet: icmpEcho(),
     ct: null,
   },
   {

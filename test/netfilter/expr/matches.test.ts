@@ -6,6 +6,7 @@ import {
   concat,
   ct,
   type EnvOptions,
+  icmpEcho,
   list,
   m,
   makeEnv,
@@ -93,14 +94,7 @@ describe('payload: transport', () => {
   });
   it('icmp type by name', () => {
     const ping: EnvOptions = {
-      packet: {
-        l4proto: 'icmp',
-        protocolNumber: 1,
-        tcp: undefined,
-        sport: undefined,
-        dport: undefined,
-        icmp: { type: 8, code: 0, id: 7, sequence: 1 },
-      },
+      packet: icmpEcho(7),
     };
     expect(matches(m(pl('icmp', 'type'), v('echo-request')), ping)).toBe(true);
     expect(matches(m(pl('icmp', 'type'), set('echo-reply', 'destination-unreachable')), ping)).toBe(
