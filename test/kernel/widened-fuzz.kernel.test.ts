@@ -142,6 +142,35 @@ const cases: Record<string, (t: Trace) => void> = {
       'redirect output_c[0] continue',
       'icmp-error output_c[0] continue',
     ]),
+  // The harness (src/kernel/segments.ts, quietMachines): a segment DNATed to a machine that
+  // holds no port for it (seeds 88, 403) must not be answered by that machine's stack — its
+  // RST, the only reply the entry has seen, would have the host's conntrack kill the entry
+  // (nf_conntrack_proto_tcp.c, nf_conntrack_tcp_packet: "If only reply is a RST ... delete the
+  // conntrack immediately") and the next ACK start a new one, DNATed again (tcp_new with
+  // nf_conntrack_tcp_loose). Only the listed segments cross the host: the SYN-ACK from the old
+  // destination cannot start a connection and the ACK meets SYN_SENT: both invalid.
+  'segment-dnat-elsewhere': (t) => {
+    const want = (dnat: string) => [
+      `request ${dnat} accept pre_c[1] continue`,
+      'reply pre_c[0] continue',
+      'request pre_c[0] continue',
+    ];
+    expect(verdicts(t, 0)).toEqual(want('pre[0]'));
+    expect(verdicts(t, 1)).toEqual(want('pre[1]'));
+  },
+  // net/ipv4/route.c, ip_route_input_slow: without IN_DEV_FORWARD the route is RTN_UNREACHABLE
+  // through local_input (an ip_error route on lo, cached since 251da4130115 "ipv4: Cache
+  // ip_error() routes even when not forwarding"), so br_nf_pre_routing_finish sees no error
+  // and a device other than the bridge: the frame goes up to br0 (bridge input), and ip_error
+  // drops it without an ICMP error (IN_DEV_FORWARD off). The entry is never confirmed: the
+  // next segment is new again (nf_conntrack_tcp_loose) and DNATed again.
+  'bridged-dnat-not-forwarding': (t) => {
+    expect(verdicts(t, 0)).toEqual([
+      'request pre[0] accept input_c[0] continue',
+      'request pre[0] accept input_c[0] continue',
+    ]);
+    expect(verdicts(t, 1)).toEqual(['request pre[0] accept input_c[0] continue']);
+  },
 };
 
 describe('the simulator on the fuzzer’s widened cases', () => {
