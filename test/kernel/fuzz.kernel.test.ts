@@ -67,8 +67,9 @@ const KEPT_SEEDS: number[] = [21, 39, 114, 196, 206, 274, 316, 354, 357, 374];
  * 319: the host's datagram from an unbound socket, routed by a `not from` rule.
  * 88, 403: segments DNATed to a machine holding no port for them, whose stack answered with
  * a RST that killed the entry (the harness now keeps every machine's stack out of it).
+ * 308: a listener's SYN-ACK hairpinned and redirected, its copies too: no host unreachable.
  */
-const WIDENED_KEPT_SEEDS: number[] = [9, 88, 123, 147, 219, 233, 247, 319, 403];
+const WIDENED_KEPT_SEEDS: number[] = [9, 88, 123, 147, 219, 233, 247, 308, 319, 403];
 
 describe('the seeded generator', () => {
   it('gives the same numbers for the same seed, and other numbers for another', () => {

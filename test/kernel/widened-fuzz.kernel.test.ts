@@ -171,6 +171,19 @@ const cases: Record<string, (t: Trace) => void> = {
     ]);
     expect(verdicts(t, 1)).toEqual(['request pre[0] accept input_c[0] continue']);
   },
+  // Seed 308: redirect-off-link with a listener instead of listed segments. The SYN-ACK is
+  // sent again by the listener's request socket 1 s and 3 s after the first
+  // (reqsk_timer_handler → inet_rtx_syn_ack, TCP_TIMEOUT_INIT doubling), each copy
+  // hairpinned and redirected again (ip_rt_send_redirect sets peer->rate_last); the
+  // neighbour fails just after the second copy (its timer re-armed after each of three
+  // probes), and icmpv4_xrlim_allow → inet_peer_xrlim_allow finds ~0 tokens (1000 needed):
+  // no ICMP host unreachable. 12 of 12 runs here.
+  'redirect-synack-retransmitted': (t) =>
+    expect(verdicts(t, 0)).toEqual([
+      'request forward_c[0] continue',
+      'reply forward_c[0] continue',
+      'redirect output_c[0] continue',
+    ]),
 };
 
 describe('the simulator on the fuzzer’s widened cases', () => {

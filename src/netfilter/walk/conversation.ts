@@ -402,7 +402,9 @@ function answerOf(
       ...asked(true),
       answer: proto === 'tcp' ? 'syn-ack' : 'reply',
     });
-    return { role: 'reply', skb: fresh(pkt), origin };
+    const skb = fresh(pkt);
+    if (proto === 'tcp') skb.retransmitted = true;
+    return { role: 'reply', skb, origin };
   }
   if (proto === 'tcp') {
     walk.info('deliver', `${who} has no socket on tcp/${p.dport}: it answers with a RST`, {

@@ -53,6 +53,13 @@ export interface Skb {
    * from the route), so `from` rules do not see the address the packet ends up with.
    */
   unboundSource?: boolean;
+  /**
+   * A listener's SYN-ACK: its TCP stack sends it again while no ACK comes (the request
+   * socket's timer, 1 s then 2 s later: inet_rtx_syn_ack), each copy crossing the host as the
+   * first did. Listed segments and the harness's client SYN (connect gives up at 0.6 s) are
+   * sent once.
+   */
+  retransmitted?: boolean;
   /** An output chain of type route changed the packet: route it again after the hook. */
   reroute?: {
     family: string;
