@@ -184,6 +184,16 @@ const cases: Record<string, (t: Trace) => void> = {
       'reply forward_c[0] continue',
       'redirect output_c[0] continue',
     ]),
+  // Seed 511: nf_nat_core.c, nf_nat_l4proto_unique_tuple: "If it's dst rewrite, can't change
+  // port" when the range gives no ports. The server's ACK to the client's own address starts
+  // a connection (nf_conntrack_tcp_loose) whose reply tuple is the SYN's original one: the
+  // destination's null binding keeps port 33637 all the same, and the snat out of lan0 makes
+  // the tuple unique.
+  'null-binding-dst-port': (t) =>
+    expect(verdicts(t, 0)).toEqual([
+      'request post_c[1] continue post[0] accept',
+      'reply post_c[0] continue post[1] accept',
+    ]),
 };
 
 describe('the simulator on the fuzzer’s widened cases', () => {
