@@ -14,6 +14,9 @@
  * So every segment carries DSCP 1 (TOS 0x04; it survives NAT and the crossing into another
  * namespace, where the mark does not) and every machine's namespace drops such packets in
  * prerouting (quietMachines): no machine's stack sees a segment, only the host's netfilter.
+ * A segment redirected to a port of the host that nobody holds gets a RST from the host's own
+ * stack, with the segment's DSCP: the host's trace tables drop it first in output (see
+ * SEGMENT_TTL), before conntrack or any traced chain.
  */
 import type { TcpHeader } from '../packet/packet.ts';
 import { type Background, background, inNetns, run } from './exec.ts';
@@ -37,7 +40,15 @@ while True:
 `;
 
 /** The TOS (traffic class) byte of every segment: DSCP 1, ECN 0. */
-const SEGMENT_TOS = 0x04;
+export const SEGMENT_DSCP = 1;
+const SEGMENT_TOS = SEGMENT_DSCP << 2;
+/**
+ * The TTL (hop limit) every segment leaves its sender with: not the default 64 of the
+ * packets the host's TCP stack writes, which copy a segment's DSCP into the RST that answers
+ * it (tcp_v4_send_reset: arg.tos; tcp_v6_send_reset: the traffic class). See
+ * trace-tables.ts, which drops those in the host's output before anything sees them.
+ */
+export const SEGMENT_TTL = 65;
 
 const SEND = String.raw`
 import socket, struct, sys
@@ -47,6 +58,8 @@ s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_RAW, so
 s.bind((saddr, 0))
 # DSCP 1: the machines' namespaces drop it (quietMachines). IPV6_TCLASS is 67.
 s.setsockopt(socket.IPPROTO_IPV6, 67, ${SEGMENT_TOS}) if v6 else s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, ${SEGMENT_TOS})
+# IPV6_UNICAST_HOPS is 16.
+s.setsockopt(socket.IPPROTO_IPV6, 16, ${SEGMENT_TTL}) if v6 else s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ${SEGMENT_TTL})
 seg = struct.pack("!HHIIBBHHH", int(sport), int(dport), int(seq), int(ack), 5 << 4, int(bits), int(win), 0, 0) + b"n" * int(length)
 if v6:
     s.setsockopt(socket.IPPROTO_IPV6, 7, 16)
@@ -71,8 +84,8 @@ const BITS: Record<string, number> = { fin: 1, syn: 2, rst: 4, psh: 8, ack: 16, 
 const QUIET = `table inet nfwalk_quiet {
   chain segments {
     type filter hook prerouting priority -450; policy accept;
-    ip dscp ${SEGMENT_TOS >> 2} drop
-    ip6 dscp ${SEGMENT_TOS >> 2} drop
+    ip dscp ${SEGMENT_DSCP} drop
+    ip6 dscp ${SEGMENT_DSCP} drop
   }
 }
 `;

@@ -158,6 +158,15 @@ const cases: Record<string, (t: Trace) => void> = {
     expect(verdicts(t, 0)).toEqual(want('pre[0]'));
     expect(verdicts(t, 1)).toEqual(want('pre[1]'));
   },
+  // The same for the host's own stack (seed 556): a segment redirected to a host port nobody
+  // holds got a RST from tcp_v4_send_reset, which killed the entry as above. That RST copies
+  // the segment's DSCP (arg.tos), and the harness's trace table drops it first in output
+  // (src/kernel/trace-tables.ts); the ACK then meets SYN_SENT: invalid.
+  'segment-redirect-host': (t) =>
+    expect(verdicts(t, 0)).toEqual([
+      'request pre[0] accept pre_c[1] continue',
+      'request pre_c[0] continue',
+    ]),
   // net/ipv4/route.c, ip_route_input_slow: without IN_DEV_FORWARD the route is RTN_UNREACHABLE
   // through local_input (an ip_error route on lo, cached since 251da4130115 "ipv4: Cache
   // ip_error() routes even when not forwarding"), so br_nf_pre_routing_finish sees no error
