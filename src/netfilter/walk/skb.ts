@@ -50,7 +50,8 @@ export interface Skb {
   /**
    * Sent by a socket bound to no address (the host's request without `saddr`): the first
    * route lookup has no source (ip_route_output_key_hash with saddr 0, the source then taken
-   * from the route), so `from` rules do not see the address the packet ends up with.
+   * from the route), so `from` rules do not see the address the packet ends up with. Not
+   * for an IPv4 TCP connect (ip_route_connect looks up again with the source).
    */
   unboundSource?: boolean;
   /**
