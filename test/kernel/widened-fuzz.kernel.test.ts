@@ -169,6 +169,22 @@ const cases: Record<string, (t: Trace) => void> = {
       'request pre[0] accept pre_c[1] continue',
       'request pre_c[0] continue',
     ]),
+  // Seed 620: a SYN rejected `with tcp reset` in forward; the RST (nf_ct_attach: the SYN's
+  // unconfirmed entry, RELATED_REPLY) goes into a tunnel link where no machine answers for
+  // the client, so ipv4_link_failure sends the RST's source an ICMP host unreachable, whose
+  // icmp_glue_bits → nf_ct_attach makes it RELATED — original direction — and
+  // __nf_conntrack_confirm (CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL is all it checks) puts
+  // the SYN's entry in the table: the SYN-ACK that follows is established. The harness picks
+  // that error after the RST (src/kernel/assemble.ts, segmentPackets).
+  'reset-error-confirms': (t) =>
+    expect(verdicts(t, 0)).toEqual([
+      'request forward_c[0] drop',
+      'reset output_c[0] continue',
+      'icmp-error output_c[0] continue',
+      'reply forward_c[1] continue',
+      'redirect output_c[0] continue',
+      'icmp-error output_c[0] continue',
+    ]),
   // net/ipv4/route.c, ip_route_input_slow: without IN_DEV_FORWARD the route is RTN_UNREACHABLE
   // through local_input (an ip_error route on lo, cached since 251da4130115 "ipv4: Cache
   // ip_error() routes even when not forwarding"), so br_nf_pre_routing_finish sees no error
