@@ -71,7 +71,11 @@ export function setupNat(
     const inRange = !range.port || (current >= range.port.low && current <= range.port.high);
     const single = range.port !== undefined && range.port.low === range.port.high;
     const unique = !table.replyTupleInUse(invert(next), conn);
-    if (!(inRange && (single || unique))) {
+    // nf_nat_l4proto_unique_tuple: "If it's dst rewrite, can't change port" without a port
+    // range (NF_NAT_RANGE_PROTO_SPECIFIED): a null binding or an address-only dnat keeps the
+    // port even when the tuple clashes (the source manip may still make it unique).
+    const portFixed = manip === 'dst' && !range.port;
+    if (!portFixed && !(inRange && (single || unique))) {
       if (single && range.port) next[key] = range.port.low;
       else {
         const [lo, hi] = range.port
@@ -123,8 +127,8 @@ export function setupNat(
 
 /**
  * nf_nat_alloc_null_binding: no nat rule mapped the connection on this hook, so it is bound
- * to its own address (the port may still change on a clash), and later packets skip the
- * nat chains of this manip type.
+ * to its own address (the source port may still change on a clash, never the destination
+ * port), and later packets skip the nat chains of this manip type.
  */
 export function nullBinding(table: ConntrackTable, conn: Connection, manip: Manip): NatSetup {
   const addr = manip === 'src' ? conn.reply.daddr : conn.reply.saddr;

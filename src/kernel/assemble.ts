@@ -407,6 +407,22 @@ export function segmentPackets(
     .find(
       (p) => isHostAnswer(p) && answers(p, segment) && (rejected(segment) || isIcmpError(p.first)),
     );
-  if (again) out.push({ packet: again, role: roleOf(again) });
+  if (again) {
+    out.push({ packet: again, role: roleOf(again) });
+    // The host's RST may meet a next hop no machine answers for in turn: the ICMP
+    // unreachable about it goes to the RST's source (fuzz seed 620), as after an answer in
+    // conversationPackets. No ICMP error is sent about an ICMP error.
+    const error =
+      roleOf(again) === 'reset'
+        ? packets.find(
+            (p) =>
+              p.offset > again.offset &&
+              isHostAnswer(p) &&
+              isIcmpError(p.first) &&
+              answers(p, again),
+          )
+        : undefined;
+    if (error) out.push({ packet: error, role: 'icmp-error' });
+  }
   return out;
 }

@@ -19,7 +19,7 @@ import { type Background, background, inNetns, run, sleep } from './exec.ts';
 import { FEATURE_NAMES, featuresOf, type KernelFeature, probeFeature } from './features.ts';
 import { findTool } from './preflight.ts';
 import { buildRulesetIndex } from './ruleset-index.ts';
-import { holdPorts, sendSegment } from './segments.ts';
+import { holdPorts, quietMachines, sendSegment } from './segments.ts';
 import { buildTopology, type Topology } from './topology.ts';
 import { traceTables } from './trace-tables.ts';
 import { sendRequest, startServers } from './traffic.ts';
@@ -221,6 +221,7 @@ export async function kernelTrace(sc: Scenario, opts: KernelOptions = {}): Promi
     for (const [ns, ends] of groupEnds(held)) {
       await holdPorts(ns, ends, (p) => processes.push(p));
     }
+    if (held.size > 0) await quietMachines(topo.machinesIn.keys());
 
     const monitor = background(inNetns(topo.hostNs, ['nft', '-a', 'monitor', 'trace']));
     processes.push(monitor);

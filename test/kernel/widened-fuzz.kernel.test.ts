@@ -126,11 +126,13 @@ const cases: Record<string, (t: Trace) => void> = {
   // net/ipv4/route.c, ip_route_output_key_hash: an unbound socket looks the route up with
   // saddr 0 and takes its source from the result; `not from 100.64.40.2` matches that first
   // lookup (table 200, wan1). Bound to 100.64.40.2 (saddr given), it does not (main, wan0).
+  // A TCP connect from an unbound socket (seed 583) looks up twice (ip_route_connect: the
+  // first lookup for the source, then ip_route_output_flow with it): main, wan0.
   'host-unbound-source': (t) => {
     const oifs = t.conversations.map((c) =>
       c.packets[0]!.events.flatMap((e) => (e.type === 'enter' ? [e.packet.oif] : [])),
     );
-    expect(oifs).toEqual([['wan1'], ['wan0']]);
+    expect(oifs).toEqual([['wan1'], ['wan0'], ['wan0']]);
   },
   // net/ipv4/route.c, __mkroute_input: IPSKB_DOREDIRECT needs IN_DEV_SHARED_MEDIA or
   // inet_addr_onlink; shared_media is on by default, so a sender outside the device's subnets
@@ -141,6 +143,83 @@ const cases: Record<string, (t: Trace) => void> = {
       'reply forward_c[0] continue',
       'redirect output_c[0] continue',
       'icmp-error output_c[0] continue',
+    ]),
+  // The harness (src/kernel/segments.ts, quietMachines): a segment DNATed to a machine that
+  // holds no port for it (seeds 88, 403) must not be answered by that machine's stack — its
+  // RST, the only reply the entry has seen, would have the host's conntrack kill the entry
+  // (nf_conntrack_proto_tcp.c, nf_conntrack_tcp_packet: "If only reply is a RST ... delete the
+  // conntrack immediately") and the next ACK start a new one, DNATed again (tcp_new with
+  // nf_conntrack_tcp_loose). Only the listed segments cross the host: the SYN-ACK from the old
+  // destination cannot start a connection and the ACK meets SYN_SENT: both invalid.
+  'segment-dnat-elsewhere': (t) => {
+    const want = (dnat: string) => [
+      `request ${dnat} accept pre_c[1] continue`,
+      'reply pre_c[0] continue',
+      'request pre_c[0] continue',
+    ];
+    expect(verdicts(t, 0)).toEqual(want('pre[0]'));
+    expect(verdicts(t, 1)).toEqual(want('pre[1]'));
+  },
+  // The same for the host's own stack (seed 556): a segment redirected to a host port nobody
+  // holds got a RST from tcp_v4_send_reset, which killed the entry as above. That RST copies
+  // the segment's DSCP (arg.tos), and the harness's trace table drops it first in output
+  // (src/kernel/trace-tables.ts); the ACK then meets SYN_SENT: invalid.
+  'segment-redirect-host': (t) =>
+    expect(verdicts(t, 0)).toEqual([
+      'request pre[0] accept pre_c[1] continue',
+      'request pre_c[0] continue',
+    ]),
+  // Seed 620: a SYN rejected `with tcp reset` in forward; the RST (nf_ct_attach: the SYN's
+  // unconfirmed entry, RELATED_REPLY) goes into a tunnel link where no machine answers for
+  // the client, so ipv4_link_failure sends the RST's source an ICMP host unreachable, whose
+  // icmp_glue_bits → nf_ct_attach makes it RELATED — original direction — and
+  // __nf_conntrack_confirm (CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL is all it checks) puts
+  // the SYN's entry in the table: the SYN-ACK that follows is established. The harness picks
+  // that error after the RST (src/kernel/assemble.ts, segmentPackets).
+  'reset-error-confirms': (t) =>
+    expect(verdicts(t, 0)).toEqual([
+      'request forward_c[0] drop',
+      'reset output_c[0] continue',
+      'icmp-error output_c[0] continue',
+      'reply forward_c[1] continue',
+      'redirect output_c[0] continue',
+      'icmp-error output_c[0] continue',
+    ]),
+  // net/ipv4/route.c, ip_route_input_slow: without IN_DEV_FORWARD the route is RTN_UNREACHABLE
+  // through local_input (an ip_error route on lo, cached since 251da4130115 "ipv4: Cache
+  // ip_error() routes even when not forwarding"), so br_nf_pre_routing_finish sees no error
+  // and a device other than the bridge: the frame goes up to br0 (bridge input), and ip_error
+  // drops it without an ICMP error (IN_DEV_FORWARD off). The entry is never confirmed: the
+  // next segment is new again (nf_conntrack_tcp_loose) and DNATed again.
+  'bridged-dnat-not-forwarding': (t) => {
+    expect(verdicts(t, 0)).toEqual([
+      'request pre[0] accept input_c[0] continue',
+      'request pre[0] accept input_c[0] continue',
+    ]);
+    expect(verdicts(t, 1)).toEqual(['request pre[0] accept input_c[0] continue']);
+  },
+  // Seed 308: redirect-off-link with a listener instead of listed segments. The SYN-ACK is
+  // sent again by the listener's request socket 1 s and 3 s after the first
+  // (reqsk_timer_handler → inet_rtx_syn_ack, TCP_TIMEOUT_INIT doubling), each copy
+  // hairpinned and redirected again (ip_rt_send_redirect sets peer->rate_last); the
+  // neighbour fails just after the second copy (its timer re-armed after each of three
+  // probes), and icmpv4_xrlim_allow → inet_peer_xrlim_allow finds ~0 tokens (1000 needed):
+  // no ICMP host unreachable. 12 of 12 runs here.
+  'redirect-synack-retransmitted': (t) =>
+    expect(verdicts(t, 0)).toEqual([
+      'request forward_c[0] continue',
+      'reply forward_c[0] continue',
+      'redirect output_c[0] continue',
+    ]),
+  // Seed 511: nf_nat_core.c, nf_nat_l4proto_unique_tuple: "If it's dst rewrite, can't change
+  // port" when the range gives no ports. The server's ACK to the client's own address starts
+  // a connection (nf_conntrack_tcp_loose) whose reply tuple is the SYN's original one: the
+  // destination's null binding keeps port 33637 all the same, and the snat out of lan0 makes
+  // the tuple unique.
+  'null-binding-dst-port': (t) =>
+    expect(verdicts(t, 0)).toEqual([
+      'request post_c[1] continue post[0] accept',
+      'reply post_c[0] continue post[1] accept',
     ]),
 };
 

@@ -47,7 +47,12 @@ export class BridgePath {
     if (v !== 'accept') return v;
     if (skb.pkt.daddr !== skb.bridge.daddrBefore) {
       const r = this.w.routeInput(skb, bridge);
-      if (r.type === 'unicast' && r.dev === bridge) {
+      // ip_route_input_slow without IN_DEV_FORWARD answers an ip_error route on lo, not the
+      // bridge (cached since Linux 3.6, commit 251da4130115, so br_nf_pre_routing_finish's
+      // fallback to an output route for bridged DNAT never runs): the frame goes up to the
+      // bridge device, and ip_error drops it there without an ICMP error.
+      const up = r.type === 'unicast' && this.ipv4NotForwarding(l3);
+      if (r.type === 'unicast' && r.dev === bridge && !up) {
         // bridged_dnat: stays on the bridge, towards the new destination's MAC.
         const target = this.w.neighbour(bridge, r.nexthop);
         if (target && skb.pkt.ether) skb.pkt.ether.daddr = this.w.d.bridges.machineMac(target);
@@ -61,7 +66,7 @@ export class BridgePath {
         if (skb.pkt.ether) skb.pkt.ether.daddr = this.w.d.bridges.deviceMac(bridge);
         this.w.info(
           'route',
-          `destination changed to ${skb.pkt.daddr}: routed (${r.type === 'local' ? 'local delivery' : `forward via ${r.dev}`}); the frame goes up to ${bridge}`,
+          `destination changed to ${skb.pkt.daddr}: routed (${r.type === 'local' ? 'local delivery' : up ? 'not local, and net.ipv4.ip_forward = 0: an error route' : `forward via ${r.dev}`}); the frame goes up to ${bridge}`,
           routeDetail(
             r,
             r.type === 'local' ? 'local' : 'forward',
@@ -122,6 +127,11 @@ export class BridgePath {
       iif: null,
       oif: bridge,
     });
+  }
+
+  /** IPv4 routing of a packet not for the host needs forwarding; IPv6 bridges it without. */
+  private ipv4NotForwarding(l3: L3): boolean {
+    return l3 === 'ip' && this.w.sysctl('net.ipv4.ip_forward') !== 1;
   }
 
   private callIpTables(l3: L3): boolean {

@@ -113,10 +113,16 @@ export class ConntrackHooks {
     return 'accept';
   }
 
-  /** __nf_conntrack_confirm (last in postrouting and input): original direction only. */
+  /**
+   * __nf_conntrack_confirm (last in postrouting and input): original direction only
+   * (`CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL` returns). A related packet in the original
+   * direction confirms too: an ICMP error about the host's RST or ICMP error for a packet
+   * whose entry never got confirmed (nf_ct_attach turns RELATED_REPLY into RELATED) puts
+   * that entry in the table (fuzz seed 620).
+   */
   conntrackConfirm(skb: Skb): Verdict {
     const ct = skb.ct;
-    if (ct?.direction !== 'original' || ct.info === 'related') return 'accept';
+    if (ct?.direction !== 'original') return 'accept';
     if (this.w.d.conntrack.confirm(ct.conn)) {
       this.w.info(
         'conntrack',

@@ -224,7 +224,15 @@ function requestOf(walk: HostWalk, spec: PacketSpec, index: number): Pending | {
         }
       : {}),
   });
-  const unbound = origin.kind === 'host' && spec.saddr === undefined;
+  // An IPv4 TCP connect() looks the route up again with the source the first lookup gave
+  // (ip_route_connect: `if (!dst || !src)` → __ip_route_output_key, then
+  // ip_route_output_flow with fl4->saddr set), so `from` rules see it; a datagram or an echo
+  // request from an unbound socket, and IPv6 (ip6_dst_lookup_tail keeps the first dst), is
+  // routed by the first lookup alone.
+  const unbound =
+    origin.kind === 'host' &&
+    spec.saddr === undefined &&
+    !(family === 'ip' && spec.protocol === 'tcp');
   return {
     role: 'request',
     skb: {
@@ -402,7 +410,9 @@ function answerOf(
       ...asked(true),
       answer: proto === 'tcp' ? 'syn-ack' : 'reply',
     });
-    return { role: 'reply', skb: fresh(pkt), origin };
+    const skb = fresh(pkt);
+    if (proto === 'tcp') skb.retransmitted = true;
+    return { role: 'reply', skb, origin };
   }
   if (proto === 'tcp') {
     walk.info('deliver', `${who} has no socket on tcp/${p.dport}: it answers with a RST`, {

@@ -905,12 +905,17 @@ export class HostWalk implements WalkServices {
    * host unreachable (type 3 code 1), ip6_link_failure an ICMPv6 address unreachable (type 1
    * code 3), about three seconds later, as any ICMP error (none about an ICMP error). From
    * the host's address towards the sender; to the host itself over lo when it sent the packet.
+   * A redirect's use of the peer's rate limit is long over by then (the token refills in a
+   * second; measured: the error follows a redirect) — unless the packet is a listener's
+   * SYN-ACK: its copies (1 s, then 3 s after the first) hairpin too, and the second one's
+   * redirect sets the peer's rate_last again just before the neighbour gives up (its timer
+   * was re-armed once more), so icmpv4_xrlim_allow finds no token (measured: no error).
    */
   private neighbourFailure(skb: Skb, nexthop: string): void {
     const p = skb.pkt;
-    // No error about an ICMP error; a redirect's use of the peer's rate limit is long over
-    // by then (the token refills in a second; measured: the error follows a redirect).
+    // No error about an ICMP error.
     if (p.icmp && (p.family === 'ip' ? ICMP_ERRORS.has(p.icmp.type) : p.icmp.type < 128)) return;
+    if (p.family === 'ip' && skb.retransmitted && this.icmpRateLimited.has(p.saddr)) return;
     const src =
       this.sourceToward(p.saddr) ??
       (this.d.routing.addressType(p.saddr) === 'local' ? p.saddr : undefined);

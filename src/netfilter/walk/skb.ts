@@ -50,9 +50,17 @@ export interface Skb {
   /**
    * Sent by a socket bound to no address (the host's request without `saddr`): the first
    * route lookup has no source (ip_route_output_key_hash with saddr 0, the source then taken
-   * from the route), so `from` rules do not see the address the packet ends up with.
+   * from the route), so `from` rules do not see the address the packet ends up with. Not
+   * for an IPv4 TCP connect (ip_route_connect looks up again with the source).
    */
   unboundSource?: boolean;
+  /**
+   * A listener's SYN-ACK: its TCP stack sends it again while no ACK comes (the request
+   * socket's timer, 1 s then 2 s later: inet_rtx_syn_ack), each copy crossing the host as the
+   * first did. Listed segments and the harness's client SYN (connect gives up at 0.6 s) are
+   * sent once.
+   */
+  retransmitted?: boolean;
   /** An output chain of type route changed the packet: route it again after the hook. */
   reroute?: {
     family: string;
