@@ -46,6 +46,8 @@ interface Options {
   timeout: number;
   keepTraces?: boolean;
   classic?: boolean;
+  /** false with --no-ipv6-policy. */
+  ipv6Policy: boolean;
 }
 
 const program = new Command('fuzz:kernel')
@@ -59,6 +61,10 @@ const program = new Command('fuzz:kernel')
   .option(
     '--classic',
     "each seed's case without the widened features (TCP segments, policy routing), as seeds generated before them",
+  )
+  .option(
+    '--no-ipv6-policy',
+    "each seed's case without the IPv6 half of policy routing, as seeds were generated before it",
   )
   .option(
     '--keep-traces',
@@ -161,7 +167,10 @@ process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 async function worker(): Promise<void> {
   for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) {
-    const c = generateCase(seed, { classic: opts.classic ?? false });
+    const c = generateCase(seed, {
+      classic: opts.classic ?? false,
+      noIpv6Policy: !opts.ipv6Policy,
+    });
     const r = await runCase(c, join(work, `seed-${seed}`), timeoutMs, opts.keepTraces);
     results.set(seed, { c, r });
     const record = {

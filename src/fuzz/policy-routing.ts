@@ -5,7 +5,8 @@
  * not), marks set in prerouting and in an output chain of type route (which routes the packet
  * again), the mark saved to and restored from `ct mark`, and nft `fib` expressions (reverse
  * path filter, address types, the output device). Drawn from the case's second random stream
- * (generate.ts); only IPv4 rules.
+ * (generate.ts). The same draws give the IPv6 part of a setup (policy-routing6.ts): each
+ * function takes `six`, and with it draws IPv6 addresses, rules, matches and packets.
  */
 import type {
   FuzzCase,
@@ -25,7 +26,9 @@ type Net = Omit<FuzzCase, 'seed' | 'tables'>;
 const MARKS = [0x1, 0x2, 0x10, 0xca6c] as const;
 const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 const v4 = (a: string) => !a.includes(':');
-const addr = (cidr: string) => cidr.split('/')[0]!;
+/** Whether an address or CIDR is of the family drawn (IPv6 when `six`). */
+const ofFamily = (six: boolean) => (a: string) => a.includes(':') === six;
+export const addr = (cidr: string) => cidr.split('/')[0]!;
 
 /** What the drawn setup added: the uplink, its machine, its table, and what marks it. */
 export interface PolicySetup {
@@ -55,17 +58,31 @@ function fwmark(r: Random): string {
   return r.chance(0.25) ? `${hex(m)}/${r.pick(['0xff', '0xffff', '0xffffffff'])}` : hex(m);
 }
 
-function multiwanRules(r: Random, net: Net, up: FuzzInterface, peer: FuzzMachine, id: number) {
-  const lans = inner(net).filter((i) => i.name !== up.name);
+/**
+ * A multi-WAN router's rules for the uplink's table (IPv6 ones when `six`: the same kinds,
+ * with the family's addresses, each rule saying its family).
+ */
+export function multiwanRules(
+  r: Random,
+  net: Net,
+  s: Pick<PolicySetup, 'uplink' | 'peer' | 'table'>,
+  six = false,
+): FuzzIpRule[] {
+  const is = ofFamily(six);
+  const { uplink: up, peer } = s;
+  const id = s.table.id;
+  const lans = inner(net).filter((i) => i.name !== up.name && i.addresses.some(is));
   const lan = lans.length > 0 ? r.pick(lans) : undefined;
-  const lanNet = lan?.addresses.find(v4);
-  const machines4 = net.machines.flatMap((m) => m.addresses.filter(v4));
+  const lanNet = lan?.addresses.find(is);
+  const machines = net.machines.flatMap((m) => m.addresses.filter(is));
+  const far = `${peer.addresses.filter(is)[1]}/${six ? 128 : 32}`;
   const draws = r.int(1, 4);
   const out: FuzzIpRule[] = [];
   for (let i = 0; i < draws; i++) {
     const priority = r.pick([100, 200, 1000, 32000, 32765, r.int(1, 32765)]);
     const not = r.chance(0.12);
-    const base = { priority, ...(not ? { not } : {}), table: id } as FuzzIpRule;
+    const family = six ? { family: 'ipv6' as const } : {};
+    const base = { priority, ...family, ...(not ? { not } : {}), table: id } as FuzzIpRule;
     const kind = r.weighted([
       ['fwmark', 35],
       ['from-up', 15],
@@ -82,13 +99,13 @@ function multiwanRules(r: Random, net: Net, up: FuzzInterface, peer: FuzzMachine
         out.push({ ...base, fwmark: fwmark(r) });
         break;
       case 'from-up':
-        out.push({ ...base, from: addr(up.addresses[0]!) });
+        out.push({ ...base, from: addr(up.addresses.find(is)!) });
         break;
       case 'from-lan':
-        out.push({ ...base, from: r.chance(0.5) ? network(lanNet!) : r.pick(machines4) });
+        out.push({ ...base, from: r.chance(0.5) ? network(lanNet!) : r.pick(machines) });
         break;
       case 'to':
-        out.push({ ...base, to: r.chance(0.6) ? `${peer.addresses[1]}/32` : r.pick(machines4) });
+        out.push({ ...base, to: r.chance(0.6) ? far : r.pick(machines) });
         break;
       case 'iif':
         out.push({ ...base, iif: lan!.name });
@@ -102,8 +119,9 @@ function multiwanRules(r: Random, net: Net, up: FuzzInterface, peer: FuzzMachine
       case 'suppress':
         out.push({
           priority: Math.max(1, priority - 1),
+          ...family,
           table: 'main',
-          suppress_prefixlength: r.pick([0, 0, 8, 24]),
+          suppress_prefixlength: r.pick(six ? [0, 0, 32, 64] : [0, 0, 8, 24]),
         });
         break;
       case 'mix':
@@ -115,9 +133,14 @@ function multiwanRules(r: Random, net: Net, up: FuzzInterface, peer: FuzzMachine
   return out.filter((x, i) => out.findIndex((y) => JSON.stringify(y) === JSON.stringify(x)) === i);
 }
 
-/** `10.1.0.1/24` → `10.1.0.0/24`. */
-function network(cidr: string): string {
+/** `10.1.0.1/24` → `10.1.0.0/24`; `fd00:12::1/64` → `fd00:12::/64` (the generator's IPv6). */
+export function network(cidr: string): string {
   const [a, len] = cidr.split('/') as [string, string];
+  if (a.includes(':')) {
+    const head = a.split('::')[0]!.split(':');
+    if (len !== '64' || head.length > 4) throw new Error(`no /64 network for ${cidr}`);
+    return `${head.join(':')}::/64`;
+  }
   const n = Number(len);
   const x = a.split('.').reduce((s, p) => (s << 8) | Number(p), 0) >>> 0;
   const m = n === 0 ? 0 : (x & (~0 << (32 - n))) >>> 0;
@@ -162,7 +185,7 @@ export function addPolicyRouting(r: Random, net: Net): PolicySetup {
           { priority: 32764, table: 'main', suppress_prefixlength: 0 },
           { priority: 32765, not: true, fwmark: hex(0xca6c), table: id },
         ]
-      : multiwanRules(r, net, uplink, peer, id);
+      : multiwanRules(r, net, { uplink, peer, table });
   net.host.tables = [table];
   net.host.rules = rules;
   return { kind, uplink, peer, table, rules };
@@ -174,12 +197,17 @@ function mark(r: Random, s: PolicySetup): string {
   return hex(used.length > 0 && r.chance(0.8) ? r.pick(used) : r.pick(MARKS));
 }
 
-function preroutingRule(r: Random, net: Net, s: PolicySetup): string {
+/** `ip` or `ip6`, the match of the family's addresses. */
+const ipOf = (six: boolean) => (six ? 'ip6' : 'ip');
+
+function preroutingRule(r: Random, net: Net, s: PolicySetup, six: boolean): string {
+  const is = ofFamily(six);
   const lans = inner(net).filter((i) => i.name !== s.uplink.name);
-  const machines4 = net.machines.flatMap((m) => m.addresses.filter(v4));
+  const machines = net.machines.flatMap((m) => m.addresses.filter(is));
+  const ip = ipOf(six);
   return r.weighted([
     [
-      `iifname "${lans[0]?.name ?? 'lo'}" ip saddr ${r.pick(machines4)} meta mark set ${mark(r, s)}`,
+      `iifname "${lans[0]?.name ?? 'lo'}" ${ip} saddr ${r.pick(machines)} meta mark set ${mark(r, s)}`,
       14,
     ],
     [`tcp dport ${r.pick(PORTS)} meta mark set ${mark(r, s)}`, 10],
@@ -187,7 +215,7 @@ function preroutingRule(r: Random, net: Net, s: PolicySetup): string {
     ['meta mark set ct mark', 10],
     ['ct mark != 0x00000000 meta mark set ct mark', 6],
     [`ct state new meta mark set ${mark(r, s)}`, 5],
-    [`ip daddr ${s.peer.addresses[1]} meta mark set ${mark(r, s)}`, 6],
+    [`${ip} daddr ${s.peer.addresses.filter(is)[1]} meta mark set ${mark(r, s)}`, 6],
     ['fib saddr . iif oif missing drop', 10],
     ['fib saddr . mark . iif oif missing drop', 5],
     ['fib daddr type local counter', 4],
@@ -199,23 +227,28 @@ function preroutingRule(r: Random, net: Net, s: PolicySetup): string {
   ] as const);
 }
 
-function outputRule(r: Random, net: Net, s: PolicySetup): string {
-  const machines4 = net.machines.flatMap((m) => m.addresses.filter(v4));
+function outputRule(r: Random, net: Net, s: PolicySetup, six: boolean): string {
+  const is = ofFamily(six);
+  const machines = net.machines.flatMap((m) => m.addresses.filter(is));
+  const ip = ipOf(six);
   return r.weighted([
-    [`ip daddr ${r.pick(machines4)} meta mark set ${mark(r, s)}`, 12],
+    [`${ip} daddr ${r.pick(machines)} meta mark set ${mark(r, s)}`, 12],
     [`udp dport ${r.pick(PORTS)} meta mark set ${mark(r, s)}`, 10],
     [`tcp dport ${r.pick(PORTS)} meta mark set ${mark(r, s)}`, 10],
     ['meta mark set ct mark', 6],
-    [`ip saddr ${addr(s.uplink.addresses[0]!)} meta mark set ${mark(r, s)}`, 4],
-    [`meta l4proto icmp meta mark set ${mark(r, s)}`, 4],
+    [`${ip} saddr ${addr(s.uplink.addresses.find(is)!)} meta mark set ${mark(r, s)}`, 4],
+    [`meta l4proto ${six ? 'ipv6-icmp' : 'icmp'} meta mark set ${mark(r, s)}`, 4],
     ['fib daddr type local counter', 2],
   ] as const);
 }
 
-/** The table that marks packets for the rules, and saves and restores the mark in ct mark. */
-export function markTable(r: Random, net: Net, s: PolicySetup): FuzzTable {
+/**
+ * The table that marks packets for the rules, and saves and restores the mark in ct mark
+ * (`pbr`; with `six`, `pbr6` of family ip6 or inet, matching IPv6 addresses).
+ */
+export function markTable(r: Random, net: Net, s: PolicySetup, six = false): FuzzTable {
   const chains: FuzzChain[] = [];
-  const family = r.chance(0.4) ? 'inet' : 'ip';
+  const family = r.chance(0.4) ? 'inet' : ipOf(six);
   const many = (f: () => string) => Array.from({ length: r.int(1, 3) }, f);
   if (r.chance(0.8))
     chains.push({
@@ -226,7 +259,7 @@ export function markTable(r: Random, net: Net, s: PolicySetup): FuzzTable {
         priority: r.pick([-150, -150, -300, -140]),
         policy: 'accept',
       },
-      rules: many(() => preroutingRule(r, net, s)),
+      rules: many(() => preroutingRule(r, net, s, six)),
     });
   if (r.chance(0.6) || chains.length === 0)
     chains.push({
@@ -237,7 +270,7 @@ export function markTable(r: Random, net: Net, s: PolicySetup): FuzzTable {
         priority: r.pick([-150, -150, -300, 0]),
         policy: 'accept',
       },
-      rules: many(() => outputRule(r, net, s)),
+      rules: many(() => outputRule(r, net, s, six)),
     });
   if (r.chance(0.4))
     chains.push({
@@ -260,26 +293,41 @@ export function markTable(r: Random, net: Net, s: PolicySetup): FuzzTable {
     });
   if (s.kind === 'wg' && r.chance(0.7)) {
     // wg-quick's own table: the tunnel's address only through the tunnel, ct mark kept.
-    const wgAddr = addr(s.uplink.addresses[0]!);
+    const wgAddr = addr(s.uplink.addresses.find(ofFamily(six))!);
     chains.unshift({
       name: 'preraw',
       base: { type: 'filter', hook: 'prerouting', priority: -300, policy: 'accept' },
-      rules: [`iifname != "${s.uplink.name}" ip daddr ${wgAddr} fib saddr type != local drop`],
+      rules: [
+        `iifname != "${s.uplink.name}" ${ipOf(six)} daddr ${wgAddr} fib saddr type != local drop`,
+      ],
     });
   }
-  return { family, name: 'pbr', sets: [], chains };
+  return { family, name: six ? 'pbr6' : 'pbr', sets: [], chains };
 }
 
-/** Conversations that the setup's routes and marks decide: to and from the new uplink's peer. */
-export function policyConversations(r: Random, net: Net, s: PolicySetup): FuzzPacket[] {
-  const others = net.machines.filter((m) => m !== s.peer && m.addresses.some(v4));
+/**
+ * Conversations that the setup's routes and marks decide: to and from the new uplink's peer
+ * (over IPv6 when `six`).
+ */
+export function policyConversations(
+  r: Random,
+  net: Net,
+  s: PolicySetup,
+  six = false,
+): FuzzPacket[] {
+  const is = ofFamily(six);
+  const others = net.machines.filter((m) => m !== s.peer && m.addresses.some(is));
+  const peerAddrs = s.peer.addresses.filter(is);
+  const upAddr = addr(s.uplink.addresses.find(is)!);
+  // Main has a default route of the family (its gateway says which).
+  const mainDefault = net.host.routes.some((x) => is(x.via ?? x.to));
   const out: FuzzPacket[] = [];
   const n = r.int(1, 3);
   for (let i = 0; i < n; i++) {
     const protocol = r.weighted([
       ['tcp', 45],
       ['udp', 35],
-      ['icmp', 20],
+      [six ? 'icmpv6' : 'icmp', 20],
     ] as const);
     const kind = r.weighted([
       ['machine-to-peer', others.length > 0 ? 40 : 0],
@@ -292,14 +340,14 @@ export function policyConversations(r: Random, net: Net, s: PolicySetup): FuzzPa
     let p: FuzzPacket;
     switch (kind) {
       case 'machine-to-peer':
-        p = { from: m!.name, to: r.pick(s.peer.addresses), protocol };
+        p = { from: m!.name, to: r.pick(peerAddrs), protocol };
         break;
       case 'host-to-peer':
         // The far address only when main has a default route: the host's own first lookup
         // has mark 0, and without a route its socket gets ENETUNREACH.
         p = {
           from: 'host',
-          to: net.host.routes.length > 0 ? r.pick(s.peer.addresses) : s.peer.addresses[0]!,
+          to: mainDefault ? r.pick(peerAddrs) : peerAddrs[0]!,
           protocol,
         };
         break;
@@ -307,20 +355,19 @@ export function policyConversations(r: Random, net: Net, s: PolicySetup): FuzzPa
         p = {
           from: s.peer.name,
           to: addr(
-            r.pick(net.host.interfaces.filter((x) => x.name !== 'lo')).addresses.find(v4) ??
-              s.uplink.addresses[0]!,
+            r.pick(net.host.interfaces.filter((x) => x.name !== 'lo')).addresses.find(is) ?? upAddr,
           ),
           protocol,
         };
         break;
       case 'peer-to-machine':
-        p = { from: s.peer.name, to: m!.addresses.find(v4)!, protocol };
+        p = { from: s.peer.name, to: m!.addresses.find(is)!, protocol };
         break;
       case 'machine-to-host-up':
-        p = { from: m!.name, to: addr(s.uplink.addresses[0]!), protocol };
+        p = { from: m!.name, to: upAddr, protocol };
         break;
     }
-    if (protocol !== 'icmp') {
+    if (protocol !== 'icmp' && protocol !== 'icmpv6') {
       p.sport = r.int(20000, 29999);
       p.dport = r.pick(PORTS);
     }

@@ -216,6 +216,56 @@ describe('every generated case of seeds 1..50', () => {
       ).toBe(true);
   });
 
+  it('covers the widened model in IPv6: rules of the family, a route table, marks, packets', () => {
+    const six = cases.filter((c) => (c.host.rules ?? []).some((r) => r.family === 'ipv6'));
+    expect(six.length).toBeGreaterThanOrEqual(5);
+    const rules = six.flatMap((c) => (c.host.rules ?? []).filter((r) => r.family === 'ipv6'));
+    for (const key of ['fwmark', 'not', 'suppress_prefixlength', 'from', 'oif'] as const)
+      expect(
+        rules.some((r) => r[key] !== undefined),
+        key,
+      ).toBe(true);
+    // wg-quick's pair, as it installs it with `ip -6`.
+    expect(rules).toContainEqual({
+      priority: 32765,
+      family: 'ipv6',
+      not: true,
+      fwmark: '0x0000ca6c',
+      table: 51820,
+    });
+    for (const c of six) {
+      const routes = (c.host.tables ?? []).flatMap((t) => t.routes);
+      expect(
+        routes.some((r) => (r.via ?? r.to).includes(':')),
+        `seed ${c.seed}`,
+      ).toBe(true);
+      expect(
+        c.packets.some((p) => p.to.includes(':')),
+        `seed ${c.seed}`,
+      ).toBe(true);
+      // Every address a rule names is of its family.
+      for (const r of rules) for (const a of [r.from, r.to]) if (a) expect(a).toContain(':');
+    }
+    const marks = six.flatMap((c) => c.tables.filter((t) => t.name === 'pbr6'));
+    expect(marks.some((t) => t.family === 'ip6')).toBe(true);
+    expect(marks.flatMap((t) => t.chains.flatMap((ch) => ch.rules)).join('\n')).toMatch(
+      /ip6 [sd]addr /,
+    );
+  });
+
+  it('draws the IPv6 half of policy routing last: without it, the case is as before', () => {
+    for (const seed of SEEDS) {
+      const without = generateCase(seed, { noIpv6Policy: true });
+      const wide = cases[seed - 1]!;
+      const v4Rules = (wide.host.rules ?? []).filter((r) => r.family !== 'ipv6');
+      expect(v4Rules).toEqual(without.host.rules ?? []);
+      expect(wide.packets.slice(0, without.packets.length)).toEqual(without.packets);
+      expect(wide.tables.slice(0, without.tables.length)).toEqual(without.tables);
+      if (wide.packets.length === without.packets.length)
+        expect(scenarioText(wide, 'r.nft')).toBe(scenarioText(without, 'r.nft'));
+    }
+  });
+
   it('draws the classic case from the first stream: the widened case only adds to it', () => {
     for (const seed of SEEDS) {
       const classic = generateCase(seed, { classic: true });
