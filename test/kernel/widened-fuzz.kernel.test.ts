@@ -221,6 +221,15 @@ const cases: Record<string, (t: Trace) => void> = {
       'request post_c[1] continue post[0] accept',
       'reply post_c[0] continue post[1] accept',
     ]),
+  // Seed 363 (IPv6 policy routing, session 6): net/ipv6/route.c, an input lookup that finds no
+  // route gets ip6_null_entry, whose input is ip6_pkt_discard → ip6_pkt_drop → icmpv6_send
+  // (destination unreachable, no route), with no test of forwarding — unlike IPv4's ip_error,
+  // which drops silently when the host does not forward. Forwarding is off here.
+  'v6-input-noroute': (t) => {
+    expect(verdicts(t, 0)).toEqual(['request pre[0] continue', 'icmp-error out[0] continue']);
+    const error = t.conversations[0]?.packets[1]?.events.find((e) => e.type === 'send');
+    expect(JSON.stringify(error)).toMatch(/icmpv6 type 1 code 0 fd00:1::1 → fd00:1::2/);
+  },
 };
 
 describe('the simulator on the fuzzer’s widened cases', () => {

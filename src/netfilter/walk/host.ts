@@ -507,7 +507,10 @@ export class HostWalk implements WalkServices {
       );
       return this.ipForward(skb, dev, r);
     }
-    if (!this.forwarding(l3)) {
+    // net/ipv4/route.c, ip_error: without forwarding the unreachable route drops the packet
+    // silently. net/ipv6/route.c, ip6_pkt_discard → ip6_pkt_drop: the null entry answers with
+    // an ICMPv6 no route whether the host forwards or not.
+    if (l3 === 'ip' && !this.forwarding(l3)) {
       this.info('drop', `routing decision: no route to ${skb.pkt.daddr}: dropped`, {
         reason: 'no-route',
         decision: 'unreachable',
