@@ -97,23 +97,6 @@ export function entryId(relPath: string): string {
   return id === 'index' ? id : id.replace(/\/index$/, '');
 }
 
-/** Folders of generated pages to remove when the process ends. */
-const generatedFolders = new Set<string>();
-
-/**
- * A build's generated pages serve that build only (each build writes them anew): they go when
- * its process ends, or every build into a temporary folder (the tests', the benches') would
- * leave its own copy under .astro/nfwalk-pages/ for good.
- */
-function removedAtExit(dir: string): void {
-  if (generatedFolders.size === 0) {
-    process.once('exit', () => {
-      for (const d of generatedFolders) rmSync(d, { recursive: true, force: true });
-    });
-  }
-  generatedFolders.add(dir);
-}
-
 export function nfwalkDocsLoader(opts: NfwalkLoaderOptions = {}): Loader {
   const options: Required<NfwalkLoaderOptions> = {
     contentDir: opts.contentDir ?? 'content/docs',
@@ -144,7 +127,6 @@ export function nfwalkDocsLoader(opts: NfwalkLoaderOptions = {}): Loader {
         ...options,
         generatedDir: `${options.generatedDir}/${out.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '')}`,
       };
-      removedAtExit(resolve(root, perBuild.generatedDir));
       const started = performance.now();
       const count = await generatePages(root, perBuild);
       context.logger.info(

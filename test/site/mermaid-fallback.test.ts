@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, type LaunchedBrowser, launchChromium } from './support/browser.ts';
 import { BASE, buildEnv, REPO } from './support/build.ts';
@@ -63,16 +63,6 @@ describe('the site built without a browser', () => {
     const scenario = readFileSync(join(out, 'scenarios/gallery-ufw-host/index.html'), 'utf8');
     expect(scenario).toContain('<pre class="mermaid">');
     expect(scenario).not.toContain('<svg id="nfw-d');
-  });
-
-  it('leaves no generated pages behind once the build has ended', () => {
-    // The loader writes them under .astro/nfwalk-pages/<the output folder, as a name>/.
-    const generated = join(REPO, '.astro', 'nfwalk-pages');
-    const name = relative(REPO, out)
-      .replace(/[^A-Za-z0-9]+/g, '_')
-      .replace(/^_+|_+$/g, '');
-    expect(name).toMatch(/nfw_fallback_out_/);
-    expect(existsSync(generated) ? readdirSync(generated) : []).not.toContain(name);
   });
 
   describe.skipIf(chromiumMissing !== undefined)('in the reader’s browser', () => {
