@@ -233,19 +233,14 @@ export class TokenStream {
     this.word = new Uint16Array(cap);
   }
 
-  push(kind: number, start: number, end: number, sp: boolean, word: number): void {
+  push(kind: number, start: number, end: number, sp: boolean, word: number, text?: string): void {
     if (this.length === this.kind.length) this.grow();
     const i = this.length++;
     this.kind[i] = sp ? kind | SP : kind;
     this.start[i] = start;
     this.stop[i] = end;
     this.word[i] = word;
-  }
-
-  /** A token whose text is not a slice of the source (a handle's or count's number). */
-  pushSpecial(kind: number, start: number, end: number, sp: boolean, text: string): void {
-    this.special.set(this.length, text);
-    this.push(kind, start, end, sp, 0);
+    if (text !== undefined) this.special.set(i, text);
   }
 
   /** Line `lines + 1` starts at `offset`. */
@@ -340,13 +335,15 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
   let lineStart = 0;
   let sp = true;
   const n = text.length;
-  // Each token is written as `stream.push(…, sp, …); sp = false`: inline, not through a closure
-  // made per call (a closure V8 sees as a new call target each time it lexes a file).
+  const push = (kind: number, start: number, end: number, word = 0, special?: string) => {
+    stream.push(kind, start, end, sp, word, special);
+    sp = false;
+  };
   while (i < n) {
     const code = text.charCodeAt(i);
     const col = i - lineStart + 1;
     if (code === 10) {
-      stream.push(NL, i, i + 1, sp, 0);
+      push(NL, i, i + 1);
       i++;
       line++;
       lineStart = i;
@@ -374,9 +371,9 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       let j = text.indexOf('\n', i);
       if (j < 0) j = n;
       const m = /^#\s*handle\s+(\d+)\s*$/.exec(text.slice(i, j));
-      if (m) stream.pushSpecial(HANDLE, i, j, sp, m[1] as string);
+      if (m) push(HANDLE, i, j, 0, m[1] as string);
       const c2 = /^#\s*count\s+(\d+)\s*$/.exec(text.slice(i, j));
-      if (c2) stream.pushSpecial(COUNT, i, j, sp, c2[1] as string);
+      if (c2) push(COUNT, i, j, 0, c2[1] as string);
       i = j;
       sp = true;
       continue;
@@ -387,13 +384,11 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       while (j < n && cj !== 34 && cj !== 10) cj = text.charCodeAt(++j);
       if (cj !== 34) {
         errors.push({ message: 'unterminated string', offset: i, line, col });
-        stream.push(STRING, i, j, sp, 0);
-        sp = false;
+        push(STRING, i, j);
         i = j;
         continue;
       }
-      stream.push(STRING, i, j + 1, sp, 0);
-      sp = false;
+      push(STRING, i, j + 1);
       i = j + 1;
       continue;
     }
@@ -401,8 +396,7 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
     if (isHex(code) || (code === 58 && next === 58)) {
       const len = matchColonAddress(text, i);
       if (len > 0) {
-        stream.push(WORD, i, i + len, sp, 0);
-        sp = false;
+        push(WORD, i, i + len);
         i += len;
         continue;
       }
@@ -416,8 +410,7 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       // A trailing `.`/`-`/`/` is punctuation, not part of the name.
       const end = j;
       while (j > i + 1 && isNameTail(text.charCodeAt(j - 1))) j--;
-      stream.push(WORD, i, j, sp, keywordAt(text, i, j, j === end ? h : hashWord(text, i, j)));
-      sp = false;
+      push(WORD, i, j, keywordAt(text, i, j, j === end ? h : hashWord(text, i, j)));
       i = j;
       continue;
     }
@@ -425,20 +418,17 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       let j = i + 1;
       while (j < n && isNumChar(text.charCodeAt(j))) j++;
       while (j > i + 1 && text.charCodeAt(j - 1) === 46) j--;
-      stream.push(WORD, i, j, sp, j === i + 1 ? keywordAt(text, i, j, hashWord(text, i, j)) : 0);
-      sp = false;
+      push(WORD, i, j, j === i + 1 ? keywordAt(text, i, j, hashWord(text, i, j)) : 0);
       i = j;
       continue;
     }
     if (isPunct2(code, next)) {
-      stream.push(PUNCT, i, i + 2, sp, 0);
-      sp = false;
+      push(PUNCT, i, i + 2);
       i += 2;
       continue;
     }
     if (isPunct1(code)) {
-      stream.push(PUNCT, i, i + 1, sp, 0);
-      sp = false;
+      push(PUNCT, i, i + 1);
       i++;
       continue;
     }
@@ -447,7 +437,7 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
     sp = true;
   }
   sp = true;
-  stream.push(EOF, n, n, sp, 0);
+  push(EOF, n, n);
   return { stream, errors };
 }
 
