@@ -192,9 +192,10 @@ function portProblem(text: string): string | undefined {
  * read, but digits alone must be a number (`08` is no octal one).
  */
 function integerProblem(bits: number, plain: boolean, text: string): string | undefined {
-  // Up to nine decimal digits, the common case, without a regular expression or a BigInt.
+  // Up to nine decimal digits, the common case, without a regular expression or a BigInt (and
+  // `0`, every counter's: a leading 0 is octal, but 0 is 0 either way).
   const c0 = text.charCodeAt(0);
-  if (c0 >= 49 && c0 <= 57) {
+  if ((c0 >= 49 && c0 <= 57) || text === '0') {
     const v = shortDecimal(text, 9);
     if (v !== undefined) {
       return bits >= 32 || v < 2 ** bits ? undefined : outOfRange(text, BigInt(v), bits);

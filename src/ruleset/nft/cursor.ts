@@ -120,9 +120,14 @@ export abstract class TokenCursor {
   }
 
   protected peek(k = 0): Token {
+    return this.toks.get(this.at(k));
+  }
+
+  /** The index of the token `k` ahead (the end of the text's, past it). */
+  protected at(k: number): number {
     const i = this.pos + k;
     const last = this.toks.length - 1;
-    return this.toks.get(Math.min(i, last));
+    return i < last ? i : last;
   }
 
   protected next(): Token {
@@ -177,6 +182,9 @@ export abstract class TokenCursor {
     return x === a || x === b || x === c || x === d || x === e || x === f;
   }
 
+  // The tests of the next token below read the tokenizer's arrays: no token object is made for
+  // a newline, a brace or a word that is only looked at.
+
   protected atWord(
     a?: string,
     b?: string,
@@ -185,7 +193,7 @@ export abstract class TokenCursor {
     e?: string,
     f?: string,
   ): boolean {
-    return this.isWord(this.peek(), a, b, c, d, e, f);
+    return this.toks.wordIs(this.at(0), a, b, c, d, e, f);
   }
 
   protected atPunct(
@@ -196,18 +204,15 @@ export abstract class TokenCursor {
     e?: string,
     f?: string,
   ): boolean {
-    return this.isPunct(this.peek(), a, b, c, d, e, f);
+    return this.toks.punctIs(this.at(0), a, b, c, d, e, f);
   }
 
   /** End of a rule or a chain/table body item. */
   protected atEnd(): boolean {
-    const t = this.peek();
+    const i = this.at(0);
+    const k = this.toks.kindAt(i);
     return (
-      t.kind === 'nl' ||
-      t.kind === 'eof' ||
-      t.kind === 'handle' ||
-      t.kind === 'count' ||
-      (t.kind === 'punct' && (t.text === ';' || t.text === '}'))
+      k === 'nl' || k === 'eof' || k === 'handle' || k === 'count' || this.toks.punctIs(i, ';', '}')
     );
   }
 
@@ -302,15 +307,21 @@ export abstract class TokenCursor {
 
   protected skipNewlines(): void {
     let guard = 0;
-    while (this.peek().kind === 'nl' && guard++ < 1e7) this.next();
+    while (this.toks.kindAt(this.at(0)) === 'nl' && guard++ < 1e7) this.skip();
   }
 
   protected skipSeparators(): void {
     for (;;) {
-      const t = this.peek();
-      if (t.kind === 'nl' || t.kind === 'count' || this.isPunct(t, ';')) this.next();
+      const i = this.at(0);
+      const k = this.toks.kindAt(i);
+      if (k === 'nl' || k === 'count' || this.toks.punctIs(i, ';')) this.skip();
       else break;
     }
+  }
+
+  /** Past the next token, without making it (as next()). */
+  protected skip(): void {
+    if (this.pos < this.toks.length - 1) this.pos++;
   }
 
   protected span(from: Token, to: Token = this.prev()): Span {
@@ -476,8 +487,9 @@ export abstract class TokenCursor {
   }
 
   protected isEndAt(k: number): boolean {
-    const t = this.peek(k);
-    return t.kind === 'nl' || t.kind === 'eof' || t.kind === 'handle' || this.isPunct(t, ';', '}');
+    const i = this.at(k);
+    const kind = this.toks.kindAt(i);
+    return kind === 'nl' || kind === 'eof' || kind === 'handle' || this.toks.punctIs(i, ';', '}');
   }
 
   protected expectNumber(): number {

@@ -60,7 +60,9 @@ export abstract class ExpressionParser extends ValueParser {
     let guard = 0;
     for (;;) {
       const t = this.peek();
-      if (t.kind !== 'punct' && t.kind !== 'word') break;
+      // An operator is a sign or one of the language's words (a value's text is not looked up:
+      // it would be hashed, for each of a listing's addresses and numbers).
+      if (t.kind === 'word' ? !this.toks.isLanguageWord(this.pos) : t.kind !== 'punct') break;
       const op = BINOPS.get(t.text);
       if (op === undefined || op.level < level || guard++ > 1000) break;
       // `or`/`and` words only as operators when a value follows.

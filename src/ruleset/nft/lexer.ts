@@ -145,8 +145,14 @@ function keywordAt(text: string, start: number, end: number, hash: number): numb
     const id = KEYWORD_SLOTS[slot] as number;
     if (id === 0) return 0;
     const w = KEYWORDS[id] as string;
-    if (w.length === len && text.startsWith(w, start)) return id;
+    if (w.length === len && sameChars(text, start, w, len)) return id;
   }
+}
+
+/** Whether text[start..start+len) is `w` (a loop: `startsWith` at an offset costs more here). */
+function sameChars(text: string, start: number, w: string, len: number): boolean {
+  for (let k = 0; k < len; k++) if (text.charCodeAt(start + k) !== w.charCodeAt(k)) return false;
+  return true;
 }
 
 /** Tokens materialised at once; the parser looks back and ahead only a few tokens. */
@@ -215,8 +221,12 @@ export class TokenStream {
   private stop: Int32Array;
   /** The language's word each token is (KEYWORDS), or 0. */
   private word: Uint16Array;
-  /** Where each line starts (after every newline, escaped or not). */
-  private starts: Int32Array = new Int32Array(1024);
+  /**
+   * Where each line starts (after every newline, escaped or not): sized for the text's newlines
+   * at once, so that the field is never replaced while the tokenizer runs (optimised code that
+   * read it as a constant would be thrown away, and the tokenizer compiled again).
+   */
+  private starts: Int32Array;
   private lines = 1;
   /** Texts that are not a slice of the source: handle and count numbers, by token index. */
   private readonly special = new Map<number, string>();
@@ -231,12 +241,19 @@ export class TokenStream {
     this.start = new Int32Array(cap);
     this.stop = new Int32Array(cap);
     this.word = new Uint16Array(cap);
+    let lines = 1;
+    for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) lines++;
+    this.starts = new Int32Array(lines + 1);
   }
 
-  push(kind: number, start: number, end: number, sp: boolean, word: number, text?: string): void {
+  /** Whitespace (or a comment, or the start of the text) precedes the next token pushed. */
+  sp = true;
+
+  push(kind: number, start: number, end: number, word = 0, text?: string): void {
     if (this.length === this.kind.length) this.grow();
     const i = this.length++;
-    this.kind[i] = sp ? kind | SP : kind;
+    this.kind[i] = this.sp ? kind | SP : kind;
+    this.sp = false;
     this.start[i] = start;
     this.stop[i] = end;
     this.word[i] = word;
@@ -281,6 +298,75 @@ export class TokenStream {
     this.word = word;
     this.start = grow32(this.start, cap);
     this.stop = grow32(this.stop, cap);
+  }
+
+  /**
+   * Whether token `i` is a word, and one of the given ones when any are given: read from the
+   * arrays, no token made (the parser asks this of most tokens, and a big listing has millions).
+   */
+  wordIs(
+    i: number,
+    a?: string,
+    b?: string,
+    c?: string,
+    d?: string,
+    e?: string,
+    f?: string,
+  ): boolean {
+    if (((this.kind[i] as number) & ~SP) !== WORD) return false;
+    if (a === undefined) return true;
+    const id = this.word[i] as number;
+    if (id !== 0) {
+      // The language's words are one string each: compared by identity first.
+      const w = KEYWORDS[id] as string;
+      return w === a || w === b || w === c || w === d || w === e || w === f;
+    }
+    return (
+      this.spells(i, a) ||
+      (b !== undefined && this.spells(i, b)) ||
+      (c !== undefined && this.spells(i, c)) ||
+      (d !== undefined && this.spells(i, d)) ||
+      (e !== undefined && this.spells(i, e)) ||
+      (f !== undefined && this.spells(i, f))
+    );
+  }
+
+  /** Whether token `i` is punctuation, one of the given signs (no token made). */
+  punctIs(
+    i: number,
+    a: string,
+    b?: string,
+    c?: string,
+    d?: string,
+    e?: string,
+    f?: string,
+  ): boolean {
+    if (((this.kind[i] as number) & ~SP) !== PUNCT) return false;
+    const start = this.start[i] as number;
+    if ((this.stop[i] as number) - start === 1) {
+      const x = SIGNS[this.text.charCodeAt(start)];
+      return x === a || x === b || x === c || x === d || x === e || x === f;
+    }
+    return (
+      this.spells(i, a) ||
+      (b !== undefined && this.spells(i, b)) ||
+      (c !== undefined && this.spells(i, c)) ||
+      (d !== undefined && this.spells(i, d)) ||
+      (e !== undefined && this.spells(i, e)) ||
+      (f !== undefined && this.spells(i, f))
+    );
+  }
+
+  /** Token `i`'s kind (no token made). */
+  kindAt(i: number): TokenKind {
+    return KINDS[(this.kind[i] as number) & ~SP] as TokenKind;
+  }
+
+  /** Whether token `i`'s text (a word or sign that is a slice of the source) is `w`. */
+  private spells(i: number, w: string): boolean {
+    const start = this.start[i] as number;
+    const len = (this.stop[i] as number) - start;
+    return w.length === len && sameChars(this.text, start, w, len);
   }
 
   /** Whether token `i` is one of the language's words (vocabulary.ts), known without its text. */
@@ -333,27 +419,22 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
   let i = 0;
   let line = 1;
   let lineStart = 0;
-  let sp = true;
   const n = text.length;
-  const push = (kind: number, start: number, end: number, word = 0, special?: string) => {
-    stream.push(kind, start, end, sp, word, special);
-    sp = false;
-  };
   while (i < n) {
     const code = text.charCodeAt(i);
     const col = i - lineStart + 1;
     if (code === 10) {
-      push(NL, i, i + 1);
+      stream.push(NL, i, i + 1);
       i++;
       line++;
       lineStart = i;
       stream.newLine(i);
-      sp = true;
+      stream.sp = true;
       continue;
     }
     if (code === 32 || code === 9 || code === 13 || code === 12 || code === 11) {
       i++;
-      sp = true;
+      stream.sp = true;
       continue;
     }
     // Character codes, not one-character strings: this runs for every token of the text.
@@ -364,18 +445,18 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       line++;
       lineStart = i;
       stream.newLine(i);
-      sp = true;
+      stream.sp = true;
       continue;
     }
     if (code === 35) {
       let j = text.indexOf('\n', i);
       if (j < 0) j = n;
       const m = /^#\s*handle\s+(\d+)\s*$/.exec(text.slice(i, j));
-      if (m) push(HANDLE, i, j, 0, m[1] as string);
+      if (m) stream.push(HANDLE, i, j, 0, m[1] as string);
       const c2 = /^#\s*count\s+(\d+)\s*$/.exec(text.slice(i, j));
-      if (c2) push(COUNT, i, j, 0, c2[1] as string);
+      if (c2) stream.push(COUNT, i, j, 0, c2[1] as string);
       i = j;
-      sp = true;
+      stream.sp = true;
       continue;
     }
     if (code === 34) {
@@ -384,11 +465,11 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       while (j < n && cj !== 34 && cj !== 10) cj = text.charCodeAt(++j);
       if (cj !== 34) {
         errors.push({ message: 'unterminated string', offset: i, line, col });
-        push(STRING, i, j);
+        stream.push(STRING, i, j);
         i = j;
         continue;
       }
-      push(STRING, i, j + 1);
+      stream.push(STRING, i, j + 1);
       i = j + 1;
       continue;
     }
@@ -396,7 +477,7 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
     if (isHex(code) || (code === 58 && next === 58)) {
       const len = matchColonAddress(text, i);
       if (len > 0) {
-        push(WORD, i, i + len);
+        stream.push(WORD, i, i + len);
         i += len;
         continue;
       }
@@ -410,7 +491,7 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       // A trailing `.`/`-`/`/` is punctuation, not part of the name.
       const end = j;
       while (j > i + 1 && isNameTail(text.charCodeAt(j - 1))) j--;
-      push(WORD, i, j, keywordAt(text, i, j, j === end ? h : hashWord(text, i, j)));
+      stream.push(WORD, i, j, keywordAt(text, i, j, j === end ? h : hashWord(text, i, j)));
       i = j;
       continue;
     }
@@ -418,26 +499,26 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       let j = i + 1;
       while (j < n && isNumChar(text.charCodeAt(j))) j++;
       while (j > i + 1 && text.charCodeAt(j - 1) === 46) j--;
-      push(WORD, i, j, j === i + 1 ? keywordAt(text, i, j, hashWord(text, i, j)) : 0);
+      stream.push(WORD, i, j, j === i + 1 ? keywordAt(text, i, j, hashWord(text, i, j)) : 0);
       i = j;
       continue;
     }
     if (isPunct2(code, next)) {
-      push(PUNCT, i, i + 2);
+      stream.push(PUNCT, i, i + 2);
       i += 2;
       continue;
     }
     if (isPunct1(code)) {
-      push(PUNCT, i, i + 1);
+      stream.push(PUNCT, i, i + 1);
       i++;
       continue;
     }
     errors.push({ message: `unexpected character '${text[i]}'`, offset: i, line, col });
     i++;
-    sp = true;
+    stream.sp = true;
   }
-  sp = true;
-  push(EOF, n, n);
+  stream.sp = true;
+  stream.push(EOF, n, n);
   return { stream, errors };
 }
 
@@ -491,3 +572,18 @@ function isPunct2(a: number, b: number): boolean {
   if (b === 61) return a === 61 || a === 33 || a === 60 || a === 62;
   return (a === 60 && b === 60) || (a === 62 && b === 62);
 }
+
+/**
+ * Every path of the tokenizer taken once when the module loads, on a few lines that hold each
+ * kind of token. The tokenizer runs as one long loop over a big listing, compiled while it runs
+ * (on-stack replacement): a path that the text so far never took has no type feedback, and the
+ * compiled loop is thrown away and compiled again the first time the text takes it (a number
+ * ending in `.`, a comment, a string…). Taken once here, each has its feedback from the start.
+ */
+lexStream(
+  'table ip6 t-1 { # handle 1\n# count 2\n\tchain c. { ip6 saddr ::1 ether saddr 00:11:22:33:44:55 ' +
+    'ip6 daddr ::ffff:1.2.3.4 ip saddr 10.0.0.1/8 tcp dport != 1. meta mark & 0x0f == 0xf ' +
+    'th dport { 22-23, 80 } ct mark << 1 >> 2 <= 3 >= 4 < 5 > 6 ! 7 ^ 8 | 9 @s $v * ( ) [ ] : ; ' +
+    'comment "x" ~ + = \\\n \\\r\n \r\n é "open\n}}',
+  '',
+);

@@ -44,6 +44,14 @@ const LIMIT_WORDS = [
   'inv',
 ];
 
+/** The words parseStatement reads a statement of its own by (its switch's cases). */
+const STATEMENT_WORDS: ReadonlySet<string> = new Set([
+  ...['accept', 'drop', 'continue', 'return', 'jump', 'goto', 'counter', 'log', 'reject'],
+  ...['snat', 'dnat', 'masquerade', 'redirect', 'notrack', 'limit', 'quota', 'queue', 'dup'],
+  ...['fwd', 'tproxy', 'synproxy', 'flow', 'meter', 'last', 'xt', 'add', 'update', 'delete'],
+  ...['set', 'ct', 'tunnel'],
+]);
+
 export abstract class StatementParser extends ExpressionParser {
   protected parseRule(): Rule {
     const from = this.peek();
@@ -94,7 +102,8 @@ export abstract class StatementParser extends ExpressionParser {
   protected parseStatement(): Statement | undefined {
     const t = this.peek();
     if (this.atEnd()) return undefined;
-    if (t.kind === 'word') {
+    // One look-up, not the switch's thirty comparisons, for a match (`ip daddr …`).
+    if (t.kind === 'word' && STATEMENT_WORDS.has(t.text)) {
       switch (t.text) {
         case 'accept':
         case 'drop':

@@ -268,7 +268,9 @@ for (const list of [
   ['with', 'limit', 'rate', 'over', 'burst', 'quota', 'timeout', 'size', 'handle', 'name'],
   ['interval', 'vmap', 'state', 'status', 'established', 'related', 'new', 'invalid'],
   ['untracked', 'dstnat', 'srcnat', 'mangle', 'raw', 'security', 'second', 'minute'],
-  ['exists', 'missing', 'eq', 'ne', 'and', 'or', 'xor', 'ruleset', 'notrack', 'update'],
+  ['exists', 'missing', 'eq', 'ne', 'ruleset', 'notrack', 'update'],
+  // Operators: the parser looks a word up as one only when it is a word of the language.
+  ['and', 'or', 'xor', 'lshift', 'rshift'],
   // So that a name is checked against them by the token's word number, not a look-up.
   RESERVED_WORDS,
 ]) {
