@@ -357,6 +357,23 @@ export class TokenStream {
     );
   }
 
+  /** The text of token `i`, a word: the one string of a word of the language, or a slice. */
+  wordText(i: number): string {
+    const word = this.word[i] as number;
+    return word !== 0
+      ? (KEYWORDS[word] as string)
+      : this.text.slice(this.start[i] as number, this.stop[i] as number);
+  }
+
+  /** Where token `i` starts and ends in the text. */
+  startOf(i: number): number {
+    return this.start[i] as number;
+  }
+
+  endOf(i: number): number {
+    return this.stop[i] as number;
+  }
+
   /** Token `i`'s kind (no token made). */
   kindAt(i: number): TokenKind {
     return KINDS[(this.kind[i] as number) & ~SP] as TokenKind;
@@ -381,15 +398,14 @@ export class TokenStream {
     const kind = KINDS[code & ~SP] as TokenKind;
     const offset = this.start[i] as number;
     const end = this.stop[i] as number;
-    const word = this.word[i] as number;
     let text: string;
-    if (word !== 0) text = KEYWORDS[word] as string;
+    if (kind === 'word') text = this.wordText(i);
     else if (kind === 'string') {
       // Without the quotes; an unterminated string ends at the end of its line.
       const closed = end - offset >= 2 && this.text.charCodeAt(end - 1) === 34;
       text = this.text.slice(offset + 1, closed ? end - 1 : end);
     } else if (kind === 'handle' || kind === 'count') text = this.special.get(i) ?? '';
-    else if (end - offset === 1 && kind !== 'word') {
+    else if (end - offset === 1) {
       // Punctuation and newlines: one shared string per sign, not a slice per token.
       const c = this.text.charCodeAt(offset);
       text = SIGNS[c] ?? this.text.slice(offset, end);

@@ -19,11 +19,14 @@ import {
   CounterNode,
   MatchNode,
   NatNode,
+  PayloadNode,
   RuleNode,
   SOURCE_TEXT,
   StatementNode,
+  ValueNode,
   VerdictNode,
 } from './nodes.ts';
+import { EXTHDR_PROTOS, PAYLOAD_PROTOS, TUNNEL_PROTOS } from './vocabulary.ts';
 
 /** The words a `limit` statement is made of, besides its numbers. */
 const LIMIT_WORDS = [
@@ -44,6 +47,18 @@ const LIMIT_WORDS = [
   'inv',
 ];
 
+/**
+ * Words that, right after a header field, parseExprStatement does not read as the value it is
+ * compared with: operators, `set`, `map`, `vmap`, `exists`.
+ */
+const NOT_PLAIN_VALUES: ReadonlySet<string> = new Set([
+  ...['set', 'vmap', 'map', 'eq', 'ne', 'lt', 'gt', 'le', 'ge', 'exists', 'missing'],
+  ...['and', 'or', 'xor', 'lshift', 'rshift'],
+]);
+
+/** Protocols whose header fields parsePayload reads otherwise (inner headers, `arp saddr ip`). */
+const NOT_PLAIN_PROTOS: ReadonlySet<string> = new Set(['arp', 'rt', ...TUNNEL_PROTOS]);
+
 /** The words parseStatement reads a statement of its own by (its switch's cases). */
 const STATEMENT_WORDS: ReadonlySet<string> = new Set([
   ...['accept', 'drop', 'continue', 'return', 'jump', 'goto', 'counter', 'log', 'reject'],
@@ -51,6 +66,13 @@ const STATEMENT_WORDS: ReadonlySet<string> = new Set([
   ...['fwd', 'tproxy', 'synproxy', 'flow', 'meter', 'last', 'xt', 'add', 'update', 'delete'],
   ...['set', 'ct', 'tunnel'],
 ]);
+
+/** Whether parsePlainMatch is on (off only to hold it to the general path in a test). */
+let plainMatches = true;
+
+export function usePlainMatches(on: boolean): void {
+  plainMatches = on;
+}
 
 export abstract class StatementParser extends ExpressionParser {
   protected parseRule(): Rule {
@@ -96,6 +118,53 @@ export abstract class StatementParser extends ExpressionParser {
     s.span = this.span(from);
     if (Object.getPrototypeOf(s) !== SOURCE_TEXT) Object.setPrototypeOf(s, SOURCE_TEXT);
     return s;
+  }
+
+  /**
+   * The most common statement, a header field compared with one word (`ip daddr 10.0.0.1`,
+   * `tcp dport 80`), read straight from the tokens: the same nodes parseExprStatement makes of
+   * it, without its dozen layers (a kube-proxy listing has two of these per service). Undefined,
+   * having read nothing, for anything else. test/ruleset/plain-match.test.ts holds it to the
+   * general path on every ruleset of the corpus.
+   */
+  protected parsePlainMatch(): MatchNode | undefined {
+    if (!plainMatches) return undefined;
+    const toks = this.toks;
+    const i = this.at(0);
+    if (!toks.wordIs(i) || i + 3 >= toks.length) return undefined;
+    const proto = toks.wordText(i);
+    const fields = PAYLOAD_PROTOS.get(proto);
+    if (fields === undefined || NOT_PLAIN_PROTOS.has(proto) || !toks.wordIs(i + 1))
+      return undefined;
+    const field = toks.wordText(i + 1);
+    if (!fields.has(field) || !toks.wordIs(i + 2)) return undefined;
+    const value = toks.wordText(i + 2);
+    if (NOT_PLAIN_VALUES.has(value)) return undefined;
+    // What follows ends the value: the end of the rule, or a word that is no operator.
+    const k = toks.kindAt(i + 3);
+    const ends =
+      k === 'nl' ||
+      k === 'eof' ||
+      k === 'handle' ||
+      k === 'count' ||
+      toks.punctIs(i + 3, ';', '}') ||
+      (k === 'word' && !NOT_PLAIN_VALUES.has(toks.wordText(i + 3)));
+    if (!ends) return undefined;
+    const lines = this.lines();
+    const from = toks.startOf(i);
+    const left = new PayloadNode(
+      proto,
+      field,
+      EXTHDR_PROTOS.has(proto),
+      from,
+      toks.endOf(i + 1),
+      lines,
+    );
+    const right = new ValueNode(value, false, toks.startOf(i + 2), toks.endOf(i + 2), lines);
+    const stmt = new MatchNode(left, '==', right, true);
+    stmt.locate(from, toks.endOf(i + 2), lines);
+    this.pos = i + 3;
+    return stmt;
   }
 
   /** One statement, or undefined at the end of the rule. */
@@ -609,6 +678,8 @@ export abstract class StatementParser extends ExpressionParser {
   }
 
   protected parseExprStatement(): Statement {
+    const plain = this.parsePlainMatch();
+    if (plain) return plain;
     const t = this.peek();
     const left = this.parseConcat('lhs');
     const n = this.peek();

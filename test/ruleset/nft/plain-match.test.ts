@@ -1,0 +1,189 @@
+/**
+ * The parser reads `<protocol> <field> <word>` straight from the tokens (parsePlainMatch,
+ * src/ruleset/nft/statements.ts) instead of through the expression parser. It must make the
+ * very same model: the same nodes (classes included), spans and texts, and the same errors.
+ * Every ruleset we have is parsed both ways here and compared whole: the corpus (skipped, saying
+ * why, without it), the inputs nft rejects, the repo's rulesets, and lines written to sit at the
+ * edge of the shape (an operator, a mask, a range, a list or a glued sign after the word).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { kubeProxyRuleset } from '../../../bench/kube-proxy-gen.ts';
+import { RulesetError } from '../../../src/ruleset/diagnostics.ts';
+import { corpusGroups } from '../../../src/ruleset/nft/conformance.ts';
+import { ExpressionParser } from '../../../src/ruleset/nft/expressions.ts';
+import { type ParseNftOptions, parseNft } from '../../../src/ruleset/nft/index.ts';
+import { usePlainMatches } from '../../../src/ruleset/nft/statements.ts';
+import { CORPUS, HAVE_CORPUS, NO_CORPUS_REASON } from './corpus.ts';
+
+/**
+ * The model as data: every object's class, its own fields, and its span and text (accessors of
+ * the parser's node classes, which JSON would leave out).
+ */
+function plain(v: unknown, seen = new Set<unknown>()): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => plain(x, seen));
+  if (v instanceof Map) return [...v].map(([k, x]) => [k, plain(x, seen)]);
+  if (seen.has(v)) return '(seen)';
+  seen.add(v);
+  const o = v as Record<string, unknown>;
+  const out: Record<string, unknown> = { class: o.constructor?.name };
+  for (const k of Object.keys(o)) out[k] = plain(o[k], seen);
+  for (const k of ['span', 'text']) if (k in o && !(k in out)) out[k] = plain(o[k], seen);
+  seen.delete(v);
+  return out;
+}
+
+function parsed(text: string, file: string, opts: ParseNftOptions, fast: boolean): string {
+  usePlainMatches(fast);
+  try {
+    return JSON.stringify(plain(parseNft(text, file, opts)));
+  } catch (e) {
+    if (!(e instanceof RulesetError)) throw e;
+    return JSON.stringify(e.diagnostics);
+  } finally {
+    usePlainMatches(true);
+  }
+}
+
+/** The first difference between both ways, or undefined. */
+function differs(text: string, file: string, opts: ParseNftOptions = {}): string | undefined {
+  const a = parsed(text, file, opts, false);
+  const b = parsed(text, file, opts, true);
+  if (a === b) return undefined;
+  let i = 0;
+  while (a[i] === b[i]) i++;
+  return `${file}: general ${a.slice(i - 80, i + 80)}\n  plain ${b.slice(i - 80, i + 80)}`;
+}
+
+afterEach(() => usePlainMatches(true));
+
+const REPO = fileURLToPath(new URL('../../..', import.meta.url));
+
+function filesUnder(dir: string, ends: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile() && d.name.endsWith(ends))
+    .map((d) => join(d.parentPath, d.name))
+    .sort();
+}
+
+if (!HAVE_CORPUS) console.warn(`skipping the corpus in plain-match.test.ts: ${NO_CORPUS_REASON}`);
+
+describe.skipIf(!HAVE_CORPUS)('plain matches read straight from the tokens: the corpus', () => {
+  const groups = HAVE_CORPUS ? corpusGroups(CORPUS) : [];
+  for (const g of groups) {
+    it(`${g.name}: the same model or errors for every file`, () => {
+      const diffs = g.files
+        .map((f) => differs(readFileSync(f, 'utf8'), f, g.opts ?? {}))
+        .filter((d) => d !== undefined);
+      expect(diffs).toEqual([]);
+      expect(g.files.length).toBeGreaterThan(0);
+    });
+  }
+
+  it('the inputs nft rejects: the same errors', () => {
+    const dir = join(CORPUS, 'nftables-bogons-invalid');
+    const files = readdirSync(dir)
+      .sort()
+      .map((f) => join(dir, f));
+    const diffs = files
+      .map((f) => differs(readFileSync(f, 'latin1'), f, { root: dirname(f) }))
+      .filter((d) => d !== undefined);
+    expect(diffs).toEqual([]);
+  });
+});
+
+describe('plain matches read straight from the tokens', () => {
+  it("the repo's rulesets and a kube-proxy-sized listing: the same model", () => {
+    const files = [
+      ...filesUnder(join(REPO, 'scenarios'), '.nft'),
+      ...filesUnder(join(REPO, 'test'), '.nft'),
+      ...filesUnder(join(REPO, 'templates'), '.nft'),
+    ];
+    expect(files.length).toBeGreaterThan(20);
+    const diffs = files
+      .map((f) => differs(readFileSync(f, 'utf8'), f, { root: dirname(f) }))
+      .filter((d) => d !== undefined);
+    expect(diffs).toEqual([]);
+    expect(differs(kubeProxyRuleset(200), 'kp.nft')).toBeUndefined();
+  });
+
+  // Each line: a plain match, or one that only looks like one up to its third word.
+  const EDGES = [
+    'ip daddr 10.0.0.1 accept',
+    'ip daddr 10.0.0.1',
+    'ip daddr 10.0.0.1; accept',
+    'ip protocol tcp counter',
+    'ip protocol tcp tcp dport 22 accept',
+    'ip daddr 10.0.0.1/24 accept',
+    'ip daddr 10.0.0.1 / 24 accept',
+    'ip daddr 10.0.0.1-10.0.0.5 accept',
+    'ip daddr 10.0.0.1 - 10.0.0.5 accept',
+    'tcp dport 22,80 accept',
+    'tcp dport 22 , 80 accept',
+    'ip saddr . tcp dport 10.0.0.1 . 22 accept',
+    'ip daddr 10.0.0.1 . 22 accept',
+    'ip dscp and 1 accept',
+    'ip dscp 1 and 1 accept',
+    'ip dscp 1 or 2 accept',
+    'ip dscp xor 2 accept',
+    'ip ttl lt 5 accept',
+    'ip ttl eq 5 accept',
+    'ip ttl set 5',
+    'ip ttl map { 1 : 2 }',
+    'ip ttl vmap { 1 : accept }',
+    'ip ttl exists accept',
+    'ip ttl != 5 accept',
+    'ip ttl 5 != 5',
+    'ether saddr 00:11:22:33:44:55 accept',
+    'ip6 daddr ::1 accept',
+    'ip6 daddr ::1 ip6 saddr fe80::1 drop',
+    'meta mark 1 accept',
+    'ct state established accept',
+    'th dport 22 accept',
+    'arp saddr ip 10.0.0.1 accept',
+    'vxlan ip saddr 10.0.0.1 accept',
+    'tcp option maxseg size 1400 accept',
+    'ip daddr "10.0.0.1" accept',
+    'ip daddr 10.0.0.1 "x"',
+    'ip daddr 10.0.0.1 comment "x"',
+    'ip daddr accept',
+    'ip daddr 10.0.0.1 } accept',
+    'ip daddr 10.0.0.1 # handle 5',
+    'tcp flags syn / syn,ack accept',
+    'ip nope 10.0.0.1 accept',
+    'ip daddr $x accept',
+    'ip daddr @s accept',
+    'ip daddr { 10.0.0.1 } accept',
+    'icmp type echo-request accept',
+    'frag frag-off 1 accept',
+    'ip daddr 1:2 accept',
+    'ip daddr 1 :2 accept',
+  ];
+  for (const line of EDGES) {
+    it(`the same model or errors: ${line}`, () => {
+      const text = `define x = 10.0.0.1\ntable inet t {\n set s { type ipv4_addr; }\n chain c {\n  ${line}\n }\n}\n`;
+      expect(differs(text, 'edge.nft')).toBeUndefined();
+    });
+  }
+
+  it('is taken for plain matches and only for them (it is not simply never taken)', () => {
+    // Counted by the general path's entry, parseConcat: called once for each match it reads.
+    const general = vi.spyOn(ExpressionParser.prototype as never, 'parseConcat');
+    const text = `table ip t {\n chain c {\n  ip daddr 10.0.0.1 tcp dport 22 meta mark 1 accept\n }\n}\n`;
+    try {
+      usePlainMatches(false);
+      parseNft(text, 'x.nft');
+      const off = general.mock.calls.length;
+      general.mockClear();
+      usePlainMatches(true);
+      parseNft(text, 'x.nft');
+      // `meta mark 1` is no header field: the general path reads it either way.
+      expect({ off, on: general.mock.calls.length }).toEqual({ off: 3, on: 1 });
+    } finally {
+      general.mockRestore();
+    }
+  });
+});
