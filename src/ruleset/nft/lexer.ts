@@ -374,6 +374,11 @@ export class TokenStream {
     return this.stop[i] as number;
   }
 
+  /** Whether whitespace (or a comment, or the start of the text) precedes token `i`. */
+  spaceBefore(i: number): boolean {
+    return ((this.kind[i] as number) & SP) !== 0;
+  }
+
   /** Token `i`'s kind (no token made). */
   kindAt(i: number): TokenKind {
     return KINDS[(this.kind[i] as number) & ~SP] as TokenKind;

@@ -17,6 +17,7 @@ import { ExpressionParser } from './expressions.ts';
 import type { Token } from './lexer.ts';
 import {
   CounterNode,
+  type LineIndex,
   MatchNode,
   NatNode,
   PayloadNode,
@@ -66,6 +67,12 @@ const STATEMENT_WORDS: ReadonlySet<string> = new Set([
   ...['fwd', 'tproxy', 'synproxy', 'flow', 'meter', 'last', 'xt', 'add', 'update', 'delete'],
   ...['set', 'ct', 'tunnel'],
 ]);
+
+/** An IPv4 address as parsePlainNat takes it: a digit first, and a `.` in it. */
+function startsAddress(w: string): boolean {
+  const c = w.charCodeAt(0);
+  return c >= 48 && c <= 57 && w.includes('.');
+}
 
 /** Whether parsePlainMatch is on (off only to hold it to the general path in a test). */
 let plainMatches = true;
@@ -141,14 +148,8 @@ export abstract class StatementParser extends ExpressionParser {
     const value = toks.wordText(i + 2);
     if (NOT_PLAIN_VALUES.has(value)) return undefined;
     // What follows ends the value: the end of the rule, or a word that is no operator.
-    const k = toks.kindAt(i + 3);
     const ends =
-      k === 'nl' ||
-      k === 'eof' ||
-      k === 'handle' ||
-      k === 'count' ||
-      toks.punctIs(i + 3, ';', '}') ||
-      (k === 'word' && !NOT_PLAIN_VALUES.has(toks.wordText(i + 3)));
+      this.endsItemAt(i + 3) || (toks.wordIs(i + 3) && !NOT_PLAIN_VALUES.has(toks.wordText(i + 3)));
     if (!ends) return undefined;
     const lines = this.lines();
     const from = toks.startOf(i);
@@ -165,6 +166,53 @@ export abstract class StatementParser extends ExpressionParser {
     stmt.locate(from, toks.endOf(i + 2), lines);
     this.pos = i + 3;
     return stmt;
+  }
+
+  /**
+   * `dnat to 10.0.0.2:8080` and `snat to 10.0.0.2` at the end of their rule, read straight from
+   * the tokens as parsePlainMatch reads a match (one per service of a kube-proxy listing): the
+   * nodes parseNat makes of them, or undefined, having read nothing. The address has a `.` and
+   * starts with a digit, the port starts with one: so no keyword expression, no `1:2` glued into
+   * one value, as the general path would read them.
+   */
+  protected parsePlainNat(): NatNode | undefined {
+    if (!plainMatches) return undefined;
+    const toks = this.toks;
+    const i = this.at(0);
+    if (i + 3 >= toks.length || !toks.wordIs(i, 'snat', 'dnat') || !toks.wordIs(i + 1, 'to'))
+      return undefined;
+    if (!toks.wordIs(i + 2) || !startsAddress(toks.wordText(i + 2))) return undefined;
+    let end = i + 3;
+    const ported = toks.punctIs(end, ':') && !toks.spaceBefore(end);
+    if (ported) {
+      const p = end + 1;
+      if (p + 1 >= toks.length || !toks.wordIs(p) || toks.spaceBefore(p)) return undefined;
+      const c = toks.wordText(p).charCodeAt(0);
+      if (c < 48 || c > 57) return undefined;
+      end = p + 1;
+    }
+    if (!this.endsItemAt(end)) return undefined;
+    const lines = this.lines();
+    const s = new NatNode(toks.wordText(i) as NatStmt['type']);
+    s.addr = this.valueAt(i + 2, lines);
+    if (ported) s.port = this.valueAt(i + 4, lines);
+    s.locate(toks.startOf(i), toks.endOf(end - 1), lines);
+    this.pos = end;
+    return s;
+  }
+
+  /** Token `i`, a word, as a value. */
+  private valueAt(i: number, lines: LineIndex): ValueNode {
+    const toks = this.toks;
+    return new ValueNode(toks.wordText(i), false, toks.startOf(i), toks.endOf(i), lines);
+  }
+
+  /** Whether token `i` ends a rule: a newline, the end, a handle or count comment, `;`, `}`. */
+  private endsItemAt(i: number): boolean {
+    const k = this.toks.kindAt(i);
+    return (
+      k === 'nl' || k === 'eof' || k === 'handle' || k === 'count' || this.toks.punctIs(i, ';', '}')
+    );
   }
 
   /** One statement, or undefined at the end of the rule. */
@@ -329,6 +377,8 @@ export abstract class StatementParser extends ExpressionParser {
   }
 
   protected parseNat(): Statement {
+    const plain = this.parsePlainNat();
+    if (plain) return plain;
     const t = this.next();
     const s = new NatNode(t.text as NatStmt['type']);
     if (

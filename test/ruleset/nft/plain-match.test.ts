@@ -60,6 +60,12 @@ function differs(text: string, file: string, opts: ParseNftOptions = {}): string
 
 afterEach(() => usePlainMatches(true));
 
+/** The general path's methods, protected in TypeScript, to count their calls. */
+const parserMethods = ExpressionParser.prototype as unknown as Record<
+  'parseConcat' | 'parseRhs',
+  (...args: unknown[]) => unknown
+>;
+
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 
 function filesUnder(dir: string, ends: string): string[] {
@@ -161,6 +167,30 @@ describe('plain matches read straight from the tokens', () => {
     'frag frag-off 1 accept',
     'ip daddr 1:2 accept',
     'ip daddr 1 :2 accept',
+    'dnat to 10.0.0.2:8080',
+    'dnat to 10.0.0.2',
+    'snat to 10.0.0.2:1024; accept',
+    'dnat to 10.0.0.2:8080 }',
+    'dnat to 10.0.0.2 :8080',
+    'dnat to 10.0.0.2: 8080',
+    'dnat to 10.0.0.2:8080-8090',
+    'dnat to 10.0.0.2-10.0.0.5:8080',
+    'dnat to 10.0.0.2:8080 random',
+    'dnat to 10.0.0.2:8080 persistent,random',
+    'dnat to 10.0.0.2 accept',
+    'dnat to 10.0.0.2:http',
+    'dnat to 10.0.0.2:8080:1',
+    'dnat to 10.0.0.2/24',
+    'dnat to 1:2',
+    'dnat 10.0.0.2:8080',
+    'dnat ip to 10.0.0.2:8080',
+    'dnat to fd00::2',
+    'dnat to [fd00::2]:8080',
+    'dnat to ip saddr map { 10.0.0.1 : 10.0.0.2 }',
+    'dnat to 10.0.0.2 . 8080',
+    'snat to 10.0.0.2 # handle 7',
+    'masquerade to :1024',
+    'redirect to 8080',
   ];
   for (const line of EDGES) {
     it(`the same model or errors: ${line}`, () => {
@@ -171,7 +201,7 @@ describe('plain matches read straight from the tokens', () => {
 
   it('is taken for plain matches and only for them (it is not simply never taken)', () => {
     // Counted by the general path's entry, parseConcat: called once for each match it reads.
-    const general = vi.spyOn(ExpressionParser.prototype as never, 'parseConcat');
+    const general = vi.spyOn(parserMethods, 'parseConcat');
     const text = `table ip t {\n chain c {\n  ip daddr 10.0.0.1 tcp dport 22 meta mark 1 accept\n }\n}\n`;
     try {
       usePlainMatches(false);
@@ -182,6 +212,17 @@ describe('plain matches read straight from the tokens', () => {
       parseNft(text, 'x.nft');
       // `meta mark 1` is no header field: the general path reads it either way.
       expect({ off, on: general.mock.calls.length }).toEqual({ off: 3, on: 1 });
+      // And a nat statement: its address and port go through parseRhs on the general path.
+      const rhs = vi.spyOn(parserMethods, 'parseRhs');
+      const nat = `table ip t {\n chain c {\n  type nat hook prerouting priority dstnat\n  dnat to 10.0.0.2:80\n }\n}\n`;
+      usePlainMatches(false);
+      parseNft(nat, 'x.nft');
+      const natOff = rhs.mock.calls.length;
+      rhs.mockClear();
+      usePlainMatches(true);
+      parseNft(nat, 'x.nft');
+      expect({ natOff, natOn: rhs.mock.calls.length }).toEqual({ natOff: 2, natOn: 0 });
+      rhs.mockRestore();
     } finally {
       general.mockRestore();
     }
