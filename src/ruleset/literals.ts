@@ -195,6 +195,8 @@ function integerProblem(bits: number, plain: boolean, text: string): string | un
   // Up to nine decimal digits, the common case, without a regular expression or a BigInt (and
   // `0`, every counter's: a leading 0 is octal, but 0 is 0 either way).
   const c0 = text.charCodeAt(0);
+  // A word (`tcp`, `cs1`) where the datatype has names: a symbol; only digits start a number.
+  if (!plain && (c0 < 48 || c0 > 57)) return undefined;
   if ((c0 >= 49 && c0 <= 57) || text === '0') {
     const v = shortDecimal(text, 9);
     if (v !== undefined) {

@@ -29,10 +29,10 @@ export abstract class BlockParser extends StatementParser {
 
   protected parseTableBlock(table: Table): void {
     const open = this.expectPunct('{');
-    if (this.peek().kind === 'handle') table.handle = Number(this.next().text);
+    if (this.atHandle()) table.handle = Number(this.next().text);
     this.parseBlockItems(open, 'block', () => {
       this.parseTableItem(table);
-      if (this.peek().kind === 'handle') this.next();
+      if (this.atHandle()) this.next();
       if (!this.atEnd()) this.unexpected(this.peek(), 'end of line');
     });
   }
@@ -104,13 +104,13 @@ export abstract class BlockParser extends StatementParser {
       chain = { name, rules: [], span: undefined };
       addChain(table, chain);
     }
-    if (this.peek().kind === 'handle') chain.handle = Number(this.next().text);
+    if (this.atHandle()) chain.handle = Number(this.next().text);
     if (!this.atPunct('{')) {
       chain.span ??= this.span(kw);
       return;
     }
     const open = this.next();
-    if (this.peek().kind === 'handle') chain.handle = Number(this.next().text);
+    if (this.atHandle()) chain.handle = Number(this.next().text);
     this.parseBlockItems(open, 'chain', () => this.parseChainItem(table, chain));
     // Exactly its length (see parseRule): most chains of a big listing hold one or two rules.
     chain.rules = chain.rules.slice();
@@ -175,7 +175,7 @@ export abstract class BlockParser extends StatementParser {
       this.st.rules?.added(table, chain, chain.rules.length - 1);
       return;
     }
-    if (this.peek().kind === 'handle') this.next();
+    if (this.atHandle()) this.next();
     if (!this.atEnd()) this.unexpected(this.peek(), "';' or end of line");
   }
 
@@ -289,9 +289,9 @@ export abstract class BlockParser extends StatementParser {
       flags: [],
       elements: [],
     };
-    if (this.peek().kind === 'handle') set.handle = Number(this.next().text);
+    if (this.atHandle()) set.handle = Number(this.next().text);
     const open = this.expectPunct('{');
-    if (this.peek().kind === 'handle') set.handle = Number(this.next().text);
+    if (this.atHandle()) set.handle = Number(this.next().text);
     this.parseBlockItems(open, 'set', () => {
       this.parseSetItem(set);
       if (!this.atEnd()) this.unexpected(this.peek(), "';' or end of line");
@@ -447,10 +447,10 @@ export abstract class BlockParser extends StatementParser {
   protected parseObject(table: Table, type: ObjectType, kw: Token): void {
     const name = this.expectIdentifier('object name');
     const obj: StatefulObject = { type, name, body: [] };
-    if (this.peek().kind === 'handle') obj.handle = Number(this.next().text);
+    if (this.atHandle()) obj.handle = Number(this.next().text);
     if (this.atPunct('{')) {
       const open = this.next();
-      if (this.peek().kind === 'handle') obj.handle = Number(this.next().text);
+      if (this.atHandle()) obj.handle = Number(this.next().text);
       this.enter(open);
       let blocks = 0;
       try {
@@ -512,10 +512,10 @@ export abstract class BlockParser extends StatementParser {
     let ft = table.flowtables.find((f) => f.name === name);
     const fresh = !ft;
     ft ??= { name, hook: 'ingress', priority: { value: 0, text: '0' }, devices: [] };
-    if (this.peek().kind === 'handle') ft.handle = Number(this.next().text);
+    if (this.atHandle()) ft.handle = Number(this.next().text);
     if (this.atPunct('{')) {
       const open = this.next();
-      if (this.peek().kind === 'handle') ft.handle = Number(this.next().text);
+      if (this.atHandle()) ft.handle = Number(this.next().text);
       this.parseBraced(open, 'flowtable', (t) => {
         if (this.isWord(t, 'hook')) {
           this.next();

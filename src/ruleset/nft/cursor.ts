@@ -207,6 +207,11 @@ export abstract class TokenCursor {
     return this.toks.punctIs(this.at(0), a, b, c, d, e, f);
   }
 
+  /** A `# handle N` comment is next. */
+  protected atHandle(): boolean {
+    return this.toks.kindAt(this.at(0)) === 'handle';
+  }
+
   /** End of a rule or a chain/table body item. */
   protected atEnd(): boolean {
     const i = this.at(0);
@@ -397,13 +402,13 @@ export abstract class TokenCursor {
     try {
       for (;;) {
         this.skipSeparators();
-        const t = this.peek();
-        if (this.isPunct(t, '}')) {
-          this.next();
+        if (this.atPunct('}')) {
+          this.skip();
           return;
         }
-        if (t.kind === 'eof') this.fail(open, `unterminated ${what}: missing '}'`);
-        item(t);
+        if (this.toks.kindAt(this.at(0)) === 'eof')
+          this.fail(open, `unterminated ${what}: missing '}'`);
+        item(this.peek());
       }
     } finally {
       this.leave();
@@ -493,10 +498,11 @@ export abstract class TokenCursor {
   }
 
   protected expectNumber(): number {
-    const n = this.peek();
-    if (n.kind !== 'word' || !isNumeric(n.text)) this.unexpected(n, 'number');
-    this.next();
-    return Number(n.text);
+    const i = this.at(0);
+    const text = this.toks.wordIs(i) ? this.toks.wordText(i) : '';
+    if (!isNumeric(text)) this.unexpected(this.peek(), 'number');
+    this.skip();
+    return Number(text);
   }
 
   protected parseVariable(): Expr {

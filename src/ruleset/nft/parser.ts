@@ -184,7 +184,7 @@ export class NftParser extends BlockParser {
   parseTableItems(table: Table): void {
     this.parseItemsToEnd(() => {
       this.parseTableItem(table);
-      if (this.peek().kind === 'handle') this.next();
+      if (this.atHandle()) this.next();
       if (!this.atEnd()) this.unexpected(this.peek(), 'end of line');
       if (this.isPunct(this.peek(), '}')) this.unexpected(this.peek());
     });

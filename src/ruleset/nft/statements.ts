@@ -111,7 +111,7 @@ export abstract class StatementParser extends ExpressionParser {
       this.lines(),
     );
     if (comment !== undefined) rule.comment = comment;
-    if (this.peek().kind === 'handle') rule.handle = Number(this.next().text);
+    if (this.atHandle()) rule.handle = Number(this.next().text);
     return rule;
   }
 
