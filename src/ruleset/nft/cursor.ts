@@ -329,9 +329,26 @@ export abstract class TokenCursor {
     if (this.pos < this.toks.length - 1) this.pos++;
   }
 
-  protected span(from: Token, to: Token = this.prev()): Span {
-    const last = to.offset >= from.offset ? to : from;
-    return new SourceSpan(from.offset, last.end, this.lines());
+  /** From `from` to `to` (by default the token read last), or `from` alone when `to` is before it. */
+  protected span(from: Token, to?: Token): Span {
+    return new SourceSpan(
+      from.offset,
+      to ? this.endFrom(from, to.offset, to.end) : this.readEnd(from),
+      this.lines(),
+    );
+  }
+
+  /**
+   * Where the token read last ends, or `from` when that token is before it: from the
+   * tokenizer's arrays (the last token of a statement or a rule is often one no parser made).
+   */
+  protected readEnd(from: Token): number {
+    const i = this.pos > 0 ? this.pos - 1 : 0;
+    return this.endFrom(from, this.toks.startOf(i), this.toks.endOf(i));
+  }
+
+  private endFrom(from: Token, start: number, end: number): number {
+    return start >= from.offset ? end : from.end;
   }
 
   /** The text's line index, made with the first span. */

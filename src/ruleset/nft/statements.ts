@@ -101,13 +101,13 @@ export abstract class StatementParser extends ExpressionParser {
       statements.push(s);
     }
     if (statements.length === 0) this.unexpected(this.peek(), 'a statement');
-    const last = this.prev();
+    const end = this.readEnd(from);
     const rule: Rule = new RuleNode(
       // A copy of exactly its length: the array pushed to holds room for 16 or more, and a
       // 50,000-service listing keeps 100,000 of them (~10 MB of empty slots to copy in GC).
       statements.slice(),
       from.offset,
-      Math.max(from.offset, last.end),
+      Math.max(from.offset, end),
       this.lines(),
     );
     if (comment !== undefined) rule.comment = comment;
@@ -118,8 +118,7 @@ export abstract class StatementParser extends ExpressionParser {
   /** Gives a statement its span, and its text as a view of the source (see SOURCE_TEXT). */
   protected withSpan<T extends Statement>(s: T, from: Token): T {
     if (s instanceof StatementNode) {
-      const to = this.prev();
-      s.locate(from.offset, (to.offset >= from.offset ? to : from).end, this.lines());
+      s.locate(from.offset, this.readEnd(from), this.lines());
       return s;
     }
     s.span = this.span(from);
