@@ -414,7 +414,12 @@ export abstract class TokenCursor {
    * closing brace, each parsed by `item` (given its first token); an error ends the block.
    * `what` names the block in the message for a missing `}`.
    */
-  protected parseBraced(open: Token, what: string, item: (first: Token) => void): void {
+  protected parseBraced(
+    open: Token,
+    what: string,
+    item: (first: Token) => void,
+    recover = false,
+  ): void {
     this.enter(open);
     try {
       for (;;) {
@@ -425,7 +430,8 @@ export abstract class TokenCursor {
         }
         if (this.toks.kindAt(this.at(0)) === 'eof')
           this.fail(open, `unterminated ${what}: missing '}'`);
-        item(this.peek());
+        if (recover) this.recovering(item);
+        else item(this.peek());
       }
     } finally {
       this.leave();
@@ -437,17 +443,20 @@ export abstract class TokenCursor {
    * of its line or `;`) so the rest of the block still parses.
    */
   protected parseBlockItems(open: Token, what: string, item: () => void): void {
-    this.parseBraced(open, what, () => {
-      const before = this.pos;
-      try {
-        item();
-      } catch (err) {
-        if (!(err instanceof ParseFail)) throw err;
-        this.record(err.diag);
-        this.resync();
-        if (this.pos === before) this.next();
-      }
-    });
+    this.parseBraced(open, what, item, true);
+  }
+
+  /** One item of a block; an error in it recorded and skipped (parseBlockItems). */
+  private recovering(item: (first: Token) => void): void {
+    const before = this.pos;
+    try {
+      item(this.peek());
+    } catch (err) {
+      if (!(err instanceof ParseFail)) throw err;
+      this.record(err.diag);
+      this.resync();
+      if (this.pos === before) this.next();
+    }
   }
 
   /**
