@@ -237,7 +237,11 @@ export function checkLiteralsStreamed(
   const checker = new LiteralChecker();
   for (const table of rs.tables) {
     checker.table(table.family, table.sets, []);
-    for (const c of table.chains) checker.diagnostics.push(...(streamed.get(c) ?? []));
+    // Indexed, as validateJumps walks the chains; most chains have no findings.
+    for (let i = 0; i < table.chains.length; i++) {
+      const found = streamed.get(table.chains[i] as Chain);
+      if (found) checker.diagnostics.push(...found);
+    }
   }
   return checker.diagnostics;
 }

@@ -29,7 +29,10 @@ export function validateJumps(
   const out: Diagnostic[] = [];
   for (const table of ruleset.tables) {
     const depth = graphs?.get(table) ?? new JumpGraph(table);
-    for (const chain of table.chains) {
+    // Indexed: a table may hold 50,000 chains, and this loop runs once (unoptimised at first,
+    // where an iterator makes an object per step).
+    for (let i = 0; i < table.chains.length; i++) {
+      const chain = table.chains[i] as Chain;
       if (!chain.base) continue;
       for (const rule of chain.rules) {
         const found = depth.fromRule(rule);

@@ -65,8 +65,11 @@ export class RuleStream implements RuleSink {
    */
   finish(rs: Ruleset): Diagnostic[] {
     for (const t of rs.tables) {
-      for (const c of t.chains)
+      // Indexed, as validateJumps walks the chains.
+      for (let i = 0; i < t.chains.length; i++) {
+        const c = t.chains[i] as Chain;
         if (c.base && c.rules.some((r) => r.text === LEAD)) this.readsBack();
+      }
     }
     this.validator.run(rs, this.findings);
     const found = [...this.validator.diags, ...checkLiteralsStreamed(rs, this.literalFindings)];

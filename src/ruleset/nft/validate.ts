@@ -207,7 +207,10 @@ export class Validator {
       this.checkRules(c.rules, position);
       return;
     }
-    for (const f of streamed.get(c) ?? []) {
+    // Most chains have no findings: no empty array made for each.
+    const found = streamed.get(c);
+    if (found === undefined) return;
+    for (const f of found) {
       if (typeof f === 'function') f();
       else if (f instanceof PendingTarget) this.checkTarget(f.target, f.at);
       else this.diags.push(f);
