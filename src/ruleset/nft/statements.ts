@@ -13,6 +13,7 @@ import type {
   SetOpStmt,
   Statement,
 } from '../model.ts';
+import { isNumeric } from './cursor.ts';
 import { ExpressionParser } from './expressions.ts';
 import type { Token } from './lexer.ts';
 import {
@@ -27,7 +28,7 @@ import {
   ValueNode,
   VerdictNode,
 } from './nodes.ts';
-import { EXTHDR_PROTOS, PAYLOAD_PROTOS, TUNNEL_PROTOS } from './vocabulary.ts';
+import { EXTHDR_PROTOS, PAYLOAD_PROTOS, RESERVED_WORDS, TUNNEL_PROTOS } from './vocabulary.ts';
 
 /** The words a `limit` statement is made of, besides its numbers. */
 const LIMIT_WORDS = [
@@ -200,6 +201,44 @@ export abstract class StatementParser extends ExpressionParser {
     return s;
   }
 
+  /**
+   * `jump NAME` and `goto NAME`, read straight from the tokens (parsePlainMatch): the node
+   * parseVerdict makes, or undefined, having read nothing, for a name nft reads as a keyword
+   * (refuseKeyword), a quoted one, a variable, a chain binding.
+   */
+  protected parsePlainJump(): VerdictNode | undefined {
+    if (!plainMatches) return undefined;
+    const toks = this.toks;
+    const i = this.at(0);
+    if (i + 1 >= toks.length || !toks.wordIs(i, 'jump', 'goto') || !toks.wordIs(i + 1))
+      return undefined;
+    const target = toks.wordText(i + 1);
+    if (toks.isLanguageWord(i + 1) && RESERVED_WORDS.has(target)) return undefined;
+    const s = new VerdictNode({ kind: toks.wordText(i) as 'jump' | 'goto', target });
+    s.locate(toks.startOf(i), toks.endOf(i + 1), this.lines());
+    this.pos = i + 2;
+    return s;
+  }
+
+  /**
+   * `counter packets N bytes M`, as listings write it, read straight from the tokens: the node
+   * parseCounter makes, or undefined, having read nothing (a named counter, numbers missing).
+   */
+  protected parsePlainCounter(): CounterNode | undefined {
+    if (!plainMatches) return undefined;
+    const toks = this.toks;
+    const i = this.at(0);
+    if (i + 4 >= toks.length || !toks.wordIs(i + 1, 'packets') || !toks.wordIs(i + 3, 'bytes'))
+      return undefined;
+    const packets = toks.wordIs(i + 2) ? toks.wordText(i + 2) : '';
+    const bytes = toks.wordIs(i + 4) ? toks.wordText(i + 4) : '';
+    if (!isNumeric(packets) || !isNumeric(bytes)) return undefined;
+    const s = new CounterNode(Number(packets), Number(bytes));
+    s.locate(toks.startOf(i), toks.endOf(i + 4), this.lines());
+    this.pos = i + 5;
+    return s;
+  }
+
   /** Token `i`, a word, as a value. */
   private valueAt(i: number, lines: LineIndex): ValueNode {
     const toks = this.toks;
@@ -227,9 +266,11 @@ export abstract class StatementParser extends ExpressionParser {
         case 'return':
         case 'jump':
         case 'goto':
-          return this.withSpan(new VerdictNode(this.parseVerdict(true)), t);
+          return (
+            this.parsePlainJump() ?? this.withSpan(new VerdictNode(this.parseVerdict(true)), t)
+          );
         case 'counter':
-          return this.parseCounter();
+          return this.parsePlainCounter() ?? this.parseCounter();
         case 'log':
           return this.parseLog();
         case 'reject':

@@ -191,10 +191,31 @@ describe('plain matches read straight from the tokens', () => {
     'snat to 10.0.0.2 # handle 7',
     'masquerade to :1024',
     'redirect to 8080',
+    'counter packets 0 bytes 0',
+    'counter packets 12 bytes 3400 accept',
+    'counter packets 0x10 bytes 0 accept',
+    'counter packets 1 bytes',
+    'counter packets bytes 0',
+    'counter packets 1 bytes x',
+    'counter packets "1" bytes 2',
+    'counter bytes 0 packets 0',
+    'counter packets 1',
+    'counter name "c"',
+    'counter',
+    'jump c2',
+    'goto c2',
+    'jump nochain',
+    'jump "c2"',
+    'jump $x',
+    'jump { accept }',
+    'jump accept',
+    'jump chain',
+    'jump',
+    'jump c2 accept',
   ];
   for (const line of EDGES) {
     it(`the same model or errors: ${line}`, () => {
-      const text = `define x = 10.0.0.1\ntable inet t {\n set s { type ipv4_addr; }\n chain c {\n  ${line}\n }\n}\n`;
+      const text = `define x = 10.0.0.1\ntable inet t {\n set s { type ipv4_addr; }\n chain c {\n  ${line}\n }\n chain c2 {\n }\n}\n`;
       expect(differs(text, 'edge.nft')).toBeUndefined();
     });
   }
