@@ -8,7 +8,7 @@
 import type { Diagnostic } from '../diagnostics.ts';
 import type { Chain, Expr, Ruleset, Span, Table } from '../model.ts';
 import { printExpr } from '../printer.ts';
-import { lexStream, type Token, type TokenStream } from './lexer.ts';
+import { lexStream, oneOf, type Token, type TokenStream } from './lexer.ts';
 import { LineIndex, Located, SourceSpan } from './nodes.ts';
 import { RESERVED_WORDS } from './vocabulary.ts';
 
@@ -140,8 +140,7 @@ export abstract class TokenCursor {
     return this.toks.get(this.pos > 0 ? this.pos - 1 : 0);
   }
 
-  // The token tests take their alternatives as plain parameters, not `...rest`: they run
-  // millions of times on a big listing, and a rest array is an allocation per call.
+  // The token tests take their alternatives as plain parameters (see oneOf).
 
   /** A word; one of the given words when any are given. */
   protected isWord(
@@ -154,9 +153,7 @@ export abstract class TokenCursor {
     f?: string,
   ): boolean {
     if (t.kind !== 'word') return false;
-    if (a === undefined) return true;
-    const x = t.text;
-    return x === a || x === b || x === c || x === d || x === e || x === f;
+    return a === undefined || oneOf(t.text, a, b, c, d, e, f);
   }
 
   /** A word of the set. */
@@ -177,9 +174,7 @@ export abstract class TokenCursor {
     e?: string,
     f?: string,
   ): boolean {
-    if (t.kind !== 'punct') return false;
-    const x = t.text;
-    return x === a || x === b || x === c || x === d || x === e || x === f;
+    return t.kind === 'punct' && oneOf(t.text, a, b, c, d, e, f);
   }
 
   // The tests of the next token below read the tokenizer's arrays: no token object is made for

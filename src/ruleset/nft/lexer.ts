@@ -149,6 +149,23 @@ function keywordAt(text: string, start: number, end: number, hash: number): numb
   }
 }
 
+/**
+ * Whether `x` is one of the given strings (the parser's token tests take their alternatives
+ * as plain parameters, not `...rest`: they run millions of times on a big listing, and a rest
+ * array is an allocation per call).
+ */
+export function oneOf(
+  x: string | undefined,
+  a?: string,
+  b?: string,
+  c?: string,
+  d?: string,
+  e?: string,
+  f?: string,
+): boolean {
+  return x !== undefined && (x === a || x === b || x === c || x === d || x === e || x === f);
+}
+
 /** Whether text[start..start+len) is `w` (a loop: `startsWith` at an offset costs more here). */
 function sameChars(text: string, start: number, w: string, len: number): boolean {
   for (let k = 0; k < len; k++) if (text.charCodeAt(start + k) !== w.charCodeAt(k)) return false;
@@ -318,17 +335,9 @@ export class TokenStream {
     const id = this.word[i] as number;
     if (id !== 0) {
       // The language's words are one string each: compared by identity first.
-      const w = KEYWORDS[id] as string;
-      return w === a || w === b || w === c || w === d || w === e || w === f;
+      return oneOf(KEYWORDS[id] as string, a, b, c, d, e, f);
     }
-    return (
-      this.spells(i, a) ||
-      (b !== undefined && this.spells(i, b)) ||
-      (c !== undefined && this.spells(i, c)) ||
-      (d !== undefined && this.spells(i, d)) ||
-      (e !== undefined && this.spells(i, e)) ||
-      (f !== undefined && this.spells(i, f))
-    );
+    return this.spellsOneOf(i, a, b, c, d, e, f);
   }
 
   /** Whether token `i` is punctuation, one of the given signs (no token made). */
@@ -344,17 +353,9 @@ export class TokenStream {
     if (((this.kind[i] as number) & ~SP) !== PUNCT) return false;
     const start = this.start[i] as number;
     if ((this.stop[i] as number) - start === 1) {
-      const x = SIGNS[this.text.charCodeAt(start)];
-      return x === a || x === b || x === c || x === d || x === e || x === f;
+      return oneOf(SIGNS[this.text.charCodeAt(start)], a, b, c, d, e, f);
     }
-    return (
-      this.spells(i, a) ||
-      (b !== undefined && this.spells(i, b)) ||
-      (c !== undefined && this.spells(i, c)) ||
-      (d !== undefined && this.spells(i, d)) ||
-      (e !== undefined && this.spells(i, e)) ||
-      (f !== undefined && this.spells(i, f))
-    );
+    return this.spellsOneOf(i, a, b, c, d, e, f);
   }
 
   /** The text of token `i`, a word: the one string of a word of the language, or a slice. */
@@ -382,6 +383,26 @@ export class TokenStream {
   /** Token `i`'s kind (no token made). */
   kindAt(i: number): TokenKind {
     return KINDS[(this.kind[i] as number) & ~SP] as TokenKind;
+  }
+
+  /** Whether token `i`'s text (a slice of the source) is one of the given ones. */
+  private spellsOneOf(
+    i: number,
+    a: string,
+    b?: string,
+    c?: string,
+    d?: string,
+    e?: string,
+    f?: string,
+  ): boolean {
+    return (
+      this.spells(i, a) ||
+      (b !== undefined && this.spells(i, b)) ||
+      (c !== undefined && this.spells(i, c)) ||
+      (d !== undefined && this.spells(i, d)) ||
+      (e !== undefined && this.spells(i, e)) ||
+      (f !== undefined && this.spells(i, f))
+    );
   }
 
   /** Whether token `i`'s text (a word or sign that is a slice of the source) is `w`. */

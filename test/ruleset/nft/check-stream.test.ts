@@ -6,15 +6,20 @@
  * rejects, the repo's scenarios and fixtures, and scripts written to reach what the stream does
  * differently (references to what is declared later, flushes, deletions, rules read back).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { kubeProxyRuleset } from '../../../bench/kube-proxy-gen.ts';
 import { RulesetError } from '../../../src/ruleset/diagnostics.ts';
 import { corpusGroups } from '../../../src/ruleset/nft/conformance.ts';
 import { checkNft, type ParseNftOptions, parseNft } from '../../../src/ruleset/nft/index.ts';
-import { CORPUS, HAVE_CORPUS, NO_CORPUS_REASON } from './corpus.ts';
+import {
+  besideFile,
+  bogonFiles,
+  CORPUS,
+  differencesOver,
+  HAVE_CORPUS,
+  NO_CORPUS_REASON,
+  repoRulesets,
+} from './corpus.ts';
 
 type Outcome =
   | { ok: { tables: number; chains: number; rules: number } }
@@ -51,54 +56,29 @@ function differs(text: string, file: string, opts: ParseNftOptions = {}): string
   return ja === jb ? undefined : `${file}:\n  full:     ${ja}\n  streamed: ${jb}`;
 }
 
-const REPO = fileURLToPath(new URL('../../..', import.meta.url));
-
-function filesUnder(dir: string, ends: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((d) => d.isFile() && d.name.endsWith(ends))
-    .map((d) => join(d.parentPath, d.name))
-    .sort();
-}
-
 if (!HAVE_CORPUS) console.warn(`skipping the corpus in check-stream.test.ts: ${NO_CORPUS_REASON}`);
 
 describe.skipIf(!HAVE_CORPUS)('checkNft against parseNft over the corpus', () => {
   const groups = HAVE_CORPUS ? corpusGroups(CORPUS) : [];
   for (const g of groups) {
     it(`${g.name}: the same outcome for every file`, () => {
-      const diffs = g.files
-        .map((f) => differs(readFileSync(f, 'utf8'), f, g.opts ?? {}))
-        .filter((d) => d !== undefined);
-      expect(diffs).toEqual([]);
+      expect(differencesOver(g.files, differs, () => g.opts ?? {})).toEqual([]);
       expect(g.files.length).toBeGreaterThan(0);
     });
   }
 
   it('the inputs nft rejects: the same errors for every file', () => {
-    const dir = join(CORPUS, 'nftables-bogons-invalid');
-    const files = readdirSync(dir)
-      .sort()
-      .map((f) => join(dir, f));
-    const diffs = files
-      .map((f) => differs(readFileSync(f, 'latin1'), f, { root: dirname(f) }))
-      .filter((d) => d !== undefined);
-    expect(diffs).toEqual([]);
+    const files = bogonFiles();
+    expect(differencesOver(files, differs, besideFile, 'latin1')).toEqual([]);
     expect(files.length).toBeGreaterThanOrEqual(84); // corpus/SOURCES.md: 84 inputs nft rejects
   });
 });
 
 describe("checkNft against parseNft over the repo's rulesets", () => {
   it('every scenario ruleset and nft fixture', () => {
-    const files = [
-      ...filesUnder(join(REPO, 'scenarios'), '.nft'),
-      ...filesUnder(join(REPO, 'test'), '.nft'),
-      ...filesUnder(join(REPO, 'templates'), '.nft'),
-    ];
+    const files = repoRulesets();
     expect(files.length).toBeGreaterThan(20);
-    const diffs = files
-      .map((f) => differs(readFileSync(f, 'utf8'), f, { root: dirname(f) }))
-      .filter((d) => d !== undefined);
-    expect(diffs).toEqual([]);
+    expect(differencesOver(files, differs, besideFile)).toEqual([]);
   });
 
   it('a kube-proxy-sized listing, and the same with errors put in', () => {

@@ -6,9 +6,6 @@
  * why, without it), the inputs nft rejects, the repo's rulesets, and lines written to sit at the
  * edge of the shape (an operator, a mask, a range, a list or a glued sign after the word).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { kubeProxyRuleset } from '../../../bench/kube-proxy-gen.ts';
 import { RulesetError } from '../../../src/ruleset/diagnostics.ts';
@@ -16,7 +13,15 @@ import { corpusGroups } from '../../../src/ruleset/nft/conformance.ts';
 import { ExpressionParser } from '../../../src/ruleset/nft/expressions.ts';
 import { type ParseNftOptions, parseNft } from '../../../src/ruleset/nft/index.ts';
 import { usePlainMatches } from '../../../src/ruleset/nft/statements.ts';
-import { CORPUS, HAVE_CORPUS, NO_CORPUS_REASON } from './corpus.ts';
+import {
+  besideFile,
+  bogonFiles,
+  CORPUS,
+  differencesOver,
+  HAVE_CORPUS,
+  NO_CORPUS_REASON,
+  repoRulesets,
+} from './corpus.ts';
 
 /**
  * The model as data: every object's class, its own fields, and its span and text (accessors of
@@ -66,53 +71,28 @@ const parserMethods = ExpressionParser.prototype as unknown as Record<
   (...args: unknown[]) => unknown
 >;
 
-const REPO = fileURLToPath(new URL('../../..', import.meta.url));
-
-function filesUnder(dir: string, ends: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((d) => d.isFile() && d.name.endsWith(ends))
-    .map((d) => join(d.parentPath, d.name))
-    .sort();
-}
-
 if (!HAVE_CORPUS) console.warn(`skipping the corpus in plain-match.test.ts: ${NO_CORPUS_REASON}`);
 
 describe.skipIf(!HAVE_CORPUS)('plain matches read straight from the tokens: the corpus', () => {
   const groups = HAVE_CORPUS ? corpusGroups(CORPUS) : [];
   for (const g of groups) {
     it(`${g.name}: the same model or errors for every file`, () => {
-      const diffs = g.files
-        .map((f) => differs(readFileSync(f, 'utf8'), f, g.opts ?? {}))
-        .filter((d) => d !== undefined);
-      expect(diffs).toEqual([]);
+      expect(differencesOver(g.files, differs, () => g.opts ?? {})).toEqual([]);
       expect(g.files.length).toBeGreaterThan(0);
     });
   }
 
   it('the inputs nft rejects: the same errors', () => {
-    const dir = join(CORPUS, 'nftables-bogons-invalid');
-    const files = readdirSync(dir)
-      .sort()
-      .map((f) => join(dir, f));
-    const diffs = files
-      .map((f) => differs(readFileSync(f, 'latin1'), f, { root: dirname(f) }))
-      .filter((d) => d !== undefined);
-    expect(diffs).toEqual([]);
+    const files = bogonFiles();
+    expect(differencesOver(files, differs, besideFile, 'latin1')).toEqual([]);
   });
 });
 
 describe('plain matches read straight from the tokens', () => {
   it("the repo's rulesets and a kube-proxy-sized listing: the same model", () => {
-    const files = [
-      ...filesUnder(join(REPO, 'scenarios'), '.nft'),
-      ...filesUnder(join(REPO, 'test'), '.nft'),
-      ...filesUnder(join(REPO, 'templates'), '.nft'),
-    ];
+    const files = repoRulesets();
     expect(files.length).toBeGreaterThan(20);
-    const diffs = files
-      .map((f) => differs(readFileSync(f, 'utf8'), f, { root: dirname(f) }))
-      .filter((d) => d !== undefined);
-    expect(diffs).toEqual([]);
+    expect(differencesOver(files, differs, besideFile)).toEqual([]);
     expect(differs(kubeProxyRuleset(200), 'kp.nft')).toBeUndefined();
   });
 
