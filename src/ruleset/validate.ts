@@ -86,10 +86,10 @@ export class JumpGraph {
   private readonly table: Table;
   /** Nodes: the table's chains by position (jumps find the first of a name, as the kernel's
    * lookup does), then anonymous chains as they are met. */
-  private readonly names: string[] = [];
+  private readonly names: string[];
   private readonly bindingSlot = new Map<Rule[], number>();
   /** The nodes each node's rules jump or go to, in rule order. */
-  private readonly edges: number[][] = [];
+  private readonly edges: number[][];
   /** Longest path below a node, capped at the limit; -1 until known. */
   private height: Int8Array;
   private onPath: Uint8Array;
@@ -103,10 +103,12 @@ export class JumpGraph {
    */
   constructor(table: Table, walk = true) {
     this.table = table;
-    for (const c of table.chains) this.names.push(c.name);
-    for (let i = 0; i < table.chains.length; i++) {
-      this.edges[i] = walk ? this.targetsOfRules((table.chains[i] as Chain).rules) : NO_EDGES;
-    }
+    // Each made at its size at once (a table may hold 50,000 chains).
+    this.names = table.chains.map((c) => c.name);
+    this.edges = table.chains.map(() => NO_EDGES);
+    if (walk)
+      for (let i = 0; i < table.chains.length; i++)
+        this.edges[i] = this.targetsOfRules((table.chains[i] as Chain).rules);
     this.height = new Int8Array(0);
     this.onPath = new Uint8Array(0);
   }
