@@ -5,6 +5,7 @@
  * machine's speed. Times come from bash's `time` keyword (the child's rusage, to the ms).
  */
 import { spawnSync } from 'node:child_process';
+import { delimiter, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const NFWALK = fileURLToPath(new URL('../bin/nfwalk.mjs', import.meta.url));
@@ -14,12 +15,21 @@ export interface Timed {
   cpuMs: number;
 }
 
+/**
+ * The command as users run it: bin/nfwalk.mjs executed itself, so that its `#!` line (and the
+ * Node options it sets) applies, with this Node first on PATH.
+ */
+const USER_ENV = {
+  ...process.env,
+  PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+};
+
 /** Runs argv to completion (output discarded) and returns its wall and CPU time. */
 export function timed(argv: readonly string[]): Timed {
   const r = spawnSync(
     'bash',
     ['-c', 'TIMEFORMAT="%3R %3U %3S"; { time "$@" >/dev/null 2>&1; } 2>&1', 'bench', ...argv],
-    { encoding: 'utf8' },
+    { encoding: 'utf8', env: USER_ENV },
   );
   const m = /(\d+\.\d+) (\d+\.\d+) (\d+\.\d+)\s*$/.exec(r.stdout);
   if (r.status !== 0 || !m)
@@ -35,9 +45,7 @@ export function median(xs: readonly number[]): number {
 
 /** `nfwalk --version` wall time, median of `runs`. */
 export function versionWallMs(runs: number): number {
-  return median(
-    Array.from({ length: runs }, () => timed([process.execPath, NFWALK, '--version']).wallMs),
-  );
+  return median(Array.from({ length: runs }, () => timed([NFWALK, '--version']).wallMs));
 }
 
 /** `nfwalk check file` and (when `ns` is given) `nft -c -f file` CPU ms, medians, in turns. */
@@ -49,7 +57,7 @@ export function checkCpuMs(
   const ours: number[] = [];
   const theirs: number[] = [];
   for (let k = 0; k < runs; k++) {
-    ours.push(timed([process.execPath, NFWALK, 'check', file]).cpuMs);
+    ours.push(timed([NFWALK, 'check', file]).cpuMs);
     if (ns) theirs.push(timed(['ip', 'netns', 'exec', ns, 'nft', '-c', '-f', file]).cpuMs);
   }
   return { nfwalk: median(ours), ...(ns ? { nft: median(theirs) } : {}) };

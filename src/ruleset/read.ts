@@ -10,7 +10,10 @@ export { detectFormat, type RulesetFormat } from './format.ts';
 /** Reads the file, or throws a RulesetError naming it. */
 export function readRulesetText(path: string, shownAs = path): string {
   try {
-    return readFileSync(path, 'utf8');
+    // The bytes first, then one decoding: Node's readFileSync(path, 'utf8') reads a big file in
+    // chunks into a growing buffer, which cost a 7 MB listing ~30 ms more CPU (bench/, 50,000
+    // services). The decoding is the same (invalid bytes become U+FFFD either way).
+    return readFileSync(path).toString('utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =

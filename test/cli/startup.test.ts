@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.ts';
 import { capture } from '../support/io.ts';
@@ -76,6 +76,21 @@ describe('nfwalk starts fast', () => {
       expect(r.status).toBe(0);
       expect(r.stdout).toBe(io.stdout);
     }
+  });
+
+  it('runs as installed: executed itself, its #! line starts Node with its options', () => {
+    // `npx nfwalk` executes bin/nfwalk.mjs; `env -S` splits the line into node and its options.
+    const first = readFileSync(BIN, 'utf8').split('\n')[0];
+    expect(first).toMatch(/^#!\/usr\/bin\/env -S node --max-semi-space-size=\d+$/);
+    const file = join(dir, 'direct.nft');
+    writeFileSync(file, 'table ip t {\n\tchain c {\n\t\tip daddr 10.0.0.400 accept\n\t}\n}\n');
+    const env = {
+      ...process.env,
+      PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}`,
+    };
+    const r = spawnSync(BIN, ['check', file], { encoding: 'utf8', env });
+    expect(r.stderr).toContain(`${file}:3:12: error:`);
+    expect(r.status).toBe(1);
   });
 
   it('loads no subcommand for --help', () => {
