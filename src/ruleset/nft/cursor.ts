@@ -338,8 +338,14 @@ export abstract class TokenCursor {
    * tokenizer's arrays (the last token of a statement or a rule is often one no parser made).
    */
   protected readEnd(from: Token): number {
+    return this.readEndFrom(from.offset, from.end);
+  }
+
+  /** As readEnd, from the token that starts at `offset` and ends at `end` (none made). */
+  protected readEndFrom(offset: number, end: number): number {
     const i = this.pos > 0 ? this.pos - 1 : 0;
-    return this.endFrom(from, this.toks.startOf(i), this.toks.endOf(i));
+    const start = this.toks.startOf(i);
+    return start >= offset ? this.toks.endOf(i) : end;
   }
 
   private endFrom(from: Token, start: number, end: number): number {
@@ -425,7 +431,8 @@ export abstract class TokenCursor {
         }
         if (this.toks.kindAt(this.at(0)) === 'eof')
           this.fail(open, `unterminated ${what}: missing '}'`);
-        if (recover) this.recovering(item);
+        // Items with recovery take no token (parseBlockItems): none is made for them.
+        if (recover) this.recovering(item as () => void);
         else item(this.peek());
       }
     } finally {
@@ -442,10 +449,10 @@ export abstract class TokenCursor {
   }
 
   /** One item of a block; an error in it recorded and skipped (parseBlockItems). */
-  private recovering(item: (first: Token) => void): void {
+  private recovering(item: () => void): void {
     const before = this.pos;
     try {
-      item(this.peek());
+      item();
     } catch (err) {
       if (!(err instanceof ParseFail)) throw err;
       this.record(err.diag);

@@ -83,34 +83,45 @@ export function usePlainMatches(on: boolean): void {
 }
 
 export abstract class StatementParser extends ExpressionParser {
+  /** Arrays to collect a rule's statements in, one per rule being read (rules nest). */
+  private readonly ruleScratch: Statement[][] = [];
+
   protected parseRule(): Rule {
-    const from = this.peek();
-    const statements: Statement[] = [];
+    // Read from the token arrays: the rule's first token and each statement's are not made
+    // into token objects here (a 50,000-service listing has 300,000 statements).
+    const toks = this.toks;
+    const first = this.at(0);
+    const fromOffset = toks.startOf(first);
+    const fromEnd = toks.endOf(first);
+    // Collected in a reused array and copied at exactly their number: an array pushed to from
+    // empty holds room for 17, and every rule would make one.
+    const statements = this.ruleScratch.pop() ?? [];
+    let n = 0;
     let comment: string | undefined;
     let guard = 0;
     while (!this.atEnd()) {
       if (guard++ > 10000) this.fail(this.peek(), 'rule too long');
-      const t = this.peek();
-      if (this.isWord(t, 'comment') && this.peek(1).kind === 'string') {
-        this.next();
+      const i = this.at(0);
+      if (toks.wordIs(i, 'comment') && toks.kindAt(this.at(1)) === 'string') {
+        this.skip();
         comment = this.expectString();
         continue;
       }
       const before = this.pos;
       const s = this.parseStatement();
-      if (!s || this.pos === before) this.unexpected(t);
-      statements.push(s);
+      if (!s || this.pos === before) this.unexpected(toks.get(i));
+      statements[n++] = s;
     }
-    if (statements.length === 0) this.unexpected(this.peek(), 'a statement');
-    const end = this.readEnd(from);
+    if (n === 0) this.unexpected(this.peek(), 'a statement');
+    const end = this.readEndFrom(fromOffset, fromEnd);
     const rule: Rule = new RuleNode(
-      // A copy of exactly its length: the array pushed to holds room for 16 or more, and a
-      // 50,000-service listing keeps 100,000 of them (~10 MB of empty slots to copy in GC).
-      statements.slice(),
-      from.offset,
-      Math.max(from.offset, end),
+      statements.slice(0, n),
+      fromOffset,
+      Math.max(fromOffset, end),
       this.lines(),
     );
+    statements.fill(undefined as unknown as Statement, 0, n);
+    this.ruleScratch.push(statements);
     if (comment !== undefined) rule.comment = comment;
     if (this.atHandle()) rule.handle = Number(this.next().text);
     return rule;
@@ -253,10 +264,36 @@ export abstract class StatementParser extends ExpressionParser {
     );
   }
 
+  /**
+   * The plain forms (parsePlainMatch, parsePlainJump, parsePlainCounter, parsePlainNat) tried
+   * from the token arrays before any token is made, each where parseStatement's switch below
+   * would try it first; undefined, having read nothing, when none applies.
+   */
+  private parsePlainStatement(): Statement | undefined {
+    const i = this.at(0);
+    // Every plain form starts with a word of the language (a keyword or a protocol).
+    if (!this.toks.isLanguageWord(i)) return undefined;
+    switch (this.toks.wordText(i)) {
+      case 'jump':
+      case 'goto':
+        return this.parsePlainJump();
+      case 'counter':
+        return this.parsePlainCounter();
+      case 'snat':
+      case 'dnat':
+        return this.parsePlainNat();
+      default:
+        // A statement word's own parser comes first; parseExprStatement tries the match.
+        return STATEMENT_WORDS.has(this.toks.wordText(i)) ? undefined : this.parsePlainMatch();
+    }
+  }
+
   /** One statement, or undefined at the end of the rule. */
   protected parseStatement(): Statement | undefined {
-    const t = this.peek();
     if (this.atEnd()) return undefined;
+    const plain = this.parsePlainStatement();
+    if (plain !== undefined) return plain;
+    const t = this.peek();
     // One look-up, not the switch's thirty comparisons, for a match (`ip daddr …`).
     if (t.kind === 'word' && STATEMENT_WORDS.has(t.text)) {
       switch (t.text) {
@@ -266,11 +303,9 @@ export abstract class StatementParser extends ExpressionParser {
         case 'return':
         case 'jump':
         case 'goto':
-          return (
-            this.parsePlainJump() ?? this.withSpan(new VerdictNode(this.parseVerdict(true)), t)
-          );
+          return this.withSpan(new VerdictNode(this.parseVerdict(true)), t);
         case 'counter':
-          return this.parsePlainCounter() ?? this.parseCounter();
+          return this.parseCounter();
         case 'log':
           return this.parseLog();
         case 'reject':
@@ -417,8 +452,6 @@ export abstract class StatementParser extends ExpressionParser {
   }
 
   protected parseNat(): Statement {
-    const plain = this.parsePlainNat();
-    if (plain) return plain;
     const t = this.next();
     const s = new NatNode(t.text as NatStmt['type']);
     if (
