@@ -126,6 +126,11 @@ export abstract class BlockParser extends StatementParser {
   }
 
   protected parseChainItem(table: Table, chain: Chain): void {
+    // Most items are rules: told from the others by the token arrays, with no token made.
+    if (!this.toks.wordIs(this.at(0), 'include', 'type', 'policy', 'comment', 'flags', 'devices')) {
+      this.parseChainRule(table, chain);
+      return;
+    }
     const t = this.peek();
     if (this.isWord(t, 'include') && this.peek(1).kind === 'string') {
       this.next();
@@ -169,14 +174,18 @@ export abstract class BlockParser extends StatementParser {
       chain.base.devices = this.parseDeviceSet();
       chain.base.devicesSet = true;
     } else {
-      const rule = this.parseRule();
-      chain.rules.push(rule);
-      // Checked now when only checking (its findings kept in place), so that it dies young.
-      this.st.rules?.added(table, chain, chain.rules.length - 1);
+      this.parseChainRule(table, chain);
       return;
     }
     if (this.atHandle()) this.next();
     if (!this.atEnd()) this.unexpected(this.peek(), "';' or end of line");
+  }
+
+  private parseChainRule(table: Table, chain: Chain): void {
+    const rule = this.parseRule();
+    chain.rules.push(rule);
+    // Checked now when only checking (its findings kept in place), so that it dies young.
+    this.st.rules?.added(table, chain, chain.rules.length - 1);
   }
 
   protected parseDeviceSet(): string[] {

@@ -281,16 +281,22 @@ export abstract class TokenCursor {
    */
   protected refuseNonIdentifier(what: string): void {
     this.refuseKeyword(what);
-    const t = this.peek();
-    if (t.kind === 'string')
-      this.fail(t, `syntax error, unexpected quoted string, expecting ${what}`);
+    if (this.toks.kindAt(this.at(0)) === 'string')
+      this.fail(this.peek(), `syntax error, unexpected quoted string, expecting ${what}`);
   }
 
   /** Fails at the next token when it is a word nft always reads as a keyword (RESERVED_WORDS). */
   protected refuseKeyword(what: string): void {
-    const t = this.peek();
-    if (t.kind === 'word' && this.toks.isLanguageWord(this.pos) && RESERVED_WORDS.has(t.text))
+    // From the token arrays: every chain, set and object name is asked this.
+    const i = this.at(0);
+    if (
+      this.toks.wordIs(i) &&
+      this.toks.isLanguageWord(i) &&
+      RESERVED_WORDS.has(this.toks.wordText(i))
+    ) {
+      const t = this.peek();
       this.fail(t, `syntax error, unexpected keyword '${t.text}', expecting ${what}`);
+    }
   }
 
   protected expectPunct(p: string): Token {
