@@ -246,6 +246,8 @@ export function checkLiteralsStreamed(
   return checker.diagnostics;
 }
 
+const NOTHING_AROUND: readonly { span?: Span | undefined }[] = [];
+
 export class LiteralChecker {
   diagnostics: Diagnostic[] = [];
 
@@ -253,7 +255,7 @@ export class LiteralChecker {
   rulesOf(family: string, rules: Rule[], out: Diagnostic[]): void {
     const saved = this.diagnostics;
     this.family = family;
-    this.around = [];
+    this.around = NOTHING_AROUND;
     this.diagnostics = out;
     this.rules(rules);
     this.diagnostics = saved;
@@ -286,7 +288,8 @@ export class LiteralChecker {
   private rules(rules: Rule[]): void {
     const outer = this.around;
     for (const r of rules) {
-      this.around = [r];
+      // A rule checked alone (as nft text is checked, one by one) comes in an array of it.
+      this.around = rules.length === 1 ? rules : [r];
       for (const s of r.statements) this.statement(s);
     }
     this.around = outer;

@@ -34,16 +34,22 @@ export class RuleStream implements RuleSink {
   /** Findings of the rule being checked, moved to their chain's when there are any. */
   private found: Finding[] = [];
   private literalFound: Diagnostic[] = [];
+  /** The array `added` passes one rule in (the checks only read it). */
+  private readonly one: Rule[] = [NOWHERE];
 
   added(table: Table, chain: Chain, from: number): void {
     const rules = chain.rules;
     if (from >= rules.length) return;
-    const fresh = from === rules.length - 1 ? [rules[from] as Rule] : rules.slice(from);
+    // One rule (nearly always): passed in an array kept for it, not a new one per rule.
+    const one = from === rules.length - 1;
+    if (one) this.one[0] = rules[from] as Rule;
+    const fresh = one ? this.one : rules.slice(from);
     this.validator.checkStreamed(table, chain, fresh, this.found);
     if (this.found.length > 0) this.found = moveTo(this.findings, chain, this.found);
     this.literals.rulesOf(table.family, fresh, this.literalFound);
     if (this.literalFound.length > 0)
       this.literalFound = moveTo(this.literalFindings, chain, this.literalFound);
+    this.one[0] = NOWHERE;
     // A base chain's rules are kept whole: the jump-depth check starts from them, and they are
     // few. Any other chain keeps a rule's place, to be counted, and what leads on from it.
     if (chain.base) return;
