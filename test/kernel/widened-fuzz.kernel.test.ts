@@ -230,6 +230,28 @@ const cases: Record<string, (t: Trace) => void> = {
     const error = t.conversations[0]?.packets[1]?.events.find((e) => e.type === 'send');
     expect(JSON.stringify(error)).toMatch(/icmpv6 type 1 code 0 fd00:1::1 → fd00:1::2/);
   },
+  // Seeds 363, 459: net/ipv6/icmp.c, icmp6_send: an ICMPv6 error about a packet not addressed
+  // to the host takes its source from the device the packet came in by (parm->iif →
+  // ipv6_dev_get_saddr, no route here has a preferred source) — eth0's fd00:1::1, though the
+  // error leaves by eth2 (rule `iif lo` → table 100). IPv4's icmp_send takes the route's.
+  'v6-icmp-error-source': (t) => {
+    const error = t.conversations[0]?.packets[1];
+    expect(error?.role).toBe('icmp-error');
+    const enter = error?.events.find((e) => e.type === 'enter');
+    expect(enter?.type === 'enter' && [enter.packet.saddr, enter.packet.oif]).toEqual([
+      'fd00:1::1',
+      'eth2',
+    ]);
+  },
+  // The same error is then routed with that source (fl6.saddr set before icmpv6_route_lookup):
+  // `from fd00:1::1` sends it to table 100 and out of eth2, where main would send it by eth0.
+  'v6-icmp-error-source-from': (t) => {
+    const enter = t.conversations[0]?.packets[1]?.events.find((e) => e.type === 'enter');
+    expect(enter?.type === 'enter' && [enter.packet.saddr, enter.packet.oif]).toEqual([
+      'fd00:1::1',
+      'eth2',
+    ]);
+  },
 };
 
 describe('the simulator on the fuzzer’s widened cases', () => {

@@ -458,6 +458,7 @@ export class HostWalk implements WalkServices {
   /** ip_rcv → PREROUTING → ip_rcv_finish (routing decision). */
   ipRcv(skb: Skb, dev: string): Arrival {
     const l3 = skb.pkt.family;
+    skb.inDev = dev;
     const ingress = this.ingress(skb, dev);
     // A flowtable's fast path forwarded it from the ingress hook.
     if (ingress === 'stolen') return this.flow.takeArrival() ?? this.end();
@@ -526,7 +527,7 @@ export class HostWalk implements WalkServices {
         decision: 'unreachable',
       },
     );
-    const src = this.sourceToward(skb.pkt.saddr);
+    const src = l3 === 'ip6' ? this.errorSource6(skb) : this.sourceToward(skb.pkt.saddr);
     if (src) this.spawned.push({ role: 'icmp-error', skb: icmpErrorSkb(skb.pkt, src, 0, skb.ct) });
     return { kind: 'ended' };
   }
@@ -867,12 +868,16 @@ export class HostWalk implements WalkServices {
     const code = icmpCode(p.family, w?.type, w?.code);
     // icmp_send: the source is the packet's destination if its route was local (input), else
     // the address routing picks towards the sender (forward, output, and prerouting, where
-    // nf_reject_fill_skb_dst gives the packet the route back to its sender).
+    // nf_reject_fill_skb_dst gives the packet the route back to its sender). IPv6 differs
+    // (errorSource6).
     const local = hook !== 'prerouting' && this.d.routing.addressType(p.daddr) === 'local';
-    const src = local
-      ? p.daddr
-      : (this.sourceToward(p.saddr) ??
-        (this.d.routing.addressType(p.saddr) === 'local' ? p.saddr : undefined));
+    const src =
+      p.family === 'ip6'
+        ? this.errorSource6(skb)
+        : local
+          ? p.daddr
+          : (this.sourceToward(p.saddr) ??
+            (this.d.routing.addressType(p.saddr) === 'local' ? p.saddr : undefined));
     if (!src) return;
     const err = icmpErrorSkb(p, src, code, skb.ct);
     this.spawned.push({ role: 'icmp-error', skb: err });
@@ -920,8 +925,10 @@ export class HostWalk implements WalkServices {
     if (p.icmp && (p.family === 'ip' ? ICMP_ERRORS.has(p.icmp.type) : p.icmp.type < 128)) return;
     if (p.family === 'ip' && skb.retransmitted && this.icmpRateLimited.has(p.saddr)) return;
     const src =
-      this.sourceToward(p.saddr) ??
-      (this.d.routing.addressType(p.saddr) === 'local' ? p.saddr : undefined);
+      p.family === 'ip6'
+        ? this.errorSource6(skb)
+        : (this.sourceToward(p.saddr) ??
+          (this.d.routing.addressType(p.saddr) === 'local' ? p.saddr : undefined));
     if (!src) return;
     const code = p.family === 'ip' ? 1 : 3;
     this.spawned.push({ role: 'icmp-error', skb: icmpErrorSkb(p, src, code, skb.ct) });
@@ -929,6 +936,25 @@ export class HostWalk implements WalkServices {
       'note',
       `no neighbour answers for ${nexthop}: after about three seconds the kernel sends ${p.saddr} an ${p.family === 'ip' ? 'ICMP host unreachable' : 'ICMPv6 address unreachable'}`,
       { kind: 'neighbour-failure', nexthop, sender: p.saddr },
+    );
+  }
+
+  /**
+   * The source of the host's ICMPv6 error about `skb`'s packet (net/ipv6/icmp.c, icmp6_send):
+   * the packet's destination when it is one of the host's addresses (ipv6_chk_addr, in any
+   * hook); else, unless the route back has a preferred source (icmpv6_rt_has_prefsrc; the
+   * scenario's IPv6 routes have none), ipv6_dev_get_saddr on the device the packet came in
+   * by (parm->iif), and the error is then routed with that source. A packet with no input
+   * device (the host's own; a bridged one inside br_netfilter) leaves fl6.saddr unset: the
+   * route towards the sender picks it. IPv4's icmp_send picks it from that route always.
+   */
+  private errorSource6(skb: Skb): string | undefined {
+    const p = skb.pkt;
+    if (this.d.routing.addressType(p.daddr) === 'local') return p.daddr;
+    if (skb.inDev) return this.d.routing.sourceFor(skb.inDev, 6, p.saddr);
+    return (
+      this.sourceToward(p.saddr) ??
+      (this.d.routing.addressType(p.saddr) === 'local' ? p.saddr : undefined)
     );
   }
 

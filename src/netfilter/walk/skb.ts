@@ -68,6 +68,12 @@ export interface Skb {
     chain: string;
     changed: ('mark' | 'saddr' | 'daddr')[];
   };
+  /**
+   * The device the packet came in by for ip_rcv/ipv6_rcv (IP6CB(skb)->iif, set in
+   * ip6_rcv_core): unset for the host's own packets, and for bridged ones inside br_netfilter
+   * (br_validate_ipv6 clears IP6CB). icmp6_send picks an ICMPv6 error's source on it.
+   */
+  inDev?: string;
   /** Times the packet entered the host's stack; bounded so a loop ends. */
   passes: number;
 }
