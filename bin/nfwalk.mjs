@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import module from 'node:module';
 import { requireNode } from '../scripts/require-node.mjs';
+import { buildBundle, bundledEntry } from './cli-bundle.mjs';
 import { installStripCache } from './strip-cache.mjs';
 
 requireNode({ typescript: true });
@@ -19,9 +20,17 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`${pkg.version}\n`);
 } else {
-  // Types stripped once and kept (bin/strip-cache.mjs); Node's compile cache keeps the compiled
-  // modules between runs. Both live in the OS's temporary folder.
-  installStripCache();
+  // Node's compile cache keeps the compiled code between runs. The command runs from its bundle
+  // (bin/cli-bundle.mjs), made now when the sources changed since the last one; without one
+  // (NFWALK_NO_BUNDLE=1, or esbuild cannot make it) from the sources, their types stripped once
+  // and kept (bin/strip-cache.mjs).
   module.enableCompileCache?.();
-  await import('./nfwalk.ts');
+  const entry = process.env.NFWALK_NO_BUNDLE
+    ? undefined
+    : (bundledEntry() ?? (await buildBundle()));
+  if (entry) await import(entry);
+  else {
+    installStripCache();
+    await import('./nfwalk.ts');
+  }
 }

@@ -47,7 +47,8 @@ describe('the stripped-source cache (bin/strip-cache.mjs)', () => {
     const runs = [1, 2].map(() =>
       spawnSync(process.execPath, [BIN, 'check', file], {
         encoding: 'utf8',
-        env: { ...process.env, NFWALK_STRIP_CACHE: join(tmp, 'cache') },
+        // The sources, not the bundle (bin/cli-bundle.mjs, test/cli/bundle.test.ts).
+        env: { ...process.env, NFWALK_STRIP_CACHE: join(tmp, 'cache'), NFWALK_NO_BUNDLE: '1' },
       }),
     );
     for (const r of runs) {

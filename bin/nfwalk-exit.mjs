@@ -1,0 +1,27 @@
+#!/usr/bin/env -S node --max-semi-space-size=2
+// --max-semi-space-size=2 (MB): `nfwalk check` on a big listing builds a model that lives until
+// it ends, so most young objects survive and a large young generation only adds pages to fault
+// in; 2 MB cut `nfwalk check` on 50,000 services by ~8% of its CPU (bench/whole-process.ts).
+// The line is read when the command runs as installed (`npx nfwalk`, `./bin/nfwalk.mjs`).
+// The `nfwalk` command (package.json `bin`). Plain JavaScript, so that an older Node.js reads it
+// and says which version it needs instead of failing on the TypeScript entry it then loads.
+import { readFileSync } from 'node:fs';
+import module from 'node:module';
+import { requireNode } from '../scripts/require-node.mjs';
+import { installStripCache } from './strip-cache.mjs';
+
+requireNode({ typescript: true });
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  // Answered here, before any TypeScript is loaded: the version is package.json's, as
+  // src/cli/version.ts reads it for `nfwalk --help`, and `nfwalk --version` then costs no more
+  // than starting Node (test/cli/startup.test.ts compares the two answers).
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`${pkg.version}\n`);
+} else {
+  // Types stripped once and kept (bin/strip-cache.mjs); Node's compile cache keeps the compiled
+  // modules between runs. Both live in the OS's temporary folder.
+  installStripCache();
+  module.enableCompileCache?.();
+  await import('./nfwalk-exit.ts');
+}
