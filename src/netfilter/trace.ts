@@ -436,6 +436,7 @@ export type NoteDetail =
   | { kind: 'no-answer'; to: string; daddr: string }
   /** No machine answered for the next hop: the host's ICMP unreachable to the sender follows. */
   | { kind: 'neighbour-failure'; nexthop: string; sender: string }
+  | { kind: 'source-fallback'; daddr: string; saddr: string }
   | { kind: 'sysctl-not-modelled'; sysctl: string[]; values: number[] }
   | { kind: 'kernel-unlisted-chain'; family: Family; table: string; chain: string };
 

@@ -23,6 +23,7 @@ import {
   ruleText,
   suppressed,
 } from './rules.ts';
+import { sourceAnyDevice6 } from './source6.ts';
 
 export type { FlowKey } from './rules.ts';
 
@@ -251,6 +252,14 @@ export class RoutingTable {
       if (a) return a.address;
     }
     return undefined;
+  }
+
+  /**
+   * The source the kernel picks for an IPv6 destination no route reaches, among every
+   * device's addresses (ipv6_dev_get_saddr with no device: source6.ts).
+   */
+  sourceWithoutRoute6(daddr: string): string | undefined {
+    return sourceAnyDevice6(this.interfaces, daddr);
   }
 
   /** The primary address of a device in a family (masquerade's choice): the first one listed. */

@@ -252,6 +252,19 @@ const cases: Record<string, (t: Trace) => void> = {
       'eth2',
     ]);
   },
+  // net/ipv6/ip6_output.c, ip6_dst_lookup_tail: the host's packet from an unbound socket finds
+  // no route without a source (main has no IPv6 default); ip6_route_get_saddr picks one among
+  // all the devices (ipv6_dev_get_saddr: 2001:db8:a028::2, the longer common prefix) and the
+  // lookup is made again with it: rule 100 (`from 2001:db8:a028::2`) sends it out of wan1.
+  'v6-unbound-fallback': (t) => {
+    const events = t.conversations[0]?.packets[0]?.events ?? [];
+    const enter = events.find((e) => e.type === 'enter');
+    expect(enter?.type === 'enter' && [enter.packet.saddr, enter.packet.oif]).toEqual([
+      '2001:db8:a028::2',
+      'wan1',
+    ]);
+    expect(events.some((e) => e.type === 'note' && e.detail.kind === 'source-fallback')).toBe(true);
+  },
 };
 
 describe('the simulator on the fuzzer’s widened cases', () => {

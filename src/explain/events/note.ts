@@ -42,6 +42,8 @@ export const note: EventHandler<'note'> = (e, { msg }, ps) => {
       return [msg.noAnswer(d.to, d.daddr)];
     case 'neighbour-failure':
       return [msg.neighbourFailure(d.nexthop, d.sender)];
+    case 'source-fallback':
+      return [msg.sourceFallback(d.daddr, d.saddr)];
     case 'kernel-unlisted-chain':
       return [msg.kernelUnlistedChain(ref(d.family, d.table, d.chain))];
   }

@@ -802,6 +802,13 @@ export const en: Messages = {
     c(sender),
     ' an ICMP unreachable error.',
   ],
+  sourceFallback: (d, s) => [
+    'No route reaches ',
+    c(d),
+    ' for a packet without a source address: the kernel picks ',
+    c(s),
+    ' among the host’s addresses and looks the route up again with it, so rules that select on the source apply.',
+  ],
   kernelUnlistedChain: (r) => [
     'The kernel traced ',
     ...cref(r),

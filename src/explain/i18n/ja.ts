@@ -811,6 +811,13 @@ export const ja: Messages = {
     c(sender),
     ' に ICMP unreachable エラーを送ります。',
   ],
+  sourceFallback: (d, s) => [
+    '送信元アドレスのないパケットでは ',
+    c(d),
+    ' への経路がないので、カーネルはホストのアドレスから ',
+    c(s),
+    ' を選び、それを送信元として経路を引き直します。送信元で選ぶルールが効きます。',
+  ],
   kernelUnlistedChain: (r) => [
     'カーネルは ',
     ...cref(r),

@@ -341,6 +341,7 @@ export interface Messages {
   noAnswer(machine: string, daddr: string): Phrase;
   /** No machine answers for the next hop: the kernel's ICMP unreachable to the sender follows. */
   neighbourFailure(nexthop: string, sender: string): Phrase;
+  sourceFallback(daddr: string, saddr: string): Phrase;
   /** (Traces read from the kernel) a chain traced that the listing does not show as a base chain. */
   kernelUnlistedChain(chain: ChainRef): Phrase;
   /** A rate or quota test nfwalk cannot measure: it assumes the first packets of a flow. */

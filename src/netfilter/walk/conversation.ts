@@ -190,6 +190,10 @@ function requestOf(walk: HostWalk, spec: PacketSpec, index: number): Pending | {
     if (!saddr) {
       const local = walk.d.routing.addressType(spec.to) === 'local';
       saddr = local ? spec.to : walk.sourceToward(spec.to);
+      // ip6_dst_lookup_tail: when the lookup without a source fails, ip6_route_get_saddr
+      // picks one among all the devices' addresses and the lookup is made again with it
+      // (HostWalk.localOut). IPv4's ip_route_output_key_hash fails: -ENETUNREACH.
+      if (!saddr && fam === 6) saddr = walk.d.routing.sourceWithoutRoute6(spec.to);
     }
   } else {
     const machine = scenario.hosts.find((m) => m.name === spec.from);

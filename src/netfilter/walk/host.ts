@@ -675,7 +675,18 @@ export class HostWalk implements WalkServices {
   localOut(skb: Skb): Arrival {
     const l3 = skb.pkt.family;
     skb.local = true;
-    const r = this.routeOutput(skb.pkt.daddr, skb.unboundSource ? undefined : skb.pkt.saddr);
+    let r = this.routeOutput(skb.pkt.daddr, skb.unboundSource ? undefined : skb.pkt.saddr);
+    if (r.type === 'unreachable' && skb.unboundSource && l3 === 'ip6') {
+      // net/ipv6/ip6_output.c, ip6_dst_lookup_tail: a lookup without a source that fails
+      // (source-specific routing: only a `from` rule routes it) is forgotten once
+      // ip6_route_get_saddr has picked a source, and made again with that source.
+      this.info(
+        'note',
+        `no route to ${skb.pkt.daddr} without a source: the kernel picks ${skb.pkt.saddr} among the host's addresses and looks the route up again with it`,
+        { kind: 'source-fallback', daddr: skb.pkt.daddr, saddr: skb.pkt.saddr },
+      );
+      r = this.routeOutput(skb.pkt.daddr, skb.pkt.saddr);
+    }
     if (r.type !== 'unicast' && r.type !== 'local') {
       this.info('drop', `no route to ${skb.pkt.daddr} for the host's packet`, {
         reason: 'no-route',
