@@ -305,3 +305,43 @@ describe('link noise in the trace (captured: the IPv6 router fixture on kernel 6
     );
   });
 });
+
+describe('ICMPv6 errors with equal headers (captured: v6-neighbour-failure-retransmits, seed 487, kernel 6.18)', () => {
+  // Three SYN-ACKs (the first and the server's two retransmissions) queued on a neighbour that
+  // never resolves; when it fails, ip6_link_failure sends one ICMPv6 address unreachable per
+  // queued packet, all with the same headers (IPv6 has no id field) and new trace ids.
+  const lines = parseMonitorTrace(fixture('v6-neighbour-failure-retransmits.trace.txt'));
+  const errors = (packets: ReturnType<typeof groupPackets>) =>
+    packets.filter((p) => p.first.icmpType === 'destination-unreachable');
+
+  it('keeps each error its own packet: none continues another from the trace table on', () => {
+    const packets = groupPackets(lines);
+    expect(errors(packets).map((p) => p.runs.filter((r) => r.table === 't').length)).toEqual([
+      1, 1, 1,
+    ]);
+  });
+
+  it('picks the first error after the first SYN-ACK, as for IPv4', () => {
+    const index = buildRulesetIndex({
+      nftables: [
+        { chain: { family: 'inet', table: 't', name: 'forward_c', hook: 'forward', prio: 0 } },
+        { chain: { family: 'inet', table: 't', name: 'out', hook: 'output', prio: 0 } },
+        { rule: { family: 'inet', table: 't', chain: 'forward_c', handle: 3 } },
+        { rule: { family: 'inet', table: 't', chain: 'out', handle: 4 } },
+      ],
+    });
+    const spec = {
+      from: 'pc1',
+      to: '2001:db8:a054::1',
+      protocol: 'tcp' as const,
+      sport: 25459,
+      dport: 80,
+    };
+    const picked = assembleConversation(lines, spec, index);
+    expect(picked.map((p) => [p.role, p.events.filter((e) => e.type === 'enter').length])).toEqual([
+      ['request', 1],
+      ['reply', 1],
+      ['icmp-error', 1],
+    ]);
+  });
+});

@@ -265,6 +265,23 @@ const cases: Record<string, (t: Trace) => void> = {
     ]);
     expect(events.some((e) => e.type === 'note' && e.detail.kind === 'source-fallback')).toBe(true);
   },
+  // Seed 487: the server's SYN-ACK, sent back out of wan1 (table 1000's dev route) where no
+  // machine answers neighbour discovery for fd00:50::11, is queued with its two retransmitted
+  // copies (1 s, 3 s); when the neighbour fails, ndisc_error_report → ip6_link_failure sends
+  // one ICMPv6 address unreachable per queued packet, all at once, each quoting its own
+  // SYN-ACK. The harness kept them apart (IPv6 has no id: src/kernel/assemble.ts) and picks
+  // the first, as for IPv4; its source is wan1's, the device the SYN-ACK came in by.
+  'v6-neighbour-failure-retransmits': (t) => {
+    expect(verdicts(t, 0)).toEqual([
+      'request forward_c[0] continue',
+      'reply forward_c[0] continue',
+      'icmp-error out[0] continue',
+    ]);
+    const send = t.conversations[0]?.packets[2]?.events.find((e) => e.type === 'send');
+    expect(JSON.stringify(send)).toMatch(
+      /icmpv6 type 1 code 3 2001:db8:a054::2 → 2001:db8:a054::1/,
+    );
+  },
 };
 
 describe('the simulator on the fuzzer’s widened cases', () => {

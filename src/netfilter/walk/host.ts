@@ -929,6 +929,9 @@ export class HostWalk implements WalkServices {
    * SYN-ACK: its copies (1 s, then 3 s after the first) hairpin too, and the second one's
    * redirect sets the peer's rate_last again just before the neighbour gives up (its timer
    * was re-armed once more), so icmpv4_xrlim_allow finds no token (measured: no error).
+   * Every packet queued on the neighbour gets its error when it fails: a listener's SYN-ACK
+   * and its two copies give three (measured over IPv6, seed 487: each quotes its own
+   * SYN-ACK); the conversation keeps the first, as the harness picks it (assemble.ts).
    */
   private neighbourFailure(skb: Skb, nexthop: string): void {
     const p = skb.pkt;
