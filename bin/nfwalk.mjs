@@ -9,7 +9,6 @@ import { readFileSync } from 'node:fs';
 import module from 'node:module';
 import { requireNode } from '../scripts/require-node.mjs';
 import { buildBundle, bundledEntry } from './cli-bundle.mjs';
-import { installStripCache } from './strip-cache.mjs';
 
 requireNode({ typescript: true });
 const args = process.argv.slice(2);
@@ -30,7 +29,8 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     : (bundledEntry() ?? (await buildBundle()));
   if (entry) await import(entry);
   else {
-    installStripCache();
+    // Imported only here: it loads node:crypto, three dozen of Node's own modules.
+    (await import('./strip-cache.mjs')).installStripCache();
     await import('./nfwalk.ts');
   }
 }
