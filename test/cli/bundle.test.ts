@@ -51,6 +51,7 @@ describe('the bundled command (bin/cli-bundle.mjs)', () => {
     expect(sources).toContain('bin/nfwalk.ts');
     expect(sources).toContain('src/cli/commands/check.ts');
     expect(sources).toContain('src/netfilter/simulate.ts');
+    expect(sources).toContain('bin/cli-bundle.mjs');
     expect(nfwalk(['check', bad]).stderr).toBe(first.stderr);
     expect(manifest().dir).toBe(made.dir);
   });
