@@ -62,3 +62,12 @@ export function checkCpuMs(
   }
   return { nfwalk: median(ours), ...(ns ? { nft: median(theirs) } : {}) };
 }
+
+/** `nfwalk ARGS` (a command as users run it) wall and CPU ms, each the median of `runs`. */
+export function commandMs(args: readonly string[], runs: number): Timed {
+  const times = Array.from({ length: runs }, () => timed([NFWALK, ...args]));
+  return {
+    wallMs: median(times.map((t) => t.wallMs)),
+    cpuMs: median(times.map((t) => t.cpuMs)),
+  };
+}
