@@ -13,6 +13,7 @@ import {
   type LiteralKind,
   literalProblem,
   prefixProblem,
+  rangeProblem,
 } from './literals.ts';
 import type { Chain, Expr, NamedSet, Rule, Ruleset, Span, Statement, TypeSpec } from './model.ts';
 
@@ -130,6 +131,9 @@ const PAYLOAD_KINDS: ReadonlyMap<string, ReadonlyMap<string, LiteralKind>> = new
         fields.set('saddr', addr).set('daddr', addr);
       }
       if (protocol === 'arp') fields.set('saddr ip', 'ipv4_addr').set('daddr ip', 'ipv4_addr');
+      // ICMP types have their names checked (src/ruleset/icmp-types.ts).
+      if (protocol === 'icmp') fields.set('type', 'icmp_type');
+      if (protocol === 'icmpv6') fields.set('type', 'icmpv6_type');
       if (PORT_PROTOCOLS.includes(protocol))
         fields.set('sport', 'inet_service').set('dport', 'inet_service');
       return [protocol, fields] as const;
@@ -199,6 +203,8 @@ for (const kind of [
   'ipv4_addr',
   'ipv6_addr',
   'inet_service',
+  'icmp_type',
+  'icmpv6_type',
   ...([1, 2, 3, 4, 6, 8, 12, 16, 20, 32, 64] as const).flatMap((b) => [
     integerKind(b),
     integerKind(b, true),
@@ -348,10 +354,17 @@ export class LiteralChecker {
         this.values(kinds, e.expr);
         return;
       }
-      case 'range':
+      case 'range': {
+        const before = this.diagnostics.length;
         this.values(kinds, e.low);
         this.values(kinds, e.high);
+        const kind = kinds.length === 1 ? kinds[0] : undefined;
+        if (kind && before === this.diagnostics.length && e.low.kind === 'value') {
+          const problem = e.high.kind === 'value' && rangeProblem(kind, e.low.text, e.high.text);
+          if (problem) this.error(e.span, problem);
+        }
         return;
+      }
       case 'list':
         for (const item of e.items) this.values(kinds, item);
         return;

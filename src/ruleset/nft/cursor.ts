@@ -6,6 +6,7 @@
  * (blocks.ts) → NftParser (parser.ts: commands and scripts).
  */
 import type { Diagnostic } from '../diagnostics.ts';
+import { integerValue } from '../literals.ts';
 import type { Chain, Expr, Ruleset, Span, Table } from '../model.ts';
 import { printExpr } from '../printer.ts';
 import { lexStream, oneOf, type Token, type TokenStream } from './lexer.ts';
@@ -534,9 +535,11 @@ export abstract class TokenCursor {
   protected expectNumber(): number {
     const i = this.at(0);
     const text = this.toks.wordIs(i) ? this.toks.wordText(i) : '';
-    if (!isNumeric(text)) this.unexpected(this.peek(), 'number');
+    // A number as nft's scanner reads it (`010` is 8; `08` none).
+    const value = isNumeric(text) ? integerValue(text) : undefined;
+    if (value === undefined) this.unexpected(this.peek(), 'number');
     this.skip();
-    return Number(text);
+    return Number(value);
   }
 
   protected parseVariable(): Expr {
