@@ -80,6 +80,11 @@ export function isNumeric(text: string): boolean {
   return true;
 }
 
+/** Digits after a leading 0, which nft's scanner reads in base 8 (`010` is 8, `08` no number). */
+export function isOctal(text: string): boolean {
+  return text.length > 1 && text.charCodeAt(0) === 48 && (text.charCodeAt(1) | 32) !== 120;
+}
+
 /** A deep copy of an expression; spans, which never change, are shared. */
 export function cloneExpr<T>(e: T): T {
   if (Array.isArray(e)) return e.map(cloneExpr) as T;
@@ -535,8 +540,12 @@ export abstract class TokenCursor {
   protected expectNumber(): number {
     const i = this.at(0);
     const text = this.toks.wordIs(i) ? this.toks.wordText(i) : '';
-    // A number as nft's scanner reads it (`010` is 8; `08` none).
-    const value = isNumeric(text) ? integerValue(text) : undefined;
+    // A number as nft's scanner reads it (`010` is 8; `08` none): decimal and hex as they are.
+    if (isNumeric(text) && !isOctal(text)) {
+      this.skip();
+      return Number(text);
+    }
+    const value = integerValue(text);
     if (value === undefined) this.unexpected(this.peek(), 'number');
     this.skip();
     return Number(value);

@@ -524,15 +524,6 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
         continue;
       }
     }
-    if (code === 91) {
-      // `[::1]`, an IPv6 address in brackets (RFC 2732): one word, as nft's scanner reads it.
-      const len = matchColonAddress(text, i + 1);
-      if (len > 0 && text.charCodeAt(i + 1 + len) === 93) {
-        stream.push(WORD, i, i + len + 2);
-        i += len + 2;
-        continue;
-      }
-    }
     if (isIdentStart(code)) {
       // The word's hash for the table of the language's words, as it is read.
       let h = code;
@@ -553,6 +544,15 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       stream.push(WORD, i, j, j === i + 1 ? keywordAt(text, i, j, hashWord(text, i, j)) : 0);
       i = j;
       continue;
+    }
+    if (code === 91) {
+      // `[::1]`, an IPv6 address in brackets (RFC 2732): one word, as nft's scanner reads it.
+      const len = matchColonAddress(text, i + 1);
+      if (len > 0 && text.charCodeAt(i + 1 + len) === 93) {
+        stream.push(WORD, i, i + len + 2);
+        i += len + 2;
+        continue;
+      }
     }
     if (isPunct2(code, next)) {
       stream.push(PUNCT, i, i + 2);
