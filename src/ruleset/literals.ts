@@ -32,27 +32,27 @@ export type LiteralKind =
   | 'inet_service'
   | 'icmp_type'
   | 'icmpv6_type'
+  | 'mark'
   | IntegerKind;
 
-/**
- * The service names nft resolves on this machine (getaddrinfo reads /etc/services: the CLI
- * gives them, src/ruleset/services.ts), or undefined: a word where a port is stays a name.
- */
-let serviceNames: (() => ReadonlySet<string> | undefined) | undefined;
+/** A table of names read from a file of the machine, when first needed. */
+type Names = () => ReadonlySet<string>;
 
-/** Where the service names come from: read when a port is first written as a name. */
-export function useServiceNames(load: (() => ReadonlySet<string> | undefined) | undefined): void {
+/**
+ * The service names and packet mark names nft knows on this machine (src/ruleset/
+ * machine-names.ts, given by the CLI), or undefined: such words stay names, for the simulator.
+ */
+let serviceNames: Names | undefined;
+let markNames: Names | undefined;
+
+function once(load: Names | undefined): Names | undefined {
   let names: ReadonlySet<string> | undefined;
-  let loaded = false;
-  serviceNames =
-    load &&
-    (() => {
-      if (!loaded) {
-        names = load();
-        loaded = true;
-      }
-      return names;
-    });
+  return load && (() => (names ??= load()));
+}
+
+export function useNameTables(tables: { services?: Names; marks?: Names }): void {
+  serviceNames = once(tables.services);
+  markNames = once(tables.marks);
 }
 
 /** The integer datatype of `bits` bits; `plain`: numbers only (nft's `integer`). */
@@ -83,6 +83,8 @@ export function literalProblem(kind: LiteralKind, text: string): string | undefi
     case 'icmp_type':
     case 'icmpv6_type':
       return icmpTypeProblem(kind, text);
+    case 'mark':
+      return markProblem(text);
     default: {
       const k = INTEGER_KINDS.get(kind) as { bits: IntegerBits; plain: boolean };
       return integerProblem(k.bits, k.plain, text);
@@ -102,7 +104,9 @@ export function prefixProblem(kind: LiteralKind, length: number): string | undef
         ? 16
         : kind === 'icmp_type' || kind === 'icmpv6_type'
           ? 8
-          : (INTEGER_KINDS.get(kind) as { bits: IntegerBits }).bits;
+          : kind === 'mark'
+            ? 32
+            : (INTEGER_KINDS.get(kind) as { bits: IntegerBits }).bits;
     return length <= bits
       ? undefined
       : `Prefix length ${length} is invalid for type of ${bits} bits width`;
@@ -132,6 +136,8 @@ function rangeEnd(kind: LiteralKind, text: string): bigint | undefined {
     case 'ipv4_addr': {
       // inet_aton's four parts (a leading 0 octal), once ipv4Problem has found them fine.
       const parts = text.split('.');
+      if (parts.length === 1)
+        return ipv4Problem(text) === undefined ? integerValue(text) : undefined;
       if (parts.length !== 4 || ipv4Problem(text) !== undefined) return undefined;
       return parts.reduce((v, p) => (v << 8n) | (integerValue(p) ?? 0n), 0n);
     }
@@ -185,12 +191,22 @@ function ipv4Problem(text: string): string | undefined {
       digits++;
     } else return splitWordProblem(text);
   }
-  if (dots === 0) return undefined;
+  if (dots === 0) return ipv4NumberProblem(text);
   // Four plain decimal numbers of 0-255: an address. Anything else (octal, too many parts…) is
   // worked out the long way, which names what is wrong.
   const last = digits > 0 && digits <= 3 && value <= 255 && !(octal && digits > 1);
   if (fine && last && dots === 3) return undefined;
   return ipv4Detail(text);
+}
+
+/**
+ * Digits alone where an address is: getaddrinfo's inet_aton reads one number as the whole
+ * address (`22` is 0.0.0.22, `010` is 0.0.0.8), a leading 0 octal, at most 32 bits.
+ */
+function ipv4NumberProblem(text: string): string | undefined {
+  const v = integerValue(text);
+  if (v === undefined) return `'${text}' is not an IPv4 address (${text} is not octal)`;
+  return v > 0xffffffffn ? `'${text}' is not an IPv4 address (more than 32 bits)` : undefined;
 }
 
 /** What is wrong with `text`, made only of digits and dots (see ipv4Problem), or undefined. */
@@ -343,6 +359,15 @@ function icmpTypeProblem(kind: 'icmp_type' | 'icmpv6_type', text: string): strin
   return Object.hasOwn(names, text)
     ? undefined
     : `Could not parse ${kind === 'icmp_type' ? 'ICMP' : 'ICMPv6'} type '${text}'`;
+}
+
+/** A packet mark is a number of 32 bits, or a name of iproute2's rt_marks (nft's mark_tbl). */
+function markProblem(text: string): string | undefined {
+  const c0 = text.charCodeAt(0);
+  if (c0 >= 48 && c0 <= 57) return integerProblem(32, false, text);
+  const names = markNames?.();
+  if (names === undefined || names.has(text)) return undefined;
+  return `Could not parse packet mark '${text}' (no such name in /etc/iproute2/rt_marks)`;
 }
 
 /**
