@@ -7,10 +7,13 @@
  * nfwalk resolves no host names: a word with letters in it stays as written (the simulator says
  * it cannot decide it), but text made only of what addresses and ports are made of has to be
  * one. A number given to a header field, meta or ct key of N bits must fit in N bits: `ip ttl
- * 300` is nft's "Value 300 exceeds valid range 0-255". nft reads a number as gmp does with base
- * 0: `0x…` hex, a leading 0 octal (`ip ttl 010` is 8; `08` is no number), else decimal. Where the
- * datatype is nft's plain `integer` (`ip ttl`, `ct zone`…) anything else is "Could not parse
- * integer"; where it has names for values, a word is a symbol (`ip dscp cs1`, `tcp flags syn`).
+ * 300` is nft's "Value 300 exceeds valid range 0-255". nft's scanner reads a number (integerValue):
+ * `0x…` hex, a leading 0 octal (`ip ttl 010` is 8; `08` is no number), else decimal; a word that
+ * starts with a digit and is none of its tokens (`1e3`, `0x`) it splits, a syntax error. Where
+ * the datatype is nft's plain `integer` (`ip ttl`, `ct zone`…) anything else is "Could not parse
+ * integer"; where it has names for values, a word is a symbol (`ip dscp cs1`, `tcp flags syn`),
+ * checked where nfwalk knows the names: ICMP types, and the service and mark names of the
+ * machine (/etc/services, /etc/iproute2/rt_marks) when the CLI gives them.
  */
 import { ICMP_TYPE_NUMBERS, ICMPV6_TYPE_NUMBERS } from './icmp-types.ts';
 
