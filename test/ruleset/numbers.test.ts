@@ -211,7 +211,33 @@ function setCase(type: string, literal: string, interval: boolean): Case {
   };
 }
 
+/** Chain priorities: numbers, and offsets from a name. */
+const PRIORITIES = [
+  '010',
+  '08',
+  '0x10',
+  '-010',
+  '-08',
+  '-0x10',
+  '1e3',
+  'filter + 010',
+  'filter + 08',
+  'filter + 0x10',
+  'filter - 0x',
+];
+
+function priorityCase(priority: string): Case {
+  const hook = `type filter hook input priority ${priority}; policy accept;`;
+  return {
+    title: `chain priority ${priority}`,
+    text: `table inet t {\n\tchain c {\n\t\t${hook}\n\t}\n}\n`,
+    line: 3,
+    literal: priority,
+  };
+}
+
 const CASES: Case[] = [
+  ...PRIORITIES.map(priorityCase),
   ...cases(NUMBER_FIELDS, NUMBERS),
   ...cases(NAME_FIELDS, NAMES),
   ...cases(['ip daddr'], IPV4),
