@@ -13,6 +13,7 @@ import {
   type LiteralKind,
   literalProblem,
   prefixProblem,
+  rangeProblem,
 } from './literals.ts';
 import type { Chain, Expr, NamedSet, Rule, Ruleset, Span, Statement, TypeSpec } from './model.ts';
 
@@ -112,6 +113,8 @@ const SYMBOLIC = new Set([
 
 /** The datatype of an integer field or key (`ip ttl`, `meta mark`) of `bits` bits. */
 function fieldKind(name: string, bits: IntegerBits): LiteralKind {
+  // Packet marks have their names checked (iproute2's rt_marks).
+  if (name === 'meta mark' || name === 'ct mark') return 'mark';
   return integerKind(bits, !SYMBOLIC.has(name));
 }
 
@@ -130,6 +133,9 @@ const PAYLOAD_KINDS: ReadonlyMap<string, ReadonlyMap<string, LiteralKind>> = new
         fields.set('saddr', addr).set('daddr', addr);
       }
       if (protocol === 'arp') fields.set('saddr ip', 'ipv4_addr').set('daddr ip', 'ipv4_addr');
+      // ICMP types have their names checked (src/ruleset/icmp-types.ts).
+      if (protocol === 'icmp') fields.set('type', 'icmp_type');
+      if (protocol === 'icmpv6') fields.set('type', 'icmpv6_type');
       if (PORT_PROTOCOLS.includes(protocol))
         fields.set('sport', 'inet_service').set('dport', 'inet_service');
       return [protocol, fields] as const;
@@ -199,6 +205,9 @@ for (const kind of [
   'ipv4_addr',
   'ipv6_addr',
   'inet_service',
+  'icmp_type',
+  'icmpv6_type',
+  'mark',
   ...([1, 2, 3, 4, 6, 8, 12, 16, 20, 32, 64] as const).flatMap((b) => [
     integerKind(b),
     integerKind(b, true),
@@ -210,11 +219,19 @@ function single(kind: LiteralKind): Kinds {
   return SINGLE.get(kind) as Kinds;
 }
 
-/** Set and map types by name (`type ipv4_addr . inet_service`). */
+/**
+ * Set and map types by name (`type ipv4_addr . inet_service`): the types of the fields above
+ * (nft's datatype.c, proto.c and meta.c name them), with names for values where nft has them.
+ */
 const TYPE_NAMES: ReadonlyMap<string, LiteralKind> = new Map<string, LiteralKind>([
   ['ipv4_addr', 'ipv4_addr'],
   ['ipv6_addr', 'ipv6_addr'],
   ['inet_service', 'inet_service'],
+  ['icmp_type', 'icmp_type'],
+  ['icmpv6_type', 'icmpv6_type'],
+  ['mark', 'mark'],
+  ['inet_proto', integerKind(8)],
+  ['ether_type', integerKind(16)],
 ]);
 
 const FAMILY_ADDRESS: Record<string, LiteralKind> = { ip: 'ipv4_addr', ip6: 'ipv6_addr' };
@@ -278,8 +295,16 @@ export class LiteralChecker {
     this.around = [s];
     const keys = this.specKinds(s.key);
     const data = s.data ? this.specKinds(s.data) : undefined;
+    const interval = s.flags.includes('interval');
     for (const el of s.elements) {
       this.around = [el, s];
+      // nft's evaluate.c: an interval element needs the set to say so.
+      const form = el.key.kind === 'prefix' ? 'prefix' : el.key.kind === 'range' ? 'range' : '';
+      if (form && !interval)
+        this.error(
+          el.key.span,
+          `You must add 'flags interval' to your set declaration if you want to add ${form} elements`,
+        );
       if (keys) this.values(keys, el.key);
       if (data && el.value) this.values(data, el.value);
     }
@@ -348,10 +373,17 @@ export class LiteralChecker {
         this.values(kinds, e.expr);
         return;
       }
-      case 'range':
+      case 'range': {
+        const before = this.diagnostics.length;
         this.values(kinds, e.low);
         this.values(kinds, e.high);
+        const kind = kinds.length === 1 ? kinds[0] : undefined;
+        if (kind && before === this.diagnostics.length && e.low.kind === 'value') {
+          const problem = e.high.kind === 'value' && rangeProblem(kind, e.low.text, e.high.text);
+          if (problem) this.error(e.span, problem);
+        }
         return;
+      }
       case 'list':
         for (const item of e.items) this.values(kinds, item);
         return;

@@ -2,6 +2,7 @@
  * Named chain priorities, resolved per family and hook as nft does (src/rule.c, std_prios and
  * bridge_std_prios): `filter + 10` in an ip table is 10, `dstnat` in a bridge table is -300.
  */
+import { integerValue } from './literals.ts';
 import type { Family, HookName } from './model.ts';
 
 const STANDARD: Record<string, number> = {
@@ -47,14 +48,21 @@ export function priorityAllowed(name: string, family: Family, hook: HookName | u
   return true;
 }
 
-/** Parses `filter`, `filter + 10`, `srcnat - 5`, `-100` into the number. */
+/**
+ * Parses `filter`, `filter + 10`, `srcnat - 5`, `-100` into the number; each number as nft's
+ * scanner reads it (integerValue: `010` is 8, `0x10` 16, `08` no number).
+ */
 export function resolvePriority(text: string, family: Family): number | undefined {
-  const m = /^\s*(?:(-?\d+)|([a-z]+)\s*(?:([+-])\s*(\d+))?)\s*$/.exec(text);
+  const m = /^\s*(?:(-?)(\d\w*)|([a-z]+)\s*(?:([+-])\s*(\d\w*))?)\s*$/.exec(text);
   if (!m) return undefined;
-  if (m[1] !== undefined) return Number(m[1]);
-  const base = namedPriority(m[2] ?? '', family);
+  if (m[2] !== undefined) {
+    const v = integerValue(m[2]);
+    return v === undefined ? undefined : m[1] ? -Number(v) : Number(v);
+  }
+  const base = namedPriority(m[3] ?? '', family);
   if (base === undefined) return undefined;
-  if (m[3] === undefined) return base;
-  const off = Number(m[4]);
-  return m[3] === '+' ? base + off : base - off;
+  if (m[4] === undefined) return base;
+  const off = integerValue(m[5] ?? '');
+  if (off === undefined) return undefined;
+  return m[4] === '+' ? base + Number(off) : base - Number(off);
 }

@@ -100,7 +100,7 @@ const REFUSED: { rule: string; bad: string; message: RegExp }[] = [
   { rule: 'tcp dport { 22, -1 } accept', bad: '-', message: /syntax error, unexpected '-'$/ },
   // Digits alone that are no number, where a word would be a symbol.
   { rule: 'ip dscp 09 accept', bad: '09', message: /'09' is no number \(a leading 0 is octal\)$/ },
-  { rule: 'ip ttl 1x accept', bad: '1x', message: /Could not parse integer$/ },
+  { rule: 'ip ttl 1x accept', bad: '1x', message: /'1x' is no value: nft reads 1, then x$/ },
 ];
 
 const ACCEPTED = [

@@ -1,4 +1,6 @@
 import { formatDiagnostics, RulesetError } from '../../ruleset/diagnostics.ts';
+import { useNameTables } from '../../ruleset/literals.ts';
+import { readMarkNames, readServiceNames } from '../../ruleset/machine-names.ts';
 import type { Ruleset } from '../../ruleset/model.ts';
 import { type CheckCounts, checkNft, parseNft } from '../../ruleset/nft/index.ts';
 import { detectFormat, type RulesetFormat, readRulesetText } from '../../ruleset/read.ts';
@@ -9,6 +11,8 @@ import { EXIT_FAILED, EXIT_OK, type Io } from '../io.ts';
  * at a fraction of the memory); the other formats are parsed into the model.
  */
 export async function check(io: Io, file: string, opts: InputOptions): Promise<number> {
+  // A port or a mark written as a name is one nft knows on this machine, or nft refuses it.
+  useNameTables({ services: readServiceNames, marks: readMarkNames });
   const r = await readWith(io, file, opts, async (text, format) =>
     format === 'nft' ? checkNft(text, file) : countsOf(await parseOther(text, format, file)),
   );

@@ -15,6 +15,7 @@ import {
   ICMPV6_CODE_NUMBERS,
   ICMPV6_TYPE_NUMBERS,
 } from '../../ruleset/icmp-types.ts';
+import { integerValue, portValue } from '../../ruleset/literals.ts';
 import { TCP_FLAG_BITS } from '../../ruleset/tcp-flags.ts';
 
 /** Something the simulator cannot decide or does not model; becomes an `unsupported` outcome. */
@@ -370,14 +371,14 @@ export function typeByName(name: string): DataType | undefined {
 // ---------------------------------------------------------------------------------------------
 // Literals → bytes
 
-/** gmp's base-0 parsing, as nft's integer_type_parse uses: 0x hex, 0b binary, leading 0 octal. */
-function parseNumber(text: string): bigint | undefined {
+/**
+ * A number as nft reads it (src/ruleset/literals.ts integerValue: `0x` hex, a leading 0 octal,
+ * else decimal); a port of digits that are no octal number (`08`) is decimal, as getaddrinfo
+ * reads it.
+ */
+function parseNumber(type: DataType, text: string): bigint | undefined {
   const t = text.trim();
-  if (/^0[xX][0-9a-fA-F]+$/.test(t)) return BigInt(t);
-  if (/^0[bB][01]+$/.test(t)) return BigInt(t);
-  if (/^0[0-7]+$/.test(t)) return BigInt(`0o${t.slice(1)}`);
-  if (/^[0-9]+$/.test(t)) return BigInt(t);
-  return undefined;
+  return type.name === 'inet_service' ? portValue(t) : integerValue(t);
 }
 
 function fitInteger(type: DataType, v: bigint, text: string): Uint8Array {
@@ -390,7 +391,7 @@ function fitInteger(type: DataType, v: bigint, text: string): Uint8Array {
 function parseSymbolOrNumber(type: DataType, text: string): Uint8Array {
   const sym = type.symbols?.get(text);
   if (sym !== undefined) return intBytes(sym, type.size);
-  const n = parseNumber(text);
+  const n = parseNumber(type, text);
   if (n !== undefined) return fitInteger(type, n, text);
   if (type.name === 'inet_service') {
     throw new NotDecidable(`unknown service name "${text}" (nfwalk knows a fixed table of names)`);

@@ -17,7 +17,7 @@ import type {
   Table,
 } from '../model.ts';
 import { priorityAllowed, resolvePriority } from '../priority.ts';
-import { flattenNames, isNumeric, MAX_NESTING } from './cursor.ts';
+import { flattenNames, MAX_NESTING } from './cursor.ts';
 import type { Token } from './lexer.ts';
 import { StatementParser } from './statements.ts';
 import { CHAIN_TYPES, HOOKS } from './vocabulary.ts';
@@ -411,9 +411,7 @@ export abstract class BlockParser extends StatementParser {
         set.gcInterval = this.expectWord('time').text;
         return;
       case 'size': {
-        const n = this.expectWord('number');
-        if (!isNumeric(n.text)) this.unexpected(n, 'number');
-        set.size = Number(n.text);
+        set.size = this.expectNumber();
         if (this.peek().kind === 'count') set.count = Number(this.next().text);
         return;
       }

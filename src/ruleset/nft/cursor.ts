@@ -6,6 +6,7 @@
  * (blocks.ts) → NftParser (parser.ts: commands and scripts).
  */
 import type { Diagnostic } from '../diagnostics.ts';
+import { integerValue } from '../literals.ts';
 import type { Chain, Expr, Ruleset, Span, Table } from '../model.ts';
 import { printExpr } from '../printer.ts';
 import { lexStream, oneOf, type Token, type TokenStream } from './lexer.ts';
@@ -77,6 +78,11 @@ export function isNumeric(text: string): boolean {
     if (c < 48 || c > 57) return false;
   }
   return true;
+}
+
+/** Digits after a leading 0, which nft's scanner reads in base 8 (`010` is 8, `08` no number). */
+export function isOctal(text: string): boolean {
+  return text.length > 1 && text.charCodeAt(0) === 48 && (text.charCodeAt(1) | 32) !== 120;
 }
 
 /** A deep copy of an expression; spans, which never change, are shared. */
@@ -534,9 +540,15 @@ export abstract class TokenCursor {
   protected expectNumber(): number {
     const i = this.at(0);
     const text = this.toks.wordIs(i) ? this.toks.wordText(i) : '';
-    if (!isNumeric(text)) this.unexpected(this.peek(), 'number');
+    // A number as nft's scanner reads it (`010` is 8; `08` none): decimal and hex as they are.
+    if (isNumeric(text) && !isOctal(text)) {
+      this.skip();
+      return Number(text);
+    }
+    const value = integerValue(text);
+    if (value === undefined) this.unexpected(this.peek(), 'number');
     this.skip();
-    return Number(text);
+    return Number(value);
   }
 
   protected parseVariable(): Expr {

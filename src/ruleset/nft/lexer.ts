@@ -545,6 +545,15 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       i = j;
       continue;
     }
+    if (code === 91) {
+      // `[::1]`, an IPv6 address in brackets (RFC 2732): one word, as nft's scanner reads it.
+      const len = matchColonAddress(text, i + 1);
+      if (len > 0 && text.charCodeAt(i + 1 + len) === 93) {
+        stream.push(WORD, i, i + len + 2);
+        i += len + 2;
+        continue;
+      }
+    }
     if (isPunct2(code, next)) {
       stream.push(PUNCT, i, i + 2);
       i += 2;
@@ -623,7 +632,7 @@ function isPunct2(a: number, b: number): boolean {
  * ending in `.`, a comment, a string…). Taken once here, each has its feedback from the start.
  */
 lexStream(
-  'table ip6 t-1 { # handle 1\n# count 2\n\tchain c. { ip6 saddr ::1 ether saddr 00:11:22:33:44:55 ' +
+  'table ip6 t-1 { # handle 1\n# count 2\n\tchain c. { ip6 saddr ::1 [::2] ether saddr 00:11:22:33:44:55 ' +
     'ip6 daddr ::ffff:1.2.3.4 ip saddr 10.0.0.1/8 tcp dport != 1. meta mark & 0x0f == 0xf ' +
     'th dport { 22-23, 80 } ct mark << 1 >> 2 <= 3 >= 4 < 5 > 6 ! 7 ^ 8 | 9 @s $v * ( ) [ ] : ; ' +
     'comment "x" ~ + = \\\n \\\r\n \r\n é "open\n}}',

@@ -22,7 +22,7 @@ import type {
   TypeSpec,
 } from '../model.ts';
 import { BlockParser } from './blocks.ts';
-import { exprKey, isNumeric, MAX_INCLUDE_DEPTH } from './cursor.ts';
+import { exprKey, MAX_INCLUDE_DEPTH } from './cursor.ts';
 import type { Token } from './lexer.ts';
 import { FAMILIES } from './vocabulary.ts';
 
@@ -425,11 +425,11 @@ export class NftParser extends BlockParser {
     }
     if (this.atWord('index', 'position', 'handle')) {
       const k = this.next();
-      const n = this.expectWord('number');
-      if (!isNumeric(n.text)) this.unexpected(n, 'number');
-      if (k.text === 'index') at = Number(n.text);
+      const n = this.peek();
+      const value = this.expectNumber();
+      if (k.text === 'index') at = value;
       else {
-        const i = chain.rules.findIndex((r) => r.handle === Number(n.text));
+        const i = chain.rules.findIndex((r) => r.handle === value);
         if (i < 0) this.fail(n, `rule with handle ${n.text} not found`);
         at = verb === 'insert' ? i : i + 1;
         if (verb === 'replace') {

@@ -13,7 +13,7 @@ import type {
   SetOpStmt,
   Statement,
 } from '../model.ts';
-import { isNumeric } from './cursor.ts';
+import { isNumeric, isOctal } from './cursor.ts';
 import { ExpressionParser } from './expressions.ts';
 import type { Token } from './lexer.ts';
 import {
@@ -243,7 +243,9 @@ export abstract class StatementParser extends ExpressionParser {
       return undefined;
     const packets = toks.wordIs(i + 2) ? toks.wordText(i + 2) : '';
     const bytes = toks.wordIs(i + 4) ? toks.wordText(i + 4) : '';
-    if (!isNumeric(packets) || !isNumeric(bytes)) return undefined;
+    // Octal numbers (`010`) and no numbers (`08`) are parseCounter's (expectNumber).
+    if (!isNumeric(packets) || !isNumeric(bytes) || isOctal(packets) || isOctal(bytes))
+      return undefined;
     const s = new CounterNode(Number(packets), Number(bytes));
     s.locate(toks.startOf(i), toks.endOf(i + 4), this.lines());
     this.pos = i + 5;

@@ -7,6 +7,7 @@
  */
 import { hasChain } from '../chains.ts';
 import type { Diagnostic } from '../diagnostics.ts';
+import { integerValue } from '../literals.ts';
 import type {
   Chain,
   Expr,
@@ -543,7 +544,12 @@ export class Validator {
   private checkExpr(e: Expr): void {
     switch (e.kind) {
       case 'prefix':
-        if (e.expr.kind === 'value' && !/[.:]/.test(e.expr.text)) {
+        // A number takes a prefix too (`tcp dport 22/8`); its width is literal-check's.
+        if (
+          e.expr.kind === 'value' &&
+          !/[.:]/.test(e.expr.text) &&
+          integerValue(e.expr.text) === undefined
+        ) {
           this.error(e.span, `'${e.expr.text}/${e.length}' is not an address prefix`);
         }
         this.checkExpr(e.expr);

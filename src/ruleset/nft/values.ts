@@ -2,6 +2,8 @@
  * The right-hand sides of nft: values, ranges, prefixes, set literals and their
  * elements, map lookups, verdicts and chain bindings (`jump { … }`).
  */
+
+import { integerValue } from '../literals.ts';
 import type { Expr, Rule, SetElement, SetExpr, Statement, Verdict, VerdictKind } from '../model.ts';
 import { type Ctx, cloneExpr, TokenCursor } from './cursor.ts';
 import type { Token } from './lexer.ts';
@@ -143,7 +145,7 @@ export abstract class ValueParser extends TokenCursor {
     if (this.atPunct('.')) {
       const parts = [first];
       while (this.atPunct('.')) {
-        this.next();
+        this.missingAfter(this.next(), 'a value after');
         parts.push(this.parseRhsItem(ctx, inSet));
       }
       e = { kind: 'concat', parts, span: this.span(from) };
@@ -175,20 +177,40 @@ export abstract class ValueParser extends TokenCursor {
     const from = this.peek();
     const low = this.parseBinop(ctx);
     if (this.atPunct('-') && (low.kind === 'value' || low.kind === 'variable')) {
-      this.next();
+      this.missingAfter(this.next(), 'an upper end after');
       const high = this.parseBinop(ctx);
       return { kind: 'range', low, high, span: this.span(from) };
     }
     if (this.atPunct('/') && !this.peek().sp && low.kind === 'value') {
       const n = this.peek(1);
-      if (n.kind === 'word' && !n.sp && /^\d+$/.test(n.text)) {
+      const c0 = n.text.charCodeAt(0);
+      if (n.kind === 'word' && !n.sp && c0 >= 48 && c0 <= 57) {
+        // A number as nft's scanner reads one: `/010` is 8, `/0x8` 8, `/08` no number.
+        const length = integerValue(n.text);
+        if (length === undefined)
+          this.fail(n, `syntax error, '${n.text}' is no prefix length (a leading 0 is octal)`);
         this.next();
         this.next();
-        return { kind: 'prefix', expr: low, length: Number(n.text), span: this.span(from) };
+        return { kind: 'prefix', expr: low, length: Number(length), span: this.span(from) };
       }
     }
     void inSet;
     return low;
+  }
+
+  /**
+   * After the `-` of a range or the `.` of a concatenation, nft's grammar wants a value: the end
+   * of the rule, a separator or a verdict there (`tcp dport 22- accept`, where a value was cut
+   * short) is its syntax error, placed here on the sign, in the value.
+   */
+  private missingAfter(sign: Token, what: string): void {
+    const t = this.peek();
+    if (
+      this.atEnd() ||
+      this.isPunct(t, ',', ':', ')', '-', '.') ||
+      (t.kind === 'word' && VERDICT_WORDS.has(t.text))
+    )
+      this.fail(sign, `syntax error, ${what} '${sign.text}' (found ${this.describe(t)})`);
   }
 
   /** `1:2` (a class id) and `"a"` glued to following words stay one value. */
