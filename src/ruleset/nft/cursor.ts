@@ -381,6 +381,10 @@ export abstract class TokenCursor {
       const t = this.toks.get(i);
       if (t.kind === 'nl') continue;
       let s = t.kind === 'string' ? `"${t.text}"` : t.text;
+      // `[::1]` is read as the word ::1 (lexer.ts): its brackets are kept in the words.
+      if (t.kind === 'word' && this.text.charCodeAt(t.offset - 1) === 91) {
+        if (this.text.charCodeAt(t.end) === 93) s = `[${s}]`;
+      }
       const n = i + 1 < this.toks.length ? this.toks.get(i + 1) : undefined;
       if (this.isPunct(t, '$') && n?.kind === 'word' && !n.sp && i < toIdx) {
         // Variables are resolved here too: the words hold what nft would list.

@@ -546,10 +546,11 @@ export function lexStream(text: string, file: string): { stream: TokenStream; er
       continue;
     }
     if (code === 91) {
-      // `[::1]`, an IPv6 address in brackets (RFC 2732): one word, as nft's scanner reads it.
+      // `[::1]`, an IPv6 address in brackets (RFC 2732): one word, the address without its
+      // brackets, as nft's scanner reads it (ip6addr_rfc2732: the text from yytext + 1).
       const len = matchColonAddress(text, i + 1);
       if (len > 0 && text.charCodeAt(i + 1 + len) === 93) {
-        stream.push(WORD, i, i + len + 2);
+        stream.push(WORD, i + 1, i + 1 + len);
         i += len + 2;
         continue;
       }
