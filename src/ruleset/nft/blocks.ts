@@ -313,6 +313,18 @@ export abstract class BlockParser extends StatementParser {
       return;
     }
     if (!typed) this.fail(nt, `set '${name}' has no type`);
+    // A key or data of one datatype of no fixed size (nft's set_evaluate), a map's verdict aside.
+    for (const [type, part] of [
+      [set.key, 'key'],
+      [set.data, 'data'],
+    ] as const) {
+      const only = type?.form === 'type' && type.names.length === 1 ? type.names[0] : undefined;
+      if (only && UNQUALIFIED_DATATYPES.has(only) && !(part === 'data' && only === 'verdict'))
+        this.fail(
+          nt,
+          `unqualified type ${only} specified in ${set.kind} definition. Try "typeof expression" instead of "type datatype".`,
+        );
+    }
     if (set.kind === 'map' && !set.data) this.fail(nt, `map '${name}' has no data type`);
     set.span = this.span(kw);
     table.sets.push(set);
@@ -339,25 +351,49 @@ export abstract class BlockParser extends StatementParser {
   /** `type a . b [: [interval] c . d]`. */
   private parseSetType(set: NamedSet, t: Token): void {
     const from = t;
-    const names = [this.expectWord('data type').text];
-    while (this.atPunct('.')) {
-      this.next();
-      names.push(this.expectWord('data type').text);
-    }
-    set.key = { form: 'type', names, span: this.span(from) };
+    const key = this.parseDatatypes();
+    set.key = { form: 'type', names: key.names, span: this.span(from) };
+    let data: typeof key | undefined;
     if (this.atPunct(':')) {
       this.next();
       const d0 = this.peek();
       const interval = this.atWord('interval') && this.peek(1).kind === 'word';
       if (interval) this.next();
-      const dn = [this.expectWord('data type').text];
-      while (this.atPunct('.')) {
-        this.next();
-        dn.push(this.expectWord('data type').text);
-      }
-      set.data = { form: 'type', names: dn, span: this.span(d0) };
+      data = this.parseDatatypes();
+      set.data = { form: 'type', names: data.names, span: this.span(d0) };
       if (interval) set.data.interval = true;
     }
+    // Checked once the declaration holds them: an error here is the only one about the type.
+    this.checkDatatypes(key, false);
+    if (data) this.checkDatatypes(data, true);
+  }
+
+  /** `a . b`: the datatype names and their tokens. */
+  private parseDatatypes(): { names: string[]; toks: Token[] } {
+    const names: string[] = [];
+    const toks: Token[] = [];
+    for (;;) {
+      toks.push(this.peek());
+      names.push(this.expectWord('data type').text);
+      if (!this.atPunct('.')) return { names, toks };
+      this.next();
+    }
+  }
+
+  /**
+   * Each name one nft knows (datatype_lookup_byname: "unknown datatype"), none of variable size
+   * in a concatenation (nft's evaluate.c: "can not use variable sized data types (integer) in
+   * concat expressions"). A map's data may also name a stateful object (`counter`, `quota`…).
+   */
+  private checkDatatypes(d: { names: string[]; toks: Token[] }, data: boolean): void {
+    d.names.forEach((name, i) => {
+      const t = d.toks[i] as Token;
+      if (data && STATEFUL_DATA.has(name)) return;
+      if (!DATATYPES.has(name) && !UNQUALIFIED_DATATYPES.has(name))
+        this.fail(t, `unknown datatype ${name}`);
+      if (d.names.length > 1 && UNQUALIFIED_DATATYPES.has(name))
+        this.fail(t, `can not use variable sized data types (${name}) in concat expressions`);
+    });
   }
 
   /** `typeof expr . expr [: [interval] expr . expr | verdict | counter …]`. */
@@ -553,3 +589,67 @@ export abstract class BlockParser extends StatementParser {
     if (fresh) table.flowtables.push(ft as Flowtable);
   }
 }
+
+/**
+ * The datatypes nft 1.0.6 accepts after `type` in a set or map (datatype.c's datatypes[], as
+ * `nft -c` answers for each: test/ruleset/nft/set-datatypes.test.ts holds the list to it).
+ */
+const DATATYPES: ReadonlySet<string> = new Set([
+  'arp_op',
+  'boolean',
+  'cgroupsv2',
+  'classid',
+  'ct_dir',
+  'ct_state',
+  'ct_status',
+  'dccp_pkttype',
+  'devgroup',
+  'dscp',
+  'ecn',
+  'ether_addr',
+  'ether_type',
+  'fib_addrtype',
+  'gid',
+  'icmp_code',
+  'icmp_type',
+  'icmpv6_code',
+  'icmpv6_type',
+  'icmpx_code',
+  'iface_index',
+  'iface_type',
+  'ifname',
+  'igmp_type',
+  'inet_proto',
+  'inet_service',
+  'ipv4_addr',
+  'ipv6_addr',
+  'mark',
+  'mh_type',
+  'nf_proto',
+  'pkt_type',
+  'realm',
+  'tcp_flag',
+  'time',
+  'uid',
+]);
+
+/** Datatypes nft knows that have no fixed size: no key on their own, no part of a concatenation. */
+const UNQUALIFIED_DATATYPES: ReadonlySet<string> = new Set([
+  'bitmask',
+  'integer',
+  'invalid',
+  'll_addr',
+  'string',
+  'verdict',
+]);
+
+/** What a map's data may name besides a datatype: an object map's kind of object. */
+const STATEFUL_DATA: ReadonlySet<string> = new Set([
+  'counter',
+  'quota',
+  'limit',
+  'ct',
+  'secmark',
+  'synproxy',
+  'tunnel',
+]);
